@@ -1,0 +1,100 @@
+# anyvm build. `make` builds build/$(APP).elf (default hello); see README.md.
+APP ?= hello
+TARGET ?= microvm
+B := build
+
+GIT_REV := $(shell git describe --always --dirty 2>/dev/null)
+VERSION := 0.1$(if $(GIT_REV),-$(GIT_REV))
+
+# ---- the kernel and its application: freestanding, plain x86-64, no SSE/x87 ----
+KCC := gcc
+GCC_INC := $(shell $(KCC) -print-file-name=include)
+KCFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -ffreestanding -fno-pic -fno-pie \
+	-fno-stack-protector -fno-asynchronous-unwind-tables -fno-omit-frame-pointer \
+	-march=x86-64 -mtune=generic -mno-red-zone -mgeneral-regs-only -mcmodel=small \
+	-ffunction-sections -fdata-sections -nostdinc -isystem $(GCC_INC) -Ilibc/include -I. \
+	-MMD -MP -DANYVM_VERSION=\"$(VERSION)\"
+KLDFLAGS := -nostdlib -static -no-pie -z max-page-size=0x1000 -z noexecstack --gc-sections \
+	--no-warn-rwx-segments -T arch/x86_64/kernel.ld
+
+KERNEL_DIRS := arch/x86_64 boot core hv dev libc drivers/uart
+KERNEL_SRCS := $(foreach d,$(KERNEL_DIRS),$(wildcard $(d)/*.c) $(wildcard $(d)/*.S))
+KERNEL_OBJS := $(patsubst %,$(B)/k/%.o,$(KERNEL_SRCS))
+APP_SRCS = $(wildcard apps/$(1)/*.c)
+APP_OBJS = $(patsubst %,$(B)/k/%.o,$(call APP_SRCS,$(1)))
+APPS := $(notdir $(wildcard apps/*))
+
+.PHONY: all apps run test bench setup unit hostsim clean format tools
+all: $(B)/$(APP).elf
+apps: $(foreach a,$(APPS),$(B)/$(a).elf)
+
+$(B)/k/%.c.o: %.c
+	@mkdir -p $(dir $@)
+	@echo '  CC      $<'
+	@$(KCC) $(KCFLAGS) -c $< -o $@
+$(B)/k/%.S.o: %.S
+	@mkdir -p $(dir $@)
+	@echo '  AS      $<'
+	@$(KCC) $(KCFLAGS) -D__ASSEMBLY__ -c $< -o $@
+
+# The image: symbols and debug info stay in build/NAME.debug.elf; the shipped
+# build/NAME.elf is stripped (the PVH note and the multiboot header survive).
+.SECONDEXPANSION:
+$(B)/%.debug.elf: $(KERNEL_OBJS) $$(call APP_OBJS,%) arch/x86_64/kernel.ld
+	@test -n "$(call APP_SRCS,$*)" || { echo "no such app: apps/$*" >&2; exit 1; }
+	ld $(KLDFLAGS) -o $@ $(KERNEL_OBJS) $(call APP_OBJS,$*)
+$(B)/%.elf: $(B)/%.debug.elf
+	objcopy --strip-all --remove-section=.comment $< $@
+
+.PRECIOUS: $(B)/%.debug.elf $(B)/k/%.c.o $(B)/k/%.S.o
+
+# ---- host programs: hostsim and the unit tests ----
+HCC := gcc
+HCFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -I. -MMD -MP
+HOSTSIM_SRCS := $(wildcard hostsim/*.c hostsim/*/*.c)
+hostsim: $(B)/hostsim
+$(B)/hostsim: $(HOSTSIM_SRCS:%.c=$(B)/h/%.o)
+	$(HCC) -o $@ $^
+$(B)/h/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(HCC) $(HCFLAGS) -c $< -o $@
+
+# Pure-logic kernel sources, compiled for the host unchanged (DESIGN.md).
+PURE_SRCS := core/cmdline.c core/memmap.c core/page_alloc.c core/heap.c core/acpi.c \
+	boot/bootinfo.c boot/multiboot.c boot/pvh.c boot/linux64.c libc/format.c
+PURE_SRCS := $(wildcard $(PURE_SRCS))
+UNIT_SRCS := $(wildcard tests/unit/test_*.c)
+UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(B)/unit/%)
+unit: $(UNIT_BINS)
+$(B)/unit/%: tests/unit/%.c $(PURE_SRCS:%.c=$(B)/pure/%.o)
+	@mkdir -p $(dir $@)
+	$(HCC) $(HCFLAGS) -fsanitize=address,undefined -o $@ $^
+$(B)/pure/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(HCC) $(HCFLAGS) -fsanitize=address,undefined -DANYVM_HOST_TEST -c $< -o $@
+
+# ---- the README contract ----
+setup:
+	@scripts/setup.sh
+run: setup
+	@$(MAKE) --no-print-directory $(B)/$(APP).elf
+	tools/anyvm run --target $(TARGET) $(B)/$(APP).elf $(if $(ARGS),-- $(ARGS))
+test: setup
+	@$(MAKE) --no-print-directory apps hostsim unit $(B)/empty.elf
+	python3 tests/run.py
+bench: setup
+	@$(MAKE) --no-print-directory apps hostsim $(B)/empty.elf
+	python3 bench/bench.py
+
+# An empty payload for the boot-time baseline: exits at its first instructions.
+$(B)/empty.elf: bench/empty.S bench/empty.ld
+	@mkdir -p $(B)
+	$(KCC) -c -o $(B)/empty.o bench/empty.S
+	ld -nostdlib -static -T bench/empty.ld -o $@ $(B)/empty.o
+
+format:
+	clang-format -i $$(git ls-files '*.c' '*.h')
+clean:
+	rm -rf $(B)/k $(B)/h $(B)/pure $(B)/unit $(B)/*.elf
+
+-include $(shell find $(B) -name '*.d' 2>/dev/null)

@@ -1,0 +1,59 @@
+/* From the entry stubs to kernel_main: the console first (so every later
+ * failure is visible), exception handling, then the protocol's boot-info
+ * parser. entry.S recorded which entry was used and the loader's pointer. */
+#include <stdint.h>
+
+#include "arch/x86_64/trap.h"
+#include "boot/bootinfo.h"
+#include "core/kernel.h"
+#include "core/log.h"
+#include "drivers/uart/uart16550.h"
+
+#define MULTIBOOT_LOADER_MAGIC 0x2BADB002
+#define COM1 0x3F8
+
+extern uint64_t boot_entry_tsc, boot_info_addr;
+extern uint32_t boot_protocol, boot_magic;
+
+/* The identity map covers the low 4 GiB. */
+const struct phys_window kernel_phys = {0, 0x100000000ull};
+
+static struct bootinfo bootinfo;
+
+void arch_boot(void) __attribute__((noreturn));
+void arch_boot(void)
+{
+    uart16550_console_init(COM1);
+    gdt_init();
+    idt_init();
+
+    struct bootinfo *bi = &bootinfo;
+    bi->entry_tsc = boot_entry_tsc;
+    char err[128] = "";
+    int rc = -1;
+    switch (boot_protocol) {
+    case BOOT_MULTIBOOT:
+        if (boot_magic != MULTIBOOT_LOADER_MAGIC) {
+            kprintf("anyvm: multiboot entry with EAX=%#x, not %#x\n", boot_magic,
+                    MULTIBOOT_LOADER_MAGIC);
+            break;
+        }
+        rc = bootinfo_from_multiboot(bi, &kernel_phys, boot_info_addr, err, sizeof err);
+        break;
+    case BOOT_PVH:
+        rc = bootinfo_from_pvh(bi, &kernel_phys, boot_info_addr, err, sizeof err);
+        break;
+    case BOOT_LINUX64:
+        rc = bootinfo_from_linux(bi, &kernel_phys, boot_info_addr, err, sizeof err);
+        break;
+    default:
+        kprintf("anyvm: unknown entry path %u\n", boot_protocol);
+        break;
+    }
+    if (rc != 0)
+        panic("cannot use the %s boot information at %#lx: %s",
+              boot_protocol_name((enum boot_protocol)boot_protocol),
+              (unsigned long)boot_info_addr, err[0] ? err : "invalid");
+    bi->protocol = (enum boot_protocol)boot_protocol;
+    kernel_main(bi);
+}

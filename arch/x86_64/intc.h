@@ -1,0 +1,48 @@
+/* Interrupt controllers: legacy 8259 PICs (remapped and masked, or used alone
+ * when there is no MADT), Local APIC (xAPIC MMIO) and IOAPICs from the MADT. */
+#ifndef ARCH_X86_64_INTC_H
+#define ARCH_X86_64_INTC_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "core/acpi.h"
+
+#define VECTOR_PIC_BASE 0x30 /* 8259 IRQ 0-15 when the PICs are in use */
+#define VECTOR_DEVICE_FIRST 0x40
+#define VECTOR_DEVICE_LAST 0xEF
+#define VECTOR_TIMER 0xF0
+#define VECTOR_SPURIOUS 0xFF
+
+/* PICs: remap to VECTOR_PIC_BASE and mask every line. */
+void pic_init_masked(void);
+void pic_unmask(unsigned irq);
+void pic_eoi(unsigned irq);
+
+/* Sets up interrupt delivery from what ACPI found: LAPIC + IOAPICs (all
+ * redirection entries masked) when there is a MADT, the PICs alone otherwise.
+ * Prints nothing; returns a short description ("lapic+ioapic", "pic"). */
+const char *intc_init(const struct acpi_info *acpi);
+bool intc_using_apic(void);
+/* Routes an ISA IRQ (honouring MADT interrupt source overrides) or a GSI to a
+ * vector on this CPU. Returns 0, or -1 with a log line when it cannot. */
+int intc_route_isa_irq(unsigned irq, uint8_t vector);
+int intc_route_gsi(uint32_t gsi, uint8_t vector, bool level, bool active_low);
+/* Acknowledges the interrupt with this vector at the controller that raised it. */
+void intc_eoi(uint8_t vector);
+
+/* Local APIC. */
+void lapic_init(uint64_t base);
+void lapic_eoi(void);
+uint32_t lapic_id(void);
+/* One-shot timer interrupt on VECTOR_TIMER after ns (0 cancels). */
+void lapic_timer_oneshot(uint64_t ns);
+
+/* TSC frequency (tsc.c). */
+void tsc_init(void);
+uint64_t tsc_hz(void);
+const char *tsc_source(void);
+/* PIT channel 0 used as a stopwatch (pit.c): TSC Hz, or 0 with no PIT. */
+uint64_t pit_calibrate_tsc(unsigned ms);
+
+#endif

@@ -1,0 +1,130 @@
+/* IOAPICs (Intel 82093AA data sheet: IOREGSEL at +0, IOWIN at +0x10;
+ * register 1 = version with the max redirection entry in bits 16-23;
+ * redirection entries from 0x10, two 32-bit halves each) and the choice
+ * between APIC and legacy PIC delivery. */
+#include "arch/x86_64/cpu.h"
+#include "arch/x86_64/intc.h"
+#include "core/log.h"
+
+#define IOAPIC_REG_VER 0x01
+#define IOAPIC_REDTBL 0x10
+#define RTE_MASKED (1u << 16)
+#define RTE_LEVEL (1u << 15)
+#define RTE_ACTIVE_LOW (1u << 13)
+
+struct ioapic {
+    uintptr_t base;
+    uint32_t gsi_base;
+    uint32_t nentries;
+};
+
+static struct ioapic ioapics[ACPI_MAX_IOAPICS];
+static unsigned nioapics;
+static bool using_apic;
+static const struct acpi_info *acpi;
+static uint8_t pic_irq_of_vector[256]; /* PIC mode: vector -> irq + 1 */
+
+static uint32_t ioapic_read(const struct ioapic *io, uint32_t reg)
+{
+    mmio_write32(io->base, reg);
+    return mmio_read32(io->base + 0x10);
+}
+static void ioapic_write(const struct ioapic *io, uint32_t reg, uint32_t v)
+{
+    mmio_write32(io->base, reg);
+    mmio_write32(io->base + 0x10, v);
+}
+
+const char *intc_init(const struct acpi_info *info)
+{
+    acpi = info;
+    pic_init_masked();
+    /* The Local APIC (and its timer) is used whenever the CPU has one
+     * (CPUID.1:EDX bit 9), even where device interrupts go through the PIC. */
+    if (cpuid(1, 0).edx & (1u << 9))
+        lapic_init(info->have_madt ? info->lapic_address : 0);
+    if (!info->have_madt || info->nioapics == 0) {
+        using_apic = false;
+        return "8259 PIC (no MADT IOAPIC)";
+    }
+    for (unsigned i = 0; i < info->nioapics && nioapics < ACPI_MAX_IOAPICS; i++) {
+        const struct acpi_ioapic *a = &info->ioapics[i];
+        if (a->address == 0 || a->address & 0xF) {
+            kprintf("ioapic: MADT entry %u has a bad address %#x; skipped\n", i, a->address);
+            continue;
+        }
+        struct ioapic *io = &ioapics[nioapics];
+        io->base = a->address;
+        io->gsi_base = a->gsi_base;
+        uint32_t ver = ioapic_read(io, IOAPIC_REG_VER);
+        io->nentries = ((ver >> 16) & 0xFF) + 1;
+        if (ver == 0xFFFFFFFF) {
+            kprintf("ioapic: nothing answers at %#x; skipped\n", a->address);
+            continue;
+        }
+        for (uint32_t e = 0; e < io->nentries; e++) {
+            ioapic_write(io, IOAPIC_REDTBL + 2 * e, RTE_MASKED);
+            ioapic_write(io, IOAPIC_REDTBL + 2 * e + 1, 0);
+        }
+        nioapics++;
+    }
+    using_apic = nioapics > 0;
+    if (!using_apic)
+        return "8259 PIC (no usable IOAPIC)";
+    return "LAPIC + IOAPIC";
+}
+
+bool intc_using_apic(void)
+{
+    return using_apic;
+}
+
+int intc_route_gsi(uint32_t gsi, uint8_t vector, bool level, bool active_low)
+{
+    for (unsigned i = 0; i < nioapics; i++) {
+        struct ioapic *io = &ioapics[i];
+        if (gsi < io->gsi_base || gsi >= io->gsi_base + io->nentries)
+            continue;
+        uint32_t e = gsi - io->gsi_base;
+        uint32_t lo = vector | (level ? RTE_LEVEL : 0) | (active_low ? RTE_ACTIVE_LOW : 0);
+        ioapic_write(io, IOAPIC_REDTBL + 2 * e + 1, lapic_id() << 24);
+        ioapic_write(io, IOAPIC_REDTBL + 2 * e, lo);
+        return 0;
+    }
+    kprintf("ioapic: no IOAPIC serves GSI %u\n", gsi);
+    return -1;
+}
+
+int intc_route_isa_irq(unsigned irq, uint8_t vector)
+{
+    if (irq >= 16)
+        return -1;
+    if (!using_apic) {
+        pic_irq_of_vector[vector] = (uint8_t)(irq + 1);
+        pic_unmask(irq);
+        return 0;
+    }
+    /* ISA interrupts are edge-triggered, active high, GSI = IRQ unless the
+     * MADT overrides it (ACPI 6.5, 5.2.12.5). */
+    uint32_t gsi = irq;
+    bool level = false, low = false;
+    for (unsigned i = 0; i < acpi->noverrides; i++) {
+        const struct acpi_irq_override *o = &acpi->overrides[i];
+        if (o->isa_irq != irq)
+            continue;
+        gsi = o->gsi;
+        if ((o->flags & 3) == 3)
+            low = true;
+        if (((o->flags >> 2) & 3) == 3)
+            level = true;
+    }
+    return intc_route_gsi(gsi, vector, level, low);
+}
+
+void intc_eoi(uint8_t vector)
+{
+    if (pic_irq_of_vector[vector])
+        pic_eoi(pic_irq_of_vector[vector] - 1u);
+    else
+        lapic_eoi();
+}

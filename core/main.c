@@ -1,0 +1,119 @@
+/* kernel_main: what every boot path funnels into. Brings the machine up in
+ * dependency order, prints the banner, runs the application, and ends the VM
+ * with its exit status. */
+#include <stddef.h>
+#include <stdint.h>
+
+#include "arch/x86_64/cpu.h"
+#include "arch/x86_64/intc.h"
+#include "arch/x86_64/paging.h"
+#include "core/acpi.h"
+#include "core/cmdline.h"
+#include "core/kernel.h"
+#include "core/log.h"
+#include "core/mm.h"
+#include "core/time.h"
+#include "hv/hv.h"
+#include <string.h>
+
+#ifndef ANYVM_VERSION
+#define ANYVM_VERSION "0.1"
+#endif
+
+struct acpi_info kernel_acpi;
+static struct cmdline cmdline;
+
+static void print_boot(const struct bootinfo *bi)
+{
+    if (bi->protocol == BOOT_MULTIBOOT)
+        kprintf("boot: multiboot (loader %s)\n", bi->loader_name[0] ? bi->loader_name : "unnamed");
+    else
+        kprintf("boot: %s\n", boot_protocol_name(bi->protocol));
+    if (bi->memmap_truncated)
+        kprintf("boot: %u memory map entries beyond %u were ignored\n", bi->memmap_truncated,
+                BOOTINFO_MEMMAP_MAX);
+}
+
+static void print_hypervisor(void)
+{
+    const struct hv_info *hv = hv_get();
+    if (hv->kind == HV_OTHER)
+        kprintf("hypervisor: unknown (signature \"%s\")\n", hv->signature);
+    else
+        kprintf("hypervisor: %s\n", hv_name(hv->kind));
+}
+
+static void print_clock(void)
+{
+    uint64_t khz = tsc_hz() / 1000;
+    kprintf("clock: tsc %lu.%03lu MHz (%s)\n", (unsigned long)(khz / 1000),
+            (unsigned long)(khz % 1000), tsc_source());
+}
+
+/* Parses the command line; on malformed input ends the VM with a clear
+ * message. Linux-style parameters added by VMMs are noted and ignored. */
+static void parse_cmdline(const struct bootinfo *bi)
+{
+    kprintf("cmdline: %s\n", bi->cmdline);
+    char err[128];
+    if (cmdline_parse(bi->cmdline, &cmdline, err, sizeof err) != 0) {
+        kprintf("anyvm: bad command line: %s\n", err);
+        kernel_exit(CMDLINE_ERROR_STATUS);
+    }
+    char noted[256];
+    size_t len = 0;
+    noted[0] = '\0';
+    for (unsigned i = 0; i < cmdline.nparams; i++) {
+        const char *key = cmdline.params[i].key;
+        if (!cmdline_is_linux_param(key)) {
+            kprintf("anyvm: unknown parameter '%s' ignored\n", key);
+            continue;
+        }
+        size_t k = strlen(key);
+        if (len + k + 2 < sizeof noted) {
+            memcpy(noted + len, key, k);
+            len += k;
+            noted[len++] = ' ';
+            noted[len] = '\0';
+        }
+    }
+    if (len) {
+        noted[len - 1] = '\0';
+        kprintf("anyvm: Linux parameters noted and ignored: %s\n", noted);
+    }
+}
+
+void kernel_main(struct bootinfo *bi)
+{
+    kprintf("\nanyvm %s\n", ANYVM_VERSION); /* a fresh line after firmware output */
+    print_boot(bi);
+    hv_detect();
+    print_hypervisor();
+
+    uint64_t usable = mm_init(bi);
+    kprintf("memory: %lu KiB usable\n", (unsigned long)(usable / 1024));
+
+    if (acpi_parse(&kernel_phys, bi->rsdp, &kernel_acpi) != 0)
+        kprintf("acpi: no RSDP found; assuming one CPU and legacy interrupts\n");
+    paging_guard_null_page(); /* the BIOS data area has been read by now */
+    unsigned cpus = kernel_acpi.have_madt && kernel_acpi.cpu_count ? kernel_acpi.cpu_count : 1;
+    kprintf("cpus: %u (%s)\n", cpus, kernel_acpi.have_madt ? "ACPI MADT" : "no MADT");
+    kprintf("interrupts: %s\n", intc_init(&kernel_acpi));
+
+    tsc_init();
+    time_init(tsc_hz(), bi->entry_tsc);
+    timer_init();
+    cpu_irq_enable();
+    print_clock();
+
+    parse_cmdline(bi);
+
+    static char app_name[] = "app";
+    char *argv[CMDLINE_MAX_ARGS + 2];
+    argv[0] = app_name;
+    for (unsigned i = 0; i < cmdline.argc; i++)
+        argv[i + 1] = cmdline.argv[i];
+    argv[cmdline.argc + 1] = NULL;
+    kprintf("anyvm: boot to main: %lu us\n", (unsigned long)(time_now_ns() / 1000));
+    kernel_exit(main((int)cmdline.argc + 1, argv));
+}

@@ -1,0 +1,30 @@
+/* Memory-map sanitising: turns the loader's memory map (any order, overlaps,
+ * zero lengths, reserved holes) into the sorted, page-aligned, non-overlapping
+ * list of RAM ranges that are safe to hand to the page allocator. Pure logic. */
+#ifndef CORE_MEMMAP_H
+#define CORE_MEMMAP_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "boot/bootinfo.h"
+
+#define PAGE_SIZE 4096ULL
+
+struct mem_range {
+    uint64_t base;
+    uint64_t end; /* exclusive */
+};
+
+/* in: loader entries. exclude: ranges that must never be handed out (the
+ * kernel image, the initrd, the first MiB, ...). Only type MEMMAP_RAM counts as
+ * usable; any non-RAM entry overlapping a RAM entry wins over it. Results are
+ * rounded inwards to PAGE_SIZE, sorted, merged, and written to out (at most
+ * max_out; further ranges are dropped and counted in *dropped when non-NULL).
+ * Returns the number of ranges written. */
+size_t memmap_sanitize(const struct memmap_entry *in, size_t n, const struct mem_range *exclude,
+                       size_t nexclude, struct mem_range *out, size_t max_out, size_t *dropped);
+
+/* Sum of the lengths of n ranges. */
+uint64_t mem_ranges_total(const struct mem_range *r, size_t n);
+
+#endif
