@@ -1,0 +1,80 @@
+/* PCI and PCI Express: enumeration through configuration mechanism #1 (ports
+ * 0xCF8/0xCFC) or ECAM (base from the ACPI MCFG), recursive scan behind
+ * PCI-to-PCI bridges and PCIe root ports, BAR sizing and mapping, capability
+ * walk, and interrupts (MSI-X, then MSI, then INTx through the IOAPIC).
+ * References: PCI Local Bus 3.0 ch. 6, PCI-to-PCI Bridge 1.2, PCIe Base 4.0
+ * 7.2.2 (ECAM), PCI Firmware 3.2 4.1.2 (MCFG). */
+#ifndef BUS_PCI_PCI_H
+#define BUS_PCI_PCI_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "core/driver.h"
+#include "core/irq.h"
+
+#define PCI_ANY_ID 0xFFFF
+
+/* A driver's match table entry; vendor 0 ends the table. class_mask selects
+ * which bits of (class << 16 | subclass << 8 | prog_if) must equal class_code;
+ * 0 means "any class". */
+struct pci_device_id {
+    uint16_t vendor, device;
+    uint32_t class_code, class_mask;
+};
+
+struct pci_bar {
+    uint64_t base; /* physical address, or I/O port for io BARs; 0 = unused */
+    uint64_t size;
+    bool io, is64, prefetchable;
+};
+
+enum pci_irq_mode { PCI_IRQ_NONE, PCI_IRQ_MSIX, PCI_IRQ_MSI, PCI_IRQ_INTX };
+
+struct pci_dev {
+    uint16_t segment;
+    uint8_t bus, dev, fn;
+    uint16_t vendor, device, subsys_vendor, subsys_device;
+    uint8_t class_code, subclass, prog_if, revision, header_type;
+    uint8_t irq_pin, irq_line;
+    struct pci_bar bar[6];
+    const struct driver *driver; /* bound driver, NULL = none */
+    int probe_result;            /* last probe's return when it failed */
+    enum pci_irq_mode irq_mode;
+    uint8_t irq_vector;
+    struct pci_dev *next;
+};
+
+/* Enumerates every segment/bus (ECAM when the MCFG describes it, else port
+ * I/O), then binds drivers. With `pci.list` on the command line prints each
+ * function: bus:dev.fn vendor:device class, BARs, and the driver bound or
+ * "no driver". */
+void pci_init(void);
+struct pci_dev *pci_first(void);
+
+uint8_t pci_read8(const struct pci_dev *d, uint16_t off);
+uint16_t pci_read16(const struct pci_dev *d, uint16_t off);
+uint32_t pci_read32(const struct pci_dev *d, uint16_t off);
+void pci_write8(const struct pci_dev *d, uint16_t off, uint8_t v);
+void pci_write16(const struct pci_dev *d, uint16_t off, uint16_t v);
+void pci_write32(const struct pci_dev *d, uint16_t off, uint32_t v);
+
+/* Offset of the first capability with this id at or after start (0 = from
+ * the beginning), 0 when absent. Loops and out-of-range pointers are caught. */
+uint8_t pci_find_capability(const struct pci_dev *d, uint8_t cap_id, uint8_t start);
+/* Enables memory and/or I/O decoding and bus mastering in the command register. */
+void pci_enable(struct pci_dev *d, bool memory, bool io, bool bus_master);
+/* Pointer to a memory BAR (identity-mapped, uncached; above 4 GiB mapped on
+ * demand), NULL for an I/O or absent BAR or one that cannot be mapped. */
+volatile void *pci_map_bar(struct pci_dev *d, unsigned bar);
+
+/* One interrupt for the device: MSI-X table entry 0 when the device has
+ * MSI-X, else MSI, else its INTx pin through the IOAPIC (shared, level).
+ * fn(ctx) runs on every interrupt. Returns the mode used, PCI_IRQ_NONE on
+ * failure (with a log line). */
+enum pci_irq_mode pci_irq_setup(struct pci_dev *d, irq_handler fn, void *ctx);
+
+/* Human-readable "00:03.0". */
+const char *pci_dev_name(const struct pci_dev *d, char buf[16]);
+
+#endif

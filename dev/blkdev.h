@@ -1,0 +1,70 @@
+/* Block device class: what file systems and apps see of any disk, whichever
+ * driver is underneath (virtio-blk, pvscsi, storvsc, NVMe). */
+#ifndef DEV_BLKDEV_H
+#define DEV_BLKDEV_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct blkdev;
+
+enum blk_op { BLK_READ, BLK_WRITE, BLK_FLUSH };
+
+/* An asynchronous request. The driver calls done() exactly once, from its
+ * interrupt or poll path, with status 0 or a negative error. Several may be
+ * in flight at once. */
+struct blk_request {
+    enum blk_op op;
+    uint64_t sector; /* in units of the device's sector_size */
+    uint32_t count;  /* sectors */
+    void *buf;       /* count * sector_size bytes, physically contiguous */
+    int status;
+    void (*done)(struct blk_request *req);
+    void *ctx;
+};
+
+#define BLK_EIO (-5)
+#define BLK_EROFS (-30)
+#define BLK_EINVAL (-22)
+#define BLK_EBUSY (-16)
+
+struct blkdev_ops {
+    /* Queues req; returns 0, or a negative error when it cannot be queued
+     * (then done() is not called). */
+    int (*submit)(struct blkdev *bd, struct blk_request *req);
+    /* Processes completions without waiting for an interrupt. May be NULL. */
+    void (*poll)(struct blkdev *bd);
+};
+
+struct blkdev_stats {
+    uint64_t reads, writes, flushes, errors;
+    uint64_t bytes_read, bytes_written;
+};
+
+struct blkdev {
+    char name[16]; /* "blk0", ... assigned at registration */
+    const char *driver;
+    uint32_t sector_size;
+    uint64_t capacity; /* sectors */
+    bool read_only;
+    bool has_flush;
+    const struct blkdev_ops *ops;
+    void *priv;
+    struct blkdev_stats stats;
+    struct blkdev *next;
+};
+
+int blkdev_register(struct blkdev *bd);
+struct blkdev *blkdev_first(void);
+struct blkdev *blkdev_find(const char *name);
+
+/* Checks the request (range within capacity, write to a read-only device
+ * refused with BLK_EROFS) and submits it. */
+int blkdev_submit(struct blkdev *bd, struct blk_request *req);
+/* Synchronous helpers: submit and wait (halting between interrupts, or
+ * polling). Return 0 or a negative error. */
+int blkdev_read(struct blkdev *bd, uint64_t sector, void *buf, uint32_t count);
+int blkdev_write(struct blkdev *bd, uint64_t sector, const void *buf, uint32_t count);
+int blkdev_flush(struct blkdev *bd);
+
+#endif

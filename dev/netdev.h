@@ -1,0 +1,77 @@
+/* Network device class: what lwIP (later) and apps see of any NIC, whichever
+ * driver is underneath (virtio-net, e1000, vmxnet3, netvsc). */
+#ifndef DEV_NETDEV_H
+#define DEV_NETDEV_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct netdev;
+
+/* One piece of a frame to transmit (scatter-gather). */
+struct netdev_buf {
+    const void *data;
+    size_t len;
+};
+
+/* Transmit checksum offload request: the device fills the 16-bit Internet
+ * checksum over [csum_start, end) at csum_start + csum_offset, as in
+ * virtio-net's NEEDS_CSUM (virtio 1.2, 5.1.6.2). */
+struct netdev_tx_offload {
+    bool csum;
+    uint16_t csum_start, csum_offset;
+};
+
+struct netdev_stats {
+    uint64_t rx_packets, rx_bytes, rx_dropped, rx_errors;
+    uint64_t tx_packets, tx_bytes, tx_dropped, tx_errors;
+};
+
+#define NETDEV_FEATURE_TX_CSUM (1u << 0) /* transmit accepts netdev_tx_offload.csum */
+#define NETDEV_FEATURE_RX_CSUM (1u << 1) /* received frames arrive with checksums verified */
+
+struct netdev_ops {
+    /* Queues one frame made of n pieces (the Ethernet header first). Returns
+     * 0, or -1 when it cannot be queued (counted in tx_dropped by the class). */
+    int (*transmit)(struct netdev *nd, const struct netdev_buf *bufs, unsigned n,
+                    const struct netdev_tx_offload *offload);
+    /* Processes completions and received frames without waiting for an
+     * interrupt (polled mode). May be NULL. */
+    void (*poll)(struct netdev *nd);
+};
+
+/* Called for each received frame; the frame is only valid during the call.
+ * Its checksums are complete (drivers finish NEEDS_CSUM frames before). */
+typedef void (*netdev_rx_fn)(struct netdev *nd, const void *frame, size_t len, void *ctx);
+
+struct netdev {
+    char name[16]; /* "net0", ... assigned at registration */
+    const char *driver;
+    uint8_t mac[6];
+    uint16_t mtu;
+    bool link_up;
+    uint32_t features;
+    const struct netdev_ops *ops;
+    void *priv;
+    netdev_rx_fn rx;
+    void *rx_ctx;
+    struct netdev_stats stats;
+    struct netdev *next;
+};
+
+/* Called by drivers once the device is ready to transmit and receive. */
+int netdev_register(struct netdev *nd);
+/* Called by drivers for each received frame; counts it and hands it to the
+ * receive callback, or counts a drop when nobody listens. */
+void netdev_deliver(struct netdev *nd, const void *frame, size_t len);
+
+/* For users of the class. */
+struct netdev *netdev_first(void);
+struct netdev *netdev_find(const char *name);
+void netdev_set_receiver(struct netdev *nd, netdev_rx_fn fn, void *ctx);
+int netdev_transmit(struct netdev *nd, const struct netdev_buf *bufs, unsigned n,
+                    const struct netdev_tx_offload *offload);
+void netdev_poll(struct netdev *nd);
+
+#endif

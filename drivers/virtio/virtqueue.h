@@ -1,0 +1,84 @@
+/* Split virtqueues (virtio 1.2, 2.7): descriptor table, available ring, used
+ * ring. The ring logic is pure (no hardware access) so host tests drive it
+ * with a simulated device, malformed used entries included. Every index,
+ * length and descriptor id the device writes is checked; a violation makes
+ * virtq_get_used return -1 with a reason, and the caller fails the device. */
+#ifndef DRIVERS_VIRTIO_VIRTQUEUE_H
+#define DRIVERS_VIRTIO_VIRTQUEUE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct virtio_dev;
+
+/* One buffer of a request. */
+struct virtq_buf {
+    uint64_t addr; /* guest-physical */
+    uint32_t len;
+    bool device_writes; /* VIRTQ_DESC_F_WRITE: the device fills it */
+};
+
+struct virtq {
+    struct virtio_dev *vd; /* NULL in host tests */
+    uint16_t index;
+    uint16_t size; /* power of two */
+    bool event_idx;
+    bool indirect;
+    /* Ring memory (guest-physical == virtual in the kernel). */
+    void *desc, *avail, *used;
+    uint64_t desc_phys, avail_phys, used_phys;
+    /* Driver-side state. */
+    uint16_t free_head, num_free;
+    uint16_t avail_idx; /* next avail->idx to publish */
+    uint16_t last_used; /* next used entry to consume */
+    uint16_t added_since_kick;
+    uint16_t kick_old_idx;
+    void **tokens;         /* per head descriptor; NULL = not in flight */
+    uint16_t *chain_len;   /* descriptors in the chain started at each head */
+    uint32_t *chain_write_len; /* bytes the device may write in that chain */
+    void *indirect_tables; /* size tables of VIRTQ_MAX_INDIRECT descriptors, or NULL */
+    uint64_t indirect_phys;
+    char error[96]; /* reason for the last -1 */
+};
+
+#define VIRTQ_MAX_INDIRECT 16
+
+/* Bytes needed for the rings of a queue of this size, laid out
+ * desc | avail | (4096-aligned) used, and for the driver's bookkeeping. */
+size_t virtq_ring_bytes(uint16_t size);
+size_t virtq_state_bytes(uint16_t size, bool indirect);
+
+/* Lays the queue out over ring memory (zeroed by this call) and state memory.
+ * ring_phys is the guest-physical address of ring. */
+void virtq_init(struct virtq *vq, uint16_t index, uint16_t size, void *ring, uint64_t ring_phys,
+                void *state, uint64_t state_phys, bool event_idx, bool indirect);
+
+/* Queues a request of n buffers (device-readable ones first). Uses one
+ * indirect descriptor when n > 1 and indirect is on. Returns 0, or -1 when
+ * there are not enough free descriptors (or n is 0 or too large). */
+int virtq_add(struct virtq *vq, const struct virtq_buf *bufs, unsigned n, void *token);
+
+/* Publishes the added requests; true when the device must be notified
+ * (honours VIRTQ_USED_F_NO_NOTIFY, or avail_event with EVENT_IDX). */
+bool virtq_kick_prepare(struct virtq *vq);
+
+/* Takes the next completed request: returns 1 with its token and the number
+ * of bytes the device wrote, 0 when there is none, -1 when the device broke
+ * the rules (id out of range or not in flight, written length larger than the
+ * writable buffers, used index running ahead by more than the queue size). */
+int virtq_get_used(struct virtq *vq, void **token, uint32_t *len);
+
+/* Asks the device for an interrupt at the next completion (sets used_event,
+ * or clears VIRTQ_AVAIL_F_NO_INTERRUPT); returns true when completions are
+ * already pending (the caller should poll again). */
+bool virtq_enable_interrupts(struct virtq *vq);
+void virtq_disable_interrupts(struct virtq *vq);
+
+/* Kernel side (virtqueue_alloc.c): allocate and enable queue index of vd with
+ * at most max_size entries; NULL on failure (logged). */
+struct virtq *virtq_create(struct virtio_dev *vd, unsigned index, uint16_t max_size);
+/* Notifies the device if virtq_kick_prepare says so. */
+void virtq_kick(struct virtq *vq);
+
+#endif
