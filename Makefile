@@ -57,7 +57,8 @@ $(B)/hostsim: $(HOSTSIM_SRCS:%.c=$(B)/h/%.o)
 	$(HCC) -o $@ $^
 $(B)/h/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(HCC) $(HCFLAGS) -c $< -o $@
+	@echo '  HOSTCC  $<'
+	@$(HCC) $(HCFLAGS) -c $< -o $@
 
 # Pure-logic kernel sources, compiled for the host unchanged (DESIGN.md).
 PURE_SRCS := core/cmdline.c core/memmap.c core/page_alloc.c core/heap.c core/acpi.c \
@@ -67,11 +68,14 @@ UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(B)/unit/%)
 unit: $(UNIT_BINS)
 $(B)/unit/%: tests/unit/%.c $(PURE_SRCS:%.c=$(B)/pure/%.o)
-	@mkdir -p $(dir $@)
-	$(HCC) $(HCFLAGS) -fsanitize=address,undefined -o $@ $^
+	@mkdir -p $(dir $@) $(B)/unitdep
+	@echo '  HOSTCC  $@'
+	@$(HCC) $(HCFLAGS) -MF $(B)/unitdep/$*.d -fsanitize=address,undefined -o $@ \
+		$(filter %.c %.o,$^)
 $(B)/pure/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(HCC) $(HCFLAGS) -fsanitize=address,undefined -DANYVM_HOST_TEST -c $< -o $@
+	@echo '  HOSTCC  $<'
+	@$(HCC) $(HCFLAGS) -fsanitize=address,undefined -DANYVM_HOST_TEST -c $< -o $@
 
 # ---- the README contract ----
 setup:
