@@ -23,6 +23,10 @@ extern const struct phys_window kernel_phys;
 /* What ACPI told us; zeroed (found = false) when there are no tables. */
 extern struct acpi_info kernel_acpi;
 
+/* The parsed kernel command line (valid once kernel_main has parsed it). */
+struct cmdline;
+const struct cmdline *kernel_cmdline(void);
+
 /* The application's entry point (apps/NAME/main.c). */
 int main(int argc, char **argv);
 

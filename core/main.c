@@ -23,6 +23,11 @@
 struct acpi_info kernel_acpi;
 static struct cmdline cmdline;
 
+const struct cmdline *kernel_cmdline(void)
+{
+    return &cmdline;
+}
+
 static void print_boot(const struct bootinfo *bi)
 {
     if (bi->protocol == BOOT_MULTIBOOT)

@@ -3,7 +3,7 @@
  *      offered by QEMU/KVM with vmware-cpuid-freq),
  *   2. kvmclock's multiplier (KVM, Firecracker),
  *   3. CPUID 0x15 (TSC/crystal ratio x crystal Hz), then 0x16 (base MHz),
- *   4. a 2 ms PIT measurement, the only source that costs boot time.
+ *   4. a 1 ms PIT measurement, the only source that costs boot time.
  * Values outside 100 MHz..20 GHz are not believed. */
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/intc.h"
@@ -48,7 +48,7 @@ void tsc_init(void)
     if (max_leaf >= 0x16 && try_source((uint64_t)(cpuid(0x16, 0).eax & 0xFFFF) * 1000000,
                                        "cpuid 0x16"))
         return;
-    if (try_source(pit_calibrate_tsc(2), "PIT calibration"))
+    if (try_source(pit_calibrate_tsc(1), "PIT calibration"))
         return;
     kprintf("tsc: no source gives the TSC frequency; assuming 1 GHz\n");
     hz = 1000000000ull;

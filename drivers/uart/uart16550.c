@@ -11,6 +11,9 @@
 #define UART_IER 1
 #define UART_DLH 1
 #define UART_FCR 2
+#define UART_IIR 2
+#define IIR_FIFO_ENABLED 0xC0
+#define UART_FIFO_DEPTH 16 /* 16550A transmit FIFO */
 #define UART_LCR 3
 #define UART_MCR 4
 #define UART_LSR 5
@@ -23,7 +26,9 @@
 struct uart16550 {
     struct console console;
     uint16_t base;
-    int dead; /* stopped draining: further output is dropped at once */
+    int dead;            /* stopped draining: further output is dropped at once */
+    unsigned fifo_depth; /* bytes that fit after THR-empty is seen (1 without FIFO) */
+    unsigned room;       /* bytes we may still write without polling LSR */
 };
 
 static struct uart16550 com1;
@@ -34,14 +39,20 @@ static void uart_putc(struct uart16550 *u, char c)
         u->console.dropped++;
         return;
     }
-    for (unsigned i = 0; !(inb(u->base + UART_LSR) & LSR_THR_EMPTY); i++) {
-        if (i == UART_POLL_LIMIT) {
-            u->dead = 1;
-            u->console.dropped++;
-            return;
+    /* Each register access is a VM exit, so poll LSR only once per FIFO's
+     * worth of bytes: THR-empty means the whole transmit FIFO is free. */
+    if (u->room == 0) {
+        for (unsigned i = 0; !(inb(u->base + UART_LSR) & LSR_THR_EMPTY); i++) {
+            if (i == UART_POLL_LIMIT) {
+                u->dead = 1;
+                u->console.dropped++;
+                return;
+            }
+            cpu_pause();
         }
-        cpu_pause();
+        u->room = u->fifo_depth;
     }
+    u->room--;
     outb(u->base + UART_THR, (uint8_t)c);
 }
 
@@ -67,5 +78,8 @@ void uart16550_console_init(uint16_t base)
     outb(base + UART_LCR, 0x03); /* 8N1 */
     outb(base + UART_FCR, 0x07); /* enable and clear FIFOs */
     outb(base + UART_MCR, 0x03); /* DTR, RTS */
+    com1.fifo_depth =
+        (inb(base + UART_IIR) & IIR_FIFO_ENABLED) == IIR_FIFO_ENABLED ? UART_FIFO_DEPTH : 1;
+    com1.room = 0;
     console_register(&com1.console);
 }
