@@ -85,7 +85,7 @@ int bootinfo_copy_cmdline(struct bootinfo *bi, const struct phys_window *w, uint
 
 /* Writes "<who>: <prefix>0x<value><suffix>" into err (bounded, always
  * terminated; nothing when err is NULL or errlen 0). */
-void bootinfo_error(char *err, unsigned errlen, const char *who, const char *prefix,
-                    uint64_t value, const char *suffix);
+void bootinfo_error(char *err, unsigned errlen, const char *who, const char *prefix, uint64_t value,
+                    const char *suffix);
 
 #endif

@@ -42,39 +42,39 @@ struct acpi_mcfg_entry {
 };
 
 struct acpi_info {
-    bool found;        /* an RSDP with a valid checksum was found */
-    uint64_t rsdp;     /* where */
-    uint8_t revision;  /* RSDP revision: 0 = ACPI 1.0 (RSDT), 2+ = XSDT */
+    bool found;       /* an RSDP with a valid checksum was found */
+    uint64_t rsdp;    /* where */
+    uint8_t revision; /* RSDP revision: 0 = ACPI 1.0 (RSDT), 2+ = XSDT */
     char oem_id[7];
-    uint64_t root_sdt;  /* the XSDT or RSDT in use, 0 = none usable */
-    bool root_is_xsdt;  /* entries are 64-bit (XSDT) rather than 32-bit (RSDT) */
+    uint64_t root_sdt; /* the XSDT or RSDT in use, 0 = none usable */
+    bool root_is_xsdt; /* entries are 64-bit (XSDT) rather than 32-bit (RSDT) */
 
     bool have_madt;
     uint32_t lapic_address;
     unsigned cpu_count; /* enabled or online-capable Local APIC / x2APIC entries */
     uint32_t apic_ids[ACPI_MAX_CPUS];
-    bool pcat_compat;   /* MADT flag: legacy 8259 PICs present (must be masked) */
+    bool pcat_compat; /* MADT flag: legacy 8259 PICs present (must be masked) */
     struct acpi_ioapic ioapics[ACPI_MAX_IOAPICS];
     unsigned nioapics;
     struct acpi_irq_override overrides[ACPI_MAX_OVERRIDES];
     unsigned noverrides;
 
     bool have_fadt;
-    uint8_t fadt_revision;    /* header revision: 1 = ACPI 1.0, 3+ = ACPI 2.0 and later */
-    bool hw_reduced;          /* FADT flag HW_REDUCED_ACPI (bit 20) */
-    uint32_t pm1a_cnt_port;   /* 0 = absent */
+    uint8_t fadt_revision;  /* header revision: 1 = ACPI 1.0, 3+ = ACPI 2.0 and later */
+    bool hw_reduced;        /* FADT flag HW_REDUCED_ACPI (bit 20) */
+    uint32_t pm1a_cnt_port; /* 0 = absent */
     uint32_t pm1b_cnt_port;
     uint32_t smi_cmd_port;
     uint8_t acpi_enable_value;
     struct acpi_gas sleep_control; /* hardware-reduced sleep register (FADT 5.0+) */
     struct acpi_gas reset_reg;
     uint8_t reset_value;
-    bool reset_supported;     /* FADT flag RESET_REG_SUP (bit 10) */
-    uint16_t iapc_boot_arch;  /* bit 1: 8042 present; 0 when fadt_revision < 3 (no field) */
-    uint64_t dsdt;            /* physical address of the DSDT, 0 = none */
+    bool reset_supported;    /* FADT flag RESET_REG_SUP (bit 10) */
+    uint16_t iapc_boot_arch; /* bit 1: 8042 present; 0 when fadt_revision < 3 (no field) */
+    uint64_t dsdt;           /* physical address of the DSDT, 0 = none */
     uint32_t dsdt_length;
 
-    bool have_s5;     /* \_S5_ package found in the DSDT */
+    bool have_s5; /* \_S5_ package found in the DSDT */
     uint8_t s5_slp_typa, s5_slp_typb;
 
     struct acpi_mcfg_entry mcfg[ACPI_MAX_MCFG];

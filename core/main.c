@@ -1,6 +1,7 @@
 /* kernel_main: what every boot path funnels into. Brings the machine up in
  * dependency order, prints the banner, runs the application, and ends the VM
  * with its exit status. */
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -74,8 +75,11 @@ static void parse_cmdline(const struct bootinfo *bi)
             kprintf("anyvm: unknown parameter '%s' ignored\n", key);
             continue;
         }
+        bool seen = false; /* note each key once, however often it repeats */
+        for (unsigned j = 0; j < i && !seen; j++)
+            seen = strcmp(cmdline.params[j].key, key) == 0;
         size_t k = strlen(key);
-        if (len + k + 2 < sizeof noted) {
+        if (!seen && len + k + 2 < sizeof noted) {
             memcpy(noted + len, key, k);
             len += k;
             noted[len++] = ' ';
