@@ -1,0 +1,170 @@
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hostsim/options.h"
+
+int hostsim_parse_size(const char *s, uint64_t *bytes)
+{
+    if (s == NULL || *s < '0' || *s > '9')
+        return -1;
+    errno = 0;
+    char *end;
+    unsigned long long n = strtoull(s, &end, 10);
+    if (errno != 0)
+        return -1;
+    unsigned shift;
+    switch (*end) {
+    case '\0':
+    case 'M':
+    case 'm':
+        shift = 20;
+        break;
+    case 'K':
+    case 'k':
+        shift = 10;
+        break;
+    case 'G':
+    case 'g':
+        shift = 30;
+        break;
+    case 'T':
+    case 't':
+        shift = 40;
+        break;
+    default:
+        return -1;
+    }
+    if (*end != '\0') {
+        end++;
+        if (*end == 'i' && end[1] == 'B')
+            end += 2;
+        else if (*end == 'B')
+            end++;
+    }
+    if (*end != '\0' || n > (UINT64_MAX >> shift))
+        return -1;
+    *bytes = (uint64_t)n << shift;
+    return 0;
+}
+
+static int parse_uint(const char *s, unsigned long max, unsigned long *out)
+{
+    if (s == NULL || *s < '0' || *s > '9')
+        return -1;
+    errno = 0;
+    char *end;
+    unsigned long v = strtoul(s, &end, 0); /* 0x.. hex, else decimal (or 0.. octal) */
+    if (errno != 0 || *end != '\0' || v > max)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+/* --name VALUE or --name=VALUE. Returns the value, or NULL when arg is not
+ * this option. *i moves past a separate value; *missing is set when the
+ * option is last with no value. */
+static const char *option_value(int argc, char **argv, int *i, const char *name, int *missing)
+{
+    const char *arg = argv[*i];
+    size_t n = strlen(name);
+    if (strncmp(arg, name, n) != 0)
+        return NULL;
+    if (arg[n] == '=')
+        return arg + n + 1;
+    if (arg[n] != '\0')
+        return NULL;
+    if (*i + 1 >= argc) {
+        *missing = 1;
+        return NULL;
+    }
+    return argv[++*i];
+}
+
+int hostsim_parse_options(int argc, char **argv, struct hostsim_options *o, char *err,
+                          size_t errlen)
+{
+    memset(o, 0, sizeof *o);
+    o->mem_bytes = HOSTSIM_DEFAULT_MEM;
+    o->cpus = 1;
+    o->exit_port = -1;
+
+    for (int i = 1; i < argc; i++) {
+        const char *arg = argv[i], *v;
+        int missing = 0;
+        unsigned long n;
+        if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0) {
+            o->help = 1;
+            return 0;
+        } else if (strcmp(arg, "--verbose") == 0 || strcmp(arg, "-v") == 0) {
+            o->verbose = 1;
+        } else if ((v = option_value(argc, argv, &i, "--kernel", &missing)) != NULL) {
+            if (*v == '\0')
+                goto bad;
+            o->kernel = v;
+        } else if ((v = option_value(argc, argv, &i, "--cmdline", &missing)) != NULL) {
+            o->cmdline = v;
+        } else if ((v = option_value(argc, argv, &i, "--mem", &missing)) != NULL) {
+            if (hostsim_parse_size(v, &o->mem_bytes) != 0 || o->mem_bytes == 0) {
+                snprintf(err, errlen, "--mem: '%s' is not a size (say 128M, 1G, or 256 for MiB)",
+                         v);
+                return -1;
+            }
+        } else if ((v = option_value(argc, argv, &i, "--cpus", &missing)) != NULL) {
+            if (parse_uint(v, 255, &n) != 0 || n == 0) {
+                snprintf(err, errlen, "--cpus: '%s' is not a vCPU count (1 or more)", v);
+                return -1;
+            }
+            o->cpus = (unsigned)n;
+        } else if ((v = option_value(argc, argv, &i, "--boot", &missing)) != NULL) {
+            if (strcmp(v, "pvh") == 0) {
+                o->boot = HOSTSIM_BOOT_PVH;
+            } else if (strcmp(v, "linux") == 0) {
+                o->boot = HOSTSIM_BOOT_LINUX;
+            } else {
+                snprintf(err, errlen, "--boot: '%s' is not pvh or linux", v);
+                return -1;
+            }
+        } else if ((v = option_value(argc, argv, &i, "--exit-port", &missing)) != NULL) {
+            if (parse_uint(v, 0xFFFF, &n) != 0) {
+                snprintf(err, errlen, "--exit-port: '%s' is not a port number (0..0xffff)", v);
+                return -1;
+            }
+            o->exit_port = (int)n;
+        } else if ((v = option_value(argc, argv, &i, "--timeout", &missing)) != NULL) {
+            char *end;
+            errno = 0;
+            double t = strtod(v, &end);
+            if (errno != 0 || end == v || *end != '\0' || !(t > 0) || t > 1e6) {
+                snprintf(err, errlen, "--timeout: '%s' is not a number of seconds (> 0)", v);
+                return -1;
+            }
+            o->timeout = t;
+        } else if (missing) {
+            snprintf(err, errlen, "%s needs a value", arg);
+            return -1;
+        } else if (arg[0] == '-') {
+            snprintf(err, errlen, "unknown option '%s' (try --help)", arg);
+            return -1;
+        } else if (o->model == NULL) {
+            o->model = arg;
+        } else {
+            snprintf(err, errlen, "unexpected argument '%s' (try --help)", arg);
+            return -1;
+        }
+        continue;
+    bad:
+        snprintf(err, errlen, "%s: empty value", arg);
+        return -1;
+    }
+    if (o->model == NULL) {
+        snprintf(err, errlen, "no machine model given (try: hostsim firecracker --kernel FILE)");
+        return -1;
+    }
+    if (o->kernel == NULL) {
+        snprintf(err, errlen, "--kernel FILE is required");
+        return -1;
+    }
+    return 0;
+}

@@ -1,0 +1,27 @@
+"""Command lines for build/hostsim, the KVM-API test host (the Firecracker
+boot contract now; a Hyper-V host later). --exit-port makes it exit like
+QEMU's isa-debug-exit, with (2N+1) & 0xff, when the guest writes N there."""
+
+import os
+
+from . import BUILD
+
+HOSTSIM = os.path.join(BUILD, "hostsim")
+
+# hostsim's own exit codes (hostsim/status.h) are even, apart from the
+# debug-exit port's odd ones; Firecracker's are 0 (i8042 reset) and 1
+# (triple fault, which collides with an exit-port status of 0).
+EXIT_TIMEOUT = 124
+EXIT_PORT = 0xF4     # the port of QEMU's isa-debug-exit, so one kernel path serves both
+
+
+def argv(machine, boot, kernel, cmdline, mem, cpus, timeout, exit_port=EXIT_PORT):
+    cmd = [HOSTSIM, machine, "--kernel", kernel, "--cmdline", cmdline,
+           "--mem", str(mem), "--cpus", str(cpus)]
+    if boot != "pvh":
+        cmd += ["--boot", boot]
+    if exit_port is not None:
+        cmd += ["--exit-port", f"{exit_port:#x}"]
+    if timeout:
+        cmd += ["--timeout", str(int(timeout))]
+    return cmd

@@ -1,0 +1,106 @@
+"""Boot an image on a target: turn a BootSpec into the VMM command (making
+the PVH-only copy or the GRUB ISO it needs in a scratch directory), run it,
+and reconcile the guest's exit status. tools/anyvm, tests/run.py and
+bench/bench.py all boot through here."""
+
+import os
+import tempfile
+from dataclasses import dataclass, field
+
+from . import accel as accel_mod
+from . import cmdline as cmdline_mod
+from . import hostsim, image, iso, qemu, status, targets, vm
+
+
+@dataclass
+class BootSpec:
+    image: str
+    target: str = targets.DEFAULT_TARGET
+    accel: str = "auto"
+    mem: str = "64M"
+    cpus: int = 1
+    cmdline: str = None        # kernel parameters; None: the target's default
+    args: list = field(default_factory=list)   # the app's arguments
+    timeout: float = None      # seconds; None: no limit
+    extra: list = field(default_factory=list)  # more VMM arguments, passed as they are
+    exit_device: bool = True   # isa-debug-exit (QEMU) / --exit-port (hostsim)
+
+
+class BootError(Exception):
+    """The boot could not be set up (bad option, missing file or tool)."""
+
+
+def kernel_cmdline(spec, target):
+    params = target.cmdline if spec.cmdline is None else spec.cmdline
+    return cmdline_mod.compose(params, spec.args)
+
+
+def prepare(spec, workdir):
+    """The VMM command for spec; scratch files go into workdir."""
+    try:
+        target = targets.get(spec.target)
+    except ValueError as e:
+        raise BootError(str(e)) from None
+    if not os.path.isfile(spec.image):
+        raise BootError(f"image {spec.image} not found (build it: make APP=NAME)")
+    try:
+        line = kernel_cmdline(spec, target)
+    except cmdline_mod.CmdlineError as e:
+        raise BootError(str(e)) from None
+    kernel = os.path.abspath(spec.image)
+
+    if target.vmm == "hostsim":
+        if spec.accel == "tcg":
+            raise BootError(f"target {target.name} runs on hostsim, which needs KVM: no --accel tcg")
+        if not os.access(hostsim.HOSTSIM, os.X_OK):
+            raise BootError(f"{hostsim.HOSTSIM} not found (build it: make hostsim)")
+        return hostsim.argv(target.machine, target.medium, kernel, line, spec.mem, spec.cpus,
+                            spec.timeout, hostsim.EXIT_PORT if spec.exit_device else None
+                            ) + list(spec.extra)
+
+    try:
+        acc = accel_mod.resolve(spec.accel)
+    except ValueError as e:
+        raise BootError(str(e)) from None
+    common = dict(machine=target.machine, accel=acc, mem=spec.mem, cpus=spec.cpus,
+                  extra=spec.extra, exit_device=spec.exit_device)
+    if target.medium == "kernel":
+        return qemu.argv(kernel=kernel, append=line, **common)
+    if target.medium == "kernel-pvh":
+        try:
+            data = image.blank_multiboot(image.read(kernel))
+        except image.ImageError as e:
+            raise BootError(f"{spec.image}: {e}") from None
+        copy = os.path.join(workdir, os.path.basename(kernel))
+        with open(copy, "wb") as f:
+            f.write(data)
+        return qemu.argv(kernel=copy, append=line, **common)
+    if target.medium == "iso":
+        out = os.path.join(workdir, os.path.splitext(os.path.basename(kernel))[0] + ".iso")
+        try:
+            iso.pack(kernel, out, line)
+        except (RuntimeError, cmdline_mod.CmdlineError) as e:
+            raise BootError(str(e)) from None
+        return qemu.argv(cdrom=out, **common)
+    raise BootError(f"target {target.name}: unknown medium {target.medium!r}")
+
+
+def boot(spec, echo=None, echo_err=None, show_command=None):
+    """Boot spec to its end: (vm.RunResult, status.Outcome). Raises BootError.
+    show_command, if given, is called with the VMM command before it runs."""
+    with tempfile.TemporaryDirectory(prefix="anyvm-run-") as workdir:
+        argv = prepare(spec, workdir)
+        if show_command:
+            show_command(argv)
+        # hostsim stops itself at --timeout; allow it a moment before killing it.
+        limit = spec.timeout
+        if limit and targets.get(spec.target).vmm == "hostsim":
+            limit += 10
+        try:
+            res = vm.run(argv, timeout=limit, echo=echo, echo_err=echo_err)
+        except RuntimeError as e:
+            raise BootError(str(e)) from None
+    res.timeout = spec.timeout
+    if targets.get(spec.target).vmm == "hostsim" and res.rc == hostsim.EXIT_TIMEOUT:
+        res.timed_out = True     # hostsim gave up at its own --timeout
+    return res, status.outcome(res, spec.exit_device)
