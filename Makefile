@@ -82,7 +82,7 @@ setup:
 	@scripts/setup.sh
 run: setup
 	@$(MAKE) --no-print-directory $(B)/$(APP).elf
-	tools/anyvm run --target $(TARGET) $(B)/$(APP).elf $(if $(ARGS),-- $(ARGS))
+	tools/anyvm run --target $(TARGET) $(if $(ACCEL),--accel $(ACCEL)) $(B)/$(APP).elf $(if $(ARGS),-- $(ARGS))
 test: setup
 	@$(MAKE) --no-print-directory apps hostsim unit $(B)/empty.elf
 	python3 tests/run.py

@@ -26,6 +26,8 @@ TARGETS = {t.name: t for t in (
            "QEMU -M microvm, -kernel (multiboot: QEMU tries it before PVH)"),
     Target("microvm-pvh", "qemu", "microvm", "kernel-pvh", QEMU_CMDLINE,
            "QEMU -M microvm, -kernel of a copy with the multiboot magic blanked (QEMU's PVH loader)"),
+    Target("microvm-noacpi", "qemu", "microvm,acpi=off", "kernel", QEMU_CMDLINE,
+           "QEMU -M microvm,acpi=off: no ACPI tables (legacy PIC, virtio-mmio on the command line)"),
     Target("pc", "qemu", "pc", "kernel", QEMU_CMDLINE,
            "QEMU -M pc (i440FX, SeaBIOS), -kernel (multiboot)"),
     Target("q35", "qemu", "q35", "kernel", QEMU_CMDLINE,
