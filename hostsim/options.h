@@ -19,10 +19,10 @@ struct hostsim_options {
     uint64_t mem_bytes;  /* --mem, default 128 MiB */
     unsigned cpus;       /* --cpus, default 1 */
     enum hostsim_boot boot;
-    int exit_port;   /* --exit-port, -1 = none */
-    double timeout;  /* --timeout seconds, 0 = none */
-    int verbose;     /* --verbose */
-    int help;        /* --help: print usage, nothing else */
+    int exit_port;  /* --exit-port, -1 = none */
+    double timeout; /* --timeout seconds, 0 = none */
+    int verbose;    /* --verbose */
+    int help;       /* --help: print usage, nothing else */
 };
 
 #define HOSTSIM_DEFAULT_MEM (128ull << 20) /* Firecracker's default mem_size_mib */

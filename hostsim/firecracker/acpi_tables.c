@@ -96,8 +96,8 @@ int fc_acpi_build(uint8_t *buf, uint64_t area_gpa, size_t cap, unsigned ncpus,
     sdt_header(t, "FACP", FADT_SIZE, 6, "FCVMFADT");
     put16(t + 109, IAPC_VGA_NOT_PRESENT); /* IAPC_BOOT_ARCH */
     put32(t + 112, FADT_F_HW_REDUCED_ACPI | FADT_F_PWR_BUTTON | FADT_F_SLP_BUTTON);
-    t[131] = 5; /* FADT minor version: 6.5 */
-    put64(t + 140, out->dsdt); /* X_DSDT */
+    t[131] = 5;                     /* FADT minor version: 6.5 */
+    put64(t + 140, out->dsdt);      /* X_DSDT */
     memcpy(t + 268, "FIRECKVM", 8); /* hypervisor vendor identity */
     sdt_checksum(t, FADT_SIZE);
 

@@ -12,17 +12,15 @@
 #define GDT_ENTRIES 4
 
 static const uint64_t pvh_gdt[GDT_ENTRIES] = {
-    0,
-    0x00CF9B000000FFFFull, /* 32-bit code, base 0, 4 GiB */
-    0x00CF93000000FFFFull, /* data, base 0, 4 GiB */
-    0x00008B0000000067ull, /* busy 32-bit TSS, limit 0x67 */
+    0, 0x00CF9B000000FFFFull, /* 32-bit code, base 0, 4 GiB */
+    0x00CF93000000FFFFull,    /* data, base 0, 4 GiB */
+    0x00008B0000000067ull,    /* busy 32-bit TSS, limit 0x67 */
 };
 
 static const uint64_t linux_gdt[GDT_ENTRIES] = {
-    0,
-    0x00AF9B000000FFFFull, /* 64-bit code (L=1, D=0) */
-    0x00CF93000000FFFFull, /* data */
-    0x008F8B000000FFFFull, /* busy TSS, G=1 */
+    0, 0x00AF9B000000FFFFull, /* 64-bit code (L=1, D=0) */
+    0x00CF93000000FFFFull,    /* data */
+    0x008F8B000000FFFFull,    /* busy TSS, G=1 */
 };
 
 static const uint64_t *gdt_for(enum fc_boot_mode mode)

@@ -14,7 +14,7 @@
 
 /* src/vmm/src/vmm_config/boot_source.rs DEFAULT_KERNEL_CMDLINE */
 #define FC_DEFAULT_CMDLINE                                                                         \
-    "reboot=k panic=1 nomodule 8250.nr_uarts=0 i8042.noaux i8042.nomux i8042.dumbkbd "            \
+    "reboot=k panic=1 nomodule 8250.nr_uarts=0 i8042.noaux i8042.nomux i8042.dumbkbd "             \
     "swiotlb=noforce"
 
 /* boot_args NULL means "not configured". out gets the NUL-terminated line

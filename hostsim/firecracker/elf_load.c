@@ -161,9 +161,8 @@ int fc_elf_parse(const uint8_t *img, size_t len, struct fc_elf *elf, char *err, 
             snprintf(err, errlen, "more than %d PT_LOAD segments", FC_ELF_MAX_LOADS);
             return -1;
         }
-        elf->load[elf->nloads++] =
-            (struct fc_elf_segment){.offset = offset, .filesz = filesz, .memsz = memsz,
-                                    .paddr = paddr};
+        elf->load[elf->nloads++] = (struct fc_elf_segment){
+            .offset = offset, .filesz = filesz, .memsz = memsz, .paddr = paddr};
     }
     elf->pvh_note_lost = pvh_seen && !elf->has_pvh;
     if (elf->nloads == 0) {
@@ -182,8 +181,7 @@ int fc_elf_load(const struct fc_elf *elf, const uint8_t *img, size_t len,
             guest_mem_write(mem, s->paddr, img + s->offset, s->filesz) != 0) {
             snprintf(err, errlen,
                      "segment at 0x%llx-0x%llx does not fit in guest RAM (give more --mem?)",
-                     (unsigned long long)s->paddr,
-                     (unsigned long long)(s->paddr + s->filesz - 1));
+                     (unsigned long long)s->paddr, (unsigned long long)(s->paddr + s->filesz - 1));
             return -1;
         }
     }

@@ -30,9 +30,9 @@
 #include "hostsim/log.h"
 #include "hostsim/status.h"
 
-#define MIN_MEM (2ull << 20)              /* room for the kernel at 1 MiB */
-#define MAX_MEM (1022ull << 30)           /* Firecracker's architectural maximum */
-#define MAX_KERNEL_FILE (1ull << 31)      /* a sanity bound on the image file */
+#define MIN_MEM (2ull << 20)         /* room for the kernel at 1 MiB */
+#define MAX_MEM (1022ull << 30)      /* Firecracker's architectural maximum */
+#define MAX_KERNEL_FILE (1ull << 31) /* a sanity bound on the image file */
 #define PIT_SPEAKER_DUMMY KVM_PIT_SPEAKER_DUMMY
 
 struct fc_vm {
@@ -139,8 +139,7 @@ static int setup_vcpus(struct fc_vm *vm, unsigned ncpus)
     /* Firecracker gives every vCPU the same boot state; the APs then wait
      * for INIT/SIPI in the in-kernel LAPIC. */
     for (unsigned i = 0; i < ncpus; i++) {
-        if (cpu_kvm_set_cpuid(k, i, fc_cpuid_normalize, &cpuid) != 0 ||
-            fc_set_boot_msrs(k, i) != 0)
+        if (cpu_kvm_set_cpuid(k, i, fc_cpuid_normalize, &cpuid) != 0 || fc_set_boot_msrs(k, i) != 0)
             return -1;
         int rc = vm->mode == FC_BOOT_PVH ? fc_boot_pvh_vcpu(k, i, (uint32_t)vm->entry)
                                          : fc_boot_linux_vcpu(k, i, vm->entry);
@@ -224,6 +223,7 @@ static int check_aps(struct cpu_kvm *k)
         uint32_t st;
         if (cpu_kvm_get_mp_state(k, i, &st) != 0)
             return -1;
+        hs_debug("vCPU %u: %s", i, cpu_kvm_mp_state_name(st));
         if (st != KVM_MP_STATE_UNINITIALIZED && st != KVM_MP_STATE_INIT_RECEIVED) {
             hs_debug("vCPU %u is %s; setting it to wait for INIT/SIPI", i,
                      cpu_kvm_mp_state_name(st));
@@ -238,6 +238,14 @@ static int check_options(const struct hostsim_options *o)
 {
     if (o->cpus > FC_MAX_VCPUS) {
         hs_log("--cpus %u: Firecracker supports 1 to %d vCPUs", o->cpus, FC_MAX_VCPUS);
+        return -1;
+    }
+    /* The exit port (2 ports) must not shadow COM1 or the i8042. */
+    if (o->exit_port >= 0 && ((o->exit_port + 1 >= 0x60 && o->exit_port <= 0x64) ||
+                              (o->exit_port + 1 >= 0x3F8 && o->exit_port <= 0x3FF))) {
+        hs_log("--exit-port 0x%x: ports 0x%x-0x%x would shadow the i8042 (0x60-0x64) or COM1 "
+               "(0x3f8-0x3ff)",
+               o->exit_port, o->exit_port, o->exit_port + 1);
         return -1;
     }
     if (o->mem_bytes % (1ull << 20) != 0 || o->mem_bytes < MIN_MEM || o->mem_bytes > MAX_MEM) {
@@ -269,8 +277,7 @@ static int build(struct fc_vm *vm, const struct hostsim_options *o)
             return -1;
     }
     if (load_kernel(vm, o) != 0 || setup_vcpus(vm, o->cpus) != 0 ||
-        write_tables(vm, ram, nram, o->cpus) != 0 || add_devices(vm, o) != 0 ||
-        check_aps(k) != 0)
+        write_tables(vm, ram, nram, o->cpus) != 0 || add_devices(vm, o) != 0 || check_aps(k) != 0)
         return -1;
     hs_debug("firecracker: %s boot, entry 0x%llx, %llu MiB, %u vCPU%s, cmdline \"%s\"",
              vm->mode == FC_BOOT_PVH ? "PVH" : "Linux 64-bit", (unsigned long long)vm->entry,

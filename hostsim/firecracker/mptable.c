@@ -106,9 +106,9 @@ size_t fc_mptable_build(uint8_t *buf, size_t cap, uint32_t gpa, unsigned ncpus)
     p += MPC_SMALL_SIZE, entries++;
 
     memcpy(mpc, "PCMP", 4);
-    put16(mpc + 4, (uint16_t)(p - mpc)); /* base table length */
-    mpc[6] = 4;                          /* spec revision 1.4 */
-    memcpy(mpc + 8, "FC      ", 8);      /* OEM id */
+    put16(mpc + 4, (uint16_t)(p - mpc));  /* base table length */
+    mpc[6] = 4;                           /* spec revision 1.4 */
+    memcpy(mpc + 8, "FC      ", 8);       /* OEM id */
     memcpy(mpc + 16, "000000000000", 12); /* product id */
     put16(mpc + 34, entries);
     put32(mpc + 36, FC_LAPIC_ADDR);

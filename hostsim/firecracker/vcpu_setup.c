@@ -71,8 +71,8 @@ void fc_cpuid_normalize(void *ctxp, unsigned vcpu, struct kvm_cpuid_entry2 *e, u
         e[i].flags = KVM_CPUID_FLAG_SIGNIFCANT_INDEX;
         e[i].edx = vcpu; /* x2APIC id */
         if (e[i].index == 0) {
-            e[i].eax = 0;     /* one thread per core: shift 0 */
-            e[i].ebx = 1;     /* logical processors at this level */
+            e[i].eax = 0;      /* one thread per core: shift 0 */
+            e[i].ebx = 1;      /* logical processors at this level */
             e[i].ecx = 1 << 8; /* level type 1: SMT */
         } else if (e[i].index == 1) {
             e[i].eax = LEAFB_CORE_SHIFT;
@@ -94,17 +94,17 @@ void fc_cpuid_normalize(void *ctxp, unsigned vcpu, struct kvm_cpuid_entry2 *e, u
 int fc_set_boot_msrs(struct cpu_kvm *k, unsigned vcpu)
 {
     static const struct cpu_kvm_msr msrs[] = {
-        {0x174, 0},        /* IA32_SYSENTER_CS */
-        {0x175, 0},        /* IA32_SYSENTER_ESP */
-        {0x176, 0},        /* IA32_SYSENTER_EIP */
-        {0xC0000081, 0},   /* STAR */
-        {0xC0000083, 0},   /* CSTAR */
-        {0xC0000102, 0},   /* KERNEL_GS_BASE */
-        {0xC0000084, 0},   /* SYSCALL_MASK */
-        {0xC0000082, 0},   /* LSTAR */
-        {0x10, 0},         /* IA32_TSC */
-        {0x1A0, 1},        /* IA32_MISC_ENABLE: fast strings */
-        {0x2FF, 0x806},    /* MTRRdefType: enabled, default write-back */
+        {0x174, 0},      /* IA32_SYSENTER_CS */
+        {0x175, 0},      /* IA32_SYSENTER_ESP */
+        {0x176, 0},      /* IA32_SYSENTER_EIP */
+        {0xC0000081, 0}, /* STAR */
+        {0xC0000083, 0}, /* CSTAR */
+        {0xC0000102, 0}, /* KERNEL_GS_BASE */
+        {0xC0000084, 0}, /* SYSCALL_MASK */
+        {0xC0000082, 0}, /* LSTAR */
+        {0x10, 0},       /* IA32_TSC */
+        {0x1A0, 1},      /* IA32_MISC_ENABLE: fast strings */
+        {0x2FF, 0x806},  /* MTRRdefType: enabled, default write-back */
     };
     return cpu_kvm_set_msrs(k, vcpu, msrs, sizeof msrs / sizeof msrs[0]);
 }
