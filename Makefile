@@ -9,7 +9,7 @@ VERSION := 0.1$(if $(GIT_REV),-$(GIT_REV))
 # ---- the kernel and its application: freestanding, plain x86-64, no SSE/x87 ----
 KCC := gcc
 GCC_INC := $(shell $(KCC) -print-file-name=include)
-KCFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -ffreestanding -fno-pic -fno-pie \
+KCFLAGS := -std=gnu11 -Os -g -Wall -Wextra -Werror -ffreestanding -fno-pic -fno-pie \
 	-fno-stack-protector -fno-asynchronous-unwind-tables -fno-omit-frame-pointer \
 	-march=x86-64 -mtune=generic -mno-red-zone -mgeneral-regs-only -mcmodel=small \
 	-ffunction-sections -fdata-sections -nostdinc -isystem $(GCC_INC) -Ilibc/include -I. \
@@ -17,7 +17,7 @@ KCFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -ffreestanding -fno-pic -fno-
 KLDFLAGS := -nostdlib -static -no-pie -z max-page-size=0x1000 -z noexecstack --gc-sections \
 	--no-warn-rwx-segments -T arch/x86_64/kernel.ld
 
-KERNEL_DIRS := arch/x86_64 boot core hv dev libc drivers/uart
+KERNEL_DIRS := arch/x86_64 boot core hv dev libc drivers/uart bus bus/pci
 KERNEL_SRCS := $(foreach d,$(KERNEL_DIRS),$(wildcard $(d)/*.c) $(wildcard $(d)/*.S))
 KERNEL_OBJS := $(patsubst %,$(B)/k/%.o,$(KERNEL_SRCS))
 APP_SRCS = $(wildcard apps/$(1)/*.c)
@@ -28,11 +28,11 @@ APPS := $(notdir $(wildcard apps/*))
 all: $(B)/$(APP).elf
 apps: $(foreach a,$(APPS),$(B)/$(a).elf)
 
-$(B)/k/%.c.o: %.c
+$(B)/k/%.c.o: %.c Makefile
 	@mkdir -p $(dir $@)
 	@echo '  CC      $<'
 	@$(KCC) $(KCFLAGS) -c $< -o $@
-$(B)/k/%.S.o: %.S
+$(B)/k/%.S.o: %.S Makefile
 	@mkdir -p $(dir $@)
 	@echo '  AS      $<'
 	@$(KCC) $(KCFLAGS) -D__ASSEMBLY__ -c $< -o $@
@@ -62,7 +62,9 @@ $(B)/h/%.o: %.c
 
 # Pure-logic kernel sources, compiled for the host unchanged (DESIGN.md).
 PURE_SRCS := core/cmdline.c core/memmap.c core/page_alloc.c core/heap.c core/acpi.c \
-	boot/bootinfo.c boot/multiboot.c boot/pvh.c boot/linux64.c libc/format.c
+	boot/bootinfo.c boot/multiboot.c boot/pvh.c boot/linux64.c libc/format.c \
+	bus/pci/pci_addr.c bus/pci/pci_bar_decode.c bus/pci/pci_cap_walk.c bus/pci/pci_match.c \
+	bus/pci/pci_irq_logic.c bus/pci/pci_format.c
 PURE_SRCS := $(wildcard $(PURE_SRCS))
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(B)/unit/%)

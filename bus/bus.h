@@ -1,12 +1,10 @@
 /* Bringing up every bus: PCI/PCIe, virtio-mmio (from the command line and the
  * ACPI DSDT), later VMBus. Each bus enumerates its devices and probes the
- * drivers registered for it. */
+ * drivers registered for it. Needs the heap, interrupts and the parsed
+ * command line (kernel_cmdline()). */
 #ifndef BUS_BUS_H
 #define BUS_BUS_H
 
-#include "core/acpi.h"
-#include "core/cmdline.h"
-
-void buses_init(const struct cmdline *cl, const struct acpi_info *acpi);
+void buses_init(void);
 
 #endif

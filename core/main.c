@@ -8,6 +8,7 @@
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/intc.h"
 #include "arch/x86_64/paging.h"
+#include "bus/bus.h"
 #include "core/acpi.h"
 #include "core/cmdline.h"
 #include "core/kernel.h"
@@ -56,6 +57,20 @@ static void print_clock(void)
             (unsigned long)(khz % 1000), tsc_source());
 }
 
+/* Parameters of anyvm's own; the subsystem named by the prefix reads them. */
+static const char *const anyvm_params[] = {
+    "pci.list",  /* bus/pci: print every function */
+    "pci.nomsi", /* bus/pci: use INTx only */
+};
+
+static bool is_anyvm_param(const char *key)
+{
+    for (unsigned i = 0; i < sizeof anyvm_params / sizeof anyvm_params[0]; i++)
+        if (strcmp(key, anyvm_params[i]) == 0)
+            return true;
+    return false;
+}
+
 /* Parses the command line; on malformed input ends the VM with a clear
  * message. Linux-style parameters added by VMMs are noted and ignored. */
 static void parse_cmdline(const struct bootinfo *bi)
@@ -71,6 +86,8 @@ static void parse_cmdline(const struct bootinfo *bi)
     noted[0] = '\0';
     for (unsigned i = 0; i < cmdline.nparams; i++) {
         const char *key = cmdline.params[i].key;
+        if (is_anyvm_param(key))
+            continue;
         if (!cmdline_is_linux_param(key)) {
             kprintf("anyvm: unknown parameter '%s' ignored\n", key);
             continue;
@@ -116,6 +133,7 @@ void kernel_main(struct bootinfo *bi)
     print_clock();
 
     parse_cmdline(bi);
+    buses_init();
 
     static char app_name[] = "app";
     char *argv[CMDLINE_MAX_ARGS + 2];

@@ -25,7 +25,10 @@ void pic_eoi(unsigned irq);
 const char *intc_init(const struct acpi_info *acpi);
 bool intc_using_apic(void);
 /* Routes an ISA IRQ (honouring MADT interrupt source overrides) or a GSI to a
- * vector on this CPU. Returns 0, or -1 with a log line when it cannot. */
+ * vector on this CPU. Returns 0, or -1 with a log line when it cannot. With
+ * the 8259 PICs alone the vector is fixed by the hardware: pass
+ * intc_isa_vector(irq) (any other vector is refused). */
+uint8_t intc_isa_vector(unsigned irq);
 int intc_route_isa_irq(unsigned irq, uint8_t vector);
 int intc_route_gsi(uint32_t gsi, uint8_t vector, bool level, bool active_low);
 /* Acknowledges the interrupt with this vector at the controller that raised it. */

@@ -74,6 +74,11 @@ const char *intc_init(const struct acpi_info *info)
     return "LAPIC + IOAPIC";
 }
 
+uint8_t intc_isa_vector(unsigned irq)
+{
+    return (uint8_t)(VECTOR_PIC_BASE + (irq & 15));
+}
+
 bool intc_using_apic(void)
 {
     return using_apic;
@@ -100,6 +105,11 @@ int intc_route_isa_irq(unsigned irq, uint8_t vector)
     if (irq >= 16)
         return -1;
     if (!using_apic) {
+        if (vector != VECTOR_PIC_BASE + irq) {
+            kprintf("intc: ISA IRQ %u arrives on vector %#x under the PIC, not %#x\n", irq,
+                    VECTOR_PIC_BASE + irq, vector);
+            return -1;
+        }
         pic_irq_of_vector[vector] = (uint8_t)(irq + 1);
         pic_unmask(irq);
         return 0;

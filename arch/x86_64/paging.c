@@ -26,6 +26,28 @@ void paging_guard_null_page(void)
     cpu_write_cr3(cpu_read_cr3()); /* flush the old 2 MiB translation */
 }
 
+/* Marks the boot mapping of the 2 MiB page at a uncached, or, for the first
+ * 2 MiB (4 KiB pages since paging_guard_null_page), the 4 KiB pages of
+ * [base, end) within it. */
+static void set_uncached_low(uint64_t a, uint64_t base, uint64_t end)
+{
+    uint64_t *pde = &boot_pd[a >> 21];
+    if (*pde & PTE_LARGE) {
+        *pde |= PTE_PCD | PTE_PWT;
+        cpu_invlpg(a);
+        return;
+    }
+    for (uint64_t p = base & ~0xFFFull; p < end && p < a + TWO_MIB; p += 4096) {
+        if (p < a)
+            continue;
+        uint64_t *pte = &low_pt[(p >> 12) & 511];
+        if (*pte & PTE_PRESENT) {
+            *pte |= PTE_PCD | PTE_PWT;
+            cpu_invlpg(p);
+        }
+    }
+}
+
 /* Returns the next-level table of entry e, allocating a zeroed one. */
 static uint64_t *next_table(uint64_t *e)
 {
@@ -52,8 +74,13 @@ int paging_identity_map(uint64_t base, uint64_t len, bool mmio)
         return -1;
     }
     for (uint64_t a = start; a < end; a += TWO_MIB) {
-        if (a < IDENTITY_MAPPED_LIMIT)
-            continue; /* mapped at boot */
+        if (a < IDENTITY_MAPPED_LIMIT) {
+            /* Mapped at boot; device memory must not be cached (the boot map
+             * makes only 3-4 GiB uncached). */
+            if (mmio)
+                set_uncached_low(a, base, end);
+            continue;
+        }
         uint64_t *pdpt = next_table(&boot_pml4[(a >> 39) & 511]);
         uint64_t *pd = pdpt ? next_table(&pdpt[(a >> 30) & 511]) : NULL;
         if (pd == NULL) {

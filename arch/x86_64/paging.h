@@ -14,8 +14,9 @@
  * the BIOS data area have been read. */
 void paging_guard_null_page(void);
 
-/* Identity-maps [base, base + len) with 2 MiB pages, uncached when mmio. Page
- * tables come from the page allocator. Returns 0, or -1 when out of memory or
+/* Identity-maps [base, base + len) with 2 MiB pages, uncached when mmio (below
+ * 4 GiB, where boot mapped everything, this only makes device memory
+ * uncached). Page tables come from the page allocator. Returns 0, or -1 when out of memory or
  * the range is beyond the 48-bit address space. */
 int paging_identity_map(uint64_t base, uint64_t len, bool mmio);
 

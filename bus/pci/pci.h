@@ -43,6 +43,21 @@ struct pci_dev {
     enum pci_irq_mode irq_mode;
     uint8_t irq_vector;
     struct pci_dev *next;
+
+    /* Added by the bus implementation (bus/pci/). header_type above holds
+     * the layout only (0 endpoint, 1 PCI-to-PCI bridge, 2 CardBus), without
+     * the multi-function bit. */
+    struct pci_dev *parent; /* upstream bridge, NULL on a root bus */
+    /* Bridges: the bus numbers behind it. */
+    uint8_t secondary_bus, subordinate_bus;
+    /* PCIe device/port type (PCIe Base 4.0, 7.5.3.2) + 1; 0 = not PCIe. */
+    uint8_t pcie_type;
+    /* Bit n: BAR n was mapped above 4 GiB by pci_map_bar. */
+    uint8_t bar_mapped;
+    /* Bit n: BAR n is malformed, ignored (pci.list says so). */
+    uint8_t bar_bad;
+    /* The last driver whose probe failed (probe_result holds its return). */
+    const struct driver *failed_driver;
 };
 
 /* Enumerates every segment/bus (ECAM when the MCFG describes it, else port
@@ -76,5 +91,16 @@ enum pci_irq_mode pci_irq_setup(struct pci_dev *d, irq_handler fn, void *ctx);
 
 /* Human-readable "00:03.0". */
 const char *pci_dev_name(const struct pci_dev *d, char buf[16]);
+
+/* Added by the bus implementation (bus/pci/). */
+
+/* The next capability with this id strictly after the one at offset prev in
+ * list order (prev = 0: the first one), 0 when there is none. Use it to visit
+ * every capability of an id (virtio-pci has several vendor capabilities):
+ *   for (uint8_t c = pci_find_capability(d, id, 0); c; c = pci_find_next_capability(d, id, c)) */
+uint8_t pci_find_next_capability(const struct pci_dev *d, uint8_t cap_id, uint8_t prev);
+/* Number of functions found by pci_init. */
+unsigned pci_count(void);
+/* Capability IDs and register offsets: bus/pci/pci_regs.h. */
 
 #endif

@@ -1,0 +1,10 @@
+/* Brings up every bus in turn; each enumerates its devices and binds the
+ * drivers registered for it (core/driver.h). */
+#include "bus/bus.h"
+
+#include "bus/pci/pci.h"
+
+void buses_init(void)
+{
+    pci_init();
+}
