@@ -85,4 +85,24 @@ void virtio_fail(struct virtio_dev *vd, const char *fmt, ...) __attribute__((for
 /* Called by transports on an interrupt. */
 void virtio_interrupt(struct virtio_dev *vd, uint32_t isr);
 
+/* Added by the virtio core: */
+/* Interrupt status bits passed to virtio_interrupt / on_interrupt (4.1.4.5, 4.2.2). */
+#define VIRTIO_ISR_QUEUE 1
+#define VIRTIO_ISR_CONFIG 2
+
+/* "net", "block", "entropy", ... for log lines; "unknown" for IDs not listed. */
+const char *virtio_device_name(uint32_t device_id);
+/* Reads the device's status, then writes it with bits added. */
+void virtio_add_status(struct virtio_dev *vd, uint8_t bits);
+/* Notes on the functions above (virtio.c):
+ * - virtio_driver_ok installs the interrupt through ops->irq_setup first
+ *   (transports install it once, so a driver may also call irq_setup itself,
+ *   before or after creating its queues); without one it logs that the
+ *   device works by polling only.
+ * - virtio_interrupt fails a device whose status shows NEEDS_RESET on a
+ *   configuration interrupt (Firecracker signals a failed activation so).
+ * - virtio_register_device prints "virtio: <location>: no driver for device
+ *   N (name)" when no driver matches, and "driver X failed (rc)" (setting
+ *   FAILED) when a probe returns non-zero. */
+
 #endif

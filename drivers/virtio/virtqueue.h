@@ -40,9 +40,56 @@ struct virtq {
     void *indirect_tables; /* size tables of VIRTQ_MAX_INDIRECT descriptors, or NULL */
     uint64_t indirect_phys;
     char error[96]; /* reason for the last -1 */
+    /* Added by the virtqueue implementation: */
+    uint16_t *next_free; /* free-list links, private (never read back from the shared table) */
+    uint16_t in_flight;  /* heads added and not yet returned by the device */
+    bool broken;         /* the device broke the rules: every later call fails */
+    bool interrupts_off; /* virtq_disable_interrupts in effect; with EVENT_IDX,
+                            virtq_get_used re-arms used_event after each completion
+                            while this is false, so interrupts stay on as without it */
 };
 
 #define VIRTQ_MAX_INDIRECT 16
+
+/* The shared layout (virtio 1.2, 2.7.5-2.7.8), little-endian. Given here so
+ * that simulated devices (host tests, hostsim back ends) use the same view. */
+#define VIRTQ_DESC_F_NEXT 1
+#define VIRTQ_DESC_F_WRITE 2
+#define VIRTQ_DESC_F_INDIRECT 4
+#define VIRTQ_AVAIL_F_NO_INTERRUPT 1
+#define VIRTQ_USED_F_NO_NOTIFY 1
+#define VIRTQ_MAX_SIZE 32768
+
+struct virtq_desc {
+    uint64_t addr;
+    uint32_t len;
+    uint16_t flags;
+    uint16_t next;
+};
+
+struct virtq_avail {
+    uint16_t flags;
+    uint16_t idx;
+    uint16_t ring[]; /* [size], then used_event (EVENT_IDX) */
+};
+
+struct virtq_used_elem {
+    uint32_t id; /* head of the completed chain (32 bits on the wire) */
+    uint32_t len;
+};
+
+struct virtq_used {
+    uint16_t flags;
+    uint16_t idx;
+    struct virtq_used_elem ring[]; /* [size], then avail_event (EVENT_IDX) */
+};
+
+/* The event-index rule (2.7.7.2 / 2.7.10.2): notify when event lies in the
+ * half-open window [old, new) of indices that just went by, mod 2^16. */
+static inline bool virtq_need_event(uint16_t event, uint16_t new_idx, uint16_t old_idx)
+{
+    return (uint16_t)(new_idx - event - 1) < (uint16_t)(new_idx - old_idx);
+}
 
 /* Bytes needed for the rings of a queue of this size, laid out
  * desc | avail | (4096-aligned) used, and for the driver's bookkeeping. */
@@ -50,7 +97,8 @@ size_t virtq_ring_bytes(uint16_t size);
 size_t virtq_state_bytes(uint16_t size, bool indirect);
 
 /* Lays the queue out over ring memory (zeroed by this call) and state memory.
- * ring_phys is the guest-physical address of ring. */
+ * ring_phys is the guest-physical address of ring. Every field of vq is reset
+ * except vd. */
 void virtq_init(struct virtq *vq, uint16_t index, uint16_t size, void *ring, uint64_t ring_phys,
                 void *state, uint64_t state_phys, bool event_idx, bool indirect);
 
