@@ -51,18 +51,27 @@ struct blkdev {
     const struct blkdev_ops *ops;
     void *priv;
     struct blkdev_stats stats;
+    char serial[24]; /* the device's identification string, "" when it has none */
     struct blkdev *next;
 };
 
 int blkdev_register(struct blkdev *bd);
+/* Called by drivers when a request finishes (status 0 or a negative error):
+ * counts it and calls req->done. */
+void blkdev_complete(struct blkdev *bd, struct blk_request *req, int status);
 struct blkdev *blkdev_first(void);
 struct blkdev *blkdev_find(const char *name);
 
 /* Checks the request (range within capacity, write to a read-only device
- * refused with BLK_EROFS) and submits it. */
+ * refused with BLK_EROFS) and submits it. A flush on a device without a
+ * write cache (has_flush false) has nothing to do: done() is called with 0
+ * before blkdev_submit returns. */
 int blkdev_submit(struct blkdev *bd, struct blk_request *req);
 /* Synchronous helpers: submit and wait (halting between interrupts, or
- * polling). Return 0 or a negative error. */
+ * polling). Return 0 or a negative error; a request the device has not
+ * finished after BLKDEV_TIMEOUT_NS fails with BLK_EIO and a log line. Called
+ * from thread context, not from interrupt handlers. */
+#define BLKDEV_TIMEOUT_NS 5000000000ull
 int blkdev_read(struct blkdev *bd, uint64_t sector, void *buf, uint32_t count);
 int blkdev_write(struct blkdev *bd, uint64_t sector, const void *buf, uint32_t count);
 int blkdev_flush(struct blkdev *bd);

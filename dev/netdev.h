@@ -26,6 +26,9 @@ struct netdev_tx_offload {
 struct netdev_stats {
     uint64_t rx_packets, rx_bytes, rx_dropped, rx_errors;
     uint64_t tx_packets, tx_bytes, tx_dropped, tx_errors;
+    /* Checksum work done on the way, for diagnostics and tests. */
+    uint64_t rx_csum_completed; /* frames flagged "checksum partial" finished in software */
+    uint64_t tx_csum_offloaded; /* frames sent with the checksum left to the device */
 };
 
 #define NETDEV_FEATURE_TX_CSUM (1u << 0) /* transmit accepts netdev_tx_offload.csum */

@@ -1,0 +1,33 @@
+/* devinfo: lists buses, devices and drivers, then runs the actions named in
+ * its arguments (main.c describes the little language). */
+#ifndef APPS_DEVINFO_DEVINFO_H
+#define APPS_DEVINFO_DEVINFO_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "dev/blkdev.h"
+#include "dev/netdev.h"
+
+void devinfo_inventory(void);
+
+/* Block actions; each prints its PASS/FAIL line and returns 0 on success. */
+int devinfo_verify(struct blkdev *bd, char tag, uint64_t units);
+int devinfo_write(struct blkdev *bd, char tag, uint64_t units);
+int devinfo_rotest(struct blkdev *bd);
+/* Answers ARP, ICMP echo and UDP echo as ip on every netdev until icmp echo
+ * requests and udp datagrams were answered, or timeout_s passed. */
+int devinfo_ping(const uint8_t ip[4], unsigned icmp, unsigned udp, unsigned timeout_s);
+
+/* Polls every device and halts until done(ctx), a device interrupt or a
+ * short timer; false when timeout_ns passed first. */
+bool devinfo_wait(bool (*done)(void *ctx), void *ctx, uint64_t timeout_ns);
+
+/* The disk pattern (pattern.c). */
+#define PATTERN_UNIT 512
+void pattern_fill(uint8_t *buf, uint64_t first_unit, size_t units, char tag);
+/* Index of the first byte that differs from the pattern, or -1. */
+long pattern_check(const uint8_t *buf, uint64_t first_unit, size_t units, char tag);
+
+#endif

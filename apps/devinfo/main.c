@@ -1,0 +1,166 @@
+/* devinfo: prints every bus, device and driver the kernel found, each block
+ * device (capacity, read-only mark, the first 32 bytes of sector 0 in hex and
+ * as text) and each network device (MAC, MTU, link), then runs the actions
+ * its arguments name, in order:
+ *
+ *   verify DISK TAG UNITS   the first UNITS 512-byte units of DISK hold
+ *                           pattern TAG (apps/devinfo/pattern.c)
+ *   write DISK TAG UNITS    write pattern TAG there, flush, read it back
+ *   rotest DISK             DISK is read-only and a write to it is refused
+ *   ping IP COUNT SECONDS [UDP]
+ *                           answer ARP, ICMP echo and UDP echo (port 7) as IP
+ *                           on every netdev until COUNT echo requests (and
+ *                           UDP datagrams) were answered; fail after SECONDS
+ *
+ * DISK is a name (blk0), "rw" (the first writable disk), "ro" (the first
+ * read-only disk) or "id:SERIAL" (the disk whose identification is SERIAL):
+ * VMMs do not all number disks in the order they were given. TAG is one
+ * letter. Every action prints "devinfo: PASS ..." or "devinfo: FAIL ...";
+ * the exit status is 0 only when all passed (1 on a failure, 2 on a bad
+ * argument). Example (kernel command line):
+ *   console=ttyS0 -- verify rw A 2048 write rw B 2048 rotest ro ping 10.0.0.2 20 30 */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "apps/devinfo/devinfo.h"
+#include "arch/x86_64/cpu.h"
+#include "core/time.h"
+#include "net/ping_responder.h"
+
+#define WAIT_RECHECK_NS 5000000ull
+
+static void wake(struct timer *t)
+{
+    (void)t;
+}
+
+static void poll_all(void)
+{
+    for (struct blkdev *bd = blkdev_first(); bd; bd = bd->next)
+        if (bd->ops->poll)
+            bd->ops->poll(bd);
+    for (struct netdev *nd = netdev_first(); nd; nd = nd->next)
+        netdev_poll(nd);
+}
+
+bool devinfo_wait(bool (*done)(void *ctx), void *ctx, uint64_t timeout_ns)
+{
+    uint64_t deadline = time_now_ns() + timeout_ns;
+    struct timer t = {.fn = wake};
+    for (;;) {
+        poll_all();
+        if (done(ctx))
+            return true;
+        uint64_t now = time_now_ns();
+        if (now >= deadline)
+            return false;
+        timer_arm(&t, now + WAIT_RECHECK_NS < deadline ? now + WAIT_RECHECK_NS : deadline);
+        cpu_irq_disable();
+        if (!done(ctx))
+            cpu_irq_enable_and_halt();
+        cpu_irq_enable();
+        timer_cancel(&t);
+    }
+}
+
+static struct blkdev *find_disk(const char *spec)
+{
+    for (struct blkdev *bd = blkdev_first(); bd; bd = bd->next) {
+        if (strcmp(spec, "rw") == 0        ? !bd->read_only
+            : strcmp(spec, "ro") == 0      ? bd->read_only
+            : strncmp(spec, "id:", 3) == 0 ? strcmp(bd->serial, spec + 3) == 0
+                                           : strcmp(bd->name, spec) == 0)
+            return bd;
+    }
+    return NULL;
+}
+
+static bool parse_number(const char *s, unsigned long *v)
+{
+    if (s == NULL || *s < '0' || *s > '9')
+        return false;
+    char *end;
+    *v = strtoul(s, &end, 10);
+    return *end == '\0';
+}
+
+static bool parse_tag(const char *s, char *tag)
+{
+    if (s == NULL || s[0] < 'A' || s[0] > 'Z' || s[1] != '\0')
+        return false;
+    *tag = s[0];
+    return true;
+}
+
+static int usage(const char *why)
+{
+    printf("devinfo: FAIL bad arguments: %s\n", why);
+    printf("devinfo: usage: [verify DISK TAG UNITS] [write DISK TAG UNITS] [rotest DISK] "
+           "[ping IP COUNT SECONDS [UDP]] ...\n");
+    return 2;
+}
+
+int main(int argc, char **argv)
+{
+    printf("devinfo: anyvm device inventory\n");
+    devinfo_inventory();
+    int failed = 0, actions = 0;
+    for (int i = 1; i < argc;) {
+        const char *cmd = argv[i];
+        actions++;
+        if (strcmp(cmd, "verify") == 0 || strcmp(cmd, "write") == 0) {
+            char tag;
+            unsigned long units;
+            if (i + 3 >= argc)
+                return usage("verify/write need DISK TAG UNITS");
+            if (!parse_tag(argv[i + 2], &tag) || !parse_number(argv[i + 3], &units))
+                return usage("TAG is one capital letter, UNITS a number");
+            struct blkdev *bd = find_disk(argv[i + 1]);
+            if (bd == NULL) {
+                printf("devinfo: FAIL %s: no disk '%s'\n", cmd, argv[i + 1]);
+                failed++;
+            } else if ((cmd[0] == 'v' ? devinfo_verify(bd, tag, units)
+                                      : devinfo_write(bd, tag, units)) != 0) {
+                failed++;
+            }
+            i += 4;
+        } else if (strcmp(cmd, "rotest") == 0) {
+            if (i + 1 >= argc)
+                return usage("rotest needs DISK");
+            struct blkdev *bd = find_disk(argv[i + 1]);
+            if (bd == NULL) {
+                printf("devinfo: FAIL rotest: no disk '%s'\n", argv[i + 1]);
+                failed++;
+            } else if (devinfo_rotest(bd) != 0) {
+                failed++;
+            }
+            i += 2;
+        } else if (strcmp(cmd, "ping") == 0) {
+            uint8_t ip[4];
+            unsigned long count, seconds, udp = 0;
+            if (i + 3 >= argc || ping_parse_ipv4(argv[i + 1], ip) != 0 ||
+                !parse_number(argv[i + 2], &count) || !parse_number(argv[i + 3], &seconds))
+                return usage("ping needs IP COUNT SECONDS [UDP]");
+            i += 4;
+            if (i < argc && parse_number(argv[i], &udp))
+                i++;
+            if (devinfo_ping(ip, (unsigned)count, (unsigned)udp, (unsigned)seconds) != 0)
+                failed++;
+        } else if (strncmp(cmd, "virtio_mmio.", 12) == 0) {
+            /* QEMU microvm with acpi=off appends its virtio_mmio.device=
+             * entries to the end of the command line, after `--`. */
+            printf("devinfo: ignoring '%s' (added by the VMM)\n", cmd);
+            actions--;
+            i++;
+        } else {
+            printf("devinfo: FAIL unknown action '%s'\n", cmd);
+            return usage("unknown action");
+        }
+    }
+    if (failed)
+        printf("devinfo: %d of %d action%s FAILED\n", failed, actions, actions == 1 ? "" : "s");
+    else
+        printf("devinfo: all %d action%s passed\n", actions, actions == 1 ? "" : "s");
+    return failed ? 1 : 0;
+}

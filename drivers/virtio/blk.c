@@ -1,0 +1,384 @@
+/* virtio-blk (virtio 1.2, 5.2) behind the blkdev class. A request is three
+ * buffers: the header {type, reserved, sector} the device reads, the data,
+ * and the status byte it writes (5.2.6). Several requests are in flight at
+ * once, one slot each; a full queue answers BLK_EBUSY. The status byte is
+ * preset to a value the device never writes, so a completion that leaves it
+ * alone is caught. Writes to a device that offers RO (feature 5) are refused
+ * here too, before anything reaches the device, never silently.
+ *
+ * Features asked for: VERSION_1, EVENT_IDX, INDIRECT_DESC (one descriptor per
+ * request when offered; Firecracker does not), RO, BLK_SIZE, FLUSH.
+ * Firecracker's block device: capacity only in its configuration, FLUSH when
+ * its cache type is Writeback, RO for read-only drives, IN/OUT/FLUSH/GET_ID
+ * and UNSUPP for anything else. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "arch/x86_64/cpu.h"
+#include "core/driver.h"
+#include "core/log.h"
+#include "core/time.h"
+#include "dev/blkdev.h"
+#include "drivers/virtio/virtio.h"
+#include "drivers/virtio/virtqueue.h"
+
+/* Feature bits (5.2.3). */
+#define VIRTIO_BLK_F_RO (1ull << 5)
+#define VIRTIO_BLK_F_BLK_SIZE (1ull << 6)
+#define VIRTIO_BLK_F_FLUSH (1ull << 9)
+
+/* Configuration layout (5.2.4). */
+#define VIRTIO_BLK_CFG_CAPACITY 0 /* le64, in 512-byte sectors */
+#define VIRTIO_BLK_CFG_BLK_SIZE 20
+
+/* Request types and status values (5.2.6). */
+#define VIRTIO_BLK_T_IN 0
+#define VIRTIO_BLK_T_OUT 1
+#define VIRTIO_BLK_T_FLUSH 4
+#define VIRTIO_BLK_T_GET_ID 8
+#define VIRTIO_BLK_S_OK 0
+#define VIRTIO_BLK_S_IOERR 1
+#define VIRTIO_BLK_S_UNSUPP 2
+#define VIRTIO_BLK_ID_BYTES 20
+#define STATUS_UNWRITTEN 0xff
+
+#define QUEUE_MAX 256
+#define SLOTS_MAX 32
+#define GET_ID_TIMEOUT_NS 1000000000ull
+
+struct vblk_req_hdr {
+    uint32_t type;
+    uint32_t reserved;
+    uint64_t sector;
+};
+
+struct vblk_slot {
+    struct vblk_req_hdr hdr; /* read by the device */
+    uint8_t status;          /* written by the device */
+    uint8_t id[VIRTIO_BLK_ID_BYTES];
+    bool in_use;
+    bool abandoned; /* an internal request that timed out: never reused */
+    volatile bool internal_done;
+    struct blk_request *req; /* NULL for the driver's own GET_ID */
+};
+
+struct vblk {
+    struct blkdev bd;
+    struct virtio_dev *vd;
+    struct virtq *vq;
+    struct vblk_slot *slots;
+    unsigned nslots;
+    uint32_t sectors_per_block; /* 512-byte sectors per blkdev sector */
+    bool irq;
+    unsigned logged;
+};
+
+static uint64_t irq_save(void)
+{
+    uint64_t flags;
+    __asm__ volatile("pushfq; popq %0; cli" : "=r"(flags) : : "memory");
+    return flags;
+}
+
+static void irq_restore(uint64_t flags)
+{
+    if (flags & 0x200)
+        cpu_irq_enable();
+}
+
+static const char *name_of(struct vblk *b)
+{
+    return b->bd.name[0] ? b->bd.name : b->vd->location;
+}
+
+/* Completes every request in flight with an error: the device is gone. */
+static void fail_all(struct vblk *b)
+{
+    for (unsigned i = 0; i < b->nslots; i++) {
+        struct vblk_slot *s = &b->slots[i];
+        if (!s->in_use)
+            continue;
+        s->in_use = false;
+        if (s->req)
+            blkdev_complete(&b->bd, s->req, BLK_EIO);
+        else
+            s->internal_done = true;
+    }
+}
+
+static int status_to_error(struct vblk *b, struct vblk_slot *s)
+{
+    switch (s->status) {
+    case VIRTIO_BLK_S_OK:
+        return 0;
+    case VIRTIO_BLK_S_IOERR:
+        if (b->logged++ < 10)
+            kprintf("%s: device reports an I/O error (type %u, sector %lu)\n", name_of(b),
+                    s->hdr.type, (unsigned long)s->hdr.sector);
+        return BLK_EIO;
+    case VIRTIO_BLK_S_UNSUPP:
+        if (s->req && b->logged++ < 10)
+            kprintf("%s: device does not support request type %u\n", name_of(b), s->hdr.type);
+        return BLK_EINVAL;
+    case STATUS_UNWRITTEN:
+        if (b->logged++ < 10)
+            kprintf("%s: device completed a request without writing its status\n", name_of(b));
+        return BLK_EIO;
+    default:
+        if (b->logged++ < 10)
+            kprintf("%s: device wrote undefined status %u\n", name_of(b), s->status);
+        return BLK_EIO;
+    }
+}
+
+/* Called with interrupts off. */
+static void process(struct vblk *b)
+{
+    if (b->vd->broken)
+        return;
+    for (;;) {
+        void *token;
+        uint32_t len;
+        int r = virtq_get_used(b->vq, &token, &len);
+        if (r < 0) {
+            virtio_fail(b->vd, "virtio-blk %s: %s", name_of(b), b->vq->error);
+            fail_all(b);
+            return;
+        }
+        if (r == 0) {
+            if (b->irq && virtq_enable_interrupts(b->vq))
+                continue;
+            return;
+        }
+        struct vblk_slot *s = token;
+        int err = status_to_error(b, s);
+        s->in_use = false;
+        if (s->req) {
+            struct blk_request *req = s->req;
+            s->req = NULL;
+            blkdev_complete(&b->bd, req, err);
+        } else {
+            s->internal_done = true; /* read_id looks at s->status */
+        }
+    }
+}
+
+static void vblk_interrupt(struct virtio_dev *vd, uint32_t isr)
+{
+    struct vblk *b = vd->priv;
+    if (b == NULL)
+        return;
+    if (isr & VIRTIO_ISR_CONFIG)
+        kprintf("%s: configuration change (capacity now %lu sectors)\n", name_of(b),
+                (unsigned long)vd->ops->config_read(vd, VIRTIO_BLK_CFG_CAPACITY, 8));
+    process(b);
+}
+
+static void vblk_poll(struct blkdev *bd)
+{
+    uint64_t flags = irq_save();
+    process(bd->priv);
+    irq_restore(flags);
+}
+
+static struct vblk_slot *take_slot(struct vblk *b)
+{
+    for (unsigned i = 0; i < b->nslots; i++) {
+        struct vblk_slot *s = &b->slots[i];
+        if (!s->in_use && !s->abandoned) {
+            s->in_use = true;
+            return s;
+        }
+    }
+    return NULL;
+}
+
+/* Queues a request of type with data (may be NULL, len 0) in slot s. Called
+ * with interrupts off. Returns 0 or a blk error. */
+static int queue_request(struct vblk *b, struct vblk_slot *s, uint32_t type, uint64_t sector,
+                         void *data, uint32_t len, bool device_writes)
+{
+    s->hdr = (struct vblk_req_hdr){.type = type, .reserved = 0, .sector = sector};
+    s->status = STATUS_UNWRITTEN;
+    struct virtq_buf bufs[3];
+    unsigned n = 0;
+    bufs[n++] = (struct virtq_buf){.addr = (uint64_t)(uintptr_t)&s->hdr, .len = sizeof s->hdr};
+    if (len)
+        bufs[n++] = (struct virtq_buf){
+            .addr = (uint64_t)(uintptr_t)data, .len = len, .device_writes = device_writes};
+    bufs[n++] = (struct virtq_buf){
+        .addr = (uint64_t)(uintptr_t)&s->status, .len = 1, .device_writes = true};
+    if (virtq_add(b->vq, bufs, n, s) != 0) {
+        s->in_use = false;
+        if (b->vq->broken) {
+            virtio_fail(b->vd, "virtio-blk %s: %s", name_of(b), b->vq->error);
+            fail_all(b);
+            return BLK_EIO;
+        }
+        return BLK_EBUSY; /* not enough free descriptors */
+    }
+    virtq_kick(b->vq);
+    return 0;
+}
+
+static int vblk_submit(struct blkdev *bd, struct blk_request *req)
+{
+    struct vblk *b = bd->priv;
+    uint32_t type;
+    bool device_writes = false;
+    uint64_t bytes = (uint64_t)req->count * bd->sector_size;
+    switch (req->op) {
+    case BLK_READ:
+        type = VIRTIO_BLK_T_IN;
+        device_writes = true;
+        break;
+    case BLK_WRITE:
+        if (bd->read_only) {
+            /* The class refuses this already; a caller that reached the
+             * driver directly is refused just the same. */
+            kprintf("%s: write to a read-only device refused\n", bd->name);
+            return BLK_EROFS;
+        }
+        type = VIRTIO_BLK_T_OUT;
+        break;
+    case BLK_FLUSH:
+        if (!bd->has_flush)
+            return BLK_EINVAL;
+        type = VIRTIO_BLK_T_FLUSH;
+        bytes = 0;
+        break;
+    default:
+        return BLK_EINVAL;
+    }
+    if (req->op != BLK_FLUSH &&
+        (req->count == 0 || req->buf == NULL || bytes > 0xffffffffull ||
+         req->sector >= bd->capacity || req->count > bd->capacity - req->sector))
+        return BLK_EINVAL;
+    uint64_t flags = irq_save();
+    int rc;
+    struct vblk_slot *s;
+    if (b->vd->broken) {
+        rc = BLK_EIO;
+    } else if ((s = take_slot(b)) == NULL) {
+        rc = BLK_EBUSY;
+    } else {
+        s->req = req;
+        /* 5.2.6: the sector is always in 512-byte units. */
+        uint64_t sector = req->op == BLK_FLUSH ? 0 : req->sector * b->sectors_per_block;
+        rc = queue_request(b, s, type, sector, req->buf, (uint32_t)bytes, device_writes);
+        if (rc != 0)
+            s->req = NULL;
+    }
+    irq_restore(flags);
+    return rc;
+}
+
+static const struct blkdev_ops vblk_ops = {.submit = vblk_submit, .poll = vblk_poll};
+
+/* GET_ID (5.2.6): up to 20 bytes of identification, not necessarily ended
+ * by a zero. Only printable characters are kept. Waits at most a second. */
+static void read_id(struct vblk *b)
+{
+    uint64_t flags = irq_save();
+    struct vblk_slot *s = take_slot(b);
+    int rc = BLK_EBUSY;
+    if (s) {
+        s->req = NULL;
+        s->internal_done = false;
+        memset(s->id, 0, sizeof s->id);
+        rc = queue_request(b, s, VIRTIO_BLK_T_GET_ID, 0, s->id, sizeof s->id, true);
+    }
+    irq_restore(flags);
+    if (rc != 0)
+        return;
+    uint64_t deadline = time_now_ns() + GET_ID_TIMEOUT_NS;
+    while (!s->internal_done && time_now_ns() < deadline) {
+        flags = irq_save();
+        process(b);
+        irq_restore(flags);
+        cpu_pause();
+    }
+    if (!s->internal_done) {
+        s->abandoned = true; /* the device may still write into it */
+        kprintf("%s: no answer to GET_ID within a second; continuing without an id\n",
+                b->vd->location);
+        return;
+    }
+    if (s->status != VIRTIO_BLK_S_OK)
+        return;
+    size_t n = 0;
+    for (size_t i = 0; i < sizeof s->id && s->id[i]; i++)
+        if (s->id[i] >= 0x20 && s->id[i] < 0x7f && n < sizeof b->bd.serial - 1)
+            b->bd.serial[n++] = (char)s->id[i];
+    b->bd.serial[n] = '\0';
+}
+
+static int vblk_probe(void *dev, const void *id)
+{
+    (void)id;
+    struct virtio_dev *vd = dev;
+    uint64_t wanted = VIRTIO_F_VERSION_1 | VIRTIO_F_EVENT_IDX | VIRTIO_F_INDIRECT_DESC |
+                      VIRTIO_BLK_F_RO | VIRTIO_BLK_F_BLK_SIZE | VIRTIO_BLK_F_FLUSH;
+    if (virtio_begin_init(vd, wanted) != 0)
+        return -1;
+    struct vblk *b = calloc(1, sizeof *b);
+    if (b == NULL) {
+        virtio_fail(vd, "virtio-blk: out of memory");
+        return -1;
+    }
+    b->vd = vd;
+    uint64_t f = vd->features;
+    uint64_t capacity512 = vd->ops->config_read(vd, VIRTIO_BLK_CFG_CAPACITY, 8);
+    uint32_t sector_size = 512;
+    if (f & VIRTIO_BLK_F_BLK_SIZE) {
+        uint32_t bs = (uint32_t)vd->ops->config_read(vd, VIRTIO_BLK_CFG_BLK_SIZE, 4);
+        if (bs >= 512 && bs <= 65536 && (bs & (bs - 1)) == 0)
+            sector_size = bs;
+        else
+            kprintf("virtio-blk %s: block size %u ignored; using 512\n", vd->location, bs);
+    }
+    b->sectors_per_block = sector_size / 512;
+    b->vq = virtq_create(vd, 0, QUEUE_MAX);
+    if (b->vq == NULL) {
+        virtio_fail(vd, "virtio-blk: queue could not be set up");
+        return -1;
+    }
+    /* Without indirect descriptors a request takes three of them. */
+    unsigned per_queue = b->vq->indirect ? b->vq->size : b->vq->size / 3;
+    b->nslots = per_queue < SLOTS_MAX ? per_queue : SLOTS_MAX;
+    if (b->nslots == 0)
+        b->nslots = 1;
+    b->slots = calloc(b->nslots, sizeof *b->slots);
+    if (b->slots == NULL) {
+        virtio_fail(vd, "virtio-blk: out of memory");
+        return -1;
+    }
+    b->bd.driver = "virtio-blk";
+    b->bd.sector_size = sector_size;
+    b->bd.capacity = capacity512 / b->sectors_per_block;
+    b->bd.read_only = f & VIRTIO_BLK_F_RO;
+    b->bd.has_flush = f & VIRTIO_BLK_F_FLUSH;
+    b->bd.ops = &vblk_ops;
+    b->bd.priv = b;
+    vd->priv = b;
+    vd->on_interrupt = vblk_interrupt;
+    /* Without an interrupt (virtio_driver_ok says so) the blkdev waiters poll. */
+    b->irq = vd->ops->irq_setup(vd) == 0;
+    if (!b->irq) {
+        virtq_disable_interrupts(b->vq);
+    } else {
+        virtq_enable_interrupts(b->vq);
+    }
+    virtio_driver_ok(vd);
+    if (vd->broken)
+        return -1;
+    read_id(b);
+    if (vd->broken)
+        return -1;
+    return blkdev_register(&b->bd) == 0 ? 0 : -1;
+}
+
+static const struct virtio_device_id vblk_ids[] = {{VIRTIO_ID_BLOCK}, {0}};
+static const struct driver virtio_blk_driver = {
+    .name = "virtio-blk", .bus = DRIVER_BUS_VIRTIO, .match = vblk_ids, .probe = vblk_probe};
+DRIVER_REGISTER(virtio_blk_driver);

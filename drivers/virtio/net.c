@@ -1,0 +1,425 @@
+/* virtio-net (virtio 1.2, 5.1): one receive and one transmit queue behind the
+ * netdev class. Receive buffers are kept posted and refilled after each
+ * frame; with MRG_RXBUF a frame may span several (net_hdr.c merges and checks
+ * them); frames flagged NEEDS_CSUM (Firecracker passes the TAP's header
+ * through) get their checksum completed before delivery. Transmit copies the
+ * frame behind its 12-byte header into a buffer of ours: the netdev class has
+ * no transmit-completion callback, so the caller's pieces cannot be held
+ * until the device is done with them. Interrupt-driven; every path also works
+ * polled (netdev_poll), which is what remains when no interrupt can be set
+ * up.
+ *
+ * Features asked for: VERSION_1, MAC, MTU, STATUS, CSUM, GUEST_CSUM,
+ * MRG_RXBUF, EVENT_IDX. Never GUEST_TSO4/6, GUEST_UFO or GUEST_ECN, so no
+ * frame is larger than the MTU and receive buffers stay small (Firecracker
+ * offers them; the driver chooses, 5.1.3). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "arch/x86_64/cpu.h"
+#include "core/cmdline.h"
+#include "core/driver.h"
+#include "core/kernel.h"
+#include "core/log.h"
+#include "core/page_alloc.h"
+#include "dev/netdev.h"
+#include "dev/random.h"
+#include "drivers/virtio/net_hdr.h"
+#include "drivers/virtio/virtio.h"
+#include "drivers/virtio/virtqueue.h"
+#include "net/inet_csum.h"
+
+/* Feature bits (5.1.3). */
+#define VIRTIO_NET_F_CSUM (1ull << 0)
+#define VIRTIO_NET_F_GUEST_CSUM (1ull << 1)
+#define VIRTIO_NET_F_MTU (1ull << 3)
+#define VIRTIO_NET_F_MAC (1ull << 5)
+#define VIRTIO_NET_F_MRG_RXBUF (1ull << 15)
+#define VIRTIO_NET_F_STATUS (1ull << 16)
+
+/* Configuration layout (5.1.4). */
+#define VIRTIO_NET_CFG_MAC 0
+#define VIRTIO_NET_CFG_STATUS 6
+#define VIRTIO_NET_CFG_MTU 10
+#define VIRTIO_NET_S_LINK_UP 1
+
+#define RXQ 0
+#define TXQ 1
+#define QUEUE_MAX 256     /* Firecracker's size; QEMU's default */
+#define RX_POSTED_MAX 128 /* receive buffers kept posted */
+#define TX_SLOTS_MAX 64   /* frames in flight */
+#define POOL_BYTES_TARGET (512 * 1024)
+#define MRG_BUFFER_DEFAULT 2048 /* one buffer holds a 1500-byte frame and its header */
+#define DEFAULT_MTU 1500
+#define MIN_MTU 68   /* 5.1.4.2 */
+#define LOG_LIMIT 10 /* messages about bad frames per device */
+
+struct vnet {
+    struct netdev nd;
+    struct virtio_dev *vd;
+    struct virtq *rxq, *txq;
+    uint8_t *rx_pool;
+    size_t rx_buf_size;
+    unsigned rx_count;
+    uint8_t *tx_pool;
+    size_t tx_buf_size;
+    unsigned tx_count;
+    uint16_t *tx_free; /* stack of free transmit slots */
+    unsigned tx_nfree;
+    struct vnet_rx rx;
+    bool device_csum; /* CSUM negotiated: the device completes transmit checksums */
+    bool has_status;
+    bool irq;
+    bool processing; /* receive processing underway (a receiver may call poll) */
+    unsigned logged;
+};
+
+static uint64_t irq_save(void)
+{
+    uint64_t flags;
+    __asm__ volatile("pushfq; popq %0; cli" : "=r"(flags) : : "memory");
+    return flags;
+}
+
+static void irq_restore(uint64_t flags)
+{
+    if (flags & 0x200)
+        cpu_irq_enable();
+}
+
+static size_t round_up(size_t v, size_t a)
+{
+    return (v + a - 1) / a * a;
+}
+
+/* DMA memory: identity-mapped, so the address is also the device's. */
+static void *dma_alloc(size_t bytes)
+{
+    size_t pages = (bytes + 4095) / 4096;
+    uint64_t pa = page_alloc(&kernel_pages, pages, 0);
+    return pa ? (void *)(uintptr_t)pa : NULL;
+}
+
+static const char *vname(const struct vnet *n)
+{
+    return n->nd.name[0] ? n->nd.name : n->vd->location;
+}
+
+static void note(struct vnet *n, const char *what, const char *why)
+{
+    if (n->logged < LOG_LIMIT) {
+        n->logged++;
+        kprintf("%s: %s: %s%s\n", vname(n), what, why,
+                n->logged == LOG_LIMIT ? " (further messages suppressed)" : "");
+    }
+}
+
+/* ---- receive ---- */
+
+static int rx_post(struct vnet *n, uint8_t *buf)
+{
+    struct virtq_buf b = {
+        .addr = (uint64_t)(uintptr_t)buf, .len = (uint32_t)n->rx_buf_size, .device_writes = true};
+    return virtq_add(n->rxq, &b, 1, buf);
+}
+
+static void fail(struct vnet *n, const char *queue, const char *why)
+{
+    virtio_fail(n->vd, "virtio-net %s: %s queue: %s", vname(n), queue, why);
+    n->nd.link_up = false;
+}
+
+/* Called with interrupts off. */
+static void rx_process(struct vnet *n)
+{
+    if (n->processing || n->vd->broken)
+        return;
+    n->processing = true;
+    for (;;) {
+        void *token;
+        uint32_t len;
+        int r = virtq_get_used(n->rxq, &token, &len);
+        if (r < 0) {
+            fail(n, "receive", n->rxq->error);
+            break;
+        }
+        if (r == 0) {
+            if (n->irq && virtq_enable_interrupts(n->rxq))
+                continue; /* one slipped in while interrupts were being asked for */
+            break;
+        }
+        uint8_t *buf = token;
+        uint8_t *frame;
+        size_t flen;
+        enum vnet_rx_result res = vnet_rx_feed(&n->rx, buf, len, &frame, &flen);
+        if (res == VNET_RX_BROKEN) {
+            fail(n, "receive", n->rx.error);
+            break;
+        }
+        if (res == VNET_RX_DROP) {
+            n->nd.stats.rx_errors++;
+            note(n, "receive frame dropped", n->rx.error);
+        } else if (res == VNET_RX_FRAME) {
+            netdev_deliver(&n->nd, frame, flen);
+        }
+        /* The buffer goes back to the device once its frame has been used. */
+        if (rx_post(n, buf) != 0) {
+            n->nd.stats.rx_dropped++;
+            note(n, "receive buffer not reposted", n->rxq->error);
+        }
+    }
+    n->nd.stats.rx_csum_completed = n->rx.csum_completed;
+    if (!n->vd->broken)
+        virtq_kick(n->rxq);
+    n->processing = false;
+}
+
+/* ---- transmit ---- */
+
+static void tx_reap(struct vnet *n)
+{
+    for (;;) {
+        void *token;
+        uint32_t len;
+        int r = virtq_get_used(n->txq, &token, &len);
+        if (r < 0) {
+            fail(n, "transmit", n->txq->error);
+            return;
+        }
+        if (r == 0)
+            return;
+        size_t slot = (size_t)((uint8_t *)token - n->tx_pool) / n->tx_buf_size;
+        n->tx_free[n->tx_nfree++] = (uint16_t)slot;
+    }
+}
+
+static int vnet_transmit(struct netdev *nd, const struct netdev_buf *bufs, unsigned count,
+                         const struct netdev_tx_offload *offload)
+{
+    struct vnet *n = nd->priv;
+    size_t total = 0;
+    for (unsigned i = 0; i < count; i++) {
+        if (bufs[i].len > n->tx_buf_size)
+            return -1;
+        total += bufs[i].len;
+    }
+    if (total < ETH_HEADER_BYTES || total > n->tx_buf_size - VIRTIO_NET_HDR_LEN) {
+        note(n, "transmit refused", "frame shorter than an Ethernet header or above the MTU");
+        return -1;
+    }
+    int rc = -1;
+    uint64_t flags = irq_save();
+    if (n->vd->broken)
+        goto out;
+    tx_reap(n);
+    if (n->tx_nfree == 0 || n->vd->broken)
+        goto out;
+    uint16_t slot = n->tx_free[--n->tx_nfree];
+    uint8_t *b = n->tx_pool + (size_t)slot * n->tx_buf_size;
+    uint8_t *frame = b + VIRTIO_NET_HDR_LEN;
+    size_t at = 0;
+    for (unsigned i = 0; i < count; i++) {
+        memcpy(frame + at, bufs[i].data, bufs[i].len);
+        at += bufs[i].len;
+    }
+    bool csum = offload && offload->csum;
+    struct virtio_net_hdr h;
+    int need = vnet_tx_header(&h, total, csum, csum ? offload->csum_start : 0,
+                              csum ? offload->csum_offset : 0, n->device_csum);
+    if (need < 0) {
+        note(n, "transmit refused", "checksum offset outside the frame");
+        n->tx_free[n->tx_nfree++] = slot;
+        goto out;
+    }
+    if (need == 1)
+        inet_csum_complete(frame, total, offload->csum_start, offload->csum_offset);
+    memcpy(b, &h, sizeof h);
+    struct virtq_buf vb = {.addr = (uint64_t)(uintptr_t)b,
+                           .len = (uint32_t)(VIRTIO_NET_HDR_LEN + total),
+                           .device_writes = false};
+    if (virtq_add(n->txq, &vb, 1, b) != 0) {
+        n->tx_free[n->tx_nfree++] = slot;
+        if (n->txq->broken)
+            fail(n, "transmit", n->txq->error);
+        goto out;
+    }
+    if (csum && need == 0)
+        nd->stats.tx_csum_offloaded++;
+    virtq_kick(n->txq);
+    rc = 0;
+out:
+    irq_restore(flags);
+    return rc;
+}
+
+/* ---- interrupts, polling, link state ---- */
+
+static void read_link(struct vnet *n, bool log_change)
+{
+    if (!n->has_status)
+        return;
+    struct virtio_dev *vd = n->vd;
+    bool up = vd->ops->config_read(vd, VIRTIO_NET_CFG_STATUS, 2) & VIRTIO_NET_S_LINK_UP;
+    if (log_change && up != n->nd.link_up)
+        kprintf("%s: link %s\n", n->nd.name, up ? "up" : "down");
+    n->nd.link_up = up;
+}
+
+static void vnet_interrupt(struct virtio_dev *vd, uint32_t isr)
+{
+    struct vnet *n = vd->priv;
+    if (n == NULL || vd->broken)
+        return;
+    if (isr & VIRTIO_ISR_CONFIG)
+        read_link(n, true);
+    tx_reap(n);
+    rx_process(n);
+}
+
+static void vnet_poll(struct netdev *nd)
+{
+    struct vnet *n = nd->priv;
+    uint64_t flags = irq_save();
+    if (!n->vd->broken) {
+        tx_reap(n);
+        rx_process(n);
+    }
+    irq_restore(flags);
+}
+
+static const struct netdev_ops vnet_ops = {.transmit = vnet_transmit, .poll = vnet_poll};
+
+/* ---- probe ---- */
+
+static void read_mac(struct vnet *n)
+{
+    struct virtio_dev *vd = n->vd;
+    if (vd->features & VIRTIO_NET_F_MAC) {
+        for (unsigned i = 0; i < 6; i++)
+            n->nd.mac[i] = (uint8_t)vd->ops->config_read(vd, VIRTIO_NET_CFG_MAC + i, 1);
+        return;
+    }
+    random_bytes(n->nd.mac, 6);
+    n->nd.mac[0] = (uint8_t)((n->nd.mac[0] & 0xfe) | 0x02); /* unicast, locally administered */
+    kprintf("virtio-net %s: the device gives no MAC address; using random "
+            "%02x:%02x:%02x:%02x:%02x:%02x\n",
+            vd->location, n->nd.mac[0], n->nd.mac[1], n->nd.mac[2], n->nd.mac[3], n->nd.mac[4],
+            n->nd.mac[5]);
+}
+
+/* virtio_net.rx_buffer_size=N on the command line makes merged receive
+ * buffers smaller than a frame, so tests exercise MRG_RXBUF on any VMM. */
+static size_t mrg_buffer_size(void)
+{
+    const struct cmdline *cl = kernel_cmdline();
+    const char *v = cl ? cmdline_get(cl, "virtio_net.rx_buffer_size") : NULL;
+    if (v == NULL)
+        return MRG_BUFFER_DEFAULT;
+    unsigned long s = strtoul(v, NULL, 0);
+    if (s < 64 || s > 4096) {
+        kprintf("virtio-net: virtio_net.rx_buffer_size=%s ignored (64 to 4096)\n", v);
+        return MRG_BUFFER_DEFAULT;
+    }
+    return round_up(s, 16);
+}
+
+static int vnet_probe(void *dev, const void *id)
+{
+    (void)id;
+    struct virtio_dev *vd = dev;
+    uint64_t wanted = VIRTIO_F_VERSION_1 | VIRTIO_F_EVENT_IDX | VIRTIO_NET_F_MAC |
+                      VIRTIO_NET_F_MTU | VIRTIO_NET_F_STATUS | VIRTIO_NET_F_CSUM |
+                      VIRTIO_NET_F_GUEST_CSUM | VIRTIO_NET_F_MRG_RXBUF;
+    if (virtio_begin_init(vd, wanted) != 0)
+        return -1;
+    struct vnet *n = calloc(1, sizeof *n);
+    if (n == NULL) {
+        virtio_fail(vd, "virtio-net: out of memory");
+        return -1;
+    }
+    n->vd = vd;
+    uint64_t f = vd->features;
+    uint32_t mtu = DEFAULT_MTU;
+    if (f & VIRTIO_NET_F_MTU) {
+        mtu = (uint32_t)vd->ops->config_read(vd, VIRTIO_NET_CFG_MTU, 2);
+        if (mtu < MIN_MTU) {
+            virtio_fail(vd, "virtio-net: MTU %u below the minimum of %u (5.1.4.1)", mtu, MIN_MTU);
+            return -1;
+        }
+    }
+    read_mac(n);
+    n->device_csum = f & VIRTIO_NET_F_CSUM;
+    n->has_status = f & VIRTIO_NET_F_STATUS;
+
+    n->rxq = virtq_create(vd, RXQ, QUEUE_MAX);
+    n->txq = virtq_create(vd, TXQ, QUEUE_MAX);
+    if (n->rxq == NULL || n->txq == NULL) {
+        virtio_fail(vd, "virtio-net: queues could not be set up");
+        return -1;
+    }
+
+    /* Frames are at most MTU + Ethernet header + one VLAN tag. */
+    size_t max_frame = mtu + ETH_HEADER_BYTES + ETH_VLAN_BYTES;
+    bool mrg = f & VIRTIO_NET_F_MRG_RXBUF;
+    n->rx_buf_size = mrg ? mrg_buffer_size() : round_up(VIRTIO_NET_HDR_LEN + max_frame, 64);
+    n->rx_count = n->rxq->size < RX_POSTED_MAX ? n->rxq->size : RX_POSTED_MAX;
+    while (n->rx_count > 8 && n->rx_count * n->rx_buf_size > POOL_BYTES_TARGET)
+        n->rx_count /= 2;
+    n->tx_buf_size = round_up(VIRTIO_NET_HDR_LEN + max_frame, 64);
+    n->tx_count = n->txq->size < TX_SLOTS_MAX ? n->txq->size : TX_SLOTS_MAX;
+    while (n->tx_count > 8 && n->tx_count * n->tx_buf_size > POOL_BYTES_TARGET / 2)
+        n->tx_count /= 2;
+    n->rx_pool = dma_alloc(n->rx_count * n->rx_buf_size);
+    n->tx_pool = dma_alloc(n->tx_count * n->tx_buf_size);
+    n->tx_free = calloc(n->tx_count, sizeof *n->tx_free);
+    n->rx.assembly = mrg ? malloc(max_frame) : NULL;
+    if (!n->rx_pool || !n->tx_pool || !n->tx_free || (mrg && !n->rx.assembly)) {
+        virtio_fail(vd, "virtio-net: out of memory for %u+%u buffers", n->rx_count, n->tx_count);
+        return -1;
+    }
+    for (unsigned i = 0; i < n->tx_count; i++)
+        n->tx_free[i] = (uint16_t)i;
+    n->tx_nfree = n->tx_count;
+    n->rx.mergeable = mrg;
+    n->rx.max_buffers = (uint16_t)n->rx_count;
+    n->rx.capacity = max_frame;
+    for (unsigned i = 0; i < n->rx_count; i++) {
+        if (rx_post(n, n->rx_pool + i * n->rx_buf_size) != 0) {
+            virtio_fail(vd, "virtio-net: receive buffer %u not accepted: %s", i, n->rxq->error);
+            return -1;
+        }
+    }
+
+    n->nd.driver = "virtio-net";
+    n->nd.mtu = (uint16_t)mtu;
+    n->nd.features = n->device_csum ? NETDEV_FEATURE_TX_CSUM : 0;
+    n->nd.ops = &vnet_ops;
+    n->nd.priv = n;
+    n->nd.link_up = true; /* without STATUS the link is assumed up (5.1.4.2) */
+    vd->priv = n;
+    vd->on_interrupt = vnet_interrupt;
+    /* Without an interrupt (virtio_driver_ok says so) netdev_poll drives it. */
+    n->irq = vd->ops->irq_setup(vd) == 0;
+    /* Transmit completions are collected on the next transmit or receive;
+     * an interrupt for each would only cost time. */
+    virtq_disable_interrupts(n->txq);
+    if (!n->irq)
+        virtq_disable_interrupts(n->rxq);
+    else
+        virtq_enable_interrupts(n->rxq);
+    virtio_driver_ok(vd);
+    if (vd->broken)
+        return -1;
+    virtq_kick(n->rxq); /* 3.1.1: no notification before DRIVER_OK */
+    read_link(n, false);
+    kprintf("virtio-net %s: features %s%s%s%s, %u receive buffers of %zu bytes\n", vd->location,
+            mrg ? "MRG_RXBUF " : "", n->device_csum ? "CSUM " : "",
+            (f & VIRTIO_NET_F_GUEST_CSUM) ? "GUEST_CSUM " : "",
+            (f & VIRTIO_F_EVENT_IDX) ? "EVENT_IDX" : "", n->rx_count, n->rx_buf_size);
+    return netdev_register(&n->nd) == 0 ? 0 : -1;
+}
+
+static const struct virtio_device_id vnet_ids[] = {{VIRTIO_ID_NET}, {0}};
+static const struct driver virtio_net_driver = {
+    .name = "virtio-net", .bus = DRIVER_BUS_VIRTIO, .match = vnet_ids, .probe = vnet_probe};
+DRIVER_REGISTER(virtio_net_driver);

@@ -1,0 +1,138 @@
+/* virtio-rng, the entropy device (virtio 1.2, 5.4): one request queue; the
+ * driver offers a buffer, the device fills it with random bytes, and they go
+ * into the kernel's pool (dev/random.c). A request is made at probe and
+ * again whenever the pool asks for more. */
+#include <stdlib.h>
+
+#include "arch/x86_64/cpu.h"
+#include "core/driver.h"
+#include "core/log.h"
+#include "core/time.h"
+#include "dev/random.h"
+#include "drivers/virtio/virtio.h"
+#include "drivers/virtio/virtqueue.h"
+
+#define RNG_BYTES 64
+#define SEED_WAIT_NS 100000000ull /* at probe: wait this long for the first bytes */
+
+struct vrng {
+    struct virtio_dev *vd;
+    struct virtq *vq;
+    uint8_t buf[RNG_BYTES];
+    volatile bool in_flight;
+    bool irq;
+    uint64_t fed;
+};
+
+static uint64_t irq_save(void)
+{
+    uint64_t flags;
+    __asm__ volatile("pushfq; popq %0; cli" : "=r"(flags) : : "memory");
+    return flags;
+}
+
+static void irq_restore(uint64_t flags)
+{
+    if (flags & 0x200)
+        cpu_irq_enable();
+}
+
+/* Called with interrupts off. */
+static void process(struct vrng *r)
+{
+    if (r->vd->broken)
+        return;
+    for (;;) {
+        void *token;
+        uint32_t len;
+        int rc = virtq_get_used(r->vq, &token, &len);
+        if (rc < 0) {
+            virtio_fail(r->vd, "virtio-rng: %s", r->vq->error);
+            r->in_flight = false;
+            return;
+        }
+        if (rc == 0) {
+            if (r->irq && virtq_enable_interrupts(r->vq))
+                continue;
+            return;
+        }
+        /* len was checked against the buffer by virtq_get_used. */
+        if (r->fed == 0)
+            kprintf("virtio-rng: first %u bytes fed to the random pool\n", len);
+        random_add_entropy(r->buf, len, len * 8);
+        r->fed += len;
+        r->in_flight = false;
+    }
+}
+
+/* random.h source callback: starts a fill unless one is under way. */
+static void vrng_request(void *ctx)
+{
+    struct vrng *r = ctx;
+    uint64_t flags = irq_save();
+    if (!r->in_flight && !r->vd->broken) {
+        struct virtq_buf b = {
+            .addr = (uint64_t)(uintptr_t)r->buf, .len = RNG_BYTES, .device_writes = true};
+        if (virtq_add(r->vq, &b, 1, r) == 0) {
+            r->in_flight = true;
+            virtq_kick(r->vq);
+        } else if (r->vq->broken) {
+            virtio_fail(r->vd, "virtio-rng: %s", r->vq->error);
+        }
+    }
+    irq_restore(flags);
+}
+
+static void vrng_interrupt(struct virtio_dev *vd, uint32_t isr)
+{
+    (void)isr;
+    if (vd->priv)
+        process(vd->priv);
+}
+
+static int vrng_probe(void *dev, const void *id)
+{
+    (void)id;
+    struct virtio_dev *vd = dev;
+    if (virtio_begin_init(vd, VIRTIO_F_VERSION_1 | VIRTIO_F_EVENT_IDX) != 0)
+        return -1;
+    struct vrng *r = calloc(1, sizeof *r);
+    if (r == NULL) {
+        virtio_fail(vd, "virtio-rng: out of memory");
+        return -1;
+    }
+    r->vd = vd;
+    r->vq = virtq_create(vd, 0, 8);
+    if (r->vq == NULL) {
+        virtio_fail(vd, "virtio-rng: queue could not be set up");
+        return -1;
+    }
+    vd->priv = r;
+    vd->on_interrupt = vrng_interrupt;
+    r->irq = vd->ops->irq_setup(vd) == 0;
+    if (r->irq)
+        virtq_enable_interrupts(r->vq);
+    else
+        virtq_disable_interrupts(r->vq);
+    virtio_driver_ok(vd);
+    if (vd->broken)
+        return -1;
+    random_register_source("virtio-rng", vrng_request, r);
+    vrng_request(r);
+    /* Seed the pool before applications start, when the device is quick. */
+    uint64_t deadline = time_now_ns() + SEED_WAIT_NS;
+    while (r->in_flight && !vd->broken && time_now_ns() < deadline) {
+        uint64_t flags = irq_save();
+        process(r);
+        irq_restore(flags);
+        cpu_pause();
+    }
+    kprintf("virtio-rng %s: %s\n", vd->location,
+            r->fed ? "feeding the random pool" : "no bytes yet; the pool will take them later");
+    return 0;
+}
+
+static const struct virtio_device_id vrng_ids[] = {{VIRTIO_ID_RNG}, {0}};
+static const struct driver virtio_rng_driver = {
+    .name = "virtio-rng", .bus = DRIVER_BUS_VIRTIO, .match = vrng_ids, .probe = vrng_probe};
+DRIVER_REGISTER(virtio_rng_driver);
