@@ -26,6 +26,7 @@ int cpu_kvm_open(struct cpu_kvm *k)
     k->kvm_fd = k->vm_fd = -1;
     pthread_mutex_init(&k->dev_lock, NULL);
     pthread_mutex_init(&k->end_lock, NULL);
+    k->bsp_thread = pthread_self(); /* cpu_kvm_run() runs vCPU 0 in this thread too */
 
     k->kvm_fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
     if (k->kvm_fd < 0) {
@@ -305,4 +306,17 @@ void cpu_kvm_irq_pulse(struct cpu_kvm *k, unsigned gsi)
             return;
     }
     hs_log("KVM_IRQ_LINE %u: %s", gsi, strerror(errno));
+}
+
+int cpu_kvm_ioeventfd(struct cpu_kvm *k, uint64_t addr, unsigned len, uint64_t datamatch, int fd,
+                      int assign)
+{
+    struct kvm_ioeventfd e = {
+        .datamatch = datamatch,
+        .addr = addr,
+        .len = len,
+        .fd = fd,
+        .flags = KVM_IOEVENTFD_FLAG_DATAMATCH | (assign ? 0 : KVM_IOEVENTFD_FLAG_DEASSIGN),
+    };
+    return ioctl(k->vm_fd, KVM_IOEVENTFD, &e) == 0 ? 0 : -1;
 }

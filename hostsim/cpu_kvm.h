@@ -111,8 +111,20 @@ int cpu_kvm_get_mp_state(struct cpu_kvm *k, unsigned vcpu, uint32_t *state);
 int cpu_kvm_set_mp_state(struct cpu_kvm *k, unsigned vcpu, uint32_t state);
 const char *cpu_kvm_mp_state_name(uint32_t state);
 
-/* An edge on an IOAPIC/PIC input (level 1 then 0), as an irqfd delivers it. */
+/* An edge on an IOAPIC/PIC input (level 1 then 0), as an irqfd delivers it.
+ * Safe from any thread. */
 void cpu_kvm_irq_pulse(struct cpu_kvm *k, unsigned gsi);
+
+/* KVM_IOEVENTFD: a guest write of len bytes equal to datamatch at MMIO
+ * address addr signals fd inside KVM instead of exiting (assign), or stops
+ * doing so. Returns 0, or -1 (errno kept; not logged). */
+int cpu_kvm_ioeventfd(struct cpu_kvm *k, uint64_t addr, unsigned len, uint64_t datamatch, int fd,
+                      int assign);
+
+/* For threads other than the vCPUs' (device I/O threads): after a
+ * vm_stop_request on k->stop, makes vCPU 0 leave KVM_RUN so the run ends
+ * even while the guest computes or halts. */
+void cpu_kvm_kick(struct cpu_kvm *k);
 
 /* SIGALRM, SIGINT and SIGTERM end the run (CPU_KVM_END_SIGNAL) instead of
  * killing the process, so the guest's output is flushed and the caller can

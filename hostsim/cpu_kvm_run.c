@@ -209,6 +209,12 @@ static void vcpu_loop(struct cpu_kvm *k, unsigned vcpu)
                     snprintf(info.text, sizeof info.text, "signal %d (%s)", sig, strsignal(sig));
                     end_run(k, &info);
                 }
+                /* A device thread's stop request kicks vCPU 0 out of KVM_RUN. */
+                if (vm_stop_requested(&k->stop)) {
+                    end_with(k, vcpu, CPU_KVM_END_STOP, 0, (uint64_t)k->stop.status, "%s",
+                             k->stop.reason);
+                    return;
+                }
                 continue;
             }
             end_with(k, vcpu, CPU_KVM_END_ERROR, 0, (uint64_t)err, "KVM_RUN on vCPU %u: %s", vcpu,
@@ -294,4 +300,10 @@ void cpu_kvm_describe_vcpu(struct cpu_kvm *k, unsigned vcpu)
         hs_log("vCPU %u: bytes at rip (gpa 0x%llx):%s", vcpu,
                (unsigned long long)t.physical_address, n ? hex : " (not in RAM)");
     }
+}
+
+void cpu_kvm_kick(struct cpu_kvm *k)
+{
+    if (!pthread_equal(pthread_self(), k->bsp_thread))
+        pthread_kill(k->bsp_thread, SIGUSR1);
 }

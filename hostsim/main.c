@@ -16,7 +16,9 @@ struct hostsim_model {
 };
 
 static const struct hostsim_model models[] = {
-    {"firecracker", "Firecracker's x86_64 boot contract (PVH or Linux 64-bit boot, COM1, i8042)",
+    {"firecracker",
+     "Firecracker's x86_64 boot contract (PVH or Linux 64-bit boot, COM1, i8042,\n"
+     "               virtio-mmio block and net)",
      firecracker_run},
 };
 
@@ -40,6 +42,11 @@ static void usage(FILE *f)
           "  --exit-port PORT   a write of V to this port ends hostsim with status\n"
           "                     (2*V+1)&0xff, like QEMU's isa-debug-exit (default: none)\n"
           "  --timeout SECONDS  stop the guest after this long, status 124 (default: none)\n"
+          "  --disk FILE[,ro][,root]  a virtio-blk device on FILE (repeatable); ro: read-only,\n"
+          "                     root: Firecracker's root device (attached first, root=/dev/vda)\n"
+          "  --tap NAME         a virtio-net device on the existing TAP interface NAME\n"
+          "  --mac MAC          the net device's guest MAC (feature MAC), e.g. 06:00:ac:10:00:02\n"
+          "  --mtu N            the net device's MTU (feature MTU), 68-65535\n"
           "  --verbose, -v      report setup, unclaimed accesses and how the guest ended\n"
           "  --help, -h         this text\n"
           "\n"
@@ -47,7 +54,8 @@ static void usage(FILE *f)
           "stderr, prefixed 'hostsim:'.\n"
           "exit status: the model's (firecracker: 0 after the i8042 reset 0xFE on port\n"
           "0x64, 1 after a triple fault or a KVM error), (2*V+1)&0xff from the exit\n"
-          "port, 2 bad arguments, 4 setup failure, 124 timeout, 128+N signal N.\n",
+          "port, 2 bad arguments, 4 setup failure, 6 the guest broke a virtio rule\n"
+          "(stderr says which), 124 timeout, 128+N signal N.\n",
           f);
 }
 

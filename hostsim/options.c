@@ -49,6 +49,53 @@ int hostsim_parse_size(const char *s, uint64_t *bytes)
     return 0;
 }
 
+int hostsim_parse_mac(const char *s, uint8_t mac[6])
+{
+    for (int i = 0; i < 6; i++) {
+        unsigned v = 0;
+        for (int j = 0; j < 2; j++, s++) {
+            char c = *s;
+            int d = c >= '0' && c <= '9'   ? c - '0'
+                    : c >= 'a' && c <= 'f' ? c - 'a' + 10
+                    : c >= 'A' && c <= 'F' ? c - 'A' + 10
+                                           : -1;
+            if (d < 0)
+                return -1;
+            v = v * 16 + (unsigned)d;
+        }
+        mac[i] = (uint8_t)v;
+        if (*s != (i < 5 ? ':' : '\0'))
+            return -1;
+        if (i < 5)
+            s++;
+    }
+    return 0;
+}
+
+/* FILE[,ro][,root]: the flags are taken from the end, so a file name may
+ * itself contain commas. */
+static int parse_disk(const char *v, struct hostsim_disk *d)
+{
+    size_t len = strlen(v);
+    memset(d, 0, sizeof *d);
+    for (;;) {
+        if (len >= 3 && strncmp(v + len - 3, ",ro", 3) == 0) {
+            d->read_only = 1;
+            len -= 3;
+        } else if (len >= 5 && strncmp(v + len - 5, ",root", 5) == 0) {
+            d->root = 1;
+            len -= 5;
+        } else {
+            break;
+        }
+    }
+    if (len == 0 || len >= sizeof d->path)
+        return -1;
+    memcpy(d->path, v, len);
+    d->path[len] = '\0';
+    return 0;
+}
+
 static int parse_uint(const char *s, unsigned long max, unsigned long *out)
 {
     if (s == NULL || *s < '0' || *s > '9')
@@ -141,6 +188,36 @@ int hostsim_parse_options(int argc, char **argv, struct hostsim_options *o, char
                 return -1;
             }
             o->timeout = t;
+        } else if ((v = option_value(argc, argv, &i, "--disk", &missing)) != NULL) {
+            if (o->ndisks >= HOSTSIM_MAX_DISKS) {
+                snprintf(err, errlen, "--disk: at most %d disks", HOSTSIM_MAX_DISKS);
+                return -1;
+            }
+            if (parse_disk(v, &o->disk[o->ndisks]) != 0) {
+                snprintf(err, errlen, "--disk: '%s' is not FILE[,ro][,root]", v);
+                return -1;
+            }
+            o->ndisks++;
+        } else if ((v = option_value(argc, argv, &i, "--tap", &missing)) != NULL) {
+            if (*v == '\0')
+                goto bad;
+            if (o->tap != NULL) {
+                snprintf(err, errlen, "--tap: only one network interface is supported");
+                return -1;
+            }
+            o->tap = v;
+        } else if ((v = option_value(argc, argv, &i, "--mac", &missing)) != NULL) {
+            if (hostsim_parse_mac(v, o->mac) != 0) {
+                snprintf(err, errlen, "--mac: '%s' is not a MAC address like 06:00:ac:10:00:02", v);
+                return -1;
+            }
+            o->has_mac = 1;
+        } else if ((v = option_value(argc, argv, &i, "--mtu", &missing)) != NULL) {
+            if (parse_uint(v, 65535, &n) != 0 || n < 68) {
+                snprintf(err, errlen, "--mtu: '%s' is not an MTU from 68 to 65535 (5.1.4.1)", v);
+                return -1;
+            }
+            o->mtu = (unsigned)n;
         } else if (missing) {
             snprintf(err, errlen, "%s needs a value", arg);
             return -1;
@@ -160,6 +237,17 @@ int hostsim_parse_options(int argc, char **argv, struct hostsim_options *o, char
     }
     if (o->model == NULL) {
         snprintf(err, errlen, "no machine model given (try: hostsim firecracker --kernel FILE)");
+        return -1;
+    }
+    if ((o->has_mac || o->mtu) && o->tap == NULL) {
+        snprintf(err, errlen, "--mac and --mtu describe the --tap interface; give --tap NAME");
+        return -1;
+    }
+    unsigned roots = 0;
+    for (unsigned i = 0; i < o->ndisks; i++)
+        roots += o->disk[i].root != 0;
+    if (roots > 1) {
+        snprintf(err, errlen, "--disk: only one disk can be the root device (,root)");
         return -1;
     }
     if (o->kernel == NULL) {

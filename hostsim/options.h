@@ -12,6 +12,17 @@ enum hostsim_boot {
     HOSTSIM_BOOT_LINUX,
 };
 
+#define HOSTSIM_MAX_DISKS 32
+
+/* --disk FILE[,ro][,root] */
+#define HOSTSIM_PATH_MAX 1024
+
+struct hostsim_disk {
+    char path[HOSTSIM_PATH_MAX]; /* FILE, without the flags */
+    int read_only;               /* ,ro: Firecracker's is_read_only */
+    int root;                    /* ,root: Firecracker's is_root_device */
+};
+
 struct hostsim_options {
     const char *model;   /* first argument: "firecracker" */
     const char *kernel;  /* --kernel FILE */
@@ -19,10 +30,16 @@ struct hostsim_options {
     uint64_t mem_bytes;  /* --mem, default 128 MiB */
     unsigned cpus;       /* --cpus, default 1 */
     enum hostsim_boot boot;
-    int exit_port;  /* --exit-port, -1 = none */
-    double timeout; /* --timeout seconds, 0 = none */
-    int verbose;    /* --verbose */
-    int help;       /* --help: print usage, nothing else */
+    int exit_port;                               /* --exit-port, -1 = none */
+    double timeout;                              /* --timeout seconds, 0 = none */
+    int verbose;                                 /* --verbose */
+    struct hostsim_disk disk[HOSTSIM_MAX_DISKS]; /* --disk, in command-line order */
+    unsigned ndisks;
+    const char *tap; /* --tap NAME, NULL when not given */
+    int has_mac;     /* --mac given */
+    uint8_t mac[6];  /* --mac XX:XX:XX:XX:XX:XX */
+    unsigned mtu;    /* --mtu N, 0 when not given */
+    int help;        /* --help: print usage, nothing else */
 };
 
 #define HOSTSIM_DEFAULT_MEM (128ull << 20) /* Firecracker's default mem_size_mib */
@@ -30,6 +47,9 @@ struct hostsim_options {
 /* Fills o from argv[1..argc-1]. Returns 0, or -1 with a one-line reason in err. */
 int hostsim_parse_options(int argc, char **argv, struct hostsim_options *o, char *err,
                           size_t errlen);
+
+/* "06:00:ac:10:00:02" (hex pairs separated by colons). Returns 0 or -1. */
+int hostsim_parse_mac(const char *s, uint8_t mac[6]);
 
 /* "128M", "1G", "2048K", "64" (MiB when no unit). Returns 0 or -1. */
 int hostsim_parse_size(const char *s, uint64_t *bytes);

@@ -2,8 +2,10 @@
  * microVM (src/vmm/src/builder.rs build_microvm_for_boot, arch/x86_64/mod.rs
  * configure_system_for_boot): VM with TSS, irqchip and PIT; RAM; the kernel;
  * vCPUs (CPUID, MSRs, registers, GDT, page tables, LINT); command line; MP
- * table; boot protocol structures; ACPI tables; then COM1 and the i8042.
- * The exit statuses follow fact sheet §9. */
+ * table; boot protocol structures; ACPI tables; then COM1, the i8042 and
+ * the virtio-mmio devices (block, then net; virtio_devices.c).
+ * The exit statuses follow fact sheet §9; a guest that breaks a virtio rule
+ * ends with HOSTSIM_EXIT_VIRTIO. */
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -27,6 +29,7 @@
 #include "hostsim/firecracker/mptable.h"
 #include "hostsim/firecracker/ram.h"
 #include "hostsim/firecracker/vcpu_setup.h"
+#include "hostsim/firecracker/virtio_devices.h"
 #include "hostsim/log.h"
 #include "hostsim/status.h"
 
@@ -40,6 +43,7 @@ struct fc_vm {
     struct fc_serial serial;
     struct fc_i8042 i8042;
     struct fc_debug_exit debug_exit;
+    struct fc_virtio virtio;
     enum fc_boot_mode mode;
     uint64_t entry;
     char cmdline[FC_CMDLINE_MAX];
@@ -182,11 +186,13 @@ static int write_tables(struct fc_vm *vm, const struct fc_ram_region *ram, unsig
         return -1;
     }
 
-    /* The DSDT is empty for now: Firecracker's describes COM1 (PNP0501) and
-     * the i8042 (PNP0303), and later virtio-mmio devices (LNRO0005). */
+    /* The DSDT holds the virtio-mmio devices (LNRO0005); Firecracker's also
+     * describes COM1 (PNP0501) and the i8042 (PNP0303), hostsim's does not. */
+    static uint8_t dsdt[4096];
+    size_t dsdt_len = fc_virtio_dsdt(fc_virtio_count(&vm->virtio), dsdt, sizeof dsdt);
     struct fc_acpi_out acpi;
-    if (fc_acpi_build(sys + mp, FC_SYSTEM_MEM_START + mp, FC_SYSTEM_MEM_SIZE - mp, ncpus, NULL, 0,
-                      &acpi) != 0 ||
+    if (fc_acpi_build(sys + mp, FC_SYSTEM_MEM_START + mp, FC_SYSTEM_MEM_SIZE - mp, ncpus, dsdt,
+                      dsdt_len, &acpi) != 0 ||
         guest_mem_write(mem, FC_RSDP_ADDR, acpi.rsdp, sizeof acpi.rsdp) != 0) {
         hs_log("cannot write the ACPI tables");
         return -1;
@@ -213,7 +219,7 @@ static int add_devices(struct fc_vm *vm, const struct hostsim_options *o)
         hs_log("--exit-port 0x%x collides with a Firecracker device", o->exit_port);
         return -1;
     }
-    return 0;
+    return fc_virtio_attach(&vm->virtio, k);
 }
 
 /* APs must wait for INIT/SIPI, never run the boot state themselves. */
@@ -248,6 +254,12 @@ static int check_options(const struct hostsim_options *o)
                o->exit_port, o->exit_port, o->exit_port + 1);
         return -1;
     }
+    unsigned ndev = o->ndisks + (o->tap != NULL ? 1u : 0u);
+    if (ndev > FC_VIRTIO_MAX_DEVICES) {
+        hs_log("%u virtio devices: Firecracker gives them GSIs %d-%d, so at most %d", ndev,
+               FC_VIRTIO_FIRST_GSI, FC_VIRTIO_LAST_GSI, FC_VIRTIO_MAX_DEVICES);
+        return -1;
+    }
     if (o->mem_bytes % (1ull << 20) != 0 || o->mem_bytes < MIN_MEM || o->mem_bytes > MAX_MEM) {
         hs_log("--mem: Firecracker sizes RAM in whole MiB; hostsim takes 2 MiB to 1022 GiB");
         return -1;
@@ -259,7 +271,17 @@ static int build(struct fc_vm *vm, const struct hostsim_options *o)
 {
     struct cpu_kvm *k = &vm->kvm;
     char err[256];
-    int n = fc_cmdline_build(o->cmdline, vm->cmdline, sizeof vm->cmdline, err, sizeof err);
+    /* Disk files and the TAP first: a missing one is reported before any
+     * KVM work. Their words go on the command line after pci=off. */
+    if (fc_virtio_open(&vm->virtio, o) != 0)
+        return -1;
+    char extra[FC_CMDLINE_MAX];
+    if (fc_virtio_cmdline_args(fc_virtio_count(&vm->virtio), fc_virtio_root(&vm->virtio, o), extra,
+                               sizeof extra) < 0) {
+        hs_log("the virtio devices' command-line words do not fit in %u bytes", FC_CMDLINE_MAX);
+        return -1;
+    }
+    int n = fc_cmdline_build(o->cmdline, extra, vm->cmdline, sizeof vm->cmdline, err, sizeof err);
     if (n < 0) {
         hs_log("%s", err);
         return -1;
@@ -355,12 +377,14 @@ int firecracker_run(const struct hostsim_options *o)
     double t1 = now_seconds();
     hs_debug("VM built in %.1f ms", (t1 - t0) * 1e3);
 
-    if (cpu_kvm_catch_signals() != 0 || (o->timeout > 0 && arm_timeout(o->timeout) != 0)) {
+    if (cpu_kvm_catch_signals() != 0 || (o->timeout > 0 && arm_timeout(o->timeout) != 0) ||
+        fc_virtio_start(&vm.virtio) != 0) {
         cpu_kvm_close(&vm.kvm);
         return HOSTSIM_EXIT_SETUP;
     }
     struct cpu_kvm_end_info end;
     cpu_kvm_run(&vm.kvm, &end);
+    fc_virtio_stop(&vm.virtio);
     fflush(stdout);
     hs_debug("guest ran %.1f ms", (now_seconds() - t1) * 1e3);
     if (vm.kvm.unclaimed_pio || vm.kvm.unclaimed_mmio)

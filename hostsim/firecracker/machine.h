@@ -1,5 +1,6 @@
 /* The Firecracker machine model: builds the microVM Firecracker would build
- * for one ELF kernel (no drives, no network, no initrd) and runs it. */
+ * for one ELF kernel (with --disk drives and a --tap network interface; no
+ * initrd) and runs it. */
 #ifndef HOSTSIM_FC_MACHINE_H
 #define HOSTSIM_FC_MACHINE_H
 
