@@ -17,9 +17,17 @@ KCFLAGS := -std=gnu11 -Os -g -Wall -Wextra -Werror -ffreestanding -fno-pic -fno-
 KLDFLAGS := -nostdlib -static -no-pie -z max-page-size=0x1000 -z noexecstack --gc-sections \
 	--no-warn-rwx-segments -T arch/x86_64/kernel.ld
 
-KERNEL_DIRS := arch/x86_64 boot core hv dev libc drivers/uart bus bus/pci
-KERNEL_SRCS := $(foreach d,$(KERNEL_DIRS),$(wildcard $(d)/*.c) $(wildcard $(d)/*.S))
-KERNEL_OBJS := $(patsubst %,$(B)/k/%.o,$(KERNEL_SRCS))
+# The core every image has, and the device layers (buses, drivers, network)
+# that an app gets unless its apps/NAME/app.mk says NAME_DEVICES := no: an app
+# that drives no device (hello) then links no bus or driver, and kernel_main
+# skips device discovery (buses_init is a weak reference).
+CORE_DIRS := arch/x86_64 boot core hv dev libc drivers/uart
+DEVICE_DIRS := bus bus/pci bus/virtio_mmio drivers/virtio net
+dir_objs = $(patsubst %,$(B)/k/%.o,$(foreach d,$(1),$(wildcard $(d)/*.c) $(wildcard $(d)/*.S)))
+CORE_OBJS := $(call dir_objs,$(CORE_DIRS))
+DEVICE_OBJS := $(call dir_objs,$(DEVICE_DIRS))
+-include $(wildcard apps/*/app.mk)
+APP_DEVICE_OBJS = $(if $(filter no,$($(1)_DEVICES)),,$(DEVICE_OBJS))
 APP_SRCS = $(wildcard apps/$(1)/*.c)
 APP_OBJS = $(patsubst %,$(B)/k/%.o,$(call APP_SRCS,$(1)))
 APPS := $(notdir $(wildcard apps/*))
@@ -40,11 +48,12 @@ $(B)/k/%.S.o: %.S Makefile
 # The image: symbols and debug info stay in build/NAME.debug.elf; the shipped
 # build/NAME.elf is stripped (the PVH note and the multiboot header survive).
 .SECONDEXPANSION:
-$(B)/%.debug.elf: $(KERNEL_OBJS) $$(call APP_OBJS,%) arch/x86_64/kernel.ld
+$(B)/%.debug.elf: $(CORE_OBJS) $$(call APP_DEVICE_OBJS,%) $$(call APP_OBJS,%) arch/x86_64/kernel.ld
 	@test -n "$(call APP_SRCS,$*)" || { echo "no such app: apps/$*" >&2; exit 1; }
-	ld $(KLDFLAGS) -o $@ $(KERNEL_OBJS) $(call APP_OBJS,$*)
+	@echo '  LD      $@'
+	@ld $(KLDFLAGS) -o $@ $(CORE_OBJS) $(call APP_DEVICE_OBJS,$*) $(call APP_OBJS,$*)
 $(B)/%.elf: $(B)/%.debug.elf
-	objcopy --strip-all --remove-section=.comment $< $@
+	@objcopy --strip-all --remove-section=.comment $< $@
 
 .PRECIOUS: $(B)/%.debug.elf $(B)/k/%.c.o $(B)/k/%.S.o
 
@@ -60,11 +69,18 @@ $(B)/h/%.o: %.c
 	@echo '  HOSTCC  $<'
 	@$(HCC) $(HCFLAGS) -c $< -o $@
 
-# Pure-logic kernel sources, compiled for the host unchanged (DESIGN.md).
+# Pure-logic sources, compiled for the host unchanged (DESIGN.md): the kernel's,
+# and hostsim's device back ends, so tests can drive both sides of a protocol.
 PURE_SRCS := core/cmdline.c core/memmap.c core/page_alloc.c core/heap.c core/acpi.c \
 	boot/bootinfo.c boot/multiboot.c boot/pvh.c boot/linux64.c libc/format.c \
 	bus/pci/pci_addr.c bus/pci/pci_bar_decode.c bus/pci/pci_cap_walk.c bus/pci/pci_match.c \
-	bus/pci/pci_irq_logic.c bus/pci/pci_format.c
+	bus/pci/pci_irq_logic.c bus/pci/pci_format.c \
+	net/inet_csum.c net/ping_responder.c drivers/virtio/net_hdr.c dev/netdev.c dev/blkdev.c \
+	apps/devinfo/pattern.c drivers/virtio/virtqueue.c bus/virtio_mmio/virtio_mmio_cmdline.c \
+	bus/virtio_mmio/virtio_mmio_aml.c \
+	hostsim/guest_mem.c hostsim/log.c hostsim/options.c hostsim/virtio/virtq.c \
+	hostsim/virtio/mmio.c hostsim/virtio/blk.c hostsim/virtio/net.c \
+	hostsim/firecracker/virtio_layout.c hostsim/firecracker/cmdline.c
 PURE_SRCS := $(wildcard $(PURE_SRCS))
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(B)/unit/%)
@@ -79,6 +95,32 @@ $(B)/pure/%.o: %.c
 	@echo '  HOSTCC  $<'
 	@$(HCC) $(HCFLAGS) -fsanitize=address,undefined -DANYVM_HOST_TEST -c $< -o $@
 
+# ---- libFuzzer harnesses (tests/fuzz/fuzz_NAME.c), one per parser of untrusted input ----
+# `make fuzz` runs each for FUZZ_SECONDS; `make test` runs each briefly (tests/run.py).
+FUZZ_CC := clang
+FUZZ_FLAGS := -g -O1 -Wall -Wextra -Werror -fsanitize=fuzzer,address,undefined \
+	-fno-sanitize-recover=undefined -I. -DANYVM_HOST_TEST
+FUZZ_SECONDS ?= 60
+fuzz_srcs_virtio_mmio_cmdline := bus/virtio_mmio/virtio_mmio_cmdline.c core/cmdline.c
+fuzz_srcs_aml_scan := bus/virtio_mmio/virtio_mmio_aml.c bus/virtio_mmio/virtio_mmio_cmdline.c
+fuzz_srcs_virtq_used := drivers/virtio/virtqueue.c
+FUZZERS := $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
+.PHONY: fuzz fuzzers
+fuzzers: $(FUZZERS:%=$(B)/fuzz/fuzz_%)
+$(B)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $$(fuzz_srcs_$$*)
+	@mkdir -p $(dir $@)
+	@echo '  FUZZCC  $@'
+	@$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $^
+fuzz: fuzzers
+	@for f in $(FUZZERS); do \
+	    mkdir -p $(B)/fuzz/corpus/$$f; \
+	    echo "  FUZZ    $$f ($(FUZZ_SECONDS) s)"; \
+	    $(B)/fuzz/fuzz_$$f -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
+	        $(B)/fuzz/corpus/$$f $$(test -d tests/fuzz/seeds/$$f && echo tests/fuzz/seeds/$$f) \
+	        > $(B)/fuzz/$$f.log 2>&1 || { tail -40 $(B)/fuzz/$$f.log; exit 1; }; \
+	    grep -E '^stat::number_of_executed_units' $(B)/fuzz/$$f.log; \
+	done
+
 # ---- the README contract ----
 setup:
 	@scripts/setup.sh
@@ -86,7 +128,7 @@ run: setup
 	@$(MAKE) --no-print-directory $(B)/$(APP).elf
 	tools/anyvm run --target $(TARGET) $(if $(ACCEL),--accel $(ACCEL)) $(B)/$(APP).elf $(if $(ARGS),-- $(ARGS))
 test: setup
-	@$(MAKE) --no-print-directory apps hostsim unit $(B)/empty.elf
+	@$(MAKE) --no-print-directory apps hostsim unit fuzzers $(B)/empty.elf
 	python3 tests/run.py
 bench: setup
 	@$(MAKE) --no-print-directory apps hostsim $(B)/empty.elf

@@ -3,8 +3,10 @@
 #include "bus/bus.h"
 
 #include "bus/pci/pci.h"
+#include "bus/virtio_mmio/virtio_mmio.h"
 
 void buses_init(void)
 {
     pci_init();
+    virtio_mmio_init();
 }

@@ -5,6 +5,8 @@
 #ifndef BUS_BUS_H
 #define BUS_BUS_H
 
-void buses_init(void);
+/* Weak: an image built without device layers (Makefile, NAME_DEVICES := no)
+ * has none, and kernel_main then skips it. */
+void buses_init(void) __attribute__((weak));
 
 #endif

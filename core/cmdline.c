@@ -183,6 +183,18 @@ static int parse(struct parser *p, struct cmdline *out)
             p->pos += 2;
             continue;
         }
+        /* QEMU (microvm, acpi=off) appends its virtio_mmio.device= entries at
+         * the very end, after the user's `--`: they are the VMM's parameters,
+         * not the application's arguments. */
+        static const char vmm_param[] = "virtio_mmio.device=";
+        if (in_args && rest >= sizeof vmm_param - 1 &&
+            memcmp(t, vmm_param, sizeof vmm_param - 1) == 0) {
+            if (out->nparams == CMDLINE_MAX_PARAMS)
+                return fail(p->err, p->errlen, "too many parameters (max 64)", p->pos);
+            if (read_param(p, out) < 0)
+                return -1;
+            continue;
+        }
         if (in_args) {
             if (out->argc == CMDLINE_MAX_ARGS)
                 return fail(p->err, p->errlen, "too many arguments (max 32)", p->pos);

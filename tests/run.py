@@ -24,6 +24,7 @@ import shlex
 import shutil
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import tomllib
@@ -377,6 +378,73 @@ def run_matrix(report, path=MATRIX):
         t.join()
 
 
+NETBLK = os.path.join(ROOT, "tests", "boot", "netblk_test.py")
+NETBLK_LINE = re.compile(r"^(PASS|FAIL|SKIP) (\S+)(?:: (.*))?$")
+
+
+def run_device_tests(report, timeout=600):
+    """The block and network tests of build/devinfo.elf (issue 11): disks
+    with known patterns and a TAP in a network namespace of their own, on
+    every VMM profile; tests/boot/netblk_test.py prints one PASS/FAIL/SKIP
+    line per check, counted here like the rest."""
+    if report.pattern is not None and not report.wanted("netblk/"):
+        return
+    if os.geteuid() != 0:
+        report.result("netblk", "skip", "needs root (TAP devices and network namespaces)")
+        return
+    cmd = [sys.executable, NETBLK, "--profile", "all"]
+    try:
+        res = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
+    except subprocess.TimeoutExpired as e:
+        out = e.stdout.decode() if isinstance(e.stdout, bytes) else (e.stdout or "")
+        report.result("netblk", "fail", f"timed out after {timeout} s", tail(out))
+        return
+    seen = 0
+    for line in res.stdout.splitlines():
+        m = NETBLK_LINE.match(line)
+        if not m:
+            continue
+        seen += 1
+        kind = {"PASS": "pass", "FAIL": "fail", "SKIP": "skip"}[m.group(1)]
+        report.result(m.group(2), kind, m.group(3),
+                      tail(res.stdout + res.stderr) if kind == "fail" else None)
+    if res.returncode != 0 and seen == 0:
+        report.result("netblk", "fail", f"exit status {res.returncode}, no results",
+                      tail(res.stdout + res.stderr))
+
+
+FUZZ_SECONDS = 5
+
+
+def run_fuzz(report):
+    """Each libFuzzer harness (build/fuzz/fuzz_NAME, built by `make fuzzers`)
+    runs briefly from its seeds; a crash, leak or sanitizer report fails it.
+    `make fuzz` runs them longer."""
+    for exe in sorted(glob.glob(os.path.join(BUILD, "fuzz", "fuzz_*"))):
+        if not os.access(exe, os.X_OK) or exe.endswith(".log"):
+            continue
+        name = os.path.basename(exe)[len("fuzz_"):]
+        test = f"fuzz/{name}"
+        if not report.wanted(test):
+            continue
+        seeds = os.path.join(ROOT, "tests", "fuzz", "seeds", name)
+        with tempfile.TemporaryDirectory() as corpus:
+            cmd = [exe, f"-max_total_time={FUZZ_SECONDS}", corpus]
+            if os.path.isdir(seeds):
+                cmd.append(seeds)
+            try:
+                res = subprocess.run(cmd, capture_output=True, text=True,
+                                     timeout=FUZZ_SECONDS * 6 + 30)
+            except subprocess.TimeoutExpired:
+                report.result(test, "fail", "did not stop in time")
+                continue
+        runs = re.search(r"#(\d+)\s+DONE", res.stderr)
+        if res.returncode == 0:
+            report.result(test, "pass", f"{runs.group(1)} inputs" if runs else None)
+        else:
+            report.result(test, "fail", f"exit status {res.returncode}", tail(res.stderr))
+
+
 def main():
     ap = argparse.ArgumentParser(description="Run anyvm's tests: unit, image checks, boot matrix.")
     ap.add_argument("-k", metavar="REGEX", help="run only the tests whose name matches "
@@ -390,7 +458,9 @@ def main():
     start = time.monotonic()
     run_unit(report)
     run_image_checks(report)
+    run_fuzz(report)
     run_matrix(report, a.matrix)
+    run_device_tests(report)
     report.note(f"took {time.monotonic() - start:.1f} s")
     return report.closing()
 

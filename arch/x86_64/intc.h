@@ -37,6 +37,8 @@ void intc_eoi(uint8_t vector);
 /* Local APIC. */
 void lapic_init(uint64_t base);
 void lapic_eoi(void);
+/* Lets the 8259's interrupts through the LAPIC (PIC-only machines). */
+void lapic_pass_pic_interrupts(void);
 uint32_t lapic_id(void);
 /* One-shot timer interrupt on VECTOR_TIMER after ns (0 cancels). */
 void lapic_timer_oneshot(uint64_t ns);

@@ -45,6 +45,7 @@ const char *intc_init(const struct acpi_info *info)
         lapic_init(info->have_madt ? info->lapic_address : 0);
     if (!info->have_madt || info->nioapics == 0) {
         using_apic = false;
+        lapic_pass_pic_interrupts();
         return "8259 PIC (no MADT IOAPIC)";
     }
     for (unsigned i = 0; i < info->nioapics && nioapics < ACPI_MAX_IOAPICS; i++) {
@@ -69,8 +70,10 @@ const char *intc_init(const struct acpi_info *info)
         nioapics++;
     }
     using_apic = nioapics > 0;
-    if (!using_apic)
+    if (!using_apic) {
+        lapic_pass_pic_interrupts();
         return "8259 PIC (no usable IOAPIC)";
+    }
     return "LAPIC + IOAPIC";
 }
 

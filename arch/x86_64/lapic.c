@@ -49,6 +49,17 @@ void lapic_init(uint64_t base)
     lapic_write(LAPIC_TIMER_DIV, 0x3); /* divide by 16 */
 }
 
+void lapic_pass_pic_interrupts(void)
+{
+    /* Virtual-wire mode (MP spec 3.6.2.2): the 8259's INTR reaches the CPU
+     * through LINT0 as ExtINT, NMIs through LINT1; after reset both are
+     * masked, so without this no PIC interrupt arrives once the LAPIC is on. */
+    if (!lapic_base)
+        return;
+    lapic_write(LAPIC_LVT_LINT0, 0x700);
+    lapic_write(LAPIC_LVT_LINT1, 0x400);
+}
+
 void lapic_eoi(void)
 {
     if (lapic_base)

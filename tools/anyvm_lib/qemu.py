@@ -28,6 +28,11 @@ def argv(machine, accel, mem, cpus, kernel=None, append=None, cdrom=None, extra=
     or the ISO `cdrom` on machine type `machine`. exit_device=False leaves
     out isa-debug-exit, as a VMM that carries no status would."""
     cmd = [QEMU, "-M", machine, *accel_args(accel), "-m", str(mem), "-smp", str(cpus), *COMMON]
+    if machine.split(",")[0] == "microvm":
+        # QEMU 7.2's virtio-mmio devices default to the legacy (version 1)
+        # interface, which anyvm does not drive; ask for the modern one, as
+        # Firecracker always offers.
+        cmd += ["-global", "virtio-mmio.force-legacy=false"]
     if exit_device:
         cmd += DEBUG_EXIT
     if kernel is not None:
