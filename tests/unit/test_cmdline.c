@@ -408,4 +408,24 @@ TEST(linux_params)
     CHECK(!cmdline_is_linux_param(NULL));
 }
 
+TEST(qemu_virtio_mmio_after_dashes_is_a_parameter)
+{
+    struct cmdline c;
+    char err[128];
+    CHECK_EQ(cmdline_parse("console=ttyS0 -- a b virtio_mmio.device=512@0xfeb00e00:12 "
+                           "virtio_mmio.device=512@0xfeb00c00:11",
+                           &c, err, sizeof err),
+             0);
+    CHECK_EQ(c.argc, 2u);
+    CHECK_STR(c.argv[0], "a");
+    CHECK_STR(c.argv[1], "b");
+    CHECK_EQ(c.nparams, 3u);
+    CHECK_STR(c.params[1].key, "virtio_mmio.device");
+    CHECK_STR(c.params[1].value, "512@0xfeb00e00:12");
+    CHECK_STR(c.params[2].value, "512@0xfeb00c00:11");
+    /* A quoted argument that merely starts with the text stays an argument. */
+    CHECK_EQ(cmdline_parse("-- \"virtio_mmio.device= x\"", &c, err, sizeof err), 0);
+    CHECK_EQ(c.argc, 1u);
+}
+
 UNIT_MAIN()
