@@ -367,8 +367,13 @@ void virtio_mmio_init(void)
     /* The command line wins when it names devices at all (Firecracker, QEMU
      * microvm with acpi=off); QEMU microvm with ACPI names them only in the
      * DSDT and appends nothing. */
-    if (entries == 0)
+    const char *source = "the command line";
+    if (entries == 0) {
         n = from_acpi(found, VIRTIO_MMIO_MAX_DEVICES);
+        source = "the ACPI DSDT";
+    }
+    if (n)
+        kprintf("virtio-mmio: %u device%s described by %s\n", n, n == 1 ? "" : "s", source);
     for (unsigned i = 0; i < n; i++)
         probe_one(&found[i]);
 }

@@ -69,7 +69,8 @@ MICROVM_MODERN = ["-global", "virtio-mmio.force-legacy=false"]
 PROFILES = {
     "microvm": dict(
         kind="qemu", machine="microvm", about="virtio-mmio found through the ACPI DSDT",
-        qemu_args=MICROVM_MODERN,
+        qemu_args=MICROVM_MODERN, rng=True,
+        expect=[r"^virtio-mmio: \d+ devices described by the ACPI DSDT$"],
         devices=lambda rw, ro: [
             "-drive", f"id=d0,file={rw},format=raw,if=none,cache=writeback",
             "-device", "virtio-blk-device,drive=d0,serial=anyvm-rw",
@@ -79,7 +80,9 @@ PROFILES = {
             "-device", f"virtio-net-device,netdev=n0,mac={MAC}",
             "-device", "virtio-rng-device"]),
     "microvm-noacpi": dict(
-        kind="qemu", machine="microvm,acpi=off", qemu_args=MICROVM_MODERN, pvh=True,
+        kind="qemu", machine="microvm,acpi=off", qemu_args=MICROVM_MODERN, pvh=True, rng=True,
+        expect=[r"^virtio-mmio: \d+ devices described by the command line$",
+                r"^interrupts: 8259 PIC"],
         about="virtio-mmio from virtio_mmio.device= on the command line (QEMU appends "
               "them only when it boots the kernel through PVH, not multiboot)",
         devices=lambda rw, ro: PROFILES["microvm"]["devices"](rw, ro)),
@@ -90,6 +93,9 @@ PROFILES = {
         devices=lambda rw, ro: PROFILES["microvm"]["devices"](rw, ro)),
     "q35": dict(
         kind="qemu", machine="q35", about="modern virtio-pci behind PCIe root ports",
+        cmdline="pci.list", rng=True,
+        expect=[r"^pci: 01:00\.0 1af4:1042 class .* irq msix .*driver virtio-pci$",
+                r"^pci: 03:00\.0 1af4:1041 class .* irq msix .*driver virtio-pci$"],
         devices=lambda rw, ro: [
             "-device", "pcie-root-port,id=rp1,chassis=1,slot=1",
             "-device", "pcie-root-port,id=rp2,chassis=2,slot=2",
@@ -104,6 +110,9 @@ PROFILES = {
             "-device", "virtio-rng-pci,bus=rp4"]),
     "pc": dict(
         kind="qemu", machine="pc", about="transitional virtio-pci on the PCI bus",
+        cmdline="pci.list", rng=True,
+        expect=[r"^pci: 00:0\d\.0 1af4:1001 class .*driver virtio-pci$",
+                r"^pci: 00:0\d\.0 1af4:1000 class .*driver virtio-pci$"],
         devices=lambda rw, ro: [
             "-drive", f"id=d0,file={rw},format=raw,if=none,cache=writeback",
             "-device", "virtio-blk-pci-transitional,drive=d0,serial=anyvm-rw",
@@ -450,6 +459,13 @@ def run_in(work, tag, profile, kernel, rep, extra_cmdline):
     if m:
         print(f"  note {tag}: rx checksums completed {m.group(1)}, "
               f"tx checksums offloaded {m.group(2)}")
+    for i, regex in enumerate(profile.get("expect", [])):
+        rep.check(f"{tag}/expect-{i + 1}", re.search(regex, text, re.M),
+                  f"no serial line matches /{regex}/")
+    if profile.get("rng"):
+        m = re.search(r"^devinfo: random: .*, (\d+) bytes from devices", text, re.M)
+        rep.check(f"{tag}/rng", m is not None and int(m.group(1)) > 0,
+                  "virtio-rng fed nothing to the random pool: " + (m.group(0) if m else "no line"))
     with open(rw, "rb") as f:
         data = f.read()
     bad = first_difference(data[:units * UNIT], 0, "B")
