@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include <string.h>
 #include "boot/bootinfo.h"
+#include "core/unaligned.h"
 #include "core/log.h"
 
 #define WHO "linux64"
@@ -30,27 +31,6 @@
 
 #define BOOT_FLAG_MAGIC 0xAA55
 #define HDRS_MAGIC 0x53726448u
-
-static uint16_t rd16(const uint8_t *p)
-{
-    uint16_t v;
-    __builtin_memcpy(&v, p, sizeof v); /* inlined even when freestanding */
-    return v;
-}
-
-static uint32_t rd32(const uint8_t *p)
-{
-    uint32_t v;
-    __builtin_memcpy(&v, p, sizeof v); /* inlined even when freestanding */
-    return v;
-}
-
-static uint64_t rd64(const uint8_t *p)
-{
-    uint64_t v;
-    __builtin_memcpy(&v, p, sizeof v); /* inlined even when freestanding */
-    return v;
-}
 
 static void parse_ramdisk(struct bootinfo *bi, const struct phys_window *w, const uint8_t *zp)
 {

@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <string.h>
 #include "boot/bootinfo.h"
+#include "core/unaligned.h"
 #include "core/log.h"
 
 #define WHO "multiboot"
@@ -20,20 +21,6 @@
 
 #define MB_MOD_SIZE 16       /* mod_start, mod_end, string, reserved */
 #define MB_MMAP_ENTRY_MIN 20 /* base_addr(8) length(8) type(4); size excludes itself */
-
-static uint32_t rd32(const uint8_t *p)
-{
-    uint32_t v;
-    __builtin_memcpy(&v, p, sizeof v); /* inlined even when freestanding */
-    return v;
-}
-
-static uint64_t rd64(const uint8_t *p)
-{
-    uint64_t v;
-    __builtin_memcpy(&v, p, sizeof v); /* inlined even when freestanding */
-    return v;
-}
 
 /* Bytes of the info structure that the set flags make us read. */
 static uint64_t info_size_needed(uint32_t flags)

@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include <string.h>
 #include "boot/bootinfo.h"
+#include "core/unaligned.h"
 #include "core/log.h"
 
 #define WHO "pvh"
@@ -18,20 +19,6 @@
 #define PVH_V1_SIZE 56
 #define PVH_MOD_SIZE 32    /* hvm_modlist_entry: paddr, size, cmdline_paddr, reserved */
 #define PVH_MEMMAP_SIZE 24 /* hvm_memmap_table_entry: addr, size, type, reserved */
-
-static uint32_t rd32(const uint8_t *p)
-{
-    uint32_t v;
-    __builtin_memcpy(&v, p, sizeof v); /* inlined even when freestanding */
-    return v;
-}
-
-static uint64_t rd64(const uint8_t *p)
-{
-    uint64_t v;
-    __builtin_memcpy(&v, p, sizeof v); /* inlined even when freestanding */
-    return v;
-}
 
 /* The first module becomes the initrd; a bad module is reported and ignored. */
 static void parse_modules(struct bootinfo *bi, const struct phys_window *w, uint32_t count,

@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <string.h>
 #include "core/acpi.h"
+#include "core/unaligned.h"
 #include "core/log.h"
 
 #define HDR_LEN 36                /* system description table header (5.2.6) */
@@ -22,27 +23,6 @@
 #define AML_NAME_OP 0x08
 #define AML_PACKAGE_OP 0x12
 #define AML_ROOT_CHAR 0x5C
-
-static uint16_t rd16(const uint8_t *p)
-{
-    uint16_t v;
-    __builtin_memcpy(&v, p, sizeof v); /* inlined even when freestanding */
-    return v;
-}
-
-static uint32_t rd32(const uint8_t *p)
-{
-    uint32_t v;
-    __builtin_memcpy(&v, p, sizeof v); /* inlined even when freestanding */
-    return v;
-}
-
-static uint64_t rd64(const uint8_t *p)
-{
-    uint64_t v;
-    __builtin_memcpy(&v, p, sizeof v); /* inlined even when freestanding */
-    return v;
-}
 
 static uint8_t checksum(const uint8_t *p, uint64_t len)
 {

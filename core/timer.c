@@ -32,8 +32,7 @@ static void unlink(struct timer *t)
 
 void timer_arm(struct timer *t, uint64_t deadline_ns)
 {
-    uint64_t flags;
-    __asm__ volatile("pushfq; popq %0; cli" : "=r"(flags) : : "memory");
+    uint64_t flags = cpu_irq_save();
     if (t->armed)
         unlink(t);
     t->deadline_ns = deadline_ns;
@@ -45,22 +44,19 @@ void timer_arm(struct timer *t, uint64_t deadline_ns)
     t->armed = 1;
     if (pending == t)
         program_next();
-    if (flags & 0x200)
-        cpu_irq_enable();
+    cpu_irq_restore(flags);
 }
 
 void timer_cancel(struct timer *t)
 {
-    uint64_t flags;
-    __asm__ volatile("pushfq; popq %0; cli" : "=r"(flags) : : "memory");
+    uint64_t flags = cpu_irq_save();
     if (t->armed) {
         int was_first = pending == t;
         unlink(t);
         if (was_first)
             program_next();
     }
-    if (flags & 0x200)
-        cpu_irq_enable();
+    cpu_irq_restore(flags);
 }
 
 static void timer_interrupt(void *ctx)

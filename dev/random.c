@@ -29,19 +29,6 @@ static struct {
 static unsigned nsources;
 static bool asking; /* a request to the sources is outstanding */
 
-static uint64_t irq_save(void)
-{
-    uint64_t flags;
-    __asm__ volatile("pushfq; popq %0; cli" : "=r"(flags) : : "memory");
-    return flags;
-}
-
-static void irq_restore(uint64_t flags)
-{
-    if (flags & 0x200)
-        cpu_irq_enable();
-}
-
 static inline uint64_t rotl(uint64_t x, unsigned b)
 {
     return (x << b) | (x >> (64 - b));
@@ -135,7 +122,7 @@ static void init_locked(void)
 void random_add_entropy(const void *data, size_t len, unsigned bits)
 {
     const uint8_t *p = data;
-    uint64_t flags = irq_save();
+    uint64_t flags = cpu_irq_save();
     init_locked();
     for (size_t i = 0; i < len; i += 8) {
         uint64_t w = 0;
@@ -149,13 +136,13 @@ void random_add_entropy(const void *data, size_t len, unsigned bits)
         credited += bits;
     device_bytes += len;
     asking = false;
-    irq_restore(flags);
+    cpu_irq_restore(flags);
 }
 
 void random_bytes(void *buf, size_t n)
 {
     uint8_t *out = buf;
-    uint64_t flags = irq_save();
+    uint64_t flags = cpu_irq_save();
     init_locked();
     stir();
     while (n) {
@@ -177,7 +164,7 @@ void random_bytes(void *buf, size_t n)
     bool ask = credited < WANTED_BITS && nsources && !asking;
     if (ask)
         asking = true;
-    irq_restore(flags);
+    cpu_irq_restore(flags);
     if (ask)
         for (unsigned i = 0; i < nsources; i++)
             sources[i].request(sources[i].ctx);
@@ -203,7 +190,7 @@ int random_register_source(const char *name, void (*request)(void *ctx), void *c
 
 void random_get_status(struct random_status *st)
 {
-    uint64_t flags = irq_save();
+    uint64_t flags = cpu_irq_save();
     init_locked();
     memset(st, 0, sizeof *st);
     st->rdrand = have_rdrand;
@@ -212,5 +199,5 @@ void random_get_status(struct random_status *st)
         st->source_name[i] = sources[i].name;
     st->credited_bits = credited;
     st->device_bytes = device_bytes;
-    irq_restore(flags);
+    cpu_irq_restore(flags);
 }

@@ -82,6 +82,19 @@ static inline void cpu_irq_enable_and_halt(void)
 {
     __asm__ volatile("sti; hlt" ::: "memory");
 }
+/* Disables interrupts and returns the previous RFLAGS for cpu_irq_restore. */
+static inline uint64_t cpu_irq_save(void)
+{
+    uint64_t flags;
+    __asm__ volatile("pushfq; popq %0; cli" : "=r"(flags) : : "memory");
+    return flags;
+}
+/* Re-enables interrupts if they were on when cpu_irq_save ran (RFLAGS.IF). */
+static inline void cpu_irq_restore(uint64_t flags)
+{
+    if (flags & 0x200)
+        cpu_irq_enable();
+}
 static inline uint64_t cpu_read_cr2(void)
 {
     uint64_t v;

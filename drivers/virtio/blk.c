@@ -73,19 +73,6 @@ struct vblk {
     unsigned logged;
 };
 
-static uint64_t irq_save(void)
-{
-    uint64_t flags;
-    __asm__ volatile("pushfq; popq %0; cli" : "=r"(flags) : : "memory");
-    return flags;
-}
-
-static void irq_restore(uint64_t flags)
-{
-    if (flags & 0x200)
-        cpu_irq_enable();
-}
-
 static const char *name_of(struct vblk *b)
 {
     return b->bd.name[0] ? b->bd.name : b->vd->location;
@@ -176,9 +163,9 @@ static void vblk_interrupt(struct virtio_dev *vd, uint32_t isr)
 
 static void vblk_poll(struct blkdev *bd)
 {
-    uint64_t flags = irq_save();
+    uint64_t flags = cpu_irq_save();
     process(bd->priv);
-    irq_restore(flags);
+    cpu_irq_restore(flags);
 }
 
 static struct vblk_slot *take_slot(struct vblk *b)
@@ -254,7 +241,7 @@ static int vblk_submit(struct blkdev *bd, struct blk_request *req)
         (req->count == 0 || req->buf == NULL || bytes > 0xffffffffull ||
          req->sector >= bd->capacity || req->count > bd->capacity - req->sector))
         return BLK_EINVAL;
-    uint64_t flags = irq_save();
+    uint64_t flags = cpu_irq_save();
     int rc;
     struct vblk_slot *s;
     if (b->vd->broken) {
@@ -269,7 +256,7 @@ static int vblk_submit(struct blkdev *bd, struct blk_request *req)
         if (rc != 0)
             s->req = NULL;
     }
-    irq_restore(flags);
+    cpu_irq_restore(flags);
     return rc;
 }
 
@@ -279,7 +266,7 @@ static const struct blkdev_ops vblk_ops = {.submit = vblk_submit, .poll = vblk_p
  * by a zero. Only printable characters are kept. Waits at most a second. */
 static void read_id(struct vblk *b)
 {
-    uint64_t flags = irq_save();
+    uint64_t flags = cpu_irq_save();
     struct vblk_slot *s = take_slot(b);
     int rc = BLK_EBUSY;
     if (s) {
@@ -288,14 +275,14 @@ static void read_id(struct vblk *b)
         memset(s->id, 0, sizeof s->id);
         rc = queue_request(b, s, VIRTIO_BLK_T_GET_ID, 0, s->id, sizeof s->id, true);
     }
-    irq_restore(flags);
+    cpu_irq_restore(flags);
     if (rc != 0)
         return;
     uint64_t deadline = time_now_ns() + GET_ID_TIMEOUT_NS;
     while (!s->internal_done && time_now_ns() < deadline) {
-        flags = irq_save();
+        flags = cpu_irq_save();
         process(b);
-        irq_restore(flags);
+        cpu_irq_restore(flags);
         cpu_pause();
     }
     if (!s->internal_done) {

@@ -74,19 +74,6 @@ struct vnet {
     unsigned logged;
 };
 
-static uint64_t irq_save(void)
-{
-    uint64_t flags;
-    __asm__ volatile("pushfq; popq %0; cli" : "=r"(flags) : : "memory");
-    return flags;
-}
-
-static void irq_restore(uint64_t flags)
-{
-    if (flags & 0x200)
-        cpu_irq_enable();
-}
-
 static size_t round_up(size_t v, size_t a)
 {
     return (v + a - 1) / a * a;
@@ -208,7 +195,7 @@ static int vnet_transmit(struct netdev *nd, const struct netdev_buf *bufs, unsig
         return -1;
     }
     int rc = -1;
-    uint64_t flags = irq_save();
+    uint64_t flags = cpu_irq_save();
     if (n->vd->broken)
         goto out;
     tx_reap(n);
@@ -248,7 +235,7 @@ static int vnet_transmit(struct netdev *nd, const struct netdev_buf *bufs, unsig
     virtq_kick(n->txq);
     rc = 0;
 out:
-    irq_restore(flags);
+    cpu_irq_restore(flags);
     return rc;
 }
 
@@ -279,12 +266,12 @@ static void vnet_interrupt(struct virtio_dev *vd, uint32_t isr)
 static void vnet_poll(struct netdev *nd)
 {
     struct vnet *n = nd->priv;
-    uint64_t flags = irq_save();
+    uint64_t flags = cpu_irq_save();
     if (!n->vd->broken) {
         tx_reap(n);
         rx_process(n);
     }
-    irq_restore(flags);
+    cpu_irq_restore(flags);
 }
 
 static const struct netdev_ops vnet_ops = {.transmit = vnet_transmit, .poll = vnet_poll};

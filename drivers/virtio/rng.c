@@ -24,19 +24,6 @@ struct vrng {
     uint64_t fed;
 };
 
-static uint64_t irq_save(void)
-{
-    uint64_t flags;
-    __asm__ volatile("pushfq; popq %0; cli" : "=r"(flags) : : "memory");
-    return flags;
-}
-
-static void irq_restore(uint64_t flags)
-{
-    if (flags & 0x200)
-        cpu_irq_enable();
-}
-
 /* Called with interrupts off. */
 static void process(struct vrng *r)
 {
@@ -69,7 +56,7 @@ static void process(struct vrng *r)
 static void vrng_request(void *ctx)
 {
     struct vrng *r = ctx;
-    uint64_t flags = irq_save();
+    uint64_t flags = cpu_irq_save();
     if (!r->in_flight && !r->vd->broken) {
         struct virtq_buf b = {
             .addr = (uint64_t)(uintptr_t)r->buf, .len = RNG_BYTES, .device_writes = true};
@@ -80,7 +67,7 @@ static void vrng_request(void *ctx)
             virtio_fail(r->vd, "virtio-rng: %s", r->vq->error);
         }
     }
-    irq_restore(flags);
+    cpu_irq_restore(flags);
 }
 
 static void vrng_interrupt(struct virtio_dev *vd, uint32_t isr)
@@ -122,9 +109,9 @@ static int vrng_probe(void *dev, const void *id)
     /* Seed the pool before applications start, when the device is quick. */
     uint64_t deadline = time_now_ns() + SEED_WAIT_NS;
     while (r->in_flight && !vd->broken && time_now_ns() < deadline) {
-        uint64_t flags = irq_save();
+        uint64_t flags = cpu_irq_save();
         process(r);
-        irq_restore(flags);
+        cpu_irq_restore(flags);
         cpu_pause();
     }
     kprintf("virtio-rng %s: %s\n", vd->location,
