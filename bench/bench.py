@@ -1,10 +1,12 @@
 #!/usr/bin/env python3
 """anyvm's figures (`make bench`): image size, guest time to main, host wall
-time of a boot beside an empty payload's, the memory floor, and hostsim
-Firecracker where it is fast enough. Figures only, never pass/fail: every
+time of a boot beside an empty payload's, the memory floor, hostsim
+Firecracker where it is fast enough, and the virtio figures of issue 11 (ping
+round trip and flood rate over virtio-net, virtio-blk sequential write and
+read MB/s; bench/netblk_bench.py). Figures only, never pass/fail: every
 figure is printed with the exact command that produced it.
 
-  python3 bench/bench.py [--runs N]
+  python3 bench/bench.py [--runs N] [--only boot|netblk]
 """
 
 import argparse
@@ -22,6 +24,9 @@ sys.dont_write_bytecode = True    # no __pycache__ in the source tree
 sys.path.insert(0, os.path.join(ROOT, "tools"))
 
 from anyvm_lib import accel, hostsim, qemu, targets  # noqa: E402
+
+sys.path.insert(0, os.path.join(ROOT, "bench"))
+import netblk_bench  # noqa: E402
 
 HELLO = os.path.join(BUILD, "hello.elf")
 EMPTY = os.path.join(BUILD, "empty.elf")
@@ -171,14 +176,19 @@ def bench_hostsim(runs):
 def main():
     ap = argparse.ArgumentParser(description="Print anyvm's boot figures.")
     ap.add_argument("--runs", type=int, default=11, help="QEMU runs per figure (default 11)")
+    ap.add_argument("--only", choices=("boot", "netblk"),
+                    help="only the boot figures, or only the virtio-net/blk ones")
     a = ap.parse_args()
     acc = accel.resolve("auto")
     print(f"anyvm bench: figures, not pass/fail (QEMU accelerator: {acc})")
-    bench_image_size()
-    for machine in ("microvm", "pc"):
-        bench_qemu(machine, acc, a.runs)
-    bench_memory_floor(acc)
-    bench_hostsim(a.runs)
+    if a.only != "netblk":
+        bench_image_size()
+        for machine in ("microvm", "pc"):
+            bench_qemu(machine, acc, a.runs)
+        bench_memory_floor(acc)
+        bench_hostsim(a.runs)
+    if a.only != "boot":
+        netblk_bench.bench_netblk(acc)
     return 0
 
 

@@ -16,6 +16,9 @@ void devinfo_inventory(void);
 int devinfo_verify(struct blkdev *bd, char tag, uint64_t units);
 int devinfo_write(struct blkdev *bd, char tag, uint64_t units);
 int devinfo_rotest(struct blkdev *bd);
+/* Sequential write then read of mib MiB from the start of a writable disk,
+ * timed, checked by checksum (blkbench.c). */
+int devinfo_blkbench(struct blkdev *bd, unsigned long mib);
 /* Answers ARP, ICMP echo and UDP echo as ip on every netdev until icmp echo
  * requests and udp datagrams were answered, or timeout_s passed. */
 int devinfo_ping(const uint8_t ip[4], unsigned icmp, unsigned udp, unsigned timeout_s);

@@ -7,6 +7,10 @@
  *                           pattern TAG (apps/devinfo/pattern.c)
  *   write DISK TAG UNITS    write pattern TAG there, flush, read it back
  *   rotest DISK             DISK is read-only and a write to it is refused
+ *   blkbench DISK MIB       time a sequential write, then a sequential read,
+ *                           of MIB MiB from the start of DISK (overwritten;
+ *                           a read-only DISK is refused) and check that what
+ *                           is read back is what was written (blkbench.c)
  *   ping IP COUNT SECONDS [UDP]
  *                           answer ARP, ICMP echo and UDP echo (port 7) as IP
  *                           on every netdev until COUNT echo requests (and
@@ -97,7 +101,7 @@ static int usage(const char *why)
 {
     printf("devinfo: FAIL bad arguments: %s\n", why);
     printf("devinfo: usage: [verify DISK TAG UNITS] [write DISK TAG UNITS] [rotest DISK] "
-           "[ping IP COUNT SECONDS [UDP]] ...\n");
+           "[blkbench DISK MIB] [ping IP COUNT SECONDS [UDP]] ...\n");
     return 2;
 }
 
@@ -136,6 +140,18 @@ int main(int argc, char **argv)
                 failed++;
             }
             i += 2;
+        } else if (strcmp(cmd, "blkbench") == 0) {
+            unsigned long mib;
+            if (i + 2 >= argc || !parse_number(argv[i + 2], &mib) || mib == 0)
+                return usage("blkbench needs DISK MIB (MIB a number above 0)");
+            struct blkdev *bd = find_disk(argv[i + 1]);
+            if (bd == NULL) {
+                printf("devinfo: FAIL blkbench: no disk '%s'\n", argv[i + 1]);
+                failed++;
+            } else if (devinfo_blkbench(bd, mib) != 0) {
+                failed++;
+            }
+            i += 3;
         } else if (strcmp(cmd, "ping") == 0) {
             uint8_t ip[4];
             unsigned long count, seconds, udp = 0;
