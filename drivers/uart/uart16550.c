@@ -66,6 +66,15 @@ static void uart_write(struct console *c, const char *buf, size_t n)
     }
 }
 
+void uart16550_write_raw(uint16_t base, const char *s)
+{
+    for (; *s; s++) {
+        for (unsigned i = 0; i < UART_POLL_LIMIT && !(inb(base + UART_LSR) & LSR_THR_EMPTY); i++)
+            cpu_pause();
+        outb(base + UART_THR, (uint8_t)*s);
+    }
+}
+
 void uart16550_console_init(uint16_t base)
 {
     com1.base = base;

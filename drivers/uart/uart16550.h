@@ -7,4 +7,8 @@
  * polled output and registers it as a console. */
 void uart16550_console_init(uint16_t base);
 
+/* Writes s with no use of memory beyond the stack: for messages before the
+ * kernel can trust its own .bss (arch_boot's memory check). */
+void uart16550_write_raw(uint16_t base, const char *s);
+
 #endif
