@@ -9,7 +9,7 @@ packages=(
     qemu-system-x86 qemu-utils
     grub-pc-bin grub-common xorriso mtools
     libcmocka-dev clang libclang-rt-14-dev
-    hyperfine iproute2 dpkg-dev
+    hyperfine iproute2 iputils-ping dpkg-dev
 )
 version=$(printf '%s\n' "${packages[@]}" | md5sum | cut -c1-12)
 if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$version" ]; then
