@@ -45,6 +45,10 @@ import tempfile
 import threading
 import time
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(
+    os.path.abspath(__file__)))), "tools"))
+from anyvm_lib import accel, hostsim, image, qemu, targets  # noqa: E402
+
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 KERNEL = os.path.join(ROOT, "build", "devinfo.elf")
 HOSTSIM = os.environ.get("ANYVM_HOSTSIM", os.path.join(ROOT, "build", "hostsim"))
@@ -60,16 +64,12 @@ PINGS_LARGE = 5              # 1472-byte payload: full 1500-byte datagrams
 UDP_COUNT = 5
 GUEST_SECONDS = 60           # how long the guest answers before it gives up
 
-# QEMU's virtio-mmio speaks the legacy interface (version 1) unless told
-# otherwise; Firecracker's is modern only (version 2).
-MICROVM_MODERN = ["-global", "virtio-mmio.force-legacy=false"]
-
 # Each profile: how to start the VMM with the two disks and the NIC (the TAP
 # is "tap0" inside the namespace), and what the guest is expected to find.
 PROFILES = {
     "microvm": dict(
         kind="qemu", machine="microvm", about="virtio-mmio found through the ACPI DSDT",
-        qemu_args=MICROVM_MODERN, rng=True,
+        rng=True,
         expect=[r"^virtio-mmio: \d+ devices described by the ACPI DSDT$"],
         devices=lambda rw, ro: [
             "-drive", f"id=d0,file={rw},format=raw,if=none,cache=writeback",
@@ -80,14 +80,14 @@ PROFILES = {
             "-device", f"virtio-net-device,netdev=n0,mac={MAC}",
             "-device", "virtio-rng-device"]),
     "microvm-noacpi": dict(
-        kind="qemu", machine="microvm,acpi=off", qemu_args=MICROVM_MODERN, pvh=True, rng=True,
+        kind="qemu", machine="microvm,acpi=off", pvh=True, rng=True,
         expect=[r"^virtio-mmio: \d+ devices described by the command line$",
                 r"^interrupts: 8259 PIC"],
         about="virtio-mmio from virtio_mmio.device= on the command line (QEMU appends "
               "them only when it boots the kernel through PVH, not multiboot)",
         devices=lambda rw, ro: PROFILES["microvm"]["devices"](rw, ro)),
     "microvm-merge": dict(
-        kind="qemu", machine="microvm", qemu_args=MICROVM_MODERN,
+        kind="qemu", machine="microvm",
         about="receive buffers of 256 bytes: every large frame spans several (MRG_RXBUF)",
         cmdline="virtio_net.rx_buffer_size=256",
         devices=lambda rw, ro: PROFILES["microvm"]["devices"](rw, ro)),
@@ -270,19 +270,21 @@ class VM:
 
 
 def vmm_argv(profile, kernel, rw, ro, app_args, extra="", mem="64M"):
+    """The VMM command, built where every other boot's is (tools/anyvm_lib):
+    QEMU with the profile's devices, or hostsim with Firecracker's."""
     extra_cmdline = " ".join(x for x in [profile.get("cmdline", ""), extra] if x)
     if profile["kind"] == "qemu":
-        append = " ".join(x for x in ["console=ttyS0", extra_cmdline, "--", app_args] if x)
-        return ["qemu-system-x86_64", "-M", profile["machine"], "-accel", "tcg", "-m", mem,
-                "-nographic", "-serial", "stdio", "-monitor", "none", "-no-reboot",
-                "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04",
-                *profile.get("qemu_args", []), "-kernel", kernel, "-append", append,
-                *profile["devices"](rw, ro)]
-    cmdline = " ".join(x for x in ["console=ttyS0 reboot=k panic=1 pci=off", extra_cmdline,
-                                   "--", app_args] if x)
-    return [HOSTSIM, "firecracker", "--kernel", kernel, "--cmdline", cmdline, "--mem", mem,
-            "--exit-port", "0xf4", "--timeout", str(profile.get("boot_timeout", 120)),
-            "--disk", rw, "--disk", f"{ro},ro", "--tap", "tap0", "--mac", MAC]
+        append = " ".join(x for x in [targets.QEMU_CMDLINE, extra_cmdline, "--", app_args] if x)
+        return qemu.argv(profile["machine"], accel.resolve("auto"), mem, 1, kernel=kernel,
+                         append=append, extra=profile["devices"](rw, ro))
+    # hostsim appends pci=off and the virtio_mmio.device= entries itself, as
+    # Firecracker does.
+    cmdline = " ".join(x for x in [targets.FIRECRACKER_CMDLINE, extra_cmdline, "--", app_args]
+                       if x)
+    cmd = hostsim.argv("firecracker", "pvh", kernel, cmdline, mem, 1,
+                       profile.get("boot_timeout", 120))
+    cmd[0] = HOSTSIM
+    return cmd + ["--disk", rw, "--disk", f"{ro},ro", "--tap", "tap0", "--mac", MAC]
 
 
 # ---- traffic from the namespace ----
@@ -379,8 +381,6 @@ def run_profile(name, profile, kernel, rep, keep, extra_cmdline=""):
 def pvh_copy(kernel, work):
     """A copy of the image with its multiboot magic zeroed: QEMU, which tries
     multiboot first, then boots it through its PVH loader (ENVIRONMENT.md)."""
-    sys.path.insert(0, os.path.join(ROOT, "tools"))
-    from anyvm_lib import image
     out = os.path.join(work, "kernel-pvh.elf")
     with open(kernel, "rb") as f, open(out, "wb") as g:
         g.write(image.blank_multiboot(f.read()))
