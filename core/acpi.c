@@ -19,6 +19,11 @@
 #define MCFG_ENTRIES 44 /* after 8 reserved bytes */
 #define MCFG_ENTRY_LEN 16
 #define FADT_V1_LEN 116 /* ACPI 1.0 FADT, up to Flags */
+/* Root entries looked at. A 16 MiB RSDT could list 4 million tables, each
+ * costing a checksum of up to TABLE_MAX_LEN (and acpi_find_table callers
+ * walk the list again per index): the count is bounded instead. Real
+ * firmware lists a few dozen. */
+#define ROOT_ENTRIES_MAX 256
 
 #define AML_NAME_OP 0x08
 #define AML_PACKAGE_OP 0x12
@@ -511,6 +516,13 @@ static uint64_t root_entry(const uint8_t *root, bool xsdt, uint32_t i)
     return xsdt ? rd64(root + HDR_LEN + 8 * i) : rd32(root + HDR_LEN + 4 * i);
 }
 
+/* Entries of a root table of rlen bytes that are looked at. */
+static uint32_t root_entries(uint32_t rlen, bool xsdt)
+{
+    uint32_t n = (rlen - HDR_LEN) / (xsdt ? 8 : 4);
+    return n < ROOT_ENTRIES_MAX ? n : ROOT_ENTRIES_MAX;
+}
+
 /* The XSDT when the RSDP is revision 2+ and names one that checks out, else
  * the RSDT. */
 static void select_root(const struct phys_window *w, const uint8_t *rsdp, struct acpi_info *out)
@@ -561,10 +573,13 @@ int acpi_parse(const struct phys_window *w, uint64_t rsdp_hint, struct acpi_info
     if (root == NULL)
         return 0;
     uint32_t esize = out->root_is_xsdt ? 8 : 4;
-    uint32_t n = (rlen - HDR_LEN) / esize;
+    uint32_t n = root_entries(rlen, out->root_is_xsdt);
     if ((rlen - HDR_LEN) % esize != 0)
         kprintf("ACPI: %s at 0x%llx: %u trailing bytes ignored\n", rsig,
                 (unsigned long long)out->root_sdt, (rlen - HDR_LEN) % esize);
+    if ((rlen - HDR_LEN) / esize > n)
+        kprintf("ACPI: %s at 0x%llx lists %u tables; only the first %u are used\n", rsig,
+                (unsigned long long)out->root_sdt, (rlen - HDR_LEN) / esize, n);
 
     bool seen_mcfg = false;
     for (uint32_t i = 0; i < n; i++) {
@@ -627,8 +642,7 @@ uint64_t acpi_find_table(const struct phys_window *w, const struct acpi_info *in
         map_table(w, info->root_sdt, info->root_is_xsdt ? "XSDT" : "RSDT", false, &rlen);
     if (root == NULL)
         return 0;
-    uint32_t esize = info->root_is_xsdt ? 8 : 4;
-    uint32_t n = (rlen - HDR_LEN) / esize;
+    uint32_t n = root_entries(rlen, info->root_is_xsdt);
     for (uint32_t i = 0; i < n; i++) {
         uint64_t a = root_entry(root, info->root_is_xsdt, i);
         const uint8_t *h = a != 0 ? phys_ptr(w, a, 4) : NULL;

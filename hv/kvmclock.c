@@ -54,9 +54,14 @@ uint64_t kvmclock_tsc_hz(void)
     if (mul == 0 || shift < -31 || shift > 31)
         return 0;
     uint64_t hz = (1000000000ull << 32) / mul;
-    if (shift > 0)
+    if (shift > 0) {
         hz >>= shift;
-    else
+    } else {
+        /* The host chose mul and shift: bits shifted out would wrap the
+         * frequency, possibly back into tsc.c's plausible range. */
+        if (hz > (UINT64_MAX >> -shift))
+            return 0;
         hz <<= -shift;
+    }
     return hz;
 }

@@ -9,6 +9,8 @@
 #include "bus/pci/pci_regs.h"
 #include "core/log.h"
 
+#define PCI_MAP_BAR_MAX (1ull << 30)
+
 static unsigned bar_count(const struct pci_dev *d)
 {
     switch (d->header_type) {
@@ -70,6 +72,16 @@ volatile void *pci_map_bar(struct pci_dev *d, unsigned bar)
     const struct pci_bar *b = &d->bar[bar];
     if (b->io || b->size == 0 || b->base == 0)
         return NULL;
+    /* The size is the device's word (the BAR's read-only bits): above 4 GiB
+     * every GiB mapped costs a page table, and a BAR of 2^46 bytes would
+     * take every free page. No driver here needs a BAR that large. */
+    if (b->size > PCI_MAP_BAR_MAX) {
+        char name[16];
+        kprintf("pci: %s: bar%u of 0x%llx bytes is larger than the 0x%llx mapped; not mapped\n",
+                pci_dev_name(d, name), bar, (unsigned long long)b->size,
+                (unsigned long long)PCI_MAP_BAR_MAX);
+        return NULL;
+    }
     if (!(d->bar_mapped & (1u << bar))) {
         if (paging_identity_map(b->base, b->size, true) != 0) {
             char name[16];

@@ -17,7 +17,8 @@
 #include "core/cmdline.h"
 
 #define VIRTIO_MMIO_MAX_DEVICES 32
-#define VIRTIO_MMIO_REGS_SIZE 0x100 /* control registers; device config follows */
+#define VIRTIO_MMIO_REGS_SIZE 0x100       /* control registers; device config follows */
+#define VIRTIO_MMIO_MAX_SIZE (1ull << 30) /* largest window accepted (it is mapped whole) */
 #define VIRTIO_MMIO_MAX_IRQ 255
 
 /* One announced device. */
@@ -35,7 +36,8 @@ int virtio_mmio_parse_device(const char *value, struct virtio_mmio_desc *out, ch
                              size_t errlen);
 
 /* Checks what the transport needs of an announced window (at least the
- * 0x100 bytes of registers, 4-byte aligned, no wrap-around, IRQ 1-255).
+ * 0x100 bytes of registers, at most VIRTIO_MMIO_MAX_SIZE, 4-byte aligned, no
+ * wrap-around, IRQ 1-255).
  * Returns 0, or -1 with a reason in err. */
 int virtio_mmio_check(const struct virtio_mmio_desc *d, char *err, size_t errlen);
 

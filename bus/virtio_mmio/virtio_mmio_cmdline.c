@@ -158,6 +158,11 @@ int virtio_mmio_check(const struct virtio_mmio_desc *d, char *err, size_t errlen
     if (d->base + d->size < d->base)
         return reject(err, errlen, "window at %#llx wraps around the address space",
                       (unsigned long long)d->base);
+    /* The window is mapped whole: a huge one (64T@...) would spend every
+     * free page on page tables for registers that are a few KiB. */
+    if (d->size > VIRTIO_MMIO_MAX_SIZE)
+        return reject(err, errlen, "size %#llx is larger than the %#llx a device window may be",
+                      (unsigned long long)d->size, (unsigned long long)VIRTIO_MMIO_MAX_SIZE);
     if (d->irq == 0 || d->irq > VIRTIO_MMIO_MAX_IRQ)
         return reject(err, errlen, "IRQ %u is out of range (1-%u)", d->irq, VIRTIO_MMIO_MAX_IRQ);
     return 0;

@@ -95,7 +95,9 @@ static void fail_all(struct vblk *b)
 
 static int status_to_error(struct vblk *b, struct vblk_slot *s)
 {
-    switch (s->status) {
+    /* The byte is device-writable memory: judged and logged from one read. */
+    uint8_t status = *(volatile uint8_t *)&s->status;
+    switch (status) {
     case VIRTIO_BLK_S_OK:
         return 0;
     case VIRTIO_BLK_S_IOERR:
@@ -113,7 +115,7 @@ static int status_to_error(struct vblk *b, struct vblk_slot *s)
         return BLK_EIO;
     default:
         if (b->logged++ < 10)
-            kprintf("%s: device wrote undefined status %u\n", name_of(b), s->status);
+            kprintf("%s: device wrote undefined status %u\n", name_of(b), status);
         return BLK_EIO;
     }
 }
@@ -121,8 +123,13 @@ static int status_to_error(struct vblk *b, struct vblk_slot *s)
 /* Called with interrupts off. */
 static void process(struct vblk *b)
 {
-    if (b->vd->broken)
+    if (b->vd->broken) {
+        /* Disabled elsewhere (NEEDS_RESET, a configuration read that never
+         * settles): what it still holds will never complete, so its
+         * waiters get an error now rather than at their timeout. */
+        fail_all(b);
         return;
+    }
     for (;;) {
         void *token;
         uint32_t len;

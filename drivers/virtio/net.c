@@ -13,6 +13,7 @@
  * MRG_RXBUF, EVENT_IDX. Never GUEST_TSO4/6, GUEST_UFO or GUEST_ECN, so no
  * frame is larger than the MTU and receive buffers stay small (Firecracker
  * offers them; the driver chooses, 5.1.3). */
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -22,6 +23,7 @@
 #include "core/kernel.h"
 #include "core/log.h"
 #include "core/page_alloc.h"
+#include "core/time.h"
 #include "dev/netdev.h"
 #include "dev/random.h"
 #include "drivers/virtio/net_hdr.h"
@@ -53,6 +55,13 @@
 #define DEFAULT_MTU 1500
 #define MIN_MTU 68   /* 5.1.4.2 */
 #define LOG_LIMIT 10 /* messages about bad frames per device */
+/* A device that keeps refilling the used ring (a flood, or a device that
+ * completes the buffers as fast as they are reposted) must not hold the CPU
+ * in one interrupt forever: at most this many buffers per posted buffer are
+ * taken in one call, the rest after RX_REPOLL_NS (a timer, interrupts off
+ * for the queue meanwhile so the flood cannot re-enter at once). */
+#define RX_BUDGET_PER_POSTED 2
+#define RX_REPOLL_NS 100000ull
 
 struct vnet {
     struct netdev nd;
@@ -72,6 +81,8 @@ struct vnet {
     bool irq;
     bool processing; /* receive processing underway (a receiver may call poll) */
     unsigned logged;
+    struct timer rx_repoll;  /* resumes receive processing after the budget ran out */
+    uint64_t rx_budget_hits; /* times the budget ran out (diagnostics) */
 };
 
 static size_t round_up(size_t v, size_t a)
@@ -116,13 +127,32 @@ static void fail(struct vnet *n, const char *queue, const char *why)
     n->nd.link_up = false;
 }
 
+static void vnet_poll(struct netdev *nd);
+
+static void rx_repoll_fire(struct timer *t)
+{
+    struct vnet *n = (struct vnet *)((uint8_t *)t - offsetof(struct vnet, rx_repoll));
+    vnet_poll(&n->nd);
+}
+
 /* Called with interrupts off. */
 static void rx_process(struct vnet *n)
 {
     if (n->processing || n->vd->broken)
         return;
     n->processing = true;
+    unsigned budget = RX_BUDGET_PER_POSTED * n->rx_count;
     for (;;) {
+        if (budget-- == 0) {
+            /* Trust: a device must not keep us here forever. Interrupts
+             * stay off for the queue until the timer has drained it. */
+            if (n->rx_budget_hits++ == 0)
+                note(n, "receive", "used ring keeps refilling; finishing later (budget reached)");
+            virtq_disable_interrupts(n->rxq);
+            if (n->irq)
+                timer_arm(&n->rx_repoll, time_now_ns() + RX_REPOLL_NS);
+            break;
+        }
         void *token;
         uint32_t len;
         int r = virtq_get_used(n->rxq, &token, &len);
@@ -325,6 +355,7 @@ static int vnet_probe(void *dev, const void *id)
         return -1;
     }
     n->vd = vd;
+    n->rx_repoll.fn = rx_repoll_fire;
     uint64_t f = vd->features;
     uint32_t mtu = DEFAULT_MTU;
     if (f & VIRTIO_NET_F_MTU) {

@@ -1018,6 +1018,30 @@ TEST(find_table_by_signature_and_index)
     CHECK_EQ(info.s5_slp_typa, 0);
 }
 
+/* A root table listing thousands of tables (each could cost a 16 MiB
+ * checksum) is looked at only up to 256 entries, by the parser and by
+ * acpi_find_table alike, so a caller walking the indices ends. */
+TEST(root_table_entry_count_bounded)
+{
+    build_q35();
+    const uint64_t big = 0x40000;
+    const unsigned entries = 3000;
+    table_start(big, "RSDT", 1);
+    for (unsigned i = 0; i < entries; i++)
+        w32(big + 36 + 4 * i, i == 0 ? FADT_AT : i == entries - 1 ? MADT_AT : SSDT_AT);
+    table_end(big, 36 + 4 * entries);
+    memset(mem + RSDP_AT, 0, 36);
+    put_rsdp(RSDP_AT, 0, (uint32_t)big, 0);
+    CHECK_EQ(acpi_parse(&win, 0, &info), 0);
+    CHECK_EQ(info.root_sdt, big);
+    CHECK(LOG_CONTAINS("RSDT at 0x40000 lists 3000 tables; only the first 256 are used"));
+    CHECK(info.have_fadt);
+    CHECK(!info.have_madt); /* listed last, beyond the bound */
+    CHECK_EQ(acpi_find_table(&win, &info, "SSDT", 254, NULL), SSDT_AT);
+    CHECK_EQ(acpi_find_table(&win, &info, "SSDT", 255, NULL), 0u);
+    CHECK_EQ(acpi_find_table(&win, &info, "APIC", 0, NULL), 0u);
+}
+
 TEST(find_table_without_acpi)
 {
     mem_reset();

@@ -136,6 +136,21 @@ TEST(overflow_is_rejected)
     CHECK_EQ(parse("4K@0xc0001000:18446744073709551616"), -1);
 }
 
+/* The window is mapped whole, so a VMM-given size is bounded: 1 GiB still
+ * passes, more would cost a page table per GiB (2^46 bytes: every page). */
+TEST(huge_window_is_rejected)
+{
+    CHECK_EQ(parse("1G@0x100000000:5"), 0);
+    CHECK_EQ(parse("1073741825@0x100000000:5"), -1);
+    CHECK(strstr(err, "size 0x40000001 is larger than the 0x40000000 a device window may be") !=
+          NULL);
+    CHECK_EQ(parse("64G@0x1000000000:5"), -1);
+    CHECK(strstr(err, "is larger than") != NULL);
+    struct virtio_mmio_desc big = {.base = 0x100000000ull, .size = 1ull << 46, .irq = 5};
+    char e[96];
+    CHECK_EQ(virtio_mmio_check(&big, e, sizeof e), -1);
+}
+
 TEST(error_buffer_is_bounded)
 {
     char small[8];
