@@ -9,10 +9,10 @@
 #include <stddef.h>
 
 enum driver_bus {
-    DRIVER_BUS_PCI = 1,   /* match: const struct pci_device_id[] (bus/pci/pci.h) */
-    DRIVER_BUS_VIRTIO,    /* match: const struct virtio_device_id[] (drivers/virtio/virtio.h);
-                             any transport: virtio-mmio or virtio-pci */
-    DRIVER_BUS_VMBUS,     /* later: match by class GUID */
+    DRIVER_BUS_PCI = 1, /* match: const struct pci_device_id[] (bus/pci/pci.h) */
+    DRIVER_BUS_VIRTIO,  /* match: const struct virtio_device_id[] (drivers/virtio/virtio.h);
+                           any transport: virtio-mmio or virtio-pci */
+    DRIVER_BUS_VMBUS,   /* later: match by class GUID */
 };
 
 struct driver {

@@ -5,7 +5,7 @@
 #include "boot/bootinfo.h"
 #include "core/acpi.h"
 
-#define PANIC_STATUS 127     /* exit status reported for a kernel panic */
+#define PANIC_STATUS 127 /* exit status reported for a kernel panic */
 #define CMDLINE_ERROR_STATUS 2
 
 /* Called once by arch code with the boot information filled in. */

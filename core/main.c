@@ -59,8 +59,8 @@ static void print_clock(void)
 
 /* Parameters of anyvm's own; the subsystem named by the prefix reads them. */
 static const char *const anyvm_params[] = {
-    "pci.list",  /* bus/pci: print every function */
-    "pci.nomsi", /* bus/pci: use INTx only */
+    "pci.list",                  /* bus/pci: print every function */
+    "pci.nomsi",                 /* bus/pci: use INTx only */
     "virtio_net.rx_buffer_size", /* drivers/virtio/net.c: small RX buffers (tests) */
 };
 

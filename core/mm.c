@@ -34,8 +34,8 @@ uint64_t mm_init(const struct bootinfo *bi)
     };
     static struct mem_range ranges[BOOTINFO_MEMMAP_MAX];
     size_t dropped = 0;
-    size_t n = memmap_sanitize(bi->memmap, bi->memmap_count, exclude,
-                               bi->initrd_size ? 3 : 2, ranges, BOOTINFO_MEMMAP_MAX, &dropped);
+    size_t n = memmap_sanitize(bi->memmap, bi->memmap_count, exclude, bi->initrd_size ? 3 : 2,
+                               ranges, BOOTINFO_MEMMAP_MAX, &dropped);
     if (dropped)
         kprintf("mm: %zu memory ranges did not fit and are unused\n", dropped);
 
@@ -44,14 +44,15 @@ uint64_t mm_init(const struct bootinfo *bi)
     /* Low ranges first: they are mapped already, and the page tables for
      * anything above 4 GiB are allocated from them. */
     for (size_t i = 0; i < n; i++) {
-        uint64_t end = ranges[i].end < IDENTITY_MAPPED_LIMIT ? ranges[i].end : IDENTITY_MAPPED_LIMIT;
-        if (ranges[i].base < end && page_alloc_add(&kernel_pages, ranges[i].base,
-                                                   end - ranges[i].base) == 0)
+        uint64_t end =
+            ranges[i].end < IDENTITY_MAPPED_LIMIT ? ranges[i].end : IDENTITY_MAPPED_LIMIT;
+        if (ranges[i].base < end &&
+            page_alloc_add(&kernel_pages, ranges[i].base, end - ranges[i].base) == 0)
             usable += end - ranges[i].base;
     }
     for (size_t i = 0; i < n; i++) {
-        uint64_t base = ranges[i].base > IDENTITY_MAPPED_LIMIT ? ranges[i].base
-                                                                : IDENTITY_MAPPED_LIMIT;
+        uint64_t base =
+            ranges[i].base > IDENTITY_MAPPED_LIMIT ? ranges[i].base : IDENTITY_MAPPED_LIMIT;
         if (base >= ranges[i].end)
             continue;
         if (paging_identity_map(base, ranges[i].end - base, false) != 0) {

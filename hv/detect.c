@@ -9,8 +9,8 @@ static const struct {
     const char *sig;
     enum hv_kind kind;
 } signatures[] = {
-    {"KVMKVMKVM\0\0\0", HV_KVM},    {"Microsoft Hv", HV_HYPERV}, {"VMwareVMware", HV_VMWARE},
-    {"XenVMMXenVMM", HV_XEN},       {"TCGTCGTCGTCG", HV_TCG},
+    {"KVMKVMKVM\0\0\0", HV_KVM}, {"Microsoft Hv", HV_HYPERV}, {"VMwareVMware", HV_VMWARE},
+    {"XenVMMXenVMM", HV_XEN},    {"TCGTCGTCGTCG", HV_TCG},
 };
 
 void hv_detect(void)

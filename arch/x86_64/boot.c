@@ -77,8 +77,8 @@ void arch_boot(void)
     }
     if (rc != 0)
         panic("cannot use the %s boot information at %#lx: %s",
-              boot_protocol_name((enum boot_protocol)boot_protocol),
-              (unsigned long)boot_info_addr, err[0] ? err : "invalid");
+              boot_protocol_name((enum boot_protocol)boot_protocol), (unsigned long)boot_info_addr,
+              err[0] ? err : "invalid");
     bi->protocol = (enum boot_protocol)boot_protocol;
     kernel_main(bi);
 }

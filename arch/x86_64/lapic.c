@@ -19,7 +19,7 @@
 #define IA32_APIC_BASE 0x1B
 
 static uintptr_t lapic_base;
-static uint64_t lapic_timer_hz;   /* after the divide-by-16 */
+static uint64_t lapic_timer_hz;    /* after the divide-by-16 */
 static uint64_t lapic_ns_to_count; /* counts per ns, 32.32 fixed point */
 
 static uint32_t lapic_read(uint32_t reg)
@@ -105,7 +105,7 @@ void lapic_timer_oneshot(uint64_t ns)
     if (count == 0)
         count = 1;
     if (count > 0xFFFFFFFFu)
-        count = 0xFFFFFFFFu; /* the timer core re-arms for the remainder */
+        count = 0xFFFFFFFFu;                    /* the timer core re-arms for the remainder */
     lapic_write(LAPIC_LVT_TIMER, VECTOR_TIMER); /* one-shot, unmasked */
     lapic_write(LAPIC_TIMER_INIT, (uint32_t)count);
 }

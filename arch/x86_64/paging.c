@@ -87,8 +87,8 @@ int paging_identity_map(uint64_t base, uint64_t len, bool mmio)
             kprintf("paging: cannot map %#lx: no memory for page tables\n", (unsigned long)a);
             return -1;
         }
-        pd[(a >> 21) & 511] = a | PTE_PRESENT | PTE_WRITE | PTE_LARGE |
-                              (mmio ? (PTE_PCD | PTE_PWT) : 0);
+        pd[(a >> 21) & 511] =
+            a | PTE_PRESENT | PTE_WRITE | PTE_LARGE | (mmio ? (PTE_PCD | PTE_PWT) : 0);
         cpu_invlpg(a);
     }
     return 0;

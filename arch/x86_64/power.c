@@ -8,7 +8,7 @@
 #include "core/log.h"
 #include "hv/hv.h"
 
-#define DEBUG_EXIT_PORT 0xF4 /* QEMU isa-debug-exit, hostsim --exit-port */
+#define DEBUG_EXIT_PORT 0xF4  /* QEMU isa-debug-exit, hostsim --exit-port */
 #define SLP_EN_PM1 (1u << 13) /* PM1_CNT.SLP_EN (ACPI 6.5, 4.8.4.2.1) */
 #define SLP_EN_HWR 0x20       /* SLEEP_CONTROL_REG.SLP_EN (4.8.3.7) */
 #define SCI_EN 1u
@@ -45,8 +45,7 @@ static void acpi_sleep_s5(void)
     if (a->pm1a_cnt_port == 0 || a->pm1a_cnt_port > 0xFFFF)
         return;
     uint16_t cnt = inw((uint16_t)a->pm1a_cnt_port);
-    if (!(cnt & SCI_EN) && a->smi_cmd_port && a->smi_cmd_port <= 0xFFFF &&
-        a->acpi_enable_value) {
+    if (!(cnt & SCI_EN) && a->smi_cmd_port && a->smi_cmd_port <= 0xFFFF && a->acpi_enable_value) {
         outb((uint16_t)a->smi_cmd_port, a->acpi_enable_value);
         for (int i = 0; i < 100000 && !(inw((uint16_t)a->pm1a_cnt_port) & SCI_EN); i++)
             cpu_pause();

@@ -41,12 +41,11 @@ void tsc_init(void)
     uint32_t max_leaf = cpuid(0, 0).eax;
     if (max_leaf >= 0x15) {
         struct cpuid_regs r = cpuid(0x15, 0);
-        if (r.eax && r.ebx && r.ecx &&
-            try_source((uint64_t)r.ecx * r.ebx / r.eax, "cpuid 0x15"))
+        if (r.eax && r.ebx && r.ecx && try_source((uint64_t)r.ecx * r.ebx / r.eax, "cpuid 0x15"))
             return;
     }
-    if (max_leaf >= 0x16 && try_source((uint64_t)(cpuid(0x16, 0).eax & 0xFFFF) * 1000000,
-                                       "cpuid 0x16"))
+    if (max_leaf >= 0x16 &&
+        try_source((uint64_t)(cpuid(0x16, 0).eax & 0xFFFF) * 1000000, "cpuid 0x16"))
         return;
     if (try_source(pit_calibrate_tsc(1), "PIT calibration"))
         return;

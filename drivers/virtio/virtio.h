@@ -60,7 +60,7 @@ struct virtio_dev {
     uint32_t device_id;
     char location[48]; /* "mmio 0xc0001000 irq 5", "pci 00:03.0" */
     const struct virtio_transport_ops *ops;
-    void *transport;  /* the transport's own state */
+    void *transport;   /* the transport's own state */
     uint64_t features; /* negotiated */
     bool broken;       /* disabled after a protocol violation */
     const struct driver *driver;

@@ -34,10 +34,10 @@ struct virtq {
     uint16_t last_used; /* next used entry to consume */
     uint16_t added_since_kick;
     uint16_t kick_old_idx;
-    void **tokens;         /* per head descriptor; NULL = not in flight */
-    uint16_t *chain_len;   /* descriptors in the chain started at each head */
+    void **tokens;             /* per head descriptor; NULL = not in flight */
+    uint16_t *chain_len;       /* descriptors in the chain started at each head */
     uint32_t *chain_write_len; /* bytes the device may write in that chain */
-    void *indirect_tables; /* size tables of VIRTQ_MAX_INDIRECT descriptors, or NULL */
+    void *indirect_tables;     /* size tables of VIRTQ_MAX_INDIRECT descriptors, or NULL */
     uint64_t indirect_phys;
     char error[96]; /* reason for the last -1 */
     /* Added by the virtqueue implementation: */
