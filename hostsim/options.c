@@ -49,6 +49,23 @@ int hostsim_parse_size(const char *s, uint64_t *bytes)
     return 0;
 }
 
+const char *hostsim_misbehave_name(enum hostsim_misbehave m)
+{
+    switch (m) {
+    case HOSTSIM_MISBEHAVE_BLK_USED_ID:
+        return "blk-used-id";
+    case HOSTSIM_MISBEHAVE_BLK_USED_LEN:
+        return "blk-used-len";
+    case HOSTSIM_MISBEHAVE_BLK_USED_IDX:
+        return "blk-used-idx";
+    case HOSTSIM_MISBEHAVE_BLK_STATUS:
+        return "blk-status";
+    case HOSTSIM_MISBEHAVE_NONE:
+        break;
+    }
+    return "none";
+}
+
 int hostsim_parse_mac(const char *s, uint8_t mac[6])
 {
     for (int i = 0; i < 6; i++) {
@@ -212,6 +229,23 @@ int hostsim_parse_options(int argc, char **argv, struct hostsim_options *o, char
                 return -1;
             }
             o->has_mac = 1;
+        } else if ((v = option_value(argc, argv, &i, "--misbehave", &missing)) != NULL) {
+            enum hostsim_misbehave m = HOSTSIM_MISBEHAVE_NONE;
+            for (int k = HOSTSIM_MISBEHAVE_BLK_USED_ID; k <= HOSTSIM_MISBEHAVE_BLK_STATUS; k++)
+                if (strcmp(v, hostsim_misbehave_name((enum hostsim_misbehave)k)) == 0)
+                    m = (enum hostsim_misbehave)k;
+            if (m == HOSTSIM_MISBEHAVE_NONE) {
+                snprintf(err, errlen,
+                         "--misbehave: '%s' is not blk-used-id, blk-used-len, blk-used-idx or "
+                         "blk-status",
+                         v);
+                return -1;
+            }
+            if (o->misbehave != HOSTSIM_MISBEHAVE_NONE) {
+                snprintf(err, errlen, "--misbehave: only one per run");
+                return -1;
+            }
+            o->misbehave = m;
         } else if ((v = option_value(argc, argv, &i, "--mtu", &missing)) != NULL) {
             if (parse_uint(v, 65535, &n) != 0 || n < 68) {
                 snprintf(err, errlen, "--mtu: '%s' is not an MTU from 68 to 65535 (5.1.4.1)", v);
@@ -248,6 +282,11 @@ int hostsim_parse_options(int argc, char **argv, struct hostsim_options *o, char
         roots += o->disk[i].root != 0;
     if (roots > 1) {
         snprintf(err, errlen, "--disk: only one disk can be the root device (,root)");
+        return -1;
+    }
+    if (o->misbehave != HOSTSIM_MISBEHAVE_NONE && o->ndisks == 0) {
+        snprintf(err, errlen, "--misbehave %s acts on the first virtio-blk device; give --disk",
+                 hostsim_misbehave_name(o->misbehave));
         return -1;
     }
     if (o->kernel == NULL) {

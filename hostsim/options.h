@@ -14,6 +14,20 @@ enum hostsim_boot {
 
 #define HOSTSIM_MAX_DISKS 32
 
+/* --misbehave KIND: a fault the first virtio-blk device injects on purpose,
+ * to test that the guest disables a device that breaks its protocol (see
+ * docs/firecracker.md). Off by default. */
+enum hostsim_misbehave {
+    HOSTSIM_MISBEHAVE_NONE = 0,
+    HOSTSIM_MISBEHAVE_BLK_USED_ID,  /* "blk-used-id" */
+    HOSTSIM_MISBEHAVE_BLK_USED_LEN, /* "blk-used-len" */
+    HOSTSIM_MISBEHAVE_BLK_USED_IDX, /* "blk-used-idx" */
+    HOSTSIM_MISBEHAVE_BLK_STATUS,   /* "blk-status" */
+};
+
+/* The KIND name of m ("none" for HOSTSIM_MISBEHAVE_NONE). */
+const char *hostsim_misbehave_name(enum hostsim_misbehave m);
+
 /* --disk FILE[,ro][,root] */
 #define HOSTSIM_PATH_MAX 1024
 
@@ -35,11 +49,12 @@ struct hostsim_options {
     int verbose;                                 /* --verbose */
     struct hostsim_disk disk[HOSTSIM_MAX_DISKS]; /* --disk, in command-line order */
     unsigned ndisks;
-    const char *tap; /* --tap NAME, NULL when not given */
-    int has_mac;     /* --mac given */
-    uint8_t mac[6];  /* --mac XX:XX:XX:XX:XX:XX */
-    unsigned mtu;    /* --mtu N, 0 when not given */
-    int help;        /* --help: print usage, nothing else */
+    const char *tap;                  /* --tap NAME, NULL when not given */
+    int has_mac;                      /* --mac given */
+    uint8_t mac[6];                   /* --mac XX:XX:XX:XX:XX:XX */
+    unsigned mtu;                     /* --mtu N, 0 when not given */
+    enum hostsim_misbehave misbehave; /* --misbehave KIND, NONE when not given */
+    int help;                         /* --help: print usage, nothing else */
 };
 
 #define HOSTSIM_DEFAULT_MEM (128ull << 20) /* Firecracker's default mem_size_mib */

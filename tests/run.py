@@ -413,6 +413,45 @@ def run_device_tests(report, timeout=600):
                       tail(res.stdout + res.stderr))
 
 
+MISBEHAVE = os.path.join(ROOT, "tests", "boot", "misbehave_test.py")
+
+
+def run_misbehave_tests(report, timeout=300):
+    """A device that breaks its protocol is disabled and the kernel keeps
+    running: build/hostsim --misbehave KIND against build/devinfo.elf;
+    tests/boot/misbehave_test.py prints one PASS/FAIL/SKIP line per check,
+    counted here like the rest."""
+    if report.pattern is not None and "misbehave" not in report.pattern.pattern:
+        return
+    for need in (os.path.join(BUILD, "hostsim"), os.path.join(BUILD, "devinfo.elf")):
+        if not os.path.exists(need):
+            report.result("misbehave", "skip", f"{os.path.relpath(need, ROOT)} missing "
+                          "(make hostsim apps)")
+            return
+    if not os.path.exists("/dev/kvm"):
+        report.result("misbehave", "skip", "/dev/kvm is absent")
+        return
+    cmd = [sys.executable, MISBEHAVE]
+    try:
+        res = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
+    except subprocess.TimeoutExpired as e:
+        out = e.stdout.decode() if isinstance(e.stdout, bytes) else (e.stdout or "")
+        report.result("misbehave", "fail", f"timed out after {timeout} s", tail(out))
+        return
+    seen = 0
+    for line in res.stdout.splitlines():
+        m = NETBLK_LINE.match(line)
+        if not m:
+            continue
+        seen += 1
+        kind = {"PASS": "pass", "FAIL": "fail", "SKIP": "skip"}[m.group(1)]
+        report.result(m.group(2), kind, m.group(3),
+                      tail(res.stdout + res.stderr) if kind == "fail" else None)
+    if res.returncode != 0 and seen == 0:
+        report.result("misbehave", "fail", f"exit status {res.returncode}, no results",
+                      tail(res.stdout + res.stderr))
+
+
 FUZZ_SECONDS = 5
 
 
@@ -461,6 +500,7 @@ def main():
     run_fuzz(report)
     run_matrix(report, a.matrix)
     run_device_tests(report)
+    run_misbehave_tests(report)
     report.note(f"took {time.monotonic() - start:.1f} s")
     return report.closing()
 

@@ -114,8 +114,9 @@ static int status_to_error(struct vblk *b, struct vblk_slot *s)
             kprintf("%s: device completed a request without writing its status\n", name_of(b));
         return BLK_EIO;
     default:
-        if (b->logged++ < 10)
-            kprintf("%s: device wrote undefined status %u\n", name_of(b), status);
+        /* Only OK, IOERR and UNSUPP exist (virtio 1.2, 5.2.6): anything else
+         * is a broken device, disabled like any other protocol violation. */
+        virtio_fail(b->vd, "virtio-blk %s: device wrote undefined status %u", name_of(b), status);
         return BLK_EIO;
     }
 }
@@ -153,6 +154,10 @@ static void process(struct vblk *b)
             blkdev_complete(&b->bd, req, err);
         } else {
             s->internal_done = true; /* read_id looks at s->status */
+        }
+        if (b->vd->broken) { /* the status just read disabled the device */
+            fail_all(b);
+            return;
         }
     }
 }

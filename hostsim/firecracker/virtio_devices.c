@@ -52,6 +52,17 @@ int fc_virtio_open(struct fc_virtio *v, const struct hostsim_options *o)
             v->nblk++;
         }
     }
+    /* MISBEHAVE: a fault on purpose on the first disk (--misbehave). */
+    if (o->misbehave != HOSTSIM_MISBEHAVE_NONE && v->nblk > 0) {
+        static const enum vblk_misbehave map[] = {
+            [HOSTSIM_MISBEHAVE_BLK_USED_ID] = VBLK_MISBEHAVE_USED_ID,
+            [HOSTSIM_MISBEHAVE_BLK_USED_LEN] = VBLK_MISBEHAVE_USED_LEN,
+            [HOSTSIM_MISBEHAVE_BLK_USED_IDX] = VBLK_MISBEHAVE_USED_IDX,
+            [HOSTSIM_MISBEHAVE_BLK_STATUS] = VBLK_MISBEHAVE_STATUS,
+        };
+        v->blk[0].misbehave = map[o->misbehave];
+        hs_log("misbehaving on purpose: %s", hostsim_misbehave_name(o->misbehave));
+    }
     if (o->tap != NULL) {
         v->tap_fd = vio_tap_open(o->tap, err, sizeof err);
         if (v->tap_fd < 0) {

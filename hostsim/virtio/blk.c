@@ -212,6 +212,48 @@ static int handle_request(struct vblk *b, const struct devq_chain *c, uint32_t *
     return 0;
 }
 
+/* ---- MISBEHAVE: deliberate protocol violations (--misbehave) ----
+ * Called for every completed request, before it is pushed; does nothing
+ * unless b->misbehave is set. May change the used element's id and len and
+ * the status byte; for USED_IDX it moves the used index after the push
+ * (*jump, added to q->used_idx by the caller). */
+static void misbehave_hook(struct vblk *b, struct devq *q, const struct devq_chain *c, uint16_t *id,
+                           uint32_t *len, uint16_t *jump)
+{
+    *jump = 0;
+    if (b->misbehave == VBLK_MISBEHAVE_NONE)
+        return;
+    uint32_t type;
+    if (devq_chain_read(c, 0, &type, 4) != 4 ||
+        (type != VIRTIO_BLK_T_IN && type != VIRTIO_BLK_T_OUT))
+        return;
+    if (b->misbehave != VBLK_MISBEHAVE_STATUS && b->misbehaved > 0)
+        return; /* the used-ring faults happen once */
+    switch (b->misbehave) {
+    case VBLK_MISBEHAVE_USED_ID:
+        *id = (uint16_t)(q->size + 5);
+        break;
+    case VBLK_MISBEHAVE_USED_LEN:
+        *len = (uint32_t)(c->writable_bytes + 512);
+        break;
+    case VBLK_MISBEHAVE_USED_IDX:
+        *jump = (uint16_t)(q->size + 5);
+        break;
+    case VBLK_MISBEHAVE_STATUS: {
+        uint8_t bad = VBLK_MISBEHAVE_STATUS_BYTE;
+        devq_chain_write(c, c->writable_bytes - 1, &bad, 1);
+        break;
+    }
+    case VBLK_MISBEHAVE_NONE:
+        return;
+    }
+    if (b->misbehaved++ == 0)
+        hs_log("%s: misbehaving now: %s request (head %u) completes with used id %u, len %u, "
+               "used idx +%u, status %s",
+               b->t.name, type_name(type), c->head, *id, *len, 1u + *jump,
+               b->misbehave == VBLK_MISBEHAVE_STATUS ? "0x7f" : "as the request ended");
+}
+
 static int blk_process(struct vmmio *d, unsigned qi)
 {
     struct vblk *b = d->backend_ctx;
@@ -223,7 +265,10 @@ static int blk_process(struct vmmio *d, unsigned qi)
             uint32_t len;
             if (handle_request(b, &b->chain, &len) != 0)
                 return -1;
-            devq_push(q, b->chain.head, len);
+            uint16_t id = b->chain.head, jump;
+            misbehave_hook(b, q, &b->chain, &id, &len, &jump); /* MISBEHAVE */
+            devq_push(q, id, len);
+            q->used_idx = (uint16_t)(q->used_idx + jump); /* MISBEHAVE: 0 normally */
             any = true;
         }
         if (r < 0)

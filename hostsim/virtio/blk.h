@@ -40,6 +40,19 @@
 #define VBLK_SECTOR 512
 #define VBLK_HEADER 16 /* le32 type, le32 reserved, le64 sector */
 
+/* Faults injected on purpose (--misbehave), to test the guest's handling of a
+ * device that breaks its protocol. Only IN and OUT requests are affected
+ * (GET_ID and FLUSH complete normally, so the guest's driver gets as far as
+ * registering the disk). */
+enum vblk_misbehave {
+    VBLK_MISBEHAVE_NONE = 0,
+    VBLK_MISBEHAVE_USED_ID,  /* first IN/OUT: used id = queue size + 5 */
+    VBLK_MISBEHAVE_USED_LEN, /* first IN/OUT: used len = writable bytes + 512 */
+    VBLK_MISBEHAVE_USED_IDX, /* first IN/OUT: used idx jumps queue size + 5 ahead */
+    VBLK_MISBEHAVE_STATUS,   /* every IN/OUT: status byte 0x7f, used element fine */
+};
+#define VBLK_MISBEHAVE_STATUS_BYTE 0x7f
+
 struct vblk {
     struct vmmio t; /* the transport; t.backend_ctx is this vblk */
     int fd;
@@ -50,7 +63,9 @@ struct vblk {
     /* counters */
     uint64_t reads, writes, flushes, get_ids, unsupported, ioerrors;
     uint64_t bytes_read, bytes_written;
-    struct devq_chain chain; /* scratch, large */
+    enum vblk_misbehave misbehave; /* set after vblk_open; NONE in normal runs */
+    uint64_t misbehaved;           /* completions it has falsified */
+    struct devq_chain chain;       /* scratch, large */
 };
 
 /* Opens path (read-write, or read-only) and sizes the drive. Returns 0, or -1
