@@ -48,14 +48,21 @@ $(B)/k/%.S.o: %.S Makefile
 # The image: symbols and debug info stay in build/NAME.debug.elf; the shipped
 # build/NAME.elf is stripped (the PVH note and the multiboot header survive).
 .SECONDEXPANSION:
-$(B)/%.debug.elf: $(CORE_OBJS) $$(call APP_DEVICE_OBJS,%) $$(call APP_OBJS,%) arch/x86_64/kernel.ld
+$(B)/%.debug.elf: $(CORE_OBJS) $$(call APP_DEVICE_OBJS,%) $$(call APP_OBJS,%) $(B)/k/appname/%.o \
+		arch/x86_64/kernel.ld
 	@test -n "$(call APP_SRCS,$*)" || { echo "no such app: apps/$*" >&2; exit 1; }
 	@echo '  LD      $@'
-	@ld $(KLDFLAGS) -o $@ $(CORE_OBJS) $(call APP_DEVICE_OBJS,$*) $(call APP_OBJS,$*)
+	@ld $(KLDFLAGS) -o $@ $(CORE_OBJS) $(call APP_DEVICE_OBJS,$*) $(call APP_OBJS,$*) \
+		$(B)/k/appname/$*.o
+# The app's name, argv[0] of its main().
+$(B)/k/appname/%.o: Makefile
+	@mkdir -p $(dir $@)
+	@printf 'const char anyvm_app_name[] = "%s";\n' '$*' > $(B)/k/appname/$*.c
+	@$(KCC) $(KCFLAGS) -c $(B)/k/appname/$*.c -o $@
 $(B)/%.elf: $(B)/%.debug.elf
 	@objcopy --strip-all --remove-section=.comment $< $@
 
-.PRECIOUS: $(B)/%.debug.elf $(B)/k/%.c.o $(B)/k/%.S.o
+.PRECIOUS: $(B)/%.debug.elf $(B)/k/%.c.o $(B)/k/%.S.o $(B)/k/appname/%.o
 
 # ---- host programs: hostsim and the unit tests ----
 HCC := gcc

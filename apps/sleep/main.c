@@ -8,7 +8,7 @@
 
 int main(int argc, char **argv)
 {
-    static char *defaults[] = {"app", "10", "20", "5", NULL};
+    static char *defaults[] = {"sleep", "10", "20", "5", NULL};
     if (argc < 2) {
         argc = 4;
         argv = defaults;
