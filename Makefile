@@ -111,6 +111,11 @@ FUZZ_SECONDS ?= 60
 fuzz_srcs_virtio_mmio_cmdline := bus/virtio_mmio/virtio_mmio_cmdline.c core/cmdline.c
 fuzz_srcs_aml_scan := bus/virtio_mmio/virtio_mmio_aml.c bus/virtio_mmio/virtio_mmio_cmdline.c
 fuzz_srcs_virtq_used := drivers/virtio/virtqueue.c
+fuzz_srcs_cmdline := core/cmdline.c
+fuzz_srcs_acpi := core/acpi.c
+fuzz_srcs_bootinfo := boot/bootinfo.c boot/multiboot.c boot/pvh.c boot/linux64.c
+fuzz_srcs_memmap := core/memmap.c
+fuzz_srcs_net_rx := net/ping_responder.c net/inet_csum.c drivers/virtio/net_hdr.c
 FUZZERS := $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
 .PHONY: fuzz fuzzers
 fuzzers: $(FUZZERS:%=$(B)/fuzz/fuzz_%)

@@ -102,6 +102,12 @@ static bool rsdp_valid(const struct phys_window *w, uint64_t addr)
         return false;
     }
     if (p[15] >= 2) {
+        /* The Length field lies past the 20 bytes checked so far. */
+        if (phys_ptr(w, addr, RSDP_V1_LEN + 4) == NULL) {
+            kprintf("ACPI: RSDP at 0x%llx: its length field lies outside memory; skipped\n",
+                    (unsigned long long)addr);
+            return false;
+        }
         uint32_t len = rd32(p + 20);
         const uint8_t *x = NULL;
         if (len >= RSDP_V2_MIN_LEN && len <= RSDP_MAX_LEN)

@@ -1,0 +1,315 @@
+#!/usr/bin/env python3
+"""Writes the small, valid seed inputs of the fuzz harnesses whose input is a
+binary layout (tests/fuzz/seeds/{acpi,bootinfo,memmap,net_rx}/). Each layout is
+described at the top of its harness, tests/fuzz/fuzz_NAME.c. Run from the
+repository root; the output is deterministic."""
+import os
+import struct
+
+ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "seeds")
+
+
+def write(harness, name, data):
+    d = os.path.join(ROOT, harness)
+    os.makedirs(d, exist_ok=True)
+    with open(os.path.join(d, name), "wb") as f:
+        f.write(bytes(data))
+
+
+# ---- acpi: 8-byte header, then the image at guest-physical 0xE0000 ----
+IMG = 0xE0000
+
+
+def csum_fix(buf, start, length, at):
+    buf[at] = 0
+    buf[at] = (-sum(buf[start:start + length])) & 0xFF
+
+
+def table(sig, body, rev=1):
+    t = bytearray(36) + bytearray(body)
+    t[0:4] = sig.encode()
+    struct.pack_into("<I", t, 4, len(t))
+    t[8] = rev
+    t[10:16] = b"BOCHS "
+    t[16:24] = b"BXPC    "
+    struct.pack_into("<I", t, 24, 1)
+    t[28:32] = b"BXPC"
+    struct.pack_into("<I", t, 32, 1)
+    csum_fix(t, 0, len(t), 9)
+    return t
+
+
+def rsdp(rev, rsdt, xsdt):
+    r = bytearray(36 if rev >= 2 else 20)
+    r[0:8] = b"RSD PTR "
+    r[9:15] = b"BOCHS "
+    r[15] = rev
+    struct.pack_into("<I", r, 16, rsdt)
+    if rev >= 2:
+        struct.pack_into("<IQ", r, 20, 36, xsdt)
+    csum_fix(r, 0, 20, 8)
+    if rev >= 2:
+        csum_fix(r, 0, 36, 32)
+    return r
+
+
+def madt():
+    body = struct.pack("<II", 0xFEE00000, 1)
+    body += bytes([0, 8, 0, 0]) + struct.pack("<I", 1)  # Local APIC 0
+    body += bytes([0, 8, 1, 1]) + struct.pack("<I", 1)  # Local APIC 1
+    body += bytes([1, 12, 0, 0]) + struct.pack("<II", 0xFEC00000, 0)  # I/O APIC
+    body += bytes([2, 10, 0, 0]) + struct.pack("<IH", 2, 0)  # ISO 0 -> 2
+    body += bytes([2, 10, 0, 9]) + struct.pack("<IH", 9, 0xD)  # ISO 9, level, high
+    body += bytes([4, 6, 0xFF, 0, 0, 1])  # Local APIC NMI
+    body += bytes([9, 16, 0, 0]) + struct.pack("<III", 2, 1, 2)  # x2APIC 2
+    body += bytes([5, 12, 0, 0]) + struct.pack("<Q", 0xFEE00000)  # LAPIC address override
+    return table("APIC", body, 3)
+
+
+def fadt(dsdt, rev, hw_reduced=False):
+    length = 276 if rev >= 5 else 116
+    f = bytearray(length - 36)
+    o = lambda off: off - 36  # noqa: E731 (offsets as in the spec)
+    struct.pack_into("<I", f, o(40), dsdt)
+    struct.pack_into("<I", f, o(48), 0 if hw_reduced else 0xB2)
+    f[o(52)] = 0 if hw_reduced else 0xF1
+    struct.pack_into("<I", f, o(64), 0 if hw_reduced else 0x604)
+    flags = (1 << 10) | ((1 << 20) if hw_reduced else 0)
+    struct.pack_into("<I", f, o(112), flags)
+    if rev >= 5:
+        struct.pack_into("<H", f, o(109), 2)
+        f[o(116):o(128)] = bytes([1, 8, 0, 1]) + struct.pack("<Q", 0xCF9)  # reset reg
+        f[o(128)] = 6
+        struct.pack_into("<Q", f, o(140), dsdt)
+        if not hw_reduced:
+            f[o(172):o(184)] = bytes([1, 16, 0, 2]) + struct.pack("<Q", 0x604)
+        else:
+            f[o(244):o(256)] = bytes([0, 8, 0, 1]) + struct.pack("<Q", 0xFEA00000)
+    return table("FACP", f, rev)
+
+
+S5 = bytes([0x08, 0x5C, ord("_"), ord("S"), ord("5"), ord("_"), 0x12, 0x07, 0x04, 0x0A, 0x05,
+            0x00, 0x00, 0x00])
+S5_ONE = bytes([0x08, ord("_"), ord("S"), ord("5"), ord("_"), 0x12, 0x04, 0x01, 0x0A, 0x07])
+
+
+def mcfg():
+    return table("MCFG", bytes(8) + struct.pack("<QHBBI", 0xB0000000, 0, 0, 0xFF, 0), 1)
+
+
+def place(img, off, blob):
+    if len(img) < off + len(blob):
+        img.extend(bytes(off + len(blob) - len(img)))
+    img[off:off + len(blob)] = blob
+    return IMG + off
+
+
+def acpi_seeds():
+    # q35-like: RSDP v2 at the image start (found by scan), XSDT and RSDT,
+    # FADT 6 -> DSDT with \_S5_, MADT, MCFG, an SSDT.
+    img = bytearray()
+    layout = {"dsdt": 0x40, "facp": 0x80, "apic": 0x1A0, "mcfg": 0x220, "ssdt": 0x260}
+    dsdt = place(img, layout["dsdt"], table("DSDT", S5, 1))
+    facp = place(img, layout["facp"], fadt(dsdt, 6))
+    apic = place(img, layout["apic"], madt())
+    mc = place(img, layout["mcfg"], mcfg())
+    ssdt = place(img, layout["ssdt"], table("SSDT", bytes([0x08, ord("X"), ord("Y"), ord("Z"), ord("_"), 0x01]), 1))
+    entries = [facp, apic, mc, ssdt]
+    xsdt_off, rsdt_off = 0x290, 0x2E0
+    xsdt = place(img, xsdt_off, table("XSDT", b"".join(struct.pack("<Q", e) for e in entries), 1))
+    rsdt = place(img, rsdt_off, table("RSDT", b"".join(struct.pack("<I", e) for e in entries), 1))
+    place(img, 0, rsdp(2, rsdt, xsdt))
+    write("acpi", "q35_xsdt", struct.pack("<BBHI", 0, 0, 0, 0) + img)
+    # The same memory through the boot loader's hint.
+    write("acpi", "q35_hint", struct.pack("<BBHI", 1, 0, 0, 0) + img)
+
+    # ACPI 1.0: RSDP v0 in the EBDA (segment word at 0x40E), RSDT, FADT 1
+    # (116 bytes) -> DSDT without \_S5_, the package in an SSDT instead.
+    img = bytearray()
+    dsdt = place(img, 0x40, table("DSDT", bytes([0x10, 0x05, ord("_"), ord("S"), ord("B"), ord("_")]), 1))
+    facp = place(img, 0x80, fadt(dsdt, 1))
+    ssdt = place(img, 0x100, table("SSDT", S5_ONE, 1))
+    apic = place(img, 0x140, madt())
+    rsdt = place(img, 0x1C0, table("RSDT", struct.pack("<III", facp, ssdt, apic), 1))
+    place(img, 0x10, rsdp(0, rsdt, 0))
+    write("acpi", "acpi1_ebda", struct.pack("<BBHI", 0, 0, IMG >> 4, 0) + img)
+
+    # microvm: hardware-reduced FADT (sleep control register), the real QEMU
+    # microvm DSDT from the aml_scan seeds, XSDT only.
+    aml_path = os.path.join(ROOT, "aml_scan", "qemu_microvm_dsdt.aml")
+    img = bytearray()
+    with open(aml_path, "rb") as f:
+        dsdt = place(img, 0x40, table("DSDT", f.read(), 2))
+    dl = len(img)
+    facp = place(img, (dl + 15) & ~15, fadt(dsdt, 6, hw_reduced=True))
+    apic = place(img, (len(img) + 15) & ~15, madt())
+    xsdt = place(img, (len(img) + 15) & ~15, table("XSDT", struct.pack("<QQ", facp, apic), 1))
+    place(img, 0, rsdp(2, 0, xsdt))
+    write("acpi", "microvm_hw_reduced", struct.pack("<BBHI", 1, 0, 0, 0) + img)
+
+
+# ---- bootinfo: proto byte, u16 structure address, then low memory from 0 ----
+def mem_put(mem, off, blob):
+    if len(mem) < off + len(blob):
+        mem.extend(bytes(off + len(blob) - len(mem)))
+    mem[off:off + len(blob)] = blob
+
+
+def bootinfo_seeds():
+    at = 0x10
+    # multiboot (QEMU -kernel): mem, cmdline, mods, mmap, loader name "qemu"
+    mem = bytearray()
+    mbi = bytearray(68)
+    struct.pack_into("<I", mbi, 0, (1 << 0) | (1 << 2) | (1 << 3) | (1 << 6) | (1 << 9))
+    struct.pack_into("<II", mbi, 4, 639, 130048)
+    cmd = b"/boot/hello.elf console=ttyS0 -- a b\0"
+    loader = b"qemu\0"
+    mods_at, mmap_at, cmd_at, loader_at = 0x60, 0x80, 0xF0, 0x120
+    struct.pack_into("<I", mbi, 16, cmd_at)
+    struct.pack_into("<II", mbi, 20, 1, mods_at)
+    mmap = b""
+    for base, length, typ in [(0, 0x9FC00, 1), (0x9FC00, 0x400, 2), (0xF0000, 0x10000, 2),
+                              (0x100000, 0x7EE0000, 1), (0xFFFC0000, 0x40000, 2)]:
+        mmap += struct.pack("<IQQI", 20, base, length, typ)
+    struct.pack_into("<II", mbi, 44, len(mmap), mmap_at)
+    struct.pack_into("<I", mbi, 64, loader_at)
+    mem_put(mem, at, mbi)
+    mem_put(mem, mods_at, struct.pack("<IIII", 0x140, 0x180, 0, 0))
+    mem_put(mem, mmap_at, mmap)
+    mem_put(mem, cmd_at, cmd)
+    mem_put(mem, loader_at, loader)
+    mem_put(mem, 0x140, b"initrd" * 10 + b"\0\0\0\0")
+    write("bootinfo", "multiboot_qemu", struct.pack("<BH", 0, at) + mem)
+
+    # PVH start_info version 1 (Firecracker 1.12, QEMU)
+    mem = bytearray()
+    si = bytearray(56)
+    cmd = b"console=ttyS0 reboot=k panic=1 virtio_mmio.device=4K@0xd0000000:5\0"
+    cmd_at, mods_at, map_at = 0x48, 0x90, 0xB0
+    struct.pack_into("<IIIIQQQQII", si, 0, 0x336EC578, 1, 0, 1, mods_at, cmd_at, 0xE0000,
+                     map_at, 3, 0)
+    mem_put(mem, at, si)
+    mem_put(mem, cmd_at, cmd)
+    mem_put(mem, mods_at, struct.pack("<QQQQ", 0x120, 0x20, 0, 0))
+    emap = b""
+    for base, length, typ in [(0, 0x9FC00, 1), (0x100000, 0x7F00000, 1), (0xEEE00000, 0x100000, 2)]:
+        emap += struct.pack("<QQII", base, length, typ, 0)
+    mem_put(mem, map_at, emap)
+    mem_put(mem, 0x120, b"\x1f\x8b" + bytes(30))
+    write("bootinfo", "pvh_v1", struct.pack("<BH", 1, at) + mem)
+
+    # Linux zero page (Firecracker before 1.12): boot_flag, HdrS, e820, cmdline
+    # right after the page, cmdline_size, initrd.
+    zp = bytearray(4096)
+    struct.pack_into("<Q", zp, 0x070, 0)
+    struct.pack_into("<H", zp, 0x1FE, 0xAA55)
+    struct.pack_into("<I", zp, 0x202, 0x53726448)
+    e820 = [(0, 0x9FC00, 1), (0x9FC00, 0x400, 2), (0x100000, 0x7F00000, 1)]
+    zp[0x1E8] = len(e820)
+    for i, (base, length, typ) in enumerate(e820):
+        struct.pack_into("<QQI", zp, 0x2D0 + 20 * i, base, length, typ)
+    cmd = b"console=ttyS0 reboot=k panic=1 pci=off"
+    cmd_at = at + 4096
+    struct.pack_into("<I", zp, 0x228, cmd_at)
+    struct.pack_into("<I", zp, 0x238, len(cmd))  # no NUL: cmdline_size says where it ends
+    struct.pack_into("<II", zp, 0x218, cmd_at + 64, 32)
+    mem = bytearray()
+    mem_put(mem, at, zp)
+    mem_put(mem, cmd_at, cmd)
+    mem_put(mem, cmd_at + 64, bytes(32))
+    write("bootinfo", "linux_zero_page", struct.pack("<BH", 2, at) + mem)
+
+
+# ---- memmap: counts byte, max_out byte, entries, excludes (see harness) ----
+def enc(v):
+    """(shift, u32) with v == u32 << shift, or the low bits kept for shift 0."""
+    for s in range(32, -1, -1):
+        if v % (1 << s) == 0 and (v >> s) < (1 << 32):
+            return s, v >> s
+    raise ValueError(v)
+
+
+def memmap_seeds():
+    def build(entries, excludes, max_out):
+        out = bytes([len(entries), len(excludes), max_out])
+        for base, length, typ in entries:
+            bs, b = enc(base)
+            ls, lv = enc(length)
+            out += struct.pack("<BBBII", typ, bs, ls, b, lv)
+        for base, end in excludes:
+            bs, b = enc(base)
+            es, e = enc(end)
+            out += struct.pack("<BBII", bs, es, b, e)
+        return out
+
+    e820 = [(0, 0x9FC00, 1), (0x9FC00, 0x400, 2), (0xF0000, 0x10000, 2), (0x100000, 0x7EE0000, 1),
+            (0x7FE0000, 0x20000, 2), (0xFEFFC000, 0x4000, 2), (0xFFFC0000, 0x40000, 2),
+            (0x100000000, 0x80000000, 1)]
+    write("memmap", "qemu_e820", build(e820, [(0, 0x100000), (0x100000, 0x180000)], 32))
+    messy = [(0x1000, 0x5000, 1), (0x3000, 0x1800, 1), (0x2800, 0x100, 3), (0x8000, 0, 1),
+             (0xFFFFFFFF00000000, 0xFFFFFFFF00000000, 1), (0x10000, 0x10000, 7),
+             (0x12345, 0x20000, 1), (0x4000, 0x1000, 1)]
+    write("memmap", "overlaps_and_wrap", build(messy, [(0x18000, 0x16000), (0x30000, 0x31000)], 3))
+
+
+# ---- net_rx: see tests/fuzz/fuzz_net_rx.c ----
+MAC = bytes([0x52, 0x54, 0x00, 0x12, 0x34, 0x56])
+PEER = bytes([0x02, 0x00, 0x00, 0x00, 0x00, 0x01])
+IP = bytes([10, 0, 0, 2])
+PEER_IP = bytes([10, 0, 0, 1])
+
+
+def inet_csum(b):
+    if len(b) % 2:
+        b += b"\0"
+    s = sum(struct.unpack("!%dH" % (len(b) // 2), b))
+    while s >> 16:
+        s = (s & 0xFFFF) + (s >> 16)
+    return ~s & 0xFFFF
+
+
+def ipv4(proto, payload):
+    h = bytearray(struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(payload), 7, 0x4000, 64, proto, 0,
+                              PEER_IP, IP))
+    struct.pack_into("!H", h, 10, inet_csum(bytes(h)))
+    return MAC + PEER + b"\x08\x00" + h + payload
+
+
+def net_seeds():
+    icmp = bytearray(struct.pack("!BBHHH", 8, 0, 0, 0x1234, 1) + b"abcdefgh" * 4)
+    struct.pack_into("!H", icmp, 2, inet_csum(bytes(icmp)))
+    echo = ipv4(1, bytes(icmp))
+    udp = bytearray(struct.pack("!HHHH", 40000, 7, 8 + 5, 0) + b"hello")
+    ph = PEER_IP + IP + struct.pack("!BBH", 0, 17, len(udp))
+    struct.pack_into("!H", udp, 6, inet_csum(ph + bytes(udp)))
+    udpf = ipv4(17, bytes(udp))
+    arp = b"\xff" * 6 + PEER + b"\x08\x06" + struct.pack("!HHBBH", 1, 0x0800, 6, 4, 1) + PEER + \
+        PEER_IP + bytes(6) + IP + bytes(18)
+
+    def hdr(flags=0, start=0, off=0, nbuf=1):
+        return struct.pack("<BBHHHHH", flags, 0, 0, 0, start, off, nbuf)
+
+    # Layout: config byte (bit 0 mergeable, bit 1 udp_echo, bit 2 tx offload,
+    # bits 3-7 pick the sizes), then records [u16 length][bytes] each one
+    # receive buffer, ending when the input does.
+    def rec(b):
+        return struct.pack("<H", len(b)) + b
+
+    # Single buffers: an ICMP echo, an ARP request, a UDP echo with the
+    # checksum left to complete (NEEDS_CSUM at the UDP field).
+    u_partial = bytearray(udpf)
+    pseudo = inet_csum(PEER_IP + IP + struct.pack("!BBH", 0, 17, len(udp)))
+    struct.pack_into("!H", u_partial, 14 + 20 + 6, ~pseudo & 0xFFFF)
+    write("net_rx", "single", bytes([0x02]) + rec(hdr() + echo) + rec(hdr() + arp) +
+          rec(hdr(1, 34, 6) + bytes(u_partial)))
+    # Mergeable: one echo split over three buffers, then a DATA_VALID frame.
+    h = hdr(0, 0, 0, 3)
+    write("net_rx", "merged", bytes([0x07]) + rec(h + echo[:20]) + rec(echo[20:50]) +
+          rec(echo[50:]) + rec(hdr(2) + udpf))
+
+
+if __name__ == "__main__":
+    acpi_seeds()
+    bootinfo_seeds()
+    memmap_seeds()
+    net_seeds()
