@@ -87,8 +87,13 @@ static void parse_cmdline(const struct bootinfo *bi)
     noted[0] = '\0';
     for (unsigned i = 0; i < cmdline.nparams; i++) {
         const char *key = cmdline.params[i].key;
-        if (is_anyvm_param(key))
+        if (is_anyvm_param(key)) {
+            if (!buses_init) /* every one of them configures a bus or driver */
+                kprintf("anyvm: '%s' has no effect: this app links no device layers "
+                        "(apps/NAME/app.mk)\n",
+                        key);
             continue;
+        }
         if (!cmdline_is_linux_param(key)) {
             kprintf("anyvm: unknown parameter '%s' ignored\n", key);
             continue;
