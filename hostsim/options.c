@@ -60,6 +60,14 @@ const char *hostsim_misbehave_name(enum hostsim_misbehave m)
         return "blk-used-idx";
     case HOSTSIM_MISBEHAVE_BLK_STATUS:
         return "blk-status";
+    case HOSTSIM_MISBEHAVE_NET_USED_LEN:
+        return "net-used-len";
+    case HOSTSIM_MISBEHAVE_NET_NUM_BUFFERS:
+        return "net-num-buffers";
+    case HOSTSIM_MISBEHAVE_NET_NUM_BUFFERS_ZERO:
+        return "net-num-buffers-0";
+    case HOSTSIM_MISBEHAVE_NET_USED_ID:
+        return "net-used-id";
     case HOSTSIM_MISBEHAVE_NONE:
         break;
     }
@@ -231,13 +239,14 @@ int hostsim_parse_options(int argc, char **argv, struct hostsim_options *o, char
             o->has_mac = 1;
         } else if ((v = option_value(argc, argv, &i, "--misbehave", &missing)) != NULL) {
             enum hostsim_misbehave m = HOSTSIM_MISBEHAVE_NONE;
-            for (int k = HOSTSIM_MISBEHAVE_BLK_USED_ID; k <= HOSTSIM_MISBEHAVE_BLK_STATUS; k++)
+            for (int k = HOSTSIM_MISBEHAVE_BLK_USED_ID; k <= HOSTSIM_MISBEHAVE_NET_USED_ID; k++)
                 if (strcmp(v, hostsim_misbehave_name((enum hostsim_misbehave)k)) == 0)
                     m = (enum hostsim_misbehave)k;
             if (m == HOSTSIM_MISBEHAVE_NONE) {
                 snprintf(err, errlen,
-                         "--misbehave: '%s' is not blk-used-id, blk-used-len, blk-used-idx or "
-                         "blk-status",
+                         "--misbehave: '%s' is not blk-used-id, blk-used-len, blk-used-idx, "
+                         "blk-status, net-used-len, net-num-buffers, net-num-buffers-0 or "
+                         "net-used-id",
                          v);
                 return -1;
             }
@@ -284,7 +293,13 @@ int hostsim_parse_options(int argc, char **argv, struct hostsim_options *o, char
         snprintf(err, errlen, "--disk: only one disk can be the root device (,root)");
         return -1;
     }
-    if (o->misbehave != HOSTSIM_MISBEHAVE_NONE && o->ndisks == 0) {
+    if (HOSTSIM_MISBEHAVE_IS_NET(o->misbehave) && o->tap == NULL) {
+        snprintf(err, errlen, "--misbehave %s acts on the virtio-net device; give --tap",
+                 hostsim_misbehave_name(o->misbehave));
+        return -1;
+    }
+    if (o->misbehave != HOSTSIM_MISBEHAVE_NONE && !HOSTSIM_MISBEHAVE_IS_NET(o->misbehave) &&
+        o->ndisks == 0) {
         snprintf(err, errlen, "--misbehave %s acts on the first virtio-blk device; give --disk",
                  hostsim_misbehave_name(o->misbehave));
         return -1;

@@ -14,16 +14,22 @@ enum hostsim_boot {
 
 #define HOSTSIM_MAX_DISKS 32
 
-/* --misbehave KIND: a fault the first virtio-blk device injects on purpose,
- * to test that the guest disables a device that breaks its protocol (see
- * docs/firecracker.md). Off by default. */
+/* --misbehave KIND: a fault the first virtio-blk device (blk-*) or the
+ * virtio-net device (net-*) injects on purpose, to test that the guest
+ * disables a device that breaks its protocol (see docs/firecracker.md). Off
+ * by default. */
 enum hostsim_misbehave {
     HOSTSIM_MISBEHAVE_NONE = 0,
-    HOSTSIM_MISBEHAVE_BLK_USED_ID,  /* "blk-used-id" */
-    HOSTSIM_MISBEHAVE_BLK_USED_LEN, /* "blk-used-len" */
-    HOSTSIM_MISBEHAVE_BLK_USED_IDX, /* "blk-used-idx" */
-    HOSTSIM_MISBEHAVE_BLK_STATUS,   /* "blk-status" */
+    HOSTSIM_MISBEHAVE_BLK_USED_ID,          /* "blk-used-id" */
+    HOSTSIM_MISBEHAVE_BLK_USED_LEN,         /* "blk-used-len" */
+    HOSTSIM_MISBEHAVE_BLK_USED_IDX,         /* "blk-used-idx" */
+    HOSTSIM_MISBEHAVE_BLK_STATUS,           /* "blk-status" */
+    HOSTSIM_MISBEHAVE_NET_USED_LEN,         /* "net-used-len" (the first net kind) */
+    HOSTSIM_MISBEHAVE_NET_NUM_BUFFERS,      /* "net-num-buffers" */
+    HOSTSIM_MISBEHAVE_NET_NUM_BUFFERS_ZERO, /* "net-num-buffers-0" */
+    HOSTSIM_MISBEHAVE_NET_USED_ID,          /* "net-used-id" (the last kind) */
 };
+#define HOSTSIM_MISBEHAVE_IS_NET(m) ((m) >= HOSTSIM_MISBEHAVE_NET_USED_LEN)
 
 /* The KIND name of m ("none" for HOSTSIM_MISBEHAVE_NONE). */
 const char *hostsim_misbehave_name(enum hostsim_misbehave m);

@@ -429,6 +429,8 @@ static int vnet_probe(void *dev, const void *id)
     if (vd->broken)
         return -1;
     virtq_kick(n->rxq); /* 3.1.1: no notification before DRIVER_OK */
+    if (vd->broken)
+        return -1; /* it broke the rules on its first frames: never offered to users */
     read_link(n, false);
     kprintf("virtio-net %s: features %s%s%s%s, %u receive buffers of %zu bytes\n", vd->location,
             mrg ? "MRG_RXBUF " : "", n->device_csum ? "CSUM " : "",

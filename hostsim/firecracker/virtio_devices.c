@@ -53,7 +53,8 @@ int fc_virtio_open(struct fc_virtio *v, const struct hostsim_options *o)
         }
     }
     /* MISBEHAVE: a fault on purpose on the first disk (--misbehave). */
-    if (o->misbehave != HOSTSIM_MISBEHAVE_NONE && v->nblk > 0) {
+    if (o->misbehave != HOSTSIM_MISBEHAVE_NONE && !HOSTSIM_MISBEHAVE_IS_NET(o->misbehave) &&
+        v->nblk > 0) {
         static const enum vblk_misbehave map[] = {
             [HOSTSIM_MISBEHAVE_BLK_USED_ID] = VBLK_MISBEHAVE_USED_ID,
             [HOSTSIM_MISBEHAVE_BLK_USED_LEN] = VBLK_MISBEHAVE_USED_LEN,
@@ -77,6 +78,17 @@ int fc_virtio_open(struct fc_virtio *v, const struct hostsim_options *o)
         v->net.set_offload = vio_tap_set_offload;
         v->net.offload_ctx = (void *)(intptr_t)v->tap_fd;
         v->has_net = 1;
+        /* MISBEHAVE: a fault on purpose on the network device (--misbehave net-*). */
+        if (HOSTSIM_MISBEHAVE_IS_NET(o->misbehave)) {
+            static const enum vnet_misbehave map[] = {
+                [HOSTSIM_MISBEHAVE_NET_USED_LEN] = VNET_MISBEHAVE_USED_LEN,
+                [HOSTSIM_MISBEHAVE_NET_NUM_BUFFERS] = VNET_MISBEHAVE_NUM_BUFFERS,
+                [HOSTSIM_MISBEHAVE_NET_NUM_BUFFERS_ZERO] = VNET_MISBEHAVE_NUM_BUFFERS_ZERO,
+                [HOSTSIM_MISBEHAVE_NET_USED_ID] = VNET_MISBEHAVE_USED_ID,
+            };
+            v->net.misbehave = map[o->misbehave];
+            hs_log("misbehaving on purpose: %s", hostsim_misbehave_name(o->misbehave));
+        }
     }
     return 0;
 }

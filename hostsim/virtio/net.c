@@ -237,6 +237,47 @@ static void drop_frame(struct vnet *n, const char *why)
     hs_debug("%s: received %zu-byte frame dropped: %s", n->t.name, n->frame_len - VNET_HDR, why);
 }
 
+/* ---- MISBEHAVE: deliberate protocol violations (--misbehave net-*) ----
+ * Called once a frame has been written into its receive buffers, before the
+ * first used element is pushed; does nothing unless n->misbehave is set, and
+ * acts on the first frame only. May change that element's id and len, or
+ * rewrite the header's num_buffers in the first buffer. */
+static void misbehave_hook(struct vnet *n, struct devq *q, const struct devq_chain *first,
+                           unsigned used, uint16_t *id, uint32_t *len)
+{
+    if (n->misbehave == VNET_MISBEHAVE_NONE || n->misbehaved > 0)
+        return;
+    uint16_t nb = 0;
+    switch (n->misbehave) {
+    case VNET_MISBEHAVE_USED_LEN:
+        *len = (uint32_t)(first->writable_bytes + 512);
+        break;
+    case VNET_MISBEHAVE_USED_ID:
+        *id = (uint16_t)(q->size + 5);
+        break;
+    case VNET_MISBEHAVE_NUM_BUFFERS:
+        nb = VNET_MISBEHAVE_NUM_BUFFERS_VALUE;
+        set_num_buffers(first, nb);
+        break;
+    case VNET_MISBEHAVE_NUM_BUFFERS_ZERO:
+        set_num_buffers(first, 0);
+        break;
+    case VNET_MISBEHAVE_NONE:
+        return;
+    }
+    n->misbehaved++;
+    if (n->misbehave == VNET_MISBEHAVE_NUM_BUFFERS ||
+        n->misbehave == VNET_MISBEHAVE_NUM_BUFFERS_ZERO)
+        hs_log("%s: misbehaving now: %zu-byte frame (head %u) says num_buffers %u in %u "
+               "buffer%s",
+               n->t.name, n->frame_len - VNET_HDR, first->head, nb, used, used == 1 ? "" : "s");
+    else
+        hs_log("%s: misbehaving now: %zu-byte frame (head %u, %llu writable bytes) completes "
+               "with used id %u, len %u",
+               n->t.name, n->frame_len - VNET_HDR, first->head,
+               (unsigned long long)first->writable_bytes, *id, *len);
+}
+
 /* Puts the pending frame into receive buffers: 1 when it was consumed
  * (delivered or dropped), 0 when there are too few buffers, -1 on a
  * violation. */
@@ -263,7 +304,10 @@ static int deliver(struct vnet *n, struct devq *q)
         uint16_t one = 1;
         memcpy(n->frame + 10, &one, 2); /* 5.1.6.3.2: num_buffers is 1 */
         devq_chain_write(&n->chain, 0, n->frame, len);
-        devq_push(q, n->chain.head, (uint32_t)len);
+        uint16_t id = n->chain.head;
+        uint32_t used_len = (uint32_t)len;
+        misbehave_hook(n, q, &n->chain, 1, &id, &used_len); /* MISBEHAVE */
+        devq_push(q, id, used_len);
         return 1;
     }
 
@@ -298,6 +342,7 @@ static int deliver(struct vnet *n, struct devq *q)
         off += take;
     }
     set_num_buffers(&n->first, (uint16_t)k);
+    misbehave_hook(n, q, &n->first, k, &n->heads[0], &n->lens[0]); /* MISBEHAVE */
     for (unsigned i = 0; i < k; i++)
         devq_push(q, n->heads[i], n->lens[i]);
     return 1;

@@ -67,6 +67,18 @@
 #define VNET_TUN_F_TSO6 0x04
 #define VNET_TUN_F_UFO 0x10
 
+/* Faults injected on purpose (--misbehave net-*), to test the guest's
+ * handling of a device that breaks the protocol on the receive path. Each
+ * acts once, on the first frame delivered. */
+enum vnet_misbehave {
+    VNET_MISBEHAVE_NONE = 0,
+    VNET_MISBEHAVE_USED_LEN,         /* first used element's len = writable bytes + 512 */
+    VNET_MISBEHAVE_NUM_BUFFERS,      /* first header's num_buffers = 200, one buffer used */
+    VNET_MISBEHAVE_NUM_BUFFERS_ZERO, /* first header's num_buffers = 0 */
+    VNET_MISBEHAVE_USED_ID,          /* first used element's id = queue size + 5 */
+};
+#define VNET_MISBEHAVE_NUM_BUFFERS_VALUE 200
+
 struct vnet {
     struct vmmio t; /* the transport; t.backend_ctx is this vnet */
     int fd;         /* the TAP (or a test's socket) */
@@ -88,6 +100,9 @@ struct vnet {
     /* counters */
     uint64_t tx_frames, tx_bytes, tx_errors, rx_frames, rx_bytes, rx_dropped;
     bool tx_error_logged;
+
+    enum vnet_misbehave misbehave; /* set after vnet_init; NONE in normal runs */
+    uint64_t misbehaved;           /* frames it has falsified */
 
     struct devq_chain chain, first; /* scratch, large */
     uint16_t heads[DEVQ_MAX_SIZE];
