@@ -18,7 +18,7 @@ static int decode_io(uint32_t orig, uint32_t probe, struct pci_bar *out)
 {
     uint32_t mask = probe & PCI_BAR_IO_MASK;
     if (mask == 0)
-        return 1; /* not implemented */
+        return 1; /* all zeros: the device has no BAR in this slot (PCI 3.0, 6.2.5.1) */
     /* A device decoding only 16 address bits may read the upper half back as
      * zero (6.2.5.1): those bits then count as address bits. */
     if ((mask & 0xFFFF0000u) == 0)
@@ -59,7 +59,7 @@ int pci_bar_decode(uint32_t orig, uint32_t probe, uint32_t orig_hi, uint32_t pro
         mask |= 0xFFFFFFFF00000000ull; /* a 32-bit BAR decodes no higher bits */
     }
     if (mask == 0)
-        return used; /* not implemented */
+        return used; /* all zeros: the device has no BAR in this slot */
     uint64_t size = mask & (~mask + 1u);
     base &= mask; /* bits below the size are not address bits */
     if (base + size < base)
