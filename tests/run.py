@@ -379,29 +379,24 @@ def run_matrix(report, path=MATRIX):
 
 
 NETBLK = os.path.join(ROOT, "tests", "boot", "netblk_test.py")
-NETBLK_LINE = re.compile(r"^(PASS|FAIL|SKIP) (\S+)(?:: (.*))?$")
+MISBEHAVE = os.path.join(ROOT, "tests", "boot", "misbehave_test.py")
+SCRIPT_LINE = re.compile(r"^(PASS|FAIL|SKIP) (\S+)(?:: (.*))?$")
 
 
-def run_device_tests(report, timeout=600):
-    """The block and network tests of build/devinfo.elf (issue 11): disks
-    with known patterns and a TAP in a network namespace of their own, on
-    every VMM profile; tests/boot/netblk_test.py prints one PASS/FAIL/SKIP
-    line per check, counted here like the rest."""
-    if report.pattern is not None and "netblk" not in report.pattern.pattern:
-        return
-    if os.geteuid() != 0:
-        report.result("netblk", "skip", "needs root (TAP devices and network namespaces)")
-        return
-    cmd = [sys.executable, NETBLK, "--profile", "all"]
+def run_script(report, group, cmd, timeout):
+    """Runs a test script that prints one `PASS|FAIL|SKIP name[: reason]`
+    line per check and counts each line like the runner's own tests. A
+    script that times out, or fails without printing any result, fails as
+    `group`."""
     try:
         res = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
     except subprocess.TimeoutExpired as e:
         out = e.stdout.decode() if isinstance(e.stdout, bytes) else (e.stdout or "")
-        report.result("netblk", "fail", f"timed out after {timeout} s", tail(out))
+        report.result(group, "fail", f"timed out after {timeout} s", tail(out))
         return
     seen = 0
     for line in res.stdout.splitlines():
-        m = NETBLK_LINE.match(line)
+        m = SCRIPT_LINE.match(line)
         if not m:
             continue
         seen += 1
@@ -409,18 +404,26 @@ def run_device_tests(report, timeout=600):
         report.result(m.group(2), kind, m.group(3),
                       tail(res.stdout + res.stderr) if kind == "fail" else None)
     if res.returncode != 0 and seen == 0:
-        report.result("netblk", "fail", f"exit status {res.returncode}, no results",
+        report.result(group, "fail", f"exit status {res.returncode}, no results",
                       tail(res.stdout + res.stderr))
 
 
-MISBEHAVE = os.path.join(ROOT, "tests", "boot", "misbehave_test.py")
+def run_device_tests(report, timeout=600):
+    """The block and network tests of build/devinfo.elf (issue 11): disks
+    with known patterns and a TAP in a network namespace of their own, on
+    every VMM profile (tests/boot/netblk_test.py)."""
+    if report.pattern is not None and "netblk" not in report.pattern.pattern:
+        return
+    if os.geteuid() != 0:
+        report.result("netblk", "skip", "needs root (TAP devices and network namespaces)")
+        return
+    run_script(report, "netblk", [sys.executable, NETBLK, "--profile", "all"], timeout)
 
 
 def run_misbehave_tests(report, timeout=300):
     """A device that breaks its protocol is disabled and the kernel keeps
-    running: build/hostsim --misbehave KIND against build/devinfo.elf;
-    tests/boot/misbehave_test.py prints one PASS/FAIL/SKIP line per check,
-    counted here like the rest."""
+    running: build/hostsim --misbehave KIND against build/devinfo.elf
+    (tests/boot/misbehave_test.py)."""
     if report.pattern is not None and "misbehave" not in report.pattern.pattern:
         return
     for need in (os.path.join(BUILD, "hostsim"), os.path.join(BUILD, "devinfo.elf")):
@@ -431,25 +434,7 @@ def run_misbehave_tests(report, timeout=300):
     if not os.path.exists("/dev/kvm"):
         report.result("misbehave", "skip", "/dev/kvm is absent")
         return
-    cmd = [sys.executable, MISBEHAVE]
-    try:
-        res = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
-    except subprocess.TimeoutExpired as e:
-        out = e.stdout.decode() if isinstance(e.stdout, bytes) else (e.stdout or "")
-        report.result("misbehave", "fail", f"timed out after {timeout} s", tail(out))
-        return
-    seen = 0
-    for line in res.stdout.splitlines():
-        m = NETBLK_LINE.match(line)
-        if not m:
-            continue
-        seen += 1
-        kind = {"PASS": "pass", "FAIL": "fail", "SKIP": "skip"}[m.group(1)]
-        report.result(m.group(2), kind, m.group(3),
-                      tail(res.stdout + res.stderr) if kind == "fail" else None)
-    if res.returncode != 0 and seen == 0:
-        report.result("misbehave", "fail", f"exit status {res.returncode}, no results",
-                      tail(res.stdout + res.stderr))
+    run_script(report, "misbehave", [sys.executable, MISBEHAVE], timeout)
 
 
 FUZZ_SECONDS = 5

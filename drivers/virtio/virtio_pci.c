@@ -5,7 +5,8 @@
  * devices (0x1040 + device ID) must have the capabilities; transitional ones
  * (0x1000-0x103F, QEMU's "-transitional" devices) are driven through them
  * when present. A legacy-only device (no modern capabilities) is refused:
- * the legacy I/O-port interface is not implemented. */
+ * the legacy I/O-port interface is deliberately unsupported: a legacy-only
+ * device is refused with a message (docs/virtio.md). */
 #include <stdio.h>
 #include <stdlib.h>
 
