@@ -4,9 +4,9 @@
  * against its BAR, and hands the device to the virtio core. Non-transitional
  * devices (0x1040 + device ID) must have the capabilities; transitional ones
  * (0x1000-0x103F, QEMU's "-transitional" devices) are driven through them
- * when present. A legacy-only device (no modern capabilities) is refused:
- * the legacy I/O-port interface is deliberately unsupported: a legacy-only
- * device is refused with a message (docs/virtio.md). */
+ * when present. The legacy I/O-port interface is deliberately unsupported:
+ * a legacy-only device (no modern capabilities) is refused with a message
+ * (docs/virtio.md). */
 #include <stdio.h>
 #include <stdlib.h>
 
