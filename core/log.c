@@ -4,7 +4,7 @@
 
 #include <stddef.h>
 
-#include "dev/console.h"
+#include "core/console.h"
 #include "libc/format.h"
 
 struct line_buf {

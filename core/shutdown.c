@@ -1,13 +1,15 @@
 /* Ending the VM: the app's status, or a panic. */
 #include <stdarg.h>
 
-#include "arch/x86_64/power.h"
+#include "core/arch.h"
+#include "core/device.h"
 #include "core/kernel.h"
 #include "core/log.h"
 
 void kernel_exit(int status)
 {
     kprintf("anyvm: exit status %d\n", status);
+    devices_quiesce();
     arch_power_off(status);
 }
 

@@ -1,7 +1,10 @@
-/* Monotonic time and one-shot timers. */
+/* Monotonic time and one-shot timers. Timer callbacks are events: they run
+ * from the event loop (core/event.h), never in an interrupt handler, so a
+ * callback may do anything a work function may (but not wait). */
 #ifndef CORE_TIME_H
 #define CORE_TIME_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 /* Nanoseconds since boot (TSC based). */
@@ -14,15 +17,22 @@ struct timer {
     uint64_t deadline_ns;
     void (*fn)(struct timer *t);
     struct timer *next;
-    int armed;
+    bool armed;
 };
 
-/* Runs t->fn from the timer interrupt once time_now_ns() >= deadline_ns.
- * Re-arming an armed timer moves it. */
-void timer_arm(struct timer *t, uint64_t deadline_ns);
+/* Runs t->fn from the event loop once time_now_ns() >= deadline_ns.
+ * Re-arming an armed timer moves it. Returns false when the machine has no
+ * timer interrupt (the timer still fires, when the loop polls the clock). */
+bool timer_arm(struct timer *t, uint64_t deadline_ns);
 void timer_cancel(struct timer *t);
-/* Sleeps with the CPU halted until ns have passed. */
+/* Sleeps until ns have passed (wait_until with no condition). */
 void sleep_ns(uint64_t ns);
-void timer_init(void);
+
+/* For the event loop: runs every due callback and programs the hardware for
+ * the next deadline; true when a callback ran. */
+bool timer_run_due(void);
+/* Called by the architecture's timer interrupt handler: the one-shot
+ * hardware is idle again, and the event loop has something to look at. */
+void timer_hardware_fired(void);
 
 #endif

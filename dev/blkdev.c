@@ -1,11 +1,9 @@
 /* Block device class: registration under names blk0, blk1, ..., request
  * checks every driver relies on (range, read-only), the counters, and
- * synchronous helpers that wait with the CPU halted and give up after
- * BLKDEV_TIMEOUT_NS so a dead device cannot hang the kernel.
- *
- * Pure apart from the waiting: built with ANYVM_HOST_TEST for host unit
- * tests, which then supply the clock and the idling through the two hooks
- * below. */
+ * synchronous helpers that wait through the event loop's one wait primitive
+ * (wait_until) and give up after BLKDEV_TIMEOUT_NS so a dead device cannot
+ * hang the kernel. Pure logic apart from wait_until and the clock, which
+ * host unit tests provide. */
 #include "dev/blkdev.h"
 
 #include <stdbool.h>
@@ -13,27 +11,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/event.h"
 #include "core/log.h"
 #include "core/time.h"
-
-#ifdef ANYVM_HOST_TEST
-uint64_t (*blkdev_host_clock)(void);
-void (*blkdev_host_idle)(uint64_t wake_ns);
-static uint64_t clock_ns(void)
-{
-    return blkdev_host_clock ? blkdev_host_clock() : 0;
-}
-#else
-#include "arch/x86_64/cpu.h"
-static uint64_t clock_ns(void)
-{
-    return time_now_ns();
-}
-#endif
-
-/* How often a waiter looks again even without an interrupt: covers devices
- * in polled mode and a lost interrupt, at little cost. */
-#define BLKDEV_RECHECK_NS 2000000ull
 
 static struct blkdev *devices;
 static unsigned registered;
@@ -64,6 +44,18 @@ int blkdev_register(struct blkdev *bd)
     return 0;
 }
 
+void blkdev_unregister(struct blkdev *bd)
+{
+    for (struct blkdev **p = &devices; *p; p = &(*p)->next) {
+        if (*p == bd) {
+            *p = bd->next;
+            kprintf("%s: removed\n", bd->name);
+            break;
+        }
+    }
+    bd->next = NULL;
+}
+
 struct blkdev *blkdev_first(void)
 {
     return devices;
@@ -79,6 +71,7 @@ struct blkdev *blkdev_find(const char *name)
 
 void blkdev_complete(struct blkdev *bd, struct blk_request *req, int status)
 {
+    bd->completions++;
     req->status = status;
     if (status != 0) {
         bd->stats.errors++;
@@ -144,7 +137,7 @@ int blkdev_submit(struct blkdev *bd, struct blk_request *req)
  * valid (it is then deliberately never freed). */
 struct sync_wait {
     struct blk_request req;
-    volatile bool finished;
+    bool finished;
 };
 
 static void sync_done(struct blk_request *req)
@@ -152,54 +145,24 @@ static void sync_done(struct blk_request *req)
     ((struct sync_wait *)req->ctx)->finished = true;
 }
 
-#ifdef ANYVM_HOST_TEST
-static bool irqs_enabled(void)
+static bool sync_finished(void *ctx)
 {
-    return true;
-}
-static void idle_until(volatile bool *finished, uint64_t wake_ns)
-{
-    if (!*finished && blkdev_host_idle)
-        blkdev_host_idle(wake_ns);
-}
-#else
-static bool irqs_enabled(void)
-{
-    uint64_t flags;
-    __asm__ volatile("pushfq; popq %0" : "=r"(flags));
-    return flags & 0x200;
+    return ((struct sync_wait *)ctx)->finished;
 }
 
-static void wake(struct timer *t)
-{
-    (void)t;
-}
+/* A submit that found the device's queue full waits for any completion of
+ * that device (it frees a slot), and tries again at least every
+ * BLKDEV_BUSY_RETRY_NS in case the device was busy for another reason. */
+#define BLKDEV_BUSY_RETRY_NS 1000000ull
+struct busy_wait {
+    const struct blkdev *bd;
+    uint64_t completions;
+};
 
-/* Halts until an interrupt (the device's, or a timer at wake_ns); the flag is
- * checked with interrupts off so a completion cannot slip in before hlt. */
-static void idle_until(volatile bool *finished, uint64_t wake_ns)
+static bool some_completion(void *ctx)
 {
-    struct timer t = {.fn = wake};
-    timer_arm(&t, wake_ns);
-    cpu_irq_disable();
-    if (!*finished)
-        cpu_irq_enable_and_halt();
-    cpu_irq_enable();
-    timer_cancel(&t);
-}
-#endif
-
-/* One step of waiting: poll the driver, then sleep a little unless done.
- * With interrupts off (early boot) it only polls. */
-static void wait_step(struct blkdev *bd, volatile bool *finished, uint64_t deadline, bool halt)
-{
-    if (bd->ops->poll)
-        bd->ops->poll(bd);
-    if (*finished || !halt)
-        return;
-    uint64_t now = clock_ns();
-    uint64_t wake_ns = now + BLKDEV_RECHECK_NS;
-    idle_until(finished, wake_ns < deadline ? wake_ns : deadline);
+    struct busy_wait *b = ctx;
+    return b->bd->completions != b->completions;
 }
 
 static int sync_request(struct blkdev *bd, enum blk_op op, uint64_t sector, void *buf,
@@ -214,34 +177,35 @@ static int sync_request(struct blkdev *bd, enum blk_op op, uint64_t sector, void
         return BLK_EIO;
     w->req = (struct blk_request){
         .op = op, .sector = sector, .count = count, .buf = buf, .done = sync_done, .ctx = w};
-    bool halt = irqs_enabled();
-    uint64_t deadline = clock_ns() + BLKDEV_TIMEOUT_NS;
+    uint64_t deadline = time_now_ns() + BLKDEV_TIMEOUT_NS;
     int rc;
-    while ((rc = blkdev_submit(bd, &w->req)) == BLK_EBUSY) {
-        if (clock_ns() >= deadline) {
+    for (;;) {
+        struct busy_wait busy = {bd, bd->completions};
+        rc = blkdev_submit(bd, &w->req);
+        if (rc != BLK_EBUSY)
+            break;
+        uint64_t now = time_now_ns();
+        if (now >= deadline) {
             kprintf("%s: %s at sector %lu: device queue still full after %lu ms\n", bd->name,
                     op_name(op), (unsigned long)sector,
                     (unsigned long)(BLKDEV_TIMEOUT_NS / 1000000));
             free(w);
             return BLK_EIO;
         }
-        bool never = false;
-        wait_step(bd, &never, deadline, halt);
+        uint64_t retry = now + BLKDEV_BUSY_RETRY_NS;
+        wait_until(some_completion, &busy, retry < deadline ? retry : deadline);
     }
     if (rc != 0) {
         free(w);
         return rc;
     }
-    while (!w->finished) {
-        if (clock_ns() >= deadline) {
-            kprintf("%s: %s of %u sectors at %lu: no answer from the device after %lu ms; "
-                    "request abandoned\n",
-                    bd->name, op_name(op), count, (unsigned long)sector,
-                    (unsigned long)(BLKDEV_TIMEOUT_NS / 1000000));
-            bd->stats.errors++;
-            return BLK_EIO; /* w stays allocated: the driver still points at it */
-        }
-        wait_step(bd, &w->finished, deadline, halt);
+    if (!wait_until(sync_finished, w, deadline)) {
+        kprintf("%s: %s of %u sectors at %lu: no answer from the device after %lu ms; "
+                "request abandoned\n",
+                bd->name, op_name(op), count, (unsigned long)sector,
+                (unsigned long)(BLKDEV_TIMEOUT_NS / 1000000));
+        bd->stats.errors++;
+        return BLK_EIO; /* w stays allocated: the driver still points at it */
     }
     rc = w->req.status;
     free(w);

@@ -10,9 +10,9 @@ struct blkdev;
 
 enum blk_op { BLK_READ, BLK_WRITE, BLK_FLUSH };
 
-/* An asynchronous request. The driver calls done() exactly once, from its
- * interrupt or poll path, with status 0 or a negative error. Several may be
- * in flight at once. */
+/* An asynchronous request. The driver calls done() exactly once, from the
+ * event loop (never in an interrupt handler: core/event.h), with status 0 or
+ * a negative error. Several may be in flight at once. */
 struct blk_request {
     enum blk_op op;
     uint64_t sector; /* in units of the device's sector_size */
@@ -32,8 +32,6 @@ struct blkdev_ops {
     /* Queues req; returns 0, or a negative error when it cannot be queued
      * (then done() is not called). */
     int (*submit)(struct blkdev *bd, struct blk_request *req);
-    /* Processes completions without waiting for an interrupt. May be NULL. */
-    void (*poll)(struct blkdev *bd);
 };
 
 struct blkdev_stats {
@@ -51,11 +49,15 @@ struct blkdev {
     const struct blkdev_ops *ops;
     void *priv;
     struct blkdev_stats stats;
-    char serial[24]; /* the device's identification string, "" when it has none */
+    char serial[24];      /* the device's identification string, "" when it has none */
+    uint64_t completions; /* requests finished, any status (the class counts) */
     struct blkdev *next;
 };
 
 int blkdev_register(struct blkdev *bd);
+/* Called by drivers before the device goes away (removal), after failing
+ * what it still held; its name is not reused. */
+void blkdev_unregister(struct blkdev *bd);
 /* Called by drivers when a request finishes (status 0 or a negative error):
  * counts it and calls req->done. */
 void blkdev_complete(struct blkdev *bd, struct blk_request *req, int status);
@@ -67,10 +69,9 @@ struct blkdev *blkdev_find(const char *name);
  * write cache (has_flush false) has nothing to do: done() is called with 0
  * before blkdev_submit returns. */
 int blkdev_submit(struct blkdev *bd, struct blk_request *req);
-/* Synchronous helpers: submit and wait (halting between interrupts, or
- * polling). Return 0 or a negative error; a request the device has not
- * finished after BLKDEV_TIMEOUT_NS fails with BLK_EIO and a log line. Called
- * from thread context, not from interrupt handlers. */
+/* Synchronous helpers: submit and wait (wait_until, core/event.h). Return 0
+ * or a negative error; a request the device has not finished after
+ * BLKDEV_TIMEOUT_NS fails with BLK_EIO and a log line. Thread context. */
 #define BLKDEV_TIMEOUT_NS 5000000000ull
 int blkdev_read(struct blkdev *bd, uint64_t sector, void *buf, uint32_t count);
 int blkdev_write(struct blkdev *bd, uint64_t sector, const void *buf, uint32_t count);

@@ -29,6 +29,26 @@ int netdev_register(struct netdev *nd)
     return 0;
 }
 
+void netdev_unregister(struct netdev *nd)
+{
+    for (struct netdev **p = &devices; *p; p = &(*p)->next) {
+        if (*p == nd) {
+            *p = nd->next;
+            kprintf("%s: removed\n", nd->name);
+            break;
+        }
+    }
+    nd->next = NULL;
+    nd->rx = NULL;
+}
+
+void netdev_set_link(struct netdev *nd, bool up)
+{
+    if (up != nd->link_up)
+        kprintf("%s: link %s\n", nd->name, up ? "up" : "down");
+    nd->link_up = up;
+}
+
 void netdev_deliver(struct netdev *nd, const void *frame, size_t len)
 {
     netdev_rx_fn fn = nd->rx;
@@ -56,12 +76,8 @@ struct netdev *netdev_find(const char *name)
 
 void netdev_set_receiver(struct netdev *nd, netdev_rx_fn fn, void *ctx)
 {
-    /* ctx first: an interrupt between the two stores must not see the new
-     * function with the old context. */
-    nd->rx = NULL;
-    __asm__ volatile("" ::: "memory");
+    /* Delivery runs from the event loop, never in between these stores. */
     nd->rx_ctx = ctx;
-    __asm__ volatile("" ::: "memory");
     nd->rx = fn;
 }
 
@@ -87,10 +103,4 @@ int netdev_transmit(struct netdev *nd, const struct netdev_buf *bufs, unsigned n
     nd->stats.tx_packets++;
     nd->stats.tx_bytes += len;
     return 0;
-}
-
-void netdev_poll(struct netdev *nd)
-{
-    if (nd->ops->poll)
-        nd->ops->poll(nd);
 }

@@ -39,13 +39,11 @@ struct netdev_ops {
      * 0, or -1 when it cannot be queued (counted in tx_dropped by the class). */
     int (*transmit)(struct netdev *nd, const struct netdev_buf *bufs, unsigned n,
                     const struct netdev_tx_offload *offload);
-    /* Processes completions and received frames without waiting for an
-     * interrupt (polled mode). May be NULL. */
-    void (*poll)(struct netdev *nd);
 };
 
-/* Called for each received frame; the frame is only valid during the call.
- * Its checksums are complete (drivers finish NEEDS_CSUM frames before). */
+/* Called for each received frame, from the event loop (never in an interrupt
+ * handler: core/event.h); the frame is only valid during the call. Its
+ * checksums are complete (drivers finish NEEDS_CSUM frames before). */
 typedef void (*netdev_rx_fn)(struct netdev *nd, const void *frame, size_t len, void *ctx);
 
 struct netdev {
@@ -65,6 +63,11 @@ struct netdev {
 
 /* Called by drivers once the device is ready to transmit and receive. */
 int netdev_register(struct netdev *nd);
+/* Called by drivers before the device goes away (removal): it leaves the
+ * list; its name is not reused. */
+void netdev_unregister(struct netdev *nd);
+/* Called by drivers when the link changes; logs "<name>: link up|down". */
+void netdev_set_link(struct netdev *nd, bool up);
 /* Called by drivers for each received frame; counts it and hands it to the
  * receive callback, or counts a drop when nobody listens. */
 void netdev_deliver(struct netdev *nd, const void *frame, size_t len);
@@ -75,6 +78,5 @@ struct netdev *netdev_find(const char *name);
 void netdev_set_receiver(struct netdev *nd, netdev_rx_fn fn, void *ctx);
 int netdev_transmit(struct netdev *nd, const struct netdev_buf *bufs, unsigned n,
                     const struct netdev_tx_offload *offload);
-void netdev_poll(struct netdev *nd);
 
 #endif

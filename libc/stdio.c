@@ -3,7 +3,7 @@
 #include <string.h>
 
 #include "core/log.h"
-#include "dev/console.h"
+#include "core/console.h"
 #include "libc/format.h"
 
 struct buf_sink {

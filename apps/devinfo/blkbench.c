@@ -25,6 +25,8 @@
 #include <string.h>
 
 #include "apps/devinfo/devinfo.h"
+#include "core/event.h"
+#include "core/time.h"
 #include "arch/x86_64/cpu.h"
 #include "core/time.h"
 #include "dev/random.h"
@@ -137,13 +139,13 @@ static int run_io(struct blkdev *bd, struct engine *e, enum blk_op op, uint8_t *
         if (busy > e->max_in_flight)
             e->max_in_flight = busy;
         if (result == 0 && busy > 0 &&
-            !devinfo_wait(next < count ? some_idle : all_idle, e, IO_TIMEOUT_NS)) {
+            !wait_until(next < count ? some_idle : all_idle, e, time_now_ns() + IO_TIMEOUT_NS)) {
             printf("devinfo: FAIL blkbench %s: %s: no completion within %lu s\n", bd->name,
                    op_name(op), (unsigned long)(IO_TIMEOUT_NS / 1000000000ull));
             return -2;
         }
     }
-    if (!devinfo_wait(all_idle, e, IO_TIMEOUT_NS)) {
+    if (!wait_until(all_idle, e, time_now_ns() + IO_TIMEOUT_NS)) {
         printf("devinfo: FAIL blkbench %s: %s requests still in flight after %lu s\n", bd->name,
                op_name(op), (unsigned long)(IO_TIMEOUT_NS / 1000000000ull));
         return -2;

@@ -9,6 +9,8 @@
 #include <string.h>
 
 #include "apps/devinfo/devinfo.h"
+#include "core/event.h"
+#include "core/time.h"
 #include "arch/x86_64/cpu.h"
 
 #define CHUNK_BYTES (32 * 1024)
@@ -149,14 +151,14 @@ static int read_and_check(struct blkdev *bd, uint64_t sectors, char tag, const c
         cpu_irq_enable();
         if (busy > max_seen)
             max_seen = busy;
-        if (result == 0 && !devinfo_wait(some_idle, c, IO_TIMEOUT_NS)) {
+        if (result == 0 && !wait_until(some_idle, c, time_now_ns() + IO_TIMEOUT_NS)) {
             printf("devinfo: FAIL %s %s: no completion within %lu s\n", what, bd->name,
                    (unsigned long)(IO_TIMEOUT_NS / 1000000000ull));
             return -1; /* buffers stay allocated: the device may still write them */
         }
     }
     /* Even after a failure the buffers are freed only once the device is done. */
-    if (!devinfo_wait(all_idle, c, IO_TIMEOUT_NS)) {
+    if (!wait_until(all_idle, c, time_now_ns() + IO_TIMEOUT_NS)) {
         printf("devinfo: FAIL %s %s: requests still in flight after %lu s\n", what, bd->name,
                (unsigned long)(IO_TIMEOUT_NS / 1000000000ull));
         return -1;
@@ -253,7 +255,7 @@ int devinfo_rotest(struct blkdev *bd)
     int async_rc = blkdev_submit(bd, &c.req);
     /* Should the write wrongly have been queued, wait for it: it refers to
      * c and buf. */
-    if (async_rc == 0 && !devinfo_wait(chunk_busy, &c, IO_TIMEOUT_NS)) {
+    if (async_rc == 0 && !wait_until(chunk_busy, &c, time_now_ns() + IO_TIMEOUT_NS)) {
         printf("devinfo: FAIL rotest %s: a write was accepted and never finished\n", bd->name);
         return -1;
     }

@@ -23,10 +23,6 @@ int devinfo_blkbench(struct blkdev *bd, unsigned long mib);
  * requests and udp datagrams were answered, or timeout_s passed. */
 int devinfo_ping(const uint8_t ip[4], unsigned icmp, unsigned udp, unsigned timeout_s);
 
-/* Polls every device and halts until done(ctx), a device interrupt or a
- * short timer; false when timeout_ns passed first. */
-bool devinfo_wait(bool (*done)(void *ctx), void *ctx, uint64_t timeout_ns);
-
 /* The disk pattern (pattern.c). */
 #define PATTERN_UNIT 512
 void pattern_fill(uint8_t *buf, uint64_t first_unit, size_t units, char tag);

@@ -1,4 +1,4 @@
-/* The inventory devinfo prints first: buses, devices and their drivers,
+/* The inventory devinfo prints first: every bus's devices and their drivers,
  * then each block device (geometry, read-only mark, sector 0) and each
  * network device (MAC, MTU, link), then the random source. Every line starts
  * with "devinfo: " so host tests can pick them out. */
@@ -7,34 +7,35 @@
 #include <string.h>
 
 #include "apps/devinfo/devinfo.h"
-#include "bus/pci/pci.h"
+#include "core/device.h"
 #include "dev/random.h"
-#include "drivers/virtio/virtio.h"
 
-static void list_pci(void)
+/* Every device of every bus, from the one inventory (core/device.h): its
+ * name, the device that carries it, its driver and state. */
+static void list_devices(void)
 {
-    unsigned n = 0;
-    for (struct pci_dev *d = pci_first(); d; d = d->next)
-        n++;
-    printf("devinfo: bus pci: %u function%s\n", n, n == 1 ? "" : "s");
-    for (struct pci_dev *d = pci_first(); d; d = d->next) {
-        char name[16];
-        printf("devinfo:   pci %s %04x:%04x class %02x.%02x.%02x driver %s\n",
-               pci_dev_name(d, name), d->vendor, d->device, d->class_code, d->subclass, d->prog_if,
-               d->driver ? d->driver->name : "none");
+    unsigned nbuses;
+    const struct bus *const *buses = bus_table(&nbuses);
+    for (unsigned i = 0; i < nbuses; i++) {
+        unsigned n = 0;
+        for (struct device *d = device_first(); d; d = d->next)
+            n += d->bus == buses[i];
+        if (n == 0 && buses[i]->match == NULL)
+            continue; /* an enumerator whose devices live on another bus */
+        printf("devinfo: bus %s: %u device%s\n", buses[i]->name, n, n == 1 ? "" : "s");
+        for (struct device *d = device_first(); d; d = d->next) {
+            if (d->bus != buses[i])
+                continue;
+            printf("devinfo:   %s %s: %s", d->bus->name, d->name, device_state_name(d->state));
+            if (d->driver)
+                printf(", driver %s", d->driver->name);
+            if (d->state == DEVICE_DISABLED)
+                printf(" (%s)", d->reason);
+            if (d->parent)
+                printf(", on %s %s", d->parent->bus->name, d->parent->name);
+            printf("\n");
+        }
     }
-}
-
-static void list_virtio(void)
-{
-    unsigned n = 0;
-    for (struct virtio_dev *vd = virtio_first(); vd; vd = vd->next)
-        n++;
-    printf("devinfo: bus virtio: %u device%s\n", n, n == 1 ? "" : "s");
-    for (struct virtio_dev *vd = virtio_first(); vd; vd = vd->next)
-        printf("devinfo:   virtio %s id %u (%s) driver %s%s\n", vd->location, vd->device_id,
-               virtio_device_name(vd->device_id), vd->driver ? vd->driver->name : "none",
-               vd->broken ? " (failed)" : "");
 }
 
 /* Sector 0's first 32 bytes in hex and as text ('.' for the unprintable). */
@@ -97,8 +98,7 @@ static void show_random(void)
 
 void devinfo_inventory(void)
 {
-    list_pci();
-    list_virtio();
+    list_devices();
     unsigned nb = 0, nn = 0;
     for (struct blkdev *bd = blkdev_first(); bd; bd = bd->next)
         nb++;

@@ -28,45 +28,8 @@
 #include <string.h>
 
 #include "apps/devinfo/devinfo.h"
-#include "arch/x86_64/cpu.h"
 #include "core/time.h"
 #include "net/ping_responder.h"
-
-#define WAIT_RECHECK_NS 5000000ull
-
-static void wake(struct timer *t)
-{
-    (void)t;
-}
-
-static void poll_all(void)
-{
-    for (struct blkdev *bd = blkdev_first(); bd; bd = bd->next)
-        if (bd->ops->poll)
-            bd->ops->poll(bd);
-    for (struct netdev *nd = netdev_first(); nd; nd = nd->next)
-        netdev_poll(nd);
-}
-
-bool devinfo_wait(bool (*done)(void *ctx), void *ctx, uint64_t timeout_ns)
-{
-    uint64_t deadline = time_now_ns() + timeout_ns;
-    struct timer t = {.fn = wake};
-    for (;;) {
-        poll_all();
-        if (done(ctx))
-            return true;
-        uint64_t now = time_now_ns();
-        if (now >= deadline)
-            return false;
-        timer_arm(&t, now + WAIT_RECHECK_NS < deadline ? now + WAIT_RECHECK_NS : deadline);
-        cpu_irq_disable();
-        if (!done(ctx))
-            cpu_irq_enable_and_halt();
-        cpu_irq_enable();
-        timer_cancel(&t);
-    }
-}
 
 static struct blkdev *find_disk(const char *spec)
 {

@@ -8,6 +8,8 @@
 #include <string.h>
 
 #include "apps/devinfo/devinfo.h"
+#include "core/event.h"
+#include "core/time.h"
 #include "core/time.h"
 #include "net/ping_responder.h"
 
@@ -28,7 +30,7 @@ static struct responder responders[MAX_NETDEVS];
 static unsigned nresponders;
 static unsigned want_icmp, want_udp;
 
-/* Runs in the driver's receive path (interrupt or poll). */
+/* Runs in the driver's receive path, from the event loop. */
 static void on_frame(struct netdev *nd, const void *frame, size_t len, void *ctx)
 {
     (void)nd;
@@ -56,12 +58,6 @@ static bool goal_reached(void *ctx)
 {
     (void)ctx;
     return answered(false) >= want_icmp && answered(true) >= want_udp;
-}
-
-static bool never(void *ctx)
-{
-    (void)ctx;
-    return false;
 }
 
 int devinfo_ping(const uint8_t ip[4], unsigned icmp, unsigned udp, unsigned timeout_s)
@@ -94,10 +90,10 @@ int devinfo_ping(const uint8_t ip[4], unsigned icmp, unsigned udp, unsigned time
            ip[0], ip[1], ip[2], ip[3], nresponders, nresponders == 1 ? "" : "s", timeout_s, icmp,
            udp);
     uint64_t start = time_now_ns();
-    bool ok = devinfo_wait(goal_reached, NULL, (uint64_t)timeout_s * 1000000000ull);
+    bool ok = wait_until(goal_reached, NULL, time_now_ns() + (uint64_t)timeout_s * 1000000000ull);
     uint64_t elapsed_ms = (time_now_ns() - start) / 1000000;
     if (ok)
-        devinfo_wait(never, NULL, LINGER_NS);
+        sleep_ns(LINGER_NS);
     for (unsigned i = 0; i < nresponders; i++) {
         struct responder *r = &responders[i];
         netdev_set_receiver(r->nd, NULL, NULL);

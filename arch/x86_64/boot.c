@@ -8,16 +8,15 @@
 #include "boot/bootinfo.h"
 #include "core/kernel.h"
 #include "core/log.h"
+#include "core/platform.h"
 #include "drivers/uart/uart16550.h"
+#include "init/init.h"
 
 #define MULTIBOOT_LOADER_MAGIC 0x2BADB002
 #define COM1 0x3F8
 
 extern uint64_t boot_entry_tsc, boot_info_addr;
 extern uint32_t boot_protocol, boot_magic;
-
-/* The identity map covers the low 4 GiB. */
-const struct phys_window kernel_phys = {0, 0x100000000ull};
 
 static struct bootinfo bootinfo;
 
@@ -48,7 +47,7 @@ void arch_boot(void)
                                   "anyvm: exit status 127\n");
         arch_fail_stop(PANIC_STATUS);
     }
-    uart16550_console_init(COM1);
+    console_select_early();
     gdt_init();
     idt_init();
 
@@ -63,13 +62,13 @@ void arch_boot(void)
                     MULTIBOOT_LOADER_MAGIC);
             break;
         }
-        rc = bootinfo_from_multiboot(bi, &kernel_phys, boot_info_addr, err, sizeof err);
+        rc = bootinfo_from_multiboot(bi, platform_phys(), boot_info_addr, err, sizeof err);
         break;
     case BOOT_PVH:
-        rc = bootinfo_from_pvh(bi, &kernel_phys, boot_info_addr, err, sizeof err);
+        rc = bootinfo_from_pvh(bi, platform_phys(), boot_info_addr, err, sizeof err);
         break;
     case BOOT_LINUX64:
-        rc = bootinfo_from_linux(bi, &kernel_phys, boot_info_addr, err, sizeof err);
+        rc = bootinfo_from_linux(bi, platform_phys(), boot_info_addr, err, sizeof err);
         break;
     default:
         kprintf("anyvm: unknown entry path %u\n", boot_protocol);

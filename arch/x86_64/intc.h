@@ -7,10 +7,11 @@
 #include <stdint.h>
 
 #include "core/acpi.h"
+#include "core/arch.h"
 
-#define VECTOR_PIC_BASE 0x30 /* 8259 IRQ 0-15 when the PICs are in use */
-#define VECTOR_DEVICE_FIRST 0x40
-#define VECTOR_DEVICE_LAST 0xEF
+#define VECTOR_PIC_BASE 0x30                      /* 8259 IRQ 0-15 when the PICs are in use */
+#define VECTOR_DEVICE_FIRST ARCH_IRQ_DEVICE_FIRST /* core/arch.h */
+#define VECTOR_DEVICE_LAST ARCH_IRQ_DEVICE_LAST
 #define VECTOR_TIMER 0xF0
 #define VECTOR_SPURIOUS 0xFF
 
@@ -24,12 +25,9 @@ void pic_eoi(unsigned irq);
  * Prints nothing; returns a short description ("lapic+ioapic", "pic"). */
 const char *intc_init(const struct acpi_info *acpi);
 bool intc_using_apic(void);
-/* Routes an ISA IRQ (honouring MADT interrupt source overrides) or a GSI to a
- * vector on this CPU. Returns 0, or -1 with a log line when it cannot. With
- * the 8259 PICs alone the vector is fixed by the hardware: pass
- * intc_isa_vector(irq) (any other vector is refused). */
-uint8_t intc_isa_vector(unsigned irq);
-int intc_route_isa_irq(unsigned irq, uint8_t vector);
+/* Routes a GSI to a vector on this CPU (lines go through core/irq.c, which
+ * calls this once per line through arch_irq_route_line). Returns 0, or -1
+ * with a log line when no IOAPIC serves it or it is routed elsewhere. */
 int intc_route_gsi(uint32_t gsi, uint8_t vector, bool level, bool active_low);
 /* Acknowledges the interrupt with this vector at the controller that raised it. */
 void intc_eoi(uint8_t vector);
@@ -40,8 +38,9 @@ void lapic_eoi(void);
 /* Lets the 8259's interrupts through the LAPIC (PIC-only machines). */
 void lapic_pass_pic_interrupts(void);
 uint32_t lapic_id(void);
-/* One-shot timer interrupt on VECTOR_TIMER after ns (0 cancels). */
-void lapic_timer_oneshot(uint64_t ns);
+/* One-shot timer interrupt on VECTOR_TIMER after ns (0 cancels); false
+ * when there is no Local APIC. */
+bool lapic_timer_oneshot(uint64_t ns);
 
 /* TSC frequency (tsc.c). */
 void tsc_init(void);

@@ -4,6 +4,7 @@
  * between APIC and legacy PIC delivery. */
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/intc.h"
+#include "core/irq.h"
 #include "core/log.h"
 
 #define IOAPIC_REG_VER 0x01
@@ -77,18 +78,22 @@ const char *intc_init(const struct acpi_info *info)
     return "LAPIC + IOAPIC";
 }
 
-uint8_t intc_isa_vector(unsigned irq)
-{
-    return (uint8_t)(VECTOR_PIC_BASE + (irq & 15));
-}
-
 bool intc_using_apic(void)
 {
     return using_apic;
 }
 
+/* Redirection entries programmed so far: a GSI is routed once; a request to
+ * move it to another vector is refused (core/irq.c shares the line instead). */
+static uint8_t gsi_vector[256];
+
 int intc_route_gsi(uint32_t gsi, uint8_t vector, bool level, bool active_low)
 {
+    if (gsi < sizeof gsi_vector && gsi_vector[gsi] != 0 && gsi_vector[gsi] != vector) {
+        kprintf("ioapic: GSI %u already delivers vector %#x; not moved to %#x\n", gsi,
+                gsi_vector[gsi], vector);
+        return -1;
+    }
     for (unsigned i = 0; i < nioapics; i++) {
         struct ioapic *io = &ioapics[i];
         if (gsi < io->gsi_base || gsi >= io->gsi_base + io->nentries)
@@ -97,41 +102,74 @@ int intc_route_gsi(uint32_t gsi, uint8_t vector, bool level, bool active_low)
         uint32_t lo = vector | (level ? RTE_LEVEL : 0) | (active_low ? RTE_ACTIVE_LOW : 0);
         ioapic_write(io, IOAPIC_REDTBL + 2 * e + 1, lapic_id() << 24);
         ioapic_write(io, IOAPIC_REDTBL + 2 * e, lo);
+        if (gsi < sizeof gsi_vector)
+            gsi_vector[gsi] = vector;
         return 0;
     }
     kprintf("ioapic: no IOAPIC serves GSI %u\n", gsi);
     return -1;
 }
 
-int intc_route_isa_irq(unsigned irq, uint8_t vector)
+static bool ioapic_serves(uint32_t gsi)
 {
-    if (irq >= 16)
-        return -1;
+    for (unsigned i = 0; i < nioapics; i++)
+        if (gsi >= ioapics[i].gsi_base && gsi < ioapics[i].gsi_base + ioapics[i].nentries)
+            return true;
+    return false;
+}
+
+int arch_irq_resolve_line(struct irq_line *line)
+{
     if (!using_apic) {
-        if (vector != VECTOR_PIC_BASE + irq) {
-            kprintf("intc: ISA IRQ %u arrives on vector %#x under the PIC, not %#x\n", irq,
-                    VECTOR_PIC_BASE + irq, vector);
+        /* The 8259s: GSI n is ISA IRQ n, and there are 16 of them. Their
+         * trigger mode is the firmware's (ELCR); nothing to resolve. */
+        if (line->number >= 16) {
+            kprintf("irq: line %u needs an IOAPIC; this machine has only the 8259 PICs\n",
+                    line->number);
             return -1;
         }
+        line->kind = IRQ_LINE_GSI;
+        return 0;
+    }
+    if (line->kind == IRQ_LINE_ISA) {
+        /* ISA interrupts are GSI = IRQ unless the MADT overrides it (ACPI
+         * 6.5, 5.2.12.5); the override's flags replace the bus default
+         * unless they say "conforms to the bus". */
+        for (unsigned i = 0; i < acpi->noverrides; i++) {
+            const struct acpi_irq_override *o = &acpi->overrides[i];
+            if (o->isa_irq != line->number)
+                continue;
+            line->number = o->gsi;
+            if ((o->flags & 3) == 1 || (o->flags & 3) == 3)
+                line->active_low = (o->flags & 3) == 3;
+            if (((o->flags >> 2) & 3) == 1 || ((o->flags >> 2) & 3) == 3)
+                line->level = ((o->flags >> 2) & 3) == 3;
+        }
+        line->kind = IRQ_LINE_GSI;
+    }
+    if (!ioapic_serves(line->number)) {
+        kprintf("ioapic: no IOAPIC serves GSI %u\n", line->number);
+        return -1;
+    }
+    return 0;
+}
+
+uint8_t arch_irq_line_vector(const struct irq_line *line)
+{
+    if (!using_apic)
+        return (uint8_t)(VECTOR_PIC_BASE + (line->number & 15));
+    return irq_alloc_vector();
+}
+
+int arch_irq_route_line(const struct irq_line *line, uint8_t vector)
+{
+    if (!using_apic) {
+        unsigned irq = line->number & 15;
         pic_irq_of_vector[vector] = (uint8_t)(irq + 1);
         pic_unmask(irq);
         return 0;
     }
-    /* ISA interrupts are edge-triggered, active high, GSI = IRQ unless the
-     * MADT overrides it (ACPI 6.5, 5.2.12.5). */
-    uint32_t gsi = irq;
-    bool level = false, low = false;
-    for (unsigned i = 0; i < acpi->noverrides; i++) {
-        const struct acpi_irq_override *o = &acpi->overrides[i];
-        if (o->isa_irq != irq)
-            continue;
-        gsi = o->gsi;
-        if ((o->flags & 3) == 3)
-            low = true;
-        if (((o->flags >> 2) & 3) == 3)
-            level = true;
-    }
-    return intc_route_gsi(gsi, vector, level, low);
+    return intc_route_gsi(line->number, vector, line->level, line->active_low);
 }
 
 void intc_eoi(uint8_t vector)

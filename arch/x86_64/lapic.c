@@ -91,13 +91,13 @@ static void lapic_timer_calibrate(void)
     lapic_ns_to_count = (lapic_timer_hz << 32) / 1000000000u;
 }
 
-void lapic_timer_oneshot(uint64_t ns)
+bool lapic_timer_oneshot(uint64_t ns)
 {
     if (!lapic_base)
-        return;
+        return false;
     if (ns == 0) {
         lapic_write(LAPIC_TIMER_INIT, 0);
-        return;
+        return true;
     }
     if (lapic_timer_hz == 0)
         lapic_timer_calibrate();
@@ -108,4 +108,5 @@ void lapic_timer_oneshot(uint64_t ns)
         count = 0xFFFFFFFFu;                    /* the timer core re-arms for the remainder */
     lapic_write(LAPIC_LVT_TIMER, VECTOR_TIMER); /* one-shot, unmasked */
     lapic_write(LAPIC_TIMER_INIT, (uint32_t)count);
+    return true;
 }

@@ -6,6 +6,7 @@
 #include "arch/x86_64/power.h"
 #include "core/kernel.h"
 #include "core/log.h"
+#include "core/platform.h"
 #include "hv/hv.h"
 
 #define DEBUG_EXIT_PORT 0xF4  /* QEMU isa-debug-exit, hostsim --exit-port */
@@ -32,7 +33,7 @@ static void gas_write8(const struct acpi_gas *g, uint8_t v)
 
 static void acpi_sleep_s5(void)
 {
-    const struct acpi_info *a = &kernel_acpi;
+    const struct acpi_info *a = platform_acpi();
     if (!a->have_fadt)
         return;
     if (a->hw_reduced) {
@@ -89,8 +90,8 @@ void arch_power_off(int status)
     debug_exit(status);
     acpi_sleep_s5();
     i8042_reset();
-    if (kernel_acpi.reset_supported)
-        gas_write8(&kernel_acpi.reset_reg, kernel_acpi.reset_value);
+    if (platform_acpi()->reset_supported)
+        gas_write8(&platform_acpi()->reset_reg, platform_acpi()->reset_value);
     triple_fault();
 }
 

@@ -10,7 +10,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "core/driver.h"
+#include "core/device.h"
 #include "core/irq.h"
 
 #define PCI_ANY_ID 0xFFFF
@@ -32,21 +32,20 @@ struct pci_bar {
 enum pci_irq_mode { PCI_IRQ_NONE, PCI_IRQ_MSIX, PCI_IRQ_MSI, PCI_IRQ_INTX };
 
 struct pci_dev {
+    struct device dev; /* name "00:03.0" (with the segment when not 0) */
     uint16_t segment;
-    uint8_t bus, dev, fn;
+    uint8_t bus, slot, fn; /* slot: the device number of bus:device.function */
     uint16_t vendor, device, subsys_vendor, subsys_device;
     uint8_t class_code, subclass, prog_if, revision, header_type;
     uint8_t irq_pin, irq_line;
     struct pci_bar bar[6];
-    const struct driver *driver; /* bound driver, NULL = none */
-    int probe_result;            /* last probe's return when it failed */
     enum pci_irq_mode irq_mode;
-    uint8_t irq_vector;
-    struct pci_dev *next;
+    uint8_t irq_vector;        /* the first vector */
+    uint8_t irq_nvectors;      /* vectors in use (MSI-X entries 0..n-1, else 1) */
+    struct pci_dev *scan_next; /* enumeration order (bus/pci/pci_scan.c) */
 
-    /* Added by the bus implementation (bus/pci/). header_type above holds
-     * the layout only (0 endpoint, 1 PCI-to-PCI bridge, 2 CardBus), without
-     * the multi-function bit. */
+    /* header_type above holds the layout only (0 endpoint, 1 PCI-to-PCI
+     * bridge, 2 CardBus), without the multi-function bit. */
     struct pci_dev *parent; /* upstream bridge, NULL on a root bus */
     /* Bridges: the bus numbers behind it. */
     uint8_t secondary_bus, subordinate_bus;
@@ -56,16 +55,36 @@ struct pci_dev {
     uint8_t bar_mapped;
     /* Bit n: BAR n is malformed, ignored (pci.list says so). */
     uint8_t bar_bad;
-    /* The last driver whose probe failed (probe_result holds its return). */
-    const struct driver *failed_driver;
+    /* MSI-X: the table, mapped, and its size (for teardown). */
+    volatile uint32_t *msix_table;
+    uint16_t msix_entries;
+    uint8_t msix_cap;
+    struct irq_action *irq_actions; /* the caller's, one per vector */
 };
 
-/* Enumerates every segment/bus (ECAM when the MCFG describes it, else port
- * I/O), then binds drivers. With `pci.list` on the command line prints each
+/* A PCI driver. The bus core matches ids (most specific entry first: an
+ * exact vendor:device before a class-wide one) and calls probe; remove and
+ * quiesce may be NULL. Register with PCI_DRIVER_REGISTER. */
+struct pci_driver {
+    struct driver drv;
+    const struct pci_device_id *ids; /* ended by vendor 0 */
+    int (*probe)(struct pci_dev *d, const struct pci_device_id *id);
+    void (*remove)(struct pci_dev *d);
+    void (*quiesce)(struct pci_dev *d);
+};
+extern const struct bus pci_bus;
+#define PCI_DRIVER_REGISTER(pd) DRIVER_REGISTER(pd, &(pd).drv)
+
+static inline struct pci_dev *pci_dev_of(struct device *d)
+{
+    return container_of(d, struct pci_dev, dev);
+}
+
+/* The PCI bus (registered with the bus core, core/device.h): enumerates every
+ * segment/bus (ECAM when the MCFG describes it, else port I/O) and adds each
+ * function to the inventory. With `pci.list` on the command line prints each
  * function: bus:dev.fn vendor:device class, BARs, and the driver bound or
  * "no driver". */
-void pci_init(void);
-struct pci_dev *pci_first(void);
 
 uint8_t pci_read8(const struct pci_dev *d, uint16_t off);
 uint16_t pci_read16(const struct pci_dev *d, uint16_t off);
@@ -83,11 +102,17 @@ void pci_enable(struct pci_dev *d, bool memory, bool io, bool bus_master);
  * demand), NULL for an I/O or absent BAR or one that cannot be mapped. */
 volatile void *pci_map_bar(struct pci_dev *d, unsigned bar);
 
-/* One interrupt for the device: MSI-X table entry 0 when the device has
- * MSI-X, else MSI, else its INTx pin through the IOAPIC (shared, level).
- * fn(ctx) runs on every interrupt. Returns the mode used, PCI_IRQ_NONE on
- * failure (with a log line). */
-enum pci_irq_mode pci_irq_setup(struct pci_dev *d, irq_handler fn, void *ctx);
+/* Interrupts for the device, in interrupt context (acknowledge and signal
+ * only, core/irq.h). With MSI-X (and at least n table entries) entry i
+ * delivers to actions[i] for i < n; otherwise one vector, MSI or the INTx pin
+ * through the IOAPIC (shared, level), delivers to actions[0], which must
+ * then serve every source. Each action's fn and ctx are set by the caller.
+ * Returns the number of vectors set up (n with MSI-X, else 1), 0 on failure
+ * with a log line; d->irq_mode says which mode. */
+unsigned pci_irq_setup(struct pci_dev *d, struct irq_action *actions, unsigned n);
+/* Undoes pci_irq_setup (device removal): MSI-X/MSI disabled, INTx masked in
+ * the command register, handlers detached. */
+void pci_irq_teardown(struct pci_dev *d);
 
 /* Human-readable "00:03.0". */
 const char *pci_dev_name(const struct pci_dev *d, char buf[16]);
@@ -99,7 +124,7 @@ const char *pci_dev_name(const struct pci_dev *d, char buf[16]);
  * every capability of an id (virtio-pci has several vendor capabilities):
  *   for (uint8_t c = pci_find_capability(d, id, 0); c; c = pci_find_next_capability(d, id, c)) */
 uint8_t pci_find_next_capability(const struct pci_dev *d, uint8_t cap_id, uint8_t prev);
-/* Number of functions found by pci_init. */
+/* Number of functions enumerated. */
 unsigned pci_count(void);
 /* Capability IDs and register offsets: bus/pci/pci_regs.h. */
 

@@ -5,6 +5,7 @@
 
 #include "arch/x86_64/paging.h"
 #include "bus/pci/pci_internal.h"
+#include "core/arch.h"
 #include "bus/pci/pci_logic.h"
 #include "bus/pci/pci_regs.h"
 #include "core/log.h"
@@ -33,7 +34,7 @@ void pci_bars_size(struct pci_dev *d)
      * the device meanwhile. Host bridges keep decoding: on some chipsets
      * turning it off cuts the CPU off from memory, and on QEMU q35 each
      * toggle of the MCH's command register costs milliseconds. */
-    uint64_t flags = pci_irq_save();
+    uint64_t flags = arch_irq_save();
     uint16_t cmd = pci_read16(d, PCI_COMMAND);
     bool host_bridge = d->class_code == PCI_CLASS_BRIDGE && d->subclass == PCI_SUBCLASS_HOST;
     bool toggle = !host_bridge && (cmd & (PCI_COMMAND_IO | PCI_COMMAND_MEMORY));
@@ -62,7 +63,7 @@ void pci_bars_size(struct pci_dev *d)
     }
     if (toggle)
         pci_write16(d, PCI_COMMAND, cmd);
-    pci_irq_restore(flags);
+    arch_irq_restore(flags);
 }
 
 volatile void *pci_map_bar(struct pci_dev *d, unsigned bar)

@@ -7,9 +7,10 @@
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/paging.h"
 #include "bus/pci/pci_internal.h"
+#include "core/arch.h"
 #include "bus/pci/pci_logic.h"
 #include "bus/pci/pci_regs.h"
-#include "core/kernel.h"
+#include "core/platform.h"
 #include "core/log.h"
 
 #define PORT_CONFIG_SIZE 256
@@ -26,22 +27,22 @@ static unsigned bad_accesses;
  * zeroes (Firecracker). */
 static bool port_probe(void)
 {
-    uint64_t flags = pci_irq_save();
+    uint64_t flags = arch_irq_save();
     uint32_t old = inl(PCI_CONFIG_ADDRESS);
     outl(PCI_CONFIG_ADDRESS, PCI_CONFIG_ENABLE);
     uint32_t seen = inl(PCI_CONFIG_ADDRESS);
     outl(PCI_CONFIG_ADDRESS, old);
-    pci_irq_restore(flags);
+    arch_irq_restore(flags);
     return seen == PCI_CONFIG_ENABLE;
 }
 
 static uint32_t port_read(uint8_t bus, uint8_t dev, uint8_t fn, uint16_t off, unsigned size)
 {
     uint16_t port = (uint16_t)(PCI_CONFIG_DATA + (off & 3));
-    uint64_t flags = pci_irq_save();
+    uint64_t flags = arch_irq_save();
     outl(PCI_CONFIG_ADDRESS, pci_cf8_address(bus, dev, fn, off));
     uint32_t v = size == 1 ? inb(port) : size == 2 ? inw(port) : inl(port);
-    pci_irq_restore(flags);
+    arch_irq_restore(flags);
     return v;
 }
 
@@ -49,7 +50,7 @@ static void port_write(uint8_t bus, uint8_t dev, uint8_t fn, uint16_t off, unsig
                        uint32_t v)
 {
     uint16_t port = (uint16_t)(PCI_CONFIG_DATA + (off & 3));
-    uint64_t flags = pci_irq_save();
+    uint64_t flags = arch_irq_save();
     outl(PCI_CONFIG_ADDRESS, pci_cf8_address(bus, dev, fn, off));
     if (size == 1)
         outb(port, (uint8_t)v);
@@ -57,7 +58,7 @@ static void port_write(uint8_t bus, uint8_t dev, uint8_t fn, uint16_t off, unsig
         outw(port, (uint16_t)v);
     else
         outl(port, v);
-    pci_irq_restore(flags);
+    arch_irq_restore(flags);
 }
 
 static uint32_t ecam_read(uint64_t addr, unsigned size)
@@ -187,10 +188,11 @@ unsigned pci_config_init(struct pci_root roots[PCI_MAX_ROOTS])
 {
     port_ok = port_probe();
     necam = 0;
-    unsigned n = kernel_acpi.nmcfg < ACPI_MAX_MCFG ? kernel_acpi.nmcfg : ACPI_MAX_MCFG;
+    const struct acpi_info *acpi = platform_acpi();
+    unsigned n = acpi->nmcfg < ACPI_MAX_MCFG ? acpi->nmcfg : ACPI_MAX_MCFG;
     for (unsigned i = 0; i < n; i++)
-        if (ecam_accept(&kernel_acpi.mcfg[i]))
-            ecam[necam++] = kernel_acpi.mcfg[i];
+        if (ecam_accept(&acpi->mcfg[i]))
+            ecam[necam++] = acpi->mcfg[i];
 
     unsigned nroots = 0;
     if (port_ok)

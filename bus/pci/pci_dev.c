@@ -8,27 +8,27 @@
 
 uint8_t pci_read8(const struct pci_dev *d, uint16_t off)
 {
-    return (uint8_t)pci_config_read(d->segment, d->bus, d->dev, d->fn, off, 1);
+    return (uint8_t)pci_config_read(d->segment, d->bus, d->slot, d->fn, off, 1);
 }
 uint16_t pci_read16(const struct pci_dev *d, uint16_t off)
 {
-    return (uint16_t)pci_config_read(d->segment, d->bus, d->dev, d->fn, off, 2);
+    return (uint16_t)pci_config_read(d->segment, d->bus, d->slot, d->fn, off, 2);
 }
 uint32_t pci_read32(const struct pci_dev *d, uint16_t off)
 {
-    return pci_config_read(d->segment, d->bus, d->dev, d->fn, off, 4);
+    return pci_config_read(d->segment, d->bus, d->slot, d->fn, off, 4);
 }
 void pci_write8(const struct pci_dev *d, uint16_t off, uint8_t v)
 {
-    pci_config_write(d->segment, d->bus, d->dev, d->fn, off, 1, v);
+    pci_config_write(d->segment, d->bus, d->slot, d->fn, off, 1, v);
 }
 void pci_write16(const struct pci_dev *d, uint16_t off, uint16_t v)
 {
-    pci_config_write(d->segment, d->bus, d->dev, d->fn, off, 2, v);
+    pci_config_write(d->segment, d->bus, d->slot, d->fn, off, 2, v);
 }
 void pci_write32(const struct pci_dev *d, uint16_t off, uint32_t v)
 {
-    pci_config_write(d->segment, d->bus, d->dev, d->fn, off, 4, v);
+    pci_config_write(d->segment, d->bus, d->slot, d->fn, off, 4, v);
 }
 
 static uint8_t cap_read8(void *ctx, uint16_t off)
@@ -70,5 +70,5 @@ void pci_enable(struct pci_dev *d, bool memory, bool io, bool bus_master)
 
 const char *pci_dev_name(const struct pci_dev *d, char buf[16])
 {
-    return pci_format_name(buf, d->segment, d->bus, d->dev, d->fn);
+    return pci_format_name(buf, d->segment, d->bus, d->slot, d->fn);
 }

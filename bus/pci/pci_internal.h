@@ -38,25 +38,10 @@ bool pci_used_mech(enum pci_mech m);
 /* pci_bar.c: sizes the BARs of a function into d->bar. */
 void pci_bars_size(struct pci_dev *d);
 
-/* pci_bind.c: matches and probes the registered PCI drivers; returns how
- * many functions got a driver. */
-unsigned pci_bind_drivers(void);
+/* The scan's result, in enumeration order (pci_scan.c). */
+struct pci_dev *pci_scan_first(void);
 
 /* pci_list.c: the pci.list output. */
 void pci_print_list(void);
-
-/* Interrupt flag save/restore around sequences that must not interleave
- * with an interrupt handler (CONFIG_ADDRESS/CONFIG_DATA pairs, BAR sizing). */
-static inline uint64_t pci_irq_save(void)
-{
-    uint64_t flags;
-    __asm__ volatile("pushfq; popq %0; cli" : "=r"(flags) : : "memory");
-    return flags;
-}
-static inline void pci_irq_restore(uint64_t flags)
-{
-    if (flags & (1u << 9)) /* RFLAGS.IF */
-        __asm__ volatile("sti" : : : "memory");
-}
 
 #endif

@@ -1,44 +1,18 @@
-/* Interrupts for a function: MSI-X entry 0 (PCI Local Bus 3.0, 6.8.2), else
- * MSI with one vector (6.8.1), else the INTx pin through the IOAPIC (or the
- * 8259s when there is no APIC), shared by every function on the same line.
- * MSI and MSI-X need the local APIC, so with the PICs alone only INTx is
- * tried; `pci.nomsi` on the command line forces INTx too. */
-#include <stdlib.h>
-
+/* Interrupts for a function: MSI-X with one table entry per source (PCI Local
+ * Bus 3.0, 6.8.2), else MSI with one vector (6.8.1), else the INTx pin
+ * through the IOAPIC (or the 8259s when there is no APIC), a line shared by
+ * every function on it (core/irq.c keeps the sharing). MSI and MSI-X need the
+ * local APIC, so with the PICs alone only INTx is tried; `pci.nomsi` on the
+ * command line forces INTx too. */
 #include "arch/x86_64/intc.h"
 #include "bus/pci/pci_internal.h"
 #include "bus/pci/pci_logic.h"
 #include "bus/pci/pci_regs.h"
-#include "core/cmdline.h"
-#include "core/kernel.h"
 #include "core/log.h"
+#include "core/param.h"
+#include "core/platform.h"
 
-#define MAX_INTX_LINES 32
-
-struct intx_handler {
-    irq_handler fn;
-    void *ctx;
-    struct intx_handler *next;
-};
-
-/* One per GSI (APIC) or ISA IRQ (PICs): one vector, every handler on it. */
-struct intx_line {
-    uint32_t gsi;
-    uint8_t vector;
-    bool broken; /* routing failed: nobody may join */
-    struct intx_handler *handlers;
-};
-
-static struct intx_line lines[MAX_INTX_LINES];
-static unsigned nlines;
-
-/* Level-triggered and shared: every handler checks its own device. */
-static void intx_dispatch(void *ctx)
-{
-    struct intx_line *l = ctx;
-    for (struct intx_handler *h = l->handlers; h; h = h->next)
-        h->fn(h->ctx);
-}
+KERNEL_PARAM(param_pci_nomsi, "pci.nomsi", "use INTx for every PCI device, never MSI or MSI-X");
 
 static void set_intx_disable(struct pci_dev *d, bool disable)
 {
@@ -48,95 +22,116 @@ static void set_intx_disable(struct pci_dev *d, bool disable)
         pci_write16(d, PCI_COMMAND, want);
 }
 
-/* A vector with fn installed, 0 with a log line when none is left. */
-static uint8_t vector_for(struct pci_dev *d, irq_handler fn, void *ctx)
+static void msi_off(struct pci_dev *d)
 {
-    char name[16];
-    uint8_t v = irq_alloc_vector();
-    if (v == 0) {
-        kprintf("pci: %s: no free interrupt vector\n", pci_dev_name(d, name));
-        return 0;
-    }
-    if (irq_register(v, fn, ctx) != 0)
-        return 0;
-    return v;
-}
-
-static int setup_msix(struct pci_dev *d, uint8_t cap, irq_handler fn, void *ctx)
-{
-    char name[16];
-    uint16_t ctrl = pci_read16(d, (uint16_t)(cap + PCI_MSIX_CONTROL));
-    uint32_t table_reg = pci_read32(d, (uint16_t)(cap + PCI_MSIX_TABLE));
-    uint64_t table_addr;
-    unsigned entries;
-    const char *why;
-    if (pci_msix_table(table_reg, ctrl, d->bar, &table_addr, &entries, &why) != 0) {
-        kprintf("pci: %s: %s; trying MSI\n", pci_dev_name(d, name), why);
-        return -1;
-    }
-    uint32_t address = pci_msi_address(lapic_id());
-    if (address == 0) {
-        kprintf("pci: %s: APIC ID %u too large for MSI-X\n", pci_dev_name(d, name), lapic_id());
-        return -1;
-    }
-    unsigned bir = table_reg & PCI_MSIX_BIR;
-    volatile uint8_t *bar = pci_map_bar(d, bir);
-    if (bar == NULL)
-        return -1;
-    volatile uint32_t *table = (volatile uint32_t *)(bar + (table_addr - d->bar[bir].base));
-    uint8_t vector = vector_for(d, fn, ctx);
-    if (vector == 0)
-        return -1;
-
-    /* Function Mask holds every entry back while entry 0 is written
-     * (6.8.2.3); the table is memory in a BAR, so memory decoding is on,
-     * and the message is a memory write by the device: bus mastering. */
     uint8_t msi = pci_find_capability(d, PCI_CAP_ID_MSI, 0);
     if (msi) {
         uint16_t mc = pci_read16(d, (uint16_t)(msi + PCI_MSI_CONTROL));
         if (mc & PCI_MSI_CTRL_ENABLE)
             pci_write16(d, (uint16_t)(msi + PCI_MSI_CONTROL), mc & ~PCI_MSI_CTRL_ENABLE);
     }
+}
+
+static void msix_off(struct pci_dev *d)
+{
+    uint8_t msix = pci_find_capability(d, PCI_CAP_ID_MSIX, 0);
+    if (msix) {
+        uint16_t xc = pci_read16(d, (uint16_t)(msix + PCI_MSIX_CONTROL));
+        if (xc & PCI_MSIX_CTRL_ENABLE)
+            pci_write16(d, (uint16_t)(msix + PCI_MSIX_CONTROL), xc & ~PCI_MSIX_CTRL_ENABLE);
+    }
+}
+
+static volatile uint32_t *msix_entry(struct pci_dev *d, unsigned i)
+{
+    return d->msix_table + i * (PCI_MSIX_ENTRY_SIZE / 4);
+}
+
+/* Entries 0..n-1 (n <= the table's size), one vector each. */
+static int setup_msix(struct pci_dev *d, uint8_t cap, struct irq_action *actions, unsigned n)
+{
+    uint16_t ctrl = pci_read16(d, (uint16_t)(cap + PCI_MSIX_CONTROL));
+    uint32_t table_reg = pci_read32(d, (uint16_t)(cap + PCI_MSIX_TABLE));
+    uint64_t table_addr;
+    unsigned entries;
+    const char *why;
+    if (pci_msix_table(table_reg, ctrl, d->bar, &table_addr, &entries, &why) != 0) {
+        kprintf("pci: %s: %s; trying MSI\n", d->dev.name, why);
+        return -1;
+    }
+    if (entries < n) {
+        kprintf("pci: %s: MSI-X table has %u entries, %u wanted; sharing one vector\n", d->dev.name,
+                entries, n);
+        return -1;
+    }
+    uint32_t address = pci_msi_address(lapic_id());
+    if (address == 0) {
+        kprintf("pci: %s: APIC ID %u too large for MSI-X\n", d->dev.name, lapic_id());
+        return -1;
+    }
+    unsigned bir = table_reg & PCI_MSIX_BIR;
+    volatile uint8_t *bar = pci_map_bar(d, bir);
+    if (bar == NULL)
+        return -1;
+    uint8_t vectors[32];
+    if (n > sizeof vectors) {
+        kprintf("pci: %s: %u MSI-X vectors asked for, at most %zu\n", d->dev.name, n,
+                sizeof vectors);
+        return -1;
+    }
+    for (unsigned i = 0; i < n; i++) {
+        /* Vectors are consecutive from the allocator, never returned. */
+        vectors[i] = irq_alloc_vector();
+        if (vectors[i] == 0)
+            return -1;
+    }
+    d->msix_table = (volatile uint32_t *)(bar + (table_addr - d->bar[bir].base));
+    d->msix_entries = (uint16_t)entries;
+    d->msix_cap = cap;
+
+    /* Function Mask holds every entry back while the entries are written
+     * (6.8.2.3); the table is memory in a BAR, so memory decoding is on,
+     * and a message is a memory write by the device: bus mastering. */
+    msi_off(d);
     pci_enable(d, true, false, true);
     pci_write16(d, (uint16_t)(cap + PCI_MSIX_CONTROL),
                 ctrl | PCI_MSIX_CTRL_ENABLE | PCI_MSIX_CTRL_FUNCTION_MASK);
     /* Entries come out of reset masked (6.8.2.9); firmware may have used
      * some, so any left unmasked is masked (one read each, a write only
      * where needed: each access is a VM exit). */
-    for (unsigned i = 1; i < entries; i++) {
-        volatile uint32_t *ctl = table + i * (PCI_MSIX_ENTRY_SIZE / 4) + PCI_MSIX_ENTRY_CONTROL / 4;
+    for (unsigned i = n; i < entries; i++) {
+        volatile uint32_t *ctl = msix_entry(d, i) + PCI_MSIX_ENTRY_CONTROL / 4;
         uint32_t c = *ctl;
         if (!(c & PCI_MSIX_ENTRY_MASKED))
             *ctl = c | PCI_MSIX_ENTRY_MASKED;
     }
-    table[PCI_MSIX_ENTRY_ADDR_LO / 4] = address;
-    table[PCI_MSIX_ENTRY_ADDR_HI / 4] = 0;
-    table[PCI_MSIX_ENTRY_DATA / 4] = pci_msi_data(vector);
-    table[PCI_MSIX_ENTRY_CONTROL / 4] &= ~(uint32_t)PCI_MSIX_ENTRY_MASKED;
+    for (unsigned i = 0; i < n; i++) {
+        irq_attach(vectors[i], &actions[i]);
+        volatile uint32_t *e = msix_entry(d, i);
+        e[PCI_MSIX_ENTRY_ADDR_LO / 4] = address;
+        e[PCI_MSIX_ENTRY_ADDR_HI / 4] = 0;
+        e[PCI_MSIX_ENTRY_DATA / 4] = pci_msi_data(vectors[i]);
+        e[PCI_MSIX_ENTRY_CONTROL / 4] &= ~(uint32_t)PCI_MSIX_ENTRY_MASKED;
+    }
     pci_write16(d, (uint16_t)(cap + PCI_MSIX_CONTROL),
                 (ctrl | PCI_MSIX_CTRL_ENABLE) & ~PCI_MSIX_CTRL_FUNCTION_MASK);
     set_intx_disable(d, true);
     d->irq_mode = PCI_IRQ_MSIX;
-    d->irq_vector = vector;
+    d->irq_vector = vectors[0];
+    d->irq_nvectors = (uint8_t)n;
     return 0;
 }
 
-static int setup_msi(struct pci_dev *d, uint8_t cap, irq_handler fn, void *ctx)
+static int setup_msi(struct pci_dev *d, uint8_t cap, struct irq_action *action)
 {
-    char name[16];
     uint32_t address = pci_msi_address(lapic_id());
     if (address == 0) {
-        kprintf("pci: %s: APIC ID %u too large for MSI\n", pci_dev_name(d, name), lapic_id());
+        kprintf("pci: %s: APIC ID %u too large for MSI\n", d->dev.name, lapic_id());
         return -1;
     }
-    uint8_t msix = pci_find_capability(d, PCI_CAP_ID_MSIX, 0);
-    if (msix) { /* never both enabled (6.8.2) */
-        uint16_t xc = pci_read16(d, (uint16_t)(msix + PCI_MSIX_CONTROL));
-        if (xc & PCI_MSIX_CTRL_ENABLE)
-            pci_write16(d, (uint16_t)(msix + PCI_MSIX_CONTROL), xc & ~PCI_MSIX_CTRL_ENABLE);
-    }
-    uint8_t vector = vector_for(d, fn, ctx);
-    if (vector == 0)
+    msix_off(d); /* never both enabled (6.8.2) */
+    uint8_t vector = irq_alloc_vector();
+    if (vector == 0 || irq_attach(vector, action) != 0)
         return -1;
     uint16_t ctrl = pci_read16(d, (uint16_t)(cap + PCI_MSI_CONTROL));
     bool is64 = ctrl & PCI_MSI_CTRL_64BIT;
@@ -157,109 +152,89 @@ static int setup_msi(struct pci_dev *d, uint8_t cap, irq_handler fn, void *ctx)
     set_intx_disable(d, true);
     d->irq_mode = PCI_IRQ_MSI;
     d->irq_vector = vector;
+    d->irq_nvectors = 1;
     return 0;
 }
 
-/* vector 0: allocate one. */
-static struct intx_line *intx_line_for(struct pci_dev *d, uint32_t gsi, uint8_t vector, bool *fresh)
+/* The pin's line: a GSI through the MADT's overrides with an IOAPIC, the
+ * firmware's Interrupt Line (an ISA IRQ) with the 8259s alone. Level
+ * triggered and shared: every handler on it checks its own device. */
+static int setup_intx(struct pci_dev *d, struct irq_action *action)
 {
-    char name[16];
-    *fresh = false;
-    for (unsigned i = 0; i < nlines; i++)
-        if (lines[i].gsi == gsi)
-            return lines[i].broken ? NULL : &lines[i];
-    if (nlines >= MAX_INTX_LINES) {
-        kprintf("pci: %s: more than %u INTx lines in use\n", pci_dev_name(d, name), MAX_INTX_LINES);
-        return NULL;
-    }
-    struct intx_line *l = &lines[nlines];
-    l->gsi = gsi;
-    l->vector = vector ? vector : irq_alloc_vector();
-    if (l->vector == 0) {
-        kprintf("pci: %s: no free interrupt vector\n", pci_dev_name(d, name));
-        return NULL;
-    }
-    if (irq_register(l->vector, intx_dispatch, l) != 0)
-        return NULL;
-    nlines++;
-    *fresh = true;
-    return l;
-}
-
-static int setup_intx(struct pci_dev *d, irq_handler fn, void *ctx)
-{
-    char name[16];
     struct pci_intx_route route;
     const char *why;
-    bool apic = intc_using_apic();
-    if (pci_intx_route(d->irq_pin, d->irq_line, kernel_acpi.overrides, kernel_acpi.noverrides,
-                       &route, &why) != 0) {
-        kprintf("pci: %s: no INTx: %s\n", pci_dev_name(d, name), why);
+    const struct acpi_info *acpi = platform_acpi();
+    if (pci_intx_route(d->irq_pin, d->irq_line, acpi->overrides, acpi->noverrides, &route, &why) !=
+        0) {
+        kprintf("pci: %s: no INTx: %s\n", d->dev.name, why);
         return -1;
     }
-    if (!apic && d->irq_line >= 16) {
-        kprintf("pci: %s: INTx line %u needs an IOAPIC\n", pci_dev_name(d, name), d->irq_line);
+    struct irq_line line = {IRQ_LINE_GSI, route.gsi, route.level, route.active_low};
+    if (!intc_using_apic()) /* the ELCR, programmed by firmware, sets the trigger */
+        line = (struct irq_line){IRQ_LINE_ISA, d->irq_line, true, true};
+    uint8_t vector;
+    if (irq_line_attach(&line, action, &vector) != 0) {
+        kprintf("pci: %s: cannot use INTx line %u\n", d->dev.name, line.number);
         return -1;
-    }
-    uint32_t key = apic ? route.gsi : d->irq_line;
-    struct intx_handler *h = malloc(sizeof *h);
-    if (h == NULL) {
-        kprintf("pci: %s: out of memory\n", pci_dev_name(d, name));
-        return -1;
-    }
-    /* The 8259s deliver IRQ n on a vector fixed by the hardware, whatever is
-     * asked for, and intc_eoi() finds the PIC by that vector. */
-    uint8_t fixed = apic ? 0 : intc_isa_vector(d->irq_line);
-    bool fresh;
-    struct intx_line *l = intx_line_for(d, key, fixed, &fresh);
-    if (l == NULL) {
-        free(h);
-        return -1;
-    }
-    *h = (struct intx_handler){fn, ctx, NULL};
-    uint64_t flags = pci_irq_save();
-    h->next = l->handlers;
-    l->handlers = h;
-    pci_irq_restore(flags);
-    if (fresh) {
-        /* With the 8259s, PCI lines are level triggered through the ELCR,
-         * which the firmware programs along with the Interrupt Line. */
-        int rc = apic ? intc_route_gsi(route.gsi, l->vector, route.level, route.active_low)
-                      : intc_route_isa_irq(d->irq_line, l->vector);
-        if (rc != 0) {
-            l->broken = true; /* never unmasked: nothing can run the handler */
-            l->handlers = NULL;
-            free(h);
-            kprintf("pci: %s: cannot route INTx (GSI %u)\n", pci_dev_name(d, name), key);
-            return -1;
-        }
     }
     set_intx_disable(d, false);
     d->irq_mode = PCI_IRQ_INTX;
-    d->irq_vector = l->vector;
+    d->irq_vector = vector;
+    d->irq_nvectors = 1;
     return 0;
 }
 
-enum pci_irq_mode pci_irq_setup(struct pci_dev *d, irq_handler fn, void *ctx)
+unsigned pci_irq_setup(struct pci_dev *d, struct irq_action *actions, unsigned n)
 {
-    char name[16];
-    if (fn == NULL)
-        return PCI_IRQ_NONE;
+    if (actions == NULL || n == 0)
+        return 0;
+    for (unsigned i = 0; i < n; i++)
+        if (actions[i].name == NULL)
+            actions[i].name = d->dev.name;
     if (d->irq_mode != PCI_IRQ_NONE) {
-        kprintf("pci: %s: interrupt already set up\n", pci_dev_name(d, name));
-        return PCI_IRQ_NONE;
+        kprintf("pci: %s: interrupt already set up\n", d->dev.name);
+        return 0;
     }
-    bool msi_ok = intc_using_apic() && !cmdline_has(kernel_cmdline(), "pci.nomsi");
+    d->irq_actions = actions;
+    bool msi_ok = intc_using_apic() && !param_present(&param_pci_nomsi);
     if (msi_ok) {
         uint8_t cap = pci_find_capability(d, PCI_CAP_ID_MSIX, 0);
-        if (cap && setup_msix(d, cap, fn, ctx) == 0)
-            return PCI_IRQ_MSIX;
+        if (cap && setup_msix(d, cap, actions, n) == 0)
+            return n;
+        /* One vector for every source from here on. */
+        if (cap && n > 1 && setup_msix(d, cap, actions, 1) == 0)
+            return 1;
         cap = pci_find_capability(d, PCI_CAP_ID_MSI, 0);
-        if (cap && setup_msi(d, cap, fn, ctx) == 0)
-            return PCI_IRQ_MSI;
+        if (cap && setup_msi(d, cap, &actions[0]) == 0)
+            return 1;
     }
-    if (setup_intx(d, fn, ctx) == 0)
-        return PCI_IRQ_INTX;
-    kprintf("pci: %s: no usable interrupt\n", pci_dev_name(d, name));
-    return PCI_IRQ_NONE;
+    if (setup_intx(d, &actions[0]) == 0)
+        return 1;
+    kprintf("pci: %s: no usable interrupt\n", d->dev.name);
+    return 0;
+}
+
+void pci_irq_teardown(struct pci_dev *d)
+{
+    switch (d->irq_mode) {
+    case PCI_IRQ_MSIX:
+        for (unsigned i = 0; i < d->irq_nvectors; i++)
+            msix_entry(d, i)[PCI_MSIX_ENTRY_CONTROL / 4] |= PCI_MSIX_ENTRY_MASKED;
+        msix_off(d);
+        break;
+    case PCI_IRQ_MSI:
+        msi_off(d);
+        break;
+    case PCI_IRQ_INTX:
+        set_intx_disable(d, true);
+        break;
+    case PCI_IRQ_NONE:
+        return;
+    }
+    /* The device is silent now; its handlers leave their vectors (and the
+     * shared line, which stays routed for the others on it). */
+    for (unsigned i = 0; i < d->irq_nvectors; i++)
+        irq_detach((uint8_t)(d->irq_vector + i), &d->irq_actions[i]);
+    d->irq_mode = PCI_IRQ_NONE;
+    d->irq_nvectors = 0;
 }

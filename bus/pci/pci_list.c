@@ -7,7 +7,6 @@
 #include "bus/pci/pci_internal.h"
 #include "bus/pci/pci_logic.h"
 #include "bus/pci/pci_regs.h"
-#include "core/driver.h"
 #include "core/log.h"
 
 static const char *irq_mode_name(enum pci_irq_mode m)
@@ -40,11 +39,14 @@ static void print_function(const struct pci_dev *d)
         n += snprintf(line + n, sizeof line - (size_t)n, ", irq %s vector 0x%02x",
                       irq_mode_name(d->irq_mode), d->irq_vector);
     if (n > 0 && (size_t)n < sizeof line) {
-        if (d->driver)
-            snprintf(line + n, sizeof line - (size_t)n, ", driver %s", d->driver->name);
-        else if (d->failed_driver)
-            snprintf(line + n, sizeof line - (size_t)n, ", driver %s failed: %d",
-                     d->failed_driver->name, d->probe_result);
+        const struct device *dv = &d->dev;
+        if (dv->state == DEVICE_BOUND)
+            snprintf(line + n, sizeof line - (size_t)n, ", driver %s", dv->driver->name);
+        else if (dv->state == DEVICE_FAILED)
+            snprintf(line + n, sizeof line - (size_t)n, ", driver %s failed: %d", dv->driver->name,
+                     dv->probe_result);
+        else if (dv->state == DEVICE_DISABLED)
+            snprintf(line + n, sizeof line - (size_t)n, ", driver %s, disabled", dv->driver->name);
         else
             snprintf(line + n, sizeof line - (size_t)n, ", no driver");
     }
@@ -63,6 +65,7 @@ static void print_function(const struct pci_dev *d)
 
 void pci_print_list(void)
 {
-    for (const struct pci_dev *d = pci_first(); d; d = d->next)
-        print_function(d);
+    for (struct device *dv = device_first(); dv; dv = dv->next)
+        if (dv->bus == &pci_bus)
+            print_function(pci_dev_of(dv));
 }

@@ -47,7 +47,7 @@ static bool used_port, used_ecam, limit_logged;
 static void scan_bus(struct scan *s, unsigned bus, struct pci_dev *parent, unsigned depth,
                      unsigned limit, bool assign);
 
-struct pci_dev *pci_first(void)
+struct pci_dev *pci_scan_first(void)
 {
     return list_head;
 }
@@ -103,7 +103,7 @@ static struct pci_dev *add_function(struct scan *s, unsigned bus, unsigned dev, 
     }
     d->segment = s->segment;
     d->bus = (uint8_t)bus;
-    d->dev = (uint8_t)dev;
+    d->slot = (uint8_t)dev;
     d->fn = (uint8_t)fn;
     d->parent = parent;
     d->vendor = (uint16_t)id;
@@ -144,7 +144,7 @@ static struct pci_dev *add_function(struct scan *s, unsigned bus, unsigned dev, 
     else
         used_port = true;
     *list_tail = d;
-    list_tail = &d->next;
+    list_tail = &d->scan_next;
     nfunctions++;
     return d;
 }

@@ -13,11 +13,11 @@
 #include <string.h>
 
 #include "arch/x86_64/cpu.h"
-#include "arch/x86_64/intc.h"
 #include "arch/x86_64/paging.h"
 #include "core/acpi.h"
 #include "core/irq.h"
-#include "core/kernel.h"
+#include "core/device.h"
+#include "core/platform.h"
 #include "core/log.h"
 #include "drivers/virtio/virtio.h"
 
@@ -58,6 +58,7 @@ struct vmmio {
     uint64_t size;
     uint32_t irq;
     uint8_t vector;
+    struct irq_action action;
     unsigned long spurious;
 };
 
@@ -232,35 +233,30 @@ static void mmio_irq(void *ctx)
         m->spurious++;
 }
 
+/* Edge-triggered, active high (Firecracker's DSDT says so; QEMU's line
+ * follows InterruptStatus, and the handler re-reads it after each
+ * acknowledgement, so an edge is never lost). The number is a GSI; with the
+ * 8259s alone it is the ISA IRQ of the same number. */
 static int mmio_irq_setup(struct virtio_dev *vd)
 {
     struct vmmio *m = of(vd);
     if (m->vector != 0)
         return 0; /* installed already */
-    bool apic = intc_using_apic();
-    if (!apic && m->irq >= 16) {
-        kprintf("virtio-mmio: %#lx: cannot route IRQ %u: 8259 PIC only\n", (unsigned long)m->base,
-                m->irq);
+    m->action = (struct irq_action){.fn = mmio_irq, .ctx = m, .name = vd->location};
+    struct irq_line line = {IRQ_LINE_GSI, m->irq, false, false};
+    if (irq_line_attach(&line, &m->action, &m->vector) != 0) {
+        kprintf("virtio-mmio: %#lx: cannot use IRQ %u\n", (unsigned long)m->base, m->irq);
         return -1;
     }
-    /* Under the 8259 PICs the vector is fixed by the IRQ line. */
-    uint8_t vector = apic ? irq_alloc_vector() : intc_isa_vector(m->irq);
-    if (vector == 0 || irq_register(vector, mmio_irq, m) != 0) {
-        kprintf("virtio-mmio: %#lx: no interrupt vector for IRQ %u\n", (unsigned long)m->base,
-                m->irq);
-        return -1;
-    }
-    /* Edge-triggered, active high (Firecracker's DSDT says so; QEMU's line
-     * follows InterruptStatus, and the handler re-reads it after each
-     * acknowledgement, so an edge is never lost). */
-    int rc =
-        apic ? intc_route_gsi(m->irq, vector, false, false) : intc_route_isa_irq(m->irq, vector);
-    if (rc != 0) {
-        kprintf("virtio-mmio: %#lx: cannot route IRQ %u\n", (unsigned long)m->base, m->irq);
-        return -1;
-    }
-    m->vector = vector;
     return 0;
+}
+
+static void mmio_irq_teardown(struct virtio_dev *vd)
+{
+    struct vmmio *m = of(vd);
+    struct irq_line line = {IRQ_LINE_GSI, m->irq, false, false};
+    irq_line_detach(&line, &m->action);
+    m->vector = 0;
 }
 
 static const struct virtio_transport_ops mmio_ops = {
@@ -274,6 +270,7 @@ static const struct virtio_transport_ops mmio_ops = {
     .queue_enable = mmio_queue_enable,
     .queue_notify = mmio_queue_notify,
     .irq_setup = mmio_irq_setup,
+    .irq_teardown = mmio_irq_teardown,
 };
 
 /* Looks at one announced window; registers the device when there is one. */
@@ -328,19 +325,20 @@ static void probe_one(const struct virtio_mmio_desc *d)
     /* Start from a reset device whatever the firmware or a previous kernel
      * left (4.2.3.1.1 "reset the device"). */
     wr(m, REG_STATUS, 0);
-    virtio_register_device(&m->vd);
+    virtio_add_device(&m->vd, NULL);
 }
 
 /* Scans the DSDT and every SSDT. */
 static unsigned from_acpi(struct virtio_mmio_desc *out, unsigned max)
 {
     unsigned n = 0;
-    if (!kernel_acpi.found)
+    const struct acpi_info *acpi = platform_acpi();
+    if (!acpi->found)
         return 0;
     for (unsigned i = 0;; i++) {
         const char *sig = i == 0 ? "DSDT" : "SSDT";
         uint32_t len;
-        uint64_t at = acpi_find_table(&kernel_phys, &kernel_acpi, sig, i == 0 ? 0 : i - 1, &len);
+        uint64_t at = acpi_find_table(platform_phys(), acpi, sig, i == 0 ? 0 : i - 1, &len);
         if (at == 0) {
             if (i == 0)
                 continue; /* no DSDT: SSDTs may still describe devices */
@@ -348,7 +346,7 @@ static unsigned from_acpi(struct virtio_mmio_desc *out, unsigned max)
         }
         if (len < 36)
             continue;
-        const uint8_t *t = phys_ptr(&kernel_phys, at, len);
+        const uint8_t *t = phys_ptr(platform_phys(), at, len);
         if (t == NULL)
             continue;
         char name[8];
@@ -358,12 +356,12 @@ static unsigned from_acpi(struct virtio_mmio_desc *out, unsigned max)
     return n;
 }
 
-void virtio_mmio_init(void)
+static void virtio_mmio_start(void)
 {
     static struct virtio_mmio_desc found[VIRTIO_MMIO_MAX_DEVICES];
     unsigned entries = 0;
     unsigned n =
-        virtio_mmio_from_cmdline(kernel_cmdline(), found, VIRTIO_MMIO_MAX_DEVICES, &entries);
+        virtio_mmio_from_cmdline(platform_cmdline(), found, VIRTIO_MMIO_MAX_DEVICES, &entries);
     /* The command line wins when it names devices at all (Firecracker, QEMU
      * microvm with acpi=off); QEMU microvm with ACPI names them only in the
      * DSDT and appends nothing. */
@@ -377,3 +375,13 @@ void virtio_mmio_init(void)
     for (unsigned i = 0; i < n; i++)
         probe_one(&found[i]);
 }
+
+/* virtio-mmio has no devices of its own in the inventory: each window it
+ * finds becomes a virtio device (drivers/virtio/virtio.c) directly. After
+ * PCI, as before. */
+static const struct bus virtio_mmio_bus = {
+    .name = "virtio-mmio",
+    .order = 20,
+    .start = virtio_mmio_start,
+};
+BUS_REGISTER(virtio_mmio_bus);

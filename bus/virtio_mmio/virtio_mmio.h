@@ -58,12 +58,10 @@ unsigned virtio_mmio_from_cmdline(const struct cmdline *cl, struct virtio_mmio_d
 unsigned virtio_mmio_scan_aml(const uint8_t *aml, size_t len, const char *table,
                               struct virtio_mmio_desc *out, unsigned *n, unsigned max);
 
-/* Finds the devices (the command line when it has virtio_mmio.device=
- * entries, else the ACPI DSDT and SSDTs), prints one line per device and
- * registers each with the virtio core. A device's line is routed (edge,
- * active high) when its driver installs the interrupt (ops->irq_setup,
- * done by virtio_driver_ok at the latest). Call after the command line is
- * parsed, with the heap and interrupt controllers up. */
-void virtio_mmio_init(void);
+/* The virtio-mmio bus (bus/virtio_mmio/virtio_mmio.c, registered with the
+ * bus core after PCI) finds the devices (the command line when it has
+ * virtio_mmio.device= entries, else the ACPI DSDT and SSDTs), prints one line
+ * per device and adds each to the virtio bus. A device's line is routed
+ * (edge, active high) when its driver installs the interrupt. */
 
 #endif

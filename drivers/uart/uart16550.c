@@ -4,7 +4,7 @@
 #include "drivers/uart/uart16550.h"
 
 #include "arch/x86_64/cpu.h"
-#include "dev/console.h"
+#include "core/console.h"
 
 #define UART_THR 0 /* transmit holding (DLAB=0) */
 #define UART_DLL 0 /* divisor latch low (DLAB=1) */

@@ -14,8 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "arch/x86_64/cpu.h"
-#include "core/driver.h"
+#include "core/dma.h"
+#include "core/event.h"
 #include "core/log.h"
 #include "core/time.h"
 #include "dev/blkdev.h"
@@ -58,7 +58,7 @@ struct vblk_slot {
     uint8_t id[VIRTIO_BLK_ID_BYTES];
     bool in_use;
     bool abandoned; /* an internal request that timed out: never reused */
-    volatile bool internal_done;
+    bool internal_done;
     struct blk_request *req; /* NULL for the driver's own GET_ID */
 };
 
@@ -70,6 +70,7 @@ struct vblk {
     unsigned nslots;
     uint32_t sectors_per_block; /* 512-byte sectors per blkdev sector */
     bool irq;
+    bool registered; /* blkdev_register succeeded */
     unsigned logged;
 };
 
@@ -121,7 +122,7 @@ static int status_to_error(struct vblk *b, struct vblk_slot *s)
     }
 }
 
-/* Called with interrupts off. */
+/* Event-loop context. */
 static void process(struct vblk *b)
 {
     if (b->vd->broken) {
@@ -162,7 +163,7 @@ static void process(struct vblk *b)
     }
 }
 
-static void vblk_interrupt(struct virtio_dev *vd, uint32_t isr)
+static void vblk_event(struct virtio_dev *vd, uint32_t isr)
 {
     struct vblk *b = vd->priv;
     if (b == NULL)
@@ -171,13 +172,6 @@ static void vblk_interrupt(struct virtio_dev *vd, uint32_t isr)
         kprintf("%s: configuration change (capacity now %lu sectors)\n", name_of(b),
                 (unsigned long)vd->ops->config_read(vd, VIRTIO_BLK_CFG_CAPACITY, 8));
     process(b);
-}
-
-static void vblk_poll(struct blkdev *bd)
-{
-    uint64_t flags = cpu_irq_save();
-    process(bd->priv);
-    cpu_irq_restore(flags);
 }
 
 static struct vblk_slot *take_slot(struct vblk *b)
@@ -192,8 +186,8 @@ static struct vblk_slot *take_slot(struct vblk *b)
     return NULL;
 }
 
-/* Queues a request of type with data (may be NULL, len 0) in slot s. Called
- * with interrupts off. Returns 0 or a blk error. */
+/* Queues a request of type with data (may be NULL, len 0) in slot s.
+ * Returns 0 or a blk error. */
 static int queue_request(struct vblk *b, struct vblk_slot *s, uint32_t type, uint64_t sector,
                          void *data, uint32_t len, bool device_writes)
 {
@@ -201,12 +195,11 @@ static int queue_request(struct vblk *b, struct vblk_slot *s, uint32_t type, uin
     s->status = STATUS_UNWRITTEN;
     struct virtq_buf bufs[3];
     unsigned n = 0;
-    bufs[n++] = (struct virtq_buf){.addr = (uint64_t)(uintptr_t)&s->hdr, .len = sizeof s->hdr};
+    bufs[n++] = (struct virtq_buf){.addr = dma_addr(&s->hdr), .len = sizeof s->hdr};
     if (len)
-        bufs[n++] = (struct virtq_buf){
-            .addr = (uint64_t)(uintptr_t)data, .len = len, .device_writes = device_writes};
-    bufs[n++] = (struct virtq_buf){
-        .addr = (uint64_t)(uintptr_t)&s->status, .len = 1, .device_writes = true};
+        bufs[n++] =
+            (struct virtq_buf){.addr = dma_addr(data), .len = len, .device_writes = device_writes};
+    bufs[n++] = (struct virtq_buf){.addr = dma_addr(&s->status), .len = 1, .device_writes = true};
     if (virtq_add(b->vq, bufs, n, s) != 0) {
         s->in_use = false;
         if (b->vq->broken) {
@@ -253,7 +246,6 @@ static int vblk_submit(struct blkdev *bd, struct blk_request *req)
         (req->count == 0 || req->buf == NULL || bytes > 0xffffffffull ||
          req->sector >= bd->capacity || req->count > bd->capacity - req->sector))
         return BLK_EINVAL;
-    uint64_t flags = cpu_irq_save();
     int rc;
     struct vblk_slot *s;
     if (b->vd->broken) {
@@ -268,36 +260,29 @@ static int vblk_submit(struct blkdev *bd, struct blk_request *req)
         if (rc != 0)
             s->req = NULL;
     }
-    cpu_irq_restore(flags);
     return rc;
 }
 
-static const struct blkdev_ops vblk_ops = {.submit = vblk_submit, .poll = vblk_poll};
+static const struct blkdev_ops vblk_ops = {.submit = vblk_submit};
+
+static bool internal_done(void *ctx)
+{
+    return ((struct vblk_slot *)ctx)->internal_done;
+}
 
 /* GET_ID (5.2.6): up to 20 bytes of identification, not necessarily ended
  * by a zero. Only printable characters are kept. Waits at most a second. */
 static void read_id(struct vblk *b)
 {
-    uint64_t flags = cpu_irq_save();
     struct vblk_slot *s = take_slot(b);
-    int rc = BLK_EBUSY;
-    if (s) {
-        s->req = NULL;
-        s->internal_done = false;
-        memset(s->id, 0, sizeof s->id);
-        rc = queue_request(b, s, VIRTIO_BLK_T_GET_ID, 0, s->id, sizeof s->id, true);
-    }
-    cpu_irq_restore(flags);
-    if (rc != 0)
+    if (s == NULL)
         return;
-    uint64_t deadline = time_now_ns() + GET_ID_TIMEOUT_NS;
-    while (!s->internal_done && time_now_ns() < deadline) {
-        flags = cpu_irq_save();
-        process(b);
-        cpu_irq_restore(flags);
-        cpu_pause();
-    }
-    if (!s->internal_done) {
+    s->req = NULL;
+    s->internal_done = false;
+    memset(s->id, 0, sizeof s->id);
+    if (queue_request(b, s, VIRTIO_BLK_T_GET_ID, 0, s->id, sizeof s->id, true) != 0)
+        return;
+    if (!wait_until(internal_done, s, time_now_ns() + GET_ID_TIMEOUT_NS)) {
         s->abandoned = true; /* the device may still write into it */
         kprintf("%s: no answer to GET_ID within a second; continuing without an id\n",
                 b->vd->location);
@@ -312,10 +297,16 @@ static void read_id(struct vblk *b)
     b->bd.serial[n] = '\0';
 }
 
-static int vblk_probe(void *dev, const void *id)
+static void vblk_free(struct vblk *b)
+{
+    virtq_destroy(b->vq);
+    free(b->slots);
+    free(b);
+}
+
+static int vblk_probe(struct virtio_dev *vd, const struct virtio_device_id *id)
 {
     (void)id;
-    struct virtio_dev *vd = dev;
     uint64_t wanted = VIRTIO_F_VERSION_1 | VIRTIO_F_EVENT_IDX | VIRTIO_F_INDIRECT_DESC |
                       VIRTIO_BLK_F_RO | VIRTIO_BLK_F_BLK_SIZE | VIRTIO_BLK_F_FLUSH;
     if (virtio_begin_init(vd, wanted) != 0)
@@ -337,10 +328,11 @@ static int vblk_probe(void *dev, const void *id)
             kprintf("virtio-blk %s: block size %u ignored; using 512\n", vd->location, bs);
     }
     b->sectors_per_block = sector_size / 512;
+    b->irq = virtio_irq_setup(vd);
     b->vq = virtq_create(vd, 0, QUEUE_MAX);
     if (b->vq == NULL) {
         virtio_fail(vd, "virtio-blk: queue could not be set up");
-        return -1;
+        goto fail;
     }
     /* Without indirect descriptors a request takes three of them. */
     unsigned per_queue = b->vq->indirect ? b->vq->size : b->vq->size / 3;
@@ -350,7 +342,7 @@ static int vblk_probe(void *dev, const void *id)
     b->slots = calloc(b->nslots, sizeof *b->slots);
     if (b->slots == NULL) {
         virtio_fail(vd, "virtio-blk: out of memory");
-        return -1;
+        goto fail;
     }
     b->bd.driver = "virtio-blk";
     b->bd.sector_size = sector_size;
@@ -360,24 +352,50 @@ static int vblk_probe(void *dev, const void *id)
     b->bd.ops = &vblk_ops;
     b->bd.priv = b;
     vd->priv = b;
-    vd->on_interrupt = vblk_interrupt;
-    /* Without an interrupt (virtio_driver_ok says so) the blkdev waiters poll. */
-    b->irq = vd->ops->irq_setup(vd) == 0;
-    if (!b->irq) {
-        virtq_disable_interrupts(b->vq);
-    } else {
+    vd->on_event = vblk_event;
+    if (b->irq)
         virtq_enable_interrupts(b->vq);
-    }
+    else
+        virtq_disable_interrupts(b->vq);
     virtio_driver_ok(vd);
     if (vd->broken)
-        return -1;
+        goto fail;
     read_id(b);
-    if (vd->broken)
-        return -1;
-    return blkdev_register(&b->bd) == 0 ? 0 : -1;
+    if (vd->broken || blkdev_register(&b->bd) != 0)
+        goto fail;
+    b->registered = true;
+    return 0;
+fail:
+    /* Reset first: the device must not write into what is freed. An
+     * abandoned GET_ID slot is freed too, which the reset makes safe. */
+    vd->ops->set_status(vd, 0);
+    vd->priv = NULL;
+    vd->on_event = NULL;
+    vblk_free(b);
+    return -1;
+}
+
+/* The device is going away: requests still in flight fail with BLK_EIO, the
+ * class forgets it, the device is reset, its memory freed. */
+static void vblk_remove(struct virtio_dev *vd)
+{
+    struct vblk *b = vd->priv;
+    if (b == NULL)
+        return;
+    vd->ops->set_status(vd, 0);
+    fail_all(b);
+    if (b->registered)
+        blkdev_unregister(&b->bd);
+    vd->priv = NULL;
+    vd->on_event = NULL;
+    vblk_free(b);
 }
 
 static const struct virtio_device_id vblk_ids[] = {{VIRTIO_ID_BLOCK}, {0}};
-static const struct driver virtio_blk_driver = {
-    .name = "virtio-blk", .bus = DRIVER_BUS_VIRTIO, .match = vblk_ids, .probe = vblk_probe};
-DRIVER_REGISTER(virtio_blk_driver);
+static const struct virtio_driver virtio_blk_driver = {
+    .drv = {.name = "virtio-blk", .bus = &virtio_bus},
+    .ids = vblk_ids,
+    .probe = vblk_probe,
+    .remove = vblk_remove,
+};
+VIRTIO_DRIVER_REGISTER(virtio_blk_driver);

@@ -5,9 +5,9 @@
  * through) get their checksum completed before delivery. Transmit copies the
  * frame behind its 12-byte header into a buffer of ours: the netdev class has
  * no transmit-completion callback, so the caller's pieces cannot be held
- * until the device is done with them. Interrupt-driven; every path also works
- * polled (netdev_poll), which is what remains when no interrupt can be set
- * up.
+ * until the device is done with them. All of it runs from the event loop
+ * (core/event.h): the interrupt handler only records the status and queues
+ * the device's work; without an interrupt the virtio core polls the device.
  *
  * Features asked for: VERSION_1, MAC, MTU, STATUS, CSUM, GUEST_CSUM,
  * MRG_RXBUF, EVENT_IDX. Never GUEST_TSO4/6, GUEST_UFO or GUEST_ECN, so no
@@ -17,13 +17,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "arch/x86_64/cpu.h"
-#include "core/cmdline.h"
-#include "core/driver.h"
-#include "core/kernel.h"
+#include "core/dma.h"
 #include "core/log.h"
-#include "core/page_alloc.h"
-#include "core/time.h"
+#include "core/param.h"
 #include "dev/netdev.h"
 #include "dev/random.h"
 #include "drivers/virtio/net_hdr.h"
@@ -56,22 +52,24 @@
 #define MIN_MTU 68   /* 5.1.4.2 */
 #define LOG_LIMIT 10 /* messages about bad frames per device */
 /* A device that keeps refilling the used ring (a flood, or a device that
- * completes the buffers as fast as they are reposted) must not hold the CPU
- * in one interrupt forever: at most this many buffers per posted buffer are
- * taken in one call, the rest after RX_REPOLL_NS (a timer, interrupts off
- * for the queue meanwhile so the flood cannot re-enter at once). */
+ * completes the buffers as fast as they are reposted) must not hold the
+ * event loop in one call forever: at most this many buffers per posted
+ * buffer are taken in one call; the rest on the loop's next pass, after
+ * timers and other devices had their turn. */
 #define RX_BUDGET_PER_POSTED 2
-#define RX_REPOLL_NS 100000ull
+
+KERNEL_PARAM(param_rx_buffer_size, "virtio_net.rx_buffer_size",
+             "size of merged receive buffers, 64-4096 (tests use it to split frames)");
 
 struct vnet {
     struct netdev nd;
     struct virtio_dev *vd;
     struct virtq *rxq, *txq;
     uint8_t *rx_pool;
-    size_t rx_buf_size;
+    size_t rx_buf_size, rx_pool_bytes;
     unsigned rx_count;
     uint8_t *tx_pool;
-    size_t tx_buf_size;
+    size_t tx_buf_size, tx_pool_bytes;
     unsigned tx_count;
     uint16_t *tx_free; /* stack of free transmit slots */
     unsigned tx_nfree;
@@ -79,23 +77,14 @@ struct vnet {
     bool device_csum; /* CSUM negotiated: the device completes transmit checksums */
     bool has_status;
     bool irq;
-    bool processing; /* receive processing underway (a receiver may call poll) */
+    bool registered; /* netdev_register succeeded */
     unsigned logged;
-    struct timer rx_repoll;  /* resumes receive processing after the budget ran out */
     uint64_t rx_budget_hits; /* times the budget ran out (diagnostics) */
 };
 
 static size_t round_up(size_t v, size_t a)
 {
     return (v + a - 1) / a * a;
-}
-
-/* DMA memory: identity-mapped, so the address is also the device's. */
-static void *dma_alloc(size_t bytes)
-{
-    size_t pages = (bytes + 4095) / 4096;
-    uint64_t pa = page_alloc(&kernel_pages, pages, 0);
-    return pa ? (void *)(uintptr_t)pa : NULL;
 }
 
 static const char *vname(const struct vnet *n)
@@ -117,7 +106,7 @@ static void note(struct vnet *n, const char *what, const char *why)
 static int rx_post(struct vnet *n, uint8_t *buf)
 {
     struct virtq_buf b = {
-        .addr = (uint64_t)(uintptr_t)buf, .len = (uint32_t)n->rx_buf_size, .device_writes = true};
+        .addr = dma_addr(buf), .len = (uint32_t)n->rx_buf_size, .device_writes = true};
     return virtq_add(n->rxq, &b, 1, buf);
 }
 
@@ -127,30 +116,19 @@ static void fail(struct vnet *n, const char *queue, const char *why)
     n->nd.link_up = false;
 }
 
-static void vnet_poll(struct netdev *nd);
-
-static void rx_repoll_fire(struct timer *t)
-{
-    struct vnet *n = (struct vnet *)((uint8_t *)t - offsetof(struct vnet, rx_repoll));
-    vnet_poll(&n->nd);
-}
-
-/* Called with interrupts off. */
+/* Event-loop context. */
 static void rx_process(struct vnet *n)
 {
-    if (n->processing || n->vd->broken)
+    if (n->vd->broken)
         return;
-    n->processing = true;
     unsigned budget = RX_BUDGET_PER_POSTED * n->rx_count;
     for (;;) {
         if (budget-- == 0) {
-            /* Trust: a device must not keep us here forever. Interrupts
-             * stay off for the queue until the timer has drained it. */
+            /* Trust: a device must not keep us here forever. The rest is
+             * taken on the loop's next pass. */
             if (n->rx_budget_hits++ == 0)
                 note(n, "receive", "used ring keeps refilling; finishing later (budget reached)");
-            virtq_disable_interrupts(n->rxq);
-            if (n->irq)
-                timer_arm(&n->rx_repoll, time_now_ns() + RX_REPOLL_NS);
+            virtio_interrupt(n->vd, VIRTIO_ISR_QUEUE);
             break;
         }
         void *token;
@@ -188,7 +166,6 @@ static void rx_process(struct vnet *n)
     n->nd.stats.rx_csum_completed = n->rx.csum_completed;
     if (!n->vd->broken)
         virtq_kick(n->rxq);
-    n->processing = false;
 }
 
 /* ---- transmit ---- */
@@ -224,13 +201,11 @@ static int vnet_transmit(struct netdev *nd, const struct netdev_buf *bufs, unsig
         note(n, "transmit refused", "frame shorter than an Ethernet header or above the MTU");
         return -1;
     }
-    int rc = -1;
-    uint64_t flags = cpu_irq_save();
     if (n->vd->broken)
-        goto out;
+        return -1;
     tx_reap(n);
     if (n->tx_nfree == 0 || n->vd->broken)
-        goto out;
+        return -1;
     uint16_t slot = n->tx_free[--n->tx_nfree];
     uint8_t *b = n->tx_pool + (size_t)slot * n->tx_buf_size;
     uint8_t *frame = b + VIRTIO_NET_HDR_LEN;
@@ -246,65 +221,51 @@ static int vnet_transmit(struct netdev *nd, const struct netdev_buf *bufs, unsig
     if (need < 0) {
         note(n, "transmit refused", "checksum offset outside the frame");
         n->tx_free[n->tx_nfree++] = slot;
-        goto out;
+        return -1;
     }
     if (need == 1)
         inet_csum_complete(frame, total, offload->csum_start, offload->csum_offset);
     memcpy(b, &h, sizeof h);
-    struct virtq_buf vb = {.addr = (uint64_t)(uintptr_t)b,
-                           .len = (uint32_t)(VIRTIO_NET_HDR_LEN + total),
-                           .device_writes = false};
+    struct virtq_buf vb = {
+        .addr = dma_addr(b), .len = (uint32_t)(VIRTIO_NET_HDR_LEN + total), .device_writes = false};
     if (virtq_add(n->txq, &vb, 1, b) != 0) {
         n->tx_free[n->tx_nfree++] = slot;
         if (n->txq->broken)
             fail(n, "transmit", n->txq->error);
-        goto out;
+        return -1;
     }
     if (csum && need == 0)
         nd->stats.tx_csum_offloaded++;
     virtq_kick(n->txq);
-    rc = 0;
-out:
-    cpu_irq_restore(flags);
-    return rc;
+    return 0;
 }
 
-/* ---- interrupts, polling, link state ---- */
+/* ---- events, link state ---- */
 
-static void read_link(struct vnet *n, bool log_change)
+static void read_link(struct vnet *n)
 {
     if (!n->has_status)
         return;
     struct virtio_dev *vd = n->vd;
     bool up = vd->ops->config_read(vd, VIRTIO_NET_CFG_STATUS, 2) & VIRTIO_NET_S_LINK_UP;
-    if (log_change && up != n->nd.link_up)
-        kprintf("%s: link %s\n", n->nd.name, up ? "up" : "down");
-    n->nd.link_up = up;
+    if (n->registered)
+        netdev_set_link(&n->nd, up);
+    else
+        n->nd.link_up = up;
 }
 
-static void vnet_interrupt(struct virtio_dev *vd, uint32_t isr)
+static void vnet_event(struct virtio_dev *vd, uint32_t isr)
 {
     struct vnet *n = vd->priv;
     if (n == NULL || vd->broken)
         return;
     if (isr & VIRTIO_ISR_CONFIG)
-        read_link(n, true);
+        read_link(n);
     tx_reap(n);
     rx_process(n);
 }
 
-static void vnet_poll(struct netdev *nd)
-{
-    struct vnet *n = nd->priv;
-    uint64_t flags = cpu_irq_save();
-    if (!n->vd->broken) {
-        tx_reap(n);
-        rx_process(n);
-    }
-    cpu_irq_restore(flags);
-}
-
-static const struct netdev_ops vnet_ops = {.transmit = vnet_transmit, .poll = vnet_poll};
+static const struct netdev_ops vnet_ops = {.transmit = vnet_transmit};
 
 /* ---- probe ---- */
 
@@ -328,54 +289,33 @@ static void read_mac(struct vnet *n)
  * buffers smaller than a frame, so tests exercise MRG_RXBUF on any VMM. */
 static size_t mrg_buffer_size(void)
 {
-    const struct cmdline *cl = kernel_cmdline();
-    const char *v = cl ? cmdline_get(cl, "virtio_net.rx_buffer_size") : NULL;
-    if (v == NULL)
-        return MRG_BUFFER_DEFAULT;
-    unsigned long s = strtoul(v, NULL, 0);
-    if (s < 64 || s > 4096) {
-        kprintf("virtio-net: virtio_net.rx_buffer_size=%s ignored (64 to 4096)\n", v);
-        return MRG_BUFFER_DEFAULT;
-    }
-    return round_up(s, 16);
+    return round_up(param_uint(&param_rx_buffer_size, MRG_BUFFER_DEFAULT, 64, 4096), 16);
 }
 
-static int vnet_probe(void *dev, const void *id)
+/* Frees what vnet_setup allocated (the queues go with the device). */
+static void vnet_free(struct vnet *n)
 {
-    (void)id;
-    struct virtio_dev *vd = dev;
-    uint64_t wanted = VIRTIO_F_VERSION_1 | VIRTIO_F_EVENT_IDX | VIRTIO_NET_F_MAC |
-                      VIRTIO_NET_F_MTU | VIRTIO_NET_F_STATUS | VIRTIO_NET_F_CSUM |
-                      VIRTIO_NET_F_GUEST_CSUM | VIRTIO_NET_F_MRG_RXBUF;
-    if (virtio_begin_init(vd, wanted) != 0)
-        return -1;
-    struct vnet *n = calloc(1, sizeof *n);
-    if (n == NULL) {
-        virtio_fail(vd, "virtio-net: out of memory");
-        return -1;
-    }
-    n->vd = vd;
-    n->rx_repoll.fn = rx_repoll_fire;
-    uint64_t f = vd->features;
-    uint32_t mtu = DEFAULT_MTU;
-    if (f & VIRTIO_NET_F_MTU) {
-        mtu = (uint32_t)vd->ops->config_read(vd, VIRTIO_NET_CFG_MTU, 2);
-        if (mtu < MIN_MTU) {
-            virtio_fail(vd, "virtio-net: MTU %u below the minimum of %u (5.1.4.1)", mtu, MIN_MTU);
-            return -1;
-        }
-    }
-    read_mac(n);
-    n->device_csum = f & VIRTIO_NET_F_CSUM;
-    n->has_status = f & VIRTIO_NET_F_STATUS;
+    dma_free(n->rx_pool, n->rx_pool_bytes);
+    dma_free(n->tx_pool, n->tx_pool_bytes);
+    free(n->tx_free);
+    free(n->rx.assembly);
+    virtq_destroy(n->rxq);
+    virtq_destroy(n->txq);
+    free(n);
+}
 
+/* Queues and buffers; 0, or -1 with the device failed (nothing posted is
+ * leaked: vnet_free releases whatever was set up). */
+static int vnet_setup(struct vnet *n, uint32_t mtu)
+{
+    struct virtio_dev *vd = n->vd;
+    uint64_t f = vd->features;
     n->rxq = virtq_create(vd, RXQ, QUEUE_MAX);
-    n->txq = virtq_create(vd, TXQ, QUEUE_MAX);
+    n->txq = n->rxq ? virtq_create(vd, TXQ, QUEUE_MAX) : NULL;
     if (n->rxq == NULL || n->txq == NULL) {
         virtio_fail(vd, "virtio-net: queues could not be set up");
         return -1;
     }
-
     /* Frames are at most MTU + Ethernet header + one VLAN tag. */
     size_t max_frame = mtu + ETH_HEADER_BYTES + ETH_VLAN_BYTES;
     bool mrg = f & VIRTIO_NET_F_MRG_RXBUF;
@@ -387,8 +327,10 @@ static int vnet_probe(void *dev, const void *id)
     n->tx_count = n->txq->size < TX_SLOTS_MAX ? n->txq->size : TX_SLOTS_MAX;
     while (n->tx_count > 8 && n->tx_count * n->tx_buf_size > POOL_BYTES_TARGET / 2)
         n->tx_count /= 2;
-    n->rx_pool = dma_alloc(n->rx_count * n->rx_buf_size);
-    n->tx_pool = dma_alloc(n->tx_count * n->tx_buf_size);
+    n->rx_pool_bytes = n->rx_count * n->rx_buf_size;
+    n->tx_pool_bytes = n->tx_count * n->tx_buf_size;
+    n->rx_pool = dma_alloc(n->rx_pool_bytes, 64, NULL);
+    n->tx_pool = dma_alloc(n->tx_pool_bytes, 64, NULL);
     n->tx_free = calloc(n->tx_count, sizeof *n->tx_free);
     n->rx.assembly = mrg ? malloc(max_frame) : NULL;
     if (!n->rx_pool || !n->tx_pool || !n->tx_free || (mrg && !n->rx.assembly)) {
@@ -407,6 +349,39 @@ static int vnet_probe(void *dev, const void *id)
             return -1;
         }
     }
+    return 0;
+}
+
+static int vnet_probe(struct virtio_dev *vd, const struct virtio_device_id *id)
+{
+    (void)id;
+    uint64_t wanted = VIRTIO_F_VERSION_1 | VIRTIO_F_EVENT_IDX | VIRTIO_NET_F_MAC |
+                      VIRTIO_NET_F_MTU | VIRTIO_NET_F_STATUS | VIRTIO_NET_F_CSUM |
+                      VIRTIO_NET_F_GUEST_CSUM | VIRTIO_NET_F_MRG_RXBUF;
+    if (virtio_begin_init(vd, wanted) != 0)
+        return -1;
+    struct vnet *n = calloc(1, sizeof *n);
+    if (n == NULL) {
+        virtio_fail(vd, "virtio-net: out of memory");
+        return -1;
+    }
+    n->vd = vd;
+    uint64_t f = vd->features;
+    uint32_t mtu = DEFAULT_MTU;
+    if (f & VIRTIO_NET_F_MTU) {
+        mtu = (uint32_t)vd->ops->config_read(vd, VIRTIO_NET_CFG_MTU, 2);
+        if (mtu < MIN_MTU) {
+            virtio_fail(vd, "virtio-net: MTU %u below the minimum of %u (5.1.4.1)", mtu, MIN_MTU);
+            goto fail;
+        }
+    }
+    read_mac(n);
+    n->device_csum = f & VIRTIO_NET_F_CSUM;
+    n->has_status = f & VIRTIO_NET_F_STATUS;
+    /* The interrupt first, so the queues get their own MSI-X vectors. */
+    n->irq = virtio_irq_setup(vd);
+    if (vnet_setup(n, mtu) != 0)
+        goto fail;
 
     n->nd.driver = "virtio-net";
     n->nd.mtu = (uint16_t)mtu;
@@ -415,9 +390,7 @@ static int vnet_probe(void *dev, const void *id)
     n->nd.priv = n;
     n->nd.link_up = true; /* without STATUS the link is assumed up (5.1.4.2) */
     vd->priv = n;
-    vd->on_interrupt = vnet_interrupt;
-    /* Without an interrupt (virtio_driver_ok says so) netdev_poll drives it. */
-    n->irq = vd->ops->irq_setup(vd) == 0;
+    vd->on_event = vnet_event;
     /* Transmit completions are collected on the next transmit or receive;
      * an interrupt for each would only cost time. */
     virtq_disable_interrupts(n->txq);
@@ -427,19 +400,49 @@ static int vnet_probe(void *dev, const void *id)
         virtq_enable_interrupts(n->rxq);
     virtio_driver_ok(vd);
     if (vd->broken)
-        return -1;
+        goto fail;
     virtq_kick(n->rxq); /* 3.1.1: no notification before DRIVER_OK */
     if (vd->broken)
-        return -1; /* it broke the rules on its first frames: never offered to users */
-    read_link(n, false);
+        goto fail; /* it broke the rules on its first frames: never offered to users */
+    read_link(n);
     kprintf("virtio-net %s: features %s%s%s%s, %u receive buffers of %zu bytes\n", vd->location,
-            mrg ? "MRG_RXBUF " : "", n->device_csum ? "CSUM " : "",
+            (f & VIRTIO_NET_F_MRG_RXBUF) ? "MRG_RXBUF " : "", n->device_csum ? "CSUM " : "",
             (f & VIRTIO_NET_F_GUEST_CSUM) ? "GUEST_CSUM " : "",
             (f & VIRTIO_F_EVENT_IDX) ? "EVENT_IDX" : "", n->rx_count, n->rx_buf_size);
-    return netdev_register(&n->nd) == 0 ? 0 : -1;
+    if (netdev_register(&n->nd) != 0)
+        goto fail;
+    n->registered = true;
+    return 0;
+fail:
+    /* Reset first, so the device cannot write into buffers about to be
+     * freed (a FAILED device may still be processing). */
+    vd->ops->set_status(vd, 0);
+    vd->priv = NULL;
+    vd->on_event = NULL;
+    vnet_free(n);
+    return -1;
+}
+
+/* The device is going away: the class forgets it, the device is reset (it
+ * may hold receive buffers) and only then is its memory freed. */
+static void vnet_remove(struct virtio_dev *vd)
+{
+    struct vnet *n = vd->priv;
+    if (n == NULL)
+        return;
+    if (n->registered)
+        netdev_unregister(&n->nd);
+    vd->ops->set_status(vd, 0);
+    vd->priv = NULL;
+    vd->on_event = NULL;
+    vnet_free(n);
 }
 
 static const struct virtio_device_id vnet_ids[] = {{VIRTIO_ID_NET}, {0}};
-static const struct driver virtio_net_driver = {
-    .name = "virtio-net", .bus = DRIVER_BUS_VIRTIO, .match = vnet_ids, .probe = vnet_probe};
-DRIVER_REGISTER(virtio_net_driver);
+static const struct virtio_driver virtio_net_driver = {
+    .drv = {.name = "virtio-net", .bus = &virtio_bus},
+    .ids = vnet_ids,
+    .probe = vnet_probe,
+    .remove = vnet_remove,
+};
+VIRTIO_DRIVER_REGISTER(virtio_net_driver);

@@ -1,11 +1,12 @@
 /* virtio-rng, the entropy device (virtio 1.2, 5.4): one request queue; the
  * driver offers a buffer, the device fills it with random bytes, and they go
  * into the kernel's pool (dev/random.c). A request is made at probe and
- * again whenever the pool asks for more. */
+ * again whenever the pool asks for more. Completions arrive as events from
+ * the event loop (core/event.h). */
 #include <stdlib.h>
 
-#include "arch/x86_64/cpu.h"
-#include "core/driver.h"
+#include "core/dma.h"
+#include "core/event.h"
 #include "core/log.h"
 #include "core/time.h"
 #include "dev/random.h"
@@ -19,12 +20,11 @@ struct vrng {
     struct virtio_dev *vd;
     struct virtq *vq;
     uint8_t buf[RNG_BYTES];
-    volatile bool in_flight;
+    bool in_flight;
     bool irq;
     uint64_t fed;
 };
 
-/* Called with interrupts off. */
 static void process(struct vrng *r)
 {
     if (r->vd->broken)
@@ -56,31 +56,33 @@ static void process(struct vrng *r)
 static void vrng_request(void *ctx)
 {
     struct vrng *r = ctx;
-    uint64_t flags = cpu_irq_save();
-    if (!r->in_flight && !r->vd->broken) {
-        struct virtq_buf b = {
-            .addr = (uint64_t)(uintptr_t)r->buf, .len = RNG_BYTES, .device_writes = true};
-        if (virtq_add(r->vq, &b, 1, r) == 0) {
-            r->in_flight = true;
-            virtq_kick(r->vq);
-        } else if (r->vq->broken) {
-            virtio_fail(r->vd, "virtio-rng: %s", r->vq->error);
-        }
+    if (r->in_flight || r->vd->broken)
+        return;
+    struct virtq_buf b = {.addr = dma_addr(r->buf), .len = RNG_BYTES, .device_writes = true};
+    if (virtq_add(r->vq, &b, 1, r) == 0) {
+        r->in_flight = true;
+        virtq_kick(r->vq);
+    } else if (r->vq->broken) {
+        virtio_fail(r->vd, "virtio-rng: %s", r->vq->error);
     }
-    cpu_irq_restore(flags);
 }
 
-static void vrng_interrupt(struct virtio_dev *vd, uint32_t isr)
+static void vrng_event(struct virtio_dev *vd, uint32_t isr)
 {
     (void)isr;
     if (vd->priv)
         process(vd->priv);
 }
 
-static int vrng_probe(void *dev, const void *id)
+static bool seeded(void *ctx)
+{
+    struct vrng *r = ctx;
+    return !r->in_flight || r->vd->broken;
+}
+
+static int vrng_probe(struct virtio_dev *vd, const struct virtio_device_id *id)
 {
     (void)id;
-    struct virtio_dev *vd = dev;
     if (virtio_begin_init(vd, VIRTIO_F_VERSION_1 | VIRTIO_F_EVENT_IDX) != 0)
         return -1;
     struct vrng *r = calloc(1, sizeof *r);
@@ -89,37 +91,41 @@ static int vrng_probe(void *dev, const void *id)
         return -1;
     }
     r->vd = vd;
+    r->irq = virtio_irq_setup(vd);
     r->vq = virtq_create(vd, 0, 8);
     if (r->vq == NULL) {
         virtio_fail(vd, "virtio-rng: queue could not be set up");
+        free(r);
         return -1;
     }
     vd->priv = r;
-    vd->on_interrupt = vrng_interrupt;
-    r->irq = vd->ops->irq_setup(vd) == 0;
+    vd->on_event = vrng_event;
     if (r->irq)
         virtq_enable_interrupts(r->vq);
     else
         virtq_disable_interrupts(r->vq);
     virtio_driver_ok(vd);
-    if (vd->broken)
+    if (vd->broken) {
+        vd->ops->set_status(vd, 0);
+        vd->priv = NULL;
+        vd->on_event = NULL;
+        virtq_destroy(r->vq);
+        free(r);
         return -1;
+    }
     random_register_source("virtio-rng", vrng_request, r);
     vrng_request(r);
     /* Seed the pool before applications start, when the device is quick. */
-    uint64_t deadline = time_now_ns() + SEED_WAIT_NS;
-    while (r->in_flight && !vd->broken && time_now_ns() < deadline) {
-        uint64_t flags = cpu_irq_save();
-        process(r);
-        cpu_irq_restore(flags);
-        cpu_pause();
-    }
+    wait_until(seeded, r, time_now_ns() + SEED_WAIT_NS);
     kprintf("virtio-rng %s: %s\n", vd->location,
             r->fed ? "feeding the random pool" : "no bytes yet; the pool will take them later");
     return 0;
 }
 
 static const struct virtio_device_id vrng_ids[] = {{VIRTIO_ID_RNG}, {0}};
-static const struct driver virtio_rng_driver = {
-    .name = "virtio-rng", .bus = DRIVER_BUS_VIRTIO, .match = vrng_ids, .probe = vrng_probe};
-DRIVER_REGISTER(virtio_rng_driver);
+static const struct virtio_driver virtio_rng_driver = {
+    .drv = {.name = "virtio-rng", .bus = &virtio_bus},
+    .ids = vrng_ids,
+    .probe = vrng_probe,
+};
+VIRTIO_DRIVER_REGISTER(virtio_rng_driver);

@@ -58,6 +58,11 @@ struct region {
     uint32_t length;
 };
 
+/* With MSI-X: entry 0 for configuration changes, entry 1 + q for queue q,
+ * up to this many queues; devices with more queues (or a smaller table)
+ * share one vector for everything. */
+#define MSIX_QUEUE_VECTORS_MAX 8
+
 struct vpci {
     struct virtio_dev vd;
     struct pci_dev *pci;
@@ -66,6 +71,8 @@ struct vpci {
     uint16_t num_queues;
     volatile uint16_t **queue_notify; /* per queue, set by queue_enable */
     enum pci_irq_mode irq_mode;
+    unsigned nvectors; /* MSI-X vectors in use: 1 (shared) or 1 + queues */
+    struct irq_action actions[1 + MSIX_QUEUE_VECTORS_MAX];
 };
 
 static struct vpci *of(struct virtio_dev *vd)
@@ -213,12 +220,19 @@ static uint16_t pci_queue_max(struct virtio_dev *vd, unsigned index)
     return size > 32768 ? 32768 : size; /* 2.7: at most 32768 */
 }
 
-/* With MSI-X, every interrupt source uses table entry 0; the device says
- * whether it could map it by reading back the value (4.1.5.1.2). */
-static bool set_msix_vector(struct vpci *v, unsigned reg)
+/* The MSI-X entry of a source: 0 for configuration changes, 1 + q for
+ * queue q when every queue has its own, else 0 for everything. */
+static uint16_t queue_entry(const struct vpci *v, unsigned q)
 {
-    w16(v, reg, 0);
-    return c16(v, reg) == 0;
+    return v->nvectors > 1 ? (uint16_t)(1 + q) : 0;
+}
+
+/* The device says whether it could map the entry by reading back the value
+ * (4.1.5.1.2). */
+static bool set_msix_vector(struct vpci *v, unsigned reg, uint16_t entry)
+{
+    w16(v, reg, entry);
+    return c16(v, reg) == entry;
 }
 
 static int pci_queue_enable(struct virtio_dev *vd, unsigned index, uint16_t size, uint64_t desc,
@@ -239,8 +253,9 @@ static int pci_queue_enable(struct virtio_dev *vd, unsigned index, uint16_t size
         return -1;
     }
     w16(v, COMMON_QUEUE_SIZE, size);
-    if (v->irq_mode == PCI_IRQ_MSIX && !set_msix_vector(v, COMMON_QUEUE_MSIX_VECTOR)) {
-        virtio_fail(vd, "queue %u cannot use MSI-X entry 0", index);
+    if (v->irq_mode == PCI_IRQ_MSIX &&
+        !set_msix_vector(v, COMMON_QUEUE_MSIX_VECTOR, queue_entry(v, index))) {
+        virtio_fail(vd, "queue %u cannot use MSI-X entry %u", index, queue_entry(v, index));
         return -1;
     }
     w64(v, COMMON_QUEUE_DESC, desc);
@@ -259,11 +274,12 @@ static void pci_queue_notify(struct virtio_dev *vd, unsigned index)
         *v->queue_notify[index] = (uint16_t)index;
 }
 
+/* One vector for everything (MSI-X shared, MSI or INTx). Reading the ISR
+ * status acknowledges it (4.1.4.5). With MSI-X the queue bit need not be set
+ * but the configuration bit still is. */
 static void pci_irq(void *ctx)
 {
     struct vpci *v = ctx;
-    /* Reading the ISR status acknowledges it (4.1.4.5). With MSI-X the
-     * queue bit need not be set but the configuration bit still is. */
     uint32_t isr = *v->isr.p & 3;
     if (v->irq_mode == PCI_IRQ_MSIX)
         isr |= VIRTIO_ISR_QUEUE;
@@ -274,16 +290,41 @@ static void pci_irq(void *ctx)
     virtio_interrupt(&v->vd, isr);
 }
 
+/* Vector 0: with a vector per source it means a configuration change (the
+ * entry says what happened; nothing to read), else it is the only one. */
+static void pci_irq_entry0(void *ctx)
+{
+    struct vpci *v = ctx;
+    if (v->nvectors > 1)
+        virtio_interrupt(&v->vd, VIRTIO_ISR_CONFIG);
+    else
+        pci_irq(v);
+}
+
+static void pci_irq_queue(void *ctx)
+{
+    struct vpci *v = ctx;
+    virtio_interrupt(&v->vd, VIRTIO_ISR_QUEUE);
+}
+
 static int pci_irq_install(struct virtio_dev *vd)
 {
     struct vpci *v = of(vd);
     if (v->irq_mode != PCI_IRQ_NONE)
         return 0; /* installed already */
-    enum pci_irq_mode mode = pci_irq_setup(v->pci, pci_irq, v);
-    if (mode == PCI_IRQ_NONE)
+    unsigned queues = v->num_queues <= MSIX_QUEUE_VECTORS_MAX ? v->num_queues : 0;
+    unsigned want = queues ? 1 + queues : 1;
+    v->nvectors = 0; /* until set up: vector 0 reads the ISR */
+    v->actions[0] = (struct irq_action){.fn = pci_irq_entry0, .ctx = v};
+    for (unsigned q = 0; q < queues; q++)
+        v->actions[1 + q] = (struct irq_action){.fn = pci_irq_queue, .ctx = v};
+    unsigned got = pci_irq_setup(v->pci, v->actions, want);
+    if (got == 0)
         return -1;
-    if (mode == PCI_IRQ_MSIX) {
-        if (!set_msix_vector(v, COMMON_CONFIG_MSIX_VECTOR)) {
+    v->irq_mode = v->pci->irq_mode;
+    v->nvectors = v->irq_mode == PCI_IRQ_MSIX ? got : 0;
+    if (v->irq_mode == PCI_IRQ_MSIX) {
+        if (!set_msix_vector(v, COMMON_CONFIG_MSIX_VECTOR, 0)) {
             virtio_fail(vd, "configuration interrupt cannot use MSI-X entry 0");
             return -1;
         }
@@ -292,14 +333,21 @@ static int pci_irq_install(struct virtio_dev *vd)
             if (v->queue_notify[q] == NULL)
                 continue;
             w16(v, COMMON_QUEUE_SELECT, (uint16_t)q);
-            if (!set_msix_vector(v, COMMON_QUEUE_MSIX_VECTOR)) {
-                virtio_fail(vd, "queue %u cannot use MSI-X entry 0", q);
+            if (!set_msix_vector(v, COMMON_QUEUE_MSIX_VECTOR, queue_entry(v, q))) {
+                virtio_fail(vd, "queue %u cannot use MSI-X entry %u", q, queue_entry(v, q));
                 return -1;
             }
         }
     }
-    v->irq_mode = mode;
     return 0;
+}
+
+static void pci_irq_remove(struct virtio_dev *vd)
+{
+    struct vpci *v = of(vd);
+    pci_irq_teardown(v->pci);
+    v->irq_mode = PCI_IRQ_NONE;
+    v->nvectors = 0;
 }
 
 static const struct virtio_transport_ops pci_ops = {
@@ -313,6 +361,7 @@ static const struct virtio_transport_ops pci_ops = {
     .queue_enable = pci_queue_enable,
     .queue_notify = pci_queue_notify,
     .irq_setup = pci_irq_install,
+    .irq_teardown = pci_irq_remove,
 };
 
 /* 4.1.2.1: non-transitional IDs are 0x1040 + the virtio device ID;
@@ -394,12 +443,10 @@ static bool take_capability(struct vpci *v, uint8_t c, const char *name)
     return true;
 }
 
-static int virtio_pci_probe(void *dev, const void *id)
+static int virtio_pci_probe(struct pci_dev *d, const struct pci_device_id *id)
 {
     (void)id;
-    struct pci_dev *d = dev;
-    char name[16];
-    pci_dev_name(d, name);
+    const char *name = d->dev.name;
 
     struct vpci *v = calloc(1, sizeof *v);
     if (v == NULL)
@@ -445,7 +492,7 @@ static int virtio_pci_probe(void *dev, const void *id)
             virtio_device_name(v->vd.device_id), d->device < 0x1040 ? ", transitional" : "",
             v->num_queues);
     pci_set_status(&v->vd, 0); /* start from a reset device */
-    virtio_register_device(&v->vd);
+    virtio_add_device(&v->vd, &d->dev);
     return 0;
 }
 
@@ -461,10 +508,9 @@ static const struct pci_device_id virtio_pci_ids[] = {
     ID16(0x1050), ID16(0x1060), ID16(0x1070), {0, 0, 0, 0},
 };
 
-static const struct driver virtio_pci_driver = {
-    .name = "virtio-pci",
-    .bus = DRIVER_BUS_PCI,
-    .match = virtio_pci_ids,
+static const struct pci_driver virtio_pci_driver = {
+    .drv = {.name = "virtio-pci", .bus = &pci_bus},
+    .ids = virtio_pci_ids,
     .probe = virtio_pci_probe,
 };
-DRIVER_REGISTER(virtio_pci_driver);
+PCI_DRIVER_REGISTER(virtio_pci_driver);

@@ -126,6 +126,9 @@ void virtq_disable_interrupts(struct virtq *vq);
 /* Kernel side (virtqueue_alloc.c): allocate and enable queue index of vd with
  * at most max_size entries; NULL on failure (logged). */
 struct virtq *virtq_create(struct virtio_dev *vd, unsigned index, uint16_t max_size);
+/* Frees a queue from virtq_create; the device must be reset first (it may
+ * still read or write the rings). NULL is ignored. */
+void virtq_destroy(struct virtq *vq);
 /* Notifies the device if virtq_kick_prepare says so. */
 void virtq_kick(struct virtq *vq);
 

@@ -1,13 +1,12 @@
 /* Kernel side of split virtqueues: memory for the rings and the driver's
- * state from the page allocator (physical = virtual, identity map), the
- * transport told where the rings are, and notifications. The ring logic
- * itself is in virtqueue.c. */
+ * state from the DMA allocator (core/dma.h), the transport told where the
+ * rings are, and notifications. The ring logic itself is in virtqueue.c. */
 #include "drivers/virtio/virtqueue.h"
 
 #include <stdint.h>
 
 #include "core/log.h"
-#include "core/page_alloc.h"
+#include "core/dma.h"
 #include "drivers/virtio/virtio.h"
 
 #define PAGE 4096ull
@@ -47,26 +46,37 @@ struct virtq *virtq_create(struct virtio_dev *vd, unsigned index, uint16_t max_s
     size_t head = (sizeof(struct virtq) + 63) & ~(size_t)63;
     size_t state_pages = pages_for(head + virtq_state_bytes(size, indirect));
 
-    uint64_t ring = page_alloc(&kernel_pages, ring_pages, 0);
-    uint64_t state = ring ? page_alloc(&kernel_pages, state_pages, 0) : 0;
-    if (ring == 0 || state == 0) {
-        if (ring)
-            page_free(&kernel_pages, ring, ring_pages);
+    uint64_t ring_addr, state_addr;
+    void *ring = dma_alloc(ring_pages * PAGE, PAGE, &ring_addr);
+    void *state = ring ? dma_alloc(state_pages * PAGE, PAGE, &state_addr) : NULL;
+    if (ring == NULL || state == NULL) {
+        dma_free(ring, ring_pages * PAGE);
         kprintf("virtio: %s: queue %u: out of memory for %u entries\n", vd->location, index, size);
         return NULL;
     }
-    struct virtq *vq = (struct virtq *)(uintptr_t)state;
+    struct virtq *vq = state;
     vq->vd = vd;
-    virtq_init(vq, (uint16_t)index, size, (void *)(uintptr_t)ring, ring, (uint8_t *)vq + head,
-               state + head, event_idx, indirect);
+    virtq_init(vq, (uint16_t)index, size, ring, ring_addr, (uint8_t *)vq + head, state_addr + head,
+               event_idx, indirect);
     if (vq->broken ||
         vd->ops->queue_enable(vd, index, size, vq->desc_phys, vq->avail_phys, vq->used_phys) != 0) {
         kprintf("virtio: %s: queue %u could not be enabled\n", vd->location, index);
-        page_free(&kernel_pages, ring, ring_pages);
-        page_free(&kernel_pages, state, state_pages);
+        dma_free(ring, ring_pages * PAGE);
+        dma_free(state, state_pages * PAGE);
         return NULL;
     }
     return vq;
+}
+
+void virtq_destroy(struct virtq *vq)
+{
+    if (vq == NULL)
+        return;
+    size_t ring_pages = pages_for(virtq_ring_bytes(vq->size));
+    size_t head = (sizeof(struct virtq) + 63) & ~(size_t)63;
+    size_t state_pages = pages_for(head + virtq_state_bytes(vq->size, vq->indirect));
+    dma_free(vq->desc, ring_pages * PAGE);
+    dma_free(vq, state_pages * PAGE);
 }
 
 void virtq_kick(struct virtq *vq)

@@ -23,9 +23,9 @@ the checks on the serial output and hostsim's exit are:
   host     hostsim says "misbehaving on purpose: KIND" on stderr (net-*: and
            "misbehaving now" - a frame was falsified)
   log      the kernel logs what the device broke: for blk-used-*, virtio_fail's
-           "virtio: ... device 2 (block) disabled: virtio-blk blkN: <what>";
+           "virtio ... device 2 (block): disabled: virtio-blk blkN: <what>";
            for blk-status, "...: device wrote undefined status 127"; for
-           net-*, "virtio: ... device 1 (net) disabled: virtio-net ...:
+           net-*, "virtio ... device 1 (net): disabled: virtio-net ...:
            receive queue: <what>" (a bad num_buffers disables the device too,
            as net_hdr.c treats it: the frame boundaries are lost)
   verify   blk-*: devinfo's verify reports FAIL, never PASS: the disabled disk
@@ -79,7 +79,7 @@ NET_CMDLINE = (f"console=ttyS0 reboot=k panic=1 -- "
                f"ping {netblk_test.GUEST_IP} {PING_COUNT} {PING_SECONDS}")
 NETNS = f"anyvm-mb{os.getpid()}"
 
-DISABLED = r"^virtio: .*device 2 \(block\) disabled: virtio-blk blk\d+: "
+DISABLED = r"^virtio .*device 2 \(block\): disabled: virtio-blk blk\d+: "
 KINDS = {
     "blk-used-id": dict(log=DISABLED + r"used id \d+ out of range \(queue size \d+\)$"),
     "blk-used-len": dict(log=DISABLED + r"used len \d+ exceeds the \d+ device-writable bytes "
@@ -88,7 +88,7 @@ KINDS = {
                          r"requests made available$"),
     "blk-status": dict(log=DISABLED + r"device wrote undefined status 127$"),
 }
-NET_DISABLED = r"^virtio: .*device 1 \(net\) disabled: virtio-net .*: receive queue: "
+NET_DISABLED = r"^virtio .*device 1 \(net\): disabled: virtio-net .*: receive queue: "
 NET_KINDS = {
     "net-used-len": dict(log=NET_DISABLED + r"used len \d+ exceeds the \d+ device-writable bytes "
                          r"of request \d+$"),

@@ -1,27 +1,20 @@
 /* dev/blkdev.c with a fake driver: names, request checks (range, read-only,
  * flush without a cache), counters, and the synchronous helpers' handling of
- * a busy queue, device errors and a device that never answers. The clock is
- * this test's: the idle hook advances it. */
+ * a busy queue, device errors and a device that never answers. They wait
+ * through the real event loop (core/event.c) on the fake CPU of
+ * tests/unit/host_platform.c: the fake device "interrupts" when the loop
+ * halts, and its work completes the requests, as a driver's would. */
 #include <stdint.h>
 
+#include "core/event.h"
 #include "dev/blkdev.h"
+#include "tests/unit/host_platform.h"
 #include "tests/unit/unit.h"
-
-/* dev/blkdev.c's host hooks (ANYVM_HOST_TEST build). */
-extern uint64_t (*blkdev_host_clock)(void);
-extern void (*blkdev_host_idle)(uint64_t wake_ns);
-#define RECHECK_NS 2000000ull /* BLKDEV_RECHECK_NS in blkdev.c */
-
-static uint64_t now_ns;
-static uint64_t test_clock(void)
-{
-    return now_ns;
-}
 
 /* ---- the fake driver ---- */
 #define FAKE_DEPTH 4
 static struct blk_request *pending[FAKE_DEPTH];
-static unsigned npending, submits, polls, idles;
+static unsigned npending, submits, completions_run;
 static int busy_answers;  /* submits to answer BLK_EBUSY first */
 static bool dead;         /* never completes anything */
 static int device_status; /* status for completions */
@@ -41,27 +34,30 @@ static int fake_submit(struct blkdev *bd, struct blk_request *req)
     return 0;
 }
 
-static void fake_poll(struct blkdev *bd)
+/* The driver's completion work (event-loop context). */
+static void fake_complete(struct work *w)
 {
-    polls++;
-    if (dead)
-        return;
+    (void)w;
+    completions_run++;
     while (npending) {
         struct blk_request *req = pending[--npending];
         if (req->op == BLK_READ && device_status == 0)
-            memset(req->buf, 0x5a, (size_t)req->count * bd->sector_size);
-        blkdev_complete(bd, req, device_status);
+            memset(req->buf, 0x5a, (size_t)req->count * fake_bd->sector_size);
+        blkdev_complete(fake_bd, req, device_status);
     }
 }
+static struct work fake_work = WORK_INIT(fake_complete);
 
-static void test_idle(uint64_t wake_ns)
+/* The device's interrupt: it has finished what it holds. */
+static bool fake_interrupt(void)
 {
-    idles++;
-    if (wake_ns > now_ns)
-        now_ns = wake_ns;
+    if (dead || npending == 0)
+        return false;
+    work_queue(&fake_work);
+    return true;
 }
 
-static const struct blkdev_ops fake_ops = {.submit = fake_submit, .poll = fake_poll};
+static const struct blkdev_ops fake_ops = {.submit = fake_submit};
 
 static struct blkdev *new_disk(uint64_t capacity, bool ro, bool flush)
 {
@@ -77,9 +73,9 @@ static struct blkdev *new_disk(uint64_t capacity, bool ro, bool flush)
 
 static void reset(void)
 {
-    blkdev_host_clock = test_clock;
-    blkdev_host_idle = test_idle;
-    npending = submits = polls = idles = 0;
+    host_platform_reset();
+    host_device_interrupt = fake_interrupt;
+    npending = submits = completions_run = 0;
     busy_answers = 0;
     dead = false;
     device_status = 0;
@@ -221,9 +217,9 @@ TEST(sync_retries_a_busy_queue)
     CHECK_EQ(bd->stats.errors, 0u);
     /* A queue that stays full gives up after the timeout. */
     busy_answers = 1000000;
-    uint64_t t0 = now_ns;
+    uint64_t t0 = host_now_ns;
     CHECK_EQ(blkdev_read(bd, 0, buf, 1), BLK_EIO);
-    CHECK(now_ns - t0 >= BLKDEV_TIMEOUT_NS);
+    CHECK(host_now_ns - t0 >= BLKDEV_TIMEOUT_NS);
     CHECK(LOG_CONTAINS("queue still full"));
 }
 
@@ -242,17 +238,16 @@ TEST(dead_device_times_out)
     struct blkdev *bd = setup(false, false);
     uint8_t buf[512];
     dead = true;
-    uint64_t t0 = now_ns;
+    uint64_t t0 = host_now_ns;
     CHECK_EQ(blkdev_read(bd, 5, buf, 1), BLK_EIO);
-    CHECK(now_ns - t0 >= BLKDEV_TIMEOUT_NS);
-    CHECK(now_ns - t0 < BLKDEV_TIMEOUT_NS + 2 * RECHECK_NS);
-    CHECK(idles > 1); /* it slept between looks, not spun */
+    CHECK_EQ(host_now_ns - t0, BLKDEV_TIMEOUT_NS); /* exactly the timeout */
+    CHECK(host_idles >= 1 && host_idles <= 2);     /* it halted until then, never spun */
     CHECK(LOG_CONTAINS("no answer from the device"));
     /* The abandoned request completes late: harmless, its memory was kept. */
     CHECK_EQ(npending, 1u);
     struct blk_request *late = pending[0];
     dead = false;
-    fake_poll(bd);
+    fake_complete(&fake_work);
     CHECK_EQ(npending, 0u);
     CHECK_EQ(late->status, 0);
     free(late); /* the kernel keeps it forever; the test tidies up for LeakSanitizer */

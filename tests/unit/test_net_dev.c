@@ -6,7 +6,7 @@
 #include "dev/netdev.h"
 #include "tests/unit/unit.h"
 
-static unsigned transmits, polls;
+static unsigned transmits;
 static int transmit_result;
 static size_t last_len;
 static bool last_offload;
@@ -23,14 +23,7 @@ static int fake_transmit(struct netdev *nd, const struct netdev_buf *bufs, unsig
     return transmit_result;
 }
 
-static void fake_poll(struct netdev *nd)
-{
-    (void)nd;
-    polls++;
-}
-
-static const struct netdev_ops fake_ops = {.transmit = fake_transmit, .poll = fake_poll};
-static const struct netdev_ops no_poll_ops = {.transmit = fake_transmit};
+static const struct netdev_ops fake_ops = {.transmit = fake_transmit};
 
 static struct netdev *new_nic(uint8_t last, uint32_t features)
 {
@@ -135,16 +128,28 @@ TEST(offload_needs_the_feature)
     CHECK_EQ(netdev_transmit(nd, &b, 1, &off), 0);
 }
 
-TEST(poll_optional)
+TEST(unregister_and_link_changes)
 {
-    struct netdev *nd = new_nic(6, 0);
-    CHECK_EQ(netdev_register(nd), 0);
-    polls = 0;
-    netdev_poll(nd);
-    CHECK_EQ(polls, 1u);
-    nd->ops = &no_poll_ops;
-    netdev_poll(nd);
-    CHECK_EQ(polls, 1u);
+    struct netdev *a = new_nic(6, 0), *b = new_nic(7, 0);
+    CHECK_EQ(netdev_register(a), 0);
+    CHECK_EQ(netdev_register(b), 0);
+    CHECK(netdev_find(a->name) == a);
+    unit_log_clear();
+    netdev_set_link(a, a->link_up); /* no change: no line */
+    CHECK(!LOG_CONTAINS("link"));
+    netdev_set_link(a, !a->link_up);
+    CHECK(LOG_CONTAINS(a->link_up ? "link up" : "link down"));
+    netdev_unregister(a);
+    CHECK(LOG_CONTAINS("removed"));
+    CHECK(netdev_find(a->name) == NULL);
+    CHECK(netdev_find(b->name) == b);
+    for (struct netdev *nd = netdev_first(); nd; nd = nd->next)
+        CHECK(nd != a);
+    /* A new device gets a new name, never the removed one's. */
+    struct netdev *c = new_nic(8, 0);
+    CHECK_EQ(netdev_register(c), 0);
+    CHECK(strcmp(c->name, a->name) != 0);
+    free(a); /* the driver's memory, no longer the class's */
 }
 
 UNIT_MAIN()

@@ -1,0 +1,42 @@
+/* The boot banner: version, boot path, hypervisor, clock. */
+#include "init/banner.h"
+
+#include "arch/x86_64/intc.h"
+#include "core/log.h"
+#include "hv/hv.h"
+
+#ifndef ANYVM_VERSION
+#define ANYVM_VERSION "0.1"
+#endif
+
+void banner_version(void)
+{
+    kprintf("\nanyvm %s\n", ANYVM_VERSION); /* a fresh line after firmware output */
+}
+
+void banner_boot(const struct bootinfo *bi)
+{
+    if (bi->protocol == BOOT_MULTIBOOT)
+        kprintf("boot: multiboot (loader %s)\n", bi->loader_name[0] ? bi->loader_name : "unnamed");
+    else
+        kprintf("boot: %s\n", boot_protocol_name(bi->protocol));
+    if (bi->memmap_truncated)
+        kprintf("boot: %u memory map entries beyond %u were ignored\n", bi->memmap_truncated,
+                BOOTINFO_MEMMAP_MAX);
+}
+
+void banner_hypervisor(void)
+{
+    const struct hv_info *hv = hv_get();
+    if (hv->kind == HV_OTHER)
+        kprintf("hypervisor: unknown (signature \"%s\")\n", hv->signature);
+    else
+        kprintf("hypervisor: %s\n", hv_name(hv->kind));
+}
+
+void banner_clock(void)
+{
+    uint64_t khz = tsc_hz() / 1000;
+    kprintf("clock: tsc %lu.%03lu MHz (%s)\n", (unsigned long)(khz / 1000),
+            (unsigned long)(khz % 1000), tsc_source());
+}
