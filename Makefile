@@ -1,4 +1,9 @@
 # anyvm build. `make` builds build/$(APP).elf (default hello); see README.md.
+# No built-in rules: the dependency files included at the end must never be
+# "remade" by make's implicit link rules.
+MAKEFLAGS += --no-builtin-rules
+.SUFFIXES:
+
 APP ?= hello
 TARGET ?= microvm
 B := build
@@ -78,7 +83,8 @@ $(B)/h/%.o: %.c
 
 # Pure-logic sources, compiled for the host unchanged (DESIGN.md): the kernel's,
 # and hostsim's device back ends, so tests can drive both sides of a protocol.
-PURE_SRCS := core/cmdline.c core/memmap.c core/page_alloc.c core/heap.c core/acpi.c \
+PURE_SRCS := core/cmdline.c core/memmap.c core/page_alloc.c core/heap.c \
+	core/acpi.c core/acpi_madt.c core/acpi_fadt.c core/acpi_mcfg.c core/aml_decode.c core/aml_devices.c core/acpi_devices.c \
 	core/event.c core/timer.c core/device.c core/param.c core/platform.c tests/unit/host_platform.c \
 	boot/bootinfo.c boot/multiboot.c boot/pvh.c boot/linux64.c libc/format.c \
 	bus/pci/pci_addr.c bus/pci/pci_bar_decode.c bus/pci/pci_cap_walk.c bus/pci/pci_match.c \
@@ -110,10 +116,12 @@ FUZZ_FLAGS := -g -O1 -Wall -Wextra -Werror -fsanitize=fuzzer,address,undefined \
 	-fno-sanitize-recover=undefined -I. -DANYVM_HOST_TEST
 FUZZ_SECONDS ?= 60
 fuzz_srcs_virtio_mmio_cmdline := bus/virtio_mmio/virtio_mmio_cmdline.c core/cmdline.c
-fuzz_srcs_aml_scan := bus/virtio_mmio/virtio_mmio_aml.c bus/virtio_mmio/virtio_mmio_cmdline.c
+fuzz_srcs_aml_scan := bus/virtio_mmio/virtio_mmio_aml.c bus/virtio_mmio/virtio_mmio_cmdline.c \
+	core/aml_decode.c core/aml_devices.c core/acpi_devices.c core/acpi.c core/acpi_madt.c \
+	core/acpi_fadt.c core/acpi_mcfg.c
 fuzz_srcs_virtq_used := drivers/virtio/virtqueue.c
 fuzz_srcs_cmdline := core/cmdline.c
-fuzz_srcs_acpi := core/acpi.c
+fuzz_srcs_acpi := core/acpi.c core/acpi_madt.c core/acpi_fadt.c core/acpi_mcfg.c core/aml_decode.c
 fuzz_srcs_bootinfo := boot/bootinfo.c boot/multiboot.c boot/pvh.c boot/linux64.c
 fuzz_srcs_memmap := core/memmap.c
 fuzz_srcs_net_rx := net/ping_responder.c net/inet_csum.c drivers/virtio/net_hdr.c

@@ -8,6 +8,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include "core/aml.h"
 #include "core/phys.h"
 
 #define ACPI_MAX_CPUS 256
@@ -94,9 +95,15 @@ uint64_t acpi_find_rsdp(const struct phys_window *w, uint64_t rsdp_hint);
 int acpi_parse(const struct phys_window *w, uint64_t rsdp_hint, struct acpi_info *out);
 
 /* Finds the table with the given signature (e.g. "DSDT", "SSDT" index n):
- * returns its physical address and length, validated; 0 when absent. For later
- * users such as the AML device scan. */
+ * returns its physical address and length, validated; 0 when absent. */
 uint64_t acpi_find_table(const struct phys_window *w, const struct acpi_info *info,
                          const char sig[4], unsigned index, uint32_t *length);
+
+/* Calls found() for every device of the DSDT and the SSDTs whose _HID or
+ * _CID is id (core/aml.h: aml_find_devices); who prefixes the messages about
+ * malformed ones. Returns the number of calls. */
+unsigned acpi_find_devices(const struct phys_window *w, const struct acpi_info *info,
+                           const char *id, const char *who,
+                           void (*found)(const struct aml_device *d, void *ctx), void *ctx);
 
 #endif

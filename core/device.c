@@ -172,7 +172,7 @@ void device_disable(struct device *dev, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(why, sizeof why, fmt, ap);
     va_end(ap);
-    snprintf(dev->reason, sizeof dev->reason, "%s", why);
+    snprintf(dev->reason, sizeof dev->reason, "%.*s", (int)sizeof dev->reason - 1, why);
     dev->state = DEVICE_DISABLED;
     kprintf("%s %s: disabled: %s\n", dev->bus->name, dev->name, why);
 }

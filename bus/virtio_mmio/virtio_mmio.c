@@ -328,34 +328,6 @@ static void probe_one(const struct virtio_mmio_desc *d)
     virtio_add_device(&m->vd, NULL);
 }
 
-/* Scans the DSDT and every SSDT. */
-static unsigned from_acpi(struct virtio_mmio_desc *out, unsigned max)
-{
-    unsigned n = 0;
-    const struct acpi_info *acpi = platform_acpi();
-    if (!acpi->found)
-        return 0;
-    for (unsigned i = 0;; i++) {
-        const char *sig = i == 0 ? "DSDT" : "SSDT";
-        uint32_t len;
-        uint64_t at = acpi_find_table(platform_phys(), acpi, sig, i == 0 ? 0 : i - 1, &len);
-        if (at == 0) {
-            if (i == 0)
-                continue; /* no DSDT: SSDTs may still describe devices */
-            break;
-        }
-        if (len < 36)
-            continue;
-        const uint8_t *t = phys_ptr(platform_phys(), at, len);
-        if (t == NULL)
-            continue;
-        char name[8];
-        snprintf(name, sizeof name, i == 0 ? "DSDT" : "SSDT%u", i - 1);
-        virtio_mmio_scan_aml(t + 36, len - 36, name, out, &n, max);
-    }
-    return n;
-}
-
 static void virtio_mmio_start(void)
 {
     static struct virtio_mmio_desc found[VIRTIO_MMIO_MAX_DEVICES];
@@ -367,7 +339,7 @@ static void virtio_mmio_start(void)
      * DSDT and appends nothing. */
     const char *source = "the command line";
     if (entries == 0) {
-        n = from_acpi(found, VIRTIO_MMIO_MAX_DEVICES);
+        n = virtio_mmio_from_acpi(platform_phys(), platform_acpi(), found, VIRTIO_MMIO_MAX_DEVICES);
         source = "the ACPI DSDT";
     }
     if (n)

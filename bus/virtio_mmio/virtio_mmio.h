@@ -14,6 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/acpi.h"
 #include "core/cmdline.h"
 
 #define VIRTIO_MMIO_MAX_DEVICES 32
@@ -50,13 +51,18 @@ unsigned virtio_mmio_from_cmdline(const struct cmdline *cl, struct virtio_mmio_d
                                   unsigned max, unsigned *entries);
 
 /* Scans one AML definition block (the table without its 36-byte header) for
- * Device objects whose _HID (or _CID) is "LNRO0005" and decodes their _CRS
- * (Memory32Fixed + Extended Interrupt or IRQ descriptor). Not an
- * interpreter: a _CRS computed by a method is not supported. Malformed
+ * Device objects whose _HID (or _CID) is "LNRO0005", through the kernel's AML
+ * reader (core/aml.h), and takes the first memory range and interrupt of
+ * their _CRS. A _CRS computed by a method is not supported. Malformed
  * devices are reported with kprintf (prefixed with table) and skipped.
  * Appends to out[*n] up to max; returns the number appended. */
 unsigned virtio_mmio_scan_aml(const uint8_t *aml, size_t len, const char *table,
                               struct virtio_mmio_desc *out, unsigned *n, unsigned max);
+
+/* The same over the DSDT and every SSDT (core/acpi.h acpi_find_devices).
+ * Returns the number stored in out. */
+unsigned virtio_mmio_from_acpi(const struct phys_window *w, const struct acpi_info *info,
+                               struct virtio_mmio_desc *out, unsigned max);
 
 /* The virtio-mmio bus (bus/virtio_mmio/virtio_mmio.c, registered with the
  * bus core after PCI) finds the devices (the command line when it has

@@ -1,6 +1,6 @@
 /* libFuzzer harness: the AML scan for virtio-mmio devices
  * (bus/virtio_mmio/virtio_mmio_aml.c) over arbitrary definition blocks.
- * Seeds worth giving it: QEMU microvm DSDTs (tests/unit/test_aml_scan.c
+ * Seeds worth giving it: QEMU microvm DSDTs (tests/unit/test_aml.c
  * holds two). Found devices must satisfy what the transport relies on.
  *   clang -fsanitize=fuzzer,address,undefined -I. -DANYVM_HOST_TEST \
  *     tests/fuzz/fuzz_aml_scan.c bus/virtio_mmio/virtio_mmio_aml.c \

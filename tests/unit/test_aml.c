@@ -1,5 +1,5 @@
-/* Unit tests for bus/virtio_mmio/virtio_mmio_aml.c: the scan of ACPI AML for
- * virtio-mmio devices (_HID "LNRO0005" + _CRS). Two real DSDTs as QEMU 7.2
+/* Unit tests for the kernel's AML reader (core/aml.h) and its virtio-mmio
+ * user (bus/virtio_mmio/virtio_mmio_aml.c: _HID "LNRO0005" + _CRS). Two real DSDTs as QEMU 7.2
  * microvm builds them (dumped from a guest's memory: the default machine
  * with virtio-blk + virtio-rng, and pcie=on with net + blk + rng, whose DSDT
  * also holds the PCIe host bridge's methods), then hand-built AML for every
@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "bus/virtio_mmio/virtio_mmio.h"
+#include "core/aml.h"
 #include "tests/unit/unit.h"
 
 /* Whole tables, header included (the scan takes what follows the 36-byte header). */
@@ -949,6 +950,144 @@ TEST(adversarial_blocks_are_bounded)
     blob[sizeof blob - 1] = 0;
     CHECK_EQ(scan(blob, sizeof blob), 0u);
     CHECK(LOG_CONTAINS("virtio-mmio: DSDT: too many device candidates; scan stopped at offset"));
+}
+
+/* ---- the reader itself: any _HID, every resource kind ---- */
+
+static struct aml_device found_dev[8];
+static unsigned nfound;
+static void keep(const struct aml_device *d, void *ctx)
+{
+    (void)ctx;
+    if (nfound < 8)
+        found_dev[nfound++] = *d;
+}
+static unsigned find(const uint8_t *aml, size_t len, const char *id)
+{
+    nfound = 0;
+    memset(found_dev, 0, sizeof found_dev);
+    return aml_find_devices(aml, len, "DSDT", "test", id, keep, NULL);
+}
+
+TEST(reader_finds_qemu_com1_rtc_and_ged)
+{
+    const uint8_t *b = qemu_microvm_dsdt + HDR;
+    size_t n = sizeof qemu_microvm_dsdt - HDR;
+    /* COM1: _HID EISAID("PNP0501"), IO (0x3F8, 8 ports), IRQNoFlags {4}. */
+    CHECK_EQ(find(b, n, "PNP0501"), 1u);
+    CHECK_STR(found_dev[0].name, "COM1");
+    CHECK_EQ(found_dev[0].res.nio, 1u);
+    CHECK_EQ(found_dev[0].res.io[0].base, 0x3f8);
+    CHECK_EQ(found_dev[0].res.io[0].size, 8);
+    CHECK_EQ(found_dev[0].res.nirq, 1u);
+    CHECK_EQ(found_dev[0].res.irq[0].number, 4u);
+    CHECK(!found_dev[0].res.irq[0].level && !found_dev[0].res.irq[0].active_low);
+    /* The RTC: IO (0x70, 8) and IRQNoFlags {8}. */
+    CHECK_EQ(find(b, n, "PNP0B00"), 1u);
+    CHECK_EQ(found_dev[0].res.io[0].base, 0x70);
+    CHECK_EQ(found_dev[0].res.irq[0].number, 8u);
+    /* The GED: a string _HID, Interrupt (Edge, ActiveHigh) {9}. */
+    CHECK_EQ(find(b, n, "ACPI0013"), 1u);
+    CHECK_STR(found_dev[0].name, "GED_");
+    CHECK_EQ(found_dev[0].res.irq[0].number, 9u);
+    CHECK(!found_dev[0].res.irq[0].level);
+    /* virtio-mmio: Interrupt (Level, ActiveHigh) {47} and its window. */
+    CHECK_EQ(find(b, n, "LNRO0005"), 2u);
+    CHECK(found_dev[0].res.irq[0].level && !found_dev[0].res.irq[0].active_low);
+    CHECK_EQ(found_dev[0].res.mem[0].base, 0xfeb02e00u);
+    CHECK_EQ(found_dev[0].res.nmem, 1u);
+    /* Nothing of the sort: no call, no message. */
+    CHECK_EQ(find(b, n, "VMBUS"), 0u);
+    CHECK_EQ(unit_log_len, 0u);
+}
+
+TEST(reader_resource_kinds)
+{
+    /* IRQ {5} with flags (Level, ActiveLow), FixedIO (0x60, 1), Memory32
+     * (min 0xfed00000, length 0x400), QWord memory (0x1_0000_0000, 1 MiB),
+     * DWord I/O space (ignored: not memory). */
+    static const uint8_t irq_flags[] = {0x23, 0x20, 0x00, 0x18};
+    static const uint8_t fixed_io[] = {0x4B, 0x60, 0x00, 0x01};
+    static const uint8_t mem32[] = {0x85, 0x11, 0x00, 0x01, 0x00, 0x00, 0xd0, 0xfe, 0x00, 0x00,
+                                    0xd0, 0xfe, 0x00, 0x10, 0x00, 0x00, 0x00, 0x04, 0x00, 0x00};
+    uint8_t qword[46] = {0x8A, 43, 0, 0 /* memory */, 0x0C, 0x00};
+    qword[3 + 11 + 4] = 0x01; /* min = 1 << 32 */
+    qword[3 + 35 + 2] = 0x10; /* length = 1 MiB */
+    uint8_t dword_io[26] = {0x87, 23, 0, 1 /* I/O */};
+    A.n = B.n = C.n = 0;
+    put(&C, irq_flags, sizeof irq_flags);
+    put(&C, fixed_io, sizeof fixed_io);
+    put(&C, mem32, sizeof mem32);
+    put(&C, qword, sizeof qword);
+    put(&C, dword_io, sizeof dword_io);
+    end_tag(&C);
+    name_string(&B, "_HID", "VMBUS");
+    name_crs(&B, &C);
+    device(&A, "VMB8", &B);
+    CHECK_EQ(find(A.b, A.n, "VMBUS"), 1u);
+    const struct aml_resources *r = &found_dev[0].res;
+    CHECK_EQ(r->nirq, 1u);
+    CHECK_EQ(r->irq[0].number, 5u);
+    CHECK(r->irq[0].level && r->irq[0].active_low);
+    CHECK_EQ(r->nio, 1u);
+    CHECK_EQ(r->io[0].base, 0x60);
+    CHECK_EQ(r->io[0].size, 1);
+    CHECK_EQ(r->nmem, 2u);
+    CHECK_EQ(r->mem[0].base, 0xfed00000u);
+    CHECK_EQ(r->mem[0].size, 0x400u);
+    CHECK_EQ(r->mem[1].base, 0x100000000ull);
+    CHECK_EQ(r->mem[1].size, 0x100000u);
+    /* The string must match whole: "VMBus" is another ID. */
+    CHECK_EQ(find(A.b, A.n, "VMBus"), 0u);
+    CHECK_EQ(find(A.b, A.n, "VMBU"), 0u);
+}
+
+TEST(reader_malformed_new_kinds)
+{
+    static const uint8_t short_io[] = {0x46, 0x01, 0x60, 0x00, 0x60, 0x00, 0x01};
+    static const uint8_t short_qword[] = {0x8A, 0x03, 0x00, 0x00, 0x00, 0x00};
+    const uint8_t *cases[] = {short_io, short_qword};
+    const size_t lens[] = {sizeof short_io, sizeof short_qword};
+    const char *why[] = {"IO descriptor has the wrong length",
+                         "QWord address space descriptor is too short"};
+    for (int i = 0; i < 2; i++) {
+        A.n = B.n = C.n = 0;
+        unit_log_clear();
+        put(&C, cases[i], lens[i]);
+        end_tag(&C);
+        name_string(&B, "_HID", "VMBUS");
+        name_crs(&B, &C);
+        device(&A, "VMB8", &B);
+        CHECK_EQ(find(A.b, A.n, "VMBUS"), 0u);
+        CHECK(LOG_CONTAINS(why[i]));
+        CHECK(LOG_CONTAINS("test: DSDT device VMB8:"));
+    }
+}
+
+TEST(reader_s5)
+{
+    uint8_t a = 9, b = 9;
+    const char *why = NULL;
+    size_t at = 0;
+    CHECK_EQ(
+        aml_find_s5(qemu_microvm_dsdt + HDR, sizeof qemu_microvm_dsdt - HDR, &a, &b, &why, &at), 1);
+    CHECK_EQ(a, 5);
+    CHECK_EQ(b, 0);
+    static const uint8_t none[] = {0x08, 'A', 'B', 'C', 'D', 0x00};
+    CHECK_EQ(aml_find_s5(none, sizeof none, &a, &b, &why, &at), 0);
+    static const uint8_t bad[] = {0x08, '_', 'S', '5', '_', 0x12, 0x05, 0x02, 0x0A, 0x08, 0x00};
+    CHECK_EQ(aml_find_s5(bad, sizeof bad, &a, &b, &why, &at), -1);
+    CHECK_STR(why, "has an SLP_TYP value above 7");
+    CHECK_EQ(at, 1u);
+}
+
+TEST(eisa_ids)
+{
+    char id[8];
+    aml_eisa_id(0x0105D041, id); /* EISAID ("PNP0501") as compiled */
+    CHECK_STR(id, "PNP0501");
+    aml_eisa_id(0x030AD041, id);
+    CHECK_STR(id, "PNP0A03");
 }
 
 UNIT_MAIN()
