@@ -39,9 +39,12 @@ struct blkdev_stats {
     uint64_t bytes_read, bytes_written;
 };
 
+struct device;
+
 struct blkdev {
     char name[16]; /* "blk0", ... assigned at registration */
     const char *driver;
+    struct device *dev; /* the device behind it (core/device.h), set by the driver */
     uint32_t sector_size;
     uint64_t capacity; /* sectors */
     bool read_only;

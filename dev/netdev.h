@@ -46,9 +46,12 @@ struct netdev_ops {
  * checksums are complete (drivers finish NEEDS_CSUM frames before). */
 typedef void (*netdev_rx_fn)(struct netdev *nd, const void *frame, size_t len, void *ctx);
 
+struct device;
+
 struct netdev {
     char name[16]; /* "net0", ... assigned at registration */
     const char *driver;
+    struct device *dev; /* the device behind it (core/device.h), set by the driver */
     uint8_t mac[6];
     uint16_t mtu;
     bool link_up;

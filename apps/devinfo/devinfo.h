@@ -11,6 +11,11 @@
 #include "dev/netdev.h"
 
 void devinfo_inventory(void);
+/* DISK: a name (blk0), "rw", "ro" or "id:SERIAL" (main.c). NULL when none. */
+struct blkdev *devinfo_find_disk(const char *spec);
+/* Removes the device behind a disk (DISK) or a netdev (net0) and checks that
+ * the kernel forgot it (remove.c). */
+int devinfo_remove(const char *name);
 
 /* Block actions; each prints its PASS/FAIL line and returns 0 on success. */
 int devinfo_verify(struct blkdev *bd, char tag, uint64_t units);

@@ -11,6 +11,10 @@
  *                           of MIB MiB from the start of DISK (overwritten;
  *                           a read-only DISK is refused) and check that what
  *                           is read back is what was written (blkbench.c)
+ *   remove DEVICE           take the disk (DISK) or network device (net0) out
+ *                           of the kernel as a hot unplug would: the driver
+ *                           lets go, the class forgets it, the inventory
+ *                           drops it, and the kernel carries on (remove.c)
  *   ping IP COUNT SECONDS [UDP]
  *                           answer ARP, ICMP echo and UDP echo (port 7) as IP
  *                           on every netdev until COUNT echo requests (and
@@ -31,7 +35,7 @@
 #include "core/time.h"
 #include "net/ping_responder.h"
 
-static struct blkdev *find_disk(const char *spec)
+struct blkdev *devinfo_find_disk(const char *spec)
 {
     for (struct blkdev *bd = blkdev_first(); bd; bd = bd->next) {
         if (strcmp(spec, "rw") == 0        ? !bd->read_only
@@ -64,7 +68,7 @@ static int usage(const char *why)
 {
     printf("devinfo: FAIL bad arguments: %s\n", why);
     printf("devinfo: usage: [verify DISK TAG UNITS] [write DISK TAG UNITS] [rotest DISK] "
-           "[blkbench DISK MIB] [ping IP COUNT SECONDS [UDP]] ...\n");
+           "[blkbench DISK MIB] [remove DEVICE] [ping IP COUNT SECONDS [UDP]] ...\n");
     return 2;
 }
 
@@ -83,7 +87,7 @@ int main(int argc, char **argv)
                 return usage("verify/write need DISK TAG UNITS");
             if (!parse_tag(argv[i + 2], &tag) || !parse_number(argv[i + 3], &units))
                 return usage("TAG is one capital letter, UNITS a number");
-            struct blkdev *bd = find_disk(argv[i + 1]);
+            struct blkdev *bd = devinfo_find_disk(argv[i + 1]);
             if (bd == NULL) {
                 printf("devinfo: FAIL %s: no disk '%s'\n", cmd, argv[i + 1]);
                 failed++;
@@ -95,7 +99,7 @@ int main(int argc, char **argv)
         } else if (strcmp(cmd, "rotest") == 0) {
             if (i + 1 >= argc)
                 return usage("rotest needs DISK");
-            struct blkdev *bd = find_disk(argv[i + 1]);
+            struct blkdev *bd = devinfo_find_disk(argv[i + 1]);
             if (bd == NULL) {
                 printf("devinfo: FAIL rotest: no disk '%s'\n", argv[i + 1]);
                 failed++;
@@ -107,7 +111,7 @@ int main(int argc, char **argv)
             unsigned long mib;
             if (i + 2 >= argc || !parse_number(argv[i + 2], &mib) || mib == 0)
                 return usage("blkbench needs DISK MIB (MIB a number above 0)");
-            struct blkdev *bd = find_disk(argv[i + 1]);
+            struct blkdev *bd = devinfo_find_disk(argv[i + 1]);
             if (bd == NULL) {
                 printf("devinfo: FAIL blkbench: no disk '%s'\n", argv[i + 1]);
                 failed++;
@@ -115,6 +119,12 @@ int main(int argc, char **argv)
                 failed++;
             }
             i += 3;
+        } else if (strcmp(cmd, "remove") == 0) {
+            if (i + 1 >= argc)
+                return usage("remove needs DEVICE");
+            if (devinfo_remove(argv[i + 1]) != 0)
+                failed++;
+            i += 2;
         } else if (strcmp(cmd, "ping") == 0) {
             uint8_t ip[4];
             unsigned long count, seconds, udp = 0;

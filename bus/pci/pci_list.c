@@ -38,6 +38,8 @@ static void print_function(const struct pci_dev *d)
     if (d->irq_mode != PCI_IRQ_NONE && n > 0 && (size_t)n < sizeof line)
         n += snprintf(line + n, sizeof line - (size_t)n, ", irq %s vector 0x%02x",
                       irq_mode_name(d->irq_mode), d->irq_vector);
+    if (d->irq_nvectors > 1 && n > 0 && (size_t)n < sizeof line)
+        n += snprintf(line + n, sizeof line - (size_t)n, " (%u vectors)", d->irq_nvectors);
     if (n > 0 && (size_t)n < sizeof line) {
         const struct device *dv = &d->dev;
         if (dv->state == DEVICE_BOUND)

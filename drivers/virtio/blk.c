@@ -345,6 +345,7 @@ static int vblk_probe(struct virtio_dev *vd, const struct virtio_device_id *id)
         goto fail;
     }
     b->bd.driver = "virtio-blk";
+    b->bd.dev = &vd->dev;
     b->bd.sector_size = sector_size;
     b->bd.capacity = capacity512 / b->sectors_per_block;
     b->bd.read_only = f & VIRTIO_BLK_F_RO;

@@ -384,6 +384,7 @@ static int vnet_probe(struct virtio_dev *vd, const struct virtio_device_id *id)
         goto fail;
 
     n->nd.driver = "virtio-net";
+    n->nd.dev = &vd->dev;
     n->nd.mtu = (uint16_t)mtu;
     n->nd.features = n->device_csum ? NETDEV_FEATURE_TX_CSUM : 0;
     n->nd.ops = &vnet_ops;

@@ -6,10 +6,12 @@
     pattern A (the rest pattern Z), and a read-only one holding pattern R;
   * a network namespace of its own with a TAP device at 10.0.0.1/24; the VMM
     runs inside it so it opens that TAP;
-  * the guest runs `devinfo -- verify rw A UNITS write rw B UNITS rotest ro
-    ping 10.0.0.2 COUNT SECONDS UDP`: it checks pattern A, writes pattern B
-    and flushes, checks that a write to the read-only disk is refused, then
-    answers ARP, ICMP echo and UDP echo as 10.0.0.2;
+  * the guest runs `devinfo -- verify rw A UNITS write rw B UNITS rotest ro remove ro
+    ping 10.0.0.2 COUNT SECONDS UDP remove net0`: it checks pattern A, writes
+    pattern B and flushes, checks that a write to the read-only disk is
+    refused, removes that disk at run time (the driver lets go, the kernel
+    forgets it and carries on), then answers ARP, ICMP echo and UDP echo as
+    10.0.0.2, and finally removes the NIC;
   * from the namespace the test sends a counted burst of pings (`ping -c N
     -i 0.01`, small ones, then full-size ones) and UDP echo datagrams, and
     checks that every one was answered;
@@ -94,8 +96,8 @@ PROFILES = {
     "q35": dict(
         kind="qemu", machine="q35", about="modern virtio-pci behind PCIe root ports",
         cmdline="pci.list", rng=True,
-        expect=[r"^pci: 01:00\.0 1af4:1042 class .* irq msix .*driver virtio-pci$",
-                r"^pci: 03:00\.0 1af4:1041 class .* irq msix .*driver virtio-pci$"],
+        expect=[r"^pci: 01:00\.0 1af4:1042 class .* irq msix .* \(2 vectors\), driver virtio-pci$",
+                r"^pci: 03:00\.0 1af4:1041 class .* irq msix .* \(4 vectors\), driver virtio-pci$"],
         devices=lambda rw, ro: [
             "-device", "pcie-root-port,id=rp1,chassis=1,slot=1",
             "-device", "pcie-root-port,id=rp2,chassis=2,slot=2",
@@ -401,8 +403,8 @@ def run_in(work, tag, profile, kernel, rep, extra_cmdline):
 
     seconds = profile.get("guest_seconds", GUEST_SECONDS)
     pings = PINGS_SMALL + PINGS_LARGE
-    app_args = (f"verify rw A {units} write rw B {units} rotest ro "
-                f"ping {GUEST_IP} {pings} {seconds} {UDP_COUNT}")
+    app_args = (f"verify rw A {units} write rw B {units} rotest ro remove ro "
+                f"ping {GUEST_IP} {pings} {seconds} {UDP_COUNT} remove net0")
     ns_name = f"anyvm-nb-{os.getpid()}-{tag.split('/')[-1]}"[:30]
     vm = None
     try:
@@ -439,7 +441,7 @@ def run_in(work, tag, profile, kernel, rep, extra_cmdline):
               f"VMM exit code {rc}, serial: "
               + next((l for l in reversed(vm.lines) if "exit status" in l or "panic" in l),
                      "no exit line"))
-    for action in ("verify", "write", "rotest", "ping"):
+    for action in ("verify", "write", "rotest", "ping", r"remove blk\d+", r"remove net\d+"):
         rep.check(f"{tag}/guest-{action}", re.search(rf"^devinfo: PASS {action}\b", text, re.M),
                   "no PASS line; " + "; ".join(l for l in vm.lines if "devinfo: FAIL" in l))
     rep.check(f"{tag}/mac", re.search(rf"^devinfo: net\d: virtio-net, MAC {MAC},", text, re.M),
