@@ -19,6 +19,10 @@ extern unsigned host_timer_sets; /* arch_timer_oneshot calls with ns != 0 */
  * to the timer's deadline. NULL: no devices. */
 extern bool (*host_device_interrupt)(void);
 
+/* Interrupt lines (core/irq.c's arch hooks): an IOAPIC with GSIs 0-23, and
+ * one interrupt source override, ISA IRQ 9 -> GSI 20 level, active low. */
+extern unsigned host_line_routes; /* arch_irq_route_line calls */
+
 /* Back to boot state: clock 0, interrupts on, working timer, no hook. */
 void host_platform_reset(void);
 
