@@ -81,7 +81,7 @@ $(B)/h/%.o: %.c
 	@echo '  HOSTCC  $<'
 	@$(HCC) $(HCFLAGS) -c $< -o $@
 
-# Pure-logic sources, compiled for the host unchanged (DESIGN.md): the kernel's,
+# Pure-logic sources, compiled for the host unchanged (docs/architecture.md): the kernel's,
 # and hostsim's device back ends, so tests can drive both sides of a protocol.
 PURE_SRCS := core/cmdline.c core/memmap.c core/page_alloc.c core/heap.c \
 	core/acpi.c core/acpi_madt.c core/acpi_fadt.c core/acpi_mcfg.c core/aml_decode.c core/aml_devices.c core/acpi_devices.c \

@@ -1,4 +1,4 @@
-/* The blkbench action (issue 11, "Bench"): sequential write, then
+/* The blkbench action (`make bench`, docs/bench.md): sequential write, then
  * sequential read, of `mib` MiB from the start of a writable disk, with
  * several requests in flight, timed with time_now_ns:
  *

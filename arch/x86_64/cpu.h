@@ -1,6 +1,7 @@
-/* Small x86-64 instruction wrappers. Only instructions the PVM emulator on
- * the project's machines can run (../shared/ENVIRONMENT.md): no rdtscp, no
- * xgetbv, no SSE. */
+/* Small x86-64 instruction wrappers. Only instructions that every hypervisor's
+ * instruction emulator runs (a software-only KVM emulates every guest
+ * instruction and lacks rdtscp, xgetbv and SSE; docs/architecture.md): no
+ * rdtscp, no xgetbv, no SSE. */
 #ifndef ARCH_X86_64_CPU_H
 #define ARCH_X86_64_CPU_H
 

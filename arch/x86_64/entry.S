@@ -1,4 +1,4 @@
-/* anyvm entry points. One image, three ways in (DESIGN.md "The one funnel"):
+/* anyvm entry points. One image, three ways in (docs/architecture.md, "One funnel"):
  *   multiboot_entry  multiboot v1 (QEMU -kernel, GRUB): 32-bit protected mode,
  *                    paging off, EAX = 0x2BADB002, EBX = multiboot info.
  *   pvh_entry        XEN_ELFNOTE_PHYS32_ENTRY (Firecracker >= 1.12, QEMU's PVH
@@ -9,7 +9,8 @@
  *                    Firecracker): long mode, identity map of the first GiB,
  *                    RSI = boot_params (zero page).
  * Each records which way it came, reads the TSC, zeroes .bss (Firecracker does
- * not zero it: facts/firecracker-x86_64.md 2), builds the same identity map of
+ * not zero it: its loader copies p_filesz bytes of each PT_LOAD and nothing
+ * more, docs/firecracker.md), builds the same identity map of
  * the first 4 GiB with 2 MiB pages and jumps to arch_boot() in 64-bit mode. */
 
 #define MB_MAGIC 0x1BADB002

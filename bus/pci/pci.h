@@ -117,8 +117,6 @@ void pci_irq_teardown(struct pci_dev *d);
 /* Human-readable "00:03.0". */
 const char *pci_dev_name(const struct pci_dev *d, char buf[16]);
 
-/* Added by the bus implementation (bus/pci/). */
-
 /* The next capability with this id strictly after the one at offset prev in
  * list order (prev = 0: the first one), 0 when there is none. Use it to visit
  * every capability of an id (virtio-pci has several vendor capabilities):

@@ -1,5 +1,5 @@
 /* The pure logic of the PCI bus: no port or memory access, so tests/unit and
- * tests/fuzz compile these files for the host unchanged (DESIGN.md). The
+ * tests/fuzz compile these files for the host unchanged. The
  * kernel side (pci_config.c, pci_scan.c, pci_irq.c, ...) does the hardware
  * access and asks these functions what the values it read mean.
  *

@@ -117,7 +117,6 @@ void virtio_fail(struct virtio_dev *vd, const char *fmt, ...) __attribute__((for
  * status bits and queues the device's work. */
 void virtio_interrupt(struct virtio_dev *vd, uint32_t isr);
 
-/* Added by the virtio core: */
 /* Interrupt status bits passed to virtio_interrupt / on_event (4.1.4.5, 4.2.2). */
 #define VIRTIO_ISR_QUEUE 1
 #define VIRTIO_ISR_CONFIG 2

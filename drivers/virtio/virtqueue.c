@@ -3,7 +3,7 @@
  * indirect descriptors. Pure logic: the rings are plain memory the caller
  * hands in, so host tests and fuzzers play the device.
  *
- * Trust (DESIGN.md): the device writes only the used ring (idx, id, len) and
+ * Trust: the device writes only the used ring (idx, id, len) and
  * avail_event/flags; each is read once and checked before use. The driver's
  * own bookkeeping (free list, chain lengths, tokens) lives in private state
  * memory and is never read back from the shared descriptor table, so a device

@@ -40,7 +40,7 @@ struct virtq {
     void *indirect_tables;     /* size tables of VIRTQ_MAX_INDIRECT descriptors, or NULL */
     uint64_t indirect_phys;
     char error[96]; /* reason for the last -1 */
-    /* Added by the virtqueue implementation: */
+    /* Private to virtqueue.c: */
     uint16_t *next_free; /* free-list links, private (never read back from the shared table) */
     uint16_t in_flight;  /* heads added and not yet returned by the device */
     bool broken;         /* the device broke the rules: every later call fails */
