@@ -1,5 +1,7 @@
-/* One-shot timers on a sorted list, driven by the Local APIC timer: the
- * earliest deadline is always the one programmed. */
+/* One-shot timers on a sorted list, driven by the arch timer (the Local APIC
+ * timer, or the PIT without one): the earliest deadline is always the one
+ * programmed. */
+#include "arch/x86_64/arch_timer.h"
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/intc.h"
 #include "core/irq.h"
@@ -11,12 +13,12 @@ static struct timer *pending;
 static void program_next(void)
 {
     if (!pending) {
-        lapic_timer_oneshot(0);
+        arch_timer_oneshot(0);
         return;
     }
     uint64_t now = time_now_ns();
     uint64_t d = pending->deadline_ns > now ? pending->deadline_ns - now : 1;
-    lapic_timer_oneshot(d);
+    arch_timer_oneshot(d);
 }
 
 static void unlink(struct timer *t)
@@ -98,5 +100,5 @@ void sleep_ns(uint64_t ns)
 
 void timer_init(void)
 {
-    irq_register(VECTOR_TIMER, timer_interrupt, NULL);
+    irq_register(arch_timer_vector(), timer_interrupt, NULL);
 }
