@@ -5,9 +5,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "arch/x86_64/arch_timer.h"
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/intc.h"
 #include "arch/x86_64/paging.h"
+#include "arch/x86_64/power.h"
+#include "arch/x86_64/power_policy.h"
 #include "bus/bus.h"
 #include "core/acpi.h"
 #include "core/cmdline.h"
@@ -43,11 +46,58 @@ static void print_boot(const struct bootinfo *bi)
 
 static void print_hypervisor(void)
 {
-    const struct hv_info *hv = hv_get();
-    if (hv->kind == HV_OTHER)
-        kprintf("hypervisor: unknown (signature \"%s\")\n", hv->signature);
-    else
-        kprintf("hypervisor: %s\n", hv_name(hv->kind));
+    char text[160];
+    hv_format_identity(hv_get(), text, sizeof text);
+    kprintf("hypervisor: %s\n", text);
+    hv_format_caps(hv_get(), text, sizeof text);
+    kprintf("hv: capabilities: %s\n", text);
+}
+
+/* The command line comes from the loader: shown with every byte outside
+ * printable ASCII as \xNN, so it cannot drive the terminal of whoever reads
+ * the serial log. */
+static void print_cmdline(const char *s)
+{
+    static const char hex[] = "0123456789abcdef";
+    char chunk[128];
+    size_t n = 0;
+    kprintf("cmdline: ");
+    for (; *s != '\0'; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (n + 5 > sizeof chunk) {
+            chunk[n] = '\0';
+            kprintf("%s", chunk);
+            n = 0;
+        }
+        if (c >= 0x20 && c < 0x7f) {
+            chunk[n++] = (char)c;
+        } else {
+            chunk[n++] = '\\';
+            chunk[n++] = 'x';
+            chunk[n++] = hex[c >> 4];
+            chunk[n++] = hex[c & 15];
+        }
+    }
+    chunk[n] = '\0';
+    kprintf("%s\n", chunk);
+}
+
+/* anyvm.exit_port=PORT: where the exit status goes (arch/x86_64/power_policy.h). */
+static void configure_exit(void)
+{
+    const char *v = cmdline_get(&cmdline, EXIT_PORT_PARAM);
+    char err[128];
+    uint16_t port;
+    if (v != NULL) {
+        if (exit_port_parse(v, &port, err, sizeof err) != 0) {
+            kprintf("anyvm: bad command line: %s\n", err);
+            kernel_exit(CMDLINE_ERROR_STATUS);
+        }
+        arch_set_exit_port(port);
+    }
+    char how[192];
+    arch_describe_exit(how, sizeof how);
+    kprintf("exit: %s\n", how);
 }
 
 static void print_clock(void)
@@ -76,17 +126,23 @@ static bool is_anyvm_param(const char *key)
  * message. Linux-style parameters added by VMMs are noted and ignored. */
 static void parse_cmdline(const struct bootinfo *bi)
 {
-    kprintf("cmdline: %s\n", bi->cmdline);
+    print_cmdline(bi->cmdline);
     char err[128];
     if (cmdline_parse(bi->cmdline, &cmdline, err, sizeof err) != 0) {
         kprintf("anyvm: bad command line: %s\n", err);
+        uint16_t port; /* still carry the status where the line names a port */
+        if (exit_port_scan(bi->cmdline, sizeof bi->cmdline, &port) == 0)
+            arch_set_exit_port(port);
         kernel_exit(CMDLINE_ERROR_STATUS);
     }
+    configure_exit();
     char noted[256];
     size_t len = 0;
     noted[0] = '\0';
     for (unsigned i = 0; i < cmdline.nparams; i++) {
         const char *key = cmdline.params[i].key;
+        if (strcmp(key, EXIT_PORT_PARAM) == 0)
+            continue;
         if (is_anyvm_param(key)) {
             if (!buses_init) /* every one of them configures a bus or driver */
                 kprintf("anyvm: '%s' has no effect: this app links no device layers "
@@ -127,7 +183,8 @@ void kernel_main(struct bootinfo *bi)
 
     if (acpi_parse(&kernel_phys, bi->rsdp, &kernel_acpi) != 0)
         kprintf("acpi: no RSDP found; assuming one CPU and legacy interrupts\n");
-    paging_guard_null_page(); /* the BIOS data area has been read by now */
+    arch_power_init(&kernel_acpi, &kernel_phys); /* reads the BIOS data area */
+    paging_guard_null_page();                    /* the BIOS data area has been read by now */
     unsigned cpus = kernel_acpi.have_madt && kernel_acpi.cpu_count ? kernel_acpi.cpu_count : 1;
     kprintf("cpus: %u (%s)\n", cpus, kernel_acpi.have_madt ? "ACPI MADT" : "no MADT");
     kprintf("interrupts: %s\n", intc_init(&kernel_acpi));
@@ -137,6 +194,7 @@ void kernel_main(struct bootinfo *bi)
     timer_init();
     cpu_irq_enable();
     print_clock();
+    kprintf("timer: %s\n", arch_timer_name());
 
     parse_cmdline(bi);
     /* Absent when the app links no device layers (apps/NAME/app.mk). */
