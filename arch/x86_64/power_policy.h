@@ -60,8 +60,9 @@ int exit_port_scan(const char *line, size_t max, uint16_t *port);
 /* Firecracker, recognised from the tables it writes: ACPI OEM ID "FIRECK"
  * (Firecracker v1.8.0 and later, src/vmm/src/acpi/mod.rs OEM_ID) or the MP
  * table OEM ID "FC" padded with blanks (every release,
- * src/vmm/src/arch/x86_64/mptable.rs MPC_OEM; checked at tag v1.16.1). Either
- * string may be NULL or empty when that table is absent. */
+ * src/vmm/src/arch/x86_64/mptable.rs MPC_OEM; checked at tag v1.16.1,
+ * commit 2038188f145f). Either string may be NULL or empty when that table
+ * is absent. */
 bool platform_is_firecracker(const char *acpi_oem_id, const char *mp_oem_id);
 
 #endif

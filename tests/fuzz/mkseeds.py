@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Writes the small, valid seed inputs of the fuzz harnesses whose input is a
-binary layout (tests/fuzz/seeds/{acpi,bootinfo,memmap,net_rx,hv_decide,exit_policy}/). Each layout is
-described at the top of its harness, tests/fuzz/fuzz_NAME.c. Run from the
+binary layout (tests/fuzz/seeds/{acpi,bootinfo,memmap,net_rx,hv_decide,
+exit_policy}/). Each layout is described at the top of its harness,
+tests/fuzz/fuzz_NAME.c. Run from the
 repository root; the output is deterministic."""
 import os
 import struct
