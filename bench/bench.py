@@ -32,6 +32,8 @@ HELLO = os.path.join(BUILD, "hello.elf")
 EMPTY = os.path.join(BUILD, "empty.elf")
 BOOT_TO_MAIN = re.compile(rb"anyvm: boot to main: (\d+) us")
 EXIT_0 = re.compile(rb"anyvm: exit status 0")
+FLOOR_ARG = "floor-check"
+FLOOR_SEEN = re.compile(rb"(?m)^floor-check\r?$")
 QEMU_TIMEOUT = 30
 HOSTSIM_TIMEOUT = 120
 HOSTSIM_FAST_ENOUGH = 20.0     # seconds for one run; slower: measured once only
@@ -70,9 +72,9 @@ def spread(times):
             f"(min {min(times):.3f}, max {max(times):.3f}, {len(times)} runs)")
 
 
-def qemu_cmd(machine, image, acc, mem="64M"):
+def qemu_cmd(machine, image, acc, mem="64M", args=""):
     return qemu.argv(machine=machine, accel=acc, mem=mem, cpus=1, kernel=rel(image),
-                     append=targets.QEMU_CMDLINE)
+                     append=targets.QEMU_CMDLINE + (f" -- {args}" if args else ""))
 
 
 def boot_to_main(outputs):
@@ -116,12 +118,14 @@ def bench_qemu(machine, acc, runs):
 
 def bench_memory_floor(acc):
     """The smallest -m (in 4 KiB steps) with which hello runs to `exit status 0`
-    on microvm: a bisection between 1 MiB and 4 MiB."""
+    on microvm with its argument: a bisection between 1 MiB and 4 MiB. A boot
+    counts only when the argument reached the app (hello prints it); below
+    the floor the kernel halts, so a probe waits at most 5 s."""
     if not os.path.exists(HELLO):
         return
     def boots(kib):
-        _, rc, out = timed(qemu_cmd("microvm", HELLO, acc, f"{kib}K"), 10)
-        return rc == 1 and EXIT_0.search(out) is not None
+        _, rc, out = timed(qemu_cmd("microvm", HELLO, acc, f"{kib}K", FLOOR_ARG), 5)
+        return rc == 1 and EXIT_0.search(out) is not None and FLOOR_SEEN.search(out) is not None
     lo, hi = 1024, 4096            # lo does not boot (QEMU hangs at 1M), hi must
     if not boots(hi):
         print("memory floor, QEMU microvm: not measured: hello does not boot with -m 4096K")
@@ -131,8 +135,9 @@ def bench_memory_floor(acc):
         if mid <= lo:
             break
         lo, hi = (lo, mid) if boots(mid) else (mid, hi)
-    show(f"memory floor, QEMU microvm {acc}", f"{hi} KiB (-m {hi}K boots hello, -m {lo}K does not)",
-         shlex.join(qemu_cmd("microvm", HELLO, acc, f"{hi}K")))
+    show(f"memory floor, QEMU microvm {acc}",
+         f"{hi} KiB (-m {hi}K boots hello and its argument arrives, -m {lo}K does not)",
+         shlex.join(qemu_cmd("microvm", HELLO, acc, f"{hi}K", FLOOR_ARG)))
 
 
 def bench_hostsim(runs):

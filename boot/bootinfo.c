@@ -50,6 +50,73 @@ void bootinfo_report_truncation(const struct bootinfo *bi, const char *who)
                 who, bi->memmap_truncated, (unsigned)BOOTINFO_MEMMAP_MAX);
 }
 
+#define LOW_MEMORY_END 0x100000ull /* firmware and loader areas lie below */
+
+static uint64_t entry_end(const struct memmap_entry *e)
+{
+    return e->length > UINT64_MAX - e->base ? UINT64_MAX : e->base + e->length;
+}
+
+/* The end of the part of e that suits use and starts at or below x, or x
+ * when none does. */
+static uint64_t fit_end(const struct memmap_entry *e, uint64_t x, enum bootinfo_use use)
+{
+    uint64_t end = entry_end(e);
+    if (e->length == 0 || x < e->base || x >= end)
+        return x;
+    if (e->type == MEMMAP_RAM)
+        return end;
+    if (use == BOOTINFO_LOADER_DATA &&
+        (e->type == MEMMAP_RESERVED || e->type == MEMMAP_ACPI_RECLAIM ||
+         e->type == MEMMAP_ACPI_NVS))
+        return end < LOW_MEMORY_END ? end : (x < LOW_MEMORY_END ? LOW_MEMORY_END : x);
+    return x;
+}
+
+static int refusing_type(uint32_t type)
+{
+    return type < MEMMAP_RAM || type > MEMMAP_ACPI_NVS;
+}
+
+uint64_t bootinfo_extent(const struct bootinfo *bi, uint64_t addr, uint64_t max,
+                         enum bootinfo_use use)
+{
+    uint64_t limit = max > UINT64_MAX - addr ? UINT64_MAX : addr + max;
+    uint64_t cur = addr;
+    /* Each step moves cur to the end of some entry: at most one per entry. */
+    for (uint32_t step = 0; step <= bi->memmap_count && cur < limit; step++) {
+        uint64_t next = cur;
+        for (uint32_t i = 0; i < bi->memmap_count; i++) {
+            uint64_t e = fit_end(&bi->memmap[i], cur, use);
+            if (e > next)
+                next = e;
+        }
+        if (next == cur)
+            break;
+        cur = next;
+    }
+    if (cur > limit)
+        cur = limit;
+    for (uint32_t i = 0; i < bi->memmap_count; i++) {
+        const struct memmap_entry *e = &bi->memmap[i];
+        if (e->length == 0 || !refusing_type(e->type))
+            continue;
+        if (e->base <= addr && entry_end(e) > addr)
+            return 0;
+        if (e->base > addr && e->base < cur)
+            cur = e->base;
+    }
+    return cur - addr;
+}
+
+int bootinfo_in_memory(const struct bootinfo *bi, uint64_t addr, uint64_t len,
+                       enum bootinfo_use use)
+{
+    if (len == 0)
+        return bootinfo_extent(bi, addr, 1, use) == 1;
+    return bootinfo_extent(bi, addr, len, use) == len;
+}
+
 long bootinfo_strlen(const struct phys_window *w, uint64_t addr, uint64_t max)
 {
     if (addr >= w->size)
@@ -79,23 +146,30 @@ int bootinfo_copy_cmdline(struct bootinfo *bi, const struct phys_window *w, uint
         bootinfo_error(err, errlen, who, "command line pointer ", addr, " is outside memory");
         return -1;
     }
+    uint64_t in_ram = bootinfo_extent(bi, addr, max, BOOTINFO_LOADER_DATA);
+    if (in_ram == 0) {
+        bootinfo_error(err, errlen, who, "command line at ", addr,
+                       " lies outside the memory the loader's map lists");
+        return -1;
+    }
     if (declared_len != 0) {
         /* Linux boot.rst: cmdline_size counts characters without the NUL,
          * so a line that fills it need not be terminated. */
         uint64_t n = declared_len < max ? declared_len : max;
         const char *s = phys_ptr(w, addr, n);
-        if (s == NULL) {
+        if (s == NULL || n > in_ram) {
             bootinfo_error(err, errlen, who, "command line at ", addr,
-                           " runs past the end of memory");
+                           s == NULL ? " runs past the end of memory"
+                                     : " runs past the memory the loader's map lists");
             return -1;
         }
         for (len = 0; len < n && s[len] != '\0'; len++)
             ;
     } else {
-        long l = bootinfo_strlen(w, addr, max);
-        if (l < 0) {
+        long l = bootinfo_strlen(w, addr, in_ram < max ? in_ram : max);
+        if (l < 0 || ((uint64_t)l == in_ram && in_ram < max)) {
             bootinfo_error(err, errlen, who, "command line at ", addr,
-                           " is not terminated before the end of memory");
+                           " is not terminated within the memory the loader's map lists");
             return -1;
         }
         len = (uint64_t)l;

@@ -70,6 +70,35 @@ void bootinfo_reset(struct bootinfo *bi, enum boot_protocol p);
 void bootinfo_add_memmap(struct bootinfo *bi, uint64_t base, uint64_t length, uint32_t type);
 void bootinfo_report_truncation(const struct bootinfo *bi, const char *who);
 
+/* Where loader data may lie. A pointer from the loader is used only when
+ * the whole range it names lies in memory that the loader's own memory map
+ * lists, with a type that suits what is there (checked after the map is
+ * parsed; the structure that carried the map is checked against it too):
+ *   BOOTINFO_LOADER_DATA  the info structure, the memory map, the module
+ *                         list, the command line, the loader's name: RAM
+ *                         anywhere; reserved or ACPI (types 2-4) only below
+ *                         1 MiB, where firmware and loaders keep their own
+ *                         data (measured: QEMU microvm's firmware hands the
+ *                         PVH start_info over at 0xf31e0, type 2, and the
+ *                         command line at 0xefc60, type 4). Reserved ranges
+ *                         above 1 MiB are device windows (PCI ECAM, flash).
+ *   BOOTINFO_MODULE       a module's (initrd's) contents: RAM only.
+ * An entry of any other type (5 unusable, or unknown) overlapping the range
+ * refuses it, as does a byte no entry covers. Measured, all in acceptable
+ * memory: QEMU 7.2 multiboot (MBI 0x9500, map 0x9000, command line and name
+ * after the image, RAM), GRUB 2 (MBI 0x10000, RAM), QEMU's PVH loader on pc
+ * (start_info 0x21e0, command line 0x11c0, RAM), Firecracker (start_info
+ * 0x6000, zero page and map 0x7000, command line 0x20000, RAM). */
+enum bootinfo_use { BOOTINFO_LOADER_DATA, BOOTINFO_MODULE };
+
+/* How many bytes from addr, at most max, lie in memory fit for use by the
+ * map in bi (0 when addr itself does not). */
+uint64_t bootinfo_extent(const struct bootinfo *bi, uint64_t addr, uint64_t max,
+                         enum bootinfo_use use);
+/* True when [addr, addr + len) lies wholly in such memory (len 0: addr does). */
+int bootinfo_in_memory(const struct bootinfo *bi, uint64_t addr, uint64_t len,
+                       enum bootinfo_use use);
+
 /* Length of the NUL-terminated string at addr: its length when the NUL lies
  * within max bytes, max when all max bytes are visible and none is NUL, -1
  * when the window ends first (or addr is outside it). */
@@ -79,7 +108,9 @@ long bootinfo_strlen(const struct phys_window *w, uint64_t addr, uint64_t max);
  * line). declared_len is the loader's length for it (Linux cmdline_size: at
  * most that many characters, NUL optional) or 0 when unknown (NUL required).
  * A line longer than BOOTINFO_CMDLINE_MAX - 1 is truncated with a warning; a
- * pointer outside the window or a line that runs out of it is an error. */
+ * line not wholly in loader memory (bootinfo_extent, so bi->memmap must be
+ * filled first) or outside the window is an error: the app must not run
+ * without the arguments it was given. */
 int bootinfo_copy_cmdline(struct bootinfo *bi, const struct phys_window *w, uint64_t addr,
                           uint64_t declared_len, const char *who, char *err, unsigned errlen);
 

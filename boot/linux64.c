@@ -1,7 +1,8 @@
 /* Linux 64-bit boot protocol: the boot_params "zero page" (Linux
  * Documentation/arch/x86/boot.rst and zero-page.rst) into struct bootinfo, as
  * Firecracker before 1.12 hands it over in RSI. Pure logic: every address and
- * length is checked through the physical window. */
+ * length is checked through the physical window and against the e820 map
+ * (bootinfo.h, enum bootinfo_use). */
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
@@ -38,8 +39,8 @@ static void parse_ramdisk(struct bootinfo *bi, const struct phys_window *w, cons
     uint64_t size = rd32(zp + HDR_RAMDISK_SIZE) | (uint64_t)rd32(zp + ZP_EXT_RAMDISK_SIZE) << 32;
     if (base == 0 || size == 0)
         return;
-    if (phys_ptr(w, base, size) == NULL) {
-        kprintf(WHO ": initrd at 0x%llx (%llu bytes) is outside memory; ignored\n",
+    if (phys_ptr(w, base, size) == NULL || !bootinfo_in_memory(bi, base, size, BOOTINFO_MODULE)) {
+        kprintf(WHO ": initrd at 0x%llx (%llu bytes) is not in RAM; ignored\n",
                 (unsigned long long)base, (unsigned long long)size);
         return;
     }
@@ -84,6 +85,11 @@ int bootinfo_from_linux(struct bootinfo *bi, const struct phys_window *w, uint64
     }
     bi->memmap_truncated += entries - keep;
     bootinfo_report_truncation(bi, WHO);
+    if (!bootinfo_in_memory(bi, zero_page_addr, ZP_SIZE, BOOTINFO_LOADER_DATA)) {
+        bootinfo_error(err, errlen, WHO, "zero page at ", zero_page_addr,
+                       " lies outside the memory its e820 map lists");
+        return -1;
+    }
 
     bi->rsdp = rd64(zp + ZP_ACPI_RSDP_ADDR);
     parse_ramdisk(bi, w, zp);

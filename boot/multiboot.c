@@ -1,6 +1,7 @@
 /* Multiboot v1 information structure (Multiboot Specification 0.6.96, 3.3
  * "Boot information format") into struct bootinfo. Pure logic: every field is
- * read through the physical window and checked. Multiboot v1 carries no RSDP,
+ * read through the physical window and checked, and every pointer against
+ * the memory map (bootinfo.h, enum bootinfo_use). Multiboot v1 carries no RSDP,
  * so bi->rsdp stays 0 and the kernel scans for it. */
 #include <stdbool.h>
 #include <stddef.h>
@@ -77,6 +78,15 @@ static int parse_mmap(struct bootinfo *bi, const struct phys_window *w, uint64_t
         bootinfo_add_memmap(bi, rd64(e + 4), rd64(e + 12), rd32(e + 20));
         off += (uint64_t)rd32(e) + 4;
     }
+    /* A map that does not list the memory it was handed over in describes
+     * some other machine. */
+    if (!bootinfo_in_memory(bi, addr, length, BOOTINFO_LOADER_DATA)) {
+        kprintf(WHO ": memory map at 0x%llx (%u bytes) lies outside the memory it lists\n",
+                (unsigned long long)addr, length);
+        bi->memmap_count = 0;
+        bi->memmap_truncated = 0;
+        return -1;
+    }
     return 0;
 }
 
@@ -87,13 +97,14 @@ static void parse_modules(struct bootinfo *bi, const struct phys_window *w, uint
     if (count == 0)
         return;
     const uint8_t *mod = phys_ptr(w, addr, MB_MOD_SIZE);
-    if (mod == NULL) {
+    if (mod == NULL || !bootinfo_in_memory(bi, addr, MB_MOD_SIZE, BOOTINFO_LOADER_DATA)) {
         kprintf(WHO ": module list at 0x%x lies outside memory; no initrd\n", addr);
         return;
     }
     uint32_t start = rd32(mod), end = rd32(mod + 4);
-    if (end < start || phys_ptr(w, start, end - start) == NULL) {
-        kprintf(WHO ": module 0 [0x%x, 0x%x) is not a valid memory range; no initrd\n", start, end);
+    if (end < start || phys_ptr(w, start, end - start) == NULL ||
+        !bootinfo_in_memory(bi, start, end - start, BOOTINFO_MODULE)) {
+        kprintf(WHO ": module 0 [0x%x, 0x%x) is not a valid range of RAM; no initrd\n", start, end);
         return;
     }
     if (count > 1)
@@ -105,8 +116,9 @@ static void parse_modules(struct bootinfo *bi, const struct phys_window *w, uint
 static void parse_loader_name(struct bootinfo *bi, const struct phys_window *w, uint32_t addr)
 {
     const uint64_t max = sizeof bi->loader_name - 1;
-    long len = bootinfo_strlen(w, addr, max);
-    if (addr == 0 || len < 0) {
+    uint64_t in_ram = bootinfo_extent(bi, addr, max + 1, BOOTINFO_LOADER_DATA);
+    long len = bootinfo_strlen(w, addr, in_ram < max ? in_ram : max);
+    if (addr == 0 || len < 0 || (in_ram <= max && (uint64_t)len == in_ram)) {
         kprintf(WHO ": boot loader name at 0x%x is outside memory; ignored\n", addr);
         return;
     }
@@ -114,18 +126,23 @@ static void parse_loader_name(struct bootinfo *bi, const struct phys_window *w, 
     bi->loader_name[len] = '\0';
 }
 
-/* QEMU's multiboot loader passes "<kernel file name> <-append text>"
- * (hw/i386/multiboot.c); GRUB 2 passes only the text. */
-static void drop_first_word(char *s)
+/* QEMU 7.2's multiboot loader writes the -kernel argument, one blank and the
+ * -append text: kcmdline = g_strdup_printf("%s %s", kernel_filename,
+ * kernel_cmdline) (hw/i386/multiboot.c at tag v7.2.0, load_multiboot), with
+ * the file name exactly as given on QEMU's command line. GRUB 2 passes only
+ * the text. Nothing in guest memory marks where the name ends, so a name
+ * with a blank in it cannot be told from the text that follows: the name is
+ * taken to end at the first blank, and anyvm's tools hand QEMU a kernel path
+ * without blanks (tools/anyvm_lib/launch.py). Only that one blank is QEMU's;
+ * blanks after it belong to the -append text. */
+static void drop_qemu_file_name(char *s)
 {
-    size_t i = 0;
-    while (s[i] == ' ')
-        i++;
-    while (s[i] != '\0' && s[i] != ' ')
-        i++;
-    while (s[i] == ' ')
-        i++;
-    memmove(s, s + i, strlen(s + i) + 1);
+    char *blank = strchr(s, ' ');
+    if (blank == NULL) {
+        s[0] = '\0';
+        return;
+    }
+    memmove(s, blank + 1, strlen(blank + 1) + 1);
 }
 
 int bootinfo_from_multiboot(struct bootinfo *bi, const struct phys_window *w, uint64_t mbi_addr,
@@ -145,9 +162,6 @@ int bootinfo_from_multiboot(struct bootinfo *bi, const struct phys_window *w, ui
                        " runs past the end of memory");
         return -1;
     }
-
-    if (flags & MB_FLAG_LOADER)
-        parse_loader_name(bi, w, rd32(mbi + 64));
 
     if (flags & MB_FLAG_MEM)
         bi->low_mem_kib = rd32(mbi + 4);
@@ -172,6 +186,14 @@ int bootinfo_from_multiboot(struct bootinfo *bi, const struct phys_window *w, ui
         return -1;
     }
     bootinfo_report_truncation(bi, WHO);
+    if (!bootinfo_in_memory(bi, mbi_addr, info_size_needed(flags), BOOTINFO_LOADER_DATA)) {
+        bootinfo_error(err, errlen, WHO, "info structure at ", mbi_addr,
+                       " lies outside the memory its map lists");
+        return -1;
+    }
+
+    if (flags & MB_FLAG_LOADER)
+        parse_loader_name(bi, w, rd32(mbi + 64));
 
     if (flags & MB_FLAG_MODS)
         parse_modules(bi, w, rd32(mbi + 20), rd32(mbi + 24));
@@ -184,8 +206,8 @@ int bootinfo_from_multiboot(struct bootinfo *bi, const struct phys_window *w, ui
         }
         if (bootinfo_copy_cmdline(bi, w, addr, 0, WHO, err, errlen) != 0)
             return -1;
-        if (strncmp(bi->loader_name, "qemu", 4) == 0)
-            drop_first_word(bi->cmdline);
+        if (strcmp(bi->loader_name, "qemu") == 0)
+            drop_qemu_file_name(bi->cmdline);
     }
     return 0;
 }

@@ -1,6 +1,7 @@
 /* PVH start of day (xen/include/public/arch-x86/hvm/start_info.h, struct
  * hvm_start_info) into struct bootinfo. Pure logic: every address and length
- * is checked through the physical window. A 0 in any address field means "not
+ * is checked through the physical window and against the memory map
+ * (bootinfo.h, enum bootinfo_use). A 0 in any address field means "not
  * present" (start_info.h). */
 #include <stddef.h>
 #include <stdint.h>
@@ -27,14 +28,15 @@ static void parse_modules(struct bootinfo *bi, const struct phys_window *w, uint
     if (count == 0 || addr == 0)
         return;
     const uint8_t *mod = phys_ptr(w, addr, PVH_MOD_SIZE);
-    if (mod == NULL) {
+    if (mod == NULL || !bootinfo_in_memory(bi, addr, PVH_MOD_SIZE, BOOTINFO_LOADER_DATA)) {
         kprintf(WHO ": module list at 0x%llx lies outside memory; no initrd\n",
                 (unsigned long long)addr);
         return;
     }
     uint64_t base = rd64(mod), size = rd64(mod + 8);
-    if (base == 0 || phys_ptr(w, base, size) == NULL) {
-        kprintf(WHO ": module 0 at 0x%llx (%llu bytes) is outside memory; no initrd\n",
+    if (base == 0 || phys_ptr(w, base, size) == NULL ||
+        !bootinfo_in_memory(bi, base, size, BOOTINFO_MODULE)) {
+        kprintf(WHO ": module 0 at 0x%llx (%llu bytes) is not in RAM; no initrd\n",
                 (unsigned long long)base, (unsigned long long)size);
         return;
     }
@@ -93,6 +95,13 @@ int bootinfo_from_pvh(struct bootinfo *bi, const struct phys_window *w, uint64_t
     }
     bi->memmap_truncated += entries - keep;
     bootinfo_report_truncation(bi, WHO);
+    if (!bootinfo_in_memory(bi, start_info_addr, PVH_V1_SIZE, BOOTINFO_LOADER_DATA) ||
+        !bootinfo_in_memory(bi, memmap, (uint64_t)entries * PVH_MEMMAP_SIZE,
+                            BOOTINFO_LOADER_DATA)) {
+        bootinfo_error(err, errlen, WHO, "start_info at ", start_info_addr,
+                       " or its memory map lies outside the memory that map lists");
+        return -1;
+    }
 
     bi->rsdp = rd64(si + 32); /* 0 under Firecracker: the kernel scans */
     parse_modules(bi, w, rd32(si + 12), rd64(si + 16));

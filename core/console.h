@@ -10,7 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define CONSOLE_EARLY_BYTES 4096
+#define CONSOLE_EARLY_BYTES 2048 /* the whole banner; .bss is the memory floor */
 
 struct console {
     const char *name;

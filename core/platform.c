@@ -7,8 +7,7 @@
 
 static const struct bootinfo *boot;
 static const struct cmdline *cmdline;
-static const struct acpi_info *acpi;
-static struct acpi_info no_acpi; /* found == false */
+static struct acpi_info acpi; /* found == false until init fills it */
 static uint64_t usable;
 static bool sealed;
 
@@ -33,7 +32,7 @@ const struct cmdline *platform_cmdline(void)
 
 const struct acpi_info *platform_acpi(void)
 {
-    return acpi ? acpi : &no_acpi;
+    return &acpi;
 }
 
 const struct phys_window *platform_phys(void)
@@ -64,10 +63,10 @@ void platform_set_memory(uint64_t usable_bytes)
     usable = usable_bytes;
 }
 
-void platform_set_acpi(const struct acpi_info *a)
+struct acpi_info *platform_acpi_fill(void)
 {
     check_open("ACPI");
-    acpi = a;
+    return &acpi;
 }
 
 void platform_set_cmdline(const struct cmdline *cl)

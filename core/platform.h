@@ -33,7 +33,8 @@ unsigned platform_cpu_count(void);
  * once, and none after platform_seal (a later call is a panic). */
 void platform_set_boot(const struct bootinfo *bi);
 void platform_set_memory(uint64_t usable_bytes);
-void platform_set_acpi(const struct acpi_info *acpi);
+/* The ACPI description, for init to parse the tables into. */
+struct acpi_info *platform_acpi_fill(void);
 void platform_set_cmdline(const struct cmdline *cl);
 void platform_seal(void);
 

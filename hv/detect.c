@@ -1,46 +1,41 @@
-#include <string.h>
-
+/* Hypervisor detection on the machine: hv_decide (hv/hv_decide.c) over the
+ * real CPUID instruction and one VMware backdoor call, once at boot. */
 #include "arch/x86_64/cpu.h"
 #include "hv/hv.h"
 
+#define VMWARE_BACKDOOR_PORT 0x5658
+#define VMWARE_BACKDOOR_MAGIC 0x564D5868u /* "VMXh" */
+#define VMWARE_CMD_GETVERSION 10
+
 static struct hv_info info;
 
-static const struct {
-    const char *sig;
-    enum hv_kind kind;
-} signatures[] = {
-    {"KVMKVMKVM\0\0\0", HV_KVM}, {"Microsoft Hv", HV_HYPERV}, {"VMwareVMware", HV_VMWARE},
-    {"XenVMMXenVMM", HV_XEN},    {"TCGTCGTCGTCG", HV_TCG},
-};
+static struct hv_regs cpuid_leaf(void *ctx, uint32_t leaf)
+{
+    (void)ctx;
+    struct cpuid_regs r = cpuid(leaf, 0);
+    return (struct hv_regs){r.eax, r.ebx, r.ecx, r.edx};
+}
+
+/* GETVERSION (open-vm-tools lib/include/backdoor_def.h): EAX = magic,
+ * EBX = anything but the magic, ECX = command, DX = port, 32-bit IN. An
+ * answer puts the magic in EBX and a version other than 0xFFFFFFFF in EAX;
+ * with nothing at the port EBX comes back unchanged. */
+static bool vmware_backdoor_answers(void *ctx)
+{
+    (void)ctx;
+    uint32_t eax = VMWARE_BACKDOOR_MAGIC, ebx = ~VMWARE_BACKDOOR_MAGIC;
+    uint32_t ecx = VMWARE_CMD_GETVERSION, edx = VMWARE_BACKDOOR_PORT;
+    uint64_t rsi = 0, rdi = 0; /* some backdoor commands return in ESI/EDI */
+    __asm__ volatile("inl %%dx, %%eax"
+                     : "+a"(eax), "+b"(ebx), "+c"(ecx), "+d"(edx), "+S"(rsi), "+D"(rdi)
+                     :
+                     : "memory");
+    return ebx == VMWARE_BACKDOOR_MAGIC && eax != 0xFFFFFFFFu;
+}
 
 void hv_detect(void)
 {
-    info.kind = HV_NONE;
-    /* CPUID.1:ECX bit 31 is set by every hypervisor (SDM vol. 2A, CPUID). */
-    if (!(cpuid(1, 0).ecx & (1u << 31)))
-        return;
-    info.kind = HV_OTHER;
-    /* Xen and KVM may sit at 0x40000100 when they also offer Hyper-V's
-     * interface at 0x40000000; take the first one we recognise. */
-    for (uint32_t base = 0x40000000; base <= 0x40000100; base += 0x100) {
-        struct cpuid_regs r = cpuid(base, 0);
-        char sig[13];
-        memcpy(sig + 0, &r.ebx, 4);
-        memcpy(sig + 4, &r.ecx, 4);
-        memcpy(sig + 8, &r.edx, 4);
-        sig[12] = '\0';
-        for (unsigned i = 0; i < sizeof signatures / sizeof signatures[0]; i++) {
-            if (memcmp(sig, signatures[i].sig, 12) == 0) {
-                info.kind = signatures[i].kind;
-                info.base = base;
-                info.max_leaf = r.eax;
-                memcpy(info.signature, sig, 13);
-                return;
-            }
-        }
-        if (base == 0x40000000)
-            memcpy(info.signature, sig, 13);
-    }
+    hv_decide(&info, cpuid_leaf, vmware_backdoor_answers, NULL);
 }
 
 const struct hv_info *hv_get(void)
@@ -48,29 +43,7 @@ const struct hv_info *hv_get(void)
     return &info;
 }
 
-const char *hv_name(enum hv_kind k)
+bool hv_has(enum hv_cap c, uint32_t *base)
 {
-    switch (k) {
-    case HV_NONE:
-        return "none";
-    case HV_KVM:
-        return "KVM";
-    case HV_HYPERV:
-        return "Hyper-V";
-    case HV_VMWARE:
-        return "VMware";
-    case HV_XEN:
-        return "Xen";
-    case HV_TCG:
-        return "TCG";
-    case HV_OTHER:
-        return "unknown";
-    }
-    return "unknown";
-}
-
-int hv_is_qemu_like(void)
-{
-    return info.kind == HV_KVM || info.kind == HV_TCG || info.kind == HV_NONE ||
-           info.kind == HV_OTHER;
+    return hv_info_has(&info, c, base);
 }

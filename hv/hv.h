@@ -1,28 +1,91 @@
-/* Which hypervisor this is (CPUID leaf 0x40000000 signature), asked once at
- * boot; everything else asks hv_kind() rather than probing again. */
+/* Which hypervisor this is, as an identity for the banner and a set of
+ * capabilities for the code that uses them. A hypervisor may offer several
+ * interfaces at once: QEMU/KVM with Hyper-V enlightenments, and Xen in
+ * Viridian mode, put "Microsoft Hv" at leaf 0x40000000 and their own
+ * signature at 0x40000100. So detection records every signature it sees and
+ * each capability with the leaf base it was found at; a user asks for the
+ * capability it needs (hv_has), never for a vendor.
+ *
+ * hv_decide is pure (CPUID and the VMware backdoor come through callbacks) so
+ * that recorded CPUID tables can drive it in host tests and a fuzzer. */
 #ifndef HV_HV_H
 #define HV_HV_H
 
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 enum hv_kind { HV_NONE, HV_KVM, HV_HYPERV, HV_VMWARE, HV_XEN, HV_TCG, HV_OTHER };
 
-struct hv_info {
-    enum hv_kind kind;
-    char signature[13];
-    uint32_t base;     /* CPUID leaf where the signature was found */
-    uint32_t max_leaf; /* highest hypervisor leaf (EAX of base) */
+enum hv_cap {
+    HV_CAP_KVMCLOCK,         /* KVM_FEATURE_CLOCKSOURCE2 in EAX of the KVM base + 1 */
+    HV_CAP_TSC_LEAF,         /* TSC kHz in EAX of base + 0x10 (VMware's leaf, also QEMU/KVM's) */
+    HV_CAP_HYPERV_HYPERCALL, /* "Hv#1" at 0x40000001 and AccessHypercallMsrs at 0x40000003 */
+    HV_CAP_HYPERV_SYNIC,     /* ... and AccessSynicRegs */
+    HV_CAP_HYPERV_REF_TSC,   /* ... and AccessPartitionReferenceTsc */
+    HV_CAP_VMWARE_BACKDOOR,  /* port 0x5658 answered GETVERSION with the magic */
+    HV_CAP_COUNT
 };
 
+#define HV_LEAF_FIRST 0x40000000u
+#define HV_LEAF_STRIDE 0x100u
+/* Bases scanned: 0x40000000-0x40000f00. Vendors that offer a second
+ * interface put theirs at 0x40000100 (KVM, Xen); the rest is headroom. */
+#define HV_SCAN_BASES 16
+#define HV_MAX_SIGNATURES 4
+
+struct hv_signature {
+    uint32_t base;     /* the leaf that returned it */
+    uint32_t max_leaf; /* EAX there: the highest leaf of this interface */
+    char name[13];     /* EBX:ECX:EDX, trailing NULs trimmed */
+    enum hv_kind kind;
+};
+
+struct hv_info {
+    bool present; /* CPUID.1:ECX bit 31 */
+    enum hv_kind kind;
+    unsigned identity; /* index into sig[] of the identity; valid when nsigs > 0 */
+    struct hv_signature sig[HV_MAX_SIGNATURES];
+    unsigned nsigs;
+    unsigned more_sigs; /* signatures seen beyond HV_MAX_SIGNATURES */
+    uint32_t caps;      /* bit (1 << enum hv_cap) */
+    uint32_t cap_base[HV_CAP_COUNT];
+};
+
+struct hv_regs {
+    uint32_t eax, ebx, ecx, edx;
+};
+
+/* CPUID leaf (subleaf 0). */
+typedef struct hv_regs (*hv_cpuid_fn)(void *ctx, uint32_t leaf);
+/* One VMware backdoor GETVERSION call: true when it was answered with the
+ * magic. hv_decide calls it only where an unanswered port read is harmless. */
+typedef bool (*hv_backdoor_fn)(void *ctx);
+
+/* Fills *out from the CPUID table (and, where that says it is safe, one
+ * backdoor call). */
+void hv_decide(struct hv_info *out, hv_cpuid_fn cpuid, hv_backdoor_fn backdoor, void *ctx);
+
+/* "KVM", "Hyper-V", ... */
+const char *hv_kind_name(enum hv_kind k);
+const char *hv_cap_name(enum hv_cap c);
+bool hv_info_has(const struct hv_info *hv, enum hv_cap c, uint32_t *base);
+
+/* The banner's text after "hypervisor: " and after "hv: capabilities: ",
+ * always terminated within len. */
+void hv_format_identity(const struct hv_info *hv, char *buf, size_t len);
+void hv_format_caps(const struct hv_info *hv, char *buf, size_t len);
+
+/* On the machine (hv/detect.c): runs hv_decide once with the real CPUID and
+ * backdoor; everything else asks hv_get or hv_has. */
 void hv_detect(void);
 const struct hv_info *hv_get(void);
-const char *hv_name(enum hv_kind k);
-/* True on VMMs known to drop writes to unclaimed I/O ports (QEMU, KVM-based
- * VMMs like Firecracker, or bare hardware), where probing port 0xF4 is safe. */
-int hv_is_qemu_like(void);
+/* True when the capability was found; *base (if non-NULL) gets the leaf base
+ * it was found at. */
+bool hv_has(enum hv_cap c, uint32_t *base);
 
 /* kvmclock (KVM's pvclock, Documentation/virt/kvm/x86/msr.rst): the TSC
- * frequency in Hz, or 0 when kvmclock is not offered. */
+ * frequency in Hz, or 0 when the kvmclock capability is absent. */
 uint64_t kvmclock_tsc_hz(void);
 
 #endif

@@ -3,15 +3,15 @@
  * whose multiplier converts TSC ticks to nanoseconds:
  *   ns = ((ticks << shift) or (ticks >> -shift)) * mul >> 32
  * so the frequency is 1e9 * 2^32 / mul, scaled back by the shift.
- * MSR and feature bit: Linux Documentation/virt/kvm/x86/msr.rst and cpuid.rst
- * (MSR_KVM_SYSTEM_TIME_NEW 0x4b564d01, KVM_FEATURE_CLOCKSOURCE2 = bit 3). */
+ * MSR: Linux Documentation/virt/kvm/x86/msr.rst (MSR_KVM_SYSTEM_TIME_NEW
+ * 0x4b564d01); hv_decide found KVM_FEATURE_CLOCKSOURCE2 at the KVM base + 1. */
 #include <stdint.h>
 
 #include "arch/x86_64/cpu.h"
+#include "core/log.h"
 #include "hv/hv.h"
 
 #define MSR_KVM_SYSTEM_TIME_NEW 0x4b564d01
-#define KVM_FEATURE_CLOCKSOURCE2 (1u << 3)
 
 struct pvclock_time_info {
     uint32_t version;
@@ -28,10 +28,8 @@ static struct pvclock_time_info kvmclock_page;
 
 uint64_t kvmclock_tsc_hz(void)
 {
-    const struct hv_info *hv = hv_get();
-    if (hv->kind != HV_KVM || hv->max_leaf < hv->base + 1)
-        return 0;
-    if (!(cpuid(hv->base + 1, 0).eax & KVM_FEATURE_CLOCKSOURCE2))
+    uint32_t kvm_base;
+    if (!hv_has(HV_CAP_KVMCLOCK, &kvm_base))
         return 0;
     wrmsr(MSR_KVM_SYSTEM_TIME_NEW, (uint64_t)(uintptr_t)&kvmclock_page | 1);
     uint32_t mul = 0;
@@ -51,8 +49,12 @@ uint64_t kvmclock_tsc_hz(void)
     }
     /* We keep time with the TSC directly, so stop the host's updates. */
     wrmsr(MSR_KVM_SYSTEM_TIME_NEW, 0);
-    if (mul == 0 || shift < -31 || shift > 31)
+    if (mul == 0 || shift < -31 || shift > 31) {
+        kprintf("kvmclock: KVM at %#x offers kvmclock, but its multiplier is unusable "
+                "(mul %u, shift %d)\n",
+                (unsigned)kvm_base, (unsigned)mul, (int)shift);
         return 0;
+    }
     uint64_t hz = (1000000000ull << 32) / mul;
     if (shift > 0) {
         hz >>= shift;

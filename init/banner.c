@@ -1,6 +1,7 @@
 /* The boot banner: version, boot path, hypervisor, clock. */
 #include "init/banner.h"
 
+#include "arch/x86_64/arch_timer.h"
 #include "arch/x86_64/intc.h"
 #include "core/log.h"
 #include "hv/hv.h"
@@ -27,11 +28,11 @@ void banner_boot(const struct bootinfo *bi)
 
 void banner_hypervisor(void)
 {
-    const struct hv_info *hv = hv_get();
-    if (hv->kind == HV_OTHER)
-        kprintf("hypervisor: unknown (signature \"%s\")\n", hv->signature);
-    else
-        kprintf("hypervisor: %s\n", hv_name(hv->kind));
+    char text[160];
+    hv_format_identity(hv_get(), text, sizeof text);
+    kprintf("hypervisor: %s\n", text);
+    hv_format_caps(hv_get(), text, sizeof text);
+    kprintf("hv: capabilities: %s\n", text);
 }
 
 void banner_clock(void)
@@ -39,4 +40,5 @@ void banner_clock(void)
     uint64_t khz = tsc_hz() / 1000;
     kprintf("clock: tsc %lu.%03lu MHz (%s)\n", (unsigned long)(khz / 1000),
             (unsigned long)(khz % 1000), tsc_source());
+    kprintf("timer: %s\n", arch_timer_name());
 }

@@ -9,6 +9,7 @@
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/intc.h"
 #include "arch/x86_64/paging.h"
+#include "arch/x86_64/power.h"
 #include "core/acpi.h"
 #include "core/cmdline.h"
 #include "core/device.h"
@@ -20,7 +21,6 @@
 #include "hv/hv.h"
 #include "init/banner.h"
 
-static struct acpi_info acpi;
 static struct cmdline cmdline;
 
 void kernel_main(struct bootinfo *bi)
@@ -35,19 +35,20 @@ void kernel_main(struct bootinfo *bi)
     platform_set_memory(usable);
     kprintf("memory: %lu KiB usable\n", (unsigned long)(usable / 1024));
 
-    if (acpi_parse(platform_phys(), bi->rsdp, &acpi) != 0)
+    struct acpi_info *acpi = platform_acpi_fill();
+    if (acpi_parse(platform_phys(), bi->rsdp, acpi) != 0)
         kprintf("acpi: no RSDP found; assuming one CPU and legacy interrupts\n");
-    platform_set_acpi(&acpi);
-    paging_guard_null_page(); /* the BIOS data area has been read by now */
-    kprintf("cpus: %u (%s)\n", platform_cpu_count(), acpi.have_madt ? "ACPI MADT" : "no MADT");
-    kprintf("interrupts: %s\n", intc_init(&acpi));
+    arch_power_init(acpi, platform_phys()); /* reads the BIOS data area */
+    paging_guard_null_page();               /* the BIOS data area has been read by now */
+    kprintf("cpus: %u (%s)\n", platform_cpu_count(), acpi->have_madt ? "ACPI MADT" : "no MADT");
+    kprintf("interrupts: %s\n", intc_init(acpi));
 
     tsc_init();
     time_init(tsc_hz(), bi->entry_tsc);
     cpu_irq_enable();
     banner_clock();
 
-    cmdline_check(bi->cmdline, &cmdline);
+    cmdline_check(bi->cmdline, sizeof bi->cmdline, &cmdline);
     platform_set_cmdline(&cmdline);
     platform_seal();
 

@@ -224,7 +224,8 @@ def run_image_checks(report):
 # ---- (c) the boot matrix ----
 
 CASE_KEYS = {"name", "target", "app", "mem", "cpus", "cmdline", "args", "expect", "absent",
-             "status", "timeout", "skip_unless", "accel", "about", "exit_device", "vmm_exit"}
+             "status", "timeout", "skip_unless", "accel", "about", "exit_device", "vmm_exit",
+             "vmm_args", "keeps_running", "kernel_dir"}
 DEFAULT_TIMEOUT = {"qemu": 30, "hostsim": 120}
 
 # skip_unless conditions: name -> (holds?, reason when it does not)
@@ -283,20 +284,31 @@ def load_matrix(path=MATRIX):
         c.setdefault("app", "hello")
         c.setdefault("args", [])
         c.setdefault("status", 0)
-        c.setdefault("timeout", DEFAULT_TIMEOUT[targets.get(c["target"]).vmm])
+        c.setdefault("timeout", c.get("keeps_running",
+                                      DEFAULT_TIMEOUT[targets.get(c["target"]).vmm]))
         c.setdefault("exit_device", True)
-        if not c["exit_device"] and "vmm_exit" not in c:
-            raise MatrixError(f"{where_}: exit_device = false needs vmm_exit (the VMM's own code)")
+        if not c["exit_device"] and "vmm_exit" not in c and "keeps_running" not in c:
+            raise MatrixError(f"{where_}: exit_device = false needs vmm_exit (the VMM's own code)"
+                              " or keeps_running")
         cases.append(c)
     return cases
 
 
 def check_transcript(case, res, out):
     """The reasons a finished boot fails its case (empty: it passes)."""
-    if res.timed_out:
-        return [f"the VM did not end within {case['timeout']} s"]
     lines = res.serial_text.splitlines()
     reasons, at = [], 0
+    if "keeps_running" in case:     # the VM must stop itself, not end: stopped by timeout
+        if not res.timed_out:
+            return [f"the VM ended (exit code {res.rc}); it should still run after "
+                    f"{case['keeps_running']} s"]
+        ends = [ln for ln in lines if status.EXIT_LINE.search(ln)]
+        if len(ends) != 1:
+            reasons.append(f"{len(ends)} `anyvm: exit status` lines, expected exactly one")
+        seen = status.serial_status(res.serial_text)[0]
+        out = status.Outcome(seen, seen, seen, None, False)
+    elif res.timed_out:
+        return [f"the VM did not end within {case['timeout']} s"]
     for rx in case["expect"]:
         found = next((i for i in range(at, len(lines)) if rx.search(lines[i])), None)
         if found is None:
@@ -313,7 +325,9 @@ def check_transcript(case, res, out):
         reasons.append("no `anyvm: exit status N` (or `anyvm: panic:`) line on the serial port")
     elif out.serial != want:
         reasons.append(f"serial says status {out.serial}, expected {want}")
-    if "vmm_exit" in case:
+    if "keeps_running" in case:
+        pass                        # the runner stopped the VMM: no exit code to check
+    elif "vmm_exit" in case:
         if res.rc != case["vmm_exit"]:
             reasons.append(f"VMM exit code {res.rc}, expected {case['vmm_exit']}")
     elif res.rc != (2 * want + 1) & 0xFF:
@@ -327,11 +341,17 @@ def run_case(case):
     cond = case.get("skip_unless")
     if cond and not CONDITIONS[cond][0]():
         return "skip", CONDITIONS[cond][1], None
-    spec = launch.BootSpec(image=os.path.join(BUILD, case["app"] + ".elf"),
+    image = os.path.join(BUILD, case["app"] + ".elf")
+    if "kernel_dir" in case:    # boot a copy from a directory of that name
+        tmp = tempfile.TemporaryDirectory(prefix="anyvm-case-")   # removed with run_case's frame
+        os.makedirs(os.path.join(tmp.name, case["kernel_dir"]))
+        image = shutil.copy(image, os.path.join(tmp.name, case["kernel_dir"]))
+    spec = launch.BootSpec(image=image,
                            target=case["target"], accel=case.get("accel", "auto"),
                            mem=case.get("mem", "64M"), cpus=case.get("cpus", 1),
                            cmdline=case.get("cmdline"), args=case["args"],
-                           timeout=case["timeout"], exit_device=case["exit_device"])
+                           timeout=case["timeout"], exit_device=case["exit_device"],
+                           extra=case.get("vmm_args", []))
     try:
         res, out = launch.boot(spec)
     except launch.BootError as e:

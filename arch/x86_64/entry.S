@@ -8,10 +8,10 @@
  *   linux64_entry    the ELF entry point, Linux 64-bit boot protocol (older
  *                    Firecracker): long mode, identity map of the first GiB,
  *                    RSI = boot_params (zero page).
- * Each records which way it came, reads the TSC, zeroes .bss (Firecracker does
- * not zero it: its loader copies p_filesz bytes of each PT_LOAD and nothing
- * more, docs/firecracker.md), builds the same identity map of
- * the first 4 GiB with 2 MiB pages and jumps to arch_boot() in 64-bit mode. */
+ * Each first checks that RAM reaches the end of .bss (else early_fail.S),
+ * records which way it came, reads the TSC, zeroes .bss (Firecracker does
+ * not zero it), builds the same identity map of the first 4 GiB with 2 MiB
+ * pages and jumps to arch_boot() in 64-bit mode. */
 
 #define MB_MAGIC 0x1BADB002
 /* Flags: bit 0 page-align modules, bit 1 memory info, bit 16 the header's
@@ -26,6 +26,7 @@
 #define PD_FIRST_UNCACHED 1536   /* 3 GiB and up: the MMIO hole, uncached */
 #define PTE_LARGE 0x83           /* present | writable | page size */
 #define PTE_PCD_PWT 0x18
+#define PROBE_PATTERN 0x5A5AA5A5
 
     .section .multiboot, "a"
     .balign 4
@@ -96,6 +97,18 @@ pvh_entry:
     movl %ebx, %esi
     movl $BOOT_PVH, %ebp
 entry32:
+    /* RAM must reach the end of .bss before the page tables, the stack or
+     * any variable there is used: write a pattern to its last word and read
+     * it back (beyond RAM writes vanish). Otherwise early_fail.S. */
+    movl $PROBE_PATTERN, %eax
+    movl %eax, __bss_end - 4
+    cmpl __bss_end - 4, %eax
+    jne early_fail32
+    notl %eax
+    movl %eax, __bss_end - 4
+    cmpl __bss_end - 4, %eax
+    jne early_fail32
+
     rdtsc
     movl %eax, boot_entry_tsc
     movl %edx, boot_entry_tsc + 4
@@ -158,7 +171,23 @@ linux64_entry:
     cli
     cld
     movq %rsi, %r12
-    rdtsc
+    movl $PROBE_PATTERN, %eax      /* as in entry32 */
+    leaq __bss_end - 4(%rip), %rcx
+    movl %eax, (%rcx)
+    cmpl (%rcx), %eax
+    jne 5f
+    notl %eax
+    movl %eax, (%rcx)
+    cmpl (%rcx), %eax
+    je 6f
+    /* Too little RAM: on to early_fail32 in compatibility mode, with a GDT
+     * of its own (the loader's may have no 32-bit code segment). */
+5:  movl %r12d, %esi
+    movl $BOOT_LINUX64, %ebp
+    xorl %edi, %edi
+    lgdt early_gdt_ptr(%rip)
+    ljmpl *early_fail_far(%rip)    /* no stack needed */
+6:  rdtsc
     movl %eax, boot_entry_tsc(%rip)
     movl %edx, boot_entry_tsc + 4(%rip)
     movl $BOOT_LINUX64, boot_protocol(%rip)

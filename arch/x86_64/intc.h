@@ -21,8 +21,10 @@ void pic_unmask(unsigned irq);
 void pic_eoi(unsigned irq);
 
 /* Sets up interrupt delivery from what ACPI found: LAPIC + IOAPICs (all
- * redirection entries masked) when there is a MADT, the PICs alone otherwise.
- * Prints nothing; returns a short description ("lapic+ioapic", "pic"). */
+ * redirection entries masked) when the CPU has a Local APIC and there is a
+ * MADT with an IOAPIC, the PICs alone otherwise; and picks the arch timer
+ * (arch_timer.h) to match. Prints nothing; returns a short description for
+ * the banner ("LAPIC + IOAPIC", "8259 PIC (no local APIC)", ...). */
 const char *intc_init(const struct acpi_info *acpi);
 bool intc_using_apic(void);
 /* Routes a GSI to a vector on this CPU (lines go through core/irq.c, which
@@ -32,8 +34,12 @@ int intc_route_gsi(uint32_t gsi, uint8_t vector, bool level, bool active_low);
 /* Acknowledges the interrupt with this vector at the controller that raised it. */
 void intc_eoi(uint8_t vector);
 
+/* Whether the CPU has a Local APIC (CPUID.1:EDX bit 9). */
+bool cpu_has_lapic(void);
+
 /* Local APIC. */
 void lapic_init(uint64_t base);
+bool lapic_present(void); /* lapic_init has run */
 void lapic_eoi(void);
 /* Lets the 8259's interrupts through the LAPIC (PIC-only machines). */
 void lapic_pass_pic_interrupts(void);
@@ -48,5 +54,11 @@ uint64_t tsc_hz(void);
 const char *tsc_source(void);
 /* PIT channel 0 used as a stopwatch (pit.c): TSC Hz, or 0 with no PIT. */
 uint64_t pit_calibrate_tsc(unsigned ms);
+/* PIT channel 0 as the one-shot timer on ISA IRQ 0 (pit.c; arch_timer.c
+ * routes the IRQ): pit_timer_init checks that it counts (or panics: there
+ * would be no timer at all). */
+#define PIT_IRQ 0
+void pit_timer_init(void);
+void pit_oneshot(uint64_t ns);
 
 #endif

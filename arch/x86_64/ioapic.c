@@ -2,6 +2,7 @@
  * register 1 = version with the max redirection entry in bits 16-23;
  * redirection entries from 0x10, two 32-bit halves each) and the choice
  * between APIC and legacy PIC delivery. */
+#include "arch/x86_64/arch_timer.h"
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/intc.h"
 #include "core/irq.h"
@@ -36,14 +37,33 @@ static void ioapic_write(const struct ioapic *io, uint32_t reg, uint32_t v)
     mmio_write32(io->base + 0x10, v);
 }
 
+bool cpu_has_lapic(void)
+{
+    return (cpuid(1, 0).edx & (1u << 9)) != 0;
+}
+
+static const char *intc_choose(const struct acpi_info *info);
+
 const char *intc_init(const struct acpi_info *info)
+{
+    const char *how = intc_choose(info);
+    /* The Local APIC's timer whenever there is a Local APIC, even where
+     * device interrupts go through the PIC; without one, the PIT. */
+    arch_timer_select(lapic_present() ? ARCH_TIMER_LAPIC : ARCH_TIMER_PIT);
+    return how;
+}
+
+static const char *intc_choose(const struct acpi_info *info)
 {
     acpi = info;
     pic_init_masked();
-    /* The Local APIC (and its timer) is used whenever the CPU has one
-     * (CPUID.1:EDX bit 9), even where device interrupts go through the PIC. */
-    if (cpuid(1, 0).edx & (1u << 9))
-        lapic_init(info->have_madt ? info->lapic_address : 0);
+    if (!cpu_has_lapic()) {
+        /* IOAPICs deliver to Local APICs: without one only the PICs remain
+         * (a MADT may still list an IOAPIC: QEMU -cpu ...,-apic does). */
+        using_apic = false;
+        return "8259 PIC (no local APIC)";
+    }
+    lapic_init(info->have_madt ? info->lapic_address : 0);
     if (!info->have_madt || info->nioapics == 0) {
         using_apic = false;
         lapic_pass_pic_interrupts();

@@ -60,6 +60,11 @@ void lapic_pass_pic_interrupts(void)
     lapic_write(LAPIC_LVT_LINT1, 0x400);
 }
 
+bool lapic_present(void)
+{
+    return lapic_base != 0;
+}
+
 void lapic_eoi(void)
 {
     if (lapic_base)

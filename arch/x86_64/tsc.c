@@ -1,6 +1,7 @@
 /* TSC frequency, from the most trustworthy source the platform offers:
- *   1. hypervisor leaf 0x40000010 (EAX = TSC kHz; VMware's convention, also
- *      offered by QEMU/KVM with vmware-cpuid-freq),
+ *   1. the hypervisor's TSC leaf, base + 0x10 (EAX = TSC kHz; VMware's
+ *      convention, also offered by QEMU/KVM with vmware-cpuid-freq), where
+ *      hv_decide found it,
  *   2. kvmclock's multiplier (KVM, Firecracker),
  *   3. CPUID 0x15 (TSC/crystal ratio x crystal Hz), then 0x16 (base MHz),
  *   4. a 1 ms PIT measurement, the only source that costs boot time.
@@ -32,9 +33,9 @@ static int try_source(uint64_t f, const char *name)
 
 void tsc_init(void)
 {
-    const struct hv_info *hv = hv_get();
-    if (hv->kind != HV_NONE && hv->max_leaf >= hv->base + 0x10 &&
-        try_source((uint64_t)cpuid(hv->base + 0x10, 0).eax * 1000, "cpuid 0x40000010"))
+    uint32_t base;
+    if (hv_has(HV_CAP_TSC_LEAF, &base) &&
+        try_source((uint64_t)cpuid(base + 0x10, 0).eax * 1000, "cpuid 0x40000010"))
         return;
     if (try_source(kvmclock_tsc_hz(), "kvmclock"))
         return;

@@ -71,11 +71,11 @@ IMAGE_UNITS = 128      # the image: pattern A, then pattern Z
 GUEST_TIMEOUT = 120    # hostsim --timeout
 PY_TIMEOUT = 150       # the Python-side limit on one run
 MAX_SECONDS = 30       # "no hang": the blkdev timeout is 5 s, a run takes ~0.2 s here
-EXIT_PORT = 0xf4
-CMDLINE = f"console=ttyS0 reboot=k panic=1 -- verify rw A {UNITS}"
+EXIT_PORT = 0xf4       # hostsim --exit-port, and the kernel's anyvm.exit_port
+CMDLINE = f"anyvm.exit_port={EXIT_PORT:#x} console=ttyS0 reboot=k panic=1 -- verify rw A {UNITS}"
 PING_COUNT = 5         # echo requests devinfo waits for, and the namespace sends
 PING_SECONDS = 5       # how long devinfo's ping waits (it cannot succeed on a disabled device)
-NET_CMDLINE = (f"console=ttyS0 reboot=k panic=1 -- "
+NET_CMDLINE = (f"anyvm.exit_port={EXIT_PORT:#x} console=ttyS0 reboot=k panic=1 -- "
                f"ping {netblk_test.GUEST_IP} {PING_COUNT} {PING_SECONDS}")
 NETNS = f"anyvm-mb{os.getpid()}"
 

@@ -9,7 +9,9 @@
  *
  * Seeds: tests/fuzz/mkseeds.py. Whatever a parser accepts must be sound:
  * strings terminated, the command line what memory holds, the memory map
- * within its table, the initrd inside memory; a refusal says why.
+ * within its table, the initrd inside memory, and every structure it used in
+ * memory that the loader's own map lists with a fitting type (an oracle of
+ * its own, byte by byte); a refusal says why.
  *   clang -fsanitize=fuzzer,address,undefined -I. -DANYVM_HOST_TEST \
  *     tests/fuzz/fuzz_bootinfo.c boot/bootinfo.c boot/multiboot.c boot/pvh.c boot/linux64.c */
 #include <stdarg.h>
@@ -54,6 +56,37 @@ static void check_copied(const struct phys_window *w, uint64_t addr, uint64_t ma
         abort();
 }
 
+/* An oracle written apart from bootinfo_extent: byte by byte, x is fit for
+ * loader data when some entry of a fitting type covers it (RAM anywhere;
+ * reserved or ACPI below 1 MiB; RAM only for a module) and no entry of
+ * another type does. */
+static int byte_fits(const struct bootinfo *bi, uint64_t x, int module)
+{
+    int ok = 0;
+    for (uint32_t i = 0; i < bi->memmap_count; i++) {
+        const struct memmap_entry *e = &bi->memmap[i];
+        if (e->length == 0 || x < e->base || x - e->base >= e->length)
+            continue;
+        if (e->type == MEMMAP_RAM)
+            ok = 1;
+        else if (e->type >= MEMMAP_RESERVED && e->type <= MEMMAP_ACPI_NVS)
+            ok |= !module && x < 0x100000;
+        else
+            return 0;
+    }
+    return ok;
+}
+
+static void check_in_map(const struct bootinfo *bi, uint64_t addr, uint64_t len, int module)
+{
+    for (uint64_t i = 0; i < len; i++)
+        if (!byte_fits(bi, addr + i, module))
+            abort();
+    if (bootinfo_in_memory(bi, addr, len, module ? BOOTINFO_MODULE : BOOTINFO_LOADER_DATA) !=
+        (len == 0 ? byte_fits(bi, addr, module) : 1))
+        abort();
+}
+
 static void run(int proto, const struct phys_window *w, uint64_t addr)
 {
     static struct bootinfo bi;
@@ -95,12 +128,18 @@ static void run(int proto, const struct phys_window *w, uint64_t addr)
     if ((bi.initrd_base != 0 || bi.initrd_size != 0) &&
         phys_ptr(w, bi.initrd_base, bi.initrd_size) == NULL)
         abort();
+    /* What was used lies in memory its own map lists, with a fitting type. */
+    if (bi.initrd_size != 0)
+        check_in_map(&bi, bi.initrd_base, bi.initrd_size, 1);
     /* The command line is what memory holds at the pointer the protocol names. */
     if (proto == 1) {
         const uint8_t *si = phys_ptr(w, addr, 56);
         uint64_t cl = le(si + 24, 8);
         if (cl == 0 ? bi.cmdline[0] != '\0' : (check_copied(w, cl, UINT64_MAX, bi.cmdline), 0))
             abort();
+        if (cl != 0)
+            check_in_map(&bi, cl, strlen(bi.cmdline), 0);
+        check_in_map(&bi, addr, 56, 0);
     } else if (proto == 2) {
         const uint8_t *zp = phys_ptr(w, addr, 4096);
         uint64_t cl = le(zp + 0x228, 4) | le(zp + 0xC8, 4) << 32;
@@ -108,10 +147,16 @@ static void run(int proto, const struct phys_window *w, uint64_t addr)
         if (cl == 0 ? bi.cmdline[0] != '\0'
                     : (check_copied(w, cl, size != 0 ? size : UINT64_MAX, bi.cmdline), 0))
             abort();
+        if (cl != 0)
+            check_in_map(&bi, cl, strlen(bi.cmdline), 0);
+        check_in_map(&bi, addr, 4096, 0);
     } else {
         const uint8_t *mbi = phys_ptr(w, addr, 4);
         if (!(le(mbi, 4) & (1u << 2)) && bi.cmdline[0] != '\0')
             abort();
+        check_in_map(&bi, addr, 4, 0);
+        if (bi.loader_name[0] != '\0')
+            check_in_map(&bi, le(phys_ptr(w, addr, 68) + 64, 4), strlen(bi.loader_name), 0);
     }
     /* A short or absent error buffer is never overrun. */
     char small[4];

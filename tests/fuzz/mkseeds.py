@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Writes the small, valid seed inputs of the fuzz harnesses whose input is a
-binary layout (tests/fuzz/seeds/{acpi,bootinfo,memmap,net_rx}/). Each layout is
-described at the top of its harness, tests/fuzz/fuzz_NAME.c. Run from the
+binary layout (tests/fuzz/seeds/{acpi,bootinfo,memmap,net_rx,hv_decide,
+exit_policy}/). Each layout is described at the top of its harness,
+tests/fuzz/fuzz_NAME.c. Run from the
 repository root; the output is deterministic."""
 import os
 import struct
@@ -308,8 +309,43 @@ def net_seeds():
           rec(echo[50:]) + rec(hdr(2) + udpf))
 
 
+# ---- hv_decide: flags byte, then 4 leaves (base + 0, 1, 3, 0x10) per base ----
+def hv_decide_seeds():
+    def leaves(table):
+        out = bytearray(16 * 4 * 16)
+        for (slot, k), regs in table.items():
+            struct.pack_into("<IIII", out, (slot * 4 + k) * 16, *regs)
+        return bytes(out).rstrip(b"\0")
+
+    def sig(s):
+        return struct.unpack("<III", s)
+    kvm = (0x40000001, *sig(b"KVMKVMKVM\0\0\0"))
+    hv = (0x40000005, *sig(b"Microsoft Hv"))
+    write("hv_decide", "tcg", bytes([0x03]) + leaves({(0, 0): (0x40000001, *sig(b"TCGTCGTCGTCG"))}))
+    write("hv_decide", "kvm", bytes([0x02]) + leaves({(0, 0): kvm, (0, 1): (0x01007efb, 0, 0, 0)}))
+    write("hv_decide", "kvm_hyperv", bytes([0x02]) + leaves({
+        (0, 0): hv, (0, 1): (0x31237648, 0, 0, 0), (0, 2): (0x276, 0x30, 0, 0),
+        (1, 0): (0x40000101, *sig(b"KVMKVMKVM\0\0\0")), (1, 1): (0x01007efb, 0, 0, 0)}))
+    write("hv_decide", "vmware", bytes([0x03]) + leaves({
+        (0, 0): (0x40000010, *sig(b"VMwareVMware")), (0, 3): (2600000, 66000, 0, 0)}))
+
+
+# ---- exit_policy: which byte, then a port value, a command line or low memory ----
+def exit_policy_seeds():
+    write("exit_policy", "port", b"\x00" + b"0xf4")
+    write("exit_policy", "cmdline", b"\x01" + b"console=ttyS0 anyvm.exit_port=0xf4 -- a b\0")
+    mpf = bytearray(b"_MP_" + struct.pack("<I", 0x9FC10) + bytes([1, 4, 0, 0, 0, 0, 0, 0]))
+    mpf[10] = (-sum(mpf)) & 0xFF
+    mpc = bytearray(b"PCMP" + struct.pack("<H", 44) + bytes([4, 0]) + b"FC      " +
+                    b"000000000000" + bytes(16))
+    mpc[7] = (-sum(mpc)) & 0xFF
+    write("exit_policy", "firecracker_mptable", b"\x02" + bytes(mpf) + bytes(mpc))
+
+
 if __name__ == "__main__":
     acpi_seeds()
     bootinfo_seeds()
     memmap_seeds()
     net_seeds()
+    hv_decide_seeds()
+    exit_policy_seeds()

@@ -147,9 +147,10 @@ TEST(multiboot_qemu_without_append)
     build_qemu_multiboot("/x/hello.elf ");
     CHECK_EQ(bootinfo_from_multiboot(&bi, &win, MBI, err, sizeof err), 0);
     CHECK_STR(bi.cmdline, "");
+    /* only the one blank after the name is QEMU's */
     build_qemu_multiboot("hello.elf   -- \"a b\"");
     CHECK_EQ(bootinfo_from_multiboot(&bi, &win, MBI, err, sizeof err), 0);
-    CHECK_STR(bi.cmdline, "-- \"a b\"");
+    CHECK_STR(bi.cmdline, "  -- \"a b\"");
 }
 
 TEST(multiboot_grub_keeps_whole_line)
@@ -258,8 +259,9 @@ TEST(multiboot_too_many_mmap_entries)
 {
     build_qemu_multiboot("k");
     mb_mmap_len = 0;
-    mb_mmap_at = 0x10000; /* 3600 bytes: more than fit below the MBI */
-    for (unsigned i = 0; i < 150; i++)
+    mb_mmap_at = 0x10000;             /* 3600 bytes: more than fit below the MBI */
+    mb_mmap_entry(20, 0, 0x9FC00, 1); /* where the MBI and the map are */
+    for (unsigned i = 1; i < 150; i++)
         mb_mmap_entry(20, 0x100000ull * (i + 1), 0x1000, 1);
     w32(MBI + 44, mb_mmap_len);
     w32(MBI + 48, mb_mmap_at);
@@ -288,7 +290,7 @@ TEST(multiboot_cmdline_unterminated)
     memset(mem + MEM_SIZE - 100, 'a', 100);
     w32(MBI + 16, MEM_SIZE - 100);
     CHECK_EQ(bootinfo_from_multiboot(&bi, &win, MBI, err, sizeof err), -1);
-    CHECK(ERR_CONTAINS("is not terminated before the end of memory"));
+    CHECK(ERR_CONTAINS("is not terminated within the memory the loader's map lists"));
 }
 
 TEST(multiboot_cmdline_overlong_truncated)
@@ -329,7 +331,7 @@ TEST(multiboot_bad_module_ignored)
     w32(MB_MODS + 4, 0x30000); /* end before start */
     CHECK_EQ(bootinfo_from_multiboot(&bi, &win, MBI, err, sizeof err), 0);
     CHECK_EQ(bi.initrd_size, 0u);
-    CHECK(LOG_CONTAINS("module 0 [0x38000, 0x30000) is not a valid memory range"));
+    CHECK(LOG_CONTAINS("module 0 [0x38000, 0x30000) is not a valid range of RAM"));
 
     build_qemu_multiboot("k");
     w32(MBI + 20, 1);
@@ -502,7 +504,8 @@ TEST(pvh_too_many_memmap_entries)
 {
     build_firecracker_pvh("k");
     w64(SI_MODS, 0x30000);
-    for (unsigned i = 0; i < 200; i++)
+    pvh_memmap_entry(0, 0, 0x9FC00, 1); /* where start_info and the map are */
+    for (unsigned i = 1; i < 200; i++)
         pvh_memmap_entry(i, 0x100000ull * i, 0x1000, 1);
     w32(SI + 48, 200);
     CHECK_EQ(bootinfo_from_pvh(&bi, &win, SI, err, sizeof err), 0);
@@ -524,7 +527,7 @@ TEST(pvh_cmdline_and_module_problems)
     w64(SI_MODS + 8, 0x2000); /* runs past the end */
     CHECK_EQ(bootinfo_from_pvh(&bi, &win, SI, err, sizeof err), 0);
     CHECK_EQ(bi.initrd_size, 0u);
-    CHECK(LOG_CONTAINS("module 0 at 0x3f000 (8192 bytes) is outside memory"));
+    CHECK(LOG_CONTAINS("module 0 at 0x3f000 (8192 bytes) is not in RAM"));
 
     build_firecracker_pvh("k");
     w64(SI + 16, MEM_SIZE - 8);
@@ -610,7 +613,8 @@ TEST(linux_e820_counts)
     CHECK(ERR_CONTAINS("no e820 memory map"));
 
     build_firecracker_zero_page("k");
-    for (unsigned i = 0; i < 128; i++)
+    zp_e820(0, 0, 0x9FC00, 1); /* where the zero page is */
+    for (unsigned i = 1; i < 128; i++)
         zp_e820(i, 0x100000ull * i, 0x1000, 1);
     mem[ZP + 0x1E8] = 200;
     CHECK_EQ(bootinfo_from_linux(&bi, &win, ZP, err, sizeof err), 0);
@@ -686,7 +690,7 @@ TEST(linux_ext_fields)
     w32(ZP + 0x0C0, 2);
     CHECK_EQ(bootinfo_from_linux(&bi, &win, ZP, err, sizeof err), 0);
     CHECK_EQ(bi.initrd_base, 0u);
-    CHECK(LOG_CONTAINS("initrd at 0x200030000 (4096 bytes) is outside memory"));
+    CHECK(LOG_CONTAINS("initrd at 0x200030000 (4096 bytes) is not in RAM"));
 
     /* ext_ramdisk_size making it too large */
     build_firecracker_zero_page("x");
@@ -695,6 +699,168 @@ TEST(linux_ext_fields)
     w32(ZP + 0x0C4, 1);
     CHECK_EQ(bootinfo_from_linux(&bi, &win, ZP, err, sizeof err), 0);
     CHECK_EQ(bi.initrd_size, 0u);
+}
+
+/* ---- loader pointers against the loader's own memory map ---- */
+
+static void map_reset(void)
+{
+    memset(&bi, 0, sizeof bi);
+}
+
+static void map_add(uint64_t base, uint64_t len, uint32_t type)
+{
+    bootinfo_add_memmap(&bi, base, len, type);
+}
+
+/* QEMU microvm's e820 (measured): RAM, reserved, ACPI NVS, reserved, RAM, and
+ * a zero-length type-0 entry. */
+static void microvm_map(uint64_t ram_end)
+{
+    map_reset();
+    map_add(0, 0x9FC00, MEMMAP_RAM);
+    map_add(0x9FC00, 0x400, MEMMAP_RESERVED);
+    map_add(0xD0000, 0x20000, MEMMAP_ACPI_NVS);
+    map_add(0xF0000, 0x10000, MEMMAP_RESERVED);
+    map_add(0x100000, ram_end - 0x100000, MEMMAP_RAM);
+    map_add(0, 0, 0);
+}
+
+TEST(extent_ram_and_low_firmware_areas)
+{
+    microvm_map(0x4000000);
+    /* QEMU's PVH loader on microvm: start_info in reserved, command line in
+     * ACPI NVS, both below 1 MiB: loader data, but never a module */
+    CHECK(bootinfo_in_memory(&bi, 0xF31E0, 56, BOOTINFO_LOADER_DATA));
+    CHECK(bootinfo_in_memory(&bi, 0xEFC60, 21, BOOTINFO_LOADER_DATA));
+    CHECK(!bootinfo_in_memory(&bi, 0xEFC60, 21, BOOTINFO_MODULE));
+    CHECK(bootinfo_in_memory(&bi, 0x9500, 88, BOOTINFO_MODULE));
+    /* contiguous entries of fitting types join up, across 1 MiB too */
+    CHECK(bootinfo_in_memory(&bi, 0x9F000, 0x1000, BOOTINFO_LOADER_DATA));
+    CHECK(bootinfo_in_memory(&bi, 0xFF000, 0x2000, BOOTINFO_LOADER_DATA));
+    CHECK(!bootinfo_in_memory(&bi, 0xFF000, 0x2000, BOOTINFO_MODULE));
+    /* the hole 0xA0000-0xD0000 is in no entry */
+    CHECK_EQ(bootinfo_extent(&bi, 0xA0000, 16, BOOTINFO_LOADER_DATA), 0u);
+    CHECK_EQ(bootinfo_extent(&bi, 0x9FF00, 0x1000, BOOTINFO_LOADER_DATA), 0x100u);
+    /* RAM ends: the extent stops there */
+    CHECK_EQ(bootinfo_extent(&bi, 0x3FFFFF0, 0x100, BOOTINFO_LOADER_DATA), 0x10u);
+    CHECK_EQ(bootinfo_extent(&bi, 0x4000000, 0x100, BOOTINFO_LOADER_DATA), 0u);
+    /* len 0 asks about addr alone */
+    CHECK(bootinfo_in_memory(&bi, 0x1000, 0, BOOTINFO_LOADER_DATA));
+    CHECK(!bootinfo_in_memory(&bi, 0xB0000, 0, BOOTINFO_LOADER_DATA));
+}
+
+TEST(extent_reserved_above_1m_is_a_device_window)
+{
+    map_reset();
+    map_add(0, 0x9FC00, MEMMAP_RAM);
+    map_add(0x100000, 0x7F00000, MEMMAP_RAM);
+    map_add(0xB0000000, 0x10000000, MEMMAP_RESERVED); /* q35's ECAM */
+    CHECK_EQ(bootinfo_extent(&bi, 0xB0000000, 64, BOOTINFO_LOADER_DATA), 0u);
+    /* a type-5 or unknown entry over RAM refuses what it covers */
+    map_add(0x200000, 0x1000, MEMMAP_UNUSABLE);
+    map_add(0x300000, 0x1000, 77);
+    CHECK_EQ(bootinfo_extent(&bi, 0x1FF000, 0x10000, BOOTINFO_LOADER_DATA), 0x1000u);
+    CHECK_EQ(bootinfo_extent(&bi, 0x200800, 16, BOOTINFO_LOADER_DATA), 0u);
+    CHECK_EQ(bootinfo_extent(&bi, 0x2FF000, 0x10000, BOOTINFO_MODULE), 0x1000u);
+    /* no map at all: nothing is memory */
+    map_reset();
+    CHECK_EQ(bootinfo_extent(&bi, 0x1000, 16, BOOTINFO_LOADER_DATA), 0u);
+    /* the top of the address space does not wrap */
+    map_add(0xFFFFFFFFFFFFF000ull, 0x2000, MEMMAP_RAM);
+    CHECK_EQ(bootinfo_extent(&bi, 0xFFFFFFFFFFFFF800ull, UINT64_MAX, BOOTINFO_LOADER_DATA), 0x7FFu);
+}
+
+/* -m 1140K under QEMU: the map's RAM ends just past the image, and the
+ * command line QEMU put after the image lies beyond it. Scaled into the
+ * test's buffer: RAM ends at 0x30000, the command line is at 0x30010. */
+TEST(multiboot_cmdline_beyond_ram_is_refused)
+{
+    build_qemu_multiboot("k");
+    mb_mmap_len = 0;
+    mb_mmap_entry(20, 0, 0x30000, 1);
+    w32(MBI + 44, mb_mmap_len);
+    wstr(0x30010, "/x/hello.elf console=ttyS0 -- floor-check");
+    w32(MBI + 16, 0x30010);
+    CHECK_EQ(bootinfo_from_multiboot(&bi, &win, MBI, err, sizeof err), -1);
+    CHECK_STR(err, "multiboot: command line at 0x30010 lies outside the memory the loader's map "
+                   "lists");
+
+    /* begins in RAM, ends beyond it */
+    wstr(0x2FFF0, "/x/hello.elf console=ttyS0 -- floor-check");
+    w32(MBI + 16, 0x2FFF0);
+    CHECK_EQ(bootinfo_from_multiboot(&bi, &win, MBI, err, sizeof err), -1);
+    CHECK(ERR_CONTAINS("is not terminated within the memory the loader's map lists"));
+
+    /* the loader name beyond RAM is ignored with a message */
+    build_qemu_multiboot("k");
+    mb_mmap_len = 0;
+    mb_mmap_entry(20, 0, 0x30000, 1);
+    w32(MBI + 44, mb_mmap_len);
+    wstr(0x30100, "qemu");
+    w32(MBI + 64, 0x30100);
+    CHECK_EQ(bootinfo_from_multiboot(&bi, &win, MBI, err, sizeof err), 0);
+    CHECK_STR(bi.loader_name, "");
+    CHECK(LOG_CONTAINS("boot loader name at 0x30100 is outside memory"));
+}
+
+TEST(multiboot_structures_outside_their_map)
+{
+    /* the MBI itself outside the memory its map lists */
+    build_qemu_multiboot("k");
+    mb_mmap_len = 0;
+    mb_mmap_entry(20, 0x100000, 0x100000, 1);
+    mb_mmap_entry(20, 0, 0x9400, 1); /* the map at 0x9000 is listed, the MBI is not */
+    w32(MBI + 44, mb_mmap_len);
+    CHECK_EQ(bootinfo_from_multiboot(&bi, &win, MBI, err, sizeof err), -1);
+    CHECK_STR(err, "multiboot: info structure at 0x9500 lies outside the memory its map lists");
+
+    /* a map that does not list its own location is discarded */
+    build_qemu_multiboot("k");
+    mb_mmap_len = 0;
+    mb_mmap_entry(20, 0x100000, 0x100000, 1);
+    w32(MBI + 44, mb_mmap_len);
+    CHECK_EQ(bootinfo_from_multiboot(&bi, &win, MBI, err, sizeof err), 0);
+    CHECK(LOG_CONTAINS("memory map at 0x9000 (24 bytes) lies outside the memory it lists"));
+    CHECK_EQ(bi.memmap_count, 2u); /* mem_lower / mem_upper instead */
+
+    /* a module in reserved memory is not an initrd */
+    build_qemu_multiboot("k");
+    mb_mmap_len = 0;
+    mb_mmap_entry(20, 0, 0x30000, 1);
+    mb_mmap_entry(20, 0x30000, 0x10000, 2);
+    w32(MBI + 44, mb_mmap_len);
+    w32(MBI + 20, 1);
+    w32(MB_MODS, 0x30000);
+    w32(MB_MODS + 4, 0x31000);
+    CHECK_EQ(bootinfo_from_multiboot(&bi, &win, MBI, err, sizeof err), 0);
+    CHECK_EQ(bi.initrd_size, 0u);
+    CHECK(LOG_CONTAINS("is not a valid range of RAM"));
+}
+
+TEST(pvh_and_linux_structures_outside_their_map)
+{
+    build_firecracker_pvh("k");
+    w64(SI_MODS, 0x30000);
+    pvh_memmap_entry(0, 0x7000, 0x9FC00 - 0x7000, 1); /* start_info at 0x6000 unlisted */
+    CHECK_EQ(bootinfo_from_pvh(&bi, &win, SI, err, sizeof err), -1);
+    CHECK(ERR_CONTAINS("pvh: start_info at 0x6000 or its memory map lies outside"));
+
+    build_firecracker_pvh("console=ttyS0");
+    w64(SI_MODS, 0x30000);
+    pvh_memmap_entry(0, 0, 0x20000, 1); /* the command line at 0x20000 unlisted */
+    CHECK_EQ(bootinfo_from_pvh(&bi, &win, SI, err, sizeof err), -1);
+    CHECK_STR(err, "pvh: command line at 0x20000 lies outside the memory the loader's map lists");
+
+    build_firecracker_zero_page("k");
+    zp_e820(0, 0x8000, 0x9FC00 - 0x8000, 1); /* the zero page at 0x7000 unlisted */
+    CHECK_EQ(bootinfo_from_linux(&bi, &win, ZP, err, sizeof err), -1);
+    CHECK_STR(err, "linux64: zero page at 0x7000 lies outside the memory its e820 map lists");
+
+    build_firecracker_zero_page("console=ttyS0");
+    zp_e820(0, 0, 0x20004, 1); /* cmdline_size runs past the end of RAM */
+    CHECK_EQ(bootinfo_from_linux(&bi, &win, ZP, err, sizeof err), -1);
+    CHECK(ERR_CONTAINS("runs past the memory the loader's map lists"));
 }
 
 /* ---- random corruption: must never read outside the window ---- */

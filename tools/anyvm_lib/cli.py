@@ -42,8 +42,9 @@ def parser():
                    help='kernel parameters, "k=v ..." (default: what the target\'s VMM passes)')
     r.add_argument("--timeout", type=float, default=None, help="kill the VM after SECONDS")
     r.add_argument("--no-exit-device", dest="exit_device", action="store_false",
-                   help="leave out isa-debug-exit (hostsim: --exit-port), as on a VMM that "
-                        "carries no status: the status then comes from the serial line")
+                   help="leave out isa-debug-exit (hostsim: --exit-port) and the kernel's "
+                        "anyvm.exit_port, as on a VMM that carries no status: the status then "
+                        "comes from the serial line")
     r.add_argument("--print-command", action="store_true",
                    help="print the VMM command on stderr before running it")
     r.add_argument("image", metavar="IMAGE")

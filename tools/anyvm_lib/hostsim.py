@@ -1,10 +1,12 @@
 """Command lines for build/hostsim, the KVM-API test host (the Firecracker
 boot contract now; a Hyper-V host later). --exit-port makes it exit like
-QEMU's isa-debug-exit, with (2N+1) & 0xff, when the guest writes N there."""
+QEMU's isa-debug-exit, with (2N+1) & 0xff, when the guest writes N there;
+the kernel command line then names the same port (anyvm.exit_port)."""
 
 import os
 
 from . import BUILD
+from .qemu import DEBUG_EXIT_PORT, with_exit_param
 
 HOSTSIM = os.path.join(BUILD, "hostsim")
 
@@ -12,10 +14,12 @@ HOSTSIM = os.path.join(BUILD, "hostsim")
 # debug-exit port's odd ones; Firecracker's are 0 (i8042 reset) and 1
 # (triple fault, which collides with an exit-port status of 0).
 EXIT_TIMEOUT = 124
-EXIT_PORT = 0xF4     # the port of QEMU's isa-debug-exit, so one kernel path serves both
+EXIT_PORT = DEBUG_EXIT_PORT   # one kernel path serves both
 
 
 def argv(machine, boot, kernel, cmdline, mem, cpus, timeout, exit_port=EXIT_PORT):
+    if exit_port is not None:
+        cmdline = with_exit_param(cmdline, exit_port)
     cmd = [HOSTSIM, machine, "--kernel", kernel, "--cmdline", cmdline,
            "--mem", str(mem), "--cpus", str(cpus)]
     if boot != "pvh":

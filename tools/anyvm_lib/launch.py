@@ -35,6 +35,24 @@ def kernel_cmdline(spec, target):
     return cmdline_mod.compose(params, spec.args)
 
 
+def qemu_kernel_path(kernel, workdir):
+    """A path to `kernel` without blanks for QEMU's -kernel. QEMU's multiboot
+    loader puts "<-kernel argument> <-append text>" on the command line (QEMU
+    7.2 hw/i386/multiboot.c), and the kernel takes the name to end at the
+    first blank; so an image whose path has a blank is passed as a symbolic
+    link in the scratch directory."""
+    if not any(c.isspace() for c in kernel):
+        return kernel
+    name = "".join("_" if c.isspace() else c for c in os.path.basename(kernel))
+    link = os.path.join(workdir, name)
+    if any(c.isspace() for c in link):
+        raise BootError(f"the scratch directory {workdir!r} has a blank in its path, and so would "
+                        "the kernel path QEMU writes into the command line; set TMPDIR to a "
+                        "directory without blanks")
+    os.symlink(kernel, link)
+    return link
+
+
 def prepare(spec, workdir):
     """The VMM command for spec; scratch files go into workdir."""
     try:
@@ -65,18 +83,21 @@ def prepare(spec, workdir):
     common = dict(machine=target.machine, accel=acc, mem=spec.mem, cpus=spec.cpus,
                   extra=spec.extra, exit_device=spec.exit_device)
     if target.medium == "kernel":
-        return qemu.argv(kernel=kernel, append=line, **common)
+        return qemu.argv(kernel=qemu_kernel_path(kernel, workdir), append=line, **common)
     if target.medium == "kernel-pvh":
         try:
             data = image.blank_multiboot(image.read(kernel))
         except image.ImageError as e:
             raise BootError(f"{spec.image}: {e}") from None
-        copy = os.path.join(workdir, os.path.basename(kernel))
+        copy = os.path.join(workdir, "".join("_" if c.isspace() else c
+                                             for c in os.path.basename(kernel)))
         with open(copy, "wb") as f:
             f.write(data)
         return qemu.argv(kernel=copy, append=line, **common)
     if target.medium == "iso":
         out = os.path.join(workdir, os.path.splitext(os.path.basename(kernel))[0] + ".iso")
+        if spec.exit_device:
+            line = qemu.with_exit_param(line)
         try:
             iso.pack(kernel, out, line)
         except (RuntimeError, cmdline_mod.CmdlineError) as e:

@@ -2,10 +2,25 @@
 COM1 on stdout, no monitor, no NIC (a default NIC only slows firmware down),
 -no-reboot (a reset or triple fault ends QEMU instead of looping) and the
 isa-debug-exit device at 0xf4, through which the kernel hands over its exit
-status (QEMU then exits with (2N+1) & 0xff)."""
+status (QEMU then exits with (2N+1) & 0xff). The kernel writes the status to
+that port only because the command line says so (`anyvm.exit_port=0xf4`,
+added here wherever the device is): it never guesses a port."""
 
 QEMU = "qemu-system-x86_64"
+# The exit-status port of QEMU's isa-debug-exit, and of hostsim's --exit-port.
 DEBUG_EXIT_PORT = 0xF4
+
+
+def exit_param(port=DEBUG_EXIT_PORT):
+    return f"anyvm.exit_port={port:#x}"
+
+
+def with_exit_param(line, port=DEBUG_EXIT_PORT):
+    """The kernel command line `line` with anyvm.exit_port=PORT first: so it
+    is found even in a line the kernel refuses as malformed, and a port the
+    user names later in the line overrides it (the last occurrence counts)."""
+    return f"{exit_param(port)} {line}".rstrip()
+
 
 COMMON = ["-nographic", "-serial", "stdio", "-monitor", "none", "-no-reboot", "-nic", "none"]
 DEBUG_EXIT = ["-device", f"isa-debug-exit,iobase={DEBUG_EXIT_PORT:#x},iosize=0x04"]
@@ -26,7 +41,9 @@ def argv(machine, accel, mem, cpus, kernel=None, append=None, cdrom=None, extra=
          exit_device=True):
     """The full QEMU command: boot `kernel` (with `append` as its command line)
     or the ISO `cdrom` on machine type `machine`. exit_device=False leaves
-    out isa-debug-exit, as a VMM that carries no status would."""
+    out isa-debug-exit, as a VMM that carries no status would; with it, the
+    kernel's command line gets anyvm.exit_port (for an ISO the caller writes
+    with_exit_param(line) into its grub.cfg)."""
     cmd = [QEMU, "-M", machine, *accel_args(accel), "-m", str(mem), "-smp", str(cpus), *COMMON]
     if machine.split(",")[0] == "microvm":
         # QEMU 7.2's virtio-mmio devices default to the legacy (version 1)
@@ -37,6 +54,8 @@ def argv(machine, accel, mem, cpus, kernel=None, append=None, cdrom=None, extra=
         cmd += DEBUG_EXIT
     if kernel is not None:
         cmd += ["-kernel", kernel]
+        if exit_device:
+            append = with_exit_param(append or "")
         if append:
             cmd += ["-append", append]
     if cdrom is not None:
