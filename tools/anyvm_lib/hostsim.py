@@ -5,6 +5,7 @@ QEMU's isa-debug-exit, with (2N+1) & 0xff, when the guest writes N there."""
 import os
 
 from . import BUILD
+from .qemu import DEBUG_EXIT_PORT
 
 HOSTSIM = os.path.join(BUILD, "hostsim")
 
@@ -12,10 +13,12 @@ HOSTSIM = os.path.join(BUILD, "hostsim")
 # debug-exit port's odd ones; Firecracker's are 0 (i8042 reset) and 1
 # (triple fault, which collides with an exit-port status of 0).
 EXIT_TIMEOUT = 124
-EXIT_PORT = 0xF4     # the port of QEMU's isa-debug-exit, so one kernel path serves both
 
 
-def argv(machine, boot, kernel, cmdline, mem, cpus, timeout, exit_port=EXIT_PORT):
+def argv(machine, boot, kernel, cmdline, mem, cpus, timeout, exit_port=DEBUG_EXIT_PORT,
+         disks=(), nic=None, misbehave=None):
+    """disks: devices.Disk, nic: devices.Nic (its TAP must exist), misbehave:
+    a --misbehave KIND (hostsim --help)."""
     cmd = [HOSTSIM, machine, "--kernel", kernel, "--cmdline", cmdline,
            "--mem", str(mem), "--cpus", str(cpus)]
     if boot != "pvh":
@@ -24,4 +27,10 @@ def argv(machine, boot, kernel, cmdline, mem, cpus, timeout, exit_port=EXIT_PORT
         cmd += ["--exit-port", f"{exit_port:#x}"]
     if timeout:
         cmd += ["--timeout", str(int(timeout))]
+    for d in disks:
+        cmd += ["--disk", d.path + (",ro" if d.readonly else "")]
+    if nic is not None:
+        cmd += ["--tap", nic.tap, "--mac", nic.mac]
+    if misbehave:
+        cmd += ["--misbehave", misbehave]
     return cmd

@@ -30,6 +30,14 @@ class BootError(Exception):
     """The boot could not be set up (bad option, missing file or tool)."""
 
 
+def accel_used(target_name, accel="auto"):
+    """The accelerator a boot on the target runs on, kvm or tcg: QEMU's as
+    accel.resolve decides; hostsim runs on KVM whatever is asked."""
+    if targets.get(target_name).vmm == "hostsim":
+        return "kvm"
+    return accel_mod.resolve(accel)
+
+
 def kernel_cmdline(spec, target):
     params = target.cmdline if spec.cmdline is None else spec.cmdline
     return cmdline_mod.compose(params, spec.args)
@@ -55,7 +63,7 @@ def prepare(spec, workdir):
         if not os.access(hostsim.HOSTSIM, os.X_OK):
             raise BootError(f"{hostsim.HOSTSIM} not found (build it: make hostsim)")
         return hostsim.argv(target.machine, target.medium, kernel, line, spec.mem, spec.cpus,
-                            spec.timeout, hostsim.EXIT_PORT if spec.exit_device else None
+                            spec.timeout, qemu.DEBUG_EXIT_PORT if spec.exit_device else None
                             ) + list(spec.extra)
 
     try:

@@ -2,10 +2,17 @@
 COM1 on stdout, no monitor, no NIC (a default NIC only slows firmware down),
 -no-reboot (a reset or triple fault ends QEMU instead of looping) and the
 isa-debug-exit device at 0xf4, through which the kernel hands over its exit
-status (QEMU then exits with (2N+1) & 0xff)."""
+status (QEMU then exits with (2N+1) & 0xff). Virtio disks, a TAP NIC and an
+entropy source are added with virtio_args()."""
 
 QEMU = "qemu-system-x86_64"
+# The kernel's exit port: QEMU's isa-debug-exit sits there, and hostsim's
+# --exit-port takes the same port, so one kernel path serves both.
 DEBUG_EXIT_PORT = 0xF4
+# One nanosecond of guest time per instruction, and no real-time sleeping
+# while the guest halts (QEMU's docs, "-icount"): clocks the guest reads
+# then count instructions, whatever the host's load.
+ICOUNT = ["-icount", "shift=0,sleep=off"]
 
 COMMON = ["-nographic", "-serial", "stdio", "-monitor", "none", "-no-reboot", "-nic", "none"]
 DEBUG_EXIT = ["-device", f"isa-debug-exit,iobase={DEBUG_EXIT_PORT:#x},iosize=0x04"]
@@ -23,11 +30,16 @@ def accel_args(accel):
 
 
 def argv(machine, accel, mem, cpus, kernel=None, append=None, cdrom=None, extra=(),
-         exit_device=True):
+         exit_device=True, icount=False):
     """The full QEMU command: boot `kernel` (with `append` as its command line)
     or the ISO `cdrom` on machine type `machine`. exit_device=False leaves
-    out isa-debug-exit, as a VMM that carries no status would."""
+    out isa-debug-exit, as a VMM that carries no status would; icount=True
+    (TCG only) makes the guest's clocks count instructions (ICOUNT)."""
     cmd = [QEMU, "-M", machine, *accel_args(accel), "-m", str(mem), "-smp", str(cpus), *COMMON]
+    if icount:
+        if accel != "tcg":
+            raise ValueError("-icount needs TCG")
+        cmd += ICOUNT
     if machine.split(",")[0] == "microvm":
         # QEMU 7.2's virtio-mmio devices default to the legacy (version 1)
         # interface, which anyvm does not drive; ask for the modern one, as
@@ -43,6 +55,52 @@ def argv(machine, accel, mem, cpus, kernel=None, append=None, cdrom=None, extra=
         cmd += ["-cdrom", cdrom, "-boot", "d"]
     cmd += list(extra)
     return cmd
+
+
+# Virtio device names per transport (QEMU 7.2 `-device help`): virtio-mmio
+# on microvm, modern virtio-pci (each device behind a PCIe root port of its
+# own, as on q35), and transitional virtio-pci (the conventional PCI bus of pc).
+VIRTIO_DEVICE = {
+    "mmio": "virtio-{}-device",
+    "pci": "virtio-{}-pci",
+    "pci-transitional": "virtio-{}-pci-transitional",
+}
+
+
+def virtio_args(transport, disks=(), nic=None, rng=False):
+    """QEMU arguments for virtio disks (devices.Disk), a NIC on a TAP device
+    (devices.Nic, with the virtio-net header so offloads reach the TAP) and
+    an entropy source, in that order, on `transport` (a key of VIRTIO_DEVICE)."""
+    if transport not in VIRTIO_DEVICE:
+        raise ValueError(f"unknown virtio transport {transport!r}: {', '.join(VIRTIO_DEVICE)}")
+    name = VIRTIO_DEVICE[transport].format
+    count = len(disks) + (nic is not None) + bool(rng)
+    ports = [f"rp{i + 1}" for i in range(count)] if transport == "pci" else []
+    cmd = []
+    for i, port in enumerate(ports):
+        cmd += ["-device", f"pcie-root-port,id={port},chassis={i + 1},slot={i + 1}"]
+    slots = iter(ports)
+
+    def device(kind, *props):
+        on_port = [f"bus={next(slots)}"] if ports else []
+        return ["-device", ",".join([name(kind), *on_port, *props])]
+
+    for i, d in enumerate(disks):
+        cache = "readonly=on" if d.readonly else "cache=writeback"
+        cmd += ["-drive", f"id=d{i},file={d.path},format=raw,if=none,{cache}"]
+        cmd += device("blk", f"drive=d{i}", *([f"serial={d.serial}"] if d.serial else []))
+    if nic is not None:
+        cmd += ["-netdev", f"tap,id=n0,ifname={nic.tap},script=no,downscript=no,vnet_hdr=on"]
+        cmd += device("net", "netdev=n0", f"mac={nic.mac}")
+    if rng:
+        cmd += device("rng")
+    return cmd
+
+
+def debug_exit_code(status):
+    """The exit code QEMU (and hostsim --exit-port) ends with when the guest
+    writes `status` to the exit port: (2N+1) & 0xff."""
+    return (2 * status + 1) & 0xFF
 
 
 def status_from_exit_code(rc):
