@@ -1,7 +1,7 @@
 """Boot an image on a target: turn a BootSpec into the VMM command (making
 the PVH-only copy or the GRUB ISO it needs in a scratch directory), run it,
-and reconcile the guest's exit status. tools/anyvm, tests/run.py and
-bench/bench.py all boot through here."""
+and reconcile the guest's exit status. tools/anyvm, the boot matrix
+(tests/boot/test_boot_matrix.py) and bench/bench.py all boot through here."""
 
 import os
 import tempfile
