@@ -70,10 +70,13 @@ def test_cdrom():
 
 
 def test_icount_counts_instructions_under_tcg_only():
-    argv = qemu.argv("microvm", "tcg", "64M", 1, kernel="k.elf", icount=True)
+    argv = qemu.argv("microvm", "tcg", "64M", 1, kernel="k.elf", icount=0)
     assert ("-icount", "shift=0,sleep=off") in pairs(argv)
+    argv = qemu.argv("microvm", "tcg", "64M", 1, kernel="k.elf", icount=1)
+    assert ("-icount", "shift=1,sleep=off") in pairs(argv)
+    assert "-icount" not in qemu.argv("microvm", "tcg", "64M", 1, kernel="k.elf")
     with pytest.raises(ValueError):
-        qemu.argv("microvm", "kvm", "64M", 1, kernel="k.elf", icount=True)
+        qemu.argv("microvm", "kvm", "64M", 1, kernel="k.elf", icount=0)
 
 
 DISKS = [Disk("rw.img", serial="anyvm-rw"), Disk("ro.img", readonly=True)]

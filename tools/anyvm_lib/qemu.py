@@ -9,10 +9,12 @@ QEMU = "qemu-system-x86_64"
 # The kernel's exit port: QEMU's isa-debug-exit sits there, and hostsim's
 # --exit-port takes the same port, so one kernel path serves both.
 DEBUG_EXIT_PORT = 0xF4
-# One nanosecond of guest time per instruction, and no real-time sleeping
-# while the guest halts (QEMU's docs, "-icount"): clocks the guest reads
-# then count instructions, whatever the host's load.
-ICOUNT = ["-icount", "shift=0,sleep=off"]
+# -icount shift=N: each guest instruction takes 2^N ns of guest time, and
+# sleep=off skips the time a halted guest waits at once (QEMU's docs,
+# "-icount"): the clocks the guest reads then count instructions, whatever
+# the host's load.
+def icount_args(shift):
+    return ["-icount", f"shift={int(shift)},sleep=off"]
 
 COMMON = ["-nographic", "-serial", "stdio", "-monitor", "none", "-no-reboot", "-nic", "none"]
 DEBUG_EXIT = ["-device", f"isa-debug-exit,iobase={DEBUG_EXIT_PORT:#x},iosize=0x04"]
@@ -30,16 +32,17 @@ def accel_args(accel):
 
 
 def argv(machine, accel, mem, cpus, kernel=None, append=None, cdrom=None, extra=(),
-         exit_device=True, icount=False):
+         exit_device=True, icount=None):
     """The full QEMU command: boot `kernel` (with `append` as its command line)
     or the ISO `cdrom` on machine type `machine`. exit_device=False leaves
-    out isa-debug-exit, as a VMM that carries no status would; icount=True
-    (TCG only) makes the guest's clocks count instructions (ICOUNT)."""
+    out isa-debug-exit, as a VMM that carries no status would; icount=N
+    (TCG only) makes the guest's clocks count instructions, 2^N ns each
+    (icount_args)."""
     cmd = [QEMU, "-M", machine, *accel_args(accel), "-m", str(mem), "-smp", str(cpus), *COMMON]
-    if icount:
+    if icount is not None:
         if accel != "tcg":
             raise ValueError("-icount needs TCG")
-        cmd += ICOUNT
+        cmd += icount_args(icount)
     if machine.split(",")[0] == "microvm":
         # QEMU 7.2's virtio-mmio devices default to the legacy (version 1)
         # interface, which anyvm does not drive; ask for the modern one, as
