@@ -1,4 +1,4 @@
-"""virtio-net and virtio-blk figures for `make bench` (issue 11, "Bench"):
+"""virtio-net and virtio-blk figures for `make bench`:
 ping round trip, ping flood rate, and virtio-blk sequential write and read
 MB/s, on QEMU microvm (virtio-mmio), QEMU q35 (virtio-pci behind PCIe root
 ports) and hostsim's Firecracker layout. Imported by bench/bench.py.
