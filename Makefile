@@ -104,14 +104,14 @@ $(B)/unit/%: tests/unit/%.c $(PURE_SRCS:%.c=$(B)/pure/%.o)
 	@mkdir -p $(dir $@) $(B)/unitdep
 	@echo '  HOSTCC  $@'
 	@$(HCC) $(HCFLAGS) -MF $(B)/unitdep/$*.d -fsanitize=address,undefined -o $@ \
-		$(filter %.c %.o,$^)
+		$(filter %.c %.o,$^) -lcmocka
 $(B)/pure/%.o: %.c
 	@mkdir -p $(dir $@)
 	@echo '  HOSTCC  $<'
 	@$(HCC) $(HCFLAGS) -fsanitize=address,undefined -DANYVM_HOST_TEST -c $< -o $@
 
 # ---- libFuzzer harnesses (tests/fuzz/fuzz_NAME.c), one per parser of untrusted input ----
-# `make fuzz` runs each for FUZZ_SECONDS; `make test` runs each briefly (tests/run.py).
+# `make fuzz` runs each for FUZZ_SECONDS; `make test` runs each briefly (tests/fuzz/test_fuzz.py).
 FUZZ_CC := clang
 FUZZ_FLAGS := -g -O1 -Wall -Wextra -Werror -fsanitize=fuzzer,address,undefined \
 	-fno-sanitize-recover=undefined -I. -DANYVM_HOST_TEST
@@ -151,12 +151,19 @@ setup:
 run: setup
 	@$(MAKE) --no-print-directory $(B)/$(APP).elf
 	tools/anyvm run --target $(TARGET) $(if $(ACCEL),--accel $(ACCEL)) $(B)/$(APP).elf $(if $(ARGS),-- $(ARGS))
+# Tests run on Debian's python (python3-pytest and its plugins install there;
+# a python3 earlier on PATH may lack them). K='EXPR' selects tests as pytest's
+# -k does, TEST_JOBS the workers (0: none, in one process), PYTEST_ARGS adds
+# options (README.md, "Tests").
+PYTHON := /usr/bin/python3
+TEST_JOBS ?= 2
 test: setup
 	@$(MAKE) --no-print-directory apps hostsim unit fuzzers $(B)/empty.elf
-	python3 tests/run.py
+	PYTHONDONTWRITEBYTECODE=1 $(PYTHON) -m pytest tests -n $(TEST_JOBS) --dist loadgroup \
+		$(if $(K),-k "$(K)") $(PYTEST_ARGS)
 bench: setup
 	@$(MAKE) --no-print-directory apps hostsim $(B)/empty.elf
-	python3 bench/bench.py
+	PYTHONDONTWRITEBYTECODE=1 $(PYTHON) bench/bench.py $(BENCH_ARGS)
 
 # An empty payload for the boot-time baseline: exits at its first instructions.
 $(B)/empty.elf: bench/empty.S bench/empty.ld

@@ -1,4 +1,4 @@
-"""virtio-net and virtio-blk figures for `make bench` (issue 11, "Bench"):
+"""virtio-net and virtio-blk figures for `make bench`:
 ping round trip, ping flood rate, and virtio-blk sequential write and read
 MB/s, on QEMU microvm (virtio-mmio), QEMU q35 (virtio-pci behind PCIe root
 ports) and hostsim's Firecracker layout. Imported by bench/bench.py.
@@ -11,12 +11,12 @@ T ms: X MB/s`, then answers ARP and ICMP echo as 10.0.0.2 while the bench,
 from a network namespace of its own holding the VM's TAP at 10.0.0.1/24,
 runs `ping -c 50 -i 0.01` (round trip) and `ping -f -c 2000` (flood rate).
 
-The disk images, the namespace and the VMM helpers are those of
-tests/boot/netblk_test.py, imported, not copied. The namespace and the temp
-directory are removed even when something fails. Without root or
-/dev/net/tun the network figures are reported as not measured and the block
-figures are taken from a VM without a NIC. Traffic goes only to the address
-inside the namespace created here.
+The device setups, the namespace and the VMM process are those of
+tools/anyvm_lib (devices, netns, vm.Live), which the device tests use too.
+The namespace and the temp directory are removed even when something fails.
+Without root or /dev/net/tun the network figures are reported as not
+measured and the block figures are taken from a VM without a NIC. Traffic
+goes only to the address inside the namespace created here.
 """
 
 import os
@@ -30,28 +30,28 @@ import tempfile
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-sys.path.insert(0, os.path.join(ROOT, "tests", "boot"))
 sys.path.insert(0, os.path.join(ROOT, "tools"))
 
-import netblk_test as nb  # noqa: E402
-from anyvm_lib import accel as accel_lib, qemu  # noqa: E402
+from anyvm_lib import accel as accel_lib, devices, hostsim, netns, vm  # noqa: E402
+
+KERNEL = os.path.join(ROOT, "build", "devinfo.elf")
 
 PING_RTT_COUNT = 50          # ping -c 50 -i 0.01
 PING_WARMUP = 3              # answered first (ARP, caches), not part of a figure
 FLOOD_COUNT = 2000           # ping -f -c 2000
 RO_BYTES = 1024 * 1024
 
-# Per VMM: which netblk_test profile gives the devices, how many MiB blkbench
-# moves, how often, and how long the guest and the bench wait.
+# Per VMM: which device setup (anyvm_lib.devices.SETUPS), how many MiB
+# blkbench moves, how often, and how long the guest and the bench wait.
 TARGETS = [
-    dict(name="microvm", label="QEMU microvm {accel} (virtio-mmio)", profile="microvm",
+    dict(name="microvm", label="QEMU microvm {accel} (virtio-mmio)", setup="microvm",
          mib=32, runs=5, mem="128M", boot_timeout=60, flood=FLOOD_COUNT),
-    dict(name="q35", label="QEMU q35 {accel} (virtio-pci)", profile="q35",
+    dict(name="q35", label="QEMU q35 {accel} (virtio-pci)", setup="q35",
          mib=32, runs=5, mem="128M", boot_timeout=60, flood=FLOOD_COUNT),
     # The PVM emulator here runs the guest at 1-2 M instructions a second:
     # a small disk size, fewer runs.
     dict(name="hostsim", label="hostsim firecracker on {kvm} (virtio-mmio, Firecracker layout)",
-         profile="hostsim", mib=2, runs=3, mem="64M", boot_timeout=120, flood=FLOOD_COUNT),
+         setup="hostsim", mib=2, runs=3, mem="64M", boot_timeout=120, flood=FLOOD_COUNT),
 ]
 
 BLK_LINE = re.compile(r"^devinfo: blkbench (\S+) (write|read) (\d+) MiB in ([\d.]+) ms: "
@@ -78,42 +78,24 @@ def show(label, value, *commands):
 
 def net_possible():
     """None when TAP devices and namespaces can be used, else why not."""
-    if os.geteuid() != 0:
-        return "needs root (network namespaces, TAP devices)"
-    if not os.path.exists("/dev/net/tun"):
-        return "no /dev/net/tun"
-    if shutil.which("ip") is None:
-        return "no ip(8)"
-    if shutil.which("ping") is None:
-        return "no ping(8)"
-    return None
+    why = netns.unavailable()
+    if why is None and shutil.which("ping") is None:
+        why = "no ping(8)"
+    return why
 
 
-def without_net(argv):
-    """The VMM command with its NIC left out."""
-    out, skip = [], False
-    for i, a in enumerate(argv):
-        if skip:
-            skip = False
-            continue
-        nxt = argv[i + 1] if i + 1 < len(argv) else ""
-        if (a == "-netdev" and nxt.startswith("tap,")) or \
-           (a == "-device" and nxt.startswith("virtio-net")) or a in ("--tap", "--mac"):
-            skip = True
-            continue
-        out.append(a)
-    return out
+def run(cmd, timeout):
+    return subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
 
 
-def vmm_command(t, profile, acc, kernel, rw, ro, app_args):
-    argv = nb.vmm_argv(profile, kernel, rw, ro, app_args, mem=t["mem"])
-    if profile["kind"] == "qemu":
-        i = argv.index("-accel")
-        argv[i:i + 2] = qemu.accel_args(acc)
-    else:
+def vmm_command(t, acc, kernel, work, rw, ro, app_args, nic):
+    """The VMM command of target t, built by anyvm_lib like the tests'."""
+    disks = [devices.Disk(rw, serial="anyvm-rw"), devices.Disk(ro, readonly=True,
+                                                                serial="anyvm-ro")]
+    argv = devices.argv(t["setup"], kernel, app_args, work, disks=disks, nic=nic, mem=t["mem"],
+                        accel=acc, timeout=t["boot_timeout"] + 60)
+    if devices.SETUPS[t["setup"]].vmm == "hostsim":
         argv[0] = rel(argv[0])
-        i = argv.index("--timeout")
-        argv[i + 1] = str(t["boot_timeout"] + 60)
     return argv
 
 
@@ -124,11 +106,12 @@ def brief(r):
 
 def ping_figures(t, label, ns, vm_note):
     """Round trip and flood rate, pinged from the namespace."""
-    warm = ns.cmd("ping", "-n", "-q", "-c", str(PING_WARMUP), "-i", "0.01", "-W", "2", nb.GUEST_IP)
-    nb.run(warm, timeout=30)
+    warm = ns.cmd("ping", "-n", "-q", "-c", str(PING_WARMUP), "-i", "0.01", "-W", "2",
+                  netns.GUEST_IP)
+    run(warm, timeout=30)
     rtt_cmd = ns.cmd("ping", "-n", "-q", "-c", str(PING_RTT_COUNT), "-i", "0.01", "-W", "2",
-                     nb.GUEST_IP)
-    r = nb.run(rtt_cmd, timeout=60)
+                     netns.GUEST_IP)
+    r = run(rtt_cmd, timeout=60)
     m, s = RTT.search(r.stdout), SENT.search(r.stdout)
     if m and s:
         show(f"ping round trip, {label}",
@@ -138,8 +121,9 @@ def ping_figures(t, label, ns, vm_note):
     else:
         show(f"ping round trip, {label}", "not measured: " + brief(r),
              "$ " + shlex.join(rtt_cmd))
-    flood_cmd = ns.cmd("ping", "-n", "-q", "-f", "-c", str(t["flood"]), "-W", "2", nb.GUEST_IP)
-    r = nb.run(flood_cmd, timeout=120)
+    flood_cmd = ns.cmd("ping", "-n", "-q", "-f", "-c", str(t["flood"]), "-W", "2",
+                       netns.GUEST_IP)
+    r = run(flood_cmd, timeout=120)
     m, s = RTT.search(r.stdout), SENT.search(r.stdout)
     if s:
         sent, got, ms = int(s.group(1)), int(s.group(2)), int(s.group(3))
@@ -187,51 +171,46 @@ def blk_figures(t, label, text, vm_cmd):
         say(f"    ({info.group(0)[len('devinfo: '):]})")
 
 
-def run_with_net(t, label, profile, acc, kernel, rw, ro, blk_args, ns_name):
+def run_with_net(t, label, acc, kernel, work, rw, ro, blk_args, ns_name):
     """One VM in a namespace of its own: the ping figures, then (vm, rc, vm_cmd).
-    RuntimeError when the namespace cannot be set up."""
+    netns.NamespaceError when the namespace cannot be set up."""
     pings = PING_WARMUP + PING_RTT_COUNT + t["flood"]
-    app_args = f"{blk_args} ping {nb.GUEST_IP} {pings} {t['boot_timeout']}"
-    with nb.Namespace(ns_name) as ns:
-        argv = ns.cmd(*vmm_command(t, profile, acc, kernel, rw, ro, app_args))
+    app_args = blk_args + ["ping", netns.GUEST_IP, str(pings), str(t["boot_timeout"])]
+    with netns.Namespace(ns_name) as ns:
+        argv = ns.cmd(*vmm_command(t, acc, kernel, work, rw, ro, app_args,
+                                   devices.Nic(netns.TAP, netns.MAC)))
         vm_cmd = "$ " + shlex.join(argv)
-        say(f"netblk figures, {label}: one VM, namespace {ns_name} with tap0 at "
-            f"{nb.HOST_IP}/24, guest {nb.GUEST_IP}; disks {t['mib'] + 1} MiB sparse (rw) and "
-            f"1 MiB (ro) in {os.path.dirname(rw)}")
-        vm = nb.VM(argv, False)
-        try:
-            ready = vm.wait_line(r"devinfo: ping: answering as|devinfo: FAIL ping|"
-                                 r"anyvm: exit status|anyvm: panic", t["boot_timeout"])
+        say(f"netblk figures, {label}: one VM, namespace {ns_name} with {netns.TAP} at "
+            f"{netns.HOST_IP}/{netns.PREFIX}, guest {netns.GUEST_IP}; disks {t['mib'] + 1} MiB "
+            f"sparse (rw) and 1 MiB (ro) in {os.path.dirname(rw)}")
+        with vm.Live(argv) as v:    # killed before the namespace goes
+            ready = v.wait_line(r"devinfo: ping: answering as|devinfo: FAIL ping|"
+                                r"anyvm: exit status|anyvm: panic", t["boot_timeout"])
             if ready is None or "answering" not in ready:
                 show(f"ping round trip and flood rate, {label}",
                      "not measured: the guest never started answering ("
                      + (ready or "no line within %d s" % t["boot_timeout"]) + ")", vm_cmd)
             else:
                 ping_figures(t, label, ns, "# against the VM: " + vm_cmd)
-            rc = vm.wait(15)   # the guest ends once every echo was answered
-        finally:
-            vm.kill()          # before the namespace goes
-    return vm, rc, vm_cmd
+            rc = v.wait(15)   # the guest ends once every echo was answered
+    return v, rc, vm_cmd
 
 
-def run_without_net(t, label, profile, acc, kernel, rw, ro, blk_args, why):
+def run_without_net(t, label, acc, kernel, work, rw, ro, blk_args, why):
     """One VM without a NIC: only the block figures. (vm, rc, vm_cmd)."""
     say(f"ping round trip and flood rate, {label}: not measured: {why}")
-    argv = without_net(vmm_command(t, profile, acc, kernel, rw, ro, blk_args))
-    vm = nb.VM(argv, False)
-    try:
-        rc = vm.wait(t["boot_timeout"] + 60)
-    finally:
-        vm.kill()
-    return vm, rc, "$ " + shlex.join(argv)
+    argv = vmm_command(t, acc, kernel, work, rw, ro, blk_args, None)
+    with vm.Live(argv) as v:
+        rc = v.wait(t["boot_timeout"] + 60)
+    return v, rc, "$ " + shlex.join(argv)
 
 
 def bench_target(t, kernel, acc, net_why):
-    profile = nb.PROFILES[t["profile"]]
     kvm = "hardware KVM" if accel_lib.hardware_kvm() else "the PVM emulator"
     label = t["label"].format(accel=acc, kvm=kvm)
-    if profile["kind"] == "hostsim" and not os.access(nb.HOSTSIM, os.X_OK):
-        say(f"netblk figures, {label}: not measured: {rel(nb.HOSTSIM)} missing (make hostsim)")
+    if devices.SETUPS[t["setup"]].vmm == "hostsim" and not os.access(hostsim.HOSTSIM, os.X_OK):
+        say(f"netblk figures, {label}: not measured: {rel(hostsim.HOSTSIM)} missing "
+            "(make hostsim)")
         return
     work = tempfile.mkdtemp(prefix=f"anyvm-bench-{t['name']}-")
     ns_name = f"anyvm-bench-{os.getpid()}-{t['name']}"[:30]
@@ -240,22 +219,22 @@ def bench_target(t, kernel, acc, net_why):
         rw, ro = os.path.join(work, "rw.img"), os.path.join(work, "ro.img")
         with open(rw, "wb") as f:                 # sparse: blkbench writes it all
             f.truncate((t["mib"] + 1) * 1024 * 1024)
-        ro_data = nb.pattern(0, RO_BYTES // nb.UNIT, "R")
+        ro_data = bytes(range(256)) * (RO_BYTES // 256)
         with open(ro, "wb") as f:
             f.write(ro_data)
-        blk_args = " ".join([f"blkbench rw {t['mib']}"] * t["runs"])
-        args = (t, label, profile, acc, rel(kernel), rw, ro, blk_args)
+        blk_args = ["blkbench", "rw", str(t["mib"])] * t["runs"]
+        args = (t, label, acc, rel(kernel), work, rw, ro, blk_args)
         if net_why is None:
             try:
-                vm, rc, vm_cmd = run_with_net(*args, ns_name)
-            except RuntimeError as e:    # the namespace or the TAP could not be made
-                vm, rc, vm_cmd = run_without_net(*args, f"network namespace: {e}")
+                v, rc, vm_cmd = run_with_net(*args, ns_name)
+            except netns.NamespaceError as e:    # the namespace or the TAP could not be made
+                v, rc, vm_cmd = run_without_net(*args, f"network namespace: {e}")
         else:
-            vm, rc, vm_cmd = run_without_net(*args, net_why)
-        text = vm.text
+            v, rc, vm_cmd = run_without_net(*args, net_why)
+        text = v.text
         blk_figures(t, label, text, vm_cmd)
         if "anyvm: exit status 0" not in text:
-            last = next((ln for ln in reversed(vm.lines)
+            last = next((ln for ln in reversed(v.lines)
                          if "exit status" in ln or "panic" in ln or "FAIL" in ln), "no exit line")
             say(f"    note: the VM did not end cleanly (VMM exit code {rc}; {last})")
         with open(ro, "rb") as f:
@@ -269,11 +248,10 @@ def bench_target(t, kernel, acc, net_why):
 
 
 def bench_netblk(acc):
-    """All the issue-11 figures; prints them, returns nothing."""
-    kernel = nb.KERNEL
-    if not os.path.exists(kernel):
-        say(f"netblk figures: not measured: {rel(kernel)} missing (make apps)")
+    """All the virtio figures; prints them, returns nothing."""
+    if not os.path.exists(KERNEL):
+        say(f"netblk figures: not measured: {rel(KERNEL)} missing (make apps)")
         return
     net_why = net_possible()
     for t in TARGETS:
-        bench_target(t, kernel, acc, net_why)
+        bench_target(t, KERNEL, acc, net_why)

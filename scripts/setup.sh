@@ -6,6 +6,7 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 stamp="$top/build/.setup-done"
 packages=(
     build-essential binutils make python3
+    python3-pytest python3-pytest-xdist python3-pytest-timeout
     qemu-system-x86 qemu-utils
     grub-pc-bin grub-common xorriso mtools
     libcmocka-dev clang libclang-rt-14-dev

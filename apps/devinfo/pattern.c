@@ -1,4 +1,4 @@
-/* The disk pattern the host tests write and check (tests/boot/netblk_test.py
+/* The disk pattern the host tests write and check (tests/boot/pattern.py
  * generates the same bytes). The disk is seen as 512-byte units i = 0, 1, ...
  * from its start, whatever the device's sector size; tag is one character
  * ('A', 'B', ...). Byte j of unit i:

@@ -1,5 +1,5 @@
 /* apps/devinfo/pattern.c: the disk pattern host tests write and check (the
- * Python side in tests/boot/netblk_test.py must produce the same bytes). */
+ * Python side in tests/boot/pattern.py must produce the same bytes). */
 #include <stdint.h>
 
 #include "apps/devinfo/devinfo.h"

@@ -1,40 +1,65 @@
-/* Minimal host unit-test harness. Each test file defines tests with TEST(name)
- * and ends with UNIT_MAIN(); every test prints one line `PASS name` or
- * `FAIL name: file:line: expression`, which tests/run.py counts. */
+/* The host unit tests' harness, on cmocka (libcmocka-dev). A test file
+ * defines its tests with TEST(name) and ends with UNIT_MAIN(); each TEST is
+ * one cmocka test of the same name, and CHECK fails it through cmocka
+ * (the failed expression and its file:line are printed, the rest of the test
+ * is skipped). The program runs every test in one cmocka group and exits 0
+ * when all passed, 1 otherwise; `PROGRAM --list` prints the test names, one a
+ * line, without running them. CMOCKA_MESSAGE_OUTPUT=TAP (or XML, SUBUNIT)
+ * selects cmocka's output format; tests/unit/conftest.py reads the TAP form
+ * and reports each test as a pytest result.
+ *
+ * What the code under test logs with kprintf is kept in unit_log, cleared
+ * before each test, so a test can check that a malformed input was reported
+ * (LOG_CONTAINS). UNIT_VERBOSE=1 also copies it to stderr. */
 #ifndef TESTS_UNIT_UNIT_H
 #define TESTS_UNIT_UNIT_H
 
+/* cmocka.h needs these first (cmocka.h, "Including cmocka"). */
+#include <setjmp.h>
 #include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-typedef void (*unit_fn)(void);
-struct unit_test {
-    const char *name;
-    unit_fn fn;
-};
-
 #define UNIT_MAX_TESTS 256
-static struct unit_test unit_tests[UNIT_MAX_TESTS];
-static int unit_ntests;
-static int unit_failed_now;
-static const char *unit_current;
+static struct CMUnitTest unit_tests[UNIT_MAX_TESTS];
+static size_t unit_ntests;
 
+static int unit_setup(void **state);
+
+/* Each TEST registers itself before main runs; the test body keeps the
+ * void(void) form the tests are written in, wrapped for cmocka's
+ * void(void **). */
 #define TEST(name)                                                                                 \
     static void test_##name(void);                                                                 \
+    static void unit_run_##name(void **state)                                                      \
+    {                                                                                              \
+        (void)state;                                                                               \
+        test_##name();                                                                             \
+    }                                                                                              \
     __attribute__((constructor)) static void register_##name(void)                                 \
     {                                                                                              \
-        unit_tests[unit_ntests++] = (struct unit_test){#name, test_##name};                        \
+        if (unit_ntests == UNIT_MAX_TESTS) {                                                       \
+            fprintf(stderr, "unit.h: more than %d tests; raise UNIT_MAX_TESTS\n",                  \
+                    UNIT_MAX_TESTS);                                                               \
+            abort();                                                                               \
+        }                                                                                          \
+        unit_tests[unit_ntests++] =                                                                \
+            (struct CMUnitTest){#name, unit_run_##name, unit_setup, NULL, NULL};                   \
     }                                                                                              \
     static void test_##name(void)
 
+/* fail_msg prints the expression; _fail (cmocka) adds file:line, marks the
+ * test failed and leaves it. The return is never reached. */
 #define CHECK(expr)                                                                                \
     do {                                                                                           \
         if (!(expr)) {                                                                             \
-            if (!unit_failed_now)                                                                  \
-                printf("FAIL %s: %s:%d: %s\n", unit_current, __FILE__, __LINE__, #expr);          \
-            unit_failed_now = 1;                                                                   \
+            fail_msg("CHECK(%s) failed", #expr);                                                   \
             return;                                                                                \
         }                                                                                          \
     } while (0)
@@ -78,21 +103,30 @@ static inline void unit_log_clear(void)
 }
 #define LOG_CONTAINS(s) (strstr(unit_log, (s)) != NULL)
 
+static int unit_setup(void **state)
+{
+    (void)state;
+    unit_log_clear();
+    return 0;
+}
+
+/* stdout unbuffered: a test's own output, cmocka's lines and a sanitizer's
+ * report (stderr) then reach a reader of both streams in the order they were
+ * written, so each is told apart by the test it belongs to. */
 #define UNIT_MAIN()                                                                                \
-    int main(void)                                                                                 \
+    int main(int argc, char **argv)                                                                \
     {                                                                                              \
-        int failed = 0;                                                                            \
-        for (int i = 0; i < unit_ntests; i++) {                                                    \
-            unit_current = unit_tests[i].name;                                                     \
-            unit_failed_now = 0;                                                                   \
-            unit_log_clear();                                                                      \
-            unit_tests[i].fn();                                                                    \
-            if (unit_failed_now)                                                                   \
-                failed++;                                                                          \
-            else                                                                                   \
-                printf("PASS %s\n", unit_current);                                                 \
+        if (argc == 2 && strcmp(argv[1], "--list") == 0) {                                         \
+            for (size_t i = 0; i < unit_ntests; i++)                                               \
+                printf("%s\n", unit_tests[i].name);                                                \
+            return 0;                                                                              \
         }                                                                                          \
-        return failed ? 1 : 0;                                                                     \
+        if (argc != 1) {                                                                           \
+            fprintf(stderr, "usage: %s [--list]\n", argv[0]);                                      \
+            return 2;                                                                              \
+        }                                                                                          \
+        setvbuf(stdout, NULL, _IONBF, 0);                                                          \
+        return _cmocka_run_group_tests(__FILE__, unit_tests, unit_ntests, NULL, NULL) ? 1 : 0;     \
     }
 
 #endif

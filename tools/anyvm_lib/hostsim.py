@@ -14,10 +14,13 @@ HOSTSIM = os.path.join(BUILD, "hostsim")
 # debug-exit port's odd ones; Firecracker's are 0 (i8042 reset) and 1
 # (triple fault, which collides with an exit-port status of 0).
 EXIT_TIMEOUT = 124
-EXIT_PORT = DEBUG_EXIT_PORT   # one kernel path serves both
 
 
-def argv(machine, boot, kernel, cmdline, mem, cpus, timeout, exit_port=EXIT_PORT):
+def argv(machine, boot, kernel, cmdline, mem, cpus, timeout, exit_port=DEBUG_EXIT_PORT,
+         disks=(), nic=None, misbehave=None):
+    """disks: devices.Disk, nic: devices.Nic (its TAP must exist), misbehave:
+    a --misbehave KIND (hostsim --help). With exit_port, the kernel's command
+    line names it (anyvm.exit_port) as hostsim's --exit-port does."""
     if exit_port is not None:
         cmdline = with_exit_param(cmdline, exit_port)
     cmd = [HOSTSIM, machine, "--kernel", kernel, "--cmdline", cmdline,
@@ -28,4 +31,10 @@ def argv(machine, boot, kernel, cmdline, mem, cpus, timeout, exit_port=EXIT_PORT
         cmd += ["--exit-port", f"{exit_port:#x}"]
     if timeout:
         cmd += ["--timeout", str(int(timeout))]
+    for d in disks:
+        cmd += ["--disk", d.path + (",ro" if d.readonly else "")]
+    if nic is not None:
+        cmd += ["--tap", nic.tap, "--mac", nic.mac]
+    if misbehave:
+        cmd += ["--misbehave", misbehave]
     return cmd

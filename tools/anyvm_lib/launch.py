@@ -1,7 +1,7 @@
 """Boot an image on a target: turn a BootSpec into the VMM command (making
 the PVH-only copy or the GRUB ISO it needs in a scratch directory), run it,
-and reconcile the guest's exit status. tools/anyvm, tests/run.py and
-bench/bench.py all boot through here."""
+and reconcile the guest's exit status. tools/anyvm, the boot matrix
+(tests/boot/test_boot_matrix.py) and bench/bench.py all boot through here."""
 
 import os
 import tempfile
@@ -28,6 +28,14 @@ class BootSpec:
 
 class BootError(Exception):
     """The boot could not be set up (bad option, missing file or tool)."""
+
+
+def accel_used(target_name, accel="auto"):
+    """The accelerator a boot on the target runs on, kvm or tcg: QEMU's as
+    accel.resolve decides; hostsim runs on KVM whatever is asked."""
+    if targets.get(target_name).vmm == "hostsim":
+        return "kvm"
+    return accel_mod.resolve(accel)
 
 
 def kernel_cmdline(spec, target):
@@ -73,7 +81,7 @@ def prepare(spec, workdir):
         if not os.access(hostsim.HOSTSIM, os.X_OK):
             raise BootError(f"{hostsim.HOSTSIM} not found (build it: make hostsim)")
         return hostsim.argv(target.machine, target.medium, kernel, line, spec.mem, spec.cpus,
-                            spec.timeout, hostsim.EXIT_PORT if spec.exit_device else None
+                            spec.timeout, qemu.DEBUG_EXIT_PORT if spec.exit_device else None
                             ) + list(spec.extra)
 
     try:

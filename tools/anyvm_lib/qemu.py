@@ -4,11 +4,19 @@ COM1 on stdout, no monitor, no NIC (a default NIC only slows firmware down),
 isa-debug-exit device at 0xf4, through which the kernel hands over its exit
 status (QEMU then exits with (2N+1) & 0xff). The kernel writes the status to
 that port only because the command line says so (`anyvm.exit_port=0xf4`,
-added here wherever the device is): it never guesses a port."""
+added here wherever the device is): it never guesses a port. Virtio disks, a
+TAP NIC and an entropy source are added with virtio_args()."""
 
 QEMU = "qemu-system-x86_64"
-# The exit-status port of QEMU's isa-debug-exit, and of hostsim's --exit-port.
+# The kernel's exit port: QEMU's isa-debug-exit sits there, and hostsim's
+# --exit-port takes the same port, so one kernel path serves both.
 DEBUG_EXIT_PORT = 0xF4
+# -icount shift=N: each guest instruction takes 2^N ns of guest time, and
+# sleep=off skips the time a halted guest waits at once (QEMU's docs,
+# "-icount"): the clocks the guest reads then count instructions, whatever
+# the host's load.
+def icount_args(shift):
+    return ["-icount", f"shift={int(shift)},sleep=off"]
 
 
 def exit_param(port=DEBUG_EXIT_PORT):
@@ -38,13 +46,18 @@ def accel_args(accel):
 
 
 def argv(machine, accel, mem, cpus, kernel=None, append=None, cdrom=None, extra=(),
-         exit_device=True):
+         exit_device=True, icount=None):
     """The full QEMU command: boot `kernel` (with `append` as its command line)
     or the ISO `cdrom` on machine type `machine`. exit_device=False leaves
     out isa-debug-exit, as a VMM that carries no status would; with it, the
     kernel's command line gets anyvm.exit_port (for an ISO the caller writes
-    with_exit_param(line) into its grub.cfg)."""
+    with_exit_param(line) into its grub.cfg). icount=N (TCG only) makes the
+    guest's clocks count instructions, 2^N ns each (icount_args)."""
     cmd = [QEMU, "-M", machine, *accel_args(accel), "-m", str(mem), "-smp", str(cpus), *COMMON]
+    if icount is not None:
+        if accel != "tcg":
+            raise ValueError("-icount needs TCG")
+        cmd += icount_args(icount)
     if machine.split(",")[0] == "microvm":
         # QEMU 7.2's virtio-mmio devices default to the legacy (version 1)
         # interface, which anyvm does not drive; ask for the modern one, as
@@ -62,6 +75,52 @@ def argv(machine, accel, mem, cpus, kernel=None, append=None, cdrom=None, extra=
         cmd += ["-cdrom", cdrom, "-boot", "d"]
     cmd += list(extra)
     return cmd
+
+
+# Virtio device names per transport (QEMU 7.2 `-device help`): virtio-mmio
+# on microvm, modern virtio-pci (each device behind a PCIe root port of its
+# own, as on q35), and transitional virtio-pci (the conventional PCI bus of pc).
+VIRTIO_DEVICE = {
+    "mmio": "virtio-{}-device",
+    "pci": "virtio-{}-pci",
+    "pci-transitional": "virtio-{}-pci-transitional",
+}
+
+
+def virtio_args(transport, disks=(), nic=None, rng=False):
+    """QEMU arguments for virtio disks (devices.Disk), a NIC on a TAP device
+    (devices.Nic, with the virtio-net header so offloads reach the TAP) and
+    an entropy source, in that order, on `transport` (a key of VIRTIO_DEVICE)."""
+    if transport not in VIRTIO_DEVICE:
+        raise ValueError(f"unknown virtio transport {transport!r}: {', '.join(VIRTIO_DEVICE)}")
+    name = VIRTIO_DEVICE[transport].format
+    count = len(disks) + (nic is not None) + bool(rng)
+    ports = [f"rp{i + 1}" for i in range(count)] if transport == "pci" else []
+    cmd = []
+    for i, port in enumerate(ports):
+        cmd += ["-device", f"pcie-root-port,id={port},chassis={i + 1},slot={i + 1}"]
+    slots = iter(ports)
+
+    def device(kind, *props):
+        on_port = [f"bus={next(slots)}"] if ports else []
+        return ["-device", ",".join([name(kind), *on_port, *props])]
+
+    for i, d in enumerate(disks):
+        cache = "readonly=on" if d.readonly else "cache=writeback"
+        cmd += ["-drive", f"id=d{i},file={d.path},format=raw,if=none,{cache}"]
+        cmd += device("blk", f"drive=d{i}", *([f"serial={d.serial}"] if d.serial else []))
+    if nic is not None:
+        cmd += ["-netdev", f"tap,id=n0,ifname={nic.tap},script=no,downscript=no,vnet_hdr=on"]
+        cmd += device("net", "netdev=n0", f"mac={nic.mac}")
+    if rng:
+        cmd += device("rng")
+    return cmd
+
+
+def debug_exit_code(status):
+    """The exit code QEMU (and hostsim --exit-port) ends with when the guest
+    writes `status` to the exit port: (2N+1) & 0xff."""
+    return (2 * status + 1) & 0xFF
 
 
 def status_from_exit_code(rc):

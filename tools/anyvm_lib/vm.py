@@ -1,9 +1,11 @@
 """Run one VMM process: the guest's serial (the VMM's stdout) is captured and,
 if asked, copied to a stream as it arrives; the process is killed when it
 outlives its timeout. stdin is /dev/null: the guest gets no console input, and
-the VMM, in a session of its own, never touches the terminal."""
+the VMM, in a session of its own, never touches the terminal. run() waits
+for the VMM to end; Live runs it in the background."""
 
 import os
+import re
 import signal
 import subprocess
 import threading
@@ -84,3 +86,90 @@ def _kill(proc):
     except ProcessLookupError:
         pass
     proc.wait()
+
+
+class Live:
+    """A VMM running in the background while the caller talks to the guest
+    (sends it traffic, waits for a line). Serial lines are collected as they
+    come; stderr is kept apart. Use as a context manager: the VMM is killed
+    when the block ends, however it ends."""
+
+    def __init__(self, argv):
+        self.argv = list(argv)
+        self.lines = []
+        self._err = []
+        self._cond = threading.Condition()
+        self._eof = False
+        try:
+            self.proc = subprocess.Popen(self.argv, stdin=subprocess.DEVNULL,
+                                         stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                         start_new_session=True)
+        except OSError as e:
+            raise RuntimeError(f"cannot start {self.argv[0]}: {e.strerror}") from None
+        self._readers = [threading.Thread(target=self._read_serial, daemon=True),
+                         threading.Thread(target=_pump, args=(self.proc.stderr, self._err, None),
+                                          daemon=True)]
+        for t in self._readers:
+            t.start()
+
+    def _read_serial(self):
+        for raw in self.proc.stdout:
+            line = raw.decode("utf-8", "replace").rstrip("\r\n").replace("\r", "")
+            with self._cond:
+                self.lines.append(line)
+                self._cond.notify_all()
+        with self._cond:
+            self._eof = True
+            self._cond.notify_all()
+
+    def wait_line(self, regex, timeout):
+        """The first serial line matching regex (one already seen or a new
+        one), or None when the VMM's output ends or timeout seconds pass."""
+        pat = re.compile(regex)
+        end = time.monotonic() + timeout
+        seen = 0
+        with self._cond:
+            while True:
+                for line in self.lines[seen:]:
+                    if pat.search(line):
+                        return line
+                seen = len(self.lines)
+                left = end - time.monotonic()
+                if self._eof or left <= 0:
+                    return None
+                self._cond.wait(left)
+
+    def wait(self, timeout):
+        """The VMM's exit code, or None after killing it when it has not
+        ended within timeout seconds."""
+        try:
+            rc = self.proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            self.kill()
+            return None
+        for t in self._readers:     # the last lines
+            t.join(timeout=5)
+        return rc
+
+    def kill(self):
+        if self.proc.poll() is None:
+            _kill(self.proc)
+        for t in self._readers:
+            t.join(timeout=5)
+
+    @property
+    def text(self):
+        """The serial transcript so far."""
+        with self._cond:
+            return "\n".join(self.lines)
+
+    @property
+    def stderr_text(self):
+        return b"".join(self._err).decode("utf-8", "replace")
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.kill()
+        return False

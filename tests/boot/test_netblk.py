@@ -1,0 +1,314 @@
+"""Block and network tests of build/devinfo.elf on each VMM profile. For
+each profile one VM runs (the first of its tests starts it; the others read
+what it left):
+
+  * two disk images: a writable one whose first UNITS 512-byte units hold
+    pattern A (the rest pattern Z), and a read-only one holding pattern R;
+  * the VMM runs inside a network namespace of its own (the `namespace`
+    fixture) and opens its TAP device at 10.0.0.1/24;
+  * the guest runs `devinfo -- verify rw A UNITS write rw B UNITS rotest ro
+    remove ro ping 10.0.0.2 COUNT SECONDS UDP remove net0`: it checks pattern
+    A, writes pattern B and flushes, checks that a write to the read-only disk
+    is refused, removes that disk at run time (the driver lets go, the kernel
+    forgets it and carries on), answers ARP, ICMP echo and UDP echo as
+    10.0.0.2, and finally removes the NIC;
+  * from the namespace the test sends a counted burst of pings (small ones,
+    then full-size ones) and UDP echo datagrams.
+
+The tests, test_netblk[PROFILE-CHECK], check every ping and datagram was
+answered, the VM ended with status 0, the serial output (the configured
+MAC, sector 0's pattern-A text, a PASS line per action, received NEEDS_CSUM
+frames completed by the guest, how the devices were found) and, on the
+host, the writable image (pattern B where written, Z beyond) and the
+read-only one (unchanged). An exception while the VM runs (a command that
+times out, a namespace that cannot be made) fails every test of the
+profile with its reason; the VMM is killed and the namespace and the
+images are removed however the tests end.
+
+The pattern, byte j of 512-byte unit i under tag T (apps/devinfo/pattern.c):
+  j < 16: the text "ANYVM-T %07u\\n" % (i % 10**7); j >= 16: (i*7 + j + ord(T)) & 0xff
+"""
+
+import os
+import re
+import shutil
+import tempfile
+from dataclasses import dataclass, field
+
+import pytest
+
+import pattern
+import traffic
+from anyvm_lib import devices, hostsim, netns, qemu, vm
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+KERNEL = os.path.join(ROOT, "build", "devinfo.elf")
+
+UNITS = 2048                 # 1 MiB checked and rewritten
+RW_BYTES = 4 * 1024 * 1024   # the writable image; beyond UNITS: pattern Z
+RO_BYTES = 1024 * 1024
+PINGS_SMALL = 20             # ping -c 20 -i 0.01 (56-byte payload)
+PINGS_LARGE = 5              # 1472-byte payload: full 1500-byte datagrams
+UDP_COUNT = 5
+GUEST_SECONDS = 60           # how long the guest answers before it gives up
+BOOT_TIMEOUT = 60            # until the guest answers
+
+# Each profile: a device setup of anyvm_lib.devices, kernel parameters, and
+# what the guest is expected to print about how it found the devices.
+PROFILES = {
+    "microvm": dict(setup="microvm",
+                    expect=[r"^virtio-mmio: \d+ devices described by the ACPI DSDT$"]),
+    "microvm-noacpi": dict(setup="microvm-noacpi",
+                           expect=[r"^virtio-mmio: \d+ devices described by the command line$",
+                                   r"^interrupts: 8259 PIC"]),
+    # Receive buffers of 256 bytes: every large frame spans several (MRG_RXBUF).
+    "microvm-merge": dict(setup="microvm", params="virtio_net.rx_buffer_size=256"),
+    "q35": dict(setup="q35", params="pci.list",
+                expect=[r"^pci: 01:00\.0 1af4:1042 class .* irq msix .* \(2 vectors\), "
+                        r"driver virtio-pci$",
+                        r"^pci: 03:00\.0 1af4:1041 class .* irq msix .* \(4 vectors\), "
+                        r"driver virtio-pci$"]),
+    "pc": dict(setup="pc", params="pci.list",
+               expect=[r"^pci: 00:0\d\.0 1af4:1001 class .*driver virtio-pci$",
+                       r"^pci: 00:0\d\.0 1af4:1000 class .*driver virtio-pci$"]),
+    # The PVM emulator here runs 1-2 M guest instructions a second: less
+    # data to check, more time.
+    "hostsim": dict(setup="hostsim", units=256, guest_seconds=240, boot_timeout=240),
+}
+
+
+@dataclass
+class Run:
+    """What one profile's VM did."""
+    profile: str
+    units: int
+    argv: list = None
+    ready: str = None            # the line that said the guest answers (or failed)
+    pings_small: tuple = None    # (sent, received, output)
+    pings_large: tuple = None
+    udp: tuple = None            # (sent, echoed, output)
+    rc: int = None               # VMM exit code; None: killed
+    lines: list = field(default_factory=list)
+    stderr: str = ""
+    rw: bytes = b""
+    ro_changed: bool = None
+    error: BaseException = None  # what broke the run itself
+
+    @property
+    def text(self):
+        return "\n".join(self.lines)
+
+    def tail(self, n=20):
+        return "\n".join(self.lines[-n:])
+
+
+def run_profile(name, ns, work):
+    prof = PROFILES[name]
+    run = Run(name, prof.get("units", UNITS))
+    rw, ro = os.path.join(work, "rw.img"), os.path.join(work, "ro.img")
+    with open(rw, "wb") as f:
+        f.write(pattern.units(0, run.units, "A"))
+        f.write(pattern.units(run.units, RW_BYTES // pattern.UNIT - run.units, "Z"))
+    ro_data = pattern.units(0, RO_BYTES // pattern.UNIT, "R")
+    with open(ro, "wb") as f:
+        f.write(ro_data)
+    seconds = prof.get("guest_seconds", GUEST_SECONDS)
+    n = str(run.units)
+    app_args = ["verify", "rw", "A", n, "write", "rw", "B", n, "rotest", "ro", "remove", "ro",
+                "ping", netns.GUEST_IP, str(PINGS_SMALL + PINGS_LARGE), str(seconds),
+                str(UDP_COUNT), "remove", "net0"]
+    disks = [devices.Disk(rw, serial="anyvm-rw"), devices.Disk(ro, readonly=True,
+                                                                serial="anyvm-ro")]
+    boot_timeout = prof.get("boot_timeout", BOOT_TIMEOUT)
+    run.argv = ns.cmd(*devices.argv(prof["setup"], KERNEL, app_args, work, disks=disks,
+                                    nic=devices.Nic(netns.TAP, netns.MAC),
+                                    params=prof.get("params", ""), timeout=boot_timeout))
+    with vm.Live(run.argv) as v:
+        try:
+            run.ready = v.wait_line(r"devinfo: ping: answering as|devinfo: FAIL ping|"
+                                    r"anyvm: (exit status|panic)", boot_timeout)
+            if run.ready and "answering" in run.ready:
+                run.pings_small = traffic.ping(ns, PINGS_SMALL, 56)
+                run.pings_large = traffic.ping(ns, PINGS_LARGE, 1472, interval="0.05")
+                run.udp = traffic.udp_echo(ns, UDP_COUNT)
+                run.rc = v.wait(seconds + 30)
+        finally:
+            v.kill()
+            run.lines, run.stderr = list(v.lines), v.stderr_text
+    with open(rw, "rb") as f:
+        run.rw = f.read()
+    with open(ro, "rb") as f:
+        run.ro_changed = f.read() != ro_data
+    return run
+
+
+@pytest.fixture(scope="module")
+def netblk_runs(namespace):
+    """run(profile): the profile's Run, made on first use. The images live
+    in a directory removed when the module's tests are done."""
+    if not os.path.exists(KERNEL):
+        pytest.fail("build/devinfo.elf is not built (make apps)", pytrace=False)
+    work = tempfile.mkdtemp(prefix="anyvm-netblk-")
+    runs = {}
+
+    def run(profile):
+        if profile not in runs:
+            if PROFILES[profile]["setup"] == "hostsim" and \
+                    not os.access(hostsim.HOSTSIM, os.X_OK):
+                pytest.fail("build/hostsim is not built (make hostsim)", pytrace=False)
+            sub = os.path.join(work, profile)
+            os.makedirs(sub)
+            try:
+                runs[profile] = run_profile(profile, namespace, sub)
+            except Exception as e:       # every test of the profile reports it
+                runs[profile] = Run(profile, 0, error=e)
+        r = runs[profile]
+        if r.error is not None:
+            pytest.fail(f"the {profile} run failed: {type(r.error).__name__}: {r.error}",
+                        pytrace=False)
+        print("$ " + " ".join(r.argv))
+        print(r.text)
+        return r
+    try:
+        yield run
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+# ---- the checks: each takes the Run and the profile and asserts ----
+
+def answered(run):
+    """The guest answered: without that the traffic checks have nothing."""
+    assert run.ready is not None and "answering" in run.ready, \
+        f"the guest never started answering ({run.ready or 'no line'}):\n{run.tail()}"
+
+
+def check_guest_ready(run, prof):
+    answered(run)
+
+
+def check_ping_burst(run, prof):
+    answered(run)
+    sent, got, out = run.pings_small
+    assert sent == PINGS_SMALL and got == sent, \
+        f"{got} of {sent} answered (wanted {PINGS_SMALL}): {out.strip()[-200:]}"
+
+
+def check_ping_large(run, prof):
+    answered(run)
+    sent, got, out = run.pings_large
+    assert sent == PINGS_LARGE and got == sent, \
+        f"{got} of {sent} full-size pings answered: {out.strip()[-200:]}"
+
+
+def check_udp_echo(run, prof):
+    answered(run)
+    sent, got, out = run.udp
+    assert got == sent == UDP_COUNT, f"{got} of {sent} datagrams echoed intact: {out[-200:]}"
+
+
+def check_exit_status(run, prof):
+    last = next((ln for ln in reversed(run.lines) if "exit status" in ln or "panic" in ln),
+                "no exit line")
+    assert run.rc == qemu.debug_exit_code(0) and re.search(
+        r"^anyvm: exit status 0$", run.text, re.M), f"VMM exit code {run.rc}, serial: {last}"
+
+
+def check_guest_action(action):
+    def check(run, prof):
+        fails = "; ".join(ln for ln in run.lines if "devinfo: FAIL" in ln)
+        assert re.search(rf"^devinfo: PASS {action}\b", run.text, re.M), \
+            f"no `devinfo: PASS {action}` line; {fails or 'no FAIL line'}"
+    return check
+
+
+def check_mac(run, prof):
+    assert re.search(rf"^devinfo: net\d: virtio-net, MAC {netns.MAC},", run.text, re.M), \
+        "the configured MAC is not listed"
+
+
+def check_sector0(run, prof):
+    assert re.search(r"^devinfo: blk\d sector 0: 41 4e 59 56 4d 2d 41 .*\|ANYVM-A 0000000\.",
+                     run.text, re.M), "sector 0 of the writable disk did not show pattern A"
+
+
+def check_no_trouble(run, prof):
+    bad = [ln for ln in run.lines if re.search(r"anyvm: panic|anyvm: exception|virtio.*fail",
+                                               ln, re.I)]
+    assert not bad, "; ".join(bad)[:500]
+
+
+def check_rx_needs_csum(run, prof):
+    # UDP from the namespace reaches the TAP with its checksum left partial
+    # (the TAP carries the offload the guest negotiated with GUEST_CSUM), so
+    # the guest must have completed some; the UDP echoes prove it did so right.
+    m = re.search(r"rx checksums completed (\d+), tx checksums offloaded (\d+)", run.text)
+    assert m is not None and int(m.group(1)) > 0, \
+        "no received frame was flagged NEEDS_CSUM: " + (m.group(0) if m else "no stats line")
+
+
+def check_discovery(run, prof):
+    missing = [rx for rx in prof["expect"] if not re.search(rx, run.text, re.M)]
+    assert not missing, "no serial line matches " + ", ".join(f"/{rx}/" for rx in missing)
+
+
+def check_rng(run, prof):
+    m = re.search(r"^devinfo: random: .*, (\d+) bytes from devices", run.text, re.M)
+    assert m is not None and int(m.group(1)) > 0, \
+        "virtio-rng fed nothing to the random pool: " + (m.group(0) if m else "no line")
+
+
+def check_host_pattern_b(run, prof):
+    assert len(run.rw) == RW_BYTES, f"the writable image is {len(run.rw)} bytes, not {RW_BYTES}"
+    bad = pattern.first_difference(run.rw[:run.units * pattern.UNIT], 0, "B")
+    assert bad is None, f"first difference from pattern B at (unit, byte) {bad}"
+
+
+def check_host_rest_untouched(run, prof):
+    bad = pattern.first_difference(run.rw[run.units * pattern.UNIT:], run.units, "Z")
+    assert bad is None, f"pattern Z changed at (unit, byte) {bad}"
+
+
+def check_host_ro_unchanged(run, prof):
+    assert run.ro_changed is False, "the read-only image changed"
+
+
+CHECKS = {
+    "guest-ready": check_guest_ready,
+    "ping-burst": check_ping_burst,
+    "ping-large": check_ping_large,
+    "udp-echo": check_udp_echo,
+    "exit-status": check_exit_status,
+    "guest-verify": check_guest_action("verify"),
+    "guest-write": check_guest_action("write"),
+    "guest-rotest": check_guest_action("rotest"),
+    "guest-ping": check_guest_action("ping"),
+    "guest-remove-disk": check_guest_action(r"remove blk\d+"),
+    "guest-remove-nic": check_guest_action(r"remove net\d+"),
+    "mac": check_mac,
+    "sector0": check_sector0,
+    "no-trouble": check_no_trouble,
+    "rx-needs-csum": check_rx_needs_csum,
+    "discovery": check_discovery,
+    "rng": check_rng,
+    "host-pattern-b": check_host_pattern_b,
+    "host-rest-untouched": check_host_rest_untouched,
+    "host-ro-unchanged": check_host_ro_unchanged,
+}
+
+
+def applies(check, prof):
+    if check == "discovery":
+        return bool(prof.get("expect"))
+    if check == "rng":
+        return devices.SETUPS[prof["setup"]].rng
+    return True
+
+
+PARAMS = [pytest.param(p, c, id=f"{p}-{c}", marks=pytest.mark.xdist_group(f"netblk-{p}"))
+          for p, prof in PROFILES.items() for c in CHECKS if applies(c, prof)]
+
+
+@pytest.mark.parametrize("profile,check", PARAMS)
+def test_netblk(netblk_runs, profile, check):
+    CHECKS[check](netblk_runs(profile), PROFILES[profile])

@@ -1,0 +1,80 @@
+"""VMs with devices: virtio disks, a NIC on a TAP device and an entropy
+source, on each VMM and transport the kernel drives. A Setup names one such
+layout; argv() turns it into the VMM command, built by qemu.py or
+hostsim.py like every other boot. The device tests and `make bench` share
+these layouts."""
+
+import os
+from dataclasses import dataclass
+
+from . import cmdline as cmdline_mod
+from . import accel as accel_mod
+from . import hostsim, image, qemu, targets
+
+
+@dataclass(frozen=True)
+class Disk:
+    path: str
+    readonly: bool = False
+    serial: str = None       # QEMU: the virtio-blk serial; hostsim has none
+
+
+@dataclass(frozen=True)
+class Nic:
+    tap: str                 # a TAP device the VMM opens (it must exist)
+    mac: str
+
+
+@dataclass(frozen=True)
+class Setup:
+    name: str
+    vmm: str                 # "qemu" or "hostsim"
+    machine: str             # QEMU -M value, or the hostsim machine model
+    transport: str           # qemu.VIRTIO_DEVICE key; hostsim: "mmio"
+    about: str
+    pvh: bool = False        # QEMU: boot a copy with the multiboot magic blanked (PVH loader)
+    rng: bool = True         # a virtio-rng device (hostsim has none)
+
+
+SETUPS = {s.name: s for s in (
+    Setup("microvm", "qemu", "microvm", "mmio",
+          "QEMU microvm: virtio-mmio devices described by the ACPI DSDT"),
+    Setup("microvm-noacpi", "qemu", "microvm,acpi=off", "mmio",
+          "QEMU microvm without ACPI: virtio-mmio devices from virtio_mmio.device= on the "
+          "command line (QEMU appends them only on its PVH path, not multiboot)", pvh=True),
+    Setup("q35", "qemu", "q35", "pci", "QEMU q35: modern virtio-pci behind PCIe root ports"),
+    Setup("pc", "qemu", "pc", "pci-transitional",
+          "QEMU pc: transitional virtio-pci on the conventional PCI bus"),
+    Setup("hostsim", "hostsim", "firecracker", "mmio",
+          "build/hostsim: Firecracker's virtio-mmio layout (command-line discovery)", rng=False),
+)}
+
+
+def argv(setup, kernel, app_args, workdir, disks=(), nic=None, params="", mem="64M",
+         accel="auto", timeout=None, misbehave=None):
+    """The VMM command that boots `kernel` with `disks` and `nic` in `setup`
+    (a SETUPS key), the target's usual kernel parameters plus `params`, and
+    `app_args` (a list) for the app. A PVH copy of the kernel goes into
+    `workdir`. timeout: hostsim's own --timeout (QEMU has none: the caller
+    kills it). misbehave: hostsim --misbehave KIND."""
+    s = SETUPS[setup]
+    if s.vmm == "hostsim":
+        # hostsim appends pci=off and the virtio_mmio.device= entries itself,
+        # as Firecracker does.
+        line = cmdline_mod.compose(join(targets.FIRECRACKER_CMDLINE, params), app_args)
+        return hostsim.argv(s.machine, "pvh", kernel, line, mem, 1, timeout, disks=disks,
+                            nic=nic, misbehave=misbehave)
+    if misbehave:
+        raise ValueError("misbehaving devices are hostsim's")
+    if s.pvh:
+        copy = os.path.join(workdir, "pvh-" + os.path.basename(kernel))
+        with open(copy, "wb") as f:
+            f.write(image.blank_multiboot(image.read(kernel)))
+        kernel = copy
+    line = cmdline_mod.compose(join(targets.QEMU_CMDLINE, params), app_args)
+    return qemu.argv(s.machine, accel_mod.resolve(accel), mem, 1, kernel=kernel, append=line,
+                     extra=qemu.virtio_args(s.transport, disks, nic, s.rng))
+
+
+def join(*params):
+    return " ".join(p for p in params if p)
