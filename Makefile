@@ -12,15 +12,20 @@ GIT_REV := $(shell git describe --always --dirty 2>/dev/null)
 VERSION := 0.1$(if $(GIT_REV),-$(GIT_REV))
 
 # ---- the kernel and its application: freestanding, plain x86-64, no SSE/x87 ----
+# Code generation flags are given at compile and at link time alike: with
+# link-time optimisation (-flto) the code is generated when the image is
+# linked, across files (hello is about 10% smaller than without).
 KCC := gcc
 GCC_INC := $(shell $(KCC) -print-file-name=include)
-KCFLAGS := -std=gnu11 -Os -g -Wall -Wextra -Werror -ffreestanding -fno-pic -fno-pie \
-	-fno-stack-protector -fno-asynchronous-unwind-tables -fno-omit-frame-pointer \
-	-march=x86-64 -mtune=generic -mno-red-zone -mgeneral-regs-only -mcmodel=small \
-	-ffunction-sections -fdata-sections -nostdinc -isystem $(GCC_INC) -Ilibc/include -I. \
+KCODEGEN := -Os -flto -fno-pic -fno-pie -fno-stack-protector -fno-asynchronous-unwind-tables \
+	-fno-omit-frame-pointer -march=x86-64 -mtune=generic -mno-red-zone -mgeneral-regs-only \
+	-mcmodel=small -ffunction-sections -fdata-sections
+KCFLAGS := -std=gnu11 -g -Wall -Wextra -Werror -ffreestanding $(KCODEGEN) \
+	-nostdinc -isystem $(GCC_INC) -Ilibc/include -I. \
 	-MMD -MP -DANYVM_VERSION=\"$(VERSION)\"
-KLDFLAGS := -nostdlib -static -no-pie -z max-page-size=0x1000 -z noexecstack --gc-sections \
-	--no-warn-rwx-segments -T arch/x86_64/kernel.ld
+KLDFLAGS := $(KCODEGEN) -flto-partition=one -g -Werror -nostdlib -static -no-pie -Wl,-z,max-page-size=0x1000 \
+	-Wl,-z,noexecstack -Wl,--gc-sections -Wl,--build-id=none -Wl,--no-warn-rwx-segments \
+	-T arch/x86_64/kernel.ld
 
 # The core every image has, and the device layers (buses, drivers, network)
 # that an app gets unless its apps/NAME/app.mk says NAME_DEVICES := no: an app
@@ -57,7 +62,7 @@ $(B)/%.debug.elf: $(CORE_OBJS) $$(call APP_DEVICE_OBJS,%) $$(call APP_OBJS,%) $(
 		arch/x86_64/kernel.ld
 	@test -n "$(call APP_SRCS,$*)" || { echo "no such app: apps/$*" >&2; exit 1; }
 	@echo '  LD      $@'
-	@ld $(KLDFLAGS) -o $@ $(CORE_OBJS) $(call APP_DEVICE_OBJS,$*) $(call APP_OBJS,$*) \
+	@$(KCC) $(KLDFLAGS) -o $@ $(CORE_OBJS) $(call APP_DEVICE_OBJS,$*) $(call APP_OBJS,$*) \
 		$(B)/k/appname/$*.o
 # The app's name, argv[0] of its main().
 $(B)/k/appname/%.o: Makefile

@@ -16,7 +16,9 @@ struct idt_gate {
     uint32_t reserved;
 } __attribute__((packed));
 
-extern const uint64_t trap_vectors[256];
+/* vectors.S: 256 stubs of TRAP_STUB_SIZE bytes each. */
+extern const char trap_stubs[];
+#define TRAP_STUB_SIZE 16
 static struct idt_gate idt[256] __attribute__((aligned(16)));
 
 #define VEC_NMI 2
@@ -26,7 +28,7 @@ static struct idt_gate idt[256] __attribute__((aligned(16)));
 void idt_init(void)
 {
     for (int v = 0; v < 256; v++) {
-        uint64_t a = trap_vectors[v];
+        uint64_t a = (uint64_t)(uintptr_t)(trap_stubs + v * TRAP_STUB_SIZE);
         idt[v].offset_low = (uint16_t)a;
         idt[v].selector = 0x08;
         idt[v].ist = (v == VEC_NMI || v == VEC_DF || v == VEC_MC) ? 1 : 0;
