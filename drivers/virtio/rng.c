@@ -13,6 +13,7 @@
 #include "drivers/virtio/virtqueue.h"
 
 #define RNG_BYTES 64
+#define RNG_QUEUE_MAX 8           /* one request in flight at a time needs no more */
 #define SEED_WAIT_NS 100000000ull /* at probe: wait this long for the first bytes */
 
 struct vrng {
@@ -89,7 +90,7 @@ static int vrng_probe(void *dev, const void *id)
         return -1;
     }
     r->vd = vd;
-    r->vq = virtq_create(vd, 0, 8);
+    r->vq = virtq_create(vd, 0, RNG_QUEUE_MAX);
     if (r->vq == NULL) {
         virtio_fail(vd, "virtio-rng: queue could not be set up");
         return -1;
@@ -104,7 +105,9 @@ static int vrng_probe(void *dev, const void *id)
     virtio_driver_ok(vd);
     if (vd->broken)
         return -1;
-    random_register_source("virtio-rng", vrng_request, r);
+    /* Beyond the pool's RANDOM_MAX_SOURCES (it says so) the device is not
+     * asked again later, but its first bytes below still seed the pool. */
+    bool source = random_register_source("virtio-rng", vrng_request, r) == 0;
     vrng_request(r);
     /* Seed the pool before applications start, when the device is quick. */
     uint64_t deadline = time_now_ns() + SEED_WAIT_NS;
@@ -114,8 +117,9 @@ static int vrng_probe(void *dev, const void *id)
         cpu_irq_restore(flags);
         cpu_pause();
     }
-    kprintf("virtio-rng %s: %s\n", vd->location,
-            r->fed ? "feeding the random pool" : "no bytes yet; the pool will take them later");
+    kprintf("virtio-rng %s: %s%s\n", vd->location,
+            r->fed ? "feeding the random pool" : "no bytes yet; the pool will take them later",
+            source ? "" : " (once: not one of the pool's sources)");
     return 0;
 }
 
