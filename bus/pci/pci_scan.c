@@ -302,6 +302,18 @@ static void scan_bus(struct scan *s, unsigned bus, struct pci_dev *parent, unsig
     }
 }
 
+void pci_scan_release(void)
+{
+    while (list_head) {
+        struct pci_dev *d = list_head;
+        list_head = d->next;
+        free(d);
+    }
+    list_tail = &list_head;
+    nfunctions = nbuses = 0;
+    used_port = used_ecam = limit_logged = false;
+}
+
 void pci_scan(const struct pci_root *roots, unsigned nroots)
 {
     for (unsigned r = 0; r < nroots; r++) {
