@@ -84,7 +84,9 @@ PURE_SRCS := core/cmdline.c core/memmap.c core/page_alloc.c core/heap.c core/acp
 	bus/pci/pci_irq_logic.c bus/pci/pci_format.c \
 	net/inet_csum.c net/ping_responder.c drivers/virtio/net_hdr.c dev/netdev.c dev/blkdev.c \
 	apps/devinfo/pattern.c drivers/virtio/virtqueue.c bus/virtio_mmio/virtio_mmio_cmdline.c \
-	bus/virtio_mmio/virtio_mmio_aml.c dev/random.c \
+	bus/virtio_mmio/virtio_mmio_aml.c bus/virtio_mmio/virtio_mmio_transport.c \
+	drivers/virtio/virtio.c drivers/virtio/virtio_pci_caps.c drivers/virtio/virtio_pci_legacy.c \
+	drivers/virtio/net_config.c drivers/virtio/blk_config.c dev/random.c \
 	hostsim/guest_mem.c hostsim/log.c hostsim/options.c hostsim/virtio/virtq.c \
 	hostsim/virtio/mmio.c hostsim/virtio/blk.c hostsim/virtio/net.c \
 	hostsim/firecracker/virtio_layout.c hostsim/firecracker/cmdline.c

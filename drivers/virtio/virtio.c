@@ -1,61 +1,30 @@
 /* The virtio core shared by every transport: the device list, matching
  * DRIVER_BUS_VIRTIO drivers by device ID, the initialisation steps of
- * virtio 1.2, 3.1.1, and what happens to a device that breaks the rules
- * (reported once, FAILED set, never touched again by its driver). */
+ * virtio 1.2, 3.1.1 (and 3.1.2 for legacy devices), the one policy for
+ * device-specific configuration access (2.5), and what happens to a device
+ * that breaks the rules (reported once, FAILED set, never touched again by
+ * its driver).
+ *
+ * Everything but the device list and driver matching is pure logic over the
+ * transport operations: host tests and fuzzers build this file with
+ * ANYVM_HOST_TEST and play the transport. */
 #include "drivers/virtio/virtio.h"
 
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "core/log.h"
 
+/* The device list and driver matching walk the linker's driver table, which
+ * only the kernel image has. */
+#ifndef ANYVM_HOST_TEST
 static struct virtio_dev *devices;
 static struct virtio_dev **devices_tail = &devices;
 
 struct virtio_dev *virtio_first(void)
 {
     return devices;
-}
-
-const char *virtio_device_name(uint32_t device_id)
-{
-    /* Virtio 1.2, 5 "Device Types". */
-    switch (device_id) {
-    case 1:
-        return "net";
-    case 2:
-        return "block";
-    case 3:
-        return "console";
-    case 4:
-        return "entropy";
-    case 5:
-        return "balloon";
-    case 8:
-        return "scsi";
-    case 9:
-        return "9p";
-    case 16:
-        return "gpu";
-    case 18:
-        return "input";
-    case 19:
-        return "vsock";
-    case 20:
-        return "crypto";
-    case 23:
-        return "iommu";
-    case 24:
-        return "memory";
-    case 25:
-        return "sound";
-    case 26:
-        return "fs";
-    case 27:
-        return "pmem";
-    default:
-        return "unknown";
-    }
 }
 
 static const struct virtio_device_id *match_table(const struct virtio_device_id *t, uint32_t id)
@@ -99,6 +68,47 @@ void virtio_register_device(struct virtio_dev *vd)
         kprintf("virtio: %s: no driver for device %u (%s)\n", vd->location, vd->device_id,
                 virtio_device_name(vd->device_id));
 }
+#endif /* ANYVM_HOST_TEST */
+
+const char *virtio_device_name(uint32_t device_id)
+{
+    switch (device_id) {
+    case VIRTIO_ID_NET:
+        return "net";
+    case VIRTIO_ID_BLOCK:
+        return "block";
+    case VIRTIO_ID_CONSOLE:
+        return "console";
+    case VIRTIO_ID_RNG:
+        return "entropy";
+    case VIRTIO_ID_BALLOON:
+        return "balloon";
+    case VIRTIO_ID_SCSI:
+        return "scsi";
+    case VIRTIO_ID_9P:
+        return "9p";
+    case VIRTIO_ID_GPU:
+        return "gpu";
+    case VIRTIO_ID_INPUT:
+        return "input";
+    case VIRTIO_ID_VSOCK:
+        return "vsock";
+    case VIRTIO_ID_CRYPTO:
+        return "crypto";
+    case VIRTIO_ID_IOMMU:
+        return "iommu";
+    case VIRTIO_ID_MEMORY:
+        return "memory";
+    case VIRTIO_ID_SOUND:
+        return "sound";
+    case VIRTIO_ID_FS:
+        return "fs";
+    case VIRTIO_ID_PMEM:
+        return "pmem";
+    default:
+        return "unknown";
+    }
+}
 
 void virtio_add_status(struct virtio_dev *vd, uint8_t bits)
 {
@@ -106,7 +116,8 @@ void virtio_add_status(struct virtio_dev *vd, uint8_t bits)
 }
 
 /* 3.1.1 steps 1-6: reset, ACKNOWLEDGE, DRIVER, feature negotiation,
- * FEATURES_OK and its check. */
+ * FEATURES_OK and its check; for a legacy device 3.1.2: the same without
+ * FEATURES_OK. */
 int virtio_begin_init(struct virtio_dev *vd, uint64_t wanted)
 {
     if (vd->broken)
@@ -124,8 +135,21 @@ int virtio_begin_init(struct virtio_dev *vd, uint64_t wanted)
     vd->ops->set_status(vd, VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER);
 
     uint64_t offered = vd->ops->get_features(vd);
+    if (vd->legacy) {
+        /* 2.2.3: a legacy device is one without VERSION_1, and only bits
+         * 0-31 exist on its interface. It has no FEATURES_OK (3.1.2): the
+         * features written are the features. ANY_LAYOUT is what a VERSION_1
+         * driver assumes anyway (2.7.4.3); drivers that also work without it
+         * look at vd->features. */
+        uint64_t features = offered & (wanted | VIRTIO_F_ANY_LAYOUT) & VIRTIO_LEGACY_FEATURES_MASK;
+        vd->ops->set_features(vd, features);
+        vd->features = features;
+        return 0;
+    }
     if (!(offered & VIRTIO_F_VERSION_1)) {
-        virtio_fail(vd, "device does not offer VERSION_1 (legacy-only device; not supported)");
+        /* A legacy device behind a modern interface breaks 4.1.4 / 4.2.2:
+         * it would expect the legacy ring and header formats. */
+        virtio_fail(vd, "device does not offer VERSION_1 on its virtio 1.x interface");
         return -1;
     }
     /* ACCESS_PLATFORM is harmless to accept: DMA addresses are physical
@@ -187,4 +211,115 @@ void virtio_interrupt(struct virtio_dev *vd, uint32_t isr)
     }
     if (vd->on_interrupt != NULL)
         vd->on_interrupt(vd, isr);
+}
+
+/* ---- device-specific configuration (2.5) ---- */
+
+static bool config_range_ok(const struct virtio_dev *vd, unsigned offset, unsigned unit,
+                            unsigned len)
+{
+    return (offset % unit) == 0 && (uint64_t)offset + len <= vd->config_len;
+}
+
+/* One pass over the field: len bytes as accesses of unit bytes, lowest
+ * address first. */
+static void config_pass(struct virtio_dev *vd, unsigned offset, unsigned unit, unsigned len,
+                        uint8_t *out)
+{
+    for (unsigned at = 0; at < len; at += unit) {
+        uint32_t v = vd->ops->config_read_raw(vd, offset + at, unit);
+        for (unsigned b = 0; b < unit; b++)
+            out[at + b] = (uint8_t)(v >> (8 * b)); /* little-endian, 2.5 */
+    }
+}
+
+/* A consistent copy of len bytes at offset, or -1 with the device failed. */
+static int config_snapshot(struct virtio_dev *vd, unsigned offset, unsigned unit, unsigned len,
+                           uint8_t *out)
+{
+    memset(out, 0, len);
+    if (vd->broken)
+        return -1;
+    if (len == 0 || len > VIRTIO_CONFIG_SNAPSHOT_MAX || !config_range_ok(vd, offset, unit, len)) {
+        virtio_fail(vd,
+                    "driver read configuration bytes %u+%u outside the %u reachable (or "
+                    "misaligned for %u-byte accesses)",
+                    offset, len, vd->config_len, unit);
+        return -1;
+    }
+    if (vd->ops->config_generation != NULL) {
+        /* 2.5.1: read between two equal generation counts. */
+        for (unsigned i = 0; i < VIRTIO_CONFIG_RETRIES; i++) {
+            uint32_t before = vd->ops->config_generation(vd);
+            config_pass(vd, offset, unit, len, out);
+            if (vd->ops->config_generation(vd) == before)
+                return 0;
+        }
+        memset(out, 0, len);
+        virtio_fail(vd, "configuration generation changed during each of %u reads of bytes %u+%u",
+                    VIRTIO_CONFIG_RETRIES, offset, len);
+        return -1;
+    }
+    /* 2.5.4: a legacy interface has no generation; the field is read until
+     * two reads in a row agree. */
+    uint8_t again[VIRTIO_CONFIG_SNAPSHOT_MAX];
+    config_pass(vd, offset, unit, len, out);
+    for (unsigned i = 0; i < VIRTIO_CONFIG_RETRIES; i++) {
+        config_pass(vd, offset, unit, len, again);
+        if (memcmp(out, again, len) == 0)
+            return 0;
+        memcpy(out, again, len);
+    }
+    memset(out, 0, len);
+    virtio_fail(vd, "configuration bytes %u+%u read differently each of %u times", offset, len,
+                VIRTIO_CONFIG_RETRIES + 1);
+    return -1;
+}
+
+static bool config_size_ok(unsigned size)
+{
+    return size == 1 || size == 2 || size == 4 || size == 8;
+}
+
+uint64_t virtio_config_read(struct virtio_dev *vd, unsigned offset, unsigned size)
+{
+    if (!config_size_ok(size)) {
+        virtio_fail(vd, "driver read configuration offset %u with size %u", offset, size);
+        return 0;
+    }
+    uint8_t b[8];
+    if (config_snapshot(vd, offset, size < 4 ? size : 4, size, b) != 0)
+        return 0;
+    uint64_t v = 0;
+    for (unsigned i = size; i-- > 0;)
+        v = v << 8 | b[i];
+    return v;
+}
+
+int virtio_config_read_bytes(struct virtio_dev *vd, unsigned offset, void *buf, unsigned len)
+{
+    uint8_t b[VIRTIO_CONFIG_SNAPSHOT_MAX];
+    if (len > sizeof b) {
+        memset(buf, 0, len);
+        virtio_fail(vd, "driver read %u configuration bytes at once (at most %u)", len,
+                    VIRTIO_CONFIG_SNAPSHOT_MAX);
+        return -1;
+    }
+    int rc = config_snapshot(vd, offset, 1, len, b);
+    memcpy(buf, b, len);
+    return rc;
+}
+
+void virtio_config_write(struct virtio_dev *vd, unsigned offset, unsigned size, uint64_t value)
+{
+    if (vd->broken)
+        return;
+    if (!config_size_ok(size) || !config_range_ok(vd, offset, size, size)) {
+        virtio_fail(vd, "driver wrote configuration offset %u size %u outside the %u reachable",
+                    offset, size, vd->config_len);
+        return;
+    }
+    unsigned unit = size < 4 ? size : 4;
+    for (unsigned at = 0; at < size; at += unit)
+        vd->ops->config_write_raw(vd, offset + at, unit, (uint32_t)(value >> (8 * at)));
 }

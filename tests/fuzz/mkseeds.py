@@ -290,8 +290,9 @@ def net_seeds():
         return struct.pack("<BBHHHHH", flags, 0, 0, 0, start, off, nbuf)
 
     # Layout: config byte (bit 0 mergeable, bit 1 udp_echo, bit 2 tx offload,
-    # bits 3-7 pick the sizes), then records [u16 length][bytes] each one
-    # receive buffer, ending when the input does.
+    # bits 3-7 pick the sizes), a second one (bit 0: legacy 10-byte header),
+    # then records [u16 length][bytes] each one receive buffer, ending when
+    # the input does.
     def rec(b):
         return struct.pack("<H", len(b)) + b
 
@@ -300,12 +301,15 @@ def net_seeds():
     u_partial = bytearray(udpf)
     pseudo = inet_csum(PEER_IP + IP + struct.pack("!BBH", 0, 17, len(udp)))
     struct.pack_into("!H", u_partial, 14 + 20 + 6, ~pseudo & 0xFFFF)
-    write("net_rx", "single", bytes([0x02]) + rec(hdr() + echo) + rec(hdr() + arp) +
+    write("net_rx", "single", bytes([0x02, 0]) + rec(hdr() + echo) + rec(hdr() + arp) +
           rec(hdr(1, 34, 6) + bytes(u_partial)))
     # Mergeable: one echo split over three buffers, then a DATA_VALID frame.
     h = hdr(0, 0, 0, 3)
-    write("net_rx", "merged", bytes([0x07]) + rec(h + echo[:20]) + rec(echo[20:50]) +
+    write("net_rx", "merged", bytes([0x07, 0]) + rec(h + echo[:20]) + rec(echo[20:50]) +
           rec(echo[50:]) + rec(hdr(2) + udpf))
+    # A legacy device without MRG_RXBUF: 10-byte headers (no num_buffers).
+    write("net_rx", "legacy", bytes([0x02, 1]) + rec(hdr()[:10] + echo) + rec(hdr()[:10] + arp) +
+          rec(hdr(1, 34, 6)[:10] + bytes(u_partial)))
 
 
 if __name__ == "__main__":
