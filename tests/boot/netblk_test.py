@@ -121,6 +121,39 @@ PROFILES = {
             "-netdev", "tap,id=n0,ifname=tap0,script=no,downscript=no,vnet_hdr=on",
             "-device", f"virtio-net-pci-transitional,netdev=n0,mac={MAC}",
             "-device", "virtio-rng-pci-transitional"]),
+    "microvm-legacy": dict(
+        kind="qemu", machine="microvm", virtio_mmio_legacy=True, rng=True,
+        about="QEMU's default virtio-mmio devices: the legacy interface (version 1), "
+              "no force-legacy global",
+        expect=[r"^virtio-mmio: 0x[0-9a-f]+ irq \d+ device 2 \(block\), legacy interface$",
+                r"^virtio-mmio: 0x[0-9a-f]+ irq \d+ device 1 \(net\), legacy interface$",
+                r"^virtio-net mmio .*: features legacy ANY_LAYOUT "],
+        devices=lambda rw, ro: PROFILES["microvm"]["devices"](rw, ro)),
+    "pc-legacy": dict(
+        kind="qemu", machine="pc", cmdline="pci.list", rng=True,
+        about="legacy-only virtio-pci (disable-modern=on): the I/O BAR, MSI-X; the NIC "
+              "without ANY_LAYOUT, so each header has a descriptor of its own",
+        expect=[r"^virtio-pci 00:0\d\.0: device 2 \(block\), legacy interface \(I/O ports ",
+                r"^virtio-pci 00:0\d\.0: device 1 \(net\), legacy interface \(I/O ports ",
+                r"^virtio-net pci .*: features legacy MRG_RXBUF ",
+                r"^pci: 00:0\d\.0 1af4:1000 class .* irq msix .*driver virtio-pci$"],
+        devices=lambda rw, ro: [
+            "-drive", f"id=d0,file={rw},format=raw,if=none,cache=writeback",
+            "-device", "virtio-blk-pci,disable-modern=on,disable-legacy=off,drive=d0,"
+                       "serial=anyvm-rw",
+            "-drive", f"id=d1,file={ro},format=raw,if=none,readonly=on",
+            "-device", "virtio-blk-pci,disable-modern=on,disable-legacy=off,drive=d1,"
+                       "serial=anyvm-ro",
+            "-netdev", "tap,id=n0,ifname=tap0,script=no,downscript=no,vnet_hdr=on",
+            "-device", "virtio-net-pci,disable-modern=on,disable-legacy=off,any_layout=off,"
+                       f"netdev=n0,mac={MAC}",
+            "-device", "virtio-rng-pci,disable-modern=on,disable-legacy=off"]),
+    "pc-legacy-intx": dict(
+        kind="qemu", machine="pc", cmdline="pci.list pci.nomsi",
+        about="legacy-only virtio-pci on INTx: the device configuration at offset 20",
+        expect=[r"^pci: 00:0\d\.0 1af4:1000 class .* irq intx .*driver virtio-pci$",
+                r"^pci: 00:0\d\.0 1af4:1001 class .* irq intx .*driver virtio-pci$"],
+        devices=lambda rw, ro: PROFILES["pc-legacy"]["devices"](rw, ro)),
     "hostsim": dict(
         kind="hostsim", about="Firecracker's device layout on build/hostsim",
         # The PVM emulator here runs 1-2 M guest instructions a second:
@@ -276,7 +309,8 @@ def vmm_argv(profile, kernel, rw, ro, app_args, extra="", mem="64M"):
     if profile["kind"] == "qemu":
         append = " ".join(x for x in [targets.QEMU_CMDLINE, extra_cmdline, "--", app_args] if x)
         return qemu.argv(profile["machine"], accel.resolve("auto"), mem, 1, kernel=kernel,
-                         append=append, extra=profile["devices"](rw, ro))
+                         append=append, extra=profile["devices"](rw, ro),
+                         virtio_mmio_legacy=profile.get("virtio_mmio_legacy", False))
     # hostsim appends pci=off and the virtio_mmio.device= entries itself, as
     # Firecracker does.
     cmdline = " ".join(x for x in [targets.FIRECRACKER_CMDLINE, extra_cmdline, "--", app_args]

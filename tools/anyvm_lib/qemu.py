@@ -23,15 +23,17 @@ def accel_args(accel):
 
 
 def argv(machine, accel, mem, cpus, kernel=None, append=None, cdrom=None, extra=(),
-         exit_device=True):
+         exit_device=True, virtio_mmio_legacy=False):
     """The full QEMU command: boot `kernel` (with `append` as its command line)
     or the ISO `cdrom` on machine type `machine`. exit_device=False leaves
-    out isa-debug-exit, as a VMM that carries no status would."""
+    out isa-debug-exit, as a VMM that carries no status would.
+    virtio_mmio_legacy=True keeps QEMU's own default for microvm's
+    virtio-mmio devices, the legacy interface (version 1)."""
     cmd = [QEMU, "-M", machine, *accel_args(accel), "-m", str(mem), "-smp", str(cpus), *COMMON]
-    if machine.split(",")[0] == "microvm":
+    if machine.split(",")[0] == "microvm" and not virtio_mmio_legacy:
         # QEMU 7.2's virtio-mmio devices default to the legacy (version 1)
-        # interface, which anyvm does not drive; ask for the modern one, as
-        # Firecracker always offers.
+        # interface; anyvm drives both, and asks for the modern one here
+        # because that is what Firecracker always offers.
         cmd += ["-global", "virtio-mmio.force-legacy=false"]
     if exit_device:
         cmd += DEBUG_EXIT
