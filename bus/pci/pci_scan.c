@@ -226,6 +226,11 @@ static void assign_bridge(struct scan *s, struct pci_dev *b, unsigned depth, uns
     write_bus_numbers(b, secondary, subordinate);
     b->secondary_bus = (uint8_t)secondary;
     b->subordinate_bus = (uint8_t)subordinate;
+    /* Its range is now taken, like a configured bridge's: a bridge numbered
+     * later must not get a bus inside it (configuration cycles for those
+     * buses go down this bridge). */
+    if (s->nranges < MAX_RANGES)
+        s->ranges[s->nranges++] = (struct bus_range){b, secondary, subordinate};
     kprintf("pci: %s: unconfigured bridge given buses %02x-%02x\n", pci_dev_name(b, name),
             secondary, subordinate);
 }
