@@ -58,7 +58,7 @@ $(B)/%.debug.elf: $(CORE_OBJS) $$(call APP_DEVICE_OBJS,%) $$(call APP_OBJS,%) $(
 $(B)/k/appname/%.o: Makefile
 	@mkdir -p $(dir $@)
 	@printf 'const char anyvm_app_name[] = "%s";\n' '$*' > $(B)/k/appname/$*.c
-	@$(KCC) $(KCFLAGS) -c $(B)/k/appname/$*.c -o $@
+	@$(KCC) $(filter-out -MMD -MP,$(KCFLAGS)) -c $(B)/k/appname/$*.c -o $@
 $(B)/%.elf: $(B)/%.debug.elf
 	@objcopy --strip-all --remove-section=.comment $< $@
 
@@ -118,6 +118,12 @@ fuzz_srcs_acpi := core/acpi.c
 fuzz_srcs_bootinfo := boot/bootinfo.c boot/multiboot.c boot/pvh.c boot/linux64.c
 fuzz_srcs_memmap := core/memmap.c
 fuzz_srcs_net_rx := net/ping_responder.c net/inet_csum.c drivers/virtio/net_hdr.c
+fuzz_srcs_virtio_config := drivers/virtio/virtio.c
+fuzz_srcs_virtio_pci_caps := drivers/virtio/virtio_pci_caps.c bus/pci/pci_cap_walk.c
+fuzz_srcs_virtio_dev_config := drivers/virtio/virtio.c drivers/virtio/net_config.c \
+	drivers/virtio/blk_config.c
+fuzz_srcs_pci_scan := bus/pci/pci_scan.c bus/pci/pci_dev.c bus/pci/pci_bar.c \
+	bus/pci/pci_bar_decode.c bus/pci/pci_cap_walk.c bus/pci/pci_format.c bus/pci/pci_irq_logic.c
 FUZZERS := $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
 .PHONY: fuzz fuzzers
 fuzzers: $(FUZZERS:%=$(B)/fuzz/fuzz_%)
@@ -159,4 +165,6 @@ format:
 clean:
 	rm -rf $(B)/k $(B)/h $(B)/pure $(B)/unit $(B)/*.elf
 
--include $(shell find $(B) -name '*.d' 2>/dev/null)
+# (Not the generated appname sources': their objects' names would match
+# $(B)/k/appname/%.o again when make tries to remake an included .d file.)
+-include $(shell find $(B) -name '*.d' -not -path '$(B)/k/appname/*' 2>/dev/null)
