@@ -25,6 +25,11 @@
 /* Interrupt status re-reads per interrupt (mmio_irq): bounded, so a device
  * that keeps its status set cannot hold the CPU. */
 #define IRQ_STATUS_ROUNDS 16
+/* The 8259 PICs have IRQs 0-15; GSIs above need an IOAPIC. */
+#define PIC_IRQS 16
+/* Every ACPI table starts with a 36-byte header (ACPI 6.5, 5.2.6); the AML
+ * of a DSDT or SSDT follows it. */
+#define ACPI_TABLE_HEADER_BYTES 36
 
 /* The line is edge-triggered: acknowledge what was read, then look again,
  * so an event that arrives between the read and the acknowledgement is not
@@ -50,7 +55,7 @@ static int mmio_irq_install(struct vmmio *m)
     if (m->vector != 0)
         return 0; /* installed already */
     bool apic = intc_using_apic();
-    if (!apic && m->irq >= 16) {
+    if (!apic && m->irq >= PIC_IRQS) {
         kprintf("virtio-mmio: %#lx: cannot route IRQ %u: 8259 PIC only\n",
                 (unsigned long)(uintptr_t)m->regs.ctx, m->irq);
         return -1;
@@ -146,14 +151,15 @@ static unsigned from_acpi(struct virtio_mmio_desc *out, unsigned max)
                 continue; /* no DSDT: SSDTs may still describe devices */
             break;
         }
-        if (len < 36)
+        if (len < ACPI_TABLE_HEADER_BYTES)
             continue;
         const uint8_t *t = phys_ptr(&kernel_phys, at, len);
         if (t == NULL)
             continue;
         char name[8];
         snprintf(name, sizeof name, i == 0 ? "DSDT" : "SSDT%u", i - 1);
-        virtio_mmio_scan_aml(t + 36, len - 36, name, out, &n, max);
+        virtio_mmio_scan_aml(t + ACPI_TABLE_HEADER_BYTES, len - ACPI_TABLE_HEADER_BYTES, name, out,
+                             &n, max);
     }
     return n;
 }

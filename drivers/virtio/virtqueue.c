@@ -41,7 +41,7 @@ static size_t avail_bytes(uint16_t size)
 
 static size_t used_offset(uint16_t size)
 {
-    return align_up(16 * (size_t)size + avail_bytes(size), RING_ALIGN);
+    return align_up(sizeof(struct virtq_desc) * (size_t)size + avail_bytes(size), RING_ALIGN);
 }
 
 size_t virtq_ring_bytes(uint16_t size)
@@ -54,7 +54,7 @@ bool virtq_legacy_layout_ok(uint16_t size, uint64_t desc, uint64_t avail, uint64
 {
     if (!is_power_of_two(size) || size > VIRTQ_MAX_SIZE || !is_power_of_two(align))
         return false;
-    uint64_t desc_bytes = 16 * (uint64_t)size;
+    uint64_t desc_bytes = sizeof(struct virtq_desc) * (uint64_t)size;
     uint64_t span = desc_bytes + avail_bytes(size) + align; /* what must fit above desc */
     if (desc % align != 0 || desc > UINT64_MAX - span)
         return false;
@@ -130,10 +130,10 @@ void virtq_init(struct virtq *vq, uint16_t index, uint16_t size, void *ring, uin
 
     memset(ring, 0, virtq_ring_bytes(size));
     vq->desc = ring;
-    vq->avail = (uint8_t *)ring + 16 * (size_t)size;
+    vq->avail = (uint8_t *)ring + sizeof(struct virtq_desc) * (size_t)size;
     vq->used = (uint8_t *)ring + used_offset(size);
     vq->desc_phys = ring_phys;
-    vq->avail_phys = ring_phys + 16 * (uint64_t)size;
+    vq->avail_phys = ring_phys + sizeof(struct virtq_desc) * (uint64_t)size;
     vq->used_phys = ring_phys + used_offset(size);
 
     memset(state, 0, virtq_state_bytes(size, indirect));
