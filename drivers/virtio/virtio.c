@@ -112,7 +112,13 @@ const char *virtio_device_name(uint32_t device_id)
 
 void virtio_add_status(struct virtio_dev *vd, uint8_t bits)
 {
-    vd->ops->set_status(vd, (uint8_t)(vd->ops->get_status(vd) | bits));
+    /* Only the bits a driver sets are written back (2.1): not NEEDS_RESET,
+     * which is the device's, nor reserved bits, nor FEATURES_OK on a legacy
+     * device, which has none (3.1.2), whatever the device reads back. */
+    uint8_t driver_bits = VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER |
+                          VIRTIO_STATUS_DRIVER_OK | VIRTIO_STATUS_FAILED |
+                          (vd->legacy ? 0 : VIRTIO_STATUS_FEATURES_OK);
+    vd->ops->set_status(vd, (uint8_t)((vd->ops->get_status(vd) & driver_bits) | bits));
 }
 
 /* 3.1.1 steps 1-6: reset, ACKNOWLEDGE, DRIVER, feature negotiation,

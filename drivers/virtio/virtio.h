@@ -134,7 +134,9 @@ void virtio_interrupt(struct virtio_dev *vd, uint32_t isr);
 
 /* "net", "block", "entropy", ... for log lines; "unknown" for IDs not listed. */
 const char *virtio_device_name(uint32_t device_id);
-/* Reads the device's status, then writes it with bits added. */
+/* Reads the device's status, then writes the driver's bits of it (not
+ * NEEDS_RESET or reserved bits; no FEATURES_OK on a legacy device) with
+ * bits added. */
 void virtio_add_status(struct virtio_dev *vd, uint8_t bits);
 
 /* Device-specific configuration (2.5), the one policy for every transport:

@@ -306,6 +306,23 @@ TEST(negotiation_legacy_has_no_features_ok)
     CHECK_EQ(fk.status, VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER | VIRTIO_STATUS_DRIVER_OK);
 }
 
+TEST(status_bits_written_back_are_the_drivers)
+{
+    /* A device reading back every bit set: only the driver's bits return. */
+    struct virtio_dev *vd = fake_init(true, 8);
+    fk.status = 0xFF;
+    virtio_add_status(vd, VIRTIO_STATUS_DRIVER_OK);
+    CHECK_EQ(fk.status, VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER |
+                            VIRTIO_STATUS_DRIVER_OK | VIRTIO_STATUS_FAILED);
+    vd = fake_init(false, 8);
+    fk.status = 0xFF;
+    virtio_fail(vd, "test");
+    CHECK_EQ(fk.status, VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER |
+                            VIRTIO_STATUS_DRIVER_OK | VIRTIO_STATUS_FEATURES_OK |
+                            VIRTIO_STATUS_FAILED);
+    CHECK(!(fk.status & VIRTIO_STATUS_NEEDS_RESET));
+}
+
 /* ---- the drivers' configuration (net_config.c, blk_config.c) ---- */
 
 static void put(unsigned off, uint64_t v, unsigned size)
