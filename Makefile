@@ -122,6 +122,8 @@ fuzz_srcs_virtio_config := drivers/virtio/virtio.c
 fuzz_srcs_virtio_pci_caps := drivers/virtio/virtio_pci_caps.c bus/pci/pci_cap_walk.c
 fuzz_srcs_virtio_dev_config := drivers/virtio/virtio.c drivers/virtio/net_config.c \
 	drivers/virtio/blk_config.c
+fuzz_srcs_virtio_transport := drivers/virtio/virtio.c drivers/virtio/virtio_pci_legacy.c \
+	bus/virtio_mmio/virtio_mmio_transport.c drivers/virtio/virtqueue.c
 fuzz_srcs_pci_scan := bus/pci/pci_scan.c bus/pci/pci_dev.c bus/pci/pci_bar.c \
 	bus/pci/pci_bar_decode.c bus/pci/pci_cap_walk.c bus/pci/pci_format.c bus/pci/pci_irq_logic.c
 FUZZERS := $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))

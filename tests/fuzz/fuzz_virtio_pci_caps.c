@@ -3,7 +3,8 @@
  * on a configuration space and BARs that are all input.
  *
  * Input: byte 0 bar_bad; six BARs of 6 bytes each (flags: bit 0 I/O, bit 1
- * unassigned; log2 of the size, 0 = none; a 32-bit base shifted by 12);
+ * unassigned; log2 of the size plus one, 0 = no BAR; a 32-bit base shifted
+ * left by 12);
  * then the 256 bytes of configuration space (zero-filled when short).
  *
  * Invariants: every region taken comes from a vendor capability reachable
