@@ -4,7 +4,10 @@
  * force-legacy=false). Pure: every register access goes through struct
  * virtio_regs, so host tests and fuzzers drive it with a simulated device.
  * virtio_mmio.c maps the windows, routes the interrupts and registers the
- * devices. Private to bus/virtio_mmio/ and its tests. */
+ * devices. Private to bus/virtio_mmio/ and its tests.
+ *
+ * A Version 1 device uses the guest's byte order where Version 2 uses
+ * little-endian (2.5.3, 2.7.3); on x86 they are the same. */
 #ifndef BUS_VIRTIO_MMIO_VIRTIO_MMIO_TRANSPORT_H
 #define BUS_VIRTIO_MMIO_VIRTIO_MMIO_TRANSPORT_H
 

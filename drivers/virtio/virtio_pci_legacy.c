@@ -6,6 +6,11 @@
  * size, no configuration generation (2.5.4), and the device-specific
  * configuration at offset 20, or 24 while MSI-X is enabled.
  *
+ * The legacy interface uses the guest's byte order for the device
+ * configuration, the rings and the net header (2.5.3, 2.7.3, 5.1.6.1)
+ * rather than little-endian; on x86 the two are the same, so nothing here
+ * or in the drivers converts.
+ *
  * Pure: the register block is reached through struct virtio_regs (port I/O
  * in the kernel, a simulated device in host tests). Every value the device
  * returns is checked: queue in use before set-up, queue size (a power of
