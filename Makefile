@@ -68,7 +68,7 @@ $(B)/%.debug.elf: $(CORE_OBJS) $$(call APP_DEVICE_OBJS,%) $$(call APP_OBJS,%) $(
 $(B)/k/appname/%.o: Makefile
 	@mkdir -p $(dir $@)
 	@printf 'const char anyvm_app_name[] = "%s";\n' '$*' > $(B)/k/appname/$*.c
-	@$(KCC) $(KCFLAGS) -c $(B)/k/appname/$*.c -o $@
+	@$(KCC) $(filter-out -MMD -MP,$(KCFLAGS)) -c $(B)/k/appname/$*.c -o $@
 $(B)/%.elf: $(B)/%.debug.elf
 	@objcopy --strip-all --remove-section=.comment $< $@
 
@@ -90,14 +90,16 @@ $(B)/h/%.o: %.c
 # and hostsim's device back ends, so tests can drive both sides of a protocol.
 PURE_SRCS := core/cmdline.c core/memmap.c core/page_alloc.c core/heap.c \
 	core/acpi.c core/acpi_madt.c core/acpi_fadt.c core/acpi_mcfg.c core/aml_decode.c core/aml_devices.c core/acpi_devices.c \
-	core/event.c core/timer.c core/irq.c core/device.c core/param.c core/platform.c tests/unit/host_platform.c \
+	core/event.c core/timer.c core/irq.c core/device.c core/param.c core/platform.c tests/unit/host_platform.c tests/unit/host_irq.c \
 	boot/bootinfo.c boot/multiboot.c boot/pvh.c boot/linux64.c libc/format.c \
 	hv/hv_decide.c arch/x86_64/power_policy.c arch/x86_64/mptable.c \
 	bus/pci/pci_addr.c bus/pci/pci_bar_decode.c bus/pci/pci_cap_walk.c bus/pci/pci_match.c \
 	bus/pci/pci_irq_logic.c bus/pci/pci_format.c \
 	net/inet_csum.c net/ping_responder.c drivers/virtio/net_hdr.c dev/netdev.c dev/blkdev.c \
 	apps/devinfo/pattern.c drivers/virtio/virtqueue.c bus/virtio_mmio/virtio_mmio_cmdline.c \
-	bus/virtio_mmio/virtio_mmio_aml.c \
+	bus/virtio_mmio/virtio_mmio_aml.c bus/virtio_mmio/virtio_mmio_transport.c \
+	drivers/virtio/virtio.c drivers/virtio/virtio_pci_caps.c drivers/virtio/virtio_pci_legacy.c \
+	drivers/virtio/net_config.c drivers/virtio/blk_config.c dev/random.c \
 	hostsim/guest_mem.c hostsim/log.c hostsim/options.c hostsim/virtio/virtq.c \
 	hostsim/virtio/mmio.c hostsim/virtio/blk.c hostsim/virtio/net.c \
 	hostsim/firecracker/virtio_layout.c hostsim/firecracker/cmdline.c
@@ -133,6 +135,15 @@ fuzz_srcs_memmap := core/memmap.c
 fuzz_srcs_hv_decide := hv/hv_decide.c
 fuzz_srcs_exit_policy := arch/x86_64/power_policy.c arch/x86_64/mptable.c
 fuzz_srcs_net_rx := net/ping_responder.c net/inet_csum.c drivers/virtio/net_hdr.c
+fuzz_srcs_virtio_config := drivers/virtio/virtio.c core/event.c core/timer.c core/device.c tests/unit/host_platform.c
+fuzz_srcs_virtio_pci_caps := drivers/virtio/virtio_pci_caps.c bus/pci/pci_cap_walk.c
+fuzz_srcs_virtio_dev_config := drivers/virtio/virtio.c drivers/virtio/net_config.c \
+	drivers/virtio/blk_config.c core/event.c core/timer.c core/device.c tests/unit/host_platform.c
+fuzz_srcs_virtio_transport := drivers/virtio/virtio.c drivers/virtio/virtio_pci_legacy.c \
+	bus/virtio_mmio/virtio_mmio_transport.c drivers/virtio/virtqueue.c core/event.c core/timer.c core/device.c tests/unit/host_platform.c
+fuzz_srcs_pci_scan := bus/pci/pci_scan.c bus/pci/pci_dev.c bus/pci/pci_bar.c \
+	bus/pci/pci_bar_decode.c bus/pci/pci_cap_walk.c bus/pci/pci_format.c bus/pci/pci_irq_logic.c \
+	core/event.c core/timer.c tests/unit/host_platform.c
 FUZZERS := $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
 .PHONY: fuzz fuzzers
 fuzzers: $(FUZZERS:%=$(B)/fuzz/fuzz_%)
@@ -181,4 +192,6 @@ format:
 clean:
 	rm -rf $(B)/k $(B)/h $(B)/pure $(B)/unit $(B)/*.elf
 
--include $(shell find $(B) -name '*.d' 2>/dev/null)
+# (Not the generated appname sources': their objects' names would match
+# $(B)/k/appname/%.o again when make tries to remake an included .d file.)
+-include $(shell find $(B) -name '*.d' -not -path '$(B)/k/appname/*' 2>/dev/null)

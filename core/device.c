@@ -174,7 +174,7 @@ void device_disable(struct device *dev, const char *fmt, ...)
     va_end(ap);
     snprintf(dev->reason, sizeof dev->reason, "%.*s", (int)sizeof dev->reason - 1, why);
     dev->state = DEVICE_DISABLED;
-    kprintf("%s %s: disabled: %s\n", dev->bus->name, dev->name, why);
+    kprintf("%s %s: disabled: %s\n", dev->bus ? dev->bus->name : "device", dev->name, why);
 }
 
 /* Later devices first: children were added after the transports that

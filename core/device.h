@@ -47,7 +47,7 @@ struct driver {
 };
 
 struct device {
-    char name[40]; /* unique within the bus: "00:03.0", "mmio 0xfeb00e00 irq 12" */
+    char name[72]; /* unique within the bus: "00:03.0", "mmio 0xfeb00e00 irq 12" */
     const struct bus *bus;
     struct device *parent;       /* the device that carries it (a transport), or NULL */
     const struct driver *driver; /* bound, or the last whose probe failed */

@@ -10,6 +10,14 @@
 #include "arch/x86_64/cpu.h"
 #include "core/log.h"
 
+#ifdef ANYVM_HOST_TEST
+/* Host tests (tests/unit/test_random.c) run this file as a user process,
+ * where cli is not allowed; there is no interrupt to keep out. CPUID, RDTSC
+ * and RDRAND work in user mode. */
+#define cpu_irq_save() 0ull
+#define cpu_irq_restore(flags) ((void)(flags))
+#endif
+
 #define CPUID_1_ECX_RDRAND (1u << 30)
 #define RDRAND_RETRIES 10 /* Intel SDM vol. 1, 7.3.17: retry a few times on CF=0 */
 #define WANTED_BITS 256
@@ -177,10 +185,20 @@ uint64_t random_u64(void)
     return v;
 }
 
+/* The sources live in a fixed table, so random_bytes can walk it from an
+ * interrupt handler with no allocation and no lock; RANDOM_MAX_SOURCES
+ * independent devices are plenty to keep a pool seeded, and a further one
+ * is refused with a line saying so rather than taken silently or dropped
+ * silently. */
 int random_register_source(const char *name, void (*request)(void *ctx), void *ctx)
 {
-    if (request == NULL || nsources >= RANDOM_MAX_SOURCES)
+    if (request == NULL)
         return -1;
+    if (nsources >= RANDOM_MAX_SOURCES) {
+        kprintf("random: entropy source %s not taken: the pool has its %u sources already\n",
+                name ? name : "?", RANDOM_MAX_SOURCES);
+        return -1;
+    }
     sources[nsources].name = name;
     sources[nsources].ctx = ctx;
     sources[nsources].request = request;

@@ -26,6 +26,8 @@ static int pci_bus_match(struct device *dev, const struct driver *drv, const voi
     const struct pci_device_id *e =
         pci_match_table(pci_driver_of(drv)->ids, d->vendor, d->device, class24, &score);
     *id = e;
+    if (e != NULL && pci_driver_of(drv)->match != NULL && !pci_driver_of(drv)->match(d))
+        return -1;
     return e ? score : -1;
 }
 

@@ -68,6 +68,9 @@ struct pci_dev {
 struct pci_driver {
     struct driver drv;
     const struct pci_device_id *ids; /* ended by vendor 0 */
+    /* Optional: decides among the functions the table matched (a driver
+     * that owns a range of device IDs); false is no match. */
+    bool (*match)(const struct pci_dev *d);
     int (*probe)(struct pci_dev *d, const struct pci_device_id *id);
     void (*remove)(struct pci_dev *d);
     void (*quiesce)(struct pci_dev *d);

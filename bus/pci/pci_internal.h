@@ -32,6 +32,9 @@ void pci_config_write(uint16_t segment, uint8_t bus, uint8_t dev, uint8_t fn, ui
 
 /* pci_scan.c: enumerates every root into the device list. */
 void pci_scan(const struct pci_root *roots, unsigned nroots);
+/* Frees the device list and forgets the scan (host fuzzers run many scans
+ * in one process; the kernel scans once and keeps the list). */
+void pci_scan_release(void);
 unsigned pci_bus_count(void);
 bool pci_used_mech(enum pci_mech m);
 

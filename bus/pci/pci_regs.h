@@ -6,6 +6,10 @@
 #ifndef BUS_PCI_PCI_REGS_H
 #define BUS_PCI_PCI_REGS_H
 
+/* Conventional configuration space of a function (6.1); PCIe extends it to
+ * 4096 bytes, reached through ECAM only. */
+#define PCI_CONFIG_SPACE_SIZE 256
+
 /* Common header (all header types). */
 #define PCI_VENDOR_ID 0x00
 #define PCI_DEVICE_ID 0x02

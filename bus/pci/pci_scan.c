@@ -226,6 +226,11 @@ static void assign_bridge(struct scan *s, struct pci_dev *b, unsigned depth, uns
     write_bus_numbers(b, secondary, subordinate);
     b->secondary_bus = (uint8_t)secondary;
     b->subordinate_bus = (uint8_t)subordinate;
+    /* Its range is now taken, like a configured bridge's: a bridge numbered
+     * later must not get a bus inside it (configuration cycles for those
+     * buses go down this bridge). */
+    if (s->nranges < MAX_RANGES)
+        s->ranges[s->nranges++] = (struct bus_range){b, secondary, subordinate};
     kprintf("pci: %s: unconfigured bridge given buses %02x-%02x\n", pci_dev_name(b, name),
             secondary, subordinate);
 }
@@ -300,6 +305,18 @@ static void scan_bus(struct scan *s, unsigned bus, struct pci_dev *parent, unsig
                 scan_bridge(s, d, depth, limit, assign);
         }
     }
+}
+
+void pci_scan_release(void)
+{
+    while (list_head) {
+        struct pci_dev *d = list_head;
+        list_head = d->scan_next;
+        free(d);
+    }
+    list_tail = &list_head;
+    nfunctions = nbuses = 0;
+    used_port = used_ecam = limit_logged = false;
 }
 
 void pci_scan(const struct pci_root *roots, unsigned nroots)

@@ -19,17 +19,9 @@
 #include "core/log.h"
 #include "core/time.h"
 #include "dev/blkdev.h"
+#include "drivers/virtio/blk_config.h"
 #include "drivers/virtio/virtio.h"
 #include "drivers/virtio/virtqueue.h"
-
-/* Feature bits (5.2.3). */
-#define VIRTIO_BLK_F_RO (1ull << 5)
-#define VIRTIO_BLK_F_BLK_SIZE (1ull << 6)
-#define VIRTIO_BLK_F_FLUSH (1ull << 9)
-
-/* Configuration layout (5.2.4). */
-#define VIRTIO_BLK_CFG_CAPACITY 0 /* le64, in 512-byte sectors */
-#define VIRTIO_BLK_CFG_BLK_SIZE 20
 
 /* Request types and status values (5.2.6). */
 #define VIRTIO_BLK_T_IN 0
@@ -40,7 +32,8 @@
 #define VIRTIO_BLK_S_IOERR 1
 #define VIRTIO_BLK_S_UNSUPP 2
 #define VIRTIO_BLK_ID_BYTES 20
-#define STATUS_UNWRITTEN 0xff
+#define STATUS_UNWRITTEN 0xff /* a status byte the device never writes (5.2.6: 0, 1, 2) */
+#define LOG_LIMIT 10          /* messages about failed requests per device */
 
 #define QUEUE_MAX 256
 #define SLOTS_MAX 32
@@ -102,16 +95,16 @@ static int status_to_error(struct vblk *b, struct vblk_slot *s)
     case VIRTIO_BLK_S_OK:
         return 0;
     case VIRTIO_BLK_S_IOERR:
-        if (b->logged++ < 10)
+        if (b->logged++ < LOG_LIMIT)
             kprintf("%s: device reports an I/O error (type %u, sector %lu)\n", name_of(b),
                     s->hdr.type, (unsigned long)s->hdr.sector);
         return BLK_EIO;
     case VIRTIO_BLK_S_UNSUPP:
-        if (s->req && b->logged++ < 10)
+        if (s->req && b->logged++ < LOG_LIMIT)
             kprintf("%s: device does not support request type %u\n", name_of(b), s->hdr.type);
         return BLK_EINVAL;
     case STATUS_UNWRITTEN:
-        if (b->logged++ < 10)
+        if (b->logged++ < LOG_LIMIT)
             kprintf("%s: device completed a request without writing its status\n", name_of(b));
         return BLK_EIO;
     default:
@@ -170,7 +163,7 @@ static void vblk_event(struct virtio_dev *vd, uint32_t isr)
         return;
     if (isr & VIRTIO_ISR_CONFIG)
         kprintf("%s: configuration change (capacity now %lu sectors)\n", name_of(b),
-                (unsigned long)vd->ops->config_read(vd, VIRTIO_BLK_CFG_CAPACITY, 8));
+                (unsigned long)virtio_config_read(vd, VIRTIO_BLK_CFG_CAPACITY, 8));
     process(b);
 }
 
@@ -299,7 +292,7 @@ static void read_id(struct vblk *b)
 
 static void vblk_free(struct vblk *b)
 {
-    virtq_destroy(b->vq);
+    virtq_free(b->vq);
     free(b->slots);
     free(b);
 }
@@ -318,16 +311,10 @@ static int vblk_probe(struct virtio_dev *vd, const struct virtio_device_id *id)
     }
     b->vd = vd;
     uint64_t f = vd->features;
-    uint64_t capacity512 = vd->ops->config_read(vd, VIRTIO_BLK_CFG_CAPACITY, 8);
-    uint32_t sector_size = 512;
-    if (f & VIRTIO_BLK_F_BLK_SIZE) {
-        uint32_t bs = (uint32_t)vd->ops->config_read(vd, VIRTIO_BLK_CFG_BLK_SIZE, 4);
-        if (bs >= 512 && bs <= 65536 && (bs & (bs - 1)) == 0)
-            sector_size = bs;
-        else
-            kprintf("virtio-blk %s: block size %u ignored; using 512\n", vd->location, bs);
-    }
-    b->sectors_per_block = sector_size / 512;
+    struct vblk_config cfg;
+    if (vblk_read_config(vd, &cfg) != 0)
+        goto fail;
+    b->sectors_per_block = cfg.sector_size / VIRTIO_BLK_SECTOR;
     b->irq = virtio_irq_setup(vd);
     b->vq = virtq_create(vd, 0, QUEUE_MAX);
     if (b->vq == NULL) {
@@ -346,8 +333,8 @@ static int vblk_probe(struct virtio_dev *vd, const struct virtio_device_id *id)
     }
     b->bd.driver = "virtio-blk";
     b->bd.dev = &vd->dev;
-    b->bd.sector_size = sector_size;
-    b->bd.capacity = capacity512 / b->sectors_per_block;
+    b->bd.sector_size = cfg.sector_size;
+    b->bd.capacity = cfg.capacity;
     b->bd.read_only = f & VIRTIO_BLK_F_RO;
     b->bd.has_flush = f & VIRTIO_BLK_F_FLUSH;
     b->bd.ops = &vblk_ops;

@@ -3,16 +3,22 @@
  * frame; with MRG_RXBUF a frame may span several (net_hdr.c merges and checks
  * them); frames flagged NEEDS_CSUM (Firecracker passes the TAP's header
  * through) get their checksum completed before delivery. Transmit copies the
- * frame behind its 12-byte header into a buffer of ours: the netdev class has
- * no transmit-completion callback, so the caller's pieces cannot be held
- * until the device is done with them. All of it runs from the event loop
+ * frame behind its header into a buffer of ours: the netdev class has no
+ * transmit-completion callback, so the caller's pieces cannot be held until
+ * the device is done with them. All of it runs from the event loop
  * (core/event.h): the interrupt handler only records the status and queues
  * the device's work; without an interrupt the virtio core polls the device.
  *
  * Features asked for: VERSION_1, MAC, MTU, STATUS, CSUM, GUEST_CSUM,
  * MRG_RXBUF, EVENT_IDX. Never GUEST_TSO4/6, GUEST_UFO or GUEST_ECN, so no
  * frame is larger than the MTU and receive buffers stay small (Firecracker
- * offers them; the driver chooses, 5.1.3). */
+ * offers them; the driver chooses, 5.1.3).
+ *
+ * A legacy device (no VERSION_1) gets the same driver with two differences:
+ * its header is 10 bytes unless MRG_RXBUF is negotiated (5.1.6.1,
+ * vnet_hdr_bytes), and without ANY_LAYOUT the header must sit in a
+ * descriptor of its own (5.1, "Legacy Interface: Framing Requirements"), so
+ * every buffer is then posted as two descriptors over the same memory. */
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,24 +28,11 @@
 #include "core/param.h"
 #include "dev/netdev.h"
 #include "dev/random.h"
+#include "drivers/virtio/net_config.h"
 #include "drivers/virtio/net_hdr.h"
 #include "drivers/virtio/virtio.h"
 #include "drivers/virtio/virtqueue.h"
 #include "net/inet_csum.h"
-
-/* Feature bits (5.1.3). */
-#define VIRTIO_NET_F_CSUM (1ull << 0)
-#define VIRTIO_NET_F_GUEST_CSUM (1ull << 1)
-#define VIRTIO_NET_F_MTU (1ull << 3)
-#define VIRTIO_NET_F_MAC (1ull << 5)
-#define VIRTIO_NET_F_MRG_RXBUF (1ull << 15)
-#define VIRTIO_NET_F_STATUS (1ull << 16)
-
-/* Configuration layout (5.1.4). */
-#define VIRTIO_NET_CFG_MAC 0
-#define VIRTIO_NET_CFG_STATUS 6
-#define VIRTIO_NET_CFG_MTU 10
-#define VIRTIO_NET_S_LINK_UP 1
 
 #define RXQ 0
 #define TXQ 1
@@ -48,9 +41,17 @@
 #define TX_SLOTS_MAX 64   /* frames in flight */
 #define POOL_BYTES_TARGET (512 * 1024)
 #define MRG_BUFFER_DEFAULT 2048 /* one buffer holds a 1500-byte frame and its header */
-#define DEFAULT_MTU 1500
-#define MIN_MTU 68   /* 5.1.4.2 */
+/* virtio_net.rx_buffer_size=N: merged receive buffers of N bytes, rounded up
+ * to RX_BUFFER_ROUND, within these bounds. */
+#define MRG_BUFFER_MIN 64
+#define MRG_BUFFER_MAX 4096
+#define RX_BUFFER_ROUND 16
+#define BUFFER_ALIGN 64 /* buffer sizes are multiples of this (cache lines) */
 #define LOG_LIMIT 10 /* messages about bad frames per device */
+/* Bits of the first MAC byte (IEEE 802-2014, 8.2.2): group (multicast)
+ * and locally administered. */
+#define MAC_GROUP_BIT 0x01
+#define MAC_LOCAL_BIT 0x02
 /* A device that keeps refilling the used ring (a flood, or a device that
  * completes the buffers as fast as they are reposted) must not hold the
  * event loop in one call forever: at most this many buffers per posted
@@ -66,14 +67,17 @@ struct vnet {
     struct virtio_dev *vd;
     struct virtq *rxq, *txq;
     uint8_t *rx_pool;
-    size_t rx_buf_size, rx_pool_bytes;
+    size_t rx_buf_size;
     unsigned rx_count;
     uint8_t *tx_pool;
-    size_t tx_buf_size, tx_pool_bytes;
+    size_t tx_buf_size;
     unsigned tx_count;
     uint16_t *tx_free; /* stack of free transmit slots */
     unsigned tx_nfree;
     struct vnet_rx rx;
+    unsigned hdr_len;  /* bytes of struct virtio_net_hdr in front of each frame */
+    bool hdr_separate; /* legacy without ANY_LAYOUT: the header has its own descriptor */
+    unsigned descs_per_buffer;
     bool device_csum; /* CSUM negotiated: the device completes transmit checksums */
     bool has_status;
     bool irq;
@@ -85,6 +89,21 @@ struct vnet {
 static size_t round_up(size_t v, size_t a)
 {
     return (v + a - 1) / a * a;
+}
+
+/* One frame buffer as the device sees it: one descriptor, or the header's
+ * and the rest's when the header must be apart. Returns the count. */
+static unsigned frame_bufs(const struct vnet *n, uint8_t *buf, size_t len, bool device_writes,
+                           struct virtq_buf out[2])
+{
+    uint64_t a = dma_addr(buf);
+    if (!n->hdr_separate) {
+        out[0] = (struct virtq_buf){a, (uint32_t)len, device_writes};
+        return 1;
+    }
+    out[0] = (struct virtq_buf){a, n->hdr_len, device_writes};
+    out[1] = (struct virtq_buf){a + n->hdr_len, (uint32_t)(len - n->hdr_len), device_writes};
+    return 2;
 }
 
 static const char *vname(const struct vnet *n)
@@ -105,9 +124,9 @@ static void note(struct vnet *n, const char *what, const char *why)
 
 static int rx_post(struct vnet *n, uint8_t *buf)
 {
-    struct virtq_buf b = {
-        .addr = dma_addr(buf), .len = (uint32_t)n->rx_buf_size, .device_writes = true};
-    return virtq_add(n->rxq, &b, 1, buf);
+    struct virtq_buf b[2];
+    unsigned k = frame_bufs(n, buf, n->rx_buf_size, true, b);
+    return virtq_add(n->rxq, b, k, buf);
 }
 
 static void fail(struct vnet *n, const char *queue, const char *why)
@@ -197,7 +216,7 @@ static int vnet_transmit(struct netdev *nd, const struct netdev_buf *bufs, unsig
             return -1;
         total += bufs[i].len;
     }
-    if (total < ETH_HEADER_BYTES || total > n->tx_buf_size - VIRTIO_NET_HDR_LEN) {
+    if (total < ETH_HEADER_BYTES || total > n->tx_buf_size - n->hdr_len) {
         note(n, "transmit refused", "frame shorter than an Ethernet header or above the MTU");
         return -1;
     }
@@ -208,7 +227,7 @@ static int vnet_transmit(struct netdev *nd, const struct netdev_buf *bufs, unsig
         return -1;
     uint16_t slot = n->tx_free[--n->tx_nfree];
     uint8_t *b = n->tx_pool + (size_t)slot * n->tx_buf_size;
-    uint8_t *frame = b + VIRTIO_NET_HDR_LEN;
+    uint8_t *frame = b + n->hdr_len;
     size_t at = 0;
     for (unsigned i = 0; i < count; i++) {
         memcpy(frame + at, bufs[i].data, bufs[i].len);
@@ -225,10 +244,10 @@ static int vnet_transmit(struct netdev *nd, const struct netdev_buf *bufs, unsig
     }
     if (need == 1)
         inet_csum_complete(frame, total, offload->csum_start, offload->csum_offset);
-    memcpy(b, &h, sizeof h);
-    struct virtq_buf vb = {
-        .addr = dma_addr(b), .len = (uint32_t)(VIRTIO_NET_HDR_LEN + total), .device_writes = false};
-    if (virtq_add(n->txq, &vb, 1, b) != 0) {
+    memcpy(b, &h, n->hdr_len); /* a legacy 10-byte header has no num_buffers */
+    struct virtq_buf vb[2];
+    unsigned k = frame_bufs(n, b, n->hdr_len + total, false, vb);
+    if (virtq_add(n->txq, vb, k, b) != 0) {
         n->tx_free[n->tx_nfree++] = slot;
         if (n->txq->broken)
             fail(n, "transmit", n->txq->error);
@@ -246,8 +265,7 @@ static void read_link(struct vnet *n)
 {
     if (!n->has_status)
         return;
-    struct virtio_dev *vd = n->vd;
-    bool up = vd->ops->config_read(vd, VIRTIO_NET_CFG_STATUS, 2) & VIRTIO_NET_S_LINK_UP;
+    bool up = vnet_read_link(n->vd);
     if (n->registered)
         netdev_set_link(&n->nd, up);
     else
@@ -269,19 +287,17 @@ static const struct netdev_ops vnet_ops = {.transmit = vnet_transmit};
 
 /* ---- probe ---- */
 
-static void read_mac(struct vnet *n)
+static void set_mac(struct vnet *n, const struct vnet_config *cfg)
 {
-    struct virtio_dev *vd = n->vd;
-    if (vd->features & VIRTIO_NET_F_MAC) {
-        for (unsigned i = 0; i < 6; i++)
-            n->nd.mac[i] = (uint8_t)vd->ops->config_read(vd, VIRTIO_NET_CFG_MAC + i, 1);
+    if (cfg->has_mac) {
+        memcpy(n->nd.mac, cfg->mac, sizeof n->nd.mac);
         return;
     }
-    random_bytes(n->nd.mac, 6);
-    n->nd.mac[0] = (uint8_t)((n->nd.mac[0] & 0xfe) | 0x02); /* unicast, locally administered */
+    random_bytes(n->nd.mac, sizeof n->nd.mac);
+    n->nd.mac[0] = (uint8_t)((n->nd.mac[0] & ~MAC_GROUP_BIT) | MAC_LOCAL_BIT); /* unicast, local */
     kprintf("virtio-net %s: the device gives no MAC address; using random "
             "%02x:%02x:%02x:%02x:%02x:%02x\n",
-            vd->location, n->nd.mac[0], n->nd.mac[1], n->nd.mac[2], n->nd.mac[3], n->nd.mac[4],
+            n->vd->location, n->nd.mac[0], n->nd.mac[1], n->nd.mac[2], n->nd.mac[3], n->nd.mac[4],
             n->nd.mac[5]);
 }
 
@@ -289,52 +305,39 @@ static void read_mac(struct vnet *n)
  * buffers smaller than a frame, so tests exercise MRG_RXBUF on any VMM. */
 static size_t mrg_buffer_size(void)
 {
-    return round_up(param_uint(&param_rx_buffer_size, MRG_BUFFER_DEFAULT, 64, 4096), 16);
+    return round_up(param_uint(&param_rx_buffer_size, MRG_BUFFER_DEFAULT, MRG_BUFFER_MIN,
+                               MRG_BUFFER_MAX),
+                    RX_BUFFER_ROUND);
 }
 
-/* Frees what vnet_setup allocated (the queues go with the device). */
-static void vnet_free(struct vnet *n)
+/* Sizes and allocates the receive and transmit buffers (none given to the
+ * device yet). Returns 0, or -1 with the device failed. */
+static int alloc_buffers(struct vnet *n, size_t max_frame, bool mrg)
 {
-    dma_free(n->rx_pool, n->rx_pool_bytes);
-    dma_free(n->tx_pool, n->tx_pool_bytes);
-    free(n->tx_free);
-    free(n->rx.assembly);
-    virtq_destroy(n->rxq);
-    virtq_destroy(n->txq);
-    free(n);
-}
-
-/* Queues and buffers; 0, or -1 with the device failed (nothing posted is
- * leaked: vnet_free releases whatever was set up). */
-static int vnet_setup(struct vnet *n, uint32_t mtu)
-{
-    struct virtio_dev *vd = n->vd;
-    uint64_t f = vd->features;
-    n->rxq = virtq_create(vd, RXQ, QUEUE_MAX);
-    n->txq = n->rxq ? virtq_create(vd, TXQ, QUEUE_MAX) : NULL;
-    if (n->rxq == NULL || n->txq == NULL) {
-        virtio_fail(vd, "virtio-net: queues could not be set up");
-        return -1;
-    }
-    /* Frames are at most MTU + Ethernet header + one VLAN tag. */
-    size_t max_frame = mtu + ETH_HEADER_BYTES + ETH_VLAN_BYTES;
-    bool mrg = f & VIRTIO_NET_F_MRG_RXBUF;
-    n->rx_buf_size = mrg ? mrg_buffer_size() : round_up(VIRTIO_NET_HDR_LEN + max_frame, 64);
-    n->rx_count = n->rxq->size < RX_POSTED_MAX ? n->rxq->size : RX_POSTED_MAX;
+    n->rx_buf_size = mrg ? mrg_buffer_size() : round_up(n->hdr_len + max_frame, BUFFER_ALIGN);
+    if (n->rx_buf_size <= n->hdr_len)
+        n->rx_buf_size = round_up(n->hdr_len + 1, RX_BUFFER_ROUND);
+    /* Without indirect descriptors each buffer takes descs_per_buffer. */
+    unsigned rx_slots = n->rxq->size / n->descs_per_buffer;
+    unsigned tx_slots = n->txq->size / n->descs_per_buffer;
+    n->rx_count = rx_slots < RX_POSTED_MAX ? rx_slots : RX_POSTED_MAX;
     while (n->rx_count > 8 && n->rx_count * n->rx_buf_size > POOL_BYTES_TARGET)
         n->rx_count /= 2;
-    n->tx_buf_size = round_up(VIRTIO_NET_HDR_LEN + max_frame, 64);
-    n->tx_count = n->txq->size < TX_SLOTS_MAX ? n->txq->size : TX_SLOTS_MAX;
+    n->tx_buf_size = round_up(n->hdr_len + max_frame, BUFFER_ALIGN);
+    n->tx_count = tx_slots < TX_SLOTS_MAX ? tx_slots : TX_SLOTS_MAX;
     while (n->tx_count > 8 && n->tx_count * n->tx_buf_size > POOL_BYTES_TARGET / 2)
         n->tx_count /= 2;
-    n->rx_pool_bytes = n->rx_count * n->rx_buf_size;
-    n->tx_pool_bytes = n->tx_count * n->tx_buf_size;
-    n->rx_pool = dma_alloc(n->rx_pool_bytes, 64, NULL);
-    n->tx_pool = dma_alloc(n->tx_pool_bytes, 64, NULL);
+    if (n->rx_count == 0 || n->tx_count == 0) {
+        virtio_fail(n->vd, "virtio-net: queues of %u and %u entries hold no buffer", n->rxq->size,
+                    n->txq->size);
+        return -1;
+    }
+    n->rx_pool = dma_alloc(n->rx_count * n->rx_buf_size, BUFFER_ALIGN, NULL);
+    n->tx_pool = dma_alloc(n->tx_count * n->tx_buf_size, BUFFER_ALIGN, NULL);
     n->tx_free = calloc(n->tx_count, sizeof *n->tx_free);
     n->rx.assembly = mrg ? malloc(max_frame) : NULL;
     if (!n->rx_pool || !n->tx_pool || !n->tx_free || (mrg && !n->rx.assembly)) {
-        virtio_fail(vd, "virtio-net: out of memory for %u+%u buffers", n->rx_count, n->tx_count);
+        virtio_fail(n->vd, "virtio-net: out of memory for %u+%u buffers", n->rx_count, n->tx_count);
         return -1;
     }
     for (unsigned i = 0; i < n->tx_count; i++)
@@ -343,13 +346,41 @@ static int vnet_setup(struct vnet *n, uint32_t mtu)
     n->rx.mergeable = mrg;
     n->rx.max_buffers = (uint16_t)n->rx_count;
     n->rx.capacity = max_frame;
-    for (unsigned i = 0; i < n->rx_count; i++) {
-        if (rx_post(n, n->rx_pool + i * n->rx_buf_size) != 0) {
-            virtio_fail(vd, "virtio-net: receive buffer %u not accepted: %s", i, n->rxq->error);
-            return -1;
-        }
-    }
     return 0;
+}
+
+/* The one way out of a failed probe: everything vnet_probe allocated is
+ * freed. What the device was given (the rings, posted buffers) is freed only
+ * once the device has let go of it: it is reset, and a device that does not
+ * read back 0 at once (a modern virtio-pci device may finish a reset later,
+ * 4.1.4.3.2) keeps that memory rather than writing into pages reused
+ * elsewhere. The device is left FAILED (2.1). Returns -1. */
+static int vnet_unwind(struct vnet *n)
+{
+    struct virtio_dev *vd = n->vd;
+    vd->on_event = NULL;
+    vd->priv = NULL;
+    bool device_has_memory = n->rxq != NULL || n->txq != NULL;
+    bool released = true;
+    if (device_has_memory) {
+        vd->ops->set_status(vd, 0);
+        released = vd->ops->get_status(vd) == 0;
+        vd->ops->set_status(vd, VIRTIO_STATUS_FAILED);
+        if (!released)
+            kprintf("virtio-net %s: the device did not confirm its reset; its rings and "
+                    "buffers stay with it\n",
+                    vd->location);
+    }
+    free(n->tx_free);
+    free(n->rx.assembly);
+    if (released) {
+        dma_free(n->rx_pool, n->rx_count * n->rx_buf_size);
+        dma_free(n->tx_pool, n->tx_count * n->tx_buf_size);
+        virtq_free(n->rxq);
+        virtq_free(n->txq);
+    }
+    free(n);
+    return -1;
 }
 
 static int vnet_probe(struct virtio_dev *vd, const struct virtio_device_id *id)
@@ -367,25 +398,40 @@ static int vnet_probe(struct virtio_dev *vd, const struct virtio_device_id *id)
     }
     n->vd = vd;
     uint64_t f = vd->features;
-    uint32_t mtu = DEFAULT_MTU;
-    if (f & VIRTIO_NET_F_MTU) {
-        mtu = (uint32_t)vd->ops->config_read(vd, VIRTIO_NET_CFG_MTU, 2);
-        if (mtu < MIN_MTU) {
-            virtio_fail(vd, "virtio-net: MTU %u below the minimum of %u (5.1.4.1)", mtu, MIN_MTU);
-            goto fail;
-        }
-    }
-    read_mac(n);
+    struct vnet_config cfg;
+    if (vnet_read_config(vd, &cfg) != 0)
+        return vnet_unwind(n);
+    set_mac(n, &cfg);
+    bool mrg = f & VIRTIO_NET_F_MRG_RXBUF;
+    n->hdr_len = vnet_hdr_bytes(!vd->legacy, mrg);
+    n->hdr_separate = vd->legacy && !(f & VIRTIO_F_ANY_LAYOUT);
+    n->descs_per_buffer = n->hdr_separate ? 2 : 1;
     n->device_csum = f & VIRTIO_NET_F_CSUM;
     n->has_status = f & VIRTIO_NET_F_STATUS;
     /* The interrupt first, so the queues get their own MSI-X vectors. */
     n->irq = virtio_irq_setup(vd);
-    if (vnet_setup(n, mtu) != 0)
-        goto fail;
+
+    n->rxq = virtq_create(vd, RXQ, QUEUE_MAX);
+    n->txq = n->rxq ? virtq_create(vd, TXQ, QUEUE_MAX) : NULL;
+    if (n->rxq == NULL || n->txq == NULL) {
+        virtio_fail(vd, "virtio-net: queues could not be set up");
+        return vnet_unwind(n);
+    }
+    /* Frames are at most MTU + Ethernet header + one VLAN tag. */
+    size_t max_frame = cfg.mtu + ETH_HEADER_BYTES + ETH_VLAN_BYTES;
+    if (alloc_buffers(n, max_frame, mrg) != 0)
+        return vnet_unwind(n);
+    n->rx.hdr_len = (uint8_t)n->hdr_len;
+    for (unsigned i = 0; i < n->rx_count; i++) {
+        if (rx_post(n, n->rx_pool + i * n->rx_buf_size) != 0) {
+            virtio_fail(vd, "virtio-net: receive buffer %u not accepted: %s", i, n->rxq->error);
+            return vnet_unwind(n);
+        }
+    }
 
     n->nd.driver = "virtio-net";
     n->nd.dev = &vd->dev;
-    n->nd.mtu = (uint16_t)mtu;
+    n->nd.mtu = cfg.mtu;
     n->nd.features = n->device_csum ? NETDEV_FEATURE_TX_CSUM : 0;
     n->nd.ops = &vnet_ops;
     n->nd.priv = n;
@@ -401,31 +447,25 @@ static int vnet_probe(struct virtio_dev *vd, const struct virtio_device_id *id)
         virtq_enable_interrupts(n->rxq);
     virtio_driver_ok(vd);
     if (vd->broken)
-        goto fail;
+        return vnet_unwind(n);
     virtq_kick(n->rxq); /* 3.1.1: no notification before DRIVER_OK */
     if (vd->broken)
-        goto fail; /* it broke the rules on its first frames: never offered to users */
+        return vnet_unwind(n); /* it broke the rules on its first frames: never offered to users */
     read_link(n);
-    kprintf("virtio-net %s: features %s%s%s%s, %u receive buffers of %zu bytes\n", vd->location,
-            (f & VIRTIO_NET_F_MRG_RXBUF) ? "MRG_RXBUF " : "", n->device_csum ? "CSUM " : "",
+    kprintf("virtio-net %s: features %s%s%s%s%s%s, %u receive buffers of %zu bytes\n", vd->location,
+            vd->legacy ? "legacy " : "", (f & VIRTIO_F_ANY_LAYOUT) ? "ANY_LAYOUT " : "",
+            mrg ? "MRG_RXBUF " : "", n->device_csum ? "CSUM " : "",
             (f & VIRTIO_NET_F_GUEST_CSUM) ? "GUEST_CSUM " : "",
             (f & VIRTIO_F_EVENT_IDX) ? "EVENT_IDX" : "", n->rx_count, n->rx_buf_size);
     if (netdev_register(&n->nd) != 0)
-        goto fail;
+        return vnet_unwind(n);
     n->registered = true;
     return 0;
-fail:
-    /* Reset first, so the device cannot write into buffers about to be
-     * freed (a FAILED device may still be processing). */
-    vd->ops->set_status(vd, 0);
-    vd->priv = NULL;
-    vd->on_event = NULL;
-    vnet_free(n);
-    return -1;
 }
 
 /* The device is going away: the class forgets it, the device is reset (it
- * may hold receive buffers) and only then is its memory freed. */
+ * may hold receive buffers) and only then is its memory freed (vnet_unwind,
+ * which leaves it with the device when the reset is not confirmed). */
 static void vnet_remove(struct virtio_dev *vd)
 {
     struct vnet *n = vd->priv;
@@ -433,10 +473,7 @@ static void vnet_remove(struct virtio_dev *vd)
         return;
     if (n->registered)
         netdev_unregister(&n->nd);
-    vd->ops->set_status(vd, 0);
-    vd->priv = NULL;
-    vd->on_event = NULL;
-    vnet_free(n);
+    vnet_unwind(n);
 }
 
 static const struct virtio_device_id vnet_ids[] = {{VIRTIO_ID_NET}, {0}};

@@ -6,6 +6,11 @@
 
 #include "net/inet_csum.h"
 
+unsigned vnet_hdr_bytes(bool version_1, bool mrg_rxbuf)
+{
+    return version_1 || mrg_rxbuf ? VIRTIO_NET_HDR_LEN : VIRTIO_NET_HDR_LEN_LEGACY;
+}
+
 static enum vnet_rx_result drop(struct vnet_rx *rx)
 {
     rx->dropped++;
@@ -56,12 +61,18 @@ enum vnet_rx_result vnet_rx_feed(struct vnet_rx *rx, uint8_t *buf, uint32_t len,
     *frame = NULL;
     *frame_len = 0;
     if (rx->expected == 0) { /* the first buffer of a frame */
-        if (len < VIRTIO_NET_HDR_LEN) {
-            snprintf(rx->error, sizeof rx->error,
-                     "receive buffer of %u bytes, shorter than the 12-byte header", len);
+        unsigned hl = rx->hdr_len;
+        if (hl != VIRTIO_NET_HDR_LEN && !(hl == VIRTIO_NET_HDR_LEN_LEGACY && !rx->mergeable)) {
+            snprintf(rx->error, sizeof rx->error, "driver set a %u-byte header", hl);
             return VNET_RX_BROKEN;
         }
-        memcpy(&rx->hdr, buf, sizeof rx->hdr);
+        if (len < hl) {
+            snprintf(rx->error, sizeof rx->error,
+                     "receive buffer of %u bytes, shorter than the %u-byte header", len, hl);
+            return VNET_RX_BROKEN;
+        }
+        memset(&rx->hdr, 0, sizeof rx->hdr);
+        memcpy(&rx->hdr, buf, hl);
         /* Without MRG_RXBUF every frame is one buffer, whatever the field says. */
         uint16_t n = rx->mergeable ? rx->hdr.num_buffers : 1;
         if (n == 0 || n > rx->max_buffers) {
@@ -69,8 +80,8 @@ enum vnet_rx_result vnet_rx_feed(struct vnet_rx *rx, uint8_t *buf, uint32_t len,
                      "num_buffers %u outside 1..%u (the buffers posted)", n, rx->max_buffers);
             return VNET_RX_BROKEN;
         }
-        uint8_t *payload = buf + VIRTIO_NET_HDR_LEN;
-        size_t plen = len - VIRTIO_NET_HDR_LEN;
+        uint8_t *payload = buf + hl;
+        size_t plen = len - hl;
         if (n == 1)
             return finish(rx, &rx->hdr, payload, plen, frame, frame_len);
         rx->expected = n;

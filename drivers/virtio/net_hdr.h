@@ -11,7 +11,9 @@
 #include <stdint.h>
 
 /* 5.1.6: with VERSION_1 the header always has num_buffers: 12 bytes,
- * little-endian (the CPU's order here). */
+ * little-endian. A legacy device uses the guest's byte order (5.1.6.1),
+ * which on x86 is the same, and its header lacks num_buffers unless
+ * MRG_RXBUF is negotiated: 10 bytes (vnet_hdr_bytes). */
 struct virtio_net_hdr {
     uint8_t flags;
     uint8_t gso_type;
@@ -22,6 +24,7 @@ struct virtio_net_hdr {
     uint16_t num_buffers;
 } __attribute__((packed));
 #define VIRTIO_NET_HDR_LEN 12
+#define VIRTIO_NET_HDR_LEN_LEGACY 10 /* without num_buffers */
 _Static_assert(sizeof(struct virtio_net_hdr) == VIRTIO_NET_HDR_LEN, "virtio_net_hdr is 12 bytes");
 
 #define VIRTIO_NET_HDR_F_NEEDS_CSUM 1
@@ -31,9 +34,14 @@ _Static_assert(sizeof(struct virtio_net_hdr) == VIRTIO_NET_HDR_LEN, "virtio_net_
 #define ETH_HEADER_BYTES 14
 #define ETH_VLAN_BYTES 4
 
+/* Bytes of header in front of each frame: 12 with VERSION_1 or MRG_RXBUF,
+ * else 10 (5.1.6.1, "Legacy Interface: Device Operation"). */
+unsigned vnet_hdr_bytes(bool version_1, bool mrg_rxbuf);
+
 /* Receive-side state of one device. */
 struct vnet_rx {
     /* Set up by the driver. */
+    uint8_t hdr_len;      /* vnet_hdr_bytes: 10 or 12 */
     bool mergeable;       /* MRG_RXBUF negotiated: num_buffers is meaningful */
     uint16_t max_buffers; /* receive buffers the driver keeps posted */
     uint8_t *assembly;    /* frames spanning several buffers are copied here */

@@ -14,6 +14,7 @@
 #include "drivers/virtio/virtqueue.h"
 
 #define RNG_BYTES 64
+#define RNG_QUEUE_MAX 8           /* one request in flight at a time needs no more */
 #define SEED_WAIT_NS 100000000ull /* at probe: wait this long for the first bytes */
 
 struct vrng {
@@ -92,7 +93,7 @@ static int vrng_probe(struct virtio_dev *vd, const struct virtio_device_id *id)
     }
     r->vd = vd;
     r->irq = virtio_irq_setup(vd);
-    r->vq = virtq_create(vd, 0, 8);
+    r->vq = virtq_create(vd, 0, RNG_QUEUE_MAX);
     if (r->vq == NULL) {
         virtio_fail(vd, "virtio-rng: queue could not be set up");
         free(r);
@@ -109,16 +110,19 @@ static int vrng_probe(struct virtio_dev *vd, const struct virtio_device_id *id)
         vd->ops->set_status(vd, 0);
         vd->priv = NULL;
         vd->on_event = NULL;
-        virtq_destroy(r->vq);
+        virtq_free(r->vq);
         free(r);
         return -1;
     }
-    random_register_source("virtio-rng", vrng_request, r);
+    /* Beyond the pool's RANDOM_MAX_SOURCES (it says so) the device is not
+     * asked again later, but its first bytes below still seed the pool. */
+    bool source = random_register_source("virtio-rng", vrng_request, r) == 0;
     vrng_request(r);
     /* Seed the pool before applications start, when the device is quick. */
     wait_until(seeded, r, time_now_ns() + SEED_WAIT_NS);
-    kprintf("virtio-rng %s: %s\n", vd->location,
-            r->fed ? "feeding the random pool" : "no bytes yet; the pool will take them later");
+    kprintf("virtio-rng %s: %s%s\n", vd->location,
+            r->fed ? "feeding the random pool" : "no bytes yet; the pool will take them later",
+            source ? "" : " (once: not one of the pool's sources)");
     return 0;
 }
 

@@ -1,8 +1,9 @@
 /* virtio (Virtual I/O Device 1.2, OASIS): the device side shared by every
  * transport. A transport (virtio-mmio: bus/virtio_mmio, virtio-pci:
  * drivers/virtio/virtio_pci.c) fills a struct virtio_dev and calls
- * virtio_register_device(); drivers registered with DRIVER_BUS_VIRTIO match on
- * the virtio device ID and never know which transport carries them. */
+ * virtio_add_device(); drivers registered on the virtio bus of the device
+ * model (VIRTIO_DRIVER_REGISTER) match on the virtio device ID and never know
+ * which transport carries them. */
 #ifndef DRIVERS_VIRTIO_VIRTIO_H
 #define DRIVERS_VIRTIO_VIRTIO_H
 
@@ -12,11 +13,23 @@
 #include "core/device.h"
 #include "core/event.h"
 
-/* Device IDs (virtio 1.2, 5). */
+/* Device IDs (virtio 1.2, 5 "Device Types"). */
 #define VIRTIO_ID_NET 1
 #define VIRTIO_ID_BLOCK 2
 #define VIRTIO_ID_CONSOLE 3
 #define VIRTIO_ID_RNG 4
+#define VIRTIO_ID_BALLOON 5
+#define VIRTIO_ID_SCSI 8
+#define VIRTIO_ID_9P 9
+#define VIRTIO_ID_GPU 16
+#define VIRTIO_ID_INPUT 18
+#define VIRTIO_ID_VSOCK 19
+#define VIRTIO_ID_CRYPTO 20
+#define VIRTIO_ID_IOMMU 23
+#define VIRTIO_ID_MEMORY 24
+#define VIRTIO_ID_SOUND 25
+#define VIRTIO_ID_FS 26
+#define VIRTIO_ID_PMEM 27
 
 /* Device status bits (2.1). */
 #define VIRTIO_STATUS_ACKNOWLEDGE 1
@@ -27,10 +40,19 @@
 #define VIRTIO_STATUS_FAILED 128
 
 /* Reserved feature bits (6). */
+#define VIRTIO_F_ANY_LAYOUT (1ull << 27) /* legacy only: no framing assumed (2.7.4.3) */
 #define VIRTIO_F_INDIRECT_DESC (1ull << 28)
 #define VIRTIO_F_EVENT_IDX (1ull << 29)
 #define VIRTIO_F_VERSION_1 (1ull << 32)
 #define VIRTIO_F_ACCESS_PLATFORM (1ull << 33)
+/* A legacy interface carries feature bits 0-31 only (4.1.4.8, 4.2.4). */
+#define VIRTIO_LEGACY_FEATURES_MASK 0xFFFFFFFFull
+
+/* Configuration reads retried while the device changes the space under them
+ * (2.5.1), or, for legacy interfaces, until two reads agree (2.5.4). */
+#define VIRTIO_CONFIG_RETRIES 100
+/* Largest field virtio_config_read_bytes reads as one snapshot. */
+#define VIRTIO_CONFIG_SNAPSHOT_MAX 64
 
 struct virtio_device_id {
     uint32_t device; /* 0 ends the table */
@@ -38,17 +60,32 @@ struct virtio_device_id {
 
 struct virtio_dev;
 
+/* What a transport does for the core. Register access only: every value the
+ * device returns is checked by the transport (queue registers, MSI-X
+ * vectors) or by the core (status, features, configuration policy). */
 struct virtio_transport_ops {
     uint8_t (*get_status)(struct virtio_dev *vd);
     void (*set_status)(struct virtio_dev *vd, uint8_t status); /* 0 resets */
+    /* The device's feature bits / the driver's choice. A legacy interface
+     * reaches bits 0-31 only and returns 0 above them. */
     uint64_t (*get_features)(struct virtio_dev *vd);
     void (*set_features)(struct virtio_dev *vd, uint64_t features);
-    /* Device-specific configuration space, size 1, 2, 4 or 8 bytes. */
-    uint64_t (*config_read)(struct virtio_dev *vd, unsigned offset, unsigned size);
-    void (*config_write)(struct virtio_dev *vd, unsigned offset, unsigned size, uint64_t v);
-    /* Largest queue size the device offers for index (0 = no such queue). */
+    /* Raw access to the device-specific configuration space: size 1, 2 or 4
+     * bytes at offset, with offset + size <= vd->config_len and offset a
+     * multiple of size (the core checks both before it calls). No retry:
+     * drivers use virtio_config_read and friends below. */
+    uint32_t (*config_read_raw)(struct virtio_dev *vd, unsigned offset, unsigned size);
+    void (*config_write_raw)(struct virtio_dev *vd, unsigned offset, unsigned size, uint32_t value);
+    /* The configuration generation (2.5.1, 4.1.4.3 config_generation, 4.2.2
+     * ConfigGeneration); NULL for a transport without one (the legacy
+     * interfaces, 2.5.4). */
+    uint32_t (*config_generation)(struct virtio_dev *vd);
+    /* Largest queue size the device offers for index (0 = no such queue);
+     * with vd->queue_size_fixed the size the queue must have. */
     uint16_t (*queue_max)(struct virtio_dev *vd, unsigned index);
-    /* Tells the device where the rings of queue index are and enables it. */
+    /* Tells the device where the rings of queue index are and enables it.
+     * A legacy transport also checks that they are in the legacy layout
+     * (virtq_legacy_layout_ok, 2.7.2). */
     int (*queue_enable)(struct virtio_dev *vd, unsigned index, uint16_t size, uint64_t desc,
                         uint64_t avail, uint64_t used);
     void (*queue_notify)(struct virtio_dev *vd, unsigned index);
@@ -80,6 +117,11 @@ struct virtio_dev {
     struct work work;
     struct poller poller;
     bool irq;
+    /* Set by the transport. */
+    bool legacy;           /* driven through a legacy interface: no VERSION_1 (2.2.3) */
+    bool queue_size_fixed; /* the device's queue size is the size (legacy virtio-pci,
+                              4.1.5.1.3.1: no way to choose a smaller one) */
+    uint32_t config_len;   /* bytes of device-specific configuration reachable */
 };
 
 /* A virtio driver: matches virtio device IDs, whatever the transport.
@@ -106,8 +148,9 @@ static inline struct virtio_dev *virtio_dev_of(struct device *d)
 void virtio_add_device(struct virtio_dev *vd, struct device *parent);
 
 /* Driver helpers (virtio.c): reset, ACKNOWLEDGE|DRIVER, negotiate (offered &
- * wanted, VERSION_1 required), FEATURES_OK check; returns 0 or -1 (device
- * marked failed with a log line). */
+ * wanted; VERSION_1 required of a modern interface, and then FEATURES_OK and
+ * its check; a legacy device is negotiated without both, 3.1.2), returns 0 or
+ * -1 (device marked failed with a log line). */
 int virtio_begin_init(struct virtio_dev *vd, uint64_t wanted);
 void virtio_driver_ok(struct virtio_dev *vd);
 /* Reports a device that broke the protocol, sets FAILED, marks it broken.
@@ -116,6 +159,10 @@ void virtio_fail(struct virtio_dev *vd, const char *fmt, ...) __attribute__((for
 /* Called by transports in interrupt context after acknowledging: records the
  * status bits and queues the device's work. */
 void virtio_interrupt(struct virtio_dev *vd, uint32_t isr);
+/* Installs the interrupt once (or arranges polling); true with an interrupt.
+ * Drivers call it before creating their queues, so that each queue gets its
+ * own MSI-X vector as it is enabled. */
+bool virtio_irq_setup(struct virtio_dev *vd);
 
 /* Interrupt status bits passed to virtio_interrupt / on_event (4.1.4.5, 4.2.2). */
 #define VIRTIO_ISR_QUEUE 1
@@ -123,16 +170,32 @@ void virtio_interrupt(struct virtio_dev *vd, uint32_t isr);
 
 /* "net", "block", "entropy", ... for log lines; "unknown" for IDs not listed. */
 const char *virtio_device_name(uint32_t device_id);
-/* Reads the device's status, then writes it with bits added. */
+/* Reads the device's status, then writes the driver's bits of it (not
+ * NEEDS_RESET or reserved bits; no FEATURES_OK on a legacy device) with
+ * bits added. */
 void virtio_add_status(struct virtio_dev *vd, uint8_t bits);
+
+/* Device-specific configuration (2.5), the one policy for every transport:
+ * the access must lie inside vd->config_len, at an offset that is a
+ * multiple of its size (1, 2, 4 or 8; 8-byte fields are read as two 4-byte
+ * halves, low first, 4.1.3.1 and 4.2.2.2); it is retried while the
+ * configuration generation changes under it, or, without a generation (the
+ * legacy interfaces), until two reads agree (2.5.4); VIRTIO_CONFIG_RETRIES
+ * at most. An access outside the space or a value that never settles fails
+ * the device (virtio_fail, with what was accessed) and reads 0; so does any
+ * read of a broken device. */
+uint64_t virtio_config_read(struct virtio_dev *vd, unsigned offset, unsigned size);
+/* len bytes (at most VIRTIO_CONFIG_SNAPSHOT_MAX) read one byte at a time as
+ * one consistent snapshot (a MAC address). 0, or -1 with the device failed
+ * and buf zeroed. */
+int virtio_config_read_bytes(struct virtio_dev *vd, unsigned offset, void *buf, unsigned len);
+/* Same range rules; nothing is written to a broken device. */
+void virtio_config_write(struct virtio_dev *vd, unsigned offset, unsigned size, uint64_t value);
 /* Notes on the functions above (virtio.c):
- * - virtio_driver_ok installs the interrupt through ops->irq_setup first
- *   (transports install it once, so a driver may also call virtio_irq_setup
- *   itself before creating its queues); without one it logs that the device
- *   is polled, and the core polls it from the event loop.
+ * - virtio_driver_ok installs the interrupt if the driver has not; without
+ *   one it logs that the device is polled, and the core polls it from the
+ *   event loop.
  * - the core fails a device whose status shows NEEDS_RESET on a
  *   configuration interrupt (Firecracker signals a failed activation so). */
-/* Installs the interrupt once (or arranges polling); true with an interrupt. */
-bool virtio_irq_setup(struct virtio_dev *vd);
 
 #endif

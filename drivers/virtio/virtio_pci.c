@@ -1,34 +1,23 @@
-/* The virtio-pci transport, modern interface (virtio 1.2, 4.1.4): a PCI
- * driver for vendor 0x1AF4 devices 0x1000-0x107F that finds the vendor
- * capabilities (common, notify, ISR, device configuration), checks each
- * against its BAR, and hands the device to the virtio core. Non-transitional
- * devices (0x1040 + device ID) must have the capabilities; transitional ones
- * (0x1000-0x103F, QEMU's "-transitional" devices) are driven through them
- * when present. The legacy I/O-port interface is deliberately unsupported:
- * a legacy-only device (no modern capabilities) is refused with a message
- * (docs/virtio.md). */
+/* The virtio-pci transport (virtio 1.2, 4.1): a PCI driver for vendor
+ * 0x1AF4 devices 0x1000-0x107F. A device with usable virtio 1.0 capabilities
+ * (common, notify, ISR, device configuration; virtio_pci_caps.c checks each
+ * against its BAR) is driven through them: non-transitional devices
+ * (0x1040 + device ID) must have them, transitional ones (0x1000-0x103F)
+ * are driven through them when present (4.1.5.1.1: modern is preferred).
+ * A transitional device without them (QEMU's disable-modern=on, older
+ * hypervisors) is driven through the legacy I/O-port interface in BAR0
+ * (virtio_pci_legacy.c). This file is the kernel side: the modern register
+ * sequences over the mapped BARs, the choice, the interrupt and the driver
+ * registration. */
 #include <stdio.h>
 #include <stdlib.h>
 
 #include "bus/pci/pci.h"
+#include "bus/pci/pci_regs.h"
 #include "core/log.h"
 #include "drivers/virtio/virtio.h"
-
-#define VIRTIO_PCI_VENDOR 0x1AF4
-#define PCI_CAP_ID_VENDOR_SPECIFIC 0x09
-
-/* struct virtio_pci_cap (4.1.4). */
-#define CAP_LEN 2
-#define CAP_CFG_TYPE 3
-#define CAP_BAR 4
-#define CAP_OFFSET 8
-#define CAP_LENGTH 12
-#define CAP_NOTIFY_MULTIPLIER 16 /* struct virtio_pci_notify_cap */
-
-#define CFG_COMMON 1
-#define CFG_NOTIFY 2
-#define CFG_ISR 3
-#define CFG_DEVICE 4
+#include "drivers/virtio/virtio_pci.h"
+#include "drivers/virtio/virtqueue.h"
 
 /* struct virtio_pci_common_cfg (4.1.4.3). */
 #define COMMON_DEVICE_FEATURE_SELECT 0x00
@@ -47,21 +36,17 @@
 #define COMMON_QUEUE_DESC 0x20
 #define COMMON_QUEUE_DRIVER 0x28
 #define COMMON_QUEUE_DEVICE 0x30
-#define COMMON_MIN_LENGTH 0x38 /* through queue_device */
 
-#define VIRTIO_MSI_NO_VECTOR 0xFFFF
 #define MAX_QUEUES 1024 /* more than any device here needs; bounds the table */
-#define CONFIG_RETRIES 100
+/* With MSI-X: entry 0 for configuration changes, entry 1 + q for queue q,
+ * up to this many queues; devices with more queues (or a smaller table)
+ * share one vector for everything. */
+#define MSIX_QUEUE_VECTORS_MAX 8
 
 struct region {
     volatile uint8_t *p;
     uint32_t length;
 };
-
-/* With MSI-X: entry 0 for configuration changes, entry 1 + q for queue q,
- * up to this many queues; devices with more queues (or a smaller table)
- * share one vector for everything. */
-#define MSIX_QUEUE_VECTORS_MAX 8
 
 struct vpci {
     struct virtio_dev vd;
@@ -140,55 +125,24 @@ static void pci_set_features(struct virtio_dev *vd, uint64_t features)
     w32(v, COMMON_DRIVER_FEATURE, (uint32_t)(features >> 32));
 }
 
-static bool config_in_range(const struct vpci *v, unsigned offset, unsigned size)
+/* 4.1.4.6: the device-specific structure, accessed with the field's width
+ * (the core asks for 1, 2 or 4 bytes inside vd->config_len). */
+static uint32_t pci_config_read_raw(struct virtio_dev *vd, unsigned offset, unsigned size)
 {
-    bool width_ok = size == 1 || size == 2 || size == 4 || size == 8;
-    return width_ok && (offset & (size - 1)) == 0 && (uint64_t)offset + size <= v->device.length;
-}
-
-static uint64_t config_read_once(const struct vpci *v, unsigned offset, unsigned size)
-{
-    volatile uint8_t *a = v->device.p + offset;
+    volatile uint8_t *a = of(vd)->device.p + offset;
     switch (size) {
     case 1:
         return *a;
     case 2:
         return *(volatile uint16_t *)a;
-    case 4:
-        return *(volatile uint32_t *)a;
     default:
-        return *(volatile uint32_t *)a | (uint64_t)(*(volatile uint32_t *)(a + 4)) << 32;
+        return *(volatile uint32_t *)a;
     }
 }
 
-static uint64_t pci_config_read(struct virtio_dev *vd, unsigned offset, unsigned size)
+static void pci_config_write_raw(struct virtio_dev *vd, unsigned offset, unsigned size, uint32_t x)
 {
-    struct vpci *v = of(vd);
-    if (!config_in_range(v, offset, size)) {
-        virtio_fail(vd, "driver read config offset %u size %u outside the %u-byte structure",
-                    offset, size, v->device.length);
-        return 0;
-    }
-    /* 4.1.4.3.1 / 2.5.1: retry while config_generation changes under the read. */
-    for (unsigned i = 0; i < CONFIG_RETRIES; i++) {
-        uint8_t gen = c8(v, COMMON_CONFIG_GENERATION);
-        uint64_t x = config_read_once(v, offset, size);
-        if (c8(v, COMMON_CONFIG_GENERATION) == gen)
-            return x;
-    }
-    virtio_fail(vd, "config_generation never settles");
-    return 0;
-}
-
-static void pci_config_write(struct virtio_dev *vd, unsigned offset, unsigned size, uint64_t x)
-{
-    struct vpci *v = of(vd);
-    if (!config_in_range(v, offset, size)) {
-        virtio_fail(vd, "driver wrote config offset %u size %u outside the structure", offset,
-                    size);
-        return;
-    }
-    volatile uint8_t *a = v->device.p + offset;
+    volatile uint8_t *a = of(vd)->device.p + offset;
     switch (size) {
     case 1:
         *a = (uint8_t)x;
@@ -196,14 +150,15 @@ static void pci_config_write(struct virtio_dev *vd, unsigned offset, unsigned si
     case 2:
         *(volatile uint16_t *)a = (uint16_t)x;
         break;
-    case 4:
-        *(volatile uint32_t *)a = (uint32_t)x;
-        break;
     default:
-        *(volatile uint32_t *)a = (uint32_t)x;
-        *(volatile uint32_t *)(a + 4) = (uint32_t)(x >> 32);
+        *(volatile uint32_t *)a = x;
         break;
     }
+}
+
+static uint32_t pci_config_generation(struct virtio_dev *vd)
+{
+    return c8(of(vd), COMMON_CONFIG_GENERATION);
 }
 
 static uint16_t pci_queue_max(struct virtio_dev *vd, unsigned index)
@@ -217,14 +172,14 @@ static uint16_t pci_queue_max(struct virtio_dev *vd, unsigned index)
         return 0;
     }
     uint16_t size = c16(v, COMMON_QUEUE_SIZE);
-    return size > 32768 ? 32768 : size; /* 2.7: at most 32768 */
+    return size > VIRTQ_MAX_SIZE ? VIRTQ_MAX_SIZE : size; /* 2.7: at most 32768 */
 }
 
-/* The MSI-X entry of a source: 0 for configuration changes, 1 + q for
- * queue q when every queue has its own, else 0 for everything. */
+/* The MSI-X entry of a queue: 1 + q when every queue has its own, else
+ * VPCI_MSIX_ENTRY (0) for everything. */
 static uint16_t queue_entry(const struct vpci *v, unsigned q)
 {
-    return v->nvectors > 1 ? (uint16_t)(1 + q) : 0;
+    return v->nvectors > 1 ? (uint16_t)(1 + q) : VPCI_MSIX_ENTRY;
 }
 
 /* The device says whether it could map the entry by reading back the value
@@ -247,7 +202,7 @@ static int pci_queue_enable(struct virtio_dev *vd, unsigned index, uint16_t size
     if (c16(v, COMMON_QUEUE_ENABLE) != 0 || size == 0 || size > max)
         return -1;
     uint64_t off = (uint64_t)c16(v, COMMON_QUEUE_NOTIFY_OFF) * v->notify_multiplier;
-    if (off + 2 > v->notify.length) {
+    if (off + sizeof(uint16_t) > v->notify.length) {
         virtio_fail(vd, "queue %u notify offset %#llx lies outside the %u-byte notify region",
                     index, (unsigned long long)off, v->notify.length);
         return -1;
@@ -274,31 +229,30 @@ static void pci_queue_notify(struct virtio_dev *vd, unsigned index)
         *v->queue_notify[index] = (uint16_t)index;
 }
 
-/* One vector for everything (MSI-X shared, MSI or INTx). Reading the ISR
- * status acknowledges it (4.1.4.5). With MSI-X the queue bit need not be set
- * but the configuration bit still is. */
-static void pci_irq(void *ctx)
+/* What an interrupt on a shared vector means (4.1.4.5): with MSI-X the
+ * queue bit need not be set but the configuration bit still is; on a shared
+ * INTx line an ISR of 0 is another device's interrupt. */
+static void deliver(struct virtio_dev *vd, enum pci_irq_mode mode, uint32_t isr)
 {
-    struct vpci *v = ctx;
-    uint32_t isr = *v->isr.p & 3;
-    if (v->irq_mode == PCI_IRQ_MSIX)
+    if (mode == PCI_IRQ_MSIX)
         isr |= VIRTIO_ISR_QUEUE;
-    else if (isr == 0 && v->irq_mode == PCI_IRQ_INTX)
-        return; /* a shared line: another device's interrupt */
+    else if (isr == 0 && mode == PCI_IRQ_INTX)
+        return;
     else if (isr == 0)
         isr = VIRTIO_ISR_QUEUE;
-    virtio_interrupt(&v->vd, isr);
+    virtio_interrupt(vd, isr);
 }
 
 /* Vector 0: with a vector per source it means a configuration change (the
- * entry says what happened; nothing to read), else it is the only one. */
+ * entry says what happened; nothing to read), else it is the only one and
+ * reading the ISR status acknowledges it (4.1.4.5). */
 static void pci_irq_entry0(void *ctx)
 {
     struct vpci *v = ctx;
     if (v->nvectors > 1)
         virtio_interrupt(&v->vd, VIRTIO_ISR_CONFIG);
     else
-        pci_irq(v);
+        deliver(&v->vd, v->irq_mode, *v->isr.p & (VIRTIO_ISR_QUEUE | VIRTIO_ISR_CONFIG));
 }
 
 static void pci_irq_queue(void *ctx)
@@ -324,8 +278,8 @@ static int pci_irq_install(struct virtio_dev *vd)
     v->irq_mode = v->pci->irq_mode;
     v->nvectors = v->irq_mode == PCI_IRQ_MSIX ? got : 0;
     if (v->irq_mode == PCI_IRQ_MSIX) {
-        if (!set_msix_vector(v, COMMON_CONFIG_MSIX_VECTOR, 0)) {
-            virtio_fail(vd, "configuration interrupt cannot use MSI-X entry 0");
+        if (!set_msix_vector(v, COMMON_CONFIG_MSIX_VECTOR, VPCI_MSIX_ENTRY)) {
+            virtio_fail(vd, "configuration interrupt cannot use MSI-X entry %u", VPCI_MSIX_ENTRY);
             return -1;
         }
         /* Queues enabled before the interrupt was installed. */
@@ -355,8 +309,9 @@ static const struct virtio_transport_ops pci_ops = {
     .set_status = pci_set_status,
     .get_features = pci_get_features,
     .set_features = pci_set_features,
-    .config_read = pci_config_read,
-    .config_write = pci_config_write,
+    .config_read_raw = pci_config_read_raw,
+    .config_write_raw = pci_config_write_raw,
+    .config_generation = pci_config_generation,
     .queue_max = pci_queue_max,
     .queue_enable = pci_queue_enable,
     .queue_notify = pci_queue_notify,
@@ -364,115 +319,51 @@ static const struct virtio_transport_ops pci_ops = {
     .irq_teardown = pci_irq_remove,
 };
 
-/* 4.1.2.1: non-transitional IDs are 0x1040 + the virtio device ID;
- * transitional ones have a fixed table and carry the ID in the subsystem
- * device ID. */
-static uint32_t virtio_id_of(const struct pci_dev *d)
+/* ---- choosing the interface ---- */
+
+static uint8_t cfg_read8(void *ctx, uint16_t off)
 {
-    if (d->device >= 0x1040)
-        return d->device - 0x1040u;
-    switch (d->device) {
-    case 0x1000:
-        return VIRTIO_ID_NET;
-    case 0x1001:
-        return VIRTIO_ID_BLOCK;
-    case 0x1002:
-        return 5; /* memory balloon */
-    case 0x1003:
-        return VIRTIO_ID_CONSOLE;
-    case 0x1004:
-        return 8; /* SCSI host */
-    case 0x1005:
-        return VIRTIO_ID_RNG;
-    case 0x1009:
-        return 9; /* 9P transport */
-    default:
-        return d->subsys_device;
-    }
+    return pci_read8(ctx, off);
+}
+static uint32_t cfg_read32(void *ctx, uint16_t off)
+{
+    return pci_read32(ctx, off);
 }
 
-/* Reads one virtio capability and, when it is the first usable one of its
- * type, records the region. Returns false with a log line when malformed. */
-static bool take_capability(struct vpci *v, uint8_t c, const char *name)
+/* Maps the region a capability describes; false (with a log line) when its
+ * BAR cannot be mapped. */
+static bool map_region(struct pci_dev *d, const struct vpci_cap_region *c, struct region *r,
+                       const char *name)
 {
-    struct pci_dev *d = v->pci;
-    uint8_t cap_len = pci_read8(d, c + CAP_LEN);
-    uint8_t type = pci_read8(d, c + CAP_CFG_TYPE);
-    struct region *r = type == CFG_COMMON   ? &v->common
-                       : type == CFG_NOTIFY ? &v->notify
-                       : type == CFG_ISR    ? &v->isr
-                       : type == CFG_DEVICE ? &v->device
-                                            : NULL;
-    if (r == NULL || r->p != NULL)
-        return true; /* PCI config access, shared memory, ... or a later duplicate */
-    unsigned need = type == CFG_NOTIFY ? 20 : 16;
-    if (cap_len < need || (unsigned)c + need > 256) {
-        kprintf("virtio-pci %s: capability at %#x (type %u) is %u bytes long; ignored\n", name, c,
-                type, cap_len);
-        return false;
-    }
-    uint8_t bar = pci_read8(d, c + CAP_BAR);
-    uint32_t offset = pci_read32(d, c + CAP_OFFSET);
-    uint32_t length = pci_read32(d, c + CAP_LENGTH);
-    static const uint32_t min_length[] = {0, COMMON_MIN_LENGTH, 2, 1, 0};
-    if (bar > 5) {
-        kprintf("virtio-pci %s: capability type %u names BAR %u; ignored\n", name, type, bar);
-        return false;
-    }
-    if (length < min_length[type]) {
-        kprintf("virtio-pci %s: capability type %u is %u bytes, at least %u needed; ignored\n",
-                name, type, length, min_length[type]);
-        return false;
-    }
-    if ((uint64_t)offset + length > d->bar[bar].size) {
-        kprintf("virtio-pci %s: capability type %u (%#x+%#x) lies outside BAR %u (size %#llx); "
-                "ignored\n",
-                name, type, offset, length, bar, (unsigned long long)d->bar[bar].size);
-        return false;
-    }
-    volatile uint8_t *base = pci_map_bar(d, bar);
+    if (!c->found)
+        return true; /* only the device-specific structure may be absent */
+    volatile uint8_t *base = pci_map_bar(d, c->bar);
     if (base == NULL) {
-        kprintf("virtio-pci %s: capability type %u: BAR %u is not a usable memory BAR; ignored\n",
-                name, type, bar);
+        kprintf("virtio-pci %s: BAR %u of a virtio structure cannot be mapped\n", name, c->bar);
         return false;
     }
-    if (type == CFG_NOTIFY)
-        v->notify_multiplier = pci_read32(d, c + CAP_NOTIFY_MULTIPLIER);
-    r->p = base + offset;
-    r->length = length;
+    r->p = base + c->offset;
+    r->length = c->length;
     return true;
 }
 
-static int virtio_pci_probe(struct pci_dev *d, const struct pci_device_id *id)
+/* The modern interface through the capabilities; -1 when they cannot be
+ * used (logged). */
+static int probe_modern(struct pci_dev *d, const struct vpci_caps *caps, const char *name)
 {
-    (void)id;
-    const char *name = d->dev.name;
-
     struct vpci *v = calloc(1, sizeof *v);
     if (v == NULL)
         return -1;
     v->pci = d;
     pci_enable(d, true, false, true); /* memory decoding and bus mastering */
-
-    unsigned ncaps = 0;
-    for (uint8_t c = pci_find_capability(d, PCI_CAP_ID_VENDOR_SPECIFIC, 0); c != 0;
-         c = pci_find_next_capability(d, PCI_CAP_ID_VENDOR_SPECIFIC, c)) {
-        ncaps++;
-        take_capability(v, c, name);
-    }
-    if (v->common.p == NULL || v->notify.p == NULL || v->isr.p == NULL) {
-        if (ncaps == 0 && d->device < 0x1040)
-            kprintf("virtio-pci %s: legacy-only device %04x (no virtio 1.0 capabilities); the "
-                    "legacy interface is not supported\n",
-                    name, d->device);
-        else
-            kprintf("virtio-pci %s: required capability missing or unusable:%s%s%s\n", name,
-                    v->common.p ? "" : " common", v->notify.p ? "" : " notify",
-                    v->isr.p ? "" : " isr");
+    if (!map_region(d, &caps->common, &v->common, name) ||
+        !map_region(d, &caps->notify, &v->notify, name) ||
+        !map_region(d, &caps->isr, &v->isr, name) ||
+        !map_region(d, &caps->device, &v->device, name)) {
         free(v);
         return -1;
     }
-
+    v->notify_multiplier = caps->notify_multiplier;
     v->num_queues = c16(v, COMMON_NUM_QUEUES);
     if (v->num_queues > MAX_QUEUES) {
         kprintf("virtio-pci %s: device claims %u queues; using the first %u\n", name, v->num_queues,
@@ -484,33 +375,138 @@ static int virtio_pci_probe(struct pci_dev *d, const struct pci_device_id *id)
         free(v);
         return -1;
     }
-    v->vd.device_id = virtio_id_of(d);
+    v->vd.device_id = vpci_virtio_id(d->device, d->subsys_device);
     v->vd.ops = &pci_ops;
     v->vd.transport = v;
+    v->vd.config_len = v->device.length;
     snprintf(v->vd.location, sizeof v->vd.location, "pci %s", name);
     kprintf("virtio-pci %s: device %u (%s)%s, %u queues\n", name, v->vd.device_id,
-            virtio_device_name(v->vd.device_id), d->device < 0x1040 ? ", transitional" : "",
-            v->num_queues);
+            virtio_device_name(v->vd.device_id),
+            vpci_is_transitional(d->device) ? ", transitional" : "", v->num_queues);
     pci_set_status(&v->vd, 0); /* start from a reset device */
     virtio_add_device(&v->vd, &d->dev);
     return 0;
 }
 
-/* Vendor 0x1AF4, devices 0x1000-0x107F (4.1.2). */
-#define ID(n)                                                                                      \
-    {                                                                                              \
-        VIRTIO_PCI_VENDOR, (uint16_t)(n), 0, 0                                                     \
-    }
-#define ID4(n) ID(n), ID((n) + 1), ID((n) + 2), ID((n) + 3)
-#define ID16(n) ID4(n), ID4((n) + 4), ID4((n) + 8), ID4((n) + 12)
-static const struct pci_device_id virtio_pci_ids[] = {
-    ID16(0x1000), ID16(0x1010), ID16(0x1020), ID16(0x1030), ID16(0x1040),
-    ID16(0x1050), ID16(0x1060), ID16(0x1070), {0, 0, 0, 0},
+/* ---- the legacy interface's kernel side ---- */
+
+struct vpci_leg {
+    struct vpci_legacy l;
+    struct pci_dev *pci;
+    enum pci_irq_mode irq_mode;
+    struct irq_action action; /* one vector: MSI-X entry 0, MSI or INTx */
 };
+
+static void legacy_irq(void *ctx)
+{
+    struct vpci_leg *g = ctx;
+    deliver(&g->l.vd, g->irq_mode, vpci_legacy_isr(&g->l));
+}
+
+/* Whether MSI-X is enabled in the function's capability (the legacy layout
+ * depends on it, 4.1.4.8). */
+static bool msix_enabled(struct pci_dev *d)
+{
+    uint8_t cap = pci_find_capability(d, PCI_CAP_ID_MSIX, 0);
+    return cap && (pci_read16(d, (uint16_t)(cap + PCI_MSIX_CONTROL)) & PCI_MSIX_CTRL_ENABLE);
+}
+
+static int legacy_irq_install(struct vpci_legacy *l, bool *msix_on)
+{
+    struct vpci_leg *g = l->owner;
+    if (g->irq_mode == PCI_IRQ_NONE) {
+        g->action = (struct irq_action){.fn = legacy_irq, .ctx = g};
+        if (pci_irq_setup(g->pci, &g->action, 1) == 0)
+            return -1;
+        g->irq_mode = g->pci->irq_mode;
+    }
+    *msix_on = msix_enabled(g->pci);
+    return 0;
+}
+
+static void legacy_irq_remove(struct vpci_legacy *l)
+{
+    struct vpci_leg *g = l->owner;
+    pci_irq_teardown(g->pci);
+    g->irq_mode = PCI_IRQ_NONE;
+}
+
+static int probe_legacy(struct pci_dev *d, const char *name)
+{
+    const struct pci_bar *b = &d->bar[0];
+    if ((d->bar_bad & 1u) || !b->io || b->base == 0 || b->size < VPCI_LEGACY_CONFIG) {
+        kprintf("virtio-pci %s: legacy device %04x: BAR0 is not an I/O BAR of at least %u "
+                "bytes; not used\n",
+                name, d->device, VPCI_LEGACY_CONFIG);
+        return -1;
+    }
+    struct vpci_leg *g = calloc(1, sizeof *g);
+    if (g == NULL)
+        return -1;
+    g->pci = d;
+    g->l.owner = g;
+    g->l.io = virtio_regs_port((uint16_t)b->base);
+    g->l.io_size = (uint32_t)b->size;
+    g->l.irq_install = legacy_irq_install;
+    g->l.irq_remove = legacy_irq_remove;
+    pci_enable(d, false, true, true); /* I/O decoding and bus mastering */
+    g->l.msix = msix_enabled(d);
+    if (vpci_legacy_setup(&g->l) != 0) {
+        free(g);
+        return -1;
+    }
+    g->l.vd.device_id = vpci_virtio_id(d->device, d->subsys_device);
+    snprintf(g->l.vd.location, sizeof g->l.vd.location, "pci %s", name);
+    kprintf("virtio-pci %s: device %u (%s), legacy interface (I/O ports %#llx, %u bytes)\n", name,
+            g->l.vd.device_id, virtio_device_name(g->l.vd.device_id), (unsigned long long)b->base,
+            g->l.io_size);
+    g->l.vd.ops->set_status(&g->l.vd, 0); /* start from a reset device */
+    virtio_add_device(&g->l.vd, &d->dev);
+    return 0;
+}
+
+static int virtio_pci_probe(struct pci_dev *d, const struct pci_device_id *id)
+{
+    (void)id;
+    const char *name = d->dev.name;
+
+    struct vpci_config_access cfg = {cfg_read8, cfg_read32, d, d->header_type};
+    struct vpci_caps caps;
+    vpci_parse_caps(&cfg, d->bar, d->bar_bad, name, &caps);
+    bool modern = caps.common.found && caps.notify.found && caps.isr.found;
+    /* 4.1.5.1.1: modern when the capabilities are there and usable. */
+    if (modern && probe_modern(d, &caps, name) == 0)
+        return 0;
+    if (!vpci_is_transitional(d->device)) {
+        /* 4.1.2.2: a non-transitional device has no legacy interface. */
+        if (!modern)
+            kprintf("virtio-pci %s: required capability missing or unusable:%s%s%s\n", name,
+                    caps.common.found ? "" : " common", caps.notify.found ? "" : " notify",
+                    caps.isr.found ? "" : " isr");
+        return -1;
+    }
+    if (caps.vendor_caps != 0)
+        kprintf("virtio-pci %s: virtio 1.0 capabilities unusable; trying the legacy interface\n",
+                name);
+    return probe_legacy(d, name);
+}
+
+/* Vendor 0x1AF4; virtio owns its devices 0x1000-0x107F of it (4.1.2), which
+ * the match function decides: another 1af4 device (ivshmem) is no match. */
+static const struct pci_device_id virtio_pci_ids[] = {
+    {VPCI_VENDOR, PCI_ANY_ID, 0, 0},
+    {0, 0, 0, 0},
+};
+
+static bool virtio_pci_match(const struct pci_dev *d)
+{
+    return vpci_id_supported(d->vendor, d->device);
+}
 
 static const struct pci_driver virtio_pci_driver = {
     .drv = {.name = "virtio-pci", .bus = &pci_bus},
     .ids = virtio_pci_ids,
+    .match = virtio_pci_match,
     .probe = virtio_pci_probe,
 };
 PCI_DRIVER_REGISTER(virtio_pci_driver);

@@ -13,7 +13,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#define RING_ALIGN 4096 /* used ring alignment: 4 suffices (2.7), a page is simplest */
+/* The used ring on a 4096 boundary: 4 suffices for a modern interface (2.7),
+ * the legacy layout needs Queue Align (2.7.2; virtqueue.h). */
+#define RING_ALIGN VIRTQ_LEGACY_ALIGN
 #define INDIRECT_TABLE_BYTES (VIRTQ_MAX_INDIRECT * sizeof(struct virtq_desc))
 
 /* Orders the driver's accesses to shared memory as the device observes them.
@@ -24,6 +26,8 @@
 #define fence_release() __atomic_thread_fence(__ATOMIC_RELEASE)
 #define fence_acquire() __atomic_thread_fence(__ATOMIC_ACQUIRE)
 #define fence_full() __atomic_thread_fence(__ATOMIC_SEQ_CST)
+
+static bool is_power_of_two(uint32_t v);
 
 static size_t align_up(size_t v, size_t a)
 {
@@ -37,12 +41,25 @@ static size_t avail_bytes(uint16_t size)
 
 static size_t used_offset(uint16_t size)
 {
-    return align_up(16 * (size_t)size + avail_bytes(size), RING_ALIGN);
+    return align_up(sizeof(struct virtq_desc) * (size_t)size + avail_bytes(size), RING_ALIGN);
 }
 
 size_t virtq_ring_bytes(uint16_t size)
 {
     return align_up(used_offset(size) + 6 + 8 * (size_t)size, RING_ALIGN);
+}
+
+bool virtq_legacy_layout_ok(uint16_t size, uint64_t desc, uint64_t avail, uint64_t used,
+                            uint32_t align)
+{
+    if (!is_power_of_two(size) || size > VIRTQ_MAX_SIZE || !is_power_of_two(align))
+        return false;
+    uint64_t desc_bytes = sizeof(struct virtq_desc) * (uint64_t)size;
+    uint64_t span = desc_bytes + avail_bytes(size) + align; /* what must fit above desc */
+    if (desc % align != 0 || desc > UINT64_MAX - span)
+        return false;
+    uint64_t avail_end = desc + desc_bytes + avail_bytes(size);
+    return avail == desc + desc_bytes && used == (avail_end + align - 1) / align * align;
 }
 
 /* State layout, largest alignment first: indirect tables (16-byte
@@ -113,10 +130,10 @@ void virtq_init(struct virtq *vq, uint16_t index, uint16_t size, void *ring, uin
 
     memset(ring, 0, virtq_ring_bytes(size));
     vq->desc = ring;
-    vq->avail = (uint8_t *)ring + 16 * (size_t)size;
+    vq->avail = (uint8_t *)ring + sizeof(struct virtq_desc) * (size_t)size;
     vq->used = (uint8_t *)ring + used_offset(size);
     vq->desc_phys = ring_phys;
-    vq->avail_phys = ring_phys + 16 * (uint64_t)size;
+    vq->avail_phys = ring_phys + sizeof(struct virtq_desc) * (uint64_t)size;
     vq->used_phys = ring_phys + used_offset(size);
 
     memset(state, 0, virtq_state_bytes(size, indirect));

@@ -94,6 +94,20 @@ static inline bool virtq_need_event(uint16_t event, uint16_t new_idx, uint16_t o
 /* Bytes needed for the rings of a queue of this size, laid out
  * desc | avail | (4096-aligned) used, and for the driver's bookkeeping. */
 size_t virtq_ring_bytes(uint16_t size);
+
+/* The legacy layout (virtio 1.2, 2.7.2 "Legacy Interfaces: A Note on
+ * Virtqueue Layout"): one block starting on a Queue Align boundary, the
+ * descriptor table, the available ring right after it, then the used ring on
+ * the next Queue Align boundary after the available ring (its used_event
+ * included). The legacy virtio-pci interface knows only an alignment of 4096
+ * (4.1.5.1.3.1); this driver writes the same to a legacy virtio-mmio
+ * QueueAlign (4.2.4). virtq_init lays every queue out like this, so one
+ * layout serves both interfaces. */
+#define VIRTQ_LEGACY_ALIGN 4096u
+/* True when rings at these guest-physical addresses follow that layout for
+ * a queue of size entries and Queue Align align (a power of two). */
+bool virtq_legacy_layout_ok(uint16_t size, uint64_t desc, uint64_t avail, uint64_t used,
+                            uint32_t align);
 size_t virtq_state_bytes(uint16_t size, bool indirect);
 
 /* Lays the queue out over ring memory (zeroed by this call) and state memory.
@@ -126,9 +140,10 @@ void virtq_disable_interrupts(struct virtq *vq);
 /* Kernel side (virtqueue_alloc.c): allocate and enable queue index of vd with
  * at most max_size entries; NULL on failure (logged). */
 struct virtq *virtq_create(struct virtio_dev *vd, unsigned index, uint16_t max_size);
-/* Frees a queue from virtq_create; the device must be reset first (it may
- * still read or write the rings). NULL is ignored. */
-void virtq_destroy(struct virtq *vq);
+/* Gives back the memory of a queue from virtq_create (NULL: nothing). Only
+ * for a queue the device no longer uses: never enabled, or the device reset
+ * since. */
+void virtq_free(struct virtq *vq);
 /* Notifies the device if virtq_kick_prepare says so. */
 void virtq_kick(struct virtq *vq);
 

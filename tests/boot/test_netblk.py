@@ -71,6 +71,28 @@ PROFILES = {
     "pc": dict(setup="pc", params="pci.list",
                expect=[r"^pci: 00:0\d\.0 1af4:1001 class .*driver virtio-pci$",
                        r"^pci: 00:0\d\.0 1af4:1000 class .*driver virtio-pci$"]),
+    # QEMU's default virtio-mmio devices: the legacy interface (version 1).
+    "microvm-legacy": dict(setup="microvm-legacy",
+                           expect=[r"^virtio-mmio: 0x[0-9a-f]+ irq \d+ device 2 \(block\), "
+                                   r"legacy interface$",
+                                   r"^virtio-mmio: 0x[0-9a-f]+ irq \d+ device 1 \(net\), "
+                                   r"legacy interface$",
+                                   r"^virtio-net mmio .*: features legacy ANY_LAYOUT "]),
+    # Legacy-only virtio-pci: the I/O BAR, MSI-X; the NIC without ANY_LAYOUT,
+    # so each header has a descriptor of its own.
+    "pc-legacy": dict(setup="pc-legacy", params="pci.list",
+                      expect=[r"^virtio-pci 00:0\d\.0: device 2 \(block\), legacy interface "
+                              r"\(I/O ports ",
+                              r"^virtio-pci 00:0\d\.0: device 1 \(net\), legacy interface "
+                              r"\(I/O ports ",
+                              r"^virtio-net pci .*: features legacy MRG_RXBUF ",
+                              r"^pci: 00:0\d\.0 1af4:1000 class .* irq msix .*driver virtio-pci$"]),
+    # The same on INTx: the device configuration at offset 20.
+    "pc-legacy-intx": dict(setup="pc-legacy", params="pci.list pci.nomsi",
+                           expect=[r"^pci: 00:0\d\.0 1af4:1000 class .* irq intx .*driver "
+                                   r"virtio-pci$",
+                                   r"^pci: 00:0\d\.0 1af4:1001 class .* irq intx .*driver "
+                                   r"virtio-pci$"]),
     # The PVM emulator here runs 1-2 M guest instructions a second: less
     # data to check, more time.
     "hostsim": dict(setup="hostsim", units=256, guest_seconds=240, boot_timeout=240),

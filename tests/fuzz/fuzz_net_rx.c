@@ -7,6 +7,8 @@
  *           reply checksums to the device, bits 3-4 largest frame accepted
  *           (1518, 64, 9018, 14), bits 5-6 receive buffers posted (256, 1, 3,
  *           8), bit 7 reply buffer of 64 bytes instead of 2048
+ *   byte 1  bit 0 a legacy device's 10-byte header (5.1.6.1; only without
+ *           MRG_RXBUF, where a legacy header is 12 bytes too)
  *   then    records: u16 length (little-endian) and that many bytes, each one
  *           receive buffer as the device filled it (header included); the
  *           last one is cut short by the end of the input
@@ -119,7 +121,7 @@ static void respond(struct ping_responder *pr, const uint8_t *frame_in, size_t l
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    if (size < 1)
+    if (size < 2)
         return 0;
     static const size_t capacities[] = {1518, 64, 9018, 14};
     static const uint16_t posted[] = {256, 1, 3, 8};
@@ -127,6 +129,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     struct vnet_rx rx;
     memset(&rx, 0, sizeof rx);
     rx.mergeable = cfg & 1;
+    rx.hdr_len = (uint8_t)vnet_hdr_bytes(!(data[1] & 1), rx.mergeable);
     rx.capacity = capacities[(cfg >> 3) & 3];
     rx.max_buffers = posted[(cfg >> 5) & 3];
     rx.assembly = rx.mergeable ? malloc(rx.capacity) : NULL; /* as the driver does */
@@ -142,8 +145,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     size_t ref_len = 0;
     unsigned nbuf = 0;
 
-    const uint8_t *p = data + 1;
-    size_t left = size - 1;
+    const uint8_t *p = data + 2;
+    size_t left = size - 2;
     while (left > 0) {
         size_t len = p[0] | (left > 1 ? (size_t)p[1] << 8 : 0);
         size_t skip = left > 1 ? 2 : 1;
@@ -160,10 +163,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (first) {
             nbuf = 1;
             ref_len = 0;
-            if (len >= VIRTIO_NET_HDR_LEN) {
-                memcpy(&hdr, buf, sizeof hdr);
-                ref_len = len - VIRTIO_NET_HDR_LEN;
-                memcpy(ref, buf + VIRTIO_NET_HDR_LEN, ref_len);
+            if (len >= rx.hdr_len) {
+                memset(&hdr, 0, sizeof hdr);
+                memcpy(&hdr, buf, rx.hdr_len);
+                ref_len = len - rx.hdr_len;
+                memcpy(ref, buf + rx.hdr_len, ref_len);
             }
         } else {
             nbuf++;
@@ -200,7 +204,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 flen < ETH_HEADER_BYTES || flen > rx.capacity || flen != ref_len ||
                 hdr.gso_type != VIRTIO_NET_HDR_GSO_NONE)
                 abort();
-            if (nbuf == 1 ? frame != buf + VIRTIO_NET_HDR_LEN : frame != rx.assembly)
+            if (nbuf == 1 ? frame != buf + rx.hdr_len : frame != rx.assembly)
                 abort();
             if (hdr.flags & VIRTIO_NET_HDR_F_NEEDS_CSUM) {
                 size_t at = (size_t)hdr.csum_start + hdr.csum_offset;

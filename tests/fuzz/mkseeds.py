@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """Writes the small, valid seed inputs of the fuzz harnesses whose input is a
 binary layout (tests/fuzz/seeds/{acpi,bootinfo,memmap,net_rx,hv_decide,
-exit_policy}/). Each layout is described at the top of its harness,
-tests/fuzz/fuzz_NAME.c. Run from the
+exit_policy,virtio_pci_caps,pci_scan}/). Each layout is described at the top
+of its harness, tests/fuzz/fuzz_NAME.c. Run from the
 repository root; the output is deterministic."""
 import os
 import struct
@@ -291,8 +291,9 @@ def net_seeds():
         return struct.pack("<BBHHHHH", flags, 0, 0, 0, start, off, nbuf)
 
     # Layout: config byte (bit 0 mergeable, bit 1 udp_echo, bit 2 tx offload,
-    # bits 3-7 pick the sizes), then records [u16 length][bytes] each one
-    # receive buffer, ending when the input does.
+    # bits 3-7 pick the sizes), a second one (bit 0: legacy 10-byte header),
+    # then records [u16 length][bytes] each one receive buffer, ending when
+    # the input does.
     def rec(b):
         return struct.pack("<H", len(b)) + b
 
@@ -301,12 +302,97 @@ def net_seeds():
     u_partial = bytearray(udpf)
     pseudo = inet_csum(PEER_IP + IP + struct.pack("!BBH", 0, 17, len(udp)))
     struct.pack_into("!H", u_partial, 14 + 20 + 6, ~pseudo & 0xFFFF)
-    write("net_rx", "single", bytes([0x02]) + rec(hdr() + echo) + rec(hdr() + arp) +
+    write("net_rx", "single", bytes([0x02, 0]) + rec(hdr() + echo) + rec(hdr() + arp) +
           rec(hdr(1, 34, 6) + bytes(u_partial)))
     # Mergeable: one echo split over three buffers, then a DATA_VALID frame.
     h = hdr(0, 0, 0, 3)
-    write("net_rx", "merged", bytes([0x07]) + rec(h + echo[:20]) + rec(echo[20:50]) +
+    write("net_rx", "merged", bytes([0x07, 0]) + rec(h + echo[:20]) + rec(echo[20:50]) +
           rec(echo[50:]) + rec(hdr(2) + udpf))
+    # A legacy device without MRG_RXBUF: 10-byte headers (no num_buffers).
+    write("net_rx", "legacy", bytes([0x02, 1]) + rec(hdr()[:10] + echo) + rec(hdr()[:10] + arp) +
+          rec(hdr(1, 34, 6)[:10] + bytes(u_partial)))
+
+
+# ---- virtio_pci_caps and pci_scan: see their harnesses ----
+
+def virtio_caps_space():
+    """A virtio-net-pci's configuration space with its capabilities in the
+    order QEMU 7.2 lists them: MSI-X, common, ISR, device, notify, PCI
+    configuration access; the structures in BAR 4."""
+    sp = bytearray(256)
+    struct.pack_into("<HHHH", sp, 0, 0x1AF4, 0x1041, 0x0006, 0x0010)  # status: cap list
+    sp[0x08:0x0C] = bytes([1, 0, 0, 2])                                # class 02.00.00
+    sp[0x34] = 0x98
+    sp[0x98:0x9C] = bytes([0x11, 0x88, 0x02, 0x00])                    # MSI-X, 3 entries
+    struct.pack_into("<I", sp, 0x9C, 0x00000001)                       # table in BAR 1
+
+    def vcap(at, nxt, typ, bar, off, length, cap_len=16):
+        struct.pack_into("<BBBBB3xII", sp, at, 0x09, nxt, cap_len, typ, bar, off, length)
+
+    vcap(0x88, 0x78, 1, 4, 0x0000, 0x1000)
+    vcap(0x78, 0x68, 3, 4, 0x1000, 0x1000)
+    vcap(0x68, 0x54, 4, 4, 0x2000, 0x1000)
+    vcap(0x54, 0x40, 2, 4, 0x3000, 0x1000, 20)
+    struct.pack_into("<I", sp, 0x54 + 16, 4)                           # notify_off_multiplier
+    vcap(0x40, 0x00, 5, 0, 0, 0, 20)
+    return sp
+
+
+def virtio_pci_caps_seeds():
+    # bar_bad, then six BARs: flags, log2(size) + 1, base >> 12.
+    bars = bytearray()
+    for i in range(6):
+        if i == 1:
+            bars += struct.pack("<BBI", 0, 13, 0xFEBD1000 >> 12)
+        elif i == 4:
+            bars += struct.pack("<BBI", 0, 15, 0xFE000000 >> 12)
+        else:
+            bars += struct.pack("<BBI", 0, 0, 0)
+    write("virtio_pci_caps", "qemu", bytes([0]) + bars + bytes(virtio_caps_space()))
+
+
+def pci_function(bus, dev, fn, image, masks=(0,) * 6):
+    return bytes([bus, dev << 3 | fn]) + struct.pack("<6I", *masks) + bytes(image[:128])
+
+
+def pci_header(vendor, device, class24, header=0, pin=0, line=0):
+    h = bytearray(128)
+    struct.pack_into("<HH", h, 0, vendor, device)
+    struct.pack_into("<I", h, 8, class24 << 8)
+    h[0x0E] = header
+    h[0x3C], h[0x3D] = line, pin
+    return h
+
+
+def pci_scan_seeds():
+    # Overrides: ISA IRQ 11 -> GSI 11 level, active high (QEMU's MADT).
+    ov = bytes([1]) + struct.pack("<BHH", 11, 11, 0x000D) + bytes(1) + bytes(12)
+    host = pci_header(0x8086, 0x29C0, 0x060000)
+    port = pci_header(0x1B36, 0x000C, 0x060400, header=1, pin=1, line=11)
+    port[0x18:0x1B] = bytes([0, 1, 1])                 # configured: bus 1
+    net = pci_header(0x1AF4, 0x1041, 0x020000, pin=1, line=11)
+    net[0:256] = virtio_caps_space()[:128]
+    net[0x3C], net[0x3D] = 11, 1
+    struct.pack_into("<I", net, 0x14, 0xFE840000)      # BAR1 mem32
+    struct.pack_into("<II", net, 0x20, 0xFE00000C, 0)  # BAR4 mem64 prefetchable
+    nic = pci_header(0x8086, 0x100E, 0x020000, pin=1, line=10)
+    struct.pack_into("<II", nic, 0x10, 0xFEA40000, 0xC001)  # mem32, I/O
+    recs = (pci_function(0, 0, 0, host) +
+            pci_function(0, 2, 0, port) +
+            pci_function(1, 0, 0, net, (0, 0xFFFFF000, 0, 0, 0xFFFFC000, 0xFFFFFFFF)) +
+            pci_function(0, 3, 0, nic, (0xFFFE0000, 0xFFFFFFC0, 0, 0, 0, 0)))
+    write("pci_scan", "q35-like", ov + recs)
+    # Two bridges the firmware left unnumbered, the first hiding a bridge
+    # that was numbered 0x23-0xce: the second must not get a bus inside the
+    # first one's final range.
+    b0 = pci_header(0x1B36, 0x0001, 0x060400, header=0x81)
+    b1 = pci_header(0x1B36, 0x0001, 0x060400, header=1)
+    inner = pci_header(0x1B36, 0x0001, 0x060400, header=1)
+    inner[0x18:0x1B] = bytes([1, 0x23, 0xCE])
+    dev = pci_header(0x1AF4, 0x1042, 0x010000)
+    write("pci_scan", "unnumbered-bridges", bytes(19) + pci_function(0, 0, 0, b0) +
+          pci_function(0, 0, 1, b1) + pci_function(1, 0, 0, inner) + pci_function(2, 0, 0, dev) +
+          pci_function(0x23, 0, 0, dev))
 
 
 # ---- hv_decide: flags byte, then 4 leaves (base + 0, 1, 3, 0x10) per base ----
@@ -349,3 +435,5 @@ if __name__ == "__main__":
     net_seeds()
     hv_decide_seeds()
     exit_policy_seeds()
+    virtio_pci_caps_seeds()
+    pci_scan_seeds()

@@ -7,7 +7,6 @@
 #include <stdlib.h>
 
 #include "core/arch.h"
-#include "core/irq.h"
 #include "core/kernel.h"
 #include "core/log.h"
 #include "core/time.h"
@@ -19,7 +18,6 @@ bool host_timer_works = true;
 unsigned host_idles;
 unsigned host_timer_sets;
 bool (*host_device_interrupt)(void);
-unsigned host_line_routes;
 
 static bool timer_armed;
 static uint64_t timer_deadline;
@@ -97,33 +95,4 @@ void panic(const char *fmt, ...)
     fprintf(stderr, "\n");
     va_end(ap);
     abort();
-}
-
-int arch_irq_resolve_line(struct irq_line *line)
-{
-    if (line->kind == IRQ_LINE_ISA && line->number == 9) {
-        line->number = 20;
-        line->level = true;
-        line->active_low = true;
-    }
-    line->kind = IRQ_LINE_GSI;
-    if (line->number > 23) {
-        kprintf("ioapic: no IOAPIC serves GSI %u\n", line->number);
-        return -1;
-    }
-    return 0;
-}
-
-uint8_t arch_irq_line_vector(const struct irq_line *line)
-{
-    (void)line;
-    return irq_alloc_vector();
-}
-
-int arch_irq_route_line(const struct irq_line *line, uint8_t vector)
-{
-    (void)line;
-    (void)vector;
-    host_line_routes++;
-    return 0;
 }

@@ -54,7 +54,7 @@ static int toy_probe(struct device *dev, const struct driver *drv, const void *i
 {
     (void)id;
     const struct toy_driver *d = container_of(drv, const struct toy_driver, drv);
-    char s[64];
+    char s[128];
     snprintf(s, sizeof s, "probe:%s:%s", dev->name, drv->name);
     note(s);
     if (d->disables)
@@ -64,14 +64,14 @@ static int toy_probe(struct device *dev, const struct driver *drv, const void *i
 
 static void toy_remove(struct device *dev)
 {
-    char s[64];
+    char s[128];
     snprintf(s, sizeof s, "remove:%s", dev->name);
     note(s);
 }
 
 static void toy_quiesce(struct device *dev)
 {
-    char s[64];
+    char s[128];
     snprintf(s, sizeof s, "quiesce:%s", dev->name);
     note(s);
 }

@@ -15,6 +15,7 @@ static void setup(bool mergeable)
 {
     memset(&RX, 0, sizeof RX);
     RX.mergeable = mergeable;
+    RX.hdr_len = VIRTIO_NET_HDR_LEN;
     RX.max_buffers = 16;
     RX.assembly = assembly;
     RX.capacity = CAP;
@@ -90,6 +91,44 @@ TEST(single_buffer_frame_not_copied)
     CHECK(frame == b + 12);
     CHECK_EQ(flen, 100u);
     CHECK_EQ(RX.frames, 1u);
+}
+
+/* 5.1.6.1: a legacy device's header lacks num_buffers unless MRG_RXBUF is
+ * negotiated. */
+TEST(header_sizes)
+{
+    CHECK_EQ(vnet_hdr_bytes(true, false), 12u);
+    CHECK_EQ(vnet_hdr_bytes(true, true), 12u);
+    CHECK_EQ(vnet_hdr_bytes(false, true), 12u);
+    CHECK_EQ(vnet_hdr_bytes(false, false), 10u);
+}
+
+TEST(legacy_ten_byte_header)
+{
+    setup(false);
+    RX.hdr_len = VIRTIO_NET_HDR_LEN_LEGACY;
+    uint8_t b[2048], f[200];
+    size_t flen0 = partial_udp_frame(f, 100);
+    /* flags NEEDS_CSUM, csum_start 34, csum_offset 6, then the frame at 10. */
+    struct virtio_net_hdr h = {
+        .flags = VIRTIO_NET_HDR_F_NEEDS_CSUM, .csum_start = 34, .csum_offset = 6};
+    memcpy(b, &h, 10);
+    memcpy(b + 10, f, flen0);
+    uint8_t *frame;
+    size_t flen;
+    CHECK_EQ(vnet_rx_feed(&RX, b, (uint32_t)(10 + flen0), &frame, &flen), VNET_RX_FRAME);
+    CHECK(frame == b + 10);
+    CHECK_EQ(flen, flen0);
+    CHECK(udp_checksum_ok(frame));
+    CHECK_EQ(RX.csum_completed, 1u);
+    for (uint32_t len = 0; len < 10; len++)
+        CHECK_EQ(vnet_rx_feed(&RX, b, len, &frame, &flen), VNET_RX_BROKEN);
+    CHECK(strstr(RX.error, "shorter than the 10-byte header") != NULL);
+    /* A 10-byte header with MRG_RXBUF is the driver's mistake: refused. */
+    setup(true);
+    RX.hdr_len = VIRTIO_NET_HDR_LEN_LEGACY;
+    CHECK_EQ(vnet_rx_feed(&RX, b, 100, &frame, &flen), VNET_RX_BROKEN);
+    CHECK(strstr(RX.error, "driver set a 10-byte header") != NULL);
 }
 
 TEST(short_buffer_breaks_device)

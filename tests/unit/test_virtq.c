@@ -163,6 +163,63 @@ TEST(layout_sizes_and_alignment)
     tq_free(&t);
 }
 
+/* The legacy layout (2.7.2) with a Queue Align of 4096, computed here the
+ * way the specification writes it, for every queue size: virtq_init's
+ * rings must sit exactly there, so one layout serves the legacy interfaces. */
+static size_t spec_legacy_bytes(unsigned qsz, unsigned qalign)
+{
+    unsigned mask =
+        qalign - 1; /* the spec's ALIGN(x): (x + qalign) & ~qalign, with qalign a mask */
+#define SPEC_ALIGN(x) (((x) + mask) & ~(size_t)mask)
+    return SPEC_ALIGN(16 * (size_t)qsz + 2 * (3 + (size_t)qsz)) +
+           SPEC_ALIGN(2 * 3 + 8 * (size_t)qsz);
+#undef SPEC_ALIGN
+}
+
+TEST(legacy_layout_every_size)
+{
+    static uint8_t big_ring[1 << 20] __attribute__((aligned(4096)));
+    static uint8_t big_state[1 << 20] __attribute__((aligned(4096)));
+    for (unsigned qsz = 1; qsz <= VIRTQ_MAX_SIZE; qsz *= 2) {
+        CHECK_EQ(virtq_ring_bytes((uint16_t)qsz), spec_legacy_bytes(qsz, VIRTQ_LEGACY_ALIGN));
+        if (virtq_ring_bytes((uint16_t)qsz) > sizeof big_ring ||
+            virtq_state_bytes((uint16_t)qsz, false) > sizeof big_state)
+            continue;
+        struct virtq vq;
+        memset(&vq, 0, sizeof vq);
+        uint64_t phys = 0x40000000; /* a 4096-aligned guest-physical address */
+        virtq_init(&vq, 0, (uint16_t)qsz, big_ring, phys, big_state, 0x50000000, false, false);
+        CHECK(!vq.broken);
+        /* desc | avail (right after) | pad | used on the next 4096 boundary */
+        CHECK_EQ(vq.desc_phys, phys);
+        CHECK_EQ(vq.avail_phys, phys + 16 * (uint64_t)qsz);
+        uint64_t avail_end = vq.avail_phys + 6 + 2 * (uint64_t)qsz;
+        CHECK_EQ(vq.used_phys, (avail_end + 4095) / 4096 * 4096);
+        CHECK(virtq_legacy_layout_ok((uint16_t)qsz, vq.desc_phys, vq.avail_phys, vq.used_phys,
+                                     VIRTQ_LEGACY_ALIGN));
+    }
+}
+
+TEST(legacy_layout_rejects_other_layouts)
+{
+    /* A queue of 256: desc 4096 bytes, avail 518, used at 8192 from desc. */
+    uint64_t d = 0x100000;
+    CHECK(virtq_legacy_layout_ok(256, d, d + 4096, d + 8192, 4096));
+    CHECK(!virtq_legacy_layout_ok(256, d + 16, d + 16 + 4096, d + 8192, 4096)); /* unaligned */
+    CHECK(!virtq_legacy_layout_ok(256, d, d + 4096 + 2, d + 8192, 4096));       /* avail moved */
+    CHECK(!virtq_legacy_layout_ok(256, d, d + 4096, d + 8192 + 4096, 4096));    /* used moved */
+    CHECK(
+        !virtq_legacy_layout_ok(256, d, d + 4096, d + 4096 + 520, 4096)); /* used only 4-aligned */
+    CHECK(!virtq_legacy_layout_ok(255, d, d + 4080, d + 8192, 4096));     /* not a power of two */
+    CHECK(!virtq_legacy_layout_ok(0, d, d, d, 4096));
+    CHECK(!virtq_legacy_layout_ok(256, d, d + 4096, d + 8192, 3000)); /* align not a power of two */
+    /* A smaller Queue Align moves the used ring (legacy virtio-mmio may use one). */
+    CHECK(virtq_legacy_layout_ok(256, d, d + 4096, d + 4096 + 520, 4));
+    /* Near the top of the address space: no wrap-around accepted. */
+    uint64_t top = UINT64_MAX - 4095;
+    CHECK(!virtq_legacy_layout_ok(256, top, top + 4096, 8192, 4096));
+}
+
 TEST(init_rejects_bad_size)
 {
     static uint8_t ring[16384], state[4096];

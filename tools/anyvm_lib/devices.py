@@ -34,6 +34,7 @@ class Setup:
     about: str
     pvh: bool = False        # QEMU: boot a copy with the multiboot magic blanked (PVH loader)
     rng: bool = True         # a virtio-rng device (hostsim has none)
+    virtio_mmio_legacy: bool = False  # QEMU microvm: its own default, the legacy interface
 
 
 SETUPS = {s.name: s for s in (
@@ -45,6 +46,11 @@ SETUPS = {s.name: s for s in (
     Setup("q35", "qemu", "q35", "pci", "QEMU q35: modern virtio-pci behind PCIe root ports"),
     Setup("pc", "qemu", "pc", "pci-transitional",
           "QEMU pc: transitional virtio-pci on the conventional PCI bus"),
+    Setup("microvm-legacy", "qemu", "microvm", "mmio",
+          "QEMU microvm with its default virtio-mmio devices: the legacy interface (version 1)",
+          virtio_mmio_legacy=True),
+    Setup("pc-legacy", "qemu", "pc", "pci-legacy",
+          "QEMU pc: legacy-only virtio-pci (disable-modern=on): the I/O BAR"),
     Setup("hostsim", "hostsim", "firecracker", "mmio",
           "build/hostsim: Firecracker's virtio-mmio layout (command-line discovery)", rng=False),
 )}
@@ -73,7 +79,8 @@ def argv(setup, kernel, app_args, workdir, disks=(), nic=None, params="", mem="6
         kernel = copy
     line = cmdline_mod.compose(join(targets.QEMU_CMDLINE, params), app_args)
     return qemu.argv(s.machine, accel_mod.resolve(accel), mem, 1, kernel=kernel, append=line,
-                     extra=qemu.virtio_args(s.transport, disks, nic, s.rng))
+                     extra=qemu.virtio_args(s.transport, disks, nic, s.rng),
+                     virtio_mmio_legacy=s.virtio_mmio_legacy)
 
 
 def join(*params):

@@ -46,22 +46,24 @@ def accel_args(accel):
 
 
 def argv(machine, accel, mem, cpus, kernel=None, append=None, cdrom=None, extra=(),
-         exit_device=True, icount=None):
+         exit_device=True, icount=None, virtio_mmio_legacy=False):
     """The full QEMU command: boot `kernel` (with `append` as its command line)
     or the ISO `cdrom` on machine type `machine`. exit_device=False leaves
     out isa-debug-exit, as a VMM that carries no status would; with it, the
     kernel's command line gets anyvm.exit_port (for an ISO the caller writes
     with_exit_param(line) into its grub.cfg). icount=N (TCG only) makes the
-    guest's clocks count instructions, 2^N ns each (icount_args)."""
+    guest's clocks count instructions, 2^N ns each (icount_args).
+    virtio_mmio_legacy=True keeps QEMU's own default for microvm's
+    virtio-mmio devices, the legacy interface (version 1)."""
     cmd = [QEMU, "-M", machine, *accel_args(accel), "-m", str(mem), "-smp", str(cpus), *COMMON]
     if icount is not None:
         if accel != "tcg":
             raise ValueError("-icount needs TCG")
         cmd += icount_args(icount)
-    if machine.split(",")[0] == "microvm":
+    if machine.split(",")[0] == "microvm" and not virtio_mmio_legacy:
         # QEMU 7.2's virtio-mmio devices default to the legacy (version 1)
-        # interface, which anyvm does not drive; ask for the modern one, as
-        # Firecracker always offers.
+        # interface; anyvm drives both, and asks for the modern one here
+        # because that is what Firecracker always offers.
         cmd += ["-global", "virtio-mmio.force-legacy=false"]
     if exit_device:
         cmd += DEBUG_EXIT
@@ -84,6 +86,14 @@ VIRTIO_DEVICE = {
     "mmio": "virtio-{}-device",
     "pci": "virtio-{}-pci",
     "pci-transitional": "virtio-{}-pci-transitional",
+    "pci-legacy": "virtio-{}-pci",
+}
+# Device properties per transport and device kind ("*": every kind). Legacy
+# virtio-pci: the modern capabilities off, only the I/O BAR (QEMU 7.2's
+# disable-modern / disable-legacy); the NIC also without ANY_LAYOUT, so the
+# driver must give each header a descriptor of its own (virtio 1.2, 5.1).
+VIRTIO_PROPS = {
+    "pci-legacy": {"*": ["disable-modern=on", "disable-legacy=off"], "net": ["any_layout=off"]},
 }
 
 
@@ -103,7 +113,9 @@ def virtio_args(transport, disks=(), nic=None, rng=False):
 
     def device(kind, *props):
         on_port = [f"bus={next(slots)}"] if ports else []
-        return ["-device", ",".join([name(kind), *on_port, *props])]
+        extra = VIRTIO_PROPS.get(transport, {})
+        return ["-device", ",".join([name(kind), *on_port, *extra.get("*", []),
+                                     *extra.get(kind, []), *props])]
 
     for i, d in enumerate(disks):
         cache = "readonly=on" if d.readonly else "cache=writeback"

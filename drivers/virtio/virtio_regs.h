@@ -1,0 +1,50 @@
+/* A transport's register block as the transport logic sees it: reads and
+ * writes of 1, 2 or 4 bytes at an offset. In the kernel they are loads and
+ * stores to a mapped window (virtio-mmio, virtio-pci memory BARs) or port
+ * I/O (the legacy virtio-pci I/O BAR), virtio_regs_hw.c; host tests and
+ * fuzzers put a simulated device behind them, so the register sequences of
+ * the transports are tested without hardware. Little-endian, like the CPU
+ * (the registers are, 4.1.3 and 4.2.2; the legacy interfaces use the guest's
+ * order, 2.5.3 and 2.7.3, which on x86 is the same). */
+#ifndef DRIVERS_VIRTIO_VIRTIO_REGS_H
+#define DRIVERS_VIRTIO_VIRTIO_REGS_H
+
+#include <stdint.h>
+
+struct virtio_regs {
+    uint32_t (*read)(void *ctx, unsigned offset, unsigned size);
+    void (*write)(void *ctx, unsigned offset, unsigned size, uint32_t value);
+    void *ctx;
+};
+
+static inline uint8_t vregs_read8(const struct virtio_regs *r, unsigned off)
+{
+    return (uint8_t)r->read(r->ctx, off, 1);
+}
+static inline uint16_t vregs_read16(const struct virtio_regs *r, unsigned off)
+{
+    return (uint16_t)r->read(r->ctx, off, 2);
+}
+static inline uint32_t vregs_read32(const struct virtio_regs *r, unsigned off)
+{
+    return r->read(r->ctx, off, 4);
+}
+static inline void vregs_write8(const struct virtio_regs *r, unsigned off, uint8_t v)
+{
+    r->write(r->ctx, off, 1, v);
+}
+static inline void vregs_write16(const struct virtio_regs *r, unsigned off, uint16_t v)
+{
+    r->write(r->ctx, off, 2, v);
+}
+static inline void vregs_write32(const struct virtio_regs *r, unsigned off, uint32_t v)
+{
+    r->write(r->ctx, off, 4, v);
+}
+
+/* Kernel accessors (virtio_regs_hw.c): a memory window at base, or an I/O
+ * port range at port. */
+struct virtio_regs virtio_regs_mmio(uintptr_t base);
+struct virtio_regs virtio_regs_port(uint16_t port);
+
+#endif
