@@ -68,6 +68,14 @@ $(B)/%.elf: $(B)/%.debug.elf
 HCC := gcc
 HCFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -I. -MMD -MP
 HOSTSIM_SRCS := $(wildcard hostsim/*.c hostsim/*/*.c)
+# hostsim's pure logic (no KVM), linked into the unit tests beside the kernel's.
+HOSTSIM_PURE_SRCS := hostsim/guest_mem.c hostsim/log.c hostsim/options.c hostsim/registry.c \
+	$(wildcard hostsim/acpi/*.c hostsim/boot/*.c hostsim/devices/*.c) \
+	hostsim/cpu/iobus.c hostsim/cpu/msrbus.c hostsim/cpu/vcpu.c hostsim/cpu/msi.c \
+	hostsim/virtio/virtq.c hostsim/virtio/mmio.c hostsim/virtio/blk.c hostsim/virtio/net.c \
+	hostsim/firecracker/virtio_layout.c hostsim/firecracker/cmdline.c \
+	hostsim/firecracker/dsdt.c hostsim/firecracker/tables.c hostsim/firecracker/memmap.c \
+	hostsim/firecracker/ram.c
 hostsim: $(B)/hostsim
 $(B)/hostsim: $(HOSTSIM_SRCS:%.c=$(B)/h/%.o)
 	$(HCC) -o $@ $^
@@ -85,9 +93,7 @@ PURE_SRCS := core/cmdline.c core/memmap.c core/page_alloc.c core/heap.c core/acp
 	net/inet_csum.c net/ping_responder.c drivers/virtio/net_hdr.c dev/netdev.c dev/blkdev.c \
 	apps/devinfo/pattern.c drivers/virtio/virtqueue.c bus/virtio_mmio/virtio_mmio_cmdline.c \
 	bus/virtio_mmio/virtio_mmio_aml.c \
-	hostsim/guest_mem.c hostsim/log.c hostsim/options.c hostsim/virtio/virtq.c \
-	hostsim/virtio/mmio.c hostsim/virtio/blk.c hostsim/virtio/net.c \
-	hostsim/firecracker/virtio_layout.c hostsim/firecracker/cmdline.c
+	$(HOSTSIM_PURE_SRCS)
 PURE_SRCS := $(wildcard $(PURE_SRCS))
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(B)/unit/%)
@@ -157,4 +163,4 @@ format:
 clean:
 	rm -rf $(B)/k $(B)/h $(B)/pure $(B)/unit $(B)/*.elf
 
--include $(shell find $(B) -name '*.d' 2>/dev/null)
+-include $(shell find $(B) -path $(B)/reference -prune -o -name '*.d' -print 2>/dev/null)

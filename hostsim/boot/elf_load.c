@@ -4,8 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "hostsim/firecracker/elf_load.h"
-#include "hostsim/firecracker/layout.h"
+#include "hostsim/boot/elf_load.h"
 
 #define EHDR_SIZE 64
 #define PHDR_SIZE 56
@@ -94,7 +93,8 @@ static int find_pvh_note(const uint8_t *img, size_t len, uint64_t seg_off, uint6
     return 0;
 }
 
-int fc_elf_parse(const uint8_t *img, size_t len, struct fc_elf *elf, char *err, size_t errlen)
+int elf_parse(const uint8_t *img, size_t len, uint64_t min_entry, struct elf_image *elf, char *err,
+              size_t errlen)
 {
     memset(elf, 0, sizeof *elf);
     if (len < EHDR_SIZE || memcmp(img, "\177ELF", 4) != 0) {
@@ -122,11 +122,9 @@ int fc_elf_parse(const uint8_t *img, size_t len, struct fc_elf *elf, char *err, 
                  (unsigned long long)phoff, phnum);
         return -1;
     }
-    if (entry < FC_HIMEM_START) {
-        snprintf(err, errlen,
-                 "e_entry 0x%llx is below 1 MiB; Firecracker refuses it (HIMEM_START), even "
-                 "for PVH",
-                 (unsigned long long)entry);
+    if (entry < min_entry) {
+        snprintf(err, errlen, "e_entry 0x%llx is below 0x%llx, the lowest this monitor accepts",
+                 (unsigned long long)entry, (unsigned long long)min_entry);
         return -1;
     }
     elf->entry = entry;
@@ -157,11 +155,11 @@ int fc_elf_parse(const uint8_t *img, size_t len, struct fc_elf *elf, char *err, 
                      (unsigned long long)offset, (unsigned long long)filesz);
             return -1;
         }
-        if (elf->nloads >= FC_ELF_MAX_LOADS) {
-            snprintf(err, errlen, "more than %d PT_LOAD segments", FC_ELF_MAX_LOADS);
+        if (elf->nloads >= ELF_MAX_LOADS) {
+            snprintf(err, errlen, "more than %d PT_LOAD segments", ELF_MAX_LOADS);
             return -1;
         }
-        elf->load[elf->nloads++] = (struct fc_elf_segment){
+        elf->load[elf->nloads++] = (struct elf_segment){
             .offset = offset, .filesz = filesz, .memsz = memsz, .paddr = paddr};
     }
     elf->pvh_note_lost = pvh_seen && !elf->has_pvh;
@@ -172,11 +170,11 @@ int fc_elf_parse(const uint8_t *img, size_t len, struct fc_elf *elf, char *err, 
     return 0;
 }
 
-int fc_elf_load(const struct fc_elf *elf, const uint8_t *img, size_t len,
-                const struct guest_mem *mem, char *err, size_t errlen)
+int elf_load(const struct elf_image *elf, const uint8_t *img, size_t len,
+             const struct guest_mem *mem, char *err, size_t errlen)
 {
     for (unsigned i = 0; i < elf->nloads; i++) {
-        const struct fc_elf_segment *s = &elf->load[i];
+        const struct elf_segment *s = &elf->load[i];
         if (!in_file(s->offset, s->filesz, len) ||
             guest_mem_write(mem, s->paddr, img + s->offset, s->filesz) != 0) {
             snprintf(err, errlen,

@@ -1,5 +1,6 @@
-/* KVM back end, the run loop: KVM_RUN on every vCPU, I/O exits handed to the
- * buses, the first ending (a device's stop request, a triple fault, a KVM
+/* KVM back end, the run loop: KVM_RUN on every vCPU, I/O and MSR exits handed
+ * to the buses with the calling vCPU, registers a handler changed stored back
+ * before the vCPU runs again, the first ending (a device's stop request, a triple fault, a KVM
  * error, a signal) recorded and returned. See cpu_kvm.h. */
 #include <errno.h>
 #include <signal.h>
@@ -8,7 +9,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 
-#include "hostsim/cpu_kvm.h"
+#include "hostsim/cpu/cpu_kvm.h"
 #include "hostsim/log.h"
 
 #define UNCLAIMED_LOG_LIMIT 32 /* with --verbose, report this many unclaimed accesses */
@@ -102,10 +103,11 @@ static int handle_pio(struct cpu_kvm *k, unsigned vcpu, struct kvm_run *run)
     }
     uint8_t *data = (uint8_t *)run + off;
     int out = run->io.direction == KVM_EXIT_IO_OUT;
+    struct hs_vcpu *v = &k->vcpu[vcpu].hs;
     pthread_mutex_lock(&k->dev_lock);
     for (unsigned i = 0; i < count; i++, data += size) {
-        int claimed = out ? iobus_write(&k->pio, run->io.port, data, size)
-                          : iobus_read(&k->pio, run->io.port, data, size);
+        int claimed = out ? iobus_write(&k->pio, v, run->io.port, data, size)
+                          : iobus_read(&k->pio, v, run->io.port, data, size);
         if (!claimed)
             note_unclaimed(&k->unclaimed_pio, "port", run->io.port, size, out, data);
     }
@@ -122,14 +124,41 @@ static int handle_mmio(struct cpu_kvm *k, unsigned vcpu, struct kvm_run *run)
                  (unsigned long long)run->mmio.phys_addr, len);
         return -1;
     }
+    struct hs_vcpu *v = &k->vcpu[vcpu].hs;
     pthread_mutex_lock(&k->dev_lock);
     int claimed = run->mmio.is_write
-                      ? iobus_write(&k->mmio, run->mmio.phys_addr, run->mmio.data, len)
-                      : iobus_read(&k->mmio, run->mmio.phys_addr, run->mmio.data, len);
+                      ? iobus_write(&k->mmio, v, run->mmio.phys_addr, run->mmio.data, len)
+                      : iobus_read(&k->mmio, v, run->mmio.phys_addr, run->mmio.data, len);
     if (!claimed)
         note_unclaimed(&k->unclaimed_mmio, "MMIO", run->mmio.phys_addr, len, run->mmio.is_write,
                        run->mmio.data);
     pthread_mutex_unlock(&k->dev_lock);
+    return 0;
+}
+
+/* KVM_EXIT_X86_RDMSR / WRMSR (KVM api.rst, KVM_CAP_X86_USER_SPACE_MSR):
+ * answer through run->msr; error = 1 makes KVM inject #GP(0). */
+static int handle_msr(struct cpu_kvm *k, unsigned vcpu, struct kvm_run *run)
+{
+    struct hs_vcpu *v = &k->vcpu[vcpu].hs;
+    int is_write = run->exit_reason == KVM_EXIT_X86_WRMSR;
+    enum msrbus_result res;
+    pthread_mutex_lock(&k->dev_lock);
+    if (is_write) {
+        res = msrbus_write(&k->msr, v, run->msr.index, run->msr.data);
+    } else {
+        uint64_t value;
+        res = msrbus_read(&k->msr, v, run->msr.index, &value);
+        run->msr.data = value;
+    }
+    pthread_mutex_unlock(&k->dev_lock);
+    run->msr.error = res != MSRBUS_OK;
+    if (res == MSRBUS_UNCLAIMED) {
+        k->unclaimed_msr++;
+        if (hs_verbose && k->unclaimed_msr <= UNCLAIMED_LOG_LIMIT)
+            hs_log("unclaimed %s of MSR 0x%x on vCPU %u: #GP", is_write ? "wrmsr" : "rdmsr",
+                   run->msr.index, vcpu);
+    }
     return 0;
 }
 
@@ -155,6 +184,9 @@ static int handle_exit(struct cpu_kvm *k, unsigned vcpu, struct kvm_run *run)
         return handle_pio(k, vcpu, run) == 0;
     case KVM_EXIT_MMIO:
         return handle_mmio(k, vcpu, run) == 0;
+    case KVM_EXIT_X86_RDMSR:
+    case KVM_EXIT_X86_WRMSR:
+        return handle_msr(k, vcpu, run) == 0;
     case KVM_EXIT_SHUTDOWN:
         end_with(k, vcpu, CPU_KVM_END_SHUTDOWN, run->exit_reason, 0,
                  "triple fault (KVM_EXIT_SHUTDOWN) on vCPU %u", vcpu);
@@ -223,6 +255,12 @@ static void vcpu_loop(struct cpu_kvm *k, unsigned vcpu)
         }
         if (!handle_exit(k, vcpu, run))
             return;
+        /* Registers a handler changed go back before the vCPU runs again. */
+        if (hs_vcpu_sync(&k->vcpu[vcpu].hs) != 0) {
+            end_with(k, vcpu, CPU_KVM_END_ERROR, run->exit_reason, 0,
+                     "a device handler could not access the registers of vCPU %u", vcpu);
+            return;
+        }
         if (vm_stop_requested(&k->stop)) {
             end_with(k, vcpu, CPU_KVM_END_STOP, run->exit_reason, (uint64_t)k->stop.status, "%s",
                      k->stop.reason);

@@ -1,6 +1,6 @@
 #include <string.h>
 
-#include "hostsim/iobus.h"
+#include "hostsim/cpu/iobus.h"
 #include "hostsim/log.h"
 
 int iobus_add(struct iobus *bus, uint64_t base, uint64_t len, const char *name, iobus_read_fn read,
@@ -39,7 +39,8 @@ const struct iobus_range *iobus_find(const struct iobus *bus, uint64_t addr)
     return NULL;
 }
 
-bool iobus_read(const struct iobus *bus, uint64_t addr, uint8_t *data, unsigned size)
+bool iobus_read(const struct iobus *bus, struct hs_vcpu *vcpu, uint64_t addr, uint8_t *data,
+                unsigned size)
 {
     if (size > IOBUS_MAX_ACCESS)
         size = IOBUS_MAX_ACCESS;
@@ -48,16 +49,17 @@ bool iobus_read(const struct iobus *bus, uint64_t addr, uint8_t *data, unsigned 
     if (r == NULL)
         return false;
     if (r->read != NULL && size > 0)
-        r->read(r->ctx, addr - r->base, data, size);
+        r->read(r->ctx, vcpu, addr - r->base, data, size);
     return true;
 }
 
-bool iobus_write(const struct iobus *bus, uint64_t addr, const uint8_t *data, unsigned size)
+bool iobus_write(const struct iobus *bus, struct hs_vcpu *vcpu, uint64_t addr, const uint8_t *data,
+                 unsigned size)
 {
     const struct iobus_range *r = iobus_find(bus, addr);
     if (r == NULL)
         return false;
     if (r->write != NULL && size > 0 && size <= IOBUS_MAX_ACCESS)
-        r->write(r->ctx, addr - r->base, data, size);
+        r->write(r->ctx, vcpu, addr - r->base, data, size);
     return true;
 }

@@ -1,25 +1,29 @@
 /* The CPU back end of hostsim: a VM on the Linux KVM API (/dev/kvm) and the
  * vCPU run loop. It knows nothing of any machine model: the model decides the
  * memory layout, the CPUID edits and MSR values, the boot registers, and
- * registers its devices on the port and MMIO buses; the run loop hands every
- * I/O exit to those buses and reports how the guest ended. The model then
- * turns that ending into its monitor's process exit status.
+ * registers its devices on the port, MMIO and MSR buses; the run loop hands
+ * every I/O and MSR exit to those buses, with the calling vCPU (vcpu.h), and
+ * reports how the guest ended. The model then turns that ending into its
+ * monitor's process exit status. Interrupts reach the guest by GSI (an edge
+ * on an IOAPIC/PIC input) or by vector to one vCPU (an MSI).
  *
  * Threads: vCPU 0 (the bootstrap processor) runs in the thread that calls
  * cpu_kvm_run(); every other vCPU runs in a thread of its own and, with the
  * in-kernel LAPIC, sleeps inside KVM_RUN until the guest sends it INIT/SIPI.
  * Device handlers are called with dev_lock held, so a device model never sees
  * two accesses at once. */
-#ifndef HOSTSIM_CPU_KVM_H
-#define HOSTSIM_CPU_KVM_H
+#ifndef HOSTSIM_CPU_CPU_KVM_H
+#define HOSTSIM_CPU_CPU_KVM_H
 
 #include <linux/kvm.h>
 #include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
 
+#include "hostsim/cpu/iobus.h"
+#include "hostsim/cpu/msrbus.h"
+#include "hostsim/cpu/vcpu.h"
 #include "hostsim/guest_mem.h"
-#include "hostsim/iobus.h"
 #include "hostsim/vm_stop.h"
 
 #define CPU_KVM_MAX_VCPUS 64
@@ -34,6 +38,7 @@ struct cpu_kvm_vcpu {
     struct cpu_kvm *owner; /* for the vCPU's thread */
     pthread_t thread;
     int thread_started;
+    struct hs_vcpu hs; /* what device handlers get: index, lazy registers */
 };
 
 /* How the run ended. */
@@ -73,6 +78,7 @@ struct cpu_kvm {
     unsigned slots;
     struct guest_mem mem;
     struct iobus pio, mmio;
+    struct msrbus msr; /* MSRs the model emulates: armed by cpu_kvm_arm_msr_exits */
     struct vm_stop stop;
     struct cpu_kvm_vcpu vcpu[CPU_KVM_MAX_VCPUS];
     unsigned nvcpus;
@@ -85,6 +91,7 @@ struct cpu_kvm {
     pthread_t bsp_thread;
 
     unsigned long unclaimed_pio, unclaimed_mmio; /* accesses no device took */
+    unsigned long unclaimed_msr;                 /* MSR exits no range took (#GP) */
 };
 
 /* Each returns 0, or -1 after saying why on stderr. */
@@ -107,6 +114,7 @@ int cpu_kvm_set_fpu(struct cpu_kvm *k, unsigned vcpu, uint16_t fcw, uint32_t mxc
 int cpu_kvm_get_sregs(struct cpu_kvm *k, unsigned vcpu, struct kvm_sregs *s);
 int cpu_kvm_set_sregs(struct cpu_kvm *k, unsigned vcpu, const struct kvm_sregs *s);
 int cpu_kvm_set_regs(struct cpu_kvm *k, unsigned vcpu, const struct kvm_regs *r);
+int cpu_kvm_get_regs(struct cpu_kvm *k, unsigned vcpu, struct kvm_regs *r);
 int cpu_kvm_get_mp_state(struct cpu_kvm *k, unsigned vcpu, uint32_t *state);
 int cpu_kvm_set_mp_state(struct cpu_kvm *k, unsigned vcpu, uint32_t state);
 const char *cpu_kvm_mp_state_name(uint32_t state);
@@ -114,6 +122,20 @@ const char *cpu_kvm_mp_state_name(uint32_t state);
 /* An edge on an IOAPIC/PIC input (level 1 then 0), as an irqfd delivers it.
  * Safe from any thread. */
 void cpu_kvm_irq_pulse(struct cpu_kvm *k, unsigned gsi);
+
+/* Interrupts the vCPU whose APIC id is apic_id with vector (16-255), fixed
+ * delivery, edge: KVM_SIGNAL_MSI with the message msi.h composes. Safe from
+ * any thread. Returns 1 when delivered, 0 when the guest blocked it (its
+ * LAPIC is software-disabled), -1 after saying why. */
+int cpu_kvm_signal_msi(struct cpu_kvm *k, uint32_t apic_id, unsigned vector);
+
+/* Has KVM hand the guest's rdmsr/wrmsr of every MSR on k->msr to user space
+ * (KVM_CAP_X86_USER_SPACE_MSR with the FILTER and UNKNOWN reasons, and a
+ * KVM_X86_SET_MSR_FILTER that denies those ranges to KVM), where the run
+ * loop dispatches them on k->msr; an MSR no range holds gets #GP, as KVM
+ * itself would give. Call after the model registered its MSRs, before the
+ * run; does nothing when k->msr is empty. Returns 0, or -1 after saying why. */
+int cpu_kvm_arm_msr_exits(struct cpu_kvm *k);
 
 /* KVM_IOEVENTFD: a guest write of len bytes equal to datamatch at MMIO
  * address addr signals fd inside KVM instead of exiting (assign), or stops

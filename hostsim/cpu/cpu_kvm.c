@@ -10,7 +10,8 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "hostsim/cpu_kvm.h"
+#include "hostsim/cpu/cpu_kvm.h"
+#include "hostsim/cpu/msi.h"
 #include "hostsim/log.h"
 
 #define KVM_API_EXPECTED 12
@@ -122,6 +123,58 @@ int cpu_kvm_add_ram(struct cpu_kvm *k, uint64_t gpa, uint64_t size)
     return 0;
 }
 
+/* struct hs_vcpu_ops over KVM_GET_REGS / KVM_SET_REGS (ctx: the vCPU). */
+static int kvm_regs_load(void *ctx, uint64_t regs[HS_NREGS])
+{
+    struct cpu_kvm_vcpu *v = ctx;
+    struct kvm_regs r;
+    if (ioctl(v->fd, KVM_GET_REGS, &r) < 0) {
+        hs_log("KVM_GET_REGS on vCPU %u: %s", v->index, strerror(errno));
+        return -1;
+    }
+    const uint64_t in[HS_NREGS] = {
+        [HS_RAX] = r.rax, [HS_RBX] = r.rbx,       [HS_RCX] = r.rcx, [HS_RDX] = r.rdx,
+        [HS_RSI] = r.rsi, [HS_RDI] = r.rdi,       [HS_RSP] = r.rsp, [HS_RBP] = r.rbp,
+        [HS_R8] = r.r8,   [HS_R9] = r.r9,         [HS_R10] = r.r10, [HS_R11] = r.r11,
+        [HS_R12] = r.r12, [HS_R13] = r.r13,       [HS_R14] = r.r14, [HS_R15] = r.r15,
+        [HS_RIP] = r.rip, [HS_RFLAGS] = r.rflags,
+    };
+    memcpy(regs, in, sizeof in);
+    return 0;
+}
+
+static int kvm_regs_store(void *ctx, const uint64_t regs[HS_NREGS])
+{
+    struct cpu_kvm_vcpu *v = ctx;
+    struct kvm_regs r = {
+        .rax = regs[HS_RAX],
+        .rbx = regs[HS_RBX],
+        .rcx = regs[HS_RCX],
+        .rdx = regs[HS_RDX],
+        .rsi = regs[HS_RSI],
+        .rdi = regs[HS_RDI],
+        .rsp = regs[HS_RSP],
+        .rbp = regs[HS_RBP],
+        .r8 = regs[HS_R8],
+        .r9 = regs[HS_R9],
+        .r10 = regs[HS_R10],
+        .r11 = regs[HS_R11],
+        .r12 = regs[HS_R12],
+        .r13 = regs[HS_R13],
+        .r14 = regs[HS_R14],
+        .r15 = regs[HS_R15],
+        .rip = regs[HS_RIP],
+        .rflags = regs[HS_RFLAGS],
+    };
+    if (ioctl(v->fd, KVM_SET_REGS, &r) < 0) {
+        hs_log("KVM_SET_REGS on vCPU %u: %s", v->index, strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
+static const struct hs_vcpu_ops kvm_regs_ops = {.load = kvm_regs_load, .store = kvm_regs_store};
+
 int cpu_kvm_create_vcpu(struct cpu_kvm *k)
 {
     if (k->nvcpus >= CPU_KVM_MAX_VCPUS) {
@@ -141,6 +194,7 @@ int cpu_kvm_create_vcpu(struct cpu_kvm *k)
         return -1;
     }
     k->vcpu[index] = (struct cpu_kvm_vcpu){.fd = fd, .index = index, .run = run, .owner = k};
+    hs_vcpu_init(&k->vcpu[index].hs, index, &kvm_regs_ops, &k->vcpu[index]);
     k->nvcpus++;
     return 0;
 }
@@ -264,6 +318,11 @@ int cpu_kvm_set_regs(struct cpu_kvm *k, unsigned vcpu, const struct kvm_regs *r)
     return vcpu_ioctl(k, vcpu, KVM_SET_REGS, (void *)r, "KVM_SET_REGS");
 }
 
+int cpu_kvm_get_regs(struct cpu_kvm *k, unsigned vcpu, struct kvm_regs *r)
+{
+    return vcpu_ioctl(k, vcpu, KVM_GET_REGS, r, "KVM_GET_REGS");
+}
+
 int cpu_kvm_get_mp_state(struct cpu_kvm *k, unsigned vcpu, uint32_t *state)
 {
     struct kvm_mp_state mp;
@@ -319,4 +378,66 @@ int cpu_kvm_ioeventfd(struct cpu_kvm *k, uint64_t addr, unsigned len, uint64_t d
         .flags = KVM_IOEVENTFD_FLAG_DATAMATCH | (assign ? 0 : KVM_IOEVENTFD_FLAG_DEASSIGN),
     };
     return ioctl(k->vm_fd, KVM_IOEVENTFD, &e) == 0 ? 0 : -1;
+}
+
+int cpu_kvm_signal_msi(struct cpu_kvm *k, uint32_t apic_id, unsigned vector)
+{
+    struct msi_message m;
+    if (msi_compose(apic_id, vector, &m) != 0) {
+        hs_log("no MSI for APIC id %u vector %u (ids 0-255, vectors 16-255)", apic_id, vector);
+        return -1;
+    }
+    struct kvm_msi msi = {.address_lo = m.address_lo, .address_hi = m.address_hi, .data = m.data};
+    int rc = ioctl(k->vm_fd, KVM_SIGNAL_MSI, &msi);
+    if (rc < 0) {
+        hs_log("KVM_SIGNAL_MSI to APIC id %u vector %u: %s", apic_id, vector, strerror(errno));
+        return -1;
+    }
+    return rc > 0 ? 1 : 0;
+}
+
+int cpu_kvm_arm_msr_exits(struct cpu_kvm *k)
+{
+    if (k->msr.count == 0)
+        return 0;
+    if (ioctl(k->kvm_fd, KVM_CHECK_EXTENSION, KVM_CAP_X86_USER_SPACE_MSR) <= 0 ||
+        ioctl(k->kvm_fd, KVM_CHECK_EXTENSION, KVM_CAP_X86_MSR_FILTER) <= 0) {
+        hs_log("this KVM cannot hand MSR accesses to user space (KVM_CAP_X86_USER_SPACE_MSR, "
+               "KVM_CAP_X86_MSR_FILTER); the model's MSRs need it");
+        return -1;
+    }
+    /* FILTER: the MSRs denied below exit to us even where KVM knows them.
+     * UNKNOWN: so do MSRs KVM does not emulate at all (the Hyper-V ones when
+     * KVM_CAP_HYPERV is off: measured on the PVM host). */
+    struct kvm_enable_cap cap = {
+        .cap = KVM_CAP_X86_USER_SPACE_MSR,
+        .args = {KVM_MSR_EXIT_REASON_FILTER | KVM_MSR_EXIT_REASON_UNKNOWN},
+    };
+    if (vm_ioctl(k, KVM_ENABLE_CAP, (unsigned long)&cap, "KVM_ENABLE_CAP USER_SPACE_MSR") != 0)
+        return -1;
+
+    /* Default allow; each claimed range denied (bitmap bit 0 = deny), so
+     * KVM's handling of every other MSR is unchanged. */
+    struct kvm_msr_filter filter;
+    memset(&filter, 0, sizeof filter);
+    filter.flags = KVM_MSR_FILTER_DEFAULT_ALLOW;
+    uint8_t *bitmaps[MSRBUS_MAX_RANGES] = {NULL};
+    int rc = -1;
+    for (unsigned i = 0; i < k->msr.count && i < KVM_MSR_FILTER_MAX_RANGES; i++) {
+        const struct msrbus_range *r = &k->msr.range[i];
+        bitmaps[i] = calloc(1, ((size_t)r->count + 7) / 8);
+        if (bitmaps[i] == NULL)
+            goto out;
+        filter.ranges[i] = (struct kvm_msr_filter_range){
+            .flags = KVM_MSR_FILTER_READ | KVM_MSR_FILTER_WRITE,
+            .nmsrs = r->count,
+            .base = r->first,
+            .bitmap = bitmaps[i],
+        };
+    }
+    rc = vm_ioctl(k, KVM_X86_SET_MSR_FILTER, (unsigned long)&filter, "KVM_X86_SET_MSR_FILTER");
+out:
+    for (unsigned i = 0; i < MSRBUS_MAX_RANGES; i++)
+        free(bitmaps[i]);
+    return rc;
 }

@@ -1,7 +1,6 @@
 #include <string.h>
 
-#include "hostsim/firecracker/layout.h"
-#include "hostsim/firecracker/mptable.h"
+#include "hostsim/acpi/mptable.h"
 
 #define MPF_SIZE 16
 #define MPC_HEADER_SIZE 44
@@ -22,11 +21,17 @@
 #define CPU_FEATURES 0x201  /* APIC | FPU */
 #define MAX_CPUS 254        /* APIC ids 0..254, one taken by the IOAPIC */
 
-size_t fc_mptable_size(unsigned ncpus)
+size_t mptable_size(const struct mptable_params *p)
 {
-    return MPF_SIZE + MPC_HEADER_SIZE + (size_t)MPC_CPU_SIZE * ncpus + MPC_SMALL_SIZE /* bus */ +
-           MPC_SMALL_SIZE /* IOAPIC */ + MPC_SMALL_SIZE * (FC_GSI_LEGACY_END + 1) +
-           2 * MPC_SMALL_SIZE;
+    return MPF_SIZE + MPC_HEADER_SIZE + (size_t)MPC_CPU_SIZE * p->ncpus + MPC_SMALL_SIZE /* bus */ +
+           MPC_SMALL_SIZE /* IOAPIC */ + (size_t)MPC_SMALL_SIZE * p->nirqs + 2 * MPC_SMALL_SIZE;
+}
+
+static void put_padded(uint8_t *dst, const char *s, size_t n)
+{
+    memset(dst, ' ', n);
+    size_t len = strlen(s);
+    memcpy(dst, s, len < n ? len : n);
 }
 
 static uint8_t checksum(const uint8_t *p, size_t n)
@@ -47,13 +52,15 @@ static void put32(uint8_t *p, uint32_t v)
     memcpy(p, &v, 4);
 }
 
-size_t fc_mptable_build(uint8_t *buf, size_t cap, uint32_t gpa, unsigned ncpus)
+size_t mptable_build(uint8_t *buf, size_t cap, uint32_t gpa, const struct mptable_params *prm)
 {
-    size_t size = fc_mptable_size(ncpus);
-    if (ncpus == 0 || ncpus > MAX_CPUS || cap < size)
+    unsigned ncpus = prm->ncpus;
+    size_t size = mptable_size(prm);
+    if (ncpus == 0 || ncpus > MAX_CPUS || prm->nirqs == 0 || prm->nirqs > 256 ||
+        prm->ioapic_id < ncpus || cap < size)
         return 0;
     memset(buf, 0, size);
-    uint8_t ioapic_id = (uint8_t)(ncpus + 1);
+    uint8_t ioapic_id = prm->ioapic_id;
 
     /* Floating pointer: length in 16-byte units, spec revision 1.4. */
     uint8_t *mpf = buf;
@@ -64,9 +71,7 @@ size_t fc_mptable_build(uint8_t *buf, size_t cap, uint32_t gpa, unsigned ncpus)
     mpf[10] = checksum(mpf, MPF_SIZE);
 
     uint8_t *mpc = buf + MPF_SIZE, *p = mpc + MPC_HEADER_SIZE;
-    /* Firecracker counts the floating pointer as an entry too, so the header's
-     * entry count is one more than the entries that follow. */
-    uint16_t entries = 1;
+    uint16_t entries = prm->count_floating_pointer ? 1 : 0;
     for (unsigned i = 0; i < ncpus; i++, p += MPC_CPU_SIZE, entries++) {
         p[0] = MP_PROCESSOR;
         p[1] = (uint8_t)i; /* APIC id */
@@ -83,9 +88,9 @@ size_t fc_mptable_build(uint8_t *buf, size_t cap, uint32_t gpa, unsigned ncpus)
     p[1] = ioapic_id;
     p[2] = APIC_VERSION;
     p[3] = 1; /* usable */
-    put32(p + 4, FC_IOAPIC_ADDR);
+    put32(p + 4, prm->ioapic_addr);
     p += MPC_SMALL_SIZE, entries++;
-    for (unsigned irq = 0; irq <= FC_GSI_LEGACY_END; irq++, p += MPC_SMALL_SIZE, entries++) {
+    for (unsigned irq = 0; irq < prm->nirqs; irq++, p += MPC_SMALL_SIZE, entries++) {
         p[0] = MP_INTSRC;
         p[1] = MP_INT;
         put16(p + 2, 0); /* polarity and trigger: conforming to the bus */
@@ -106,12 +111,12 @@ size_t fc_mptable_build(uint8_t *buf, size_t cap, uint32_t gpa, unsigned ncpus)
     p += MPC_SMALL_SIZE, entries++;
 
     memcpy(mpc, "PCMP", 4);
-    put16(mpc + 4, (uint16_t)(p - mpc));  /* base table length */
-    mpc[6] = 4;                           /* spec revision 1.4 */
-    memcpy(mpc + 8, "FC      ", 8);       /* OEM id */
-    memcpy(mpc + 16, "000000000000", 12); /* product id */
+    put16(mpc + 4, (uint16_t)(p - mpc)); /* base table length */
+    mpc[6] = 4;                          /* spec revision 1.4 */
+    put_padded(mpc + 8, prm->oem, 8);
+    put_padded(mpc + 16, prm->product, 12);
     put16(mpc + 34, entries);
-    put32(mpc + 36, FC_LAPIC_ADDR);
+    put32(mpc + 36, prm->lapic_addr);
     mpc[7] = checksum(mpc, (size_t)(p - mpc));
     return size;
 }

@@ -1,25 +1,32 @@
-/* COM1 as Firecracker models it: vm-superio 0.8 Serial (src/serial.rs) behind
- * Firecracker's SerialWrapper (devices/legacy/serial.rs). Register map: the
- * NS16550A data sheet. What the guest sees:
+/* A 16550A UART as Firecracker models COM1: vm-superio 0.8 Serial
+ * (src/serial.rs) behind Firecracker's SerialWrapper (devices/legacy/
+ * serial.rs). Register map: the NS16550A data sheet. What the guest sees:
  *   - only 1-byte accesses count (others read 0 and are dropped);
  *   - reset values DLL 0x0C DLM 0 (9600 baud), IER 0, IIR 0x01, LCR 0x03,
  *     MCR 0x08 (OUT2), LSR 0x60 (THR and transmitter empty, always), MSR
  *     0xB0 (DCD, DSR, CTS), SCR 0;
  *   - a THR write goes straight to the output and, when IER bit 1 is set and
- *     no THR-empty interrupt is pending, raises one (IIR 0x02) on GSI 4;
+ *     no THR-empty interrupt is pending, raises one (IIR 0x02) on its line;
  *   - reading IIR returns it with the FIFO bits (0xC0) and clears it to 0x01;
  *   - MCR bit 4 (loopback) sends THR bytes to the 64-byte receive FIFO
  *     instead, with DR in LSR and a received-data interrupt (IIR 0x04) when
  *     IER bit 0 is set; FCR bit 1 empties that FIFO.
  * Not reproduced: input from stdin (Firecracker feeds stdin to the receive
- * FIFO); hostsim's guest never receives bytes except through loopback. */
+ * FIFO); hostsim's guest never receives bytes except through loopback. Every
+ * byte is checked where it lands: offsets outside the 8 ports and accesses
+ * wider than a byte are ignored. */
 #include <string.h>
 
-#include "hostsim/firecracker/devices.h"
-#include "hostsim/firecracker/layout.h"
+#include "hostsim/devices/legacy.h"
+#include "hostsim/registry.h"
 
-#define COM1_BASE 0x3F8
-#define COM1_PORTS 8
+static const struct hostsim_backend serial16550_backend = {
+    .name = "serial16550",
+    .summary =
+        "16550A UART: output to stdout, loopback FIFO (vm-superio 0.8 as Firecracker uses it)",
+};
+HOSTSIM_REGISTER_BACKEND(serial16550_backend);
+
 #define REG_DATA 0 /* RBR / THR, or DLL with DLAB */
 #define REG_IER 1  /* or DLM with DLAB */
 #define REG_IIR 2  /* read: IIR, write: FCR */
@@ -50,7 +57,8 @@
 #define MSR_RI 0x40
 #define MSR_DCD 0x80
 
-void fc_serial_init(struct fc_serial *s, FILE *out, fc_irq_fn irq, void *irq_ctx)
+void serial16550_init(struct serial16550 *s, FILE *out, legacy_irq_fn irq, void *irq_ctx,
+                      unsigned line)
 {
     memset(s, 0, sizeof *s);
     s->dll = 0x0C;
@@ -62,33 +70,36 @@ void fc_serial_init(struct fc_serial *s, FILE *out, fc_irq_fn irq, void *irq_ctx
     s->out = out;
     s->irq = irq;
     s->irq_ctx = irq_ctx;
+    s->line = line;
 }
 
-int fc_serial_register(struct fc_serial *s, struct iobus *pio)
+int serial16550_register(struct serial16550 *s, struct iobus *pio, uint16_t base)
 {
-    return iobus_add(pio, COM1_BASE, COM1_PORTS, "COM1", fc_serial_read, fc_serial_write, s);
+    return iobus_add(pio, base, SERIAL16550_PORTS, "serial", serial16550_read, serial16550_write,
+                     s);
 }
 
 /* Raise an interrupt kind unless it is already pending (not yet read). */
-static void raise(struct fc_serial *s, uint8_t enable_bit, uint8_t iir_bit)
+static void raise(struct serial16550 *s, uint8_t enable_bit, uint8_t iir_bit)
 {
     if (!(s->ier & enable_bit) || (s->iir & iir_bit))
         return;
     s->iir = (uint8_t)((s->iir & ~IIR_NONE) | iir_bit);
     if (s->irq != NULL)
-        s->irq(s->irq_ctx, FC_COM1_GSI);
+        s->irq(s->irq_ctx, s->line);
 }
 
-static void transmit(struct fc_serial *s, uint8_t byte)
+static void transmit(struct serial16550 *s, uint8_t byte)
 {
     if (s->mcr & MCR_LOOP) {
-        if (s->fifo_len < FC_SERIAL_FIFO) {
-            s->fifo[(s->fifo_head + s->fifo_len++) % FC_SERIAL_FIFO] = byte;
+        if (s->fifo_len < SERIAL16550_FIFO) {
+            s->fifo[(s->fifo_head + s->fifo_len++) % SERIAL16550_FIFO] = byte;
             s->lsr |= LSR_DR;
             raise(s, IER_RDA, IIR_RDA);
         }
         return;
     }
+    s->bytes_out++;
     if (s->out != NULL) {
         fputc(byte, s->out);
         if (byte == '\n')
@@ -98,10 +109,12 @@ static void transmit(struct fc_serial *s, uint8_t byte)
     raise(s, IER_THRE, IIR_THRE);
 }
 
-void fc_serial_write(void *ctx, uint64_t offset, const uint8_t *data, unsigned size)
+void serial16550_write(void *ctx, struct hs_vcpu *vcpu, uint64_t offset, const uint8_t *data,
+                       unsigned size)
 {
-    struct fc_serial *s = ctx;
-    if (size != 1 || offset >= COM1_PORTS)
+    struct serial16550 *s = ctx;
+    (void)vcpu;
+    if (size != 1 || offset >= SERIAL16550_PORTS)
         return;
     uint8_t v = data[0];
     int dlab = (s->lcr & LCR_DLAB) != 0;
@@ -138,10 +151,12 @@ void fc_serial_write(void *ctx, uint64_t offset, const uint8_t *data, unsigned s
     }
 }
 
-void fc_serial_read(void *ctx, uint64_t offset, uint8_t *data, unsigned size)
+void serial16550_read(void *ctx, struct hs_vcpu *vcpu, uint64_t offset, uint8_t *data,
+                      unsigned size)
 {
-    struct fc_serial *s = ctx;
-    if (size != 1 || offset >= COM1_PORTS)
+    struct serial16550 *s = ctx;
+    (void)vcpu;
+    if (size != 1 || offset >= SERIAL16550_PORTS)
         return;
     int dlab = (s->lcr & LCR_DLAB) != 0;
     uint8_t v = 0;
@@ -156,7 +171,7 @@ void fc_serial_read(void *ctx, uint64_t offset, uint8_t *data, unsigned size)
             s->iir = IIR_NONE;
         if (s->fifo_len > 0) {
             v = s->fifo[s->fifo_head];
-            s->fifo_head = (s->fifo_head + 1) % FC_SERIAL_FIFO;
+            s->fifo_head = (s->fifo_head + 1) % SERIAL16550_FIFO;
             s->fifo_len--;
         }
         if (s->fifo_len == 0)
