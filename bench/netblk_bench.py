@@ -98,7 +98,7 @@ def without_net(argv):
             continue
         nxt = argv[i + 1] if i + 1 < len(argv) else ""
         if (a == "-netdev" and nxt.startswith("tap,")) or \
-           (a == "-device" and nxt.startswith("virtio-net")) or a in ("--tap", "--mac"):
+           (a == "-device" and nxt.startswith("virtio-net")) or a == "--nic":
             skip = True
             continue
         out.append(a)

@@ -61,6 +61,7 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import netblk_test  # noqa: E402  (pattern helpers, Report, Namespace, VM, ping)
+from anyvm_lib import hostsim  # noqa: E402  (netblk_test put tools/ on the path)
 
 ROOT = os.path.dirname(os.path.dirname(HERE))
 KERNEL = os.environ.get("ANYVM_KERNEL", os.path.join(ROOT, "build", "devinfo.elf"))
@@ -160,11 +161,8 @@ def run_one(kind, image, rep, verbose):
     with open(image, "wb") as f:
         f.write(netblk_test.pattern(0, UNITS, "A"))
         f.write(netblk_test.pattern(UNITS, IMAGE_UNITS - UNITS, "Z"))
-    argv = [HOSTSIM, "firecracker", "--kernel", KERNEL, "--disk", image,
-            "--exit-port", hex(EXIT_PORT), "--timeout", str(GUEST_TIMEOUT), "--mem", "64M",
-            "--cmdline", CMDLINE]
-    if kind:
-        argv[4:4] = ["--misbehave", kind]
+    argv = hostsim.argv("firecracker", "pvh", KERNEL, CMDLINE, "64M", 1, GUEST_TIMEOUT,
+                        EXIT_PORT, disks=[image], misbehave=kind, hostsim=HOSTSIM)
     start = time.monotonic()
     try:
         res = subprocess.run(argv, capture_output=True, text=True, errors="replace",
@@ -184,11 +182,9 @@ def run_net(kind, ns, rep, verbose):
     pinging the guest from the namespace meanwhile; kind None is the
     baseline (named net-none)."""
     name = f"misbehave/{kind or 'net-none'}"
-    argv = [HOSTSIM, "firecracker", "--kernel", KERNEL, "--tap", "tap0", "--mac",
-            netblk_test.MAC, "--exit-port", hex(EXIT_PORT), "--timeout", str(GUEST_TIMEOUT),
-            "--mem", "64M", "--cmdline", NET_CMDLINE]
-    if kind:
-        argv[4:4] = ["--misbehave", kind]
+    argv = hostsim.argv("firecracker", "pvh", KERNEL, NET_CMDLINE, "64M", 1, GUEST_TIMEOUT,
+                        EXIT_PORT, nic={"tap": "tap0", "mac": netblk_test.MAC},
+                        misbehave=kind, hostsim=HOSTSIM)
     start = time.monotonic()
     # netblk_test.VM merges stderr into stdout; hostsim's lines start with
     # "hostsim: ", the guest's never do, so they are told apart below.

@@ -281,10 +281,9 @@ def vmm_argv(profile, kernel, rw, ro, app_args, extra="", mem="64M"):
     # Firecracker does.
     cmdline = " ".join(x for x in [targets.FIRECRACKER_CMDLINE, extra_cmdline, "--", app_args]
                        if x)
-    cmd = hostsim.argv("firecracker", "pvh", kernel, cmdline, mem, 1,
-                       profile.get("boot_timeout", 120))
-    cmd[0] = HOSTSIM
-    return cmd + ["--disk", rw, "--disk", f"{ro},ro", "--tap", "tap0", "--mac", MAC]
+    return hostsim.argv("firecracker", "pvh", kernel, cmdline, mem, 1,
+                        profile.get("boot_timeout", 120), disks=[rw, (ro, {"ro": True})],
+                        nic={"tap": "tap0", "mac": MAC}, hostsim=HOSTSIM)
 
 
 # ---- traffic from the namespace ----
