@@ -351,7 +351,7 @@ int hostsim_parse_options(int argc, char **argv, struct hostsim_options *o, char
     /* getopt_long parses argv[first-1 ..]: it skips its argv[0]. "+" stops at
      * the first non-option, reported below; ":" reports a missing value as
      * ':' rather than '?'. */
-    optind = 1;
+    optind = 0; /* glibc: 0 also resets getopt_long's internal state between calls */
     opterr = 0;
     int gargc = argc - (first - 1);
     char **gargv = argv + (first - 1);
