@@ -72,6 +72,7 @@ HOSTSIM_SRCS := $(wildcard hostsim/*.c hostsim/*/*.c)
 HOSTSIM_PURE_SRCS := hostsim/guest_mem.c hostsim/log.c hostsim/options.c hostsim/registry.c \
 	$(wildcard hostsim/acpi/*.c hostsim/boot/*.c hostsim/devices/*.c) \
 	hostsim/cpu/iobus.c hostsim/cpu/msrbus.c hostsim/cpu/vcpu.c hostsim/cpu/msi.c \
+	hostsim/cpu/assist.c \
 	hostsim/virtio/virtq.c hostsim/virtio/mmio.c hostsim/virtio/blk.c hostsim/virtio/net.c \
 	hostsim/firecracker/virtio_layout.c hostsim/firecracker/cmdline.c \
 	hostsim/firecracker/dsdt.c hostsim/firecracker/tables.c hostsim/firecracker/memmap.c \
@@ -103,6 +104,9 @@ $(B)/unit/%: tests/unit/%.c $(PURE_SRCS:%.c=$(B)/pure/%.o)
 	@echo '  HOSTCC  $@'
 	@$(HCC) $(HCFLAGS) -MF $(B)/unitdep/$*.d -fsanitize=address,undefined -o $@ \
 		$(filter %.c %.o,$^)
+# test_hostsim_kvm runs a tiny guest on /dev/kvm with hostsim's CPU back end.
+$(B)/unit/test_hostsim_kvm: $(B)/pure/hostsim/cpu/cpu_kvm.o $(B)/pure/hostsim/cpu/cpu_kvm_run.o \
+	$(B)/pure/hostsim/firecracker/boot_linux.o $(B)/pure/hostsim/firecracker/boot_gdt.o
 $(B)/pure/%.o: %.c
 	@mkdir -p $(dir $@)
 	@echo '  HOSTCC  $<'

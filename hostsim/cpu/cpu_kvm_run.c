@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 
+#include "hostsim/cpu/assist.h"
 #include "hostsim/cpu/cpu_kvm.h"
 #include "hostsim/log.h"
 
@@ -162,6 +163,46 @@ static int handle_msr(struct cpu_kvm *k, unsigned vcpu, struct kvm_run *run)
     return 0;
 }
 
+/* KVM gave up emulating an instruction: complete it when assist.h says a
+ * CPU would have. Returns 1 when the vCPU can go on. */
+static int assist(struct cpu_kvm *k, unsigned vcpu)
+{
+    int fd = k->vcpu[vcpu].fd;
+    struct kvm_regs r;
+    struct kvm_sregs s;
+    if (ioctl(fd, KVM_GET_REGS, &r) < 0 || ioctl(fd, KVM_GET_SREGS, &s) < 0)
+        return 0;
+    uint8_t insn[1];
+    size_t n = 0;
+    struct kvm_translation t = {.linear_address = s.cs.base + r.rip};
+    if (ioctl(fd, KVM_TRANSLATE, &t) == 0 && t.valid) {
+        /* One byte decides (assist.h). */
+        n = guest_mem_read(&k->mem, t.physical_address, insn, 1) == 0 ? 1 : 0;
+    }
+    struct assist_decision d = assist_decide(insn, n, s.cr0);
+    if (d.action == ASSIST_NONE)
+        return 0;
+    r.rip += d.length;
+    if (ioctl(fd, KVM_SET_REGS, &r) < 0)
+        return 0;
+    if (d.action == ASSIST_INJECT_BP) {
+        struct kvm_vcpu_events ev;
+        if (ioctl(fd, KVM_GET_VCPU_EVENTS, &ev) < 0)
+            return 0;
+        ev.exception.injected = 1;
+        ev.exception.nr = 3;
+        ev.exception.has_error_code = 0;
+        ev.exception.error_code = 0;
+        ev.flags = 0;
+        if (ioctl(fd, KVM_SET_VCPU_EVENTS, &ev) < 0)
+            return 0;
+    }
+    if (__atomic_fetch_add(&k->assisted, 1, __ATOMIC_RELAXED) < UNCLAIMED_LOG_LIMIT)
+        hs_debug("vCPU %u: KVM could not emulate %s at rip 0x%llx; hostsim completed it", vcpu,
+                 d.what, (unsigned long long)(r.rip - d.length));
+    return 1;
+}
+
 static const char *system_event_name(uint32_t type)
 {
     switch (type) {
@@ -197,6 +238,8 @@ static int handle_exit(struct cpu_kvm *k, unsigned vcpu, struct kvm_run *run)
                  system_event_name(run->system_event.type), run->system_event.type, vcpu);
         return 0;
     case KVM_EXIT_INTERNAL_ERROR: {
+        if (run->internal.suberror == KVM_INTERNAL_ERROR_EMULATION && assist(k, vcpu))
+            return 1;
         char words[128] = "";
         size_t used = 0;
         for (unsigned i = 0; i < run->internal.ndata && i < 4; i++)

@@ -4,12 +4,13 @@
  * hypercall-by-port case is played through: a port handler reads RCX, RDX
  * and R8 and sets RAX, and exactly one register load and one store reach the
  * back end.
- * Links: hostsim/cpu/{msrbus,iobus,vcpu,msi}.c hostsim/log.c */
+ * Links: hostsim/cpu/{msrbus,iobus,vcpu,msi,assist}.c hostsim/log.c */
 #include <stdint.h>
 #include <string.h>
 
 #include "tests/unit/unit.h"
 
+#include "hostsim/cpu/assist.h"
 #include "hostsim/cpu/iobus.h"
 #include "hostsim/cpu/msi.h"
 #include "hostsim/cpu/msrbus.h"
@@ -225,6 +226,21 @@ TEST(msi_message)
     CHECK_EQ(msi_compose(256, 0x40, &m), -1);
     CHECK_EQ(msi_compose(0, 15, &m), -1);
     CHECK_EQ(msi_compose(0, 256, &m), -1);
+}
+
+TEST(assist_completes_only_int3_and_fwait)
+{
+    static const uint8_t int3[] = {0xCC}, fwait[] = {0x9B}, popcnt[] = {0xF3, 0x48, 0x0F, 0xB8};
+    struct assist_decision d = assist_decide(int3, 1, 0x80050033);
+    CHECK_EQ(d.action, ASSIST_INJECT_BP);
+    CHECK_EQ(d.length, 1u);
+    d = assist_decide(fwait, 1, 0x80050033);
+    CHECK_EQ(d.action, ASSIST_SKIP);
+    CHECK_EQ(assist_decide(fwait, 1, 0x80050033 | 0x8).action, ASSIST_NONE); /* TS: #NM */
+    CHECK_EQ(assist_decide(fwait, 1, 0x80050033 | 0x4).action, ASSIST_NONE); /* EM */
+    CHECK_EQ(assist_decide(int3, 1, 0x10).action, ASSIST_NONE);              /* real mode */
+    CHECK_EQ(assist_decide(popcnt, 4, 0x80050033).action, ASSIST_NONE);
+    CHECK_EQ(assist_decide(int3, 0, 0x80050033).action, ASSIST_NONE); /* unreadable */
 }
 
 UNIT_MAIN()
