@@ -126,6 +126,14 @@ fuzz_srcs_acpi := core/acpi.c
 fuzz_srcs_bootinfo := boot/bootinfo.c boot/multiboot.c boot/pvh.c boot/linux64.c
 fuzz_srcs_memmap := core/memmap.c
 fuzz_srcs_net_rx := net/ping_responder.c net/inet_csum.c drivers/virtio/net_hdr.c
+# hostsim's parsers of what a guest or a user controls.
+HOSTSIM_VIRTIO_SRCS := hostsim/virtio/mmio.c hostsim/virtio/virtq.c hostsim/guest_mem.c \
+	hostsim/log.c
+fuzz_srcs_hostsim_virtio_blk := hostsim/virtio/blk.c $(HOSTSIM_VIRTIO_SRCS)
+fuzz_srcs_hostsim_virtio_net := hostsim/virtio/net.c $(HOSTSIM_VIRTIO_SRCS)
+fuzz_srcs_hostsim_elf := hostsim/boot/elf_load.c hostsim/guest_mem.c
+fuzz_srcs_hostsim_legacy := hostsim/devices/serial16550.c hostsim/devices/i8042.c \
+	hostsim/cpu/iobus.c hostsim/log.c
 FUZZERS := $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
 .PHONY: fuzz fuzzers
 fuzzers: $(FUZZERS:%=$(B)/fuzz/fuzz_%)
