@@ -53,6 +53,15 @@ static int disk_fd = -1;
 static uint8_t shadow[DISK_SECTORS * VBLK_SECTOR];
 static int faults;
 
+/* An invariant the device broke: say which, then crash for libFuzzer. */
+#define BROKEN_IF(cond)                                                                            \
+    do {                                                                                           \
+        if (cond) {                                                                                \
+            fprintf(stderr, "invariant broken at %s:%d: %s\n", __FILE__, __LINE__, #cond);         \
+            abort();                                                                               \
+        }                                                                                          \
+    } while (0)
+
 struct input {
     const uint8_t *p;
     size_t n;
@@ -253,29 +262,25 @@ static bool one_request(struct input *in, bool ro)
     memcpy(gp(AVAIL_GPA + 2), &avail_idx, 2);
 
     uint8_t before[sizeof shadow];
-    if (pread(disk_fd, before, sizeof before, 0) != (ssize_t)sizeof before)
-        abort();
+    BROKEN_IF(pread(disk_fd, before, sizeof before, 0) != (ssize_t)sizeof before);
     int faults_before = faults;
     wr(VMMIO_QUEUE_NOTIFY, 0);
     uint16_t used = le16(gp(USED_GPA + 2));
     uint8_t after[sizeof shadow];
-    if (pread(disk_fd, after, sizeof after, 0) != (ssize_t)sizeof after)
-        abort();
+    BROKEN_IF(pread(disk_fd, after, sizeof after, 0) != (ssize_t)sizeof after);
 
     if (v.violation) {
         /* Reported, not completed, nothing written. */
-        if (faults == faults_before || used != used_seen || memcmp(after, before, sizeof after))
-            abort();
+        BROKEN_IF(faults == faults_before || used != used_seen ||
+                  memcmp(after, before, sizeof after));
         return false;
     }
-    if (faults != faults_before || used != (uint16_t)(used_seen + 1))
-        abort();
+    BROKEN_IF(faults != faults_before || used != (uint16_t)(used_seen + 1));
     used_seen = used;
     uint32_t id, len;
     memcpy(&id, gp(USED_GPA + 4 + 8ull * ((uint16_t)(used - 1) % qsize)), 4);
     memcpy(&len, gp(USED_GPA + 4 + 8ull * ((uint16_t)(used - 1) % qsize)) + 4, 4);
-    if (id != head || len != v.used_len)
-        abort();
+    BROKEN_IF(id != head || len != v.used_len);
     /* The status is the last device-writable byte; data before it. */
     uint8_t out[MAX_SEGS * 0x1000];
     size_t wlen = 0;
@@ -285,29 +290,24 @@ static bool one_request(struct input *in, bool ro)
             wlen += s[i].len;
         }
     }
-    if (out[wlen - 1] != v.status)
-        abort();
-    if (v.status == VIRTIO_BLK_S_OK && v.type == VIRTIO_BLK_T_IN &&
-        memcmp(out, shadow + v.sector * VBLK_SECTOR, v.data_out) != 0)
-        abort();
+    BROKEN_IF(out[wlen - 1] != v.status);
+    BROKEN_IF(v.status == VIRTIO_BLK_S_OK && v.type == VIRTIO_BLK_T_IN &&
+              memcmp(out, shadow + v.sector * VBLK_SECTOR, v.data_out) != 0);
     if (v.status == VIRTIO_BLK_S_OK && v.type == VIRTIO_BLK_T_OUT)
         memcpy(shadow + v.sector * VBLK_SECTOR, readable + 16, v.data_in);
     if (v.type == VIRTIO_BLK_T_GET_ID) {
         uint8_t want[VIRTIO_BLK_ID_BYTES] = {0};
         memcpy(want, ID, strlen(ID));
-        if (memcmp(out, want, sizeof want) != 0)
-            abort();
+        BROKEN_IF(memcmp(out, want, sizeof want) != 0);
     }
-    if (memcmp(after, shadow, sizeof after) != 0)
-        abort();
+    BROKEN_IF(memcmp(after, shadow, sizeof after) != 0);
     return true;
 }
 
 static void check_guards(void)
 {
     for (size_t i = 0; i < GUARD; i++) {
-        if (area[i] != 0xA5 || area[GUARD + RAM_SIZE + i] != 0xA5)
-            abort();
+        BROKEN_IF(area[i] != 0xA5 || area[GUARD + RAM_SIZE + i] != 0xA5);
     }
 }
 
@@ -317,18 +317,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (area == NULL) {
         area = aligned_alloc(4096, RAM_SIZE + 2 * GUARD);
         ram = area + GUARD;
-        if (guest_mem_add(&mem, RAM_GPA, RAM_SIZE, ram) != 0)
-            abort();
+        BROKEN_IF(guest_mem_add(&mem, RAM_GPA, RAM_SIZE, ram) != 0);
         disk_fd = memfd_create("fuzz-disk", 0);
-        if (disk_fd < 0)
-            abort();
+        BROKEN_IF(disk_fd < 0);
     }
     memset(area, 0xA5, RAM_SIZE + 2 * GUARD);
     memset(ram, 0, RAM_SIZE);
     for (size_t i = 0; i < sizeof shadow; i++)
         shadow[i] = (uint8_t)(i * 13 + (i >> 9));
-    if (ftruncate(disk_fd, 0) != 0 || pwrite(disk_fd, shadow, sizeof shadow, 0) != sizeof shadow)
-        abort();
+    BROKEN_IF(ftruncate(disk_fd, 0) != 0 ||
+              pwrite(disk_fd, shadow, sizeof shadow, 0) != sizeof shadow);
     faults = 0;
     avail_idx = next_desc = used_seen = 0;
 
@@ -345,8 +343,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     wr(VMMIO_STATUS, 1);
     wr(VMMIO_STATUS, 3);
     wr(VMMIO_DEVICE_FEATURES_SEL, 1);
-    if (!(rd(VMMIO_DEVICE_FEATURES) & 1))
-        abort(); /* VERSION_1 always offered */
+    BROKEN_IF(!(rd(VMMIO_DEVICE_FEATURES) & 1)); /* VERSION_1 always offered */
     wr(VMMIO_DRIVER_FEATURES_SEL, 0);
     wr(VMMIO_DRIVER_FEATURES, event_idx ? (uint32_t)VIRTIO_F_EVENT_IDX : 0);
     wr(VMMIO_DRIVER_FEATURES_SEL, 1);
@@ -359,8 +356,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     wr(VMMIO_QUEUE_DEVICE_LOW, (uint32_t)USED_GPA);
     wr(VMMIO_QUEUE_READY, 1);
     wr(VMMIO_STATUS, 0xF);
-    if (faults != 0 || !blk.t.live)
-        abort();
+    BROKEN_IF(faults != 0 || !blk.t.live);
 
     unsigned nreq = take(&in, 1) % 12;
     bool alive = true;
@@ -386,8 +382,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             if (op & 1)
                 wr(VMMIO_QUEUE_NOTIFY, 0);
         }
-        if (broken_before && le16(gp(USED_GPA + 2)) != used_before)
-            abort(); /* nothing after a violation */
+        BROKEN_IF(broken_before &&
+                  le16(gp(USED_GPA + 2)) != used_before); /* nothing after a violation */
     }
     check_guards();
     return 0;
