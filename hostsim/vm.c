@@ -53,7 +53,13 @@ static int exit_status(struct hostsim_vm *vm, const struct cpu_kvm_end_info *end
             cpu_kvm_get_mp_state(k, 0, &st);
             hs_log("timeout: the guest did not end within %g s (vCPU 0 is %s): exit status %d",
                    o->timeout, cpu_kvm_mp_state_name(st), HOSTSIM_EXIT_TIMEOUT);
-            cpu_kvm_describe_vcpu(k, 0);
+            for (unsigned i = 0; i < k->nvcpus; i++) {
+                if (i > 0 && k->vcpu[i].thread_started)
+                    continue; /* still inside KVM_RUN: cannot be read */
+                if (i > 0 && cpu_kvm_get_mp_state(k, i, &st) == 0)
+                    hs_log("vCPU %u is %s", i, cpu_kvm_mp_state_name(st));
+                cpu_kvm_describe_vcpu(k, i);
+            }
             return HOSTSIM_EXIT_TIMEOUT;
         }
         hs_log("stopped by %s: exit status %d", end->text, HOSTSIM_EXIT_SIGNAL + end->signal);

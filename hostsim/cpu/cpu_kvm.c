@@ -10,6 +10,8 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include <asm/kvm_para.h>
+
 #include "hostsim/cpu/cpu_kvm.h"
 #include "hostsim/cpu/msi.h"
 #include "hostsim/log.h"
@@ -39,6 +41,9 @@ int cpu_kvm_open(struct cpu_kvm *k)
         hs_log("/dev/kvm speaks API version %d, hostsim needs %d", api, KVM_API_EXPECTED);
         return -1;
     }
+    /* The PVM host (software KVM, module kvm_pvm) never returns from a
+     * guest's vmcall; see cpu_kvm_set_cpuid. */
+    k->no_vmcall = access("/sys/module/kvm_pvm", F_OK) == 0;
     if (ioctl(k->kvm_fd, KVM_CHECK_EXTENSION, KVM_CAP_IMMEDIATE_EXIT) <= 0)
         hs_debug("KVM lacks KVM_CAP_IMMEDIATE_EXIT: a signal may be noticed one exit late");
     k->vm_fd = ioctl(k->kvm_fd, KVM_CREATE_VM, 0);
@@ -250,6 +255,23 @@ int cpu_kvm_set_cpuid(struct cpu_kvm *k, unsigned vcpu, cpu_kvm_cpuid_edit_fn ed
     if (edit != NULL)
         edit(ctx, vcpu, c->entries, &n, cap);
     c->nent = n <= cap ? n : cap;
+    /* Where vmcall never returns (the PVM host), a guest that uses KVM's
+     * hypercall-based features hangs: Linux sends IPIs with
+     * KVM_HC_SEND_IPI as soon as it has two CPUs, kicks halted vCPUs with
+     * KVM_HC_KICK_CPU and yields with KVM_HC_SCHED_YIELD (Linux
+     * Documentation/virt/kvm/x86/cpuid.rst, hypercalls.rst). Those three
+     * bits are withdrawn from leaf 0x40000001 there; on hardware KVM the
+     * guest sees what the model set. */
+    for (unsigned i = 0; k->no_vmcall && i < c->nent; i++) {
+        if (c->entries[i].function == KVM_CPUID_FEATURES) {
+            uint32_t hide = (1u << KVM_FEATURE_PV_UNHALT) | (1u << KVM_FEATURE_PV_SEND_IPI) |
+                            (1u << KVM_FEATURE_PV_SCHED_YIELD);
+            if ((c->entries[i].eax & hide) && vcpu == 0)
+                hs_debug("PVM host: vmcall never returns, so KVM's PV_UNHALT, PV_SEND_IPI and "
+                         "PV_SCHED_YIELD are withdrawn from CPUID 0x40000001");
+            c->entries[i].eax &= ~hide;
+        }
+    }
     int rc = vcpu_ioctl(k, vcpu, KVM_SET_CPUID2, c, "KVM_SET_CPUID2");
     free(c);
     return rc;

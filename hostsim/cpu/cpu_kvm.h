@@ -93,6 +93,7 @@ struct cpu_kvm {
     unsigned long unclaimed_pio, unclaimed_mmio; /* accesses no device took */
     unsigned long unclaimed_msr;                 /* MSR exits no range took (#GP) */
     unsigned long assisted; /* instructions KVM could not emulate, completed (assist.h) */
+    int no_vmcall;          /* the PVM host: a guest's vmcall never returns */
 };
 
 /* Each returns 0, or -1 after saying why on stderr. */

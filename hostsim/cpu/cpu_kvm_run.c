@@ -2,12 +2,15 @@
  * to the buses with the calling vCPU, registers a handler changed stored back
  * before the vCPU runs again, the first ending (a device's stop request, a triple fault, a KVM
  * error, a signal) recorded and returned. See cpu_kvm.h. */
+#define _GNU_SOURCE /* pthread_timedjoin_np */
 #include <errno.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <time.h>
 
 #include "hostsim/cpu/assist.h"
 #include "hostsim/cpu/cpu_kvm.h"
@@ -312,11 +315,54 @@ static void vcpu_loop(struct cpu_kvm *k, unsigned vcpu)
     }
 }
 
+/* Whether the realtime clock is still before *until. */
+static int step_before(const struct timespec *until)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_REALTIME, &now);
+    return now.tv_sec < until->tv_sec ||
+           (now.tv_sec == until->tv_sec && now.tv_nsec < until->tv_nsec);
+}
+
 static void *ap_thread(void *arg)
 {
     struct cpu_kvm_vcpu *v = arg;
+    /* SIGUSR1 alone reaches an AP: it brings it out of KVM_RUN once the run
+     * has ended (stop_aps), so its registers can be read and its fd closed. */
+    sigset_t usr1;
+    sigemptyset(&usr1);
+    sigaddset(&usr1, SIGUSR1);
+    pthread_sigmask(SIG_UNBLOCK, &usr1, NULL);
     vcpu_loop(v->owner, v->index);
     return NULL;
+}
+
+/* After the ending: each AP leaves KVM_RUN (a halted AP sleeps there until
+ * a signal comes) and its thread ends; one that does not within a second
+ * is left to the process exit. */
+static void stop_aps(struct cpu_kvm *k)
+{
+    for (unsigned i = 1; i < k->nvcpus; i++) {
+        if (!k->vcpu[i].thread_started)
+            continue;
+        struct timespec until;
+        clock_gettime(CLOCK_REALTIME, &until);
+        until.tv_sec += 1;
+        int rc;
+        do {
+            pthread_kill(k->vcpu[i].thread, SIGUSR1);
+            struct timespec step;
+            clock_gettime(CLOCK_REALTIME, &step);
+            step.tv_nsec += 10 * 1000 * 1000;
+            if (step.tv_nsec >= 1000000000) {
+                step.tv_sec++;
+                step.tv_nsec -= 1000000000;
+            }
+            rc = pthread_timedjoin_np(k->vcpu[i].thread, NULL, &step);
+        } while (rc == ETIMEDOUT && (step_before(&until)));
+        if (rc == 0)
+            k->vcpu[i].thread_started = 0;
+    }
 }
 
 void cpu_kvm_run(struct cpu_kvm *k, struct cpu_kvm_end_info *end)
@@ -341,6 +387,7 @@ void cpu_kvm_run(struct cpu_kvm *k, struct cpu_kvm_end_info *end)
     pthread_sigmask(SIG_SETMASK, &old, NULL);
 
     vcpu_loop(k, 0);
+    stop_aps(k);
     pthread_mutex_lock(&k->end_lock);
     *end = k->end;
     pthread_mutex_unlock(&k->end_lock);
