@@ -32,7 +32,7 @@ APP_SRCS = $(wildcard apps/$(1)/*.c)
 APP_OBJS = $(patsubst %,$(B)/k/%.o,$(call APP_SRCS,$(1)))
 APPS := $(notdir $(wildcard apps/*))
 
-.PHONY: all apps run test bench setup unit hostsim clean format tools
+.PHONY: all apps run test bench setup unit hostsim clean format tools reference
 all: $(B)/$(APP).elf
 apps: $(foreach a,$(APPS),$(B)/$(a).elf)
 
@@ -160,6 +160,13 @@ run: setup
 test: setup
 	@$(MAKE) --no-print-directory apps hostsim unit fuzzers $(B)/empty.elf
 	python3 tests/run.py
+# A real Linux 6.1 booted on hostsim's Firecracker model (tests/reference/):
+# builds build/reference/vmlinux from Debian's linux-source-6.1 (about 4
+# minutes on 2 cores), then boots it in both modes and judges its log.
+reference: setup
+	@$(MAKE) --no-print-directory hostsim
+	tests/reference/build_linux.sh
+	python3 tests/reference/boot.py
 bench: setup
 	@$(MAKE) --no-print-directory apps hostsim $(B)/empty.elf
 	python3 bench/bench.py
