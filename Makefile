@@ -70,6 +70,7 @@ HCFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -I. -MMD -MP
 HOSTSIM_SRCS := $(wildcard hostsim/*.c hostsim/*/*.c)
 # hostsim's pure logic (no KVM), linked into the unit tests beside the kernel's.
 HOSTSIM_PURE_SRCS := hostsim/guest_mem.c hostsim/log.c hostsim/options.c hostsim/registry.c \
+	hostsim/ioloop.c \
 	$(wildcard hostsim/acpi/*.c hostsim/boot/*.c hostsim/devices/*.c) \
 	hostsim/cpu/iobus.c hostsim/cpu/msrbus.c hostsim/cpu/vcpu.c hostsim/cpu/msi.c \
 	hostsim/cpu/assist.c \
