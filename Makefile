@@ -42,7 +42,7 @@ APP_SRCS = $(wildcard apps/$(1)/*.c)
 APP_OBJS = $(patsubst %,$(B)/k/%.o,$(call APP_SRCS,$(1)))
 APPS := $(notdir $(wildcard apps/*))
 
-.PHONY: all apps run test bench setup unit hostsim clean format tools
+.PHONY: all apps run test bench setup unit hostsim clean format tools reference
 all: $(B)/$(APP).elf
 apps: $(foreach a,$(APPS),$(B)/$(a).elf)
 
@@ -78,6 +78,16 @@ $(B)/%.elf: $(B)/%.debug.elf
 HCC := gcc
 HCFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -I. -MMD -MP
 HOSTSIM_SRCS := $(wildcard hostsim/*.c hostsim/*/*.c)
+# hostsim's pure logic (no KVM), linked into the unit tests beside the kernel's.
+HOSTSIM_PURE_SRCS := hostsim/guest_mem.c hostsim/log.c hostsim/options.c hostsim/registry.c \
+	hostsim/ioloop.c \
+	$(wildcard hostsim/acpi/*.c hostsim/boot/*.c hostsim/devices/*.c) \
+	hostsim/cpu/iobus.c hostsim/cpu/msrbus.c hostsim/cpu/vcpu.c hostsim/cpu/msi.c \
+	hostsim/cpu/assist.c \
+	hostsim/virtio/virtq.c hostsim/virtio/mmio.c hostsim/virtio/blk.c hostsim/virtio/net.c \
+	hostsim/firecracker/virtio_layout.c hostsim/firecracker/cmdline.c \
+	hostsim/firecracker/dsdt.c hostsim/firecracker/tables.c hostsim/firecracker/memmap.c \
+	hostsim/firecracker/ram.c
 hostsim: $(B)/hostsim
 $(B)/hostsim: $(HOSTSIM_SRCS:%.c=$(B)/h/%.o)
 	$(HCC) -o $@ $^
@@ -100,9 +110,7 @@ PURE_SRCS := core/cmdline.c core/memmap.c core/page_alloc.c core/heap.c \
 	bus/virtio_mmio/virtio_mmio_aml.c bus/virtio_mmio/virtio_mmio_transport.c \
 	drivers/virtio/virtio.c drivers/virtio/virtio_pci_caps.c drivers/virtio/virtio_pci_legacy.c \
 	drivers/virtio/net_config.c drivers/virtio/blk_config.c dev/random.c \
-	hostsim/guest_mem.c hostsim/log.c hostsim/options.c hostsim/virtio/virtq.c \
-	hostsim/virtio/mmio.c hostsim/virtio/blk.c hostsim/virtio/net.c \
-	hostsim/firecracker/virtio_layout.c hostsim/firecracker/cmdline.c
+	$(HOSTSIM_PURE_SRCS)
 PURE_SRCS := $(wildcard $(PURE_SRCS))
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(B)/unit/%)
@@ -112,6 +120,9 @@ $(B)/unit/%: tests/unit/%.c $(PURE_SRCS:%.c=$(B)/pure/%.o)
 	@echo '  HOSTCC  $@'
 	@$(HCC) $(HCFLAGS) -MF $(B)/unitdep/$*.d -fsanitize=address,undefined -o $@ \
 		$(filter %.c %.o,$^) -lcmocka
+# test_hostsim_kvm runs a tiny guest on /dev/kvm with hostsim's CPU back end.
+$(B)/unit/test_hostsim_kvm: $(B)/pure/hostsim/cpu/cpu_kvm.o $(B)/pure/hostsim/cpu/cpu_kvm_run.o \
+	$(B)/pure/hostsim/firecracker/boot_linux.o $(B)/pure/hostsim/firecracker/boot_gdt.o
 $(B)/pure/%.o: %.c
 	@mkdir -p $(dir $@)
 	@echo '  HOSTCC  $<'
@@ -144,6 +155,14 @@ fuzz_srcs_virtio_transport := drivers/virtio/virtio.c drivers/virtio/virtio_pci_
 fuzz_srcs_pci_scan := bus/pci/pci_scan.c bus/pci/pci_dev.c bus/pci/pci_bar.c \
 	bus/pci/pci_bar_decode.c bus/pci/pci_cap_walk.c bus/pci/pci_format.c bus/pci/pci_irq_logic.c \
 	core/event.c core/timer.c tests/unit/host_platform.c
+# hostsim's parsers of what a guest or a user controls.
+HOSTSIM_VIRTIO_SRCS := hostsim/virtio/mmio.c hostsim/virtio/virtq.c hostsim/guest_mem.c \
+	hostsim/log.c
+fuzz_srcs_hostsim_virtio_blk := hostsim/virtio/blk.c $(HOSTSIM_VIRTIO_SRCS)
+fuzz_srcs_hostsim_virtio_net := hostsim/virtio/net.c $(HOSTSIM_VIRTIO_SRCS)
+fuzz_srcs_hostsim_elf := hostsim/boot/elf_load.c hostsim/guest_mem.c
+fuzz_srcs_hostsim_legacy := hostsim/devices/serial16550.c hostsim/devices/i8042.c \
+	hostsim/cpu/iobus.c hostsim/log.c
 FUZZERS := $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
 .PHONY: fuzz fuzzers
 fuzzers: $(FUZZERS:%=$(B)/fuzz/fuzz_%)
@@ -177,6 +196,13 @@ test: setup
 	@$(MAKE) --no-print-directory apps hostsim unit fuzzers $(B)/empty.elf
 	PYTHONDONTWRITEBYTECODE=1 $(PYTHON) -m pytest tests -n $(TEST_JOBS) --dist loadgroup \
 		$(if $(K),-k "$(K)") $(PYTEST_ARGS)
+# A real Linux 6.1 booted on hostsim's Firecracker model (tests/reference/):
+# builds build/reference/vmlinux from Debian's linux-source-6.1 (about 4
+# minutes on 2 cores), then boots it in both modes and judges its log.
+reference: setup
+	@$(MAKE) --no-print-directory hostsim
+	tests/reference/build_linux.sh
+	PYTHONDONTWRITEBYTECODE=1 $(PYTHON) tests/reference/boot.py
 bench: setup
 	@$(MAKE) --no-print-directory apps hostsim $(B)/empty.elf
 	PYTHONDONTWRITEBYTECODE=1 $(PYTHON) bench/bench.py $(BENCH_ARGS)
@@ -193,5 +219,7 @@ clean:
 	rm -rf $(B)/k $(B)/h $(B)/pure $(B)/unit $(B)/*.elf
 
 # (Not the generated appname sources': their objects' names would match
-# $(B)/k/appname/%.o again when make tries to remake an included .d file.)
--include $(shell find $(B) -name '*.d' -not -path '$(B)/k/appname/*' 2>/dev/null)
+# $(B)/k/appname/%.o again when make tries to remake an included .d file;
+# not build/reference, a Linux tree with its own .d files.)
+-include $(shell find $(B) \( -path '$(B)/reference' -o -path '$(B)/k/appname' \) -prune \
+	-o -name '*.d' -print 2>/dev/null)

@@ -1,9 +1,62 @@
+/* hostsim's generic options with getopt_long: see options.h. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "hostsim/options.h"
+
+enum {
+    OPT_KERNEL = 0x100,
+    OPT_CMDLINE,
+    OPT_MEM,
+    OPT_CPUS,
+    OPT_DISK,
+    OPT_NIC,
+    OPT_EXIT_PORT,
+    OPT_TIMEOUT,
+    OPT_MISBEHAVE,
+    OPT_VERBOSE = 'v',
+    OPT_HELP = 'h',
+};
+
+static const struct option generic_options[] = {
+    {"kernel", required_argument, NULL, OPT_KERNEL},
+    {"cmdline", required_argument, NULL, OPT_CMDLINE},
+    {"mem", required_argument, NULL, OPT_MEM},
+    {"cpus", required_argument, NULL, OPT_CPUS},
+    {"disk", required_argument, NULL, OPT_DISK},
+    {"nic", required_argument, NULL, OPT_NIC},
+    {"exit-port", required_argument, NULL, OPT_EXIT_PORT},
+    {"timeout", required_argument, NULL, OPT_TIMEOUT},
+    {"misbehave", required_argument, NULL, OPT_MISBEHAVE},
+    {"verbose", no_argument, NULL, OPT_VERBOSE},
+    {"help", no_argument, NULL, OPT_HELP},
+};
+#define NGENERIC (sizeof generic_options / sizeof generic_options[0])
+#define MAX_MODEL_OPTIONS 32
+
+void hostsim_options_usage(FILE *f)
+{
+    fputs("  --kernel FILE      ELF image to boot (required)\n"
+          "  --cmdline STRING   the monitor's boot arguments (Firecracker: boot_args)\n"
+          "  --mem SIZE         guest RAM, e.g. 128M, 1G; a bare number is MiB (default 128M)\n"
+          "  --cpus N           vCPUs (default 1); only vCPU 0 starts, the others wait\n"
+          "                     for INIT/SIPI\n"
+          "  --disk FILE[,ro][,root]  a block device on FILE (repeatable); ro: read-only;\n"
+          "                     root: the model's boot disk\n"
+          "  --nic tap=NAME[,mac=MAC][,mtu=N]  a network device on the existing TAP\n"
+          "                     interface NAME, with guest MAC MAC (e.g. 06:00:ac:10:00:02)\n"
+          "                     and MTU N (68-65535) offered to the guest\n"
+          "  --exit-port PORT   a write of V to this port ends hostsim with status\n"
+          "                     (2*V+1)&0xff, like QEMU's isa-debug-exit (default: none)\n"
+          "  --timeout SECONDS  stop the guest after this long, status 124 (default: none)\n"
+          "  --misbehave KIND   a device breaks its protocol on purpose (a test fault);\n"
+          "                     `--misbehave help` lists the kinds\n"
+          "  --verbose, -v      report setup, unclaimed accesses and how the guest ended\n"
+          "  --help, -h         this text (with MODEL: also the model's own options)\n",
+          f);
+}
 
 int hostsim_parse_size(const char *s, uint64_t *bytes)
 {
@@ -49,31 +102,6 @@ int hostsim_parse_size(const char *s, uint64_t *bytes)
     return 0;
 }
 
-const char *hostsim_misbehave_name(enum hostsim_misbehave m)
-{
-    switch (m) {
-    case HOSTSIM_MISBEHAVE_BLK_USED_ID:
-        return "blk-used-id";
-    case HOSTSIM_MISBEHAVE_BLK_USED_LEN:
-        return "blk-used-len";
-    case HOSTSIM_MISBEHAVE_BLK_USED_IDX:
-        return "blk-used-idx";
-    case HOSTSIM_MISBEHAVE_BLK_STATUS:
-        return "blk-status";
-    case HOSTSIM_MISBEHAVE_NET_USED_LEN:
-        return "net-used-len";
-    case HOSTSIM_MISBEHAVE_NET_NUM_BUFFERS:
-        return "net-num-buffers";
-    case HOSTSIM_MISBEHAVE_NET_NUM_BUFFERS_ZERO:
-        return "net-num-buffers-0";
-    case HOSTSIM_MISBEHAVE_NET_USED_ID:
-        return "net-used-id";
-    case HOSTSIM_MISBEHAVE_NONE:
-        break;
-    }
-    return "none";
-}
-
 int hostsim_parse_mac(const char *s, uint8_t mac[6])
 {
     for (int i = 0; i < 6; i++) {
@@ -97,18 +125,16 @@ int hostsim_parse_mac(const char *s, uint8_t mac[6])
     return 0;
 }
 
-/* FILE[,ro][,root]: the flags are taken from the end, so a file name may
- * itself contain commas. */
-static int parse_disk(const char *v, struct hostsim_disk *d)
+int hostsim_parse_disk(const char *v, struct hostsim_disk *d)
 {
     size_t len = strlen(v);
     memset(d, 0, sizeof *d);
     for (;;) {
         if (len >= 3 && strncmp(v + len - 3, ",ro", 3) == 0) {
-            d->read_only = 1;
+            d->read_only = true;
             len -= 3;
         } else if (len >= 5 && strncmp(v + len - 5, ",root", 5) == 0) {
-            d->root = 1;
+            d->root = true;
             len -= 5;
         } else {
             break;
@@ -134,24 +160,156 @@ static int parse_uint(const char *s, unsigned long max, unsigned long *out)
     return 0;
 }
 
-/* --name VALUE or --name=VALUE. Returns the value, or NULL when arg is not
- * this option. *i moves past a separate value; *missing is set when the
- * option is last with no value. */
-static const char *option_value(int argc, char **argv, int *i, const char *name, int *missing)
+int hostsim_parse_nic(const char *s, struct hostsim_nic *n, char *err, size_t errlen)
 {
-    const char *arg = argv[*i];
-    size_t n = strlen(name);
-    if (strncmp(arg, name, n) != 0)
-        return NULL;
-    if (arg[n] == '=')
-        return arg + n + 1;
-    if (arg[n] != '\0')
-        return NULL;
-    if (*i + 1 >= argc) {
-        *missing = 1;
-        return NULL;
+    memset(n, 0, sizeof *n);
+    const char *p = s;
+    while (*p != '\0') {
+        const char *comma = strchr(p, ',');
+        size_t len = comma ? (size_t)(comma - p) : strlen(p);
+        char item[64];
+        if (len >= sizeof item) {
+            snprintf(err, errlen, "--nic: '%.*s' is too long", (int)len, p);
+            return -1;
+        }
+        memcpy(item, p, len);
+        item[len] = '\0';
+        char *value = strchr(item, '=');
+        if (value == NULL) {
+            snprintf(err, errlen, "--nic: '%s' is not KEY=VALUE (keys: tap, mac, mtu)", item);
+            return -1;
+        }
+        *value++ = '\0';
+        unsigned long mtu;
+        if (strcmp(item, "tap") == 0) {
+            if (*value == '\0' || strlen(value) >= sizeof n->tap) {
+                snprintf(err, errlen, "--nic: tap='%s' is not an interface name of 1 to %zu bytes",
+                         value, sizeof n->tap - 1);
+                return -1;
+            }
+            snprintf(n->tap, sizeof n->tap, "%s", value);
+        } else if (strcmp(item, "mac") == 0) {
+            if (hostsim_parse_mac(value, n->mac) != 0) {
+                snprintf(err, errlen, "--nic: mac='%s' is not a MAC address like 06:00:ac:10:00:02",
+                         value);
+                return -1;
+            }
+            n->has_mac = true;
+        } else if (strcmp(item, "mtu") == 0) {
+            if (parse_uint(value, 65535, &mtu) != 0 || mtu < 68) {
+                snprintf(err, errlen, "--nic: mtu='%s' is not an MTU from 68 to 65535", value);
+                return -1;
+            }
+            n->mtu = (unsigned)mtu;
+        } else {
+            snprintf(err, errlen, "--nic: unknown key '%s' (keys: tap, mac, mtu)", item);
+            return -1;
+        }
+        p += len;
+        if (*p == ',')
+            p++;
     }
-    return argv[++*i];
+    if (n->tap[0] == '\0') {
+        snprintf(err, errlen, "--nic: '%s' names no TAP interface (say tap=NAME[,mac=MAC][,mtu=N])",
+                 s);
+        return -1;
+    }
+    return 0;
+}
+
+static int parse_generic(struct hostsim_options *o, int id, const char *v, char *err, size_t errlen)
+{
+    unsigned long n;
+    switch (id) {
+    case OPT_KERNEL:
+        if (*v == '\0') {
+            snprintf(err, errlen, "--kernel: empty file name");
+            return -1;
+        }
+        o->kernel = v;
+        return 0;
+    case OPT_CMDLINE:
+        o->cmdline = v;
+        return 0;
+    case OPT_MEM:
+        if (hostsim_parse_size(v, &o->mem_bytes) != 0 || o->mem_bytes == 0) {
+            snprintf(err, errlen, "--mem: '%s' is not a size (say 128M, 1G, or 256 for MiB)", v);
+            return -1;
+        }
+        return 0;
+    case OPT_CPUS:
+        if (parse_uint(v, 255, &n) != 0 || n == 0) {
+            snprintf(err, errlen, "--cpus: '%s' is not a vCPU count from 1 to 255", v);
+            return -1;
+        }
+        o->cpus = (unsigned)n;
+        return 0;
+    case OPT_DISK:
+        if (o->ndisks >= HOSTSIM_MAX_DISKS) {
+            snprintf(err, errlen, "--disk: at most %d disks", HOSTSIM_MAX_DISKS);
+            return -1;
+        }
+        if (hostsim_parse_disk(v, &o->disk[o->ndisks]) != 0) {
+            snprintf(err, errlen, "--disk: '%s' is not FILE[,ro][,root]", v);
+            return -1;
+        }
+        o->ndisks++;
+        return 0;
+    case OPT_NIC:
+        if (o->nnics >= HOSTSIM_MAX_NICS) {
+            snprintf(err, errlen, "--nic: at most %d network devices", HOSTSIM_MAX_NICS);
+            return -1;
+        }
+        if (hostsim_parse_nic(v, &o->nic[o->nnics], err, errlen) != 0)
+            return -1;
+        o->nnics++;
+        return 0;
+    case OPT_EXIT_PORT:
+        if (parse_uint(v, 0xFFFF, &n) != 0) {
+            snprintf(err, errlen, "--exit-port: '%s' is not a port number (0..0xffff)", v);
+            return -1;
+        }
+        o->exit_port = (int)n;
+        return 0;
+    case OPT_TIMEOUT: {
+        char *end;
+        errno = 0;
+        double t = strtod(v, &end);
+        if (errno != 0 || end == v || *end != '\0' || !(t > 0) || t > 1e6) {
+            snprintf(err, errlen, "--timeout: '%s' is not a number of seconds (> 0)", v);
+            return -1;
+        }
+        o->timeout = t;
+        return 0;
+    }
+    case OPT_MISBEHAVE: {
+        if (strcmp(v, "help") == 0) {
+            o->misbehave_help = true;
+            return 0;
+        }
+        const struct hostsim_misbehave *k = hostsim_misbehave_find(v);
+        if (k == NULL) {
+            char known[512];
+            hostsim_misbehave_names(known, sizeof known);
+            snprintf(err, errlen, "--misbehave: '%s' is not a kind (known: %s; or help)", v, known);
+            return -1;
+        }
+        if (o->misbehave != NULL) {
+            snprintf(err, errlen, "--misbehave: only one per run");
+            return -1;
+        }
+        o->misbehave = k;
+        return 0;
+    }
+    case OPT_VERBOSE:
+        o->verbose = true;
+        return 0;
+    case OPT_HELP:
+        o->help = true;
+        return 0;
+    }
+    snprintf(err, errlen, "internal error: option %d", id);
+    return -1;
 }
 
 int hostsim_parse_options(int argc, char **argv, struct hostsim_options *o, char *err,
@@ -162,146 +320,84 @@ int hostsim_parse_options(int argc, char **argv, struct hostsim_options *o, char
     o->cpus = 1;
     o->exit_port = -1;
 
-    for (int i = 1; i < argc; i++) {
-        const char *arg = argv[i], *v;
-        int missing = 0;
-        unsigned long n;
-        if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0) {
-            o->help = 1;
-            return 0;
-        } else if (strcmp(arg, "--verbose") == 0 || strcmp(arg, "-v") == 0) {
-            o->verbose = 1;
-        } else if ((v = option_value(argc, argv, &i, "--kernel", &missing)) != NULL) {
-            if (*v == '\0')
-                goto bad;
-            o->kernel = v;
-        } else if ((v = option_value(argc, argv, &i, "--cmdline", &missing)) != NULL) {
-            o->cmdline = v;
-        } else if ((v = option_value(argc, argv, &i, "--mem", &missing)) != NULL) {
-            if (hostsim_parse_size(v, &o->mem_bytes) != 0 || o->mem_bytes == 0) {
-                snprintf(err, errlen, "--mem: '%s' is not a size (say 128M, 1G, or 256 for MiB)",
-                         v);
-                return -1;
-            }
-        } else if ((v = option_value(argc, argv, &i, "--cpus", &missing)) != NULL) {
-            if (parse_uint(v, 255, &n) != 0 || n == 0) {
-                snprintf(err, errlen, "--cpus: '%s' is not a vCPU count (1 or more)", v);
-                return -1;
-            }
-            o->cpus = (unsigned)n;
-        } else if ((v = option_value(argc, argv, &i, "--boot", &missing)) != NULL) {
-            if (strcmp(v, "pvh") == 0) {
-                o->boot = HOSTSIM_BOOT_PVH;
-            } else if (strcmp(v, "linux") == 0) {
-                o->boot = HOSTSIM_BOOT_LINUX;
-            } else {
-                snprintf(err, errlen, "--boot: '%s' is not pvh or linux", v);
-                return -1;
-            }
-        } else if ((v = option_value(argc, argv, &i, "--exit-port", &missing)) != NULL) {
-            if (parse_uint(v, 0xFFFF, &n) != 0) {
-                snprintf(err, errlen, "--exit-port: '%s' is not a port number (0..0xffff)", v);
-                return -1;
-            }
-            o->exit_port = (int)n;
-        } else if ((v = option_value(argc, argv, &i, "--timeout", &missing)) != NULL) {
-            char *end;
-            errno = 0;
-            double t = strtod(v, &end);
-            if (errno != 0 || end == v || *end != '\0' || !(t > 0) || t > 1e6) {
-                snprintf(err, errlen, "--timeout: '%s' is not a number of seconds (> 0)", v);
-                return -1;
-            }
-            o->timeout = t;
-        } else if ((v = option_value(argc, argv, &i, "--disk", &missing)) != NULL) {
-            if (o->ndisks >= HOSTSIM_MAX_DISKS) {
-                snprintf(err, errlen, "--disk: at most %d disks", HOSTSIM_MAX_DISKS);
-                return -1;
-            }
-            if (parse_disk(v, &o->disk[o->ndisks]) != 0) {
-                snprintf(err, errlen, "--disk: '%s' is not FILE[,ro][,root]", v);
-                return -1;
-            }
-            o->ndisks++;
-        } else if ((v = option_value(argc, argv, &i, "--tap", &missing)) != NULL) {
-            if (*v == '\0')
-                goto bad;
-            if (o->tap != NULL) {
-                snprintf(err, errlen, "--tap: only one network interface is supported");
-                return -1;
-            }
-            o->tap = v;
-        } else if ((v = option_value(argc, argv, &i, "--mac", &missing)) != NULL) {
-            if (hostsim_parse_mac(v, o->mac) != 0) {
-                snprintf(err, errlen, "--mac: '%s' is not a MAC address like 06:00:ac:10:00:02", v);
-                return -1;
-            }
-            o->has_mac = 1;
-        } else if ((v = option_value(argc, argv, &i, "--misbehave", &missing)) != NULL) {
-            enum hostsim_misbehave m = HOSTSIM_MISBEHAVE_NONE;
-            for (int k = HOSTSIM_MISBEHAVE_BLK_USED_ID; k <= HOSTSIM_MISBEHAVE_NET_USED_ID; k++)
-                if (strcmp(v, hostsim_misbehave_name((enum hostsim_misbehave)k)) == 0)
-                    m = (enum hostsim_misbehave)k;
-            if (m == HOSTSIM_MISBEHAVE_NONE) {
-                snprintf(err, errlen,
-                         "--misbehave: '%s' is not blk-used-id, blk-used-len, blk-used-idx, "
-                         "blk-status, net-used-len, net-num-buffers, net-num-buffers-0 or "
-                         "net-used-id",
-                         v);
-                return -1;
-            }
-            if (o->misbehave != HOSTSIM_MISBEHAVE_NONE) {
-                snprintf(err, errlen, "--misbehave: only one per run");
-                return -1;
-            }
-            o->misbehave = m;
-        } else if ((v = option_value(argc, argv, &i, "--mtu", &missing)) != NULL) {
-            if (parse_uint(v, 65535, &n) != 0 || n < 68) {
-                snprintf(err, errlen, "--mtu: '%s' is not an MTU from 68 to 65535 (5.1.4.1)", v);
-                return -1;
-            }
-            o->mtu = (unsigned)n;
-        } else if (missing) {
-            snprintf(err, errlen, "%s needs a value", arg);
-            return -1;
-        } else if (arg[0] == '-') {
-            snprintf(err, errlen, "unknown option '%s' (try --help)", arg);
-            return -1;
-        } else if (o->model == NULL) {
-            o->model = arg;
-        } else {
-            snprintf(err, errlen, "unexpected argument '%s' (try --help)", arg);
+    /* The model comes first, so its options can join the table. */
+    int first = 1;
+    const struct hostsim_model *model = NULL;
+    if (argc > 1 && argv[1][0] != '-') {
+        o->model = argv[1];
+        model = hostsim_model_find(o->model);
+        if (model == NULL) {
+            char known[256];
+            hostsim_model_names(known, sizeof known);
+            snprintf(err, errlen, "unknown machine model '%s' (known: %s)", o->model, known);
             return -1;
         }
-        continue;
-    bad:
-        snprintf(err, errlen, "%s: empty value", arg);
+        first = 2;
+    }
+
+    struct option all[NGENERIC + MAX_MODEL_OPTIONS + 1];
+    memcpy(all, generic_options, sizeof generic_options);
+    size_t n = NGENERIC;
+    for (const struct option *m = model ? model->options : NULL; m != NULL && m->name != NULL;
+         m++) {
+        if (n >= NGENERIC + MAX_MODEL_OPTIONS) {
+            snprintf(err, errlen, "model %s declares too many options", model->name);
+            return -1;
+        }
+        all[n++] = *m;
+    }
+    memset(&all[n], 0, sizeof all[n]);
+
+    /* getopt_long parses argv[first-1 ..]: it skips its argv[0]. "+" stops at
+     * the first non-option, reported below; ":" reports a missing value as
+     * ':' rather than '?'. */
+    optind = 0; /* glibc: 0 also resets getopt_long's internal state between calls */
+    opterr = 0;
+    int gargc = argc - (first - 1);
+    char **gargv = argv + (first - 1);
+    for (;;) {
+        int id = getopt_long(gargc, gargv, "+:vh", all, NULL);
+        if (id == -1)
+            break;
+        const char *arg = gargv[optind - 1];
+        if (id == '?') {
+            if (optopt != 0)
+                snprintf(err, errlen, "unknown option '-%c' (try --help)", optopt);
+            else
+                snprintf(err, errlen, "unknown option '%s' (try --help)", arg);
+            return -1;
+        }
+        if (id == ':') {
+            snprintf(err, errlen, "%s needs a value (try --help)", arg);
+            return -1;
+        }
+        if (id >= HOSTSIM_MODEL_OPTION_BASE) {
+            if (model->option(id, optarg, err, errlen) != 0)
+                return -1;
+            continue;
+        }
+        if (parse_generic(o, id, optarg, err, errlen) != 0)
+            return -1;
+    }
+    if (optind < gargc) {
+        if (o->model == NULL)
+            snprintf(err, errlen, "'%s': the machine model comes first (hostsim MODEL [options])",
+                     gargv[optind]);
+        else
+            snprintf(err, errlen, "unexpected argument '%s' (try --help)", gargv[optind]);
         return -1;
     }
+    if (o->help || o->misbehave_help)
+        return 0;
     if (o->model == NULL) {
         snprintf(err, errlen, "no machine model given (try: hostsim firecracker --kernel FILE)");
         return -1;
     }
-    if ((o->has_mac || o->mtu) && o->tap == NULL) {
-        snprintf(err, errlen, "--mac and --mtu describe the --tap interface; give --tap NAME");
-        return -1;
-    }
     unsigned roots = 0;
     for (unsigned i = 0; i < o->ndisks; i++)
-        roots += o->disk[i].root != 0;
+        roots += o->disk[i].root;
     if (roots > 1) {
         snprintf(err, errlen, "--disk: only one disk can be the root device (,root)");
-        return -1;
-    }
-    if (HOSTSIM_MISBEHAVE_IS_NET(o->misbehave) && o->tap == NULL) {
-        snprintf(err, errlen, "--misbehave %s acts on the virtio-net device; give --tap",
-                 hostsim_misbehave_name(o->misbehave));
-        return -1;
-    }
-    if (o->misbehave != HOSTSIM_MISBEHAVE_NONE && !HOSTSIM_MISBEHAVE_IS_NET(o->misbehave) &&
-        o->ndisks == 0) {
-        snprintf(err, errlen, "--misbehave %s acts on the first virtio-blk device; give --disk",
-                 hostsim_misbehave_name(o->misbehave));
         return -1;
     }
     if (o->kernel == NULL) {

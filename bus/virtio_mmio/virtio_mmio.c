@@ -137,8 +137,7 @@ static void virtio_mmio_start(void)
      * DSDT and appends nothing. */
     const char *source = "the command line";
     if (entries == 0) {
-        n = virtio_mmio_from_acpi(platform_phys(), platform_acpi(), found,
-                                  VIRTIO_MMIO_MAX_DEVICES);
+        n = virtio_mmio_from_acpi(platform_phys(), platform_acpi(), found, VIRTIO_MMIO_MAX_DEVICES);
         source = "the ACPI DSDT";
     }
     if (n)

@@ -47,7 +47,7 @@
 #define MRG_BUFFER_MAX 4096
 #define RX_BUFFER_ROUND 16
 #define BUFFER_ALIGN 64 /* buffer sizes are multiples of this (cache lines) */
-#define LOG_LIMIT 10 /* messages about bad frames per device */
+#define LOG_LIMIT 10    /* messages about bad frames per device */
 /* Bits of the first MAC byte (IEEE 802-2014, 8.2.2): group (multicast)
  * and locally administered. */
 #define MAC_GROUP_BIT 0x01
@@ -305,9 +305,9 @@ static void set_mac(struct vnet *n, const struct vnet_config *cfg)
  * buffers smaller than a frame, so tests exercise MRG_RXBUF on any VMM. */
 static size_t mrg_buffer_size(void)
 {
-    return round_up(param_uint(&param_rx_buffer_size, MRG_BUFFER_DEFAULT, MRG_BUFFER_MIN,
-                               MRG_BUFFER_MAX),
-                    RX_BUFFER_ROUND);
+    return round_up(
+        param_uint(&param_rx_buffer_size, MRG_BUFFER_DEFAULT, MRG_BUFFER_MIN, MRG_BUFFER_MAX),
+        RX_BUFFER_ROUND);
 }
 
 /* Sizes and allocates the receive and transmit buffers (none given to the

@@ -1,14 +1,15 @@
 /* Firecracker's two x86_64 boot protocols: what is written into guest memory
- * and the register state every vCPU gets (arch/x86_64/regs.rs, gdt.rs,
- * mod.rs configure_pvh / configure_64bit_boot; fact sheet §3-§4). */
+ * and the register state every vCPU gets (src/vmm/src/arch/x86_64/regs.rs,
+ * gdt.rs, mod.rs configure_pvh / configure_64bit_boot). The parameter
+ * blocks themselves are written by hostsim/boot/ (pvh.c, zero_page.c). */
 #ifndef HOSTSIM_FC_BOOT_H
 #define HOSTSIM_FC_BOOT_H
 
 #include <linux/kvm.h>
 #include <stdint.h>
 
-#include "hostsim/cpu_kvm.h"
-#include "hostsim/firecracker/e820.h"
+#include "hostsim/boot/e820.h"
+#include "hostsim/cpu/cpu_kvm.h"
 #include "hostsim/guest_mem.h"
 
 enum fc_boot_mode {
@@ -25,12 +26,12 @@ struct kvm_segment fc_boot_segment_from_descriptor(uint64_t desc, unsigned index
 
 /* boot_pvh.c: hvm_start_info at 0x6000, memmap at 0x7000; 32-bit protected
  * mode, paging off, RBX = 0x6000. */
-int fc_boot_pvh_write(const struct guest_mem *mem, const struct fc_e820_entry *map, unsigned n);
+int fc_boot_pvh_write(const struct guest_mem *mem, const struct e820_entry *map, unsigned n);
 int fc_boot_pvh_vcpu(struct cpu_kvm *k, unsigned vcpu, uint32_t entry);
 
 /* boot_linux.c: zero page at 0x7000, identity page tables at 0x9000; 64-bit
  * long mode, RSI = 0x7000. cmdline_size includes the NUL. */
-int fc_boot_linux_write(const struct guest_mem *mem, const struct fc_e820_entry *map, unsigned n,
+int fc_boot_linux_write(const struct guest_mem *mem, const struct e820_entry *map, unsigned n,
                         uint32_t cmdline_size);
 int fc_boot_linux_vcpu(struct cpu_kvm *k, unsigned vcpu, uint64_t entry);
 

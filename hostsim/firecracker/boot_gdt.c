@@ -1,4 +1,5 @@
-/* The boot GDT (regs.rs configure_segments_and_sregs, fact sheet §3-§4):
+/* The boot GDT (src/vmm/src/arch/x86_64/regs.rs configure_segments_and_sregs,
+ * gdt.rs):
  * null, code (0x08), data (0x10), TSS (0x18); GDTR = 0x500 limit 0x1F,
  * IDTR = 0x520 limit 7 over one zero quadword. The descriptors are the
  * sheet's values; the segment caches KVM gets are decoded from them with the

@@ -1,12 +1,12 @@
-/* The kernel command line Firecracker writes at 0x20000 (fact sheet §8).
+/* The kernel command line Firecracker writes at 0x20000 (src/vmm/src/builder.rs).
  * boot_args (or, without them, DEFAULT_KERNEL_CMDLINE) is split at the first
  * " -- " that is outside double quotes into boot arguments and init
  * arguments, both trimmed (linux-loader v0.14.0 src/cmdline/mod.rs
  * Cmdline::try_from); without --enable-pci Firecracker then inserts "pci=off"
  * after the boot arguments (src/vmm/src/builder.rs); the result is
  * "BOOT pci=off -- INIT", at most 2048 bytes with its NUL. The virtio
- * devices' words (root=/dev/vda rw, virtio_mmio.device=...; fact sheet
- * section 8) are inserted the same way, after pci=off:
+ * devices' words (root=/dev/vda rw, virtio_mmio.device=...; builder.rs,
+ * device_manager/mmio.rs) are inserted the same way, after pci=off:
  * "BOOT pci=off EXTRA -- INIT". Pure logic. */
 #ifndef HOSTSIM_FC_CMDLINE_H
 #define HOSTSIM_FC_CMDLINE_H

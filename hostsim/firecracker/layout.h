@@ -1,5 +1,4 @@
-/* Firecracker's x86_64 guest-physical layout and boot constants.
- * Source: /work/shared/facts/firecracker-x86_64.md §2-§6, which cites
+/* Firecracker's x86_64 guest-physical layout and boot constants, from
  * firecracker-microvm/firecracker src/vmm/src/arch/x86_64/layout.rs (and
  * regs.rs, mod.rs, vm.rs as noted) at 81b38b9d. */
 #ifndef HOSTSIM_FC_LAYOUT_H

@@ -1,61 +1,59 @@
-/* Ties the Firecracker model together in the order Firecracker builds a
- * microVM (src/vmm/src/builder.rs build_microvm_for_boot, arch/x86_64/mod.rs
- * configure_system_for_boot): VM with TSS, irqchip and PIT; RAM; the kernel;
- * vCPUs (CPUID, MSRs, registers, GDT, page tables, LINT); command line; MP
- * table; boot protocol structures; ACPI tables; then COM1, the i8042 and
- * the virtio-mmio devices (block, then net; virtio_devices.c).
- * The exit statuses follow fact sheet §9; a guest that breaks a virtio rule
- * ends with HOSTSIM_EXIT_VIRTIO. */
+/* The Firecracker machine model: builds the microVM Firecracker would build
+ * for one ELF kernel (with --disk drives and a --nic network interface; no
+ * initrd), in the order Firecracker builds it (src/vmm/src/builder.rs
+ * build_microvm_for_boot, arch/x86_64/mod.rs configure_system_for_boot): VM
+ * with TSS, irqchip and PIT; RAM; the kernel; vCPUs (CPUID, MSRs,
+ * registers, GDT, page tables, LINT); command line; MP table; boot protocol
+ * structures; ACPI tables; then COM1, the i8042 and the virtio-mmio devices
+ * (block, then net). Exit statuses as Firecracker's (src/vmm/src/lib.rs
+ * FcExitCode, vstate/vcpu.rs handle_kvm_exit); a guest that breaks a virtio
+ * rule ends with HOSTSIM_EXIT_VIRTIO. */
 #include <errno.h>
 #include <fcntl.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/time.h>
-#include <time.h>
 #include <unistd.h>
 
-#include "hostsim/cpu_kvm.h"
-#include "hostsim/firecracker/acpi_tables.h"
+#include "hostsim/boot/elf_load.h"
+#include "hostsim/devices/legacy.h"
 #include "hostsim/firecracker/boot.h"
 #include "hostsim/firecracker/cmdline.h"
-#include "hostsim/firecracker/devices.h"
-#include "hostsim/firecracker/e820.h"
-#include "hostsim/firecracker/elf_load.h"
 #include "hostsim/firecracker/layout.h"
-#include "hostsim/firecracker/machine.h"
-#include "hostsim/firecracker/mptable.h"
+#include "hostsim/firecracker/memmap.h"
 #include "hostsim/firecracker/ram.h"
+#include "hostsim/firecracker/tables.h"
 #include "hostsim/firecracker/vcpu_setup.h"
 #include "hostsim/firecracker/virtio_devices.h"
 #include "hostsim/log.h"
 #include "hostsim/status.h"
+#include "hostsim/vm.h"
 
 #define MIN_MEM (2ull << 20)         /* room for the kernel at 1 MiB */
 #define MAX_MEM (1022ull << 30)      /* Firecracker's architectural maximum */
 #define MAX_KERNEL_FILE (1ull << 31) /* a sanity bound on the image file */
-#define PIT_SPEAKER_DUMMY KVM_PIT_SPEAKER_DUMMY
+#define COM1_PORT 0x3F8
+
+enum fc_boot_choice {
+    FC_BOOT_AUTO, /* PVH when the ELF has the note, as Firecracker 1.12+ */
+    FC_BOOT_CHOOSE_PVH,
+    FC_BOOT_CHOOSE_LINUX,
+};
+
+/* --boot, the model's own option. */
+static enum fc_boot_choice boot_choice = FC_BOOT_AUTO;
 
 struct fc_vm {
-    struct cpu_kvm kvm;
-    struct fc_serial serial;
-    struct fc_i8042 i8042;
-    struct fc_debug_exit debug_exit;
+    struct serial16550 serial;
+    struct i8042 i8042;
+    struct debug_exit debug_exit;
     struct fc_virtio virtio;
     enum fc_boot_mode mode;
     uint64_t entry;
     char cmdline[FC_CMDLINE_MAX];
     uint32_t cmdline_size; /* with the NUL */
 };
-
-static double now_seconds(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 static uint8_t *read_file(const char *path, size_t *len)
 {
@@ -91,22 +89,18 @@ out:
     return buf;
 }
 
-static void irq_pulse(void *ctx, unsigned gsi)
-{
-    cpu_kvm_irq_pulse(ctx, gsi);
-}
-
 /* Kernel file -> boot mode, entry and loaded segments. */
-static int load_kernel(struct fc_vm *vm, const struct hostsim_options *o)
+static int load_kernel(struct fc_vm *fc, struct cpu_kvm *k, const struct hostsim_options *o)
 {
     size_t len = 0;
     uint8_t *img = read_file(o->kernel, &len);
     if (img == NULL)
         return -1;
-    struct fc_elf elf;
+    struct elf_image elf;
     char err[256];
     int rc = -1;
-    if (fc_elf_parse(img, len, &elf, err, sizeof err) != 0) {
+    /* Firecracker refuses an e_entry below HIMEM_START, even for PVH. */
+    if (elf_parse(img, len, FC_HIMEM_START, &elf, err, sizeof err) != 0) {
         hs_log("kernel %s: %s", o->kernel, err);
         goto out;
     }
@@ -114,15 +108,15 @@ static int load_kernel(struct fc_vm *vm, const struct hostsim_options *o)
         hs_log("warning: kernel %s has the PVH note in a PT_NOTE segment that a later PT_NOTE "
                "overrides; Firecracker uses the last one and boots it with the Linux protocol",
                o->kernel);
-    if (o->boot == HOSTSIM_BOOT_PVH && !elf.has_pvh) {
+    if (boot_choice == FC_BOOT_CHOOSE_PVH && !elf.has_pvh) {
         hs_log("--boot pvh: kernel %s has no PVH note (Xen ELF note type 18)", o->kernel);
         goto out;
     }
     /* Firecracker 1.12+ boots PVH whenever the note is there; --boot linux
      * shows what older releases do with the same image. */
-    vm->mode = (o->boot == HOSTSIM_BOOT_LINUX || !elf.has_pvh) ? FC_BOOT_LINUX : FC_BOOT_PVH;
-    vm->entry = vm->mode == FC_BOOT_PVH ? elf.pvh_entry : elf.entry;
-    if (fc_elf_load(&elf, img, len, &vm->kvm.mem, err, sizeof err) != 0) {
+    fc->mode = (boot_choice == FC_BOOT_CHOOSE_LINUX || !elf.has_pvh) ? FC_BOOT_LINUX : FC_BOOT_PVH;
+    fc->entry = fc->mode == FC_BOOT_PVH ? elf.pvh_entry : elf.entry;
+    if (elf_load(&elf, img, len, &k->mem, err, sizeof err) != 0) {
         hs_log("kernel %s: %s", o->kernel, err);
         goto out;
     }
@@ -132,9 +126,8 @@ out:
     return rc;
 }
 
-static int setup_vcpus(struct fc_vm *vm, unsigned ncpus)
+static int setup_vcpus(struct fc_vm *fc, struct cpu_kvm *k, unsigned ncpus)
 {
-    struct cpu_kvm *k = &vm->kvm;
     struct fc_cpuid_ctx cpuid = {.ncpus = ncpus};
     for (unsigned i = 0; i < ncpus; i++) {
         if (cpu_kvm_create_vcpu(k) != 0)
@@ -145,81 +138,69 @@ static int setup_vcpus(struct fc_vm *vm, unsigned ncpus)
     for (unsigned i = 0; i < ncpus; i++) {
         if (cpu_kvm_set_cpuid(k, i, fc_cpuid_normalize, &cpuid) != 0 || fc_set_boot_msrs(k, i) != 0)
             return -1;
-        int rc = vm->mode == FC_BOOT_PVH ? fc_boot_pvh_vcpu(k, i, (uint32_t)vm->entry)
-                                         : fc_boot_linux_vcpu(k, i, vm->entry);
+        int rc = fc->mode == FC_BOOT_PVH ? fc_boot_pvh_vcpu(k, i, (uint32_t)fc->entry)
+                                         : fc_boot_linux_vcpu(k, i, fc->entry);
         if (rc != 0 || cpu_kvm_set_fpu(k, i, 0x37F, 0x1F80) != 0 ||
-            fc_boot_write_gdt(&k->mem, vm->mode) != 0 || cpu_kvm_set_lint(k, i) != 0)
+            fc_boot_write_gdt(&k->mem, fc->mode) != 0 || cpu_kvm_set_lint(k, i) != 0)
             return -1;
     }
     return 0;
 }
 
 /* Everything Firecracker writes into guest memory besides the kernel. */
-static int write_tables(struct fc_vm *vm, const struct fc_ram_region *ram, unsigned nram,
-                        unsigned ncpus)
+static int write_tables(struct fc_vm *fc, struct cpu_kvm *k, const struct fc_ram_region *ram,
+                        unsigned nram, unsigned ncpus)
 {
-    const struct guest_mem *mem = &vm->kvm.mem;
-    if (guest_mem_write(mem, FC_CMDLINE_START, vm->cmdline, vm->cmdline_size) != 0) {
+    const struct guest_mem *mem = &k->mem;
+    if (guest_mem_write(mem, FC_CMDLINE_START, fc->cmdline, fc->cmdline_size) != 0) {
         hs_log("no RAM for the command line at 0x%llx", (unsigned long long)FC_CMDLINE_START);
         return -1;
     }
-
     uint8_t *sys = guest_mem_ptr(mem, FC_SYSTEM_MEM_START, FC_SYSTEM_MEM_SIZE);
     if (sys == NULL) {
         hs_log("no RAM for the MP and ACPI tables");
         return -1;
     }
-    size_t mp = fc_mptable_build(sys, FC_SYSTEM_MEM_SIZE, (uint32_t)FC_SYSTEM_MEM_START, ncpus);
-    if (mp == 0) {
-        hs_log("cannot build the MP table for %u vCPUs", ncpus);
+    struct fc_tables t;
+    if (fc_tables_build(sys, FC_SYSTEM_MEM_START, FC_SYSTEM_MEM_SIZE, ncpus,
+                        fc_virtio_count(&fc->virtio), &t) != 0 ||
+        guest_mem_write(mem, FC_RSDP_ADDR, t.rsdp, sizeof t.rsdp) != 0) {
+        hs_log("cannot write the MP and ACPI tables for %u vCPUs", ncpus);
         return -1;
     }
-
-    struct fc_e820_entry map[FC_E820_MAX];
+    struct e820_entry map[FC_E820_MAX];
     int n = fc_e820_build(ram, nram, map, FC_E820_MAX);
     int rc = n < 0 ? -1
-             : vm->mode == FC_BOOT_PVH
+             : fc->mode == FC_BOOT_PVH
                  ? fc_boot_pvh_write(mem, map, (unsigned)n)
-                 : fc_boot_linux_write(mem, map, (unsigned)n, vm->cmdline_size);
+                 : fc_boot_linux_write(mem, map, (unsigned)n, fc->cmdline_size);
     if (rc != 0) {
         hs_log("cannot write the boot parameters");
         return -1;
     }
-
-    /* The DSDT holds the virtio-mmio devices (LNRO0005); Firecracker's also
-     * describes COM1 (PNP0501) and the i8042 (PNP0303), hostsim's does not. */
-    static uint8_t dsdt[4096];
-    size_t dsdt_len = fc_virtio_dsdt(fc_virtio_count(&vm->virtio), dsdt, sizeof dsdt);
-    struct fc_acpi_out acpi;
-    if (fc_acpi_build(sys + mp, FC_SYSTEM_MEM_START + mp, FC_SYSTEM_MEM_SIZE - mp, ncpus, dsdt,
-                      dsdt_len, &acpi) != 0 ||
-        guest_mem_write(mem, FC_RSDP_ADDR, acpi.rsdp, sizeof acpi.rsdp) != 0) {
-        hs_log("cannot write the ACPI tables");
-        return -1;
-    }
     hs_debug("MP table at 0x%llx (%zu bytes); DSDT 0x%llx FADT 0x%llx MADT 0x%llx MCFG 0x%llx "
              "XSDT 0x%llx RSDP 0x%llx",
-             (unsigned long long)FC_SYSTEM_MEM_START, mp, (unsigned long long)acpi.dsdt,
-             (unsigned long long)acpi.fadt, (unsigned long long)acpi.madt,
-             (unsigned long long)acpi.mcfg, (unsigned long long)acpi.xsdt,
-             (unsigned long long)FC_RSDP_ADDR);
+             (unsigned long long)FC_SYSTEM_MEM_START, t.mptable_len, (unsigned long long)t.dsdt,
+             (unsigned long long)t.fadt, (unsigned long long)t.madt, (unsigned long long)t.mcfg,
+             (unsigned long long)t.xsdt, (unsigned long long)FC_RSDP_ADDR);
     return 0;
 }
 
-static int add_devices(struct fc_vm *vm, const struct hostsim_options *o)
+static int add_devices(struct fc_vm *fc, struct hostsim_vm *vm, const struct hostsim_options *o)
 {
     struct cpu_kvm *k = &vm->kvm;
-    fc_serial_init(&vm->serial, stdout, irq_pulse, k);
-    fc_i8042_init(&vm->i8042, &k->stop, irq_pulse, k);
-    if (fc_serial_register(&vm->serial, &k->pio) != 0 ||
-        fc_i8042_register(&vm->i8042, &k->pio) != 0)
+    serial16550_init(&fc->serial, stdout, hostsim_vm_irq, vm, FC_COM1_GSI);
+    /* 0xFE to port 0x64 ends Firecracker with exit status 0. */
+    i8042_init(&fc->i8042, &k->stop, 0, hostsim_vm_irq, vm, FC_I8042_GSI);
+    if (serial16550_register(&fc->serial, &k->pio, COM1_PORT) != 0 ||
+        i8042_register(&fc->i8042, &k->pio) != 0)
         return -1;
     if (o->exit_port >= 0 &&
-        fc_debug_exit_register(&vm->debug_exit, (uint16_t)o->exit_port, &k->stop, &k->pio) != 0) {
+        debug_exit_register(&fc->debug_exit, (uint16_t)o->exit_port, &k->stop, &k->pio) != 0) {
         hs_log("--exit-port 0x%x collides with a Firecracker device", o->exit_port);
         return -1;
     }
-    return fc_virtio_attach(&vm->virtio, k);
+    return fc_virtio_attach(&fc->virtio, vm);
 }
 
 /* APs must wait for INIT/SIPI, never run the boot state themselves. */
@@ -240,7 +221,7 @@ static int check_aps(struct cpu_kvm *k)
     return 0;
 }
 
-static int check_options(const struct hostsim_options *o)
+static int fc_check(const struct hostsim_options *o)
 {
     if (o->cpus > FC_MAX_VCPUS) {
         hs_log("--cpus %u: Firecracker supports 1 to %d vCPUs", o->cpus, FC_MAX_VCPUS);
@@ -254,7 +235,11 @@ static int check_options(const struct hostsim_options *o)
                o->exit_port, o->exit_port, o->exit_port + 1);
         return -1;
     }
-    unsigned ndev = o->ndisks + (o->tap != NULL ? 1u : 0u);
+    if (o->nnics > FC_MAX_NICS) {
+        hs_log("--nic: hostsim's firecracker model serves %d network interface", FC_MAX_NICS);
+        return -1;
+    }
+    unsigned ndev = o->ndisks + o->nnics;
     if (ndev > FC_VIRTIO_MAX_DEVICES) {
         hs_log("%u virtio devices: Firecracker gives them GSIs %d-%d, so at most %d", ndev,
                FC_VIRTIO_FIRST_GSI, FC_VIRTIO_LAST_GSI, FC_VIRTIO_MAX_DEVICES);
@@ -264,33 +249,52 @@ static int check_options(const struct hostsim_options *o)
         hs_log("--mem: Firecracker sizes RAM in whole MiB; hostsim takes 2 MiB to 1022 GiB");
         return -1;
     }
+    const struct hostsim_misbehave *mb = o->misbehave;
+    if (mb != NULL && strcmp(mb->backend, "virtio-net") == 0 && o->nnics == 0) {
+        hs_log("--misbehave %s acts on the virtio-net device; give --nic tap=NAME", mb->name);
+        return -1;
+    }
+    if (mb != NULL && strcmp(mb->backend, "virtio-blk") == 0 && o->ndisks == 0) {
+        hs_log("--misbehave %s acts on the first virtio-blk device; give --disk", mb->name);
+        return -1;
+    }
+    if (mb != NULL && strcmp(mb->backend, "virtio-blk") != 0 &&
+        strcmp(mb->backend, "virtio-net") != 0) {
+        hs_log("--misbehave %s: the firecracker model has no %s device", mb->name, mb->backend);
+        return -1;
+    }
     return 0;
 }
 
-static int build(struct fc_vm *vm, const struct hostsim_options *o)
+static int fc_setup(struct hostsim_vm *vm, const struct hostsim_options *o)
 {
+    static struct fc_vm fc; /* large (command line, device scratch); one per process */
+    memset(&fc, 0, sizeof fc);
+    fc.virtio.tap_fd = -1;
+    vm->model_state = &fc;
     struct cpu_kvm *k = &vm->kvm;
     char err[256];
     /* Disk files and the TAP first: a missing one is reported before any
      * KVM work. Their words go on the command line after pci=off. */
-    if (fc_virtio_open(&vm->virtio, o) != 0)
+    if (fc_virtio_open(&fc.virtio, o) != 0)
         return -1;
     char extra[FC_CMDLINE_MAX];
-    if (fc_virtio_cmdline_args(fc_virtio_count(&vm->virtio), fc_virtio_root(&vm->virtio, o), extra,
+    if (fc_virtio_cmdline_args(fc_virtio_count(&fc.virtio), fc_virtio_root(&fc.virtio, o), extra,
                                sizeof extra) < 0) {
         hs_log("the virtio devices' command-line words do not fit in %u bytes", FC_CMDLINE_MAX);
         return -1;
     }
-    int n = fc_cmdline_build(o->cmdline, extra, vm->cmdline, sizeof vm->cmdline, err, sizeof err);
+    int n = fc_cmdline_build(o->cmdline, extra, fc.cmdline, sizeof fc.cmdline, err, sizeof err);
     if (n < 0) {
         hs_log("%s", err);
         return -1;
     }
-    vm->cmdline_size = (uint32_t)n;
+    fc.cmdline_size = (uint32_t)n;
 
-    /* Firecracker: TSS address at VM creation, irqchip and PIT before vCPUs. */
-    if (cpu_kvm_open(k) != 0 || cpu_kvm_set_tss_address(k, FC_TSS_ADDRESS) != 0 ||
-        cpu_kvm_create_irqchip(k) != 0 || cpu_kvm_create_pit(k, PIT_SPEAKER_DUMMY) != 0)
+    /* Firecracker: TSS address at VM creation, irqchip and PIT before vCPUs
+     * (arch/x86_64/vm.rs; the PIT with KVM_PIT_SPEAKER_DUMMY). */
+    if (cpu_kvm_set_tss_address(k, FC_TSS_ADDRESS) != 0 || cpu_kvm_create_irqchip(k) != 0 ||
+        cpu_kvm_create_pit(k, KVM_PIT_SPEAKER_DUMMY) != 0)
         return -1;
     struct fc_ram_region ram[FC_RAM_MAX_REGIONS];
     unsigned nram = fc_ram_regions(o->mem_bytes, ram);
@@ -298,99 +302,82 @@ static int build(struct fc_vm *vm, const struct hostsim_options *o)
         if (cpu_kvm_add_ram(k, ram[i].start, ram[i].size) != 0)
             return -1;
     }
-    if (load_kernel(vm, o) != 0 || setup_vcpus(vm, o->cpus) != 0 ||
-        write_tables(vm, ram, nram, o->cpus) != 0 || add_devices(vm, o) != 0 || check_aps(k) != 0)
+    if (load_kernel(&fc, k, o) != 0 || setup_vcpus(&fc, k, o->cpus) != 0 ||
+        write_tables(&fc, k, ram, nram, o->cpus) != 0 || add_devices(&fc, vm, o) != 0 ||
+        check_aps(k) != 0)
         return -1;
     hs_debug("firecracker: %s boot, entry 0x%llx, %llu MiB, %u vCPU%s, cmdline \"%s\"",
-             vm->mode == FC_BOOT_PVH ? "PVH" : "Linux 64-bit", (unsigned long long)vm->entry,
+             fc.mode == FC_BOOT_PVH ? "PVH" : "Linux 64-bit", (unsigned long long)fc.entry,
              (unsigned long long)(o->mem_bytes >> 20), o->cpus, o->cpus == 1 ? "" : "s",
-             vm->cmdline);
+             fc.cmdline);
     return 0;
 }
 
-static int arm_timeout(double seconds)
+static void fc_stop(struct hostsim_vm *vm)
 {
-    struct itimerval t;
-    memset(&t, 0, sizeof t);
-    t.it_value.tv_sec = (time_t)seconds;
-    t.it_value.tv_usec = (suseconds_t)((seconds - (double)t.it_value.tv_sec) * 1e6);
-    if (t.it_value.tv_sec == 0 && t.it_value.tv_usec == 0)
-        t.it_value.tv_usec = 1;
-    if (setitimer(ITIMER_REAL, &t, NULL) != 0) {
-        hs_log("setitimer: %s", strerror(errno));
-        return -1;
+    struct fc_vm *fc = vm->model_state;
+    if (fc != NULL)
+        fc_virtio_close(&fc->virtio);
+}
+
+/* Firecracker's process exit status for how the guest ended: src/vmm/src/
+ * lib.rs FcExitCode, vstate/vcpu.rs handle_kvm_exit. */
+static int fc_exit_status(struct hostsim_vm *vm, const struct cpu_kvm_end_info *end,
+                          const struct hostsim_options *o)
+{
+    (void)o;
+    if (end->kind == CPU_KVM_END_SYSTEM_EVENT &&
+        (end->detail == KVM_SYSTEM_EVENT_RESET || end->detail == KVM_SYSTEM_EVENT_SHUTDOWN)) {
+        hs_debug("%s: exit status 0", end->text);
+        return 0;
     }
-    return 0;
+    /* Triple fault, internal error, FAIL_ENTRY, anything else: vCPU
+     * GenericError -> FcExitCode 1. */
+    hs_log("%s: exit status 1", end->text);
+    if (end->kind != CPU_KVM_END_SYSTEM_EVENT)
+        cpu_kvm_describe_vcpu(&vm->kvm, end->vcpu);
+    return 1;
 }
 
-/* Firecracker's process exit status for how the guest ended (§9). */
-static int exit_status(struct fc_vm *vm, const struct cpu_kvm_end_info *end,
-                       const struct hostsim_options *o)
+enum { OPT_BOOT = HOSTSIM_MODEL_OPTION_BASE };
+
+static const struct option fc_options[] = {
+    {"boot", required_argument, NULL, OPT_BOOT},
+    {NULL, 0, NULL, 0},
+};
+
+static int fc_option(int id, const char *arg, char *err, size_t errlen)
 {
-    struct cpu_kvm *k = &vm->kvm;
-    switch (end->kind) {
-    case CPU_KVM_END_STOP:
-        hs_debug("%s", end->text);
-        return k->stop.status;
-    case CPU_KVM_END_SYSTEM_EVENT:
-        if (end->detail == KVM_SYSTEM_EVENT_RESET || end->detail == KVM_SYSTEM_EVENT_SHUTDOWN) {
-            hs_debug("%s: exit status 0", end->text);
+    if (id == OPT_BOOT) {
+        if (strcmp(arg, "pvh") == 0) {
+            boot_choice = FC_BOOT_CHOOSE_PVH;
             return 0;
         }
-        hs_log("%s: exit status 1", end->text);
-        return 1;
-    case CPU_KVM_END_SIGNAL:
-        if (end->signal == SIGALRM) {
-            uint32_t st = 0;
-            cpu_kvm_get_mp_state(k, 0, &st);
-            hs_log("timeout: the guest did not end within %g s (vCPU 0 is %s): exit status %d",
-                   o->timeout, cpu_kvm_mp_state_name(st), HOSTSIM_EXIT_TIMEOUT);
-            cpu_kvm_describe_vcpu(k, 0);
-            return HOSTSIM_EXIT_TIMEOUT;
+        if (strcmp(arg, "linux") == 0) {
+            boot_choice = FC_BOOT_CHOOSE_LINUX;
+            return 0;
         }
-        hs_log("stopped by %s: exit status %d", end->text, HOSTSIM_EXIT_SIGNAL + end->signal);
-        return HOSTSIM_EXIT_SIGNAL + end->signal;
-    case CPU_KVM_END_SHUTDOWN:
-    case CPU_KVM_END_INTERNAL_ERROR:
-    case CPU_KVM_END_FAIL_ENTRY:
-    case CPU_KVM_END_UNHANDLED:
-    case CPU_KVM_END_ERROR:
-    default:
-        /* Firecracker: vCPU GenericError -> FcExitCode 1. */
-        hs_log("%s: exit status 1", end->text);
-        cpu_kvm_describe_vcpu(k, end->vcpu);
-        return 1;
+        snprintf(err, errlen, "--boot: '%s' is not pvh or linux", arg);
+        return -1;
     }
+    snprintf(err, errlen, "firecracker: unknown option %d", id);
+    return -1;
 }
 
-int firecracker_run(const struct hostsim_options *o)
-{
-    if (check_options(o) != 0)
-        return HOSTSIM_EXIT_USAGE;
-    static struct fc_vm vm; /* large (command line, tables); one per process */
-    memset(&vm, 0, sizeof vm);
-    double t0 = now_seconds();
-    if (build(&vm, o) != 0) {
-        cpu_kvm_close(&vm.kvm);
-        return HOSTSIM_EXIT_SETUP;
-    }
-    double t1 = now_seconds();
-    hs_debug("VM built in %.1f ms", (t1 - t0) * 1e3);
-
-    if (cpu_kvm_catch_signals() != 0 || (o->timeout > 0 && arm_timeout(o->timeout) != 0) ||
-        fc_virtio_start(&vm.virtio) != 0) {
-        cpu_kvm_close(&vm.kvm);
-        return HOSTSIM_EXIT_SETUP;
-    }
-    struct cpu_kvm_end_info end;
-    cpu_kvm_run(&vm.kvm, &end);
-    fc_virtio_stop(&vm.virtio);
-    fflush(stdout);
-    hs_debug("guest ran %.1f ms", (now_seconds() - t1) * 1e3);
-    if (vm.kvm.unclaimed_pio || vm.kvm.unclaimed_mmio)
-        hs_debug("%lu unclaimed port and %lu unclaimed MMIO accesses (reads returned 0)",
-                 vm.kvm.unclaimed_pio, vm.kvm.unclaimed_mmio);
-    int status = exit_status(&vm, &end, o);
-    cpu_kvm_close(&vm.kvm);
-    return status;
-}
+static const struct hostsim_model firecracker_model = {
+    .name = "firecracker",
+    .summary = "Firecracker's x86_64 boot contract (PVH or Linux 64-bit boot, COM1, i8042,\n"
+               "               virtio-mmio block and net, ACPI and MP tables)",
+    .usage = "  --boot pvh|linux   boot protocol (default: pvh when the ELF has the PVH note,\n"
+             "                     as Firecracker 1.12+; linux: what older releases do)\n"
+             "  --cmdline is boot_args: Firecracker inserts pci=off (and the virtio devices'\n"
+             "  words) before any ' -- ' init arguments. --disk ...,root is is_root_device\n"
+             "  (attached first, root=/dev/vda); one --nic (guest_mac, mtu). vCPUs 1-32.\n",
+    .options = fc_options,
+    .option = fc_option,
+    .check = fc_check,
+    .setup = fc_setup,
+    .stop = fc_stop,
+    .exit_status = fc_exit_status,
+};
+HOSTSIM_REGISTER_MODEL(firecracker_model);

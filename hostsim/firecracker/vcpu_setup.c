@@ -1,5 +1,5 @@
 /* CPUID normalisation after src/vmm/src/cpu_config/x86_64/cpuid/normalize.rs
- * and intel/normalize.rs (fact sheet §5); bit positions from the Intel SDM
+ * and intel/normalize.rs; bit positions from the Intel SDM
  * vol. 2A, CPUID. */
 #include <string.h>
 

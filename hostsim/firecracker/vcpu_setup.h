@@ -1,12 +1,13 @@
 /* What Firecracker sets on every vCPU before boot, apart from the boot
  * protocol's registers: the CPUID it derives from KVM_GET_SUPPORTED_CPUID and
- * the boot MSRs (fact sheet §5). */
+ * the boot MSRs (src/vmm/src/arch/x86_64/msr.rs, src/vmm/src/cpu_config/
+ * x86_64/cpuid/). */
 #ifndef HOSTSIM_FC_VCPU_SETUP_H
 #define HOSTSIM_FC_VCPU_SETUP_H
 
 #include <linux/kvm.h>
 
-#include "hostsim/cpu_kvm.h"
+#include "hostsim/cpu/cpu_kvm.h"
 
 struct fc_cpuid_ctx {
     unsigned ncpus;

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "hostsim/log.h"
+#include "hostsim/registry.h"
 #include "hostsim/virtio/blk.h"
 
 static const char *type_name(uint32_t type)
@@ -211,6 +212,27 @@ static int handle_request(struct vblk *b, const struct devq_chain *c, uint32_t *
     devq_chain_write(c, data_out, &status, 1);
     return 0;
 }
+
+/* The faults this back end injects on purpose (--misbehave KIND); the one
+ * list hostsim's --help, `--misbehave help` and the tests read. */
+static const struct hostsim_misbehave vblk_misbehave_kinds[] = {
+    {"blk-used-id", "virtio-blk", VBLK_MISBEHAVE_USED_ID,
+     "first IN/OUT completion: used id = queue size + 5"},
+    {"blk-used-len", "virtio-blk", VBLK_MISBEHAVE_USED_LEN,
+     "first IN/OUT completion: used len = device-writable bytes + 512"},
+    {"blk-used-idx", "virtio-blk", VBLK_MISBEHAVE_USED_IDX,
+     "first IN/OUT completion: used idx jumps queue size + 5 ahead"},
+    {"blk-status", "virtio-blk", VBLK_MISBEHAVE_STATUS,
+     "every IN/OUT status byte is 0x7f (neither OK, IOERR nor UNSUPP)"},
+    {NULL, NULL, 0, NULL},
+};
+
+static const struct hostsim_backend vblk_backend = {
+    .name = "virtio-blk",
+    .summary = "virtio-blk on a file (virtio 1.2, 5.2); faults act on the first disk",
+    .misbehave = vblk_misbehave_kinds,
+};
+HOSTSIM_REGISTER_BACKEND(vblk_backend);
 
 /* ---- MISBEHAVE: deliberate protocol violations (--misbehave) ----
  * Called for every completed request, before it is pushed; does nothing

@@ -1,5 +1,5 @@
 /* virtio-blk back end on a host file (virtio 1.2, 5.2), as Firecracker
- * presents a drive (fact sheet section 7): device ID 2, one queue of 256,
+ * presents a drive (src/vmm/src/devices/virtio/block/): device ID 2, one queue of 256,
  * features VERSION_1 | EVENT_IDX, + RO(5) for a read-only drive, + FLUSH(9):
  * hostsim always behaves like Firecracker's cache_type "Writeback" (a FLUSH
  * request is an fdatasync of the file; without one, writes still reach the

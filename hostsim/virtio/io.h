@@ -1,26 +1,24 @@
-/* The I/O side of hostsim's virtio devices: one thread that sleeps in poll()
- * on every queue's notification eventfd and every TAP, and hands each event
- * to the device logic (mmio.c, blk.c, net.c) with the machine's device lock
- * held. The vCPUs keep running meanwhile, as with Firecracker, whose queue
- * notifications are ioeventfds handled by its VMM thread (fact sheet
- * section 7): a QueueNotify write never waits for the I/O it starts.
+/* Queue notifications of hostsim's virtio-mmio devices: one eventfd per
+ * queue, watched by the machine's I/O loop (ioloop.h), which hands each
+ * notification to the transport (vmmio_notified) with the device lock held.
  *
  * QueueNotify reaches a queue's eventfd in one of two ways: through a KVM
  * ioeventfd (address base+0x50, 4 bytes, data = queue index; registered
  * while the device is live, so a notify before DRIVER_OK still exits to the
  * transport and is caught there), or, where ioeventfds are not available,
  * from the transport's MMIO handler. The machine supplies the KVM calls
- * (ioeventfd registration, interrupt edges) and the fault handler. */
+ * (ioeventfd registration, interrupt edges) and the fault handler. Device
+ * specific file descriptors (a net device's TAP) are the machine's to add
+ * to the loop. */
 #ifndef HOSTSIM_VIRTIO_IO_H
 #define HOSTSIM_VIRTIO_IO_H
 
-#include <pthread.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
-#include "hostsim/virtio/blk.h"
+#include "hostsim/ioloop.h"
 #include "hostsim/virtio/mmio.h"
-#include "hostsim/virtio/net.h"
 
 #define VIO_MAX_DEVICES 32
 
@@ -34,45 +32,34 @@ struct vio_machine {
     void *ctx;
 };
 
+struct vio;
+
 struct vio_device {
+    struct vio *io;
     struct vmmio *t;
-    struct vblk *blk; /* one of blk, net */
-    struct vnet *net;
+    struct vio_queue_ref {
+        struct vio_device *dev;
+        unsigned q;
+    } ref[VMMIO_MAX_QUEUES];
     int notify_fd[VMMIO_MAX_QUEUES];
     bool ioeventfd_on[VMMIO_MAX_QUEUES];
 };
 
 struct vio {
-    pthread_mutex_t *lock; /* the machine's device lock */
+    struct ioloop *loop;
     struct vio_machine machine;
     struct vmmio_host host; /* what every transport calls */
     struct vio_device dev[VIO_MAX_DEVICES];
     unsigned ndev;
-    int wake_fd; /* eventfd: rebuild the poll set, or stop */
-    bool stopping;
     bool use_ioeventfd;
-    pthread_t thread;
-    bool running;
 };
 
-/* lock is held by the caller of every transport entry point. Returns 0 or
- * -1 (eventfd failure, logged). */
-int vio_init(struct vio *io, pthread_mutex_t *lock, const struct vio_machine *m);
-/* Adds a device whose transport was attached with host = &io->host and
- * host_ctx = io. */
-int vio_add_blk(struct vio *io, struct vblk *b);
-int vio_add_net(struct vio *io, struct vnet *n);
-/* Starts the thread with SIGALRM, SIGINT, SIGTERM and SIGUSR1 blocked (the
- * vCPU threads take those). */
-int vio_start(struct vio *io);
-/* Stops and joins the thread; unregisters ioeventfds. */
-void vio_stop(struct vio *io);
-
-/* Opens TAP interface `name` (which must exist) with IFF_TAP | IFF_NO_PI |
- * IFF_VNET_HDR, a 12-byte vnet header and non-blocking I/O. Returns the fd,
- * or -1 with a reason in err. */
-int vio_tap_open(const char *name, char *err, size_t errlen);
-/* TUNSETOFFLOAD; a vnet set_offload callback (ctx: the fd as intptr_t). */
-int vio_tap_set_offload(void *ctx, unsigned flags);
+void vio_init(struct vio *io, struct ioloop *loop, const struct vio_machine *m);
+/* Adds a transport attached with host = &io->host and host_ctx = io: its
+ * queues' eventfds join the loop. Returns 0 or -1 (logged). */
+int vio_add(struct vio *io, struct vmmio *t);
+/* Unregisters the ioeventfds and closes the eventfds (after the loop
+ * stopped). */
+void vio_close(struct vio *io);
 
 #endif

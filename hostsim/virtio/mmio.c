@@ -1,5 +1,5 @@
 /* virtio-mmio transport, device side: see mmio.h. Section numbers are those
- * of virtio 1.2; "sheet" is /work/shared/facts/firecracker-x86_64.md. */
+ * of virtio 1.2. */
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -19,7 +19,7 @@ void vmmio_init(struct vmmio *d, const char *kind, uint64_t base, unsigned gsi, 
     d->base = base;
     d->gsi = gsi;
     d->device_id = device_id;
-    d->offered = offered | VIRTIO_F_VERSION_1; /* sheet: feature page 1 always has bit 0 */
+    d->offered = offered | VIRTIO_F_VERSION_1; /* Firecracker: feature page 1 always has bit 0 */
     d->nqueues = nqueues <= VMMIO_MAX_QUEUES ? nqueues : VMMIO_MAX_QUEUES;
     d->queue_max = queue_max;
     d->mem = mem;
@@ -378,9 +378,10 @@ static uint32_t le32(const uint8_t *p)
     return v;
 }
 
-void vmmio_read(void *ctx, uint64_t offset, uint8_t *data, unsigned size)
+void vmmio_read(void *ctx, struct hs_vcpu *vcpu, uint64_t offset, uint8_t *data, unsigned size)
 {
     struct vmmio *d = ctx;
+    (void)vcpu;
     if (d->broken)
         return;
     if (offset >= VMMIO_CONFIG) {
@@ -404,7 +405,7 @@ void vmmio_read(void *ctx, uint64_t offset, uint8_t *data, unsigned size)
         v = d->device_id;
         break;
     case VMMIO_VENDOR_ID:
-        v = 0; /* sheet: vendor 0 */
+        v = 0; /* Firecracker: vendor 0 */
         break;
     case VMMIO_DEVICE_FEATURES:
         if (!d->device_features_sel_written) {
@@ -460,9 +461,11 @@ void vmmio_read(void *ctx, uint64_t offset, uint8_t *data, unsigned size)
     memcpy(data, &v, 4);
 }
 
-void vmmio_write(void *ctx, uint64_t offset, const uint8_t *data, unsigned size)
+void vmmio_write(void *ctx, struct hs_vcpu *vcpu, uint64_t offset, const uint8_t *data,
+                 unsigned size)
 {
     struct vmmio *d = ctx;
+    (void)vcpu;
     if (d->broken)
         return;
     if (offset >= VMMIO_CONFIG) {

@@ -1,6 +1,6 @@
 /* The virtio-mmio transport, device side (virtio 1.2, 4.2.2 register layout,
  * 4.2.3 initialisation), modern interface only (Version 2), the way
- * Firecracker presents it (fact sheet section 7): vendor 0, 32-bit register
+ * Firecracker presents it (src/vmm/src/devices/virtio/transport/mmio.rs): vendor 0, 32-bit register
  * accesses, status stepping exactly 0 -> 1 -> 3 -> 0xB -> 0xF, feature acks
  * only between DRIVER and FEATURES_OK, queue sizes a power of two up to the
  * device's maximum, InterruptStatus bit 0 (used ring) and bit 1 (config).
@@ -21,6 +21,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "hostsim/cpu/vcpu.h"
 #include "hostsim/guest_mem.h"
 #include "hostsim/virtio/virtq.h"
 
@@ -53,7 +54,7 @@
 #define VMMIO_QUEUE_RESET 0x0c0
 #define VMMIO_CONFIG_GENERATION 0x0fc
 #define VMMIO_CONFIG 0x100
-#define VMMIO_SIZE 0x1000 /* Firecracker gives each device 4 KiB (fact sheet section 7) */
+#define VMMIO_SIZE 0x1000 /* Firecracker gives each device 4 KiB (device_manager/mmio.rs) */
 
 #define VMMIO_MAGIC 0x74726976u /* "virt" */
 #define VMMIO_VERSION_MODERN 2
@@ -167,9 +168,11 @@ void vmmio_init(struct vmmio *d, const char *kind, uint64_t base, unsigned gsi, 
 void vmmio_add_field(struct vmmio *d, uint16_t offset, uint16_t width, uint16_t count,
                      const char *name);
 
-/* iobus handlers: ctx is the struct vmmio, offset inside the 4 KiB window. */
-void vmmio_read(void *ctx, uint64_t offset, uint8_t *data, unsigned size);
-void vmmio_write(void *ctx, uint64_t offset, const uint8_t *data, unsigned size);
+/* iobus handlers: ctx is the struct vmmio, offset inside the 4 KiB window;
+ * the vCPU is not used (NULL is fine). */
+void vmmio_read(void *ctx, struct hs_vcpu *vcpu, uint64_t offset, uint8_t *data, unsigned size);
+void vmmio_write(void *ctx, struct hs_vcpu *vcpu, uint64_t offset, const uint8_t *data,
+                 unsigned size);
 
 /* A notification for queue q (from vmmio_host.notify or an ioeventfd):
  * processes the queue if the device is live. */

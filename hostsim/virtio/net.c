@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "hostsim/log.h"
+#include "hostsim/registry.h"
 #include "hostsim/virtio/net.h"
 
 #define GUEST_GSO (VIRTIO_NET_F_GUEST_TSO4 | VIRTIO_NET_F_GUEST_TSO6 | VIRTIO_NET_F_GUEST_UFO)
@@ -236,6 +237,27 @@ static void drop_frame(struct vnet *n, const char *why)
     n->frame_pending = false;
     hs_debug("%s: received %zu-byte frame dropped: %s", n->t.name, n->frame_len - VNET_HDR, why);
 }
+
+/* The faults this back end injects on purpose (--misbehave KIND), each once,
+ * on the first frame delivered on the receive queue. */
+static const struct hostsim_misbehave vnet_misbehave_kinds[] = {
+    {"net-used-len", "virtio-net", VNET_MISBEHAVE_USED_LEN,
+     "first received frame: used len = device-writable bytes + 512"},
+    {"net-used-id", "virtio-net", VNET_MISBEHAVE_USED_ID,
+     "first received frame: used id = queue size + 5"},
+    {"net-num-buffers", "virtio-net", VNET_MISBEHAVE_NUM_BUFFERS,
+     "first received frame: num_buffers 200 though one buffer was used"},
+    {"net-num-buffers-0", "virtio-net", VNET_MISBEHAVE_NUM_BUFFERS_ZERO,
+     "first received frame: num_buffers 0"},
+    {NULL, NULL, 0, NULL},
+};
+
+static const struct hostsim_backend vnet_backend = {
+    .name = "virtio-net",
+    .summary = "virtio-net on a TAP interface (virtio 1.2, 5.1)",
+    .misbehave = vnet_misbehave_kinds,
+};
+HOSTSIM_REGISTER_BACKEND(vnet_backend);
 
 /* ---- MISBEHAVE: deliberate protocol violations (--misbehave net-*) ----
  * Called once a frame has been written into its receive buffers, before the

@@ -1,5 +1,5 @@
 /* virtio-net back end on a TAP device (virtio 1.2, 5.1), as Firecracker
- * presents a network interface (fact sheet section 7): device ID 1, queues
+ * presents a network interface (src/vmm/src/devices/virtio/net/): device ID 1, queues
  * RX (0) and TX (1) of 256, features CSUM, GUEST_CSUM, GUEST_TSO4/6,
  * GUEST_UFO, HOST_TSO4/6, HOST_UFO, MRG_RXBUF, EVENT_IDX, VERSION_1
  * (0x1_2000DD83), + MAC(5) with a guest MAC, + MTU(3) with an MTU; the
@@ -47,7 +47,7 @@
 #define VIRTIO_NET_F_HOST_TSO6 (1ull << 12)
 #define VIRTIO_NET_F_HOST_UFO (1ull << 14)
 #define VIRTIO_NET_F_MRG_RXBUF (1ull << 15)
-#define VNET_FEATURES 0x12000DD83ull /* sheet section 7, without MAC/MTU */
+#define VNET_FEATURES 0x12000DD83ull /* net/device.rs avail_features, without MAC/MTU */
 
 #define VIRTIO_NET_HDR_F_NEEDS_CSUM 1
 #define VIRTIO_NET_HDR_F_DATA_VALID 2

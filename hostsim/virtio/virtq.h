@@ -28,7 +28,7 @@
 
 #include "hostsim/guest_mem.h"
 
-/* Firecracker's queues have at most 256 entries (fact sheet section 7); the
+/* Firecracker's queues have at most 256 entries (devices/virtio/queue.rs); the
  * transport enforces the per-device maximum, this is the array bound. */
 #define DEVQ_MAX_SIZE 256
 

@@ -250,3 +250,12 @@ def params():
 def test_misbehave(misbehave_runs, request, name, check):
     ns = request.getfixturevalue("namespace") if is_net(name) else None
     CHECKS[check](misbehave_runs(name, ns))
+
+
+def test_every_kind_is_tested():
+    """hostsim's own list of faults (`hostsim --misbehave help`) and the
+    kinds tested here are the same set: a new fault cannot go untested."""
+    listed = hostsim.misbehave_kinds()
+    assert set(listed) == set(BLK_KINDS) | set(NET_KINDS)
+    for kind, (backend, _) in listed.items():
+        assert backend == ("virtio-net" if is_net(kind) else "virtio-blk"), (kind, backend)

@@ -33,8 +33,7 @@ def test_devices_and_misbehave():
                         disks=[Disk("rw.img"), Disk("ro.img", readonly=True)],
                         nic=Nic("tap0", "52:54:00:12:34:56"), misbehave="net-used-id")
     assert [v for o, v in pairs(argv) if o == "--disk"] == ["rw.img", "ro.img,ro"]
-    assert ("--tap", "tap0") in pairs(argv)
-    assert ("--mac", "52:54:00:12:34:56") in pairs(argv)
+    assert ("--nic", "tap=tap0,mac=52:54:00:12:34:56") in pairs(argv)
     assert ("--misbehave", "net-used-id") in pairs(argv)
 
 

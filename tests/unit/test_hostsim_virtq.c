@@ -106,13 +106,13 @@ static void setup_ram(void)
 /* ---- register access as a driver ---- */
 static void wr(struct vmmio *d, unsigned off, uint32_t v)
 {
-    vmmio_write(d, off, (const uint8_t *)&v, 4);
+    vmmio_write(d, NULL, off, (const uint8_t *)&v, 4);
 }
 
 static uint32_t rd(struct vmmio *d, unsigned off)
 {
     uint32_t v = 0;
-    vmmio_read(d, off, (uint8_t *)&v, 4);
+    vmmio_read(d, NULL, off, (uint8_t *)&v, 4);
     return v;
 }
 
@@ -425,17 +425,17 @@ TEST(mmio_register_width_and_alignment)
 {
     struct vmmio *d = new_blk(false);
     uint16_t v16 = 1;
-    vmmio_write(d, VMMIO_STATUS, (const uint8_t *)&v16, 2);
+    vmmio_write(d, NULL, VMMIO_STATUS, (const uint8_t *)&v16, 2);
     CHECK(FAULTED("2-byte write at register 0x070"));
 
     d = new_blk(false);
     uint32_t v = 0;
-    vmmio_read(d, VMMIO_STATUS + 2, (uint8_t *)&v, 4);
+    vmmio_read(d, NULL, VMMIO_STATUS + 2, (uint8_t *)&v, 4);
     CHECK(FAULTED("32-bit aligned"));
 
     d = new_blk(false);
     uint64_t v64 = 0;
-    vmmio_read(d, VMMIO_MAGIC_VALUE, (uint8_t *)&v64, 8);
+    vmmio_read(d, NULL, VMMIO_MAGIC_VALUE, (uint8_t *)&v64, 8);
     CHECK(FAULTED("8-byte read at register 0x000"));
 }
 
@@ -607,7 +607,7 @@ TEST(config_blk_capacity_widths)
     CHECK_EQ(rd(d, VMMIO_CONFIG + 4), 0u);
     CHECK(NO_FAULT());
     uint64_t v = 0;
-    vmmio_read(d, VMMIO_CONFIG, (uint8_t *)&v, 8);
+    vmmio_read(d, NULL, VMMIO_CONFIG, (uint8_t *)&v, 8);
     CHECK(FAULTED("field capacity, 64-bit"));
     CHECK(FAULTED("4-byte aligned accesses of 4 bytes"));
 
@@ -1049,25 +1049,25 @@ TEST(net_features_and_config)
     CHECK_EQ(device_features(d), 0x12000DD83ull | VIRTIO_NET_F_MAC | VIRTIO_NET_F_MTU);
     uint8_t mac[6];
     for (unsigned i = 0; i < 6; i++)
-        vmmio_read(d, VMMIO_CONFIG + i, &mac[i], 1);
+        vmmio_read(d, NULL, VMMIO_CONFIG + i, &mac[i], 1);
     CHECK(memcmp(mac, test_mac, 6) == 0);
     uint16_t mtu = 0;
-    vmmio_read(d, VMMIO_CONFIG + 10, (uint8_t *)&mtu, 2);
+    vmmio_read(d, NULL, VMMIO_CONFIG + 10, (uint8_t *)&mtu, 2);
     CHECK_EQ(mtu, 1500);
     wr(d, VMMIO_QUEUE_SEL, 1);
     CHECK_EQ(rd(d, VMMIO_QUEUE_NUM_MAX), 256u);
     CHECK(NO_FAULT());
     uint32_t v = 0;
-    vmmio_read(d, VMMIO_CONFIG, (uint8_t *)&v, 4); /* mac is bytes: bytewise only */
+    vmmio_read(d, NULL, VMMIO_CONFIG, (uint8_t *)&v, 4); /* mac is bytes: bytewise only */
     CHECK(FAULTED("field mac, 8-bit"));
 
     d = new_net(false, 0);
     CHECK_EQ(device_features(d), 0x12000DD83ull);
-    vmmio_read(d, VMMIO_CONFIG + 10, (uint8_t *)&mtu, 2);
+    vmmio_read(d, NULL, VMMIO_CONFIG + 10, (uint8_t *)&mtu, 2);
     CHECK(FAULTED("no field"));
     d = new_net(false, 0);
     uint16_t status = 0;
-    vmmio_read(d, VMMIO_CONFIG + 6, (uint8_t *)&status, 2); /* needs STATUS */
+    vmmio_read(d, NULL, VMMIO_CONFIG + 6, (uint8_t *)&status, 2); /* needs STATUS */
     CHECK(FAULTED("no field"));
 }
 

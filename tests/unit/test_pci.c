@@ -6,7 +6,6 @@
 #include "bus/pci/pci_logic.h"
 #include "bus/pci/pci_regs.h"
 
-
 /* ---- addresses ---- */
 
 TEST(cf8_address)

@@ -317,14 +317,13 @@ TEST(status_bits_written_back_are_the_drivers)
     struct virtio_dev *vd = fake_init(true, 8);
     fk.status = 0xFF;
     virtio_add_status(vd, VIRTIO_STATUS_DRIVER_OK);
-    CHECK_EQ(fk.status, VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER |
-                            VIRTIO_STATUS_DRIVER_OK | VIRTIO_STATUS_FAILED);
+    CHECK_EQ(fk.status, VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER | VIRTIO_STATUS_DRIVER_OK |
+                            VIRTIO_STATUS_FAILED);
     vd = fake_init(false, 8);
     fk.status = 0xFF;
     virtio_fail(vd, "test");
-    CHECK_EQ(fk.status, VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER |
-                            VIRTIO_STATUS_DRIVER_OK | VIRTIO_STATUS_FEATURES_OK |
-                            VIRTIO_STATUS_FAILED);
+    CHECK_EQ(fk.status, VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER | VIRTIO_STATUS_DRIVER_OK |
+                            VIRTIO_STATUS_FEATURES_OK | VIRTIO_STATUS_FAILED);
     CHECK(!(fk.status & VIRTIO_STATUS_NEEDS_RESET));
 }
 

@@ -45,8 +45,7 @@ static int unit_setup(void **state);
     __attribute__((constructor)) static void register_##name(void)                                 \
     {                                                                                              \
         if (unit_ntests == UNIT_MAX_TESTS) {                                                       \
-            fprintf(stderr, "unit.h: more than %d tests; raise UNIT_MAX_TESTS\n",                  \
-                    UNIT_MAX_TESTS);                                                               \
+            fprintf(stderr, "unit.h: more than %d tests; raise UNIT_MAX_TESTS\n", UNIT_MAX_TESTS); \
             abort();                                                                               \
         }                                                                                          \
         unit_tests[unit_ntests++] =                                                                \

@@ -1,5 +1,6 @@
-"""Which accelerator QEMU gets (ENVIRONMENT.md: /dev/kvm here may be the slow
-PVM software emulator; only kvm_intel or kvm_amd mean hardware KVM)."""
+"""Which accelerator QEMU gets. /dev/kvm may be a software emulator (PVM,
+whose kvm_pvm module runs guests at a few million instructions per second);
+only kvm_intel or kvm_amd mean hardware KVM."""
 
 import os
 
