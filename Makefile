@@ -101,7 +101,7 @@ $(B)/h/%.o: %.c
 PURE_SRCS := core/cmdline.c core/memmap.c core/page_alloc.c core/heap.c \
 	core/acpi.c core/acpi_madt.c core/acpi_fadt.c core/acpi_mcfg.c core/aml_decode.c core/aml_devices.c core/acpi_devices.c \
 	core/event.c core/timer.c core/irq.c core/device.c core/param.c core/platform.c tests/unit/host_platform.c tests/unit/host_irq.c \
-	boot/bootinfo.c boot/multiboot.c boot/pvh.c boot/linux64.c libc/format.c \
+	boot/bootinfo.c boot/multiboot.c boot/pvh.c boot/linux64.c boot/framebuffer.c libc/format.c \
 	hv/hv_decide.c arch/x86_64/power_policy.c arch/x86_64/mptable.c \
 	bus/pci/pci_addr.c bus/pci/pci_bar_decode.c bus/pci/pci_cap_walk.c bus/pci/pci_match.c \
 	bus/pci/pci_irq_logic.c bus/pci/pci_format.c \
@@ -141,7 +141,7 @@ fuzz_srcs_aml_scan := bus/virtio_mmio/virtio_mmio_aml.c bus/virtio_mmio/virtio_m
 fuzz_srcs_virtq_used := drivers/virtio/virtqueue.c
 fuzz_srcs_cmdline := core/cmdline.c
 fuzz_srcs_acpi := core/acpi.c core/acpi_madt.c core/acpi_fadt.c core/acpi_mcfg.c core/aml_decode.c
-fuzz_srcs_bootinfo := boot/bootinfo.c boot/multiboot.c boot/pvh.c boot/linux64.c
+fuzz_srcs_bootinfo := boot/bootinfo.c boot/multiboot.c boot/pvh.c boot/linux64.c boot/framebuffer.c
 fuzz_srcs_memmap := core/memmap.c
 fuzz_srcs_hv_decide := hv/hv_decide.c
 fuzz_srcs_exit_policy := arch/x86_64/power_policy.c arch/x86_64/mptable.c

@@ -33,6 +33,30 @@ struct memmap_entry {
     uint32_t type;
 };
 
+/* A linear framebuffer the loader set up (multiboot flags bit 12, Linux's
+ * screen_info). Described, not yet drawn on: a console on it comes with the
+ * machines that have no COM1 (Hyper-V Gen2, UEFI). */
+enum framebuffer_kind {
+    FRAMEBUFFER_NONE = 0,
+    FRAMEBUFFER_RGB,      /* direct colour: the field positions and sizes below */
+    FRAMEBUFFER_INDEXED,  /* palette indices */
+    FRAMEBUFFER_EGA_TEXT, /* character + attribute cells; width and height in characters */
+    FRAMEBUFFER_UNKNOWN,  /* a type this kernel does not know: never taken */
+};
+
+enum { FB_RED, FB_GREEN, FB_BLUE };
+
+struct framebuffer {
+    enum framebuffer_kind kind;
+    uint64_t addr;          /* physical */
+    uint32_t pitch;         /* bytes from one line (text: row) to the next */
+    uint32_t width, height; /* pixels, or characters for EGA text */
+    uint8_t bpp;            /* bits per pixel (16 for EGA text cells) */
+    struct {
+        uint8_t pos, size; /* the field's lowest bit in a pixel, and its width */
+    } rgb[3];              /* RGB only: FB_RED, FB_GREEN, FB_BLUE */
+};
+
 struct bootinfo {
     enum boot_protocol protocol;
     char loader_name[64]; /* "" when the protocol names none */
@@ -42,8 +66,9 @@ struct bootinfo {
     uint32_t memmap_truncated; /* entries dropped because the table was full */
     uint64_t rsdp;             /* physical address, 0 = unknown (scan) */
     uint64_t initrd_base, initrd_size;
-    uint64_t entry_tsc;   /* TSC read at the first instruction */
-    uint64_t low_mem_kib; /* multiboot mem_lower, informational */
+    uint64_t entry_tsc;             /* TSC read at the first instruction */
+    uint64_t low_mem_kib;           /* multiboot mem_lower, informational */
+    struct framebuffer framebuffer; /* kind FRAMEBUFFER_NONE when there is none */
 };
 
 const char *boot_protocol_name(enum boot_protocol p);
@@ -113,6 +138,15 @@ long bootinfo_strlen(const struct phys_window *w, uint64_t addr, uint64_t max);
  * without the arguments it was given. */
 int bootinfo_copy_cmdline(struct bootinfo *bi, const struct phys_window *w, uint64_t addr,
                           uint64_t declared_len, const char *who, char *err, unsigned errlen);
+
+/* Takes the framebuffer a loader described into bi->framebuffer when it is
+ * coherent (boot/framebuffer.c): a known kind, sizes that fit each other
+ * (pitch holds a line, colour fields inside a pixel), an extent that neither
+ * wraps nor overlaps RAM in bi's map (so the map must be filled first). One
+ * that is not is reported ("<who>: framebuffer ... ignored: <why>") and
+ * dropped: a framebuffer is never needed to boot. Returns 0 when taken. */
+int bootinfo_set_framebuffer(struct bootinfo *bi, const struct framebuffer *fb, const char *who);
+const char *framebuffer_kind_name(enum framebuffer_kind k);
 
 /* Writes "<who>: <prefix>0x<value><suffix>" into err (bounded, always
  * terminated; nothing when err is NULL or errlen 0). */

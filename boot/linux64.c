@@ -14,6 +14,22 @@
 
 #define ZP_SIZE 4096
 /* zero-page.rst offsets */
+/* screen_info, the zero page's first 0x40 bytes (Linux
+ * include/uapi/linux/screen_info.h): a linear framebuffer when
+ * orig_video_isVGA says VESA (VIDEO_TYPE_VLFB) or EFI (VIDEO_TYPE_EFI). */
+#define SI_VIDEO_TYPE 0x0F   /* u8 orig_video_isVGA */
+#define SI_LFB_WIDTH 0x12    /* u16 */
+#define SI_LFB_HEIGHT 0x14   /* u16 */
+#define SI_LFB_DEPTH 0x16    /* u16, bits per pixel */
+#define SI_LFB_BASE 0x18     /* u32 */
+#define SI_LFB_PITCH 0x24    /* u16 lfb_linelength */
+#define SI_RED_SIZE 0x26     /* u8 each: red, green, blue (size, position) */
+#define SI_CAPABILITIES 0x36 /* u32 */
+#define SI_EXT_LFB_BASE 0x3A /* u32, the base's high half */
+#define VIDEO_TYPE_VLFB 0x23
+#define VIDEO_TYPE_EFI 0x70
+#define VIDEO_CAPABILITY_64BIT_BASE (1u << 1)
+
 #define ZP_ACPI_RSDP_ADDR 0x070    /* u64 */
 #define ZP_EXT_RAMDISK_IMAGE 0x0C0 /* u32, high half */
 #define ZP_EXT_RAMDISK_SIZE 0x0C4  /* u32, high half */
@@ -46,6 +62,30 @@ static void parse_ramdisk(struct bootinfo *bi, const struct phys_window *w, cons
     }
     bi->initrd_base = base;
     bi->initrd_size = size;
+}
+
+static void parse_screen_info(struct bootinfo *bi, const uint8_t *zp)
+{
+    uint8_t type = zp[SI_VIDEO_TYPE];
+    if (type != VIDEO_TYPE_VLFB && type != VIDEO_TYPE_EFI)
+        return; /* text mode or nothing (Firecracker leaves it zero) */
+    uint64_t base = rd32(zp + SI_LFB_BASE);
+    if (rd32(zp + SI_CAPABILITIES) & VIDEO_CAPABILITY_64BIT_BASE)
+        base |= (uint64_t)rd32(zp + SI_EXT_LFB_BASE) << 32;
+    uint16_t depth = rd16(zp + SI_LFB_DEPTH);
+    struct framebuffer fb = {
+        .kind = FRAMEBUFFER_RGB,
+        .addr = base,
+        .pitch = rd16(zp + SI_LFB_PITCH),
+        .width = rd16(zp + SI_LFB_WIDTH),
+        .height = rd16(zp + SI_LFB_HEIGHT),
+        .bpp = depth > UINT8_MAX ? 0 : (uint8_t)depth, /* refused below */
+    };
+    for (unsigned i = 0; i < 3; i++) { /* red, green, blue: size, then position */
+        fb.rgb[i].size = zp[SI_RED_SIZE + 2 * i];
+        fb.rgb[i].pos = zp[SI_RED_SIZE + 2 * i + 1];
+    }
+    bootinfo_set_framebuffer(bi, &fb, WHO);
 }
 
 int bootinfo_from_linux(struct bootinfo *bi, const struct phys_window *w, uint64_t zero_page_addr,
@@ -93,6 +133,7 @@ int bootinfo_from_linux(struct bootinfo *bi, const struct phys_window *w, uint64
 
     bi->rsdp = rd64(zp + ZP_ACPI_RSDP_ADDR);
     parse_ramdisk(bi, w, zp);
+    parse_screen_info(bi, zp);
 
     uint64_t cmdline = rd32(zp + HDR_CMD_LINE_PTR) | (uint64_t)rd32(zp + ZP_EXT_CMD_LINE_PTR) << 32;
     return bootinfo_copy_cmdline(bi, w, cmdline, rd32(zp + HDR_CMDLINE_SIZE), WHO, err, errlen);

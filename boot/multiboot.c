@@ -14,11 +14,25 @@
 #define WHO "multiboot"
 
 /* flags bits (3.3) and the byte just past the fields each one validates */
-#define MB_FLAG_MEM (1u << 0)     /* mem_lower @4, mem_upper @8 */
-#define MB_FLAG_CMDLINE (1u << 2) /* cmdline @16 */
-#define MB_FLAG_MODS (1u << 3)    /* mods_count @20, mods_addr @24 */
-#define MB_FLAG_MMAP (1u << 6)    /* mmap_length @44, mmap_addr @48 */
-#define MB_FLAG_LOADER (1u << 9)  /* boot_loader_name @64 */
+#define MB_FLAG_MEM (1u << 0)          /* mem_lower @4, mem_upper @8 */
+#define MB_FLAG_CMDLINE (1u << 2)      /* cmdline @16 */
+#define MB_FLAG_MODS (1u << 3)         /* mods_count @20, mods_addr @24 */
+#define MB_FLAG_MMAP (1u << 6)         /* mmap_length @44, mmap_addr @48 */
+#define MB_FLAG_LOADER (1u << 9)       /* boot_loader_name @64 */
+#define MB_FLAG_FRAMEBUFFER (1u << 12) /* framebuffer_addr @88 ... color_info @110-115 */
+
+/* The framebuffer table (3.3): framebuffer_type values and field offsets. */
+#define MB_FB_TYPE_INDEXED 0
+#define MB_FB_TYPE_RGB 1
+#define MB_FB_TYPE_EGA_TEXT 2
+#define MB_FB_ADDR 88
+#define MB_FB_PITCH 96
+#define MB_FB_WIDTH 100
+#define MB_FB_HEIGHT 104
+#define MB_FB_BPP 108
+#define MB_FB_TYPE 109
+#define MB_FB_COLOR_INFO 110 /* RGB: red, green, blue (field position, mask size) */
+#define MB_FB_END 116
 
 #define MB_MOD_SIZE 16       /* mod_start, mod_end, string, reserved */
 #define MB_MMAP_ENTRY_MIN 20 /* base_addr(8) length(8) type(4); size excludes itself */
@@ -26,6 +40,8 @@
 /* Bytes of the info structure that the set flags make us read. */
 static uint64_t info_size_needed(uint32_t flags)
 {
+    if (flags & MB_FLAG_FRAMEBUFFER)
+        return MB_FB_END;
     if (flags & MB_FLAG_LOADER)
         return 68;
     if (flags & MB_FLAG_MMAP)
@@ -126,6 +142,38 @@ static void parse_loader_name(struct bootinfo *bi, const struct phys_window *w, 
     bi->loader_name[len] = '\0';
 }
 
+/* GRUB 2 fills the table for the mode it set, or EGA text at 0xB8000 when
+ * it left the VGA in text mode; QEMU's own loader sets no bit 12. */
+static void parse_framebuffer(struct bootinfo *bi, const uint8_t *mbi)
+{
+    struct framebuffer fb = {
+        .addr = rd64(mbi + MB_FB_ADDR),
+        .pitch = rd32(mbi + MB_FB_PITCH),
+        .width = rd32(mbi + MB_FB_WIDTH),
+        .height = rd32(mbi + MB_FB_HEIGHT),
+        .bpp = mbi[MB_FB_BPP],
+    };
+    switch (mbi[MB_FB_TYPE]) {
+    case MB_FB_TYPE_INDEXED:
+        fb.kind = FRAMEBUFFER_INDEXED;
+        break;
+    case MB_FB_TYPE_RGB:
+        fb.kind = FRAMEBUFFER_RGB;
+        for (unsigned i = 0; i < 3; i++) { /* red, green, blue: position, then size */
+            fb.rgb[i].pos = mbi[MB_FB_COLOR_INFO + 2 * i];
+            fb.rgb[i].size = mbi[MB_FB_COLOR_INFO + 2 * i + 1];
+        }
+        break;
+    case MB_FB_TYPE_EGA_TEXT:
+        fb.kind = FRAMEBUFFER_EGA_TEXT;
+        break;
+    default:
+        fb.kind = FRAMEBUFFER_UNKNOWN; /* refused, with the rest of what it says */
+        break;
+    }
+    bootinfo_set_framebuffer(bi, &fb, WHO);
+}
+
 /* QEMU 7.2's multiboot loader writes the -kernel argument, one blank and the
  * -append text: kcmdline = g_strdup_printf("%s %s", kernel_filename,
  * kernel_cmdline) (hw/i386/multiboot.c at tag v7.2.0, load_multiboot), with
@@ -197,6 +245,9 @@ int bootinfo_from_multiboot(struct bootinfo *bi, const struct phys_window *w, ui
 
     if (flags & MB_FLAG_MODS)
         parse_modules(bi, w, rd32(mbi + 20), rd32(mbi + 24));
+
+    if (flags & MB_FLAG_FRAMEBUFFER)
+        parse_framebuffer(bi, mbi);
 
     if (flags & MB_FLAG_CMDLINE) {
         uint32_t addr = rd32(mbi + 16);

@@ -25,6 +25,11 @@ const struct bootinfo *platform_boot(void)
     return boot;
 }
 
+const struct framebuffer *platform_framebuffer(void)
+{
+    return boot != NULL && boot->framebuffer.kind != FRAMEBUFFER_NONE ? &boot->framebuffer : NULL;
+}
+
 const struct cmdline *platform_cmdline(void)
 {
     return cmdline;

@@ -16,6 +16,9 @@
 /* What the loader handed over: protocol, loader name, memory map, command
  * line text, initrd, framebuffer. */
 const struct bootinfo *platform_boot(void);
+/* The framebuffer the loader set up, checked (boot/framebuffer.c); NULL when
+ * there is none (QEMU's -kernel, PVH, Firecracker). */
+const struct framebuffer *platform_framebuffer(void);
 /* The parsed command line; NULL before it is parsed. */
 const struct cmdline *platform_cmdline(void);
 /* The parsed ACPI tables; found == false on a machine without them (never

@@ -11,9 +11,11 @@
  * strings terminated, the command line what memory holds, the memory map
  * within its table, the initrd inside memory, and every structure it used in
  * memory that the loader's own map lists with a fitting type (an oracle of
- * its own, byte by byte); a refusal says why.
+ * its own, byte by byte), a framebuffer taken only when it is coherent; a
+ * refusal says why.
  *   clang -fsanitize=fuzzer,address,undefined -I. -DANYVM_HOST_TEST \
- *     tests/fuzz/fuzz_bootinfo.c boot/bootinfo.c boot/multiboot.c boot/pvh.c boot/linux64.c */
+ *     tests/fuzz/fuzz_bootinfo.c boot/bootinfo.c boot/multiboot.c boot/pvh.c boot/linux64.c \
+ *     boot/framebuffer.c */
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -87,6 +89,49 @@ static void check_in_map(const struct bootinfo *bi, uint64_t addr, uint64_t len,
         abort();
 }
 
+/* A framebuffer taken is one a display could be: its kind's pixel size,
+ * colour fields inside a pixel, a pitch that holds a line, an extent inside
+ * physical address space and clear of every RAM entry in the map. */
+static void check_framebuffer(const struct bootinfo *bi)
+{
+    const struct framebuffer *fb = &bi->framebuffer;
+    unsigned b = fb->bpp;
+    switch (fb->kind) {
+    case FRAMEBUFFER_NONE:
+        return;
+    case FRAMEBUFFER_RGB:
+        if (b != 15 && b != 16 && b != 24 && b != 32)
+            abort();
+        for (int i = 0; i < 3; i++)
+            if (fb->rgb[i].size == 0 || fb->rgb[i].pos + fb->rgb[i].size > b)
+                abort();
+        break;
+    case FRAMEBUFFER_INDEXED:
+        if (b < 1 || b > 8)
+            abort();
+        break;
+    case FRAMEBUFFER_EGA_TEXT:
+        if (b != 16)
+            abort();
+        break;
+    default:
+        abort();
+    }
+    if (fb->width == 0 || fb->height == 0 || (uint64_t)fb->pitch * 8 < (uint64_t)fb->width * b)
+        abort();
+    unsigned __int128 end = (unsigned __int128)fb->addr + (uint64_t)fb->pitch * fb->height;
+    if (fb->addr == 0 || end > ((unsigned __int128)1 << 52))
+        abort();
+    for (uint32_t i = 0; i < bi->memmap_count; i++) {
+        const struct memmap_entry *e = &bi->memmap[i];
+        unsigned __int128 e_end = (unsigned __int128)e->base + e->length;
+        if (e->type == MEMMAP_RAM && e->length != 0 && e->base < end && fb->addr < e_end)
+            abort();
+    }
+    if (strcmp(framebuffer_kind_name(fb->kind), "none") == 0)
+        abort();
+}
+
 static void run(int proto, const struct phys_window *w, uint64_t addr)
 {
     static struct bootinfo bi;
@@ -125,6 +170,7 @@ static void run(int proto, const struct phys_window *w, uint64_t addr)
     }
     if (bi.memmap_count == 0)
         abort(); /* no parser accepts a boot without memory information */
+    check_framebuffer(&bi);
     if ((bi.initrd_base != 0 || bi.initrd_size != 0) &&
         phys_ptr(w, bi.initrd_base, bi.initrd_size) == NULL)
         abort();

@@ -182,6 +182,17 @@ def bootinfo_seeds():
     mem_put(mem, 0x140, b"initrd" * 10 + b"\0\0\0\0")
     write("bootinfo", "multiboot_qemu", struct.pack("<BH", 0, at) + mem)
 
+    # the same with GRUB's framebuffer table (flags bit 12, fields at 88-115):
+    # 1024x768, 32 bpp XRGB at 0xFD000000; the longer structure moves to 0x200,
+    # past the initrd
+    fb_at = 0x200
+    mbi = bytearray(mem[at:at + 68]) + bytearray(116 - 68)
+    struct.pack_into("<I", mbi, 0, struct.unpack_from("<I", mbi, 0)[0] | (1 << 12))
+    struct.pack_into("<QIIIBB6B", mbi, 88, 0xFD000000, 4096, 1024, 768, 32, 1, 16, 8, 8, 8, 0, 8)
+    fb_mem = bytearray(mem)
+    mem_put(fb_mem, fb_at, mbi)
+    write("bootinfo", "multiboot_grub_framebuffer", struct.pack("<BH", 0, fb_at) + fb_mem)
+
     # PVH start_info version 1 (Firecracker 1.12, QEMU)
     mem = bytearray()
     si = bytearray(56)
@@ -219,6 +230,13 @@ def bootinfo_seeds():
     mem_put(mem, cmd_at, cmd)
     mem_put(mem, cmd_at + 64, bytes(32))
     write("bootinfo", "linux_zero_page", struct.pack("<BH", 2, at) + mem)
+
+    # with a VESA linear framebuffer in screen_info (orig_video_isVGA 0x23)
+    zp[0x0F] = 0x23
+    struct.pack_into("<HHHI", zp, 0x12, 1280, 800, 32, 0xC0000000)
+    struct.pack_into("<H6B", zp, 0x24, 5120, 8, 16, 8, 8, 8, 0)
+    mem_put(mem, at, zp)
+    write("bootinfo", "linux_vesa_framebuffer", struct.pack("<BH", 2, at) + mem)
 
 
 # ---- memmap: counts byte, max_out byte, entries, excludes (see harness) ----

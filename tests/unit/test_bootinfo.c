@@ -376,6 +376,125 @@ TEST(multiboot_info_outside_memory)
     CHECK_EQ(bi.entry_tsc, 0x123456789ull);
 }
 
+/* Multiboot 0.6.96, 3.3: flags bit 12 and the framebuffer table at 88. */
+static void mb_framebuffer(uint64_t addr, uint32_t pitch, uint32_t width, uint32_t height,
+                           uint8_t bpp, uint8_t type, const uint8_t color[6])
+{
+    w32(MBI, mem[MBI] | (uint32_t)mem[MBI + 1] << 8 | (1u << 12));
+    w64(MBI + 88, addr);
+    w32(MBI + 96, pitch);
+    w32(MBI + 100, width);
+    w32(MBI + 104, height);
+    mem[MBI + 108] = bpp;
+    mem[MBI + 109] = type;
+    if (color != NULL)
+        memcpy(mem + MBI + 110, color, 6);
+}
+
+TEST(multiboot_without_framebuffer)
+{
+    build_qemu_multiboot("k");
+    CHECK_EQ(bootinfo_from_multiboot(&bi, &win, MBI, err, sizeof err), 0);
+    CHECK_EQ(bi.framebuffer.kind, FRAMEBUFFER_NONE);
+}
+
+TEST(multiboot_grub_text_mode)
+{
+    /* What GRUB 2.06 hands over when it leaves the VGA in text mode
+     * (measured: the iso boot case prints it). */
+    build_qemu_multiboot("k -- a");
+    wstr(MB_LOADER, "GRUB 2.06");
+    mb_framebuffer(0xB8000, 160, 80, 25, 16, 2, NULL);
+    CHECK_EQ(bootinfo_from_multiboot(&bi, &win, MBI, err, sizeof err), 0);
+    CHECK_EQ(bi.framebuffer.kind, FRAMEBUFFER_EGA_TEXT);
+    CHECK_EQ(bi.framebuffer.addr, 0xB8000u);
+    CHECK_EQ(bi.framebuffer.pitch, 160u);
+    CHECK_EQ(bi.framebuffer.width, 80u);
+    CHECK_EQ(bi.framebuffer.height, 25u);
+    CHECK_EQ(bi.framebuffer.bpp, 16);
+    CHECK_STR(framebuffer_kind_name(bi.framebuffer.kind), "EGA text");
+    CHECK_STR(bi.cmdline, "k -- a");
+}
+
+TEST(multiboot_rgb_framebuffer)
+{
+    static const uint8_t xrgb[6] = {16, 8, 8, 8, 0, 8}; /* red at 16, green at 8, blue at 0 */
+    build_qemu_multiboot("k");
+    mb_framebuffer(0xFD000000, 4096, 1024, 768, 32, 1, xrgb);
+    CHECK_EQ(bootinfo_from_multiboot(&bi, &win, MBI, err, sizeof err), 0);
+    CHECK_EQ(bi.framebuffer.kind, FRAMEBUFFER_RGB);
+    CHECK_EQ(bi.framebuffer.addr, 0xFD000000u);
+    CHECK_EQ(bi.framebuffer.rgb[FB_RED].pos, 16);
+    CHECK_EQ(bi.framebuffer.rgb[FB_RED].size, 8);
+    CHECK_EQ(bi.framebuffer.rgb[FB_GREEN].pos, 8);
+    CHECK_EQ(bi.framebuffer.rgb[FB_BLUE].pos, 0);
+    CHECK_EQ(bi.framebuffer.rgb[FB_BLUE].size, 8);
+    /* a 15-bit and an 8-bit indexed mode */
+    static const uint8_t rgb555[6] = {10, 5, 5, 5, 0, 5};
+    build_qemu_multiboot("k");
+    mb_framebuffer(0xFD000000, 2048, 1024, 768, 15, 1, rgb555);
+    CHECK_EQ(bootinfo_from_multiboot(&bi, &win, MBI, err, sizeof err), 0);
+    CHECK_EQ(bi.framebuffer.kind, FRAMEBUFFER_RGB);
+    build_qemu_multiboot("k");
+    mb_framebuffer(0xFD000000, 640, 640, 480, 8, 0, NULL);
+    CHECK_EQ(bootinfo_from_multiboot(&bi, &win, MBI, err, sizeof err), 0);
+    CHECK_EQ(bi.framebuffer.kind, FRAMEBUFFER_INDEXED);
+}
+
+/* A framebuffer that does not add up is reported and dropped; the boot
+ * goes on with everything else the loader said. */
+static void check_refused(const char *why)
+{
+    CHECK_EQ(bootinfo_from_multiboot(&bi, &win, MBI, err, sizeof err), 0);
+    CHECK_EQ(bi.framebuffer.kind, FRAMEBUFFER_NONE);
+    CHECK(LOG_CONTAINS("multiboot: framebuffer "));
+    CHECK(LOG_CONTAINS(why));
+    CHECK_STR(bi.cmdline, "keep");
+    CHECK_EQ(bi.memmap_count, 5u);
+    unit_log_clear();
+}
+
+TEST(multiboot_framebuffer_refused)
+{
+    static const uint8_t xrgb[6] = {16, 8, 8, 8, 0, 8};
+    static const uint8_t wide[6] = {28, 8, 8, 8, 0, 8}; /* red runs to bit 36 */
+    static const uint8_t empty[6] = {16, 0, 8, 8, 0, 8};
+    struct {
+        uint64_t addr;
+        uint32_t pitch, width, height;
+        uint8_t bpp, type;
+        const uint8_t *color;
+        const char *why;
+    } cases[] = {
+        {0xFD000000, 4096, 1024, 768, 32, 3, xrgb, "unknown type or bad pixel size"},
+        {0xFD000000, 4096, 1024, 768, 0, 1, xrgb, "unknown type or bad pixel size"},
+        {0xFD000000, 4096, 1024, 768, 12, 1, xrgb, "unknown type or bad pixel size"},
+        {0xFD000000, 4096, 1024, 768, 200, 1, xrgb, "unknown type or bad pixel size"},
+        {0xB8000, 160, 80, 25, 8, 2, NULL, "unknown type or bad pixel size"},
+        {0xFD000000, 4096, 1024, 768, 16, 0, NULL, "unknown type or bad pixel size"},
+        {0xFD000000, 4096, 1024, 768, 32, 1, wide, "colour field outside the pixel"},
+        {0xFD000000, 4096, 1024, 768, 32, 1, empty, "colour field outside the pixel"},
+        {0xFD000000, 4096, 0, 768, 32, 1, xrgb, "bad width or height"},
+        {0xFD000000, 4096, 1024, 0, 32, 1, xrgb, "bad width or height"},
+        {0xFD000000, 0xFFFFFFFF, 1024, 40000, 32, 1, xrgb, "bad width or height"},
+        {0xFD000000, 4095, 1024, 768, 32, 1, xrgb, "pitch shorter than a line"},
+        {0xB8000, 159, 80, 25, 16, 2, NULL, "pitch shorter than a line"},
+        {0, 4096, 1024, 768, 32, 1, xrgb, "beyond physical memory"},
+        {0xFFFFFFFFFFFFF000ull, 4096, 1024, 768, 32, 1, xrgb, "beyond physical memory"},
+        {(1ull << 52) - 4096, 4096, 1024, 768, 32, 1, xrgb, "beyond physical memory"},
+        /* in RAM by the map: 0x100000 up, and the low 639 KiB */
+        {0x200000, 4096, 1024, 768, 32, 1, xrgb, "overlaps RAM"},
+        {0x9F000, 160, 80, 25, 16, 2, NULL, "overlaps RAM"},
+        {0x90000, 4096, 1024, 768, 32, 1, xrgb, "overlaps RAM"}, /* runs from low RAM on */
+    };
+    for (unsigned i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        build_qemu_multiboot("x keep");
+        mb_framebuffer(cases[i].addr, cases[i].pitch, cases[i].width, cases[i].height, cases[i].bpp,
+                       cases[i].type, cases[i].color);
+        check_refused(cases[i].why);
+    }
+}
+
 /* ---- PVH ---- */
 
 #define SI 0x6000u
@@ -699,6 +818,75 @@ TEST(linux_ext_fields)
     w32(ZP + 0x0C4, 1);
     CHECK_EQ(bootinfo_from_linux(&bi, &win, ZP, err, sizeof err), 0);
     CHECK_EQ(bi.initrd_size, 0u);
+}
+
+/* Linux boot protocol: screen_info at the zero page's start
+ * (include/uapi/linux/screen_info.h). */
+static void zp_lfb(uint8_t type, uint32_t base, uint32_t ext_base, uint16_t depth)
+{
+    mem[ZP + 0x0F] = type;
+    w16(ZP + 0x12, 1280);
+    w16(ZP + 0x14, 800);
+    w16(ZP + 0x16, depth);
+    w32(ZP + 0x18, base);
+    w16(ZP + 0x24, 5120);
+    static const uint8_t fields[6] = {8, 16, 8, 8, 8, 0}; /* size, position: R, G, B */
+    memcpy(mem + ZP + 0x26, fields, 6);
+    if (ext_base) {
+        w32(ZP + 0x36, 1u << 1); /* VIDEO_CAPABILITY_64BIT_BASE */
+        w32(ZP + 0x3A, ext_base);
+    }
+}
+
+TEST(linux_screen_info)
+{
+    /* Firecracker leaves screen_info zero: no framebuffer */
+    build_firecracker_zero_page("x");
+    CHECK_EQ(bootinfo_from_linux(&bi, &win, ZP, err, sizeof err), 0);
+    CHECK_EQ(bi.framebuffer.kind, FRAMEBUFFER_NONE);
+    /* VESA linear framebuffer (VIDEO_TYPE_VLFB) */
+    build_firecracker_zero_page("x");
+    zp_lfb(0x23, 0xC0000000, 0, 32);
+    CHECK_EQ(bootinfo_from_linux(&bi, &win, ZP, err, sizeof err), 0);
+    CHECK_EQ(bi.framebuffer.kind, FRAMEBUFFER_RGB);
+    CHECK_EQ(bi.framebuffer.addr, 0xC0000000u);
+    CHECK_EQ(bi.framebuffer.width, 1280u);
+    CHECK_EQ(bi.framebuffer.height, 800u);
+    CHECK_EQ(bi.framebuffer.pitch, 5120u);
+    CHECK_EQ(bi.framebuffer.bpp, 32);
+    CHECK_EQ(bi.framebuffer.rgb[FB_RED].pos, 16);
+    CHECK_EQ(bi.framebuffer.rgb[FB_RED].size, 8);
+    CHECK_EQ(bi.framebuffer.rgb[FB_BLUE].pos, 0);
+    /* EFI GOP (VIDEO_TYPE_EFI) above 4 GiB: the high half counts only
+     * with VIDEO_CAPABILITY_64BIT_BASE */
+    build_firecracker_zero_page("x");
+    zp_lfb(0x70, 0x80000000, 0x4, 32);
+    CHECK_EQ(bootinfo_from_linux(&bi, &win, ZP, err, sizeof err), 0);
+    CHECK_EQ(bi.framebuffer.addr, 0x480000000ull);
+    build_firecracker_zero_page("x");
+    zp_lfb(0x70, 0x80000000, 0, 32);
+    w32(ZP + 0x3A, 0x4); /* no capability bit: ignored */
+    CHECK_EQ(bootinfo_from_linux(&bi, &win, ZP, err, sizeof err), 0);
+    CHECK_EQ(bi.framebuffer.addr, 0x80000000u);
+    /* text mode (VIDEO_TYPE_VGAC) is no linear framebuffer */
+    build_firecracker_zero_page("x");
+    zp_lfb(0x22, 0xC0000000, 0, 32);
+    CHECK_EQ(bootinfo_from_linux(&bi, &win, ZP, err, sizeof err), 0);
+    CHECK_EQ(bi.framebuffer.kind, FRAMEBUFFER_NONE);
+    /* a depth beyond a byte, and a framebuffer in RAM, are refused; the
+     * boot goes on */
+    build_firecracker_zero_page("x");
+    zp_lfb(0x23, 0xC0000000, 0, 0x120);
+    CHECK_EQ(bootinfo_from_linux(&bi, &win, ZP, err, sizeof err), 0);
+    CHECK_EQ(bi.framebuffer.kind, FRAMEBUFFER_NONE);
+    CHECK(LOG_CONTAINS("linux64: framebuffer 1280x800x0 at 0xc0000000 ignored: unknown type or "
+                       "bad pixel size"));
+    build_firecracker_zero_page("x");
+    zp_lfb(0x23, 0x1000000, 0, 32);
+    CHECK_EQ(bootinfo_from_linux(&bi, &win, ZP, err, sizeof err), 0);
+    CHECK_EQ(bi.framebuffer.kind, FRAMEBUFFER_NONE);
+    CHECK(LOG_CONTAINS("ignored: overlaps RAM"));
+    CHECK_STR(bi.cmdline, "x");
 }
 
 /* ---- loader pointers against the loader's own memory map ---- */
