@@ -10,11 +10,11 @@ import os
 import re
 import shlex
 import shutil
-import subprocess
 
 import pytest
 
 import matrix
+from anyvm_lib import image as image_mod
 from anyvm_lib import launch
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -31,26 +31,25 @@ def visible(text):
 
 
 # QEMU rounds guest RAM up to 8 KiB (its -m parsing aligns the size), and its
-# multiboot loader writes the command line at the first page after the
-# image's .bss (__image_end).
+# multiboot loader writes the command line on the first page after the .bss
+# the image's multiboot header declares (bss_end_addr).
 QEMU_RAM_GRANULE = 8192
 
 
-def image_end_kib(app):
-    """-m for RAM that ends where QEMU puts the multiboot command line: the
-    image's end (__image_end). Skips the case when QEMU's 8 KiB rounding
-    would leave that page in RAM (the image ends 4 KiB short of a granule)."""
-    elf = os.path.join(ROOT, "build", app + ".debug.elf")
-    out = subprocess.run(["nm", elf], capture_output=True, text=True, check=True).stdout
-    m = re.search(r"^([0-9a-f]+) \S __image_end$", out, re.M)
-    if m is None:
-        pytest.fail(f"{elf} has no __image_end symbol", pytrace=False)
-    end = int(m.group(1), 16)
-    if end % QEMU_RAM_GRANULE:
-        pytest.skip(f"{app}'s image ends at {end:#x}, 4 KiB short of QEMU's 8 KiB RAM granule: "
-                    "the command line would land in RAM (tests/unit/test_bootinfo.c checks "
-                    "the refusal itself)")
-    return f"{end // 1024}K"
+def image_end_copy(image, tmp_path):
+    """(-m, image) for RAM that ends where QEMU puts the multiboot command
+    line. When the image's .bss ends inside an 8 KiB granule, QEMU's rounding
+    would leave that page in RAM, so a copy declaring .bss up to the granule
+    (image.with_bss_end) moves the command line there."""
+    data = image_mod.read(image)
+    end = image_mod.multiboot_header(data)["bss_end_addr"]
+    page_end = -(-end // 4096) * 4096           # where QEMU puts the command line
+    if page_end % QEMU_RAM_GRANULE == 0:
+        return f"{page_end // 1024}K", image
+    granule_end = page_end + 4096
+    copy = tmp_path / ("bss-to-granule-" + os.path.basename(image))
+    copy.write_bytes(image_mod.with_bss_end(data, granule_end))
+    return f"{granule_end // 1024}K", str(copy)
 
 
 @pytest.mark.parametrize("case", [pytest.param(c, id=c["name"]) for c in CASES])
@@ -64,7 +63,7 @@ def test_boot(case, tmp_path):
         image = shutil.copy(image, tmp_path / case["kernel_dir"])
     mem = case.get("mem", "64M")
     if mem == "image-end":
-        mem = image_end_kib(case["app"])
+        mem, image = image_end_copy(image, tmp_path)
     spec = launch.BootSpec(image=str(image),
                            target=case["target"], accel=case.get("accel", "auto"),
                            mem=mem, cpus=case["cpus"],

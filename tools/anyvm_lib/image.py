@@ -141,3 +141,18 @@ def blank_multiboot(data):
     if off is None:
         raise ImageError("no multiboot magic in the first 8 KiB to blank")
     return data[:off] + b"\0\0\0\0" + data[off + 4:]
+
+
+def with_bss_end(data, bss_end):
+    """A copy of the image whose multiboot header declares .bss up to
+    bss_end (not below its own): QEMU's multiboot loader puts the command
+    line and the module list on the first page after bss_end_addr, so a test
+    can choose where they land. The checksum covers only magic, flags and
+    itself, so it stays valid."""
+    h = multiboot_header(data)
+    if "bss_end_addr" not in h:
+        raise ImageError("the multiboot header has no address fields (a.out kludge)")
+    if bss_end < h["bss_end_addr"]:
+        raise ImageError(f"bss_end {bss_end:#x} is below the image's {h['bss_end_addr']:#x}")
+    at = h["offset"] + 24
+    return data[:at] + struct.pack("<I", bss_end) + data[at + 4:]
