@@ -55,7 +55,7 @@ static uint8_t sum(const uint8_t *p, uint64_t n)
     return s;
 }
 
-/* A table acpi.c hands out must be what map_table promises: inside the
+/* A table acpi.c hands out must be what acpi_map_table promises: inside the
  * window, the signature, 36 <= length, checksum zero. */
 static void check_table(const struct phys_window *w, uint64_t addr, const char *sig, uint32_t len)
 {
