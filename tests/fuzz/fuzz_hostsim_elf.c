@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "hostsim/boot/elf_load.h"
+#include "tests/fuzz/fuzz_input.h"
 
 #define LOW_GPA 0x0ull
 #define LOW_SIZE 0x10000ull
@@ -22,14 +23,6 @@
 #define HIGH_SIZE 0x40000ull
 #define GUARD 256
 #define MIN_ENTRY 0x100000ull
-
-#define BROKEN_IF(cond)                                                                            \
-    do {                                                                                           \
-        if (cond) {                                                                                \
-            fprintf(stderr, "invariant broken at %s:%d: %s\n", __FILE__, __LINE__, #cond);         \
-            abort();                                                                               \
-        }                                                                                          \
-    } while (0)
 
 static uint8_t low[LOW_SIZE + 2 * GUARD], high[HIGH_SIZE + 2 * GUARD];
 

@@ -22,16 +22,9 @@
 #include <string.h>
 
 #include "hostsim/devices/legacy.h"
+#include "tests/fuzz/fuzz_input.h"
 
 #define COM1 0x3F8
-#define BROKEN_IF(cond)                                                                            \
-    do {                                                                                           \
-        if (cond) {                                                                                \
-            fprintf(stderr, "invariant broken at %s:%d: %s\n", __FILE__, __LINE__, #cond);         \
-            abort();                                                                               \
-        }                                                                                          \
-    } while (0)
-
 static unsigned irqs;
 
 static void irq(void *ctx, unsigned line)

@@ -33,6 +33,7 @@
 #include "hostsim/guest_mem.h"
 #include "hostsim/log.h"
 #include "hostsim/virtio/blk.h"
+#include "tests/fuzz/fuzz_input.h"
 
 #define RAM_GPA 0x100000ull
 #define RAM_SIZE 0x40000ull
@@ -52,33 +53,6 @@ static struct vblk blk;
 static int disk_fd = -1;
 static uint8_t shadow[DISK_SECTORS * VBLK_SECTOR];
 static int faults;
-
-/* An invariant the device broke: say which, then crash for libFuzzer. */
-#define BROKEN_IF(cond)                                                                            \
-    do {                                                                                           \
-        if (cond) {                                                                                \
-            fprintf(stderr, "invariant broken at %s:%d: %s\n", __FILE__, __LINE__, #cond);         \
-            abort();                                                                               \
-        }                                                                                          \
-    } while (0)
-
-struct input {
-    const uint8_t *p;
-    size_t n;
-};
-
-static uint32_t take(struct input *in, unsigned bytes)
-{
-    uint32_t v = 0;
-    for (unsigned i = 0; i < bytes; i++) {
-        v = (v << 8) | (in->n ? *in->p : 0);
-        if (in->n) {
-            in->p++;
-            in->n--;
-        }
-    }
-    return v;
-}
 
 static uint8_t *gp(uint64_t gpa)
 {
@@ -199,27 +173,27 @@ static uint16_t qsize;
 
 /* Builds one chain from the input, kicks, checks. Returns false once the
  * device is broken (or the harness found a bug: abort()). */
-static bool one_request(struct input *in, bool ro)
+static bool one_request(struct fuzz_input *in, bool ro)
 {
     struct seg s[MAX_SEGS];
     unsigned n = 0;
     static const uint32_t types[] = {VIRTIO_BLK_T_IN, VIRTIO_BLK_T_OUT, VIRTIO_BLK_T_FLUSH,
                                      VIRTIO_BLK_T_GET_ID};
-    uint8_t shape = (uint8_t)take(in, 1);
-    uint32_t type = (shape & 0x70) == 0x70 ? take(in, 4) : types[shape & 3];
-    uint64_t sector = take(in, 1) % (DISK_SECTORS + 3);
+    uint8_t shape = (uint8_t)fuzz_take(in, 1);
+    uint32_t type = (shape & 0x70) == 0x70 ? fuzz_take(in, 4) : types[shape & 3];
+    uint64_t sector = fuzz_take(in, 1) % (DISK_SECTORS + 3);
     bool in_dir = type == VIRTIO_BLK_T_IN || type == VIRTIO_BLK_T_GET_ID;
     /* Header: 16 readable bytes, or (rarely) another length or direction. */
-    s[n++] = (struct seg){(shape & 0x80) ? take(in, 1) % 33 : 16, (shape & 0x0C) == 0x0C};
-    unsigned ndata = take(in, 1) % 4;
+    s[n++] = (struct seg){(shape & 0x80) ? fuzz_take(in, 1) % 33 : 16, (shape & 0x0C) == 0x0C};
+    unsigned ndata = fuzz_take(in, 1) % 4;
     for (unsigned i = 0; i < ndata; i++) {
-        uint8_t d = (uint8_t)take(in, 1);
-        uint32_t len = (d & 3) * VBLK_SECTOR + ((d & 0x40) ? take(in, 2) % 700 : 0);
+        uint8_t d = (uint8_t)fuzz_take(in, 1);
+        uint32_t len = (d & 3) * VBLK_SECTOR + ((d & 0x40) ? fuzz_take(in, 2) % 700 : 0);
         if (type == VIRTIO_BLK_T_GET_ID && !(d & 0x40))
             len = VIRTIO_BLK_ID_BYTES;
         s[n++] = (struct seg){len, (d & 0x80) ? !in_dir : in_dir};
     }
-    uint8_t st = (uint8_t)take(in, 1);
+    uint8_t st = (uint8_t)fuzz_take(in, 1);
     s[n++] = (struct seg){(st & 0xC0) == 0xC0 ? st % 3 : 1, (st & 0x30) != 0x30};
 
     /* Fill the buffers; keep the readable byte stream for the verdict. */
@@ -313,7 +287,7 @@ static void check_guards(void)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    struct input in = {data, size};
+    struct fuzz_input in = {data, size};
     if (area == NULL) {
         area = aligned_alloc(4096, RAM_SIZE + 2 * GUARD);
         ram = area + GUARD;
@@ -330,7 +304,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     faults = 0;
     avail_idx = next_desc = used_seen = 0;
 
-    uint8_t cfg = (uint8_t)take(&in, 1);
+    uint8_t cfg = (uint8_t)fuzz_take(&in, 1);
     bool ro = cfg & 1, event_idx = cfg & 2;
     qsize = (cfg & 4) ? 16 : 8;
     memset(&blk, 0, sizeof blk);
@@ -358,27 +332,27 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     wr(VMMIO_STATUS, 0xF);
     BROKEN_IF(faults != 0 || !blk.t.live);
 
-    unsigned nreq = take(&in, 1) % 12;
+    unsigned nreq = fuzz_take(&in, 1) % 12;
     bool alive = true;
     for (unsigned i = 0; i < nreq && alive; i++)
         alive = one_request(&in, ro);
 
     /* Whatever is left: registers and ring bytes at random. */
     while (in.n > 0) {
-        uint8_t op = (uint8_t)take(&in, 1);
+        uint8_t op = (uint8_t)fuzz_take(&in, 1);
         uint16_t used_before = le16(gp(USED_GPA + 2));
         int broken_before = blk.t.broken;
         if (op < 0x80) {
-            uint64_t off = take(&in, 2) % 0x140;
+            uint64_t off = fuzz_take(&in, 2) % 0x140;
             unsigned sz = 1u << (op & 3);
-            uint64_t val = take(&in, 4);
+            uint64_t val = fuzz_take(&in, 4);
             if (op & 0x40)
                 vmmio_write(&blk.t, NULL, off, (const uint8_t *)&val, sz);
             else
                 vmmio_read(&blk.t, NULL, off, (uint8_t *)&val, sz);
         } else {
-            uint64_t off = take(&in, 2) % 0x2000; /* descriptors and available ring */
-            gp(RAM_GPA)[off] = (uint8_t)take(&in, 1);
+            uint64_t off = fuzz_take(&in, 2) % 0x2000; /* descriptors and available ring */
+            gp(RAM_GPA)[off] = (uint8_t)fuzz_take(&in, 1);
             if (op & 1)
                 wr(VMMIO_QUEUE_NOTIFY, 0);
         }

@@ -32,6 +32,7 @@
 
 #include "hostsim/guest_mem.h"
 #include "hostsim/virtio/net.h"
+#include "tests/fuzz/fuzz_input.h"
 
 #define RAM_GPA 0x100000ull
 #define RAM_SIZE 0x80000ull
@@ -54,33 +55,6 @@ static struct vnet net;
 static int sv[2] = {-1, -1};
 static int faults;
 static uint64_t acked;
-
-/* An invariant the device broke: say which, then crash for libFuzzer. */
-#define BROKEN_IF(cond)                                                                            \
-    do {                                                                                           \
-        if (cond) {                                                                                \
-            fprintf(stderr, "invariant broken at %s:%d: %s\n", __FILE__, __LINE__, #cond);         \
-            abort();                                                                               \
-        }                                                                                          \
-    } while (0)
-
-struct input {
-    const uint8_t *p;
-    size_t n;
-};
-
-static uint32_t take(struct input *in, unsigned bytes)
-{
-    uint32_t v = 0;
-    for (unsigned i = 0; i < bytes; i++) {
-        v = (v << 8) | (in->n ? *in->p : 0);
-        if (in->n) {
-            in->p++;
-            in->n--;
-        }
-    }
-    return v;
-}
 
 static uint8_t *gp(uint64_t gpa)
 {
@@ -163,21 +137,21 @@ static void used_elem(const struct ring *r, uint16_t slot, uint32_t *id, uint32_
 }
 
 /* ---- transmit ---- */
-static bool transmit(struct input *in)
+static bool transmit(struct fuzz_input *in)
 {
     uint8_t frame[12 + 1600];
-    uint8_t shape = (uint8_t)take(in, 1);
-    uint32_t flen = take(in, 2) % 1600;
+    uint8_t shape = (uint8_t)fuzz_take(in, 1);
+    uint32_t flen = fuzz_take(in, 2) % 1600;
     uint8_t flags = 0, gso = 0;
     uint16_t num_buffers = 0, csum_start = 0, csum_offset = 0;
     if (shape & 0x80) {
         static const uint8_t f[] = {0, 1, 2, 4};
         static const uint8_t g[] = {0, 1, 3, 4, 5};
-        flags = f[take(in, 1) % 4];
-        gso = g[take(in, 1) % 5];
-        num_buffers = (shape & 0x40) ? (uint16_t)take(in, 1) : 0;
-        csum_start = (uint16_t)take(in, 2);
-        csum_offset = (uint16_t)take(in, 1);
+        flags = f[fuzz_take(in, 1) % 4];
+        gso = g[fuzz_take(in, 1) % 5];
+        num_buffers = (shape & 0x40) ? (uint16_t)fuzz_take(in, 1) : 0;
+        csum_start = (uint16_t)fuzz_take(in, 2);
+        csum_offset = (uint16_t)fuzz_take(in, 1);
     }
     memset(frame, 0, 12);
     frame[0] = flags;
@@ -189,14 +163,14 @@ static bool transmit(struct input *in)
         frame[12 + i] = (uint8_t)(i * 7 + shape);
     uint32_t total = 12 + flen;
     if ((shape & 0x30) == 0x30)
-        total = take(in, 1) % 12; /* shorter than the header */
+        total = fuzz_take(in, 1) % 12; /* shorter than the header */
 
     /* Split into up to 3 descriptors at input-chosen points. */
     struct seg s[3];
     unsigned n = 1 + (shape & 3) % 3;
     uint32_t off = 0;
     for (unsigned i = 0; i < n; i++) {
-        uint32_t len = i + 1 == n ? total - off : (total - off) * (take(in, 1) % 101) / 100;
+        uint32_t len = i + 1 == n ? total - off : (total - off) * (fuzz_take(in, 1) % 101) / 100;
         s[i] = (struct seg){TX_BUF + 0x1000ull * i, len, (shape & 0x0C) == 0x0C && i == n - 1};
         memcpy(gp(s[i].addr), frame + off, len);
         off += len;
@@ -238,18 +212,18 @@ static unsigned nposted, first_unused;
  * harness then stops receiving, since the next delivery is not its frame. */
 static bool rx_stalled;
 
-static bool post_rx(struct input *in)
+static bool post_rx(struct fuzz_input *in)
 {
     if (rx_stalled || nposted - first_unused >= RX_OUTSTANDING || nposted >= 64)
         return true;
-    uint8_t shape = (uint8_t)take(in, 1);
+    uint8_t shape = (uint8_t)fuzz_take(in, 1);
     struct rx_chain *c = &posted[nposted];
     unsigned slot = nposted % RX_OUTSTANDING;
     c->n = 1 + (shape & 1);
     c->bytes = 0;
     c->malformed = false;
     for (unsigned i = 0; i < c->n; i++) {
-        uint32_t len = (shape & 0x80) ? 1526 + take(in, 1) : take(in, 2) % 2000;
+        uint32_t len = (shape & 0x80) ? 1526 + fuzz_take(in, 1) : fuzz_take(in, 2) % 2000;
         if (c->n == 2)
             len /= 2;
         bool writable = !((shape & 0x60) == 0x60 && i == 0);
@@ -276,10 +250,10 @@ static size_t chain_bytes(const struct rx_chain *c, uint8_t *out, size_t max)
     return n;
 }
 
-static bool receive(struct input *in)
+static bool receive(struct fuzz_input *in)
 {
     uint8_t frame[FRAME_MAX];
-    uint32_t flen = take(in, 2) % FRAME_MAX;
+    uint32_t flen = fuzz_take(in, 2) % FRAME_MAX;
     if (rx_stalled)
         return true;
     memset(frame, 0, flen < 12 ? flen : 12);
@@ -368,7 +342,7 @@ static void setup_queue(unsigned q, const struct ring *r)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    struct input in = {data, size};
+    struct fuzz_input in = {data, size};
     if (area == NULL) {
         area = aligned_alloc(4096, RAM_SIZE + 2 * GUARD);
         ram = area + GUARD;
@@ -387,7 +361,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     nposted = first_unused = 0;
     rx_stalled = false;
 
-    uint8_t cfg = (uint8_t)take(&in, 1);
+    uint8_t cfg = (uint8_t)fuzz_take(&in, 1);
     static const uint8_t mac[6] = {6, 0, 0xAC, 0x10, 0, 2};
     BROKEN_IF(net.frame == NULL && vnet_init(&net, sv[0], "fuzz", mac, 0) != 0);
     uint8_t *frame_buf = net.frame;
@@ -415,7 +389,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     bool alive = true;
     while (in.n > 0 && alive) {
-        uint8_t op = (uint8_t)take(&in, 1) % 3;
+        uint8_t op = (uint8_t)fuzz_take(&in, 1) % 3;
         alive = op == 0 ? transmit(&in) : op == 1 ? post_rx(&in) : receive(&in);
     }
     /* After a violation: nothing more is published, whatever comes. */

@@ -26,6 +26,7 @@
 #include <string.h>
 
 #include "drivers/virtio/virtio.h"
+#include "tests/fuzz/fuzz_input.h"
 
 static char last_log[256];
 
@@ -35,24 +36,6 @@ void kprintf(const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(last_log, sizeof last_log, fmt, ap);
     va_end(ap);
-}
-
-struct input {
-    const uint8_t *p;
-    size_t n;
-};
-
-static uint32_t take(struct input *in, unsigned bytes)
-{
-    uint32_t v = 0;
-    for (unsigned i = 0; i < bytes; i++) {
-        v <<= 8;
-        if (in->n) {
-            v |= *in->p++;
-            in->n--;
-        }
-    }
-    return v;
 }
 
 #define CFG 64
@@ -67,7 +50,7 @@ struct event {
 
 static struct {
     struct virtio_dev vd;
-    struct input *in;
+    struct fuzz_input *in;
     uint8_t config[CFG];
     uint8_t status;
     uint32_t generation;
@@ -100,7 +83,7 @@ static uint32_t raw_read(struct virtio_dev *vd, unsigned off, unsigned size)
     for (unsigned i = 0; i < size; i++)
         v |= (uint32_t)dev.config[off + i] << (8 * i);
     /* Now and then the device changes the value under the driver. */
-    uint8_t noise = (uint8_t)take(dev.in, 1);
+    uint8_t noise = (uint8_t)fuzz_take(dev.in, 1);
     if (noise & 0x80)
         v ^= (uint32_t)(noise & 0x7F) << (8 * (noise % size));
     if (size < 4)
@@ -122,7 +105,7 @@ static uint32_t generation(struct virtio_dev *vd)
     (void)vd;
     if (dev.vd.broken)
         abort();
-    uint8_t step = (uint8_t)take(dev.in, 1);
+    uint8_t step = (uint8_t)fuzz_take(dev.in, 1);
     if (step & 1)
         dev.generation += step >> 1;
     record((struct event){EV_GEN, dev.generation, 0, 0});
@@ -226,21 +209,21 @@ static void check_read(bool ok_range, unsigned offset, unsigned unit, unsigned l
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    struct input in = {data, size};
+    struct fuzz_input in = {data, size};
     memset(&dev, 0, sizeof dev);
     dev.in = &in;
-    bool is_legacy = take(&in, 1) & 1;
+    bool is_legacy = fuzz_take(&in, 1) & 1;
     dev.vd.ops = is_legacy ? &legacy : &modern;
     dev.vd.legacy = is_legacy;
-    dev.vd.config_len = take(&in, 1) % (CFG + 1);
+    dev.vd.config_len = fuzz_take(&in, 1) % (CFG + 1);
     dev.vd.transport = &dev;
     strcpy(dev.vd.location, "fuzz");
     for (unsigned i = 0; i < CFG; i++)
-        dev.config[i] = (uint8_t)take(&in, 1);
+        dev.config[i] = (uint8_t)fuzz_take(&in, 1);
 
     while (in.n) {
-        uint8_t op = (uint8_t)take(&in, 1);
-        unsigned offset = take(&in, 1) % (CFG + 8);
+        uint8_t op = (uint8_t)fuzz_take(&in, 1);
+        unsigned offset = fuzz_take(&in, 1) % (CFG + 8);
         bool was_broken = dev.vd.broken;
         dev.accesses = 0;
         dev.nlog = 0;
@@ -280,7 +263,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             unsigned sz = sizes[(op >> 2) % 4];
             uint8_t before[CFG];
             memcpy(before, dev.config, CFG);
-            uint64_t v = (uint64_t)take(&in, 4) << 32 | take(&in, 4);
+            uint64_t v = (uint64_t)fuzz_take(&in, 4) << 32 | fuzz_take(&in, 4);
             virtio_config_write(&dev.vd, offset, sz, v);
             bool ok = offset % sz == 0 && offset + sz <= dev.vd.config_len;
             if (was_broken || !ok) {

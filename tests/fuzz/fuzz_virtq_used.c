@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "drivers/virtio/virtqueue.h"
+#include "tests/fuzz/fuzz_input.h"
 
 void kprintf(const char *fmt, ...)
 {
@@ -28,32 +29,14 @@ struct slot {
     unsigned ndesc;
 };
 
-struct input {
-    const uint8_t *p;
-    size_t n;
-};
-
-static uint32_t take(struct input *in, unsigned bytes)
-{
-    uint32_t v = 0;
-    for (unsigned i = 0; i < bytes; i++) {
-        v <<= 8;
-        if (in->n) {
-            v |= *in->p++;
-            in->n--;
-        }
-    }
-    return v;
-}
-
 static uint8_t ring[65536] __attribute__((aligned(4096)));
 static uint8_t state[MAX_SIZE * (VIRTQ_MAX_INDIRECT * 16 + 16)] __attribute__((aligned(4096)));
 static struct slot slots[SLOTS];
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    struct input in = {data, size};
-    uint8_t cfg = (uint8_t)take(&in, 1);
+    struct fuzz_input in = {data, size};
+    uint8_t cfg = (uint8_t)fuzz_take(&in, 1);
     uint16_t qsize = (uint16_t)(1u << (cfg % 9)); /* 1 .. 256 */
     bool event_idx = cfg & 0x10, indirect = cfg & 0x20;
     struct virtq vq;
@@ -66,15 +49,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     volatile struct virtq_used *used = vq.used;
 
     while (in.n) {
-        switch (take(&in, 1) % 8) {
+        switch (fuzz_take(&in, 1) % 8) {
         case 0: { /* the driver adds a request */
-            unsigned n = 1 + take(&in, 1) % 20;
+            unsigned n = 1 + fuzz_take(&in, 1) % 20;
             struct virtq_buf b[20];
             uint32_t writable = 0;
-            unsigned nread = take(&in, 1) % (n + 1);
+            unsigned nread = fuzz_take(&in, 1) % (n + 1);
             for (unsigned i = 0; i < n; i++) {
                 b[i].addr = 0x100000 + i * 0x1000;
-                b[i].len = take(&in, 2);
+                b[i].len = fuzz_take(&in, 2);
                 b[i].device_writes = i >= nread;
                 if (b[i].device_writes)
                     writable += b[i].len;
@@ -100,14 +83,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             virtq_kick_prepare(&vq);
             break;
         case 2: { /* the device writes a used entry at an index of its choice */
-            uint16_t at = (uint16_t)take(&in, 2);
-            used->ring[at % qsize].id = take(&in, 1) % 2 ? take(&in, 4) : take(&in, 1) % qsize;
-            used->ring[at % qsize].len = take(&in, 1) % 2 ? take(&in, 4) : take(&in, 2);
+            uint16_t at = (uint16_t)fuzz_take(&in, 2);
+            used->ring[at % qsize].id =
+                fuzz_take(&in, 1) % 2 ? fuzz_take(&in, 4) : fuzz_take(&in, 1) % qsize;
+            used->ring[at % qsize].len =
+                fuzz_take(&in, 1) % 2 ? fuzz_take(&in, 4) : fuzz_take(&in, 2);
             break;
         }
         case 3: { /* the device moves used->idx */
-            uint32_t k = take(&in, 1);
-            used->idx = (uint16_t)(k & 0x80 ? take(&in, 2) : used->idx + (k & 7));
+            uint32_t k = fuzz_take(&in, 1);
+            used->idx = (uint16_t)(k & 0x80 ? fuzz_take(&in, 2) : used->idx + (k & 7));
             break;
         }
         case 4: { /* the driver takes completions */
@@ -135,17 +120,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             break;
         }
         case 5: /* notification suppression, both ways */
-            if (take(&in, 1) & 1)
+            if (fuzz_take(&in, 1) & 1)
                 virtq_enable_interrupts(&vq);
             else
                 virtq_disable_interrupts(&vq);
-            used->flags = (uint16_t)take(&in, 2);
+            used->flags = (uint16_t)fuzz_take(&in, 2);
             *(volatile uint16_t *)((uint8_t *)vq.used + 4 + 8 * (size_t)qsize) =
-                (uint16_t)take(&in, 2);
+                (uint16_t)fuzz_take(&in, 2);
             break;
         case 6: { /* the device scribbles over the descriptor table or avail ring */
-            size_t off = take(&in, 2) % (16 * (size_t)qsize + 6 + 2 * (size_t)qsize);
-            ((volatile uint8_t *)vq.desc)[off] = (uint8_t)take(&in, 1);
+            size_t off = fuzz_take(&in, 2) % (16 * (size_t)qsize + 6 + 2 * (size_t)qsize);
+            ((volatile uint8_t *)vq.desc)[off] = (uint8_t)fuzz_take(&in, 1);
             break;
         }
         case 7: /* the driver's bookkeeping must add up */
