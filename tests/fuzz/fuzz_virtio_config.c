@@ -27,6 +27,7 @@
 
 #include "drivers/virtio/virtio.h"
 #include "tests/fuzz/fuzz_input.h"
+#include "tests/fuzz/fuzz_virtio_sim.h"
 
 static char last_log[256];
 
@@ -38,7 +39,6 @@ void kprintf(const char *fmt, ...)
     va_end(ap);
 }
 
-#define CFG 64
 #define LOG_MAX 8192 /* a failing 64-byte snapshot: 100 passes of 64 reads + 2 */
 
 /* What the device did, in order: generation reads and raw reads. */
@@ -49,11 +49,8 @@ struct event {
 };
 
 static struct {
-    struct virtio_dev vd;
+    struct virtio_sim sim;
     struct fuzz_input *in;
-    uint8_t config[CFG];
-    uint8_t status;
-    uint32_t generation;
     struct event log[LOG_MAX];
     unsigned nlog;
     unsigned accesses; /* raw reads and writes of the current call */
@@ -65,23 +62,11 @@ static void record(struct event e)
         dev.log[dev.nlog++] = e;
 }
 
-static void check_raw(unsigned off, unsigned size)
+static uint32_t sim_config_read(struct virtio_dev *vd, unsigned off, unsigned size)
 {
-    if (dev.vd.broken) /* nothing is asked of a broken device */
-        abort();
-    if ((size != 1 && size != 2 && size != 4) || off % size != 0 ||
-        (uint64_t)off + size > dev.vd.config_len)
-        abort();
+    sim_check_access(vd, off, size);
     dev.accesses++;
-}
-
-static uint32_t raw_read(struct virtio_dev *vd, unsigned off, unsigned size)
-{
-    (void)vd;
-    check_raw(off, size);
-    uint32_t v = 0;
-    for (unsigned i = 0; i < size; i++)
-        v |= (uint32_t)dev.config[off + i] << (8 * i);
+    uint32_t v = (uint32_t)sim_config_le(&dev.sim, off, size);
     /* Now and then the device changes the value under the driver. */
     uint8_t noise = (uint8_t)fuzz_take(dev.in, 1);
     if (noise & 0x80)
@@ -92,51 +77,23 @@ static uint32_t raw_read(struct virtio_dev *vd, unsigned off, unsigned size)
     return v;
 }
 
-static void raw_write(struct virtio_dev *vd, unsigned off, unsigned size, uint32_t v)
+static void sim_config_write(struct virtio_dev *vd, unsigned off, unsigned size, uint32_t v)
 {
-    (void)vd;
-    check_raw(off, size);
+    sim_check_access(vd, off, size);
+    dev.accesses++;
     for (unsigned i = 0; i < size; i++)
-        dev.config[off + i] = (uint8_t)(v >> (8 * i));
+        dev.sim.config[off + i] = (uint8_t)(v >> (8 * i));
 }
 
-static uint32_t generation(struct virtio_dev *vd)
+static uint32_t sim_generation(struct virtio_dev *vd)
 {
-    (void)vd;
-    if (dev.vd.broken)
-        abort();
+    BROKEN_IF(vd->broken); /* nothing is asked of a broken device */
     uint8_t step = (uint8_t)fuzz_take(dev.in, 1);
     if (step & 1)
-        dev.generation += step >> 1;
-    record((struct event){EV_GEN, dev.generation, 0, 0});
-    return dev.generation;
+        dev.sim.generation += step >> 1;
+    record((struct event){EV_GEN, dev.sim.generation, 0, 0});
+    return dev.sim.generation;
 }
-
-static uint8_t get_status(struct virtio_dev *vd)
-{
-    (void)vd;
-    return dev.status;
-}
-static void set_status(struct virtio_dev *vd, uint8_t s)
-{
-    (void)vd;
-    dev.status = s;
-}
-
-static const struct virtio_transport_ops modern = {
-    .get_status = get_status,
-    .set_status = set_status,
-    .config_read_raw = raw_read,
-    .config_write_raw = raw_write,
-    .config_generation = generation,
-};
-static const struct virtio_transport_ops legacy = {
-    .get_status = get_status,
-    .set_status = set_status,
-    .config_read_raw = raw_read,
-    .config_write_raw = raw_write,
-    .config_generation = NULL,
-};
 
 /* The bytes of one pass ending at event index end (exclusive): the last
  * `units` raw reads, each unit bytes. Returns false when the log does not
@@ -160,7 +117,7 @@ static bool pass_bytes(unsigned end, unsigned units, unsigned offset, unsigned u
 static void check_read(bool ok_range, unsigned offset, unsigned unit, unsigned len,
                        const uint8_t *got, bool was_broken, unsigned log_start)
 {
-    bool broken = dev.vd.broken;
+    bool broken = dev.sim.vd.broken;
     unsigned units = len / (unit ? unit : 1);
     if (was_broken || !ok_range) {
         if (dev.accesses != 0 || !broken)
@@ -170,12 +127,12 @@ static void check_read(bool ok_range, unsigned offset, unsigned unit, unsigned l
                 abort();
         return;
     }
-    bool has_gen = dev.vd.ops->config_generation != NULL;
+    bool has_gen = dev.sim.vd.ops->config_generation != NULL;
     unsigned passes_max = has_gen ? VIRTIO_CONFIG_RETRIES : VIRTIO_CONFIG_RETRIES + 1;
     if (dev.accesses > passes_max * units)
         abort();
     if (broken) {
-        if (dev.accesses != passes_max * units || !(dev.status & VIRTIO_STATUS_FAILED) ||
+        if (dev.accesses != passes_max * units || !(dev.sim.status & VIRTIO_STATUS_FAILED) ||
             strstr(last_log, "disabled:") == NULL)
             abort();
         for (unsigned i = 0; i < len; i++)
@@ -213,18 +170,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     memset(&dev, 0, sizeof dev);
     dev.in = &in;
     bool is_legacy = fuzz_take(&in, 1) & 1;
-    dev.vd.ops = is_legacy ? &legacy : &modern;
-    dev.vd.legacy = is_legacy;
-    dev.vd.config_len = fuzz_take(&in, 1) % (CFG + 1);
-    dev.vd.transport = &dev;
-    strcpy(dev.vd.location, "fuzz");
-    for (unsigned i = 0; i < CFG; i++)
-        dev.config[i] = (uint8_t)fuzz_take(&in, 1);
+    sim_init(&dev.sim, is_legacy, fuzz_take(&in, 1) % (SIM_CONFIG_BYTES + 1));
+    for (unsigned i = 0; i < SIM_CONFIG_BYTES; i++)
+        dev.sim.config[i] = (uint8_t)fuzz_take(&in, 1);
 
     while (in.n) {
         uint8_t op = (uint8_t)fuzz_take(&in, 1);
-        unsigned offset = fuzz_take(&in, 1) % (CFG + 8);
-        bool was_broken = dev.vd.broken;
+        unsigned offset = fuzz_take(&in, 1) % (SIM_CONFIG_BYTES + 8);
+        bool was_broken = dev.sim.vd.broken;
         dev.accesses = 0;
         dev.nlog = 0;
         last_log[0] = '\0';
@@ -232,17 +185,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         case 0: { /* a field of 1, 2, 3 (refused), 4 or 8 bytes */
             static const unsigned sizes[] = {1, 2, 4, 8, 3};
             unsigned sz = sizes[(op >> 2) % 5];
-            uint64_t v = virtio_config_read(&dev.vd, offset, sz);
+            uint64_t v = virtio_config_read(&dev.sim.vd, offset, sz);
             uint8_t got[8];
             for (unsigned i = 0; i < 8; i++)
                 got[i] = (uint8_t)(v >> (8 * i));
             if (sz == 3) {
-                if (dev.accesses != 0 || !dev.vd.broken || v != 0)
+                if (dev.accesses != 0 || !dev.sim.vd.broken || v != 0)
                     abort();
                 break;
             }
             unsigned unit = sz < 4 ? sz : 4;
-            bool ok = offset % unit == 0 && offset + sz <= dev.vd.config_len;
+            bool ok = offset % unit == 0 && offset + sz <= dev.sim.vd.config_len;
             check_read(ok, offset, unit, sz, got, was_broken, 0);
             break;
         }
@@ -250,10 +203,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             unsigned len = (op >> 2) % (VIRTIO_CONFIG_SNAPSHOT_MAX + 2);
             uint8_t got[VIRTIO_CONFIG_SNAPSHOT_MAX + 2];
             memset(got, 0xEE, sizeof got);
-            int rc = virtio_config_read_bytes(&dev.vd, offset, got, len);
-            bool ok =
-                len > 0 && len <= VIRTIO_CONFIG_SNAPSHOT_MAX && offset + len <= dev.vd.config_len;
-            if ((rc == 0) != (!dev.vd.broken) || (rc == 0 && (!ok || was_broken)))
+            int rc = virtio_config_read_bytes(&dev.sim.vd, offset, got, len);
+            bool ok = len > 0 && len <= VIRTIO_CONFIG_SNAPSHOT_MAX &&
+                      offset + len <= dev.sim.vd.config_len;
+            if ((rc == 0) != (!dev.sim.vd.broken) || (rc == 0 && (!ok || was_broken)))
                 abort();
             check_read(ok, offset, 1, len, got, was_broken, 0);
             break;
@@ -261,26 +214,27 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         case 2: { /* a write */
             static const unsigned sizes[] = {1, 2, 4, 8};
             unsigned sz = sizes[(op >> 2) % 4];
-            uint8_t before[CFG];
-            memcpy(before, dev.config, CFG);
+            uint8_t before[SIM_CONFIG_BYTES];
+            memcpy(before, dev.sim.config, SIM_CONFIG_BYTES);
             uint64_t v = (uint64_t)fuzz_take(&in, 4) << 32 | fuzz_take(&in, 4);
-            virtio_config_write(&dev.vd, offset, sz, v);
-            bool ok = offset % sz == 0 && offset + sz <= dev.vd.config_len;
+            virtio_config_write(&dev.sim.vd, offset, sz, v);
+            bool ok = offset % sz == 0 && offset + sz <= dev.sim.vd.config_len;
             if (was_broken || !ok) {
-                if (dev.accesses != 0 || memcmp(before, dev.config, CFG) != 0 || !dev.vd.broken)
+                if (dev.accesses != 0 || memcmp(before, dev.sim.config, SIM_CONFIG_BYTES) != 0 ||
+                    !dev.sim.vd.broken)
                     abort();
                 break;
             }
-            for (unsigned i = 0; i < CFG; i++) {
+            for (unsigned i = 0; i < SIM_CONFIG_BYTES; i++) {
                 bool inside = i >= offset && i < offset + sz;
                 uint8_t want = inside ? (uint8_t)(v >> (8 * (i - offset))) : before[i];
-                if (dev.config[i] != want)
+                if (dev.sim.config[i] != want)
                     abort();
             }
             break;
         }
         }
-        if (dev.vd.broken && !(dev.status & VIRTIO_STATUS_FAILED))
+        if (dev.sim.vd.broken && !(dev.sim.status & VIRTIO_STATUS_FAILED))
             abort();
     }
     return 0;

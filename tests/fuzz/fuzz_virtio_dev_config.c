@@ -27,46 +27,30 @@
 #include "drivers/virtio/blk_config.h"
 #include "drivers/virtio/net_config.h"
 #include "drivers/virtio/virtio.h"
+#include "tests/fuzz/fuzz_input.h"
+#include "tests/fuzz/fuzz_virtio_sim.h"
 
 void kprintf(const char *fmt, ...)
 {
     (void)fmt;
 }
 
-#define CFG 64
-
 static struct {
-    struct virtio_dev vd;
-    const uint8_t *p;
-    size_t n;
+    struct virtio_sim sim;
+    struct fuzz_input in; /* what drives the changes */
     bool moving;
-    uint8_t config[CFG];
-    uint8_t status;
-    uint32_t generation;
 } dev;
 
-static uint8_t next_byte(void)
+static uint32_t sim_config_read(struct virtio_dev *vd, unsigned off, unsigned size)
 {
-    if (dev.n == 0)
-        return 0;
-    dev.n--;
-    return *dev.p++;
-}
-
-static uint32_t raw_read(struct virtio_dev *vd, unsigned off, unsigned size)
-{
-    if (vd->broken || off % size != 0 || (uint64_t)off + size > vd->config_len ||
-        (size != 1 && size != 2 && size != 4))
-        abort();
-    uint32_t v = 0;
-    for (unsigned i = 0; i < size; i++)
-        v |= (uint32_t)dev.config[off + i] << (8 * i);
-    if (dev.moving && (next_byte() & 1))
-        v ^= next_byte();
+    sim_check_access(vd, off, size);
+    uint32_t v = (uint32_t)sim_config_le(&dev.sim, off, size);
+    if (dev.moving && (fuzz_take(&dev.in, 1) & 1))
+        v ^= fuzz_take(&dev.in, 1);
     return v;
 }
 
-static void raw_write(struct virtio_dev *vd, unsigned off, unsigned size, uint32_t v)
+static void sim_config_write(struct virtio_dev *vd, unsigned off, unsigned size, uint32_t v)
 {
     (void)vd;
     (void)off;
@@ -75,75 +59,46 @@ static void raw_write(struct virtio_dev *vd, unsigned off, unsigned size, uint32
     abort(); /* reading the configuration never writes it */
 }
 
-static uint32_t generation(struct virtio_dev *vd)
+static uint32_t sim_generation(struct virtio_dev *vd)
 {
-    if (vd->broken)
-        abort();
+    BROKEN_IF(vd->broken);
     if (dev.moving)
-        dev.generation += next_byte() & 1;
-    return dev.generation;
+        dev.sim.generation += fuzz_take(&dev.in, 1) & 1;
+    return dev.sim.generation;
 }
-
-static uint8_t get_status(struct virtio_dev *vd)
-{
-    (void)vd;
-    return dev.status;
-}
-static void set_status(struct virtio_dev *vd, uint8_t s)
-{
-    (void)vd;
-    dev.status = s;
-}
-
-static const struct virtio_transport_ops modern = {
-    .get_status = get_status,
-    .set_status = set_status,
-    .config_read_raw = raw_read,
-    .config_write_raw = raw_write,
-    .config_generation = generation,
-};
-static const struct virtio_transport_ops legacy = {
-    .get_status = get_status,
-    .set_status = set_status,
-    .config_read_raw = raw_read,
-    .config_write_raw = raw_write,
-};
 
 static uint64_t le(unsigned off, unsigned size)
 {
-    uint64_t v = 0;
-    for (unsigned i = 0; i < size; i++)
-        v |= (uint64_t)dev.config[off + i] << (8 * i);
-    return v;
+    return sim_config_le(&dev.sim, off, size);
 }
 
 static void check_blk(void)
 {
     struct vblk_config c;
-    int rc = vblk_read_config(&dev.vd, &c);
+    int rc = vblk_read_config(&dev.sim.vd, &c);
     if (rc != 0) {
-        if (!dev.vd.broken || !(dev.status & VIRTIO_STATUS_FAILED))
+        if (!dev.sim.vd.broken || !(dev.sim.status & VIRTIO_STATUS_FAILED))
             abort();
         /* A still device with room for the fields and a sane capacity is
          * never failed. */
-        bool room = dev.vd.config_len >= 8 &&
-                    (!(dev.vd.features & VIRTIO_BLK_F_BLK_SIZE) || dev.vd.config_len >= 24);
+        bool room = dev.sim.vd.config_len >= 8 &&
+                    (!(dev.sim.vd.features & VIRTIO_BLK_F_BLK_SIZE) || dev.sim.vd.config_len >= 24);
         if (!dev.moving && room && le(VIRTIO_BLK_CFG_CAPACITY, 8) <= UINT64_MAX / 512)
             abort();
         return;
     }
-    if (dev.vd.broken)
+    if (dev.sim.vd.broken)
         abort();
     uint32_t ss = c.sector_size;
     if (ss < 512 || ss > VIRTIO_BLK_MAX_BLOCK || (ss & (ss - 1)) != 0)
         abort();
     if (c.capacity > UINT64_MAX / ss)
         abort(); /* the byte size must fit in 64 bits */
-    if (!(dev.vd.features & VIRTIO_BLK_F_BLK_SIZE) && ss != 512)
+    if (!(dev.sim.vd.features & VIRTIO_BLK_F_BLK_SIZE) && ss != 512)
         abort();
     if (!dev.moving) {
         uint64_t cap512 = le(VIRTIO_BLK_CFG_CAPACITY, 8);
-        uint32_t bs = (dev.vd.features & VIRTIO_BLK_F_BLK_SIZE) ? (uint32_t)le(20, 4) : 512;
+        uint32_t bs = (dev.sim.vd.features & VIRTIO_BLK_F_BLK_SIZE) ? (uint32_t)le(20, 4) : 512;
         bool bs_ok = bs >= 512 && bs <= VIRTIO_BLK_MAX_BLOCK && (bs & (bs - 1)) == 0;
         uint32_t want_ss = bs_ok ? bs : 512;
         if (ss != want_ss || c.capacity != cap512 / (want_ss / 512))
@@ -154,38 +109,38 @@ static void check_blk(void)
 static void check_net(void)
 {
     struct vnet_config c;
-    int rc = vnet_read_config(&dev.vd, &c);
-    uint64_t f = dev.vd.features;
+    int rc = vnet_read_config(&dev.sim.vd, &c);
+    uint64_t f = dev.sim.vd.features;
     if (rc != 0) {
-        if (!dev.vd.broken || !(dev.status & VIRTIO_STATUS_FAILED))
+        if (!dev.sim.vd.broken || !(dev.sim.status & VIRTIO_STATUS_FAILED))
             abort();
-        bool room = (!(f & VIRTIO_NET_F_MAC) || dev.vd.config_len >= 6) &&
-                    (!(f & VIRTIO_NET_F_MTU) || dev.vd.config_len >= 12);
+        bool room = (!(f & VIRTIO_NET_F_MAC) || dev.sim.vd.config_len >= 6) &&
+                    (!(f & VIRTIO_NET_F_MTU) || dev.sim.vd.config_len >= 12);
         if (!dev.moving && room && (!(f & VIRTIO_NET_F_MTU) || le(VIRTIO_NET_CFG_MTU, 2) >= 68))
             abort();
         return;
     }
-    if (dev.vd.broken || c.mtu < VIRTIO_NET_MIN_MTU || c.has_mac != !!(f & VIRTIO_NET_F_MAC))
+    if (dev.sim.vd.broken || c.mtu < VIRTIO_NET_MIN_MTU || c.has_mac != !!(f & VIRTIO_NET_F_MAC))
         abort();
     if (!(f & VIRTIO_NET_F_MTU) && c.mtu != VIRTIO_NET_DEFAULT_MTU)
         abort();
     if (!dev.moving) {
         if ((f & VIRTIO_NET_F_MTU) && c.mtu != le(VIRTIO_NET_CFG_MTU, 2))
             abort();
-        if (c.has_mac && memcmp(c.mac, dev.config + VIRTIO_NET_CFG_MAC, 6) != 0)
+        if (c.has_mac && memcmp(c.mac, dev.sim.config + VIRTIO_NET_CFG_MAC, 6) != 0)
             abort();
     }
-    bool up = vnet_read_link(&dev.vd);
+    bool up = vnet_read_link(&dev.sim.vd);
     if (!(f & VIRTIO_NET_F_STATUS) && !up)
         abort();
-    if (!dev.moving && !dev.vd.broken && (f & VIRTIO_NET_F_STATUS) &&
+    if (!dev.moving && !dev.sim.vd.broken && (f & VIRTIO_NET_F_STATUS) &&
         up != ((le(VIRTIO_NET_CFG_STATUS, 2) & VIRTIO_NET_S_LINK_UP) != 0))
         abort();
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    if (size < 4 + CFG)
+    if (size < 4 + SIM_CONFIG_BYTES)
         return 0;
     memset(&dev, 0, sizeof dev);
     uint8_t cfg = data[0];
@@ -195,15 +150,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     uint64_t f = data[1] | (uint64_t)data[2] << 8;
     if (net && (f & 0x8000))
         f |= VIRTIO_NET_F_STATUS; /* bit 16 */
-    dev.vd.features = f | (is_legacy ? 0 : VIRTIO_F_VERSION_1);
-    dev.vd.config_len = data[3] % (CFG + 1);
-    dev.vd.ops = is_legacy ? &legacy : &modern;
-    dev.vd.legacy = is_legacy;
-    dev.vd.transport = &dev;
-    dev.vd.device_id = net ? VIRTIO_ID_NET : VIRTIO_ID_BLOCK;
-    memcpy(dev.config, data + 4, CFG);
-    dev.p = data + 4 + CFG;
-    dev.n = size - 4 - CFG;
+    sim_init(&dev.sim, is_legacy, data[3] % (SIM_CONFIG_BYTES + 1));
+    dev.sim.vd.features = f | (is_legacy ? 0 : VIRTIO_F_VERSION_1);
+    dev.sim.vd.device_id = net ? VIRTIO_ID_NET : VIRTIO_ID_BLOCK;
+    memcpy(dev.sim.config, data + 4, SIM_CONFIG_BYTES);
+    dev.in = (struct fuzz_input){data + 4 + SIM_CONFIG_BYTES, size - 4 - SIM_CONFIG_BYTES};
     if (net)
         check_net();
     else
