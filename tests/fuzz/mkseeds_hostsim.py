@@ -4,17 +4,9 @@
 the top of tests/fuzz/fuzz_hostsim_*.c. Run from the repository root; the
 output is deterministic. (The virtio harnesses' seeds are small hand-made
 byte strings kept as they are.)"""
-import os
 import struct
 
-ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "seeds")
-
-
-def write(harness, name, data):
-    d = os.path.join(ROOT, harness)
-    os.makedirs(d, exist_ok=True)
-    with open(os.path.join(d, name), "wb") as f:
-        f.write(bytes(data))
+from mkseeds import write
 
 
 def elf(entry, loads, notes=(), trailer=b""):
