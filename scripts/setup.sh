@@ -16,20 +16,7 @@ version=$(printf '%s\n' "${packages[@]}" | md5sum | cut -c1-12)
 if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$version" ]; then
     exit 0
 fi
-missing=()
-for p in "${packages[@]}"; do
-    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
-done
-if [ ${#missing[@]} -gt 0 ]; then
-    if [ "$(id -u)" -ne 0 ]; then
-        echo "setup: missing packages: ${missing[*]}; run as root or install them" >&2
-        exit 1
-    fi
-    echo "setup: installing ${missing[*]}"
-    export DEBIAN_FRONTEND=noninteractive
-    apt-get update -qq
-    apt-get install -y -qq --no-install-recommends "${missing[@]}"
-fi
+"$top/scripts/apt-install.sh" "${packages[@]}"
 mkdir -p "$top/build"
 echo "$version" > "$stamp"
 echo "setup: done"

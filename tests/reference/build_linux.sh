@@ -12,20 +12,7 @@ src="$out/linux-source-6.1"
 tarball=/usr/src/linux-source-6.1.tar.xz
 packages=(linux-source-6.1 flex bison bc libelf-dev libssl-dev xz-utils)
 
-missing=()
-for p in "${packages[@]}"; do
-    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
-done
-if [ ${#missing[@]} -gt 0 ]; then
-    if [ "$(id -u)" -ne 0 ]; then
-        echo "build_linux: missing packages: ${missing[*]}; run as root or install them" >&2
-        exit 1
-    fi
-    echo "build_linux: installing ${missing[*]}"
-    export DEBIAN_FRONTEND=noninteractive
-    apt-get update -qq
-    apt-get install -y -qq --no-install-recommends "${missing[@]}"
-fi
+"$top/scripts/apt-install.sh" "${packages[@]}"
 
 mkdir -p "$out"
 if [ ! -f "$src/Makefile" ]; then
