@@ -1,5 +1,6 @@
 #include <string.h>
 
+#include "hostsim/acpi/bytes.h"
 #include "hostsim/acpi/mptable.h"
 
 #define MPF_SIZE 16
@@ -34,24 +35,6 @@ static void put_padded(uint8_t *dst, const char *s, size_t n)
     memcpy(dst, s, len < n ? len : n);
 }
 
-static uint8_t checksum(const uint8_t *p, size_t n)
-{
-    uint8_t sum = 0;
-    while (n--)
-        sum += *p++;
-    return (uint8_t)(0 - sum);
-}
-
-static void put16(uint8_t *p, uint16_t v)
-{
-    memcpy(p, &v, 2);
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-    memcpy(p, &v, 4);
-}
-
 size_t mptable_build(uint8_t *buf, size_t cap, uint32_t gpa, const struct mptable_params *prm)
 {
     unsigned ncpus = prm->ncpus;
@@ -65,10 +48,10 @@ size_t mptable_build(uint8_t *buf, size_t cap, uint32_t gpa, const struct mptabl
     /* Floating pointer: length in 16-byte units, spec revision 1.4. */
     uint8_t *mpf = buf;
     memcpy(mpf, "_MP_", 4);
-    put32(mpf + 4, gpa + MPF_SIZE);
+    hs_put32(mpf + 4, gpa + MPF_SIZE);
     mpf[8] = 1;
     mpf[9] = 4;
-    mpf[10] = checksum(mpf, MPF_SIZE);
+    mpf[10] = hs_checksum8(mpf, MPF_SIZE);
 
     uint8_t *mpc = buf + MPF_SIZE, *p = mpc + MPC_HEADER_SIZE;
     uint16_t entries = prm->count_floating_pointer ? 1 : 0;
@@ -77,8 +60,8 @@ size_t mptable_build(uint8_t *buf, size_t cap, uint32_t gpa, const struct mptabl
         p[1] = (uint8_t)i; /* APIC id */
         p[2] = APIC_VERSION;
         p[3] = CPU_ENABLED | (i == 0 ? CPU_BOOTPROCESSOR : 0);
-        put32(p + 4, CPU_SIGNATURE);
-        put32(p + 8, CPU_FEATURES);
+        hs_put32(p + 4, CPU_SIGNATURE);
+        hs_put32(p + 8, CPU_FEATURES);
     }
     p[0] = MP_BUS;
     p[1] = 0;
@@ -88,13 +71,13 @@ size_t mptable_build(uint8_t *buf, size_t cap, uint32_t gpa, const struct mptabl
     p[1] = ioapic_id;
     p[2] = APIC_VERSION;
     p[3] = 1; /* usable */
-    put32(p + 4, prm->ioapic_addr);
+    hs_put32(p + 4, prm->ioapic_addr);
     p += MPC_SMALL_SIZE, entries++;
     for (unsigned irq = 0; irq < prm->nirqs; irq++, p += MPC_SMALL_SIZE, entries++) {
         p[0] = MP_INTSRC;
         p[1] = MP_INT;
-        put16(p + 2, 0); /* polarity and trigger: conforming to the bus */
-        p[4] = 0;        /* source bus: ISA */
+        hs_put16(p + 2, 0); /* polarity and trigger: conforming to the bus */
+        p[4] = 0;           /* source bus: ISA */
         p[5] = (uint8_t)irq;
         p[6] = ioapic_id;
         p[7] = (uint8_t)irq;
@@ -111,12 +94,12 @@ size_t mptable_build(uint8_t *buf, size_t cap, uint32_t gpa, const struct mptabl
     p += MPC_SMALL_SIZE, entries++;
 
     memcpy(mpc, "PCMP", 4);
-    put16(mpc + 4, (uint16_t)(p - mpc)); /* base table length */
-    mpc[6] = 4;                          /* spec revision 1.4 */
+    hs_put16(mpc + 4, (uint16_t)(p - mpc)); /* base table length */
+    mpc[6] = 4;                             /* spec revision 1.4 */
     put_padded(mpc + 8, prm->oem, 8);
     put_padded(mpc + 16, prm->product, 12);
-    put16(mpc + 34, entries);
-    put32(mpc + 36, prm->lapic_addr);
-    mpc[7] = checksum(mpc, (size_t)(p - mpc));
+    hs_put16(mpc + 34, entries);
+    hs_put32(mpc + 36, prm->lapic_addr);
+    mpc[7] = hs_checksum8(mpc, (size_t)(p - mpc));
     return size;
 }

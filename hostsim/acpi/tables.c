@@ -1,6 +1,7 @@
 /* The static ACPI table writers: see tables.h. */
 #include <string.h>
 
+#include "hostsim/acpi/bytes.h"
 #include "hostsim/acpi/tables.h"
 
 #define MCFG_SIZE 60
@@ -24,29 +25,6 @@ static uint8_t *take(struct hs_acpi_area *a, size_t n, uint64_t *gpa)
     return p;
 }
 
-uint8_t hs_acpi_checksum(const uint8_t *p, size_t n)
-{
-    uint8_t sum = 0;
-    while (n--)
-        sum += *p++;
-    return (uint8_t)(0 - sum);
-}
-
-static void put16(uint8_t *p, uint16_t v)
-{
-    memcpy(p, &v, 2);
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-    memcpy(p, &v, 4);
-}
-
-static void put64(uint8_t *p, uint64_t v)
-{
-    memcpy(p, &v, 8);
-}
-
 /* 5.2.6: signature, length, revision, checksum (9), OEM id, OEM table id,
  * OEM revision, creator id, creator revision. */
 static uint8_t *begin(struct hs_acpi_area *a, const char sig[4], size_t len, uint8_t rev,
@@ -58,13 +36,13 @@ static uint8_t *begin(struct hs_acpi_area *a, const char sig[4], size_t len, uin
     if (t == NULL)
         return NULL;
     memcpy(t, sig, 4);
-    put32(t + 4, (uint32_t)len);
+    hs_put32(t + 4, (uint32_t)len);
     t[8] = rev;
     memcpy(t + 10, a->ids->oem_id, 6);
     memcpy(t + 16, table_id, 8);
-    put32(t + 24, a->ids->oem_revision);
+    hs_put32(t + 24, a->ids->oem_revision);
     memcpy(t + 28, a->ids->creator_id, 4);
-    put32(t + 32, a->ids->creator_revision);
+    hs_put32(t + 32, a->ids->creator_revision);
     return t;
 }
 
@@ -73,7 +51,7 @@ static void finish(uint8_t *t)
     uint32_t len;
     memcpy(&len, t + 4, 4);
     t[9] = 0;
-    t[9] = hs_acpi_checksum(t, len);
+    t[9] = hs_checksum8(t, len);
 }
 
 uint64_t hs_acpi_add_dsdt(struct hs_acpi_area *a, const char table_id[8], const uint8_t *aml,
@@ -97,10 +75,10 @@ uint64_t hs_acpi_add_fadt(struct hs_acpi_area *a, const char table_id[8], uint8_
     uint8_t *t = begin(a, "FACP", ACPI_FADT_SIZE, 6, table_id, &gpa);
     if (t == NULL)
         return 0;
-    put16(t + 109, iapc_boot_arch);
-    put32(t + 112, flags);
+    hs_put16(t + 109, iapc_boot_arch);
+    hs_put32(t + 112, flags);
     t[131] = minor;
-    put64(t + 140, dsdt); /* X_DSDT */
+    hs_put64(t + 140, dsdt); /* X_DSDT */
     memcpy(t + 268, vendor, 8);
     finish(t);
     return gpa;
@@ -116,21 +94,21 @@ uint64_t hs_acpi_add_madt(struct hs_acpi_area *a, const char table_id[8], uint32
     uint8_t *t = begin(a, "APIC", len, 6, table_id, &gpa);
     if (t == NULL)
         return 0;
-    put32(t + 36, lapic_addr);
-    put32(t + 40, 0); /* flags: no PC-AT dual 8259 declared */
+    hs_put32(t + 36, lapic_addr);
+    hs_put32(t + 40, 0); /* flags: no PC-AT dual 8259 declared */
     uint8_t *e = t + 44;
     e[0] = 1; /* I/O APIC structure (5.2.12.3) */
     e[1] = MADT_IOAPIC_SIZE;
     e[2] = ioapic_id;
-    put32(e + 4, ioapic_addr);
-    put32(e + 8, 0); /* GSI base */
+    hs_put32(e + 4, ioapic_addr);
+    hs_put32(e + 8, 0); /* GSI base */
     e += MADT_IOAPIC_SIZE;
     for (unsigned i = 0; i < ncpus; i++, e += MADT_LAPIC_SIZE) {
         e[0] = 0; /* processor local APIC (5.2.12.2) */
         e[1] = MADT_LAPIC_SIZE;
-        e[2] = (uint8_t)i; /* ACPI processor UID */
-        e[3] = (uint8_t)i; /* APIC id */
-        put32(e + 4, 1);   /* enabled */
+        e[2] = (uint8_t)i;  /* ACPI processor UID */
+        e[3] = (uint8_t)i;  /* APIC id */
+        hs_put32(e + 4, 1); /* enabled */
     }
     finish(t);
     return gpa;
@@ -144,8 +122,8 @@ uint64_t hs_acpi_add_mcfg(struct hs_acpi_area *a, const char table_id[8], uint64
     if (t == NULL)
         return 0;
     /* 8 reserved bytes, then one allocation: base, segment, start and end bus. */
-    put64(t + 44, ecam);
-    put16(t + 52, segment);
+    hs_put64(t + 44, ecam);
+    hs_put16(t + 52, segment);
     t[54] = bus_start;
     t[55] = bus_end;
     finish(t);
@@ -160,7 +138,7 @@ uint64_t hs_acpi_add_xsdt(struct hs_acpi_area *a, const char table_id[8], const 
     if (t == NULL)
         return 0;
     for (unsigned i = 0; i < n; i++)
-        put64(t + ACPI_SDT_HEADER_SIZE + 8 * i, tables[i]);
+        hs_put64(t + ACPI_SDT_HEADER_SIZE + 8 * i, tables[i]);
     finish(t);
     return gpa;
 }
@@ -172,9 +150,9 @@ void hs_acpi_rsdp(uint8_t out[ACPI_RSDP_SIZE], const char oem_id[6], uint64_t xs
     memcpy(out, "RSD PTR ", 8);
     memcpy(out + 9, oem_id, 6);
     out[15] = 2;
-    put32(out + 16, 0); /* no RSDT */
-    put32(out + 20, ACPI_RSDP_SIZE);
-    put64(out + 24, xsdt);
-    out[8] = hs_acpi_checksum(out, 20);
-    out[32] = hs_acpi_checksum(out, ACPI_RSDP_SIZE);
+    hs_put32(out + 16, 0); /* no RSDT */
+    hs_put32(out + 20, ACPI_RSDP_SIZE);
+    hs_put64(out + 24, xsdt);
+    out[8] = hs_checksum8(out, 20);
+    out[32] = hs_checksum8(out, ACPI_RSDP_SIZE);
 }

@@ -68,7 +68,4 @@ uint64_t hs_acpi_add_xsdt(struct hs_acpi_area *a, const char table_id[8], const 
 /* RSDP revision 2 (XSDT only, no RSDT) into out. */
 void hs_acpi_rsdp(uint8_t out[ACPI_RSDP_SIZE], const char oem_id[6], uint64_t xsdt);
 
-/* The byte that makes p[0..n) sum to zero. */
-uint8_t hs_acpi_checksum(const uint8_t *p, size_t n);
-
 #endif
