@@ -35,12 +35,12 @@ static void mmio_set_status(struct virtio_dev *vd, uint8_t status)
 
 static uint32_t mmio_config_read_raw(struct virtio_dev *vd, unsigned offset, unsigned size)
 {
-    return of(vd)->regs.read(of(vd)->regs.ctx, VMMIO_CONFIG + offset, size);
+    return vregs_read(&of(vd)->regs, VMMIO_CONFIG + offset, size);
 }
 
 static void mmio_config_write_raw(struct virtio_dev *vd, unsigned offset, unsigned size, uint32_t v)
 {
-    of(vd)->regs.write(of(vd)->regs.ctx, VMMIO_CONFIG + offset, size, v);
+    vregs_write(&of(vd)->regs, VMMIO_CONFIG + offset, size, v);
 }
 
 static void mmio_queue_notify(struct virtio_dev *vd, unsigned index)
@@ -81,20 +81,12 @@ void vmmio_interrupt_ack(struct vmmio *m, uint32_t bits)
 
 static uint64_t modern_get_features(struct virtio_dev *vd)
 {
-    struct vmmio *m = of(vd);
-    wr(m, VMMIO_DEVICE_FEATURES_SEL, 1);
-    uint64_t hi = rd(m, VMMIO_DEVICE_FEATURES);
-    wr(m, VMMIO_DEVICE_FEATURES_SEL, 0);
-    return hi << 32 | rd(m, VMMIO_DEVICE_FEATURES);
+    return vregs_read_features(&of(vd)->regs, VMMIO_DEVICE_FEATURES_SEL, VMMIO_DEVICE_FEATURES);
 }
 
 static void modern_set_features(struct virtio_dev *vd, uint64_t features)
 {
-    struct vmmio *m = of(vd);
-    wr(m, VMMIO_DRIVER_FEATURES_SEL, 0);
-    wr(m, VMMIO_DRIVER_FEATURES, (uint32_t)features);
-    wr(m, VMMIO_DRIVER_FEATURES_SEL, 1);
-    wr(m, VMMIO_DRIVER_FEATURES, (uint32_t)(features >> 32));
+    vregs_write_features(&of(vd)->regs, VMMIO_DRIVER_FEATURES_SEL, VMMIO_DRIVER_FEATURES, features);
 }
 
 static uint32_t modern_config_generation(struct virtio_dev *vd)

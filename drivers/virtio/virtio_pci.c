@@ -51,7 +51,8 @@ struct region {
 struct vpci {
     struct virtio_dev vd;
     struct pci_dev *pci;
-    struct region common, notify, isr, device;
+    struct virtio_regs common, device; /* 4.1.4.3, 4.1.4.6 */
+    struct region notify, isr;
     uint32_t notify_multiplier;
     uint16_t num_queues;
     volatile uint16_t **queue_notify; /* per queue, set by queue_enable */
@@ -68,33 +69,25 @@ static struct vpci *of(struct virtio_dev *vd)
 /* Common configuration accessors: natural widths (4.1.3.1). */
 static uint8_t c8(const struct vpci *v, unsigned off)
 {
-    return *(volatile uint8_t *)(v->common.p + off);
+    return vregs_read8(&v->common, off);
 }
 static uint16_t c16(const struct vpci *v, unsigned off)
 {
-    return *(volatile uint16_t *)(v->common.p + off);
-}
-static uint32_t c32(const struct vpci *v, unsigned off)
-{
-    return *(volatile uint32_t *)(v->common.p + off);
+    return vregs_read16(&v->common, off);
 }
 static void w8(const struct vpci *v, unsigned off, uint8_t x)
 {
-    *(volatile uint8_t *)(v->common.p + off) = x;
+    vregs_write8(&v->common, off, x);
 }
 static void w16(const struct vpci *v, unsigned off, uint16_t x)
 {
-    *(volatile uint16_t *)(v->common.p + off) = x;
-}
-static void w32(const struct vpci *v, unsigned off, uint32_t x)
-{
-    *(volatile uint32_t *)(v->common.p + off) = x;
+    vregs_write16(&v->common, off, x);
 }
 /* 64-bit fields as two 32-bit writes, low half first (4.1.3.1). */
 static void w64(const struct vpci *v, unsigned off, uint64_t x)
 {
-    w32(v, off, (uint32_t)x);
-    w32(v, off + 4, (uint32_t)(x >> 32));
+    vregs_write32(&v->common, off, (uint32_t)x);
+    vregs_write32(&v->common, off + 4, (uint32_t)(x >> 32));
 }
 
 static uint8_t pci_get_status(struct virtio_dev *vd)
@@ -109,51 +102,26 @@ static void pci_set_status(struct virtio_dev *vd, uint8_t status)
 
 static uint64_t pci_get_features(struct virtio_dev *vd)
 {
-    struct vpci *v = of(vd);
-    w32(v, COMMON_DEVICE_FEATURE_SELECT, 1);
-    uint64_t hi = c32(v, COMMON_DEVICE_FEATURE);
-    w32(v, COMMON_DEVICE_FEATURE_SELECT, 0);
-    return hi << 32 | c32(v, COMMON_DEVICE_FEATURE);
+    return vregs_read_features(&of(vd)->common, COMMON_DEVICE_FEATURE_SELECT,
+                               COMMON_DEVICE_FEATURE);
 }
 
 static void pci_set_features(struct virtio_dev *vd, uint64_t features)
 {
-    struct vpci *v = of(vd);
-    w32(v, COMMON_DRIVER_FEATURE_SELECT, 0);
-    w32(v, COMMON_DRIVER_FEATURE, (uint32_t)features);
-    w32(v, COMMON_DRIVER_FEATURE_SELECT, 1);
-    w32(v, COMMON_DRIVER_FEATURE, (uint32_t)(features >> 32));
+    vregs_write_features(&of(vd)->common, COMMON_DRIVER_FEATURE_SELECT, COMMON_DRIVER_FEATURE,
+                         features);
 }
 
 /* 4.1.4.6: the device-specific structure, accessed with the field's width
  * (the core asks for 1, 2 or 4 bytes inside vd->config_len). */
 static uint32_t pci_config_read_raw(struct virtio_dev *vd, unsigned offset, unsigned size)
 {
-    volatile uint8_t *a = of(vd)->device.p + offset;
-    switch (size) {
-    case 1:
-        return *a;
-    case 2:
-        return *(volatile uint16_t *)a;
-    default:
-        return *(volatile uint32_t *)a;
-    }
+    return vregs_read(&of(vd)->device, offset, size);
 }
 
 static void pci_config_write_raw(struct virtio_dev *vd, unsigned offset, unsigned size, uint32_t x)
 {
-    volatile uint8_t *a = of(vd)->device.p + offset;
-    switch (size) {
-    case 1:
-        *a = (uint8_t)x;
-        break;
-    case 2:
-        *(volatile uint16_t *)a = (uint16_t)x;
-        break;
-    default:
-        *(volatile uint32_t *)a = x;
-        break;
-    }
+    vregs_write(&of(vd)->device, offset, size, x);
 }
 
 static uint32_t pci_config_generation(struct virtio_dev *vd)
@@ -356,13 +324,15 @@ static int probe_modern(struct pci_dev *d, const struct vpci_caps *caps, const c
         return -1;
     v->pci = d;
     pci_enable(d, true, false, true); /* memory decoding and bus mastering */
-    if (!map_region(d, &caps->common, &v->common, name) ||
+    struct region common = {0}, device = {0};
+    if (!map_region(d, &caps->common, &common, name) ||
         !map_region(d, &caps->notify, &v->notify, name) ||
-        !map_region(d, &caps->isr, &v->isr, name) ||
-        !map_region(d, &caps->device, &v->device, name)) {
+        !map_region(d, &caps->isr, &v->isr, name) || !map_region(d, &caps->device, &device, name)) {
         free(v);
         return -1;
     }
+    v->common = virtio_regs_mmio((uintptr_t)common.p);
+    v->device = virtio_regs_mmio((uintptr_t)device.p);
     v->notify_multiplier = caps->notify_multiplier;
     v->num_queues = c16(v, COMMON_NUM_QUEUES);
     if (v->num_queues > MAX_QUEUES) {
@@ -378,7 +348,7 @@ static int probe_modern(struct pci_dev *d, const struct vpci_caps *caps, const c
     v->vd.device_id = vpci_virtio_id(d->device, d->subsys_device);
     v->vd.ops = &pci_ops;
     v->vd.transport = v;
-    v->vd.config_len = v->device.length;
+    v->vd.config_len = device.length;
     snprintf(v->vd.location, sizeof v->vd.location, "pci %s", name);
     kprintf("virtio-pci %s: device %u (%s)%s, %u queues\n", name, v->vd.device_id,
             virtio_device_name(v->vd.device_id),

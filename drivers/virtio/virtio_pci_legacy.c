@@ -65,14 +65,14 @@ static void legacy_set_features(struct virtio_dev *vd, uint64_t features)
 static uint32_t legacy_config_read_raw(struct virtio_dev *vd, unsigned offset, unsigned size)
 {
     struct vpci_legacy *l = of(vd);
-    return l->io.read(l->io.ctx, config_base(l) + offset, size);
+    return vregs_read(&l->io, config_base(l) + offset, size);
 }
 
 static void legacy_config_write_raw(struct virtio_dev *vd, unsigned offset, unsigned size,
                                     uint32_t v)
 {
     struct vpci_legacy *l = of(vd);
-    l->io.write(l->io.ctx, config_base(l) + offset, size, v);
+    vregs_write(&l->io, config_base(l) + offset, size, v);
 }
 
 static bool is_power_of_two(uint32_t v)

@@ -42,6 +42,37 @@ static inline void vregs_write32(const struct virtio_regs *r, unsigned off, uint
     r->write(r->ctx, off, 4, v);
 }
 
+/* An access of size bytes (1, 2 or 4): a device-specific configuration
+ * field, read with its own width (4.1.3.1, 4.2.2.2). */
+static inline uint32_t vregs_read(const struct virtio_regs *r, unsigned off, unsigned size)
+{
+    return r->read(r->ctx, off, size);
+}
+static inline void vregs_write(const struct virtio_regs *r, unsigned off, unsigned size, uint32_t v)
+{
+    r->write(r->ctx, off, size, v);
+}
+
+/* 64 feature bits behind a 32-bit window and the select register that
+ * picks its half (the virtio-pci common configuration, 4.1.4.3; virtio-mmio
+ * Version 2, 4.2.2): bits 32-63 with select 1, bits 0-31 with select 0. */
+static inline uint64_t vregs_read_features(const struct virtio_regs *r, unsigned select,
+                                           unsigned window)
+{
+    vregs_write32(r, select, 1);
+    uint64_t hi = vregs_read32(r, window);
+    vregs_write32(r, select, 0);
+    return hi << 32 | vregs_read32(r, window);
+}
+static inline void vregs_write_features(const struct virtio_regs *r, unsigned select,
+                                        unsigned window, uint64_t features)
+{
+    vregs_write32(r, select, 0);
+    vregs_write32(r, window, (uint32_t)features);
+    vregs_write32(r, select, 1);
+    vregs_write32(r, window, (uint32_t)(features >> 32));
+}
+
 /* Kernel accessors (virtio_regs_hw.c): a memory window at base, or an I/O
  * port range at port. */
 struct virtio_regs virtio_regs_mmio(uintptr_t base);
