@@ -32,21 +32,51 @@
 #define PANIC_STATUS 127
 #define EXIT_PORT_MAX_DIGITS 6 /* as arch/x86_64/power_policy.h */
 
+/* The byte in the 8-bit register \byte (not AL) to COM1, once the
+ * transmitter is empty or after POLL_LIMIT polls. Clobbers EAX, EDX, ESI. */
+.macro COM1_PUTC byte
+    movl $POLL_LIMIT, %esi
+    movw $(COM1 + UART_LSR), %dx
+.Lpoll\@:
+    inb %dx, %al
+    testb $LSR_THR_EMPTY, %al
+    jnz .Lsend\@
+    decl %esi
+    jnz .Lpoll\@
+.Lsend\@:
+    movw $COM1, %dx
+    movb \byte, %al
+    outb %al, %dx
+.endm
+
+/* To \target when AL is a blank: the word separators of exit_port_scan
+ * (space, tab, newline). */
+.macro JUMP_IF_BLANK target
+    cmpb $' ', %al
+    je \target
+    cmpb $'\t', %al
+    je \target
+    cmpb $'\n', %al
+    je \target
+.endm
+
+/* To \target when the cursor \cur has reached EDI (the end of the command
+ * line) or a NUL or blank byte; else that byte in EAX. */
+.macro JUMP_IF_WORD_END cur, target
+    cmpl %edi, \cur
+    jae \target
+    movzbl (\cur), %eax
+    testb %al, %al
+    jz \target
+    JUMP_IF_BLANK \target
+.endm
+
     .section .text.entry, "ax"
     .code32
 
 /* putc: the byte in CL to COM1; returns to EDI. Clobbers EAX, EDX, ESI. */
 early_putc:
-    movl $POLL_LIMIT, %esi
-    movw $(COM1 + UART_LSR), %dx
-1:  inb %dx, %al
-    testb $LSR_THR_EMPTY, %al
-    jnz 2f
-    decl %esi
-    jnz 1b
-2:  movw $COM1, %dx
-    movb %cl, %al
-    outb %al, %dx
+    COM1_PUTC %cl
     jmp *%edi
 
     .globl early_fail32
@@ -95,12 +125,8 @@ early_fail32:
     movb (%esi), %al
     testb %al, %al
     jz .Lscan_done
-    cmpb $' ', %al
-    je 4f
-    cmpb $'\t', %al
-    je 4f
-    cmpb $'\n', %al
-    jne .Lword_start
+    JUMP_IF_BLANK 4f
+    jmp .Lword_start
 4:  incl %esi
     jmp .Lword
 .Lword_start:
@@ -115,12 +141,7 @@ early_fail32:
     movb 2(%esi), %al
     testb %al, %al
     jz .Lscan_done
-    cmpb $' ', %al
-    je .Lscan_done
-    cmpb $'\t', %al
-    je .Lscan_done
-    cmpb $'\n', %al
-    je .Lscan_done
+    JUMP_IF_BLANK .Lscan_done
 5:  /* "anyvm.exit_port=" ? */
     movl $early_key, %ebx
     movl %esi, %edx
@@ -149,17 +170,7 @@ early_fail32:
     jne .Ldecimal
     addl $2, %edx
 .Lhex:
-    cmpl %edi, %edx
-    jae .Lvalue_end
-    movzbl (%edx), %eax
-    testb %al, %al
-    jz .Lvalue_end
-    cmpb $' ', %al
-    je .Lvalue_end
-    cmpb $'\t', %al
-    je .Lvalue_end
-    cmpb $'\n', %al
-    je .Lvalue_end
+    JUMP_IF_WORD_END %edx, .Lvalue_end
     subl $'0', %eax
     cmpl $9, %eax
     jbe 7f
@@ -176,17 +187,7 @@ early_fail32:
     incl %edx
     jmp .Lhex
 .Ldecimal:
-    cmpl %edi, %edx
-    jae .Lvalue_end
-    movzbl (%edx), %eax
-    testb %al, %al
-    jz .Lvalue_end
-    cmpb $' ', %al
-    je .Lvalue_end
-    cmpb $'\t', %al
-    je .Lvalue_end
-    cmpb $'\n', %al
-    je .Lvalue_end
+    JUMP_IF_WORD_END %edx, .Lvalue_end
     subl $'0', %eax
     cmpl $9, %eax
     ja .Lbad_value
@@ -217,12 +218,7 @@ early_fail32:
     movb (%esi), %al
     testb %al, %al
     jz .Lscan_done
-    cmpb $' ', %al
-    je .Lword
-    cmpb $'\t', %al
-    je .Lword
-    cmpb $'\n', %al
-    je .Lword
+    JUMP_IF_BLANK .Lword
     incl %esi
     jmp .Lskip_word
 .Lscan_done:
@@ -263,20 +259,11 @@ early_fail32:
 .Lputs:
     movb (%ebx), %ah
     testb %ah, %ah
-    jz 16f
-    movl $POLL_LIMIT, %esi
-    movw $(COM1 + UART_LSR), %dx
-14: inb %dx, %al
-    testb $LSR_THR_EMPTY, %al
-    jnz 15f
-    decl %esi
-    jnz 14b
-15: movw $COM1, %dx
-    movb %ah, %al
-    outb %al, %dx
+    jz 14f
+    COM1_PUTC %ah
     incl %ebx
     jmp .Lputs
-16: jmp *%edi
+14: jmp *%edi
 
 /* For the Linux 64-bit entry: reload the data segments from early_gdt,
  * then the same path. */
