@@ -46,40 +46,11 @@
 #define DISK_SECTORS 8
 #define ID "fuzz-disk"
 
-static uint8_t *area; /* GUARD | RAM | GUARD */
-static uint8_t *ram;
-static struct guest_mem mem;
+#include "tests/fuzz/fuzz_hostsim_ram.h"
+
 static struct vblk blk;
 static int disk_fd = -1;
 static uint8_t shadow[DISK_SECTORS * VBLK_SECTOR];
-static int faults;
-
-static uint8_t *gp(uint64_t gpa)
-{
-    return ram + (gpa - RAM_GPA);
-}
-
-static void h_irq(void *ctx, unsigned gsi)
-{
-    (void)ctx;
-    (void)gsi;
-}
-
-static void h_notify(void *ctx, struct vmmio *d, unsigned q)
-{
-    (void)ctx;
-    vmmio_notified(d, q);
-}
-
-static void h_fault(void *ctx, struct vmmio *d, const char *msg)
-{
-    (void)ctx;
-    (void)d;
-    (void)msg;
-    faults++;
-}
-
-static const struct vmmio_host host = {.irq = h_irq, .notify = h_notify, .fault = h_fault};
 
 static void wr(uint64_t off, uint32_t v)
 {
@@ -278,30 +249,18 @@ static bool one_request(struct fuzz_input *in, bool ro)
     return true;
 }
 
-static void check_guards(void)
-{
-    for (size_t i = 0; i < GUARD; i++) {
-        BROKEN_IF(area[i] != 0xA5 || area[GUARD + RAM_SIZE + i] != 0xA5);
-    }
-}
-
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     struct fuzz_input in = {data, size};
-    if (area == NULL) {
-        area = aligned_alloc(4096, RAM_SIZE + 2 * GUARD);
-        ram = area + GUARD;
-        BROKEN_IF(guest_mem_add(&mem, RAM_GPA, RAM_SIZE, ram) != 0);
+    ram_reset();
+    if (disk_fd < 0) {
         disk_fd = memfd_create("fuzz-disk", 0);
         BROKEN_IF(disk_fd < 0);
     }
-    memset(area, 0xA5, RAM_SIZE + 2 * GUARD);
-    memset(ram, 0, RAM_SIZE);
     for (size_t i = 0; i < sizeof shadow; i++)
         shadow[i] = (uint8_t)(i * 13 + (i >> 9));
     BROKEN_IF(ftruncate(disk_fd, 0) != 0 ||
               pwrite(disk_fd, shadow, sizeof shadow, 0) != sizeof shadow);
-    faults = 0;
     avail_idx = next_desc = used_seen = 0;
 
     uint8_t cfg = (uint8_t)fuzz_take(&in, 1);

@@ -49,17 +49,11 @@
 #define RX_BUF (RAM_GPA + 0x10000) /* chain i at RX_BUF + i * 0x2000, two parts */
 #define FRAME_MAX 4000
 
-static uint8_t *area, *ram;
-static struct guest_mem mem;
+#include "tests/fuzz/fuzz_hostsim_ram.h"
+
 static struct vnet net;
 static int sv[2] = {-1, -1};
-static int faults;
 static uint64_t acked;
-
-static uint8_t *gp(uint64_t gpa)
-{
-    return ram + (gpa - RAM_GPA);
-}
 
 static uint16_t le16(uint64_t gpa)
 {
@@ -67,28 +61,6 @@ static uint16_t le16(uint64_t gpa)
     memcpy(&v, gp(gpa), 2);
     return v;
 }
-
-static void h_irq(void *ctx, unsigned gsi)
-{
-    (void)ctx;
-    (void)gsi;
-}
-
-static void h_notify(void *ctx, struct vmmio *d, unsigned q)
-{
-    (void)ctx;
-    vmmio_notified(d, q);
-}
-
-static void h_fault(void *ctx, struct vmmio *d, const char *msg)
-{
-    (void)ctx;
-    (void)d;
-    (void)msg;
-    faults++;
-}
-
-static const struct vmmio_host host = {.irq = h_irq, .notify = h_notify, .fault = h_fault};
 
 static void wr(uint64_t off, uint32_t v)
 {
@@ -323,13 +295,6 @@ static bool receive(struct fuzz_input *in)
     return true;
 }
 
-static void check_guards(void)
-{
-    for (size_t i = 0; i < GUARD; i++) {
-        BROKEN_IF(area[i] != 0xA5 || area[GUARD + RAM_SIZE + i] != 0xA5);
-    }
-}
-
 static void setup_queue(unsigned q, const struct ring *r)
 {
     wr(VMMIO_QUEUE_SEL, q);
@@ -343,19 +308,12 @@ static void setup_queue(unsigned q, const struct ring *r)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     struct fuzz_input in = {data, size};
-    if (area == NULL) {
-        area = aligned_alloc(4096, RAM_SIZE + 2 * GUARD);
-        ram = area + GUARD;
-        BROKEN_IF(guest_mem_add(&mem, RAM_GPA, RAM_SIZE, ram) != 0);
-    }
+    ram_reset();
     if (sv[0] >= 0) {
         close(sv[0]);
         close(sv[1]);
     }
     BROKEN_IF(socketpair(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK, 0, sv) != 0);
-    memset(area, 0xA5, RAM_SIZE + 2 * GUARD);
-    memset(ram, 0, RAM_SIZE);
-    faults = 0;
     rx = (struct ring){RX_DESC, RX_AVAIL, RX_USED, 0, 0, 0};
     tx = (struct ring){TX_DESC, TX_AVAIL, TX_USED, 0, 0, 0};
     nposted = first_unused = 0;
