@@ -9,6 +9,7 @@
 
 #include "hostsim/ioloop.h"
 #include "hostsim/log.h"
+#include "hostsim/run_signals.h"
 
 int ioloop_init(struct ioloop *l, pthread_mutex_t *lock)
 {
@@ -136,13 +137,8 @@ int ioloop_start(struct ioloop *l)
 {
     if (l->count == 0)
         return 0;
-    sigset_t block, old;
-    sigemptyset(&block);
-    sigaddset(&block, SIGALRM);
-    sigaddset(&block, SIGINT);
-    sigaddset(&block, SIGTERM);
-    sigaddset(&block, SIGUSR1);
-    pthread_sigmask(SIG_BLOCK, &block, &old);
+    sigset_t old;
+    hs_block_run_signals(&old);
     l->running = true;
     int rc = pthread_create(&l->thread, NULL, loop_thread, l);
     pthread_sigmask(SIG_SETMASK, &old, NULL);

@@ -15,6 +15,7 @@
 #include "hostsim/cpu/assist.h"
 #include "hostsim/cpu/cpu_kvm.h"
 #include "hostsim/log.h"
+#include "hostsim/run_signals.h"
 
 #define UNCLAIMED_LOG_LIMIT 32 /* with --verbose, report this many unclaimed accesses */
 
@@ -32,13 +33,14 @@ static void on_signal(int sig)
 
 int cpu_kvm_catch_signals(void)
 {
-    static const int sigs[] = {SIGALRM, SIGINT, SIGTERM, SIGUSR1};
+    sigset_t sigs;
+    hs_run_signals(&sigs);
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_signal;
     sigemptyset(&sa.sa_mask);
-    for (unsigned i = 0; i < sizeof sigs / sizeof sigs[0]; i++) {
-        if (sigaction(sigs[i], &sa, NULL) != 0) {
+    for (int sig = 1; sig < NSIG; sig++) {
+        if (sigismember(&sigs, sig) == 1 && sigaction(sig, &sa, NULL) != 0) {
             hs_log("sigaction: %s", strerror(errno));
             return -1;
         }
@@ -370,13 +372,8 @@ void cpu_kvm_run(struct cpu_kvm *k, struct cpu_kvm_end_info *end)
     k->bsp_thread = pthread_self();
 
     /* APs must not take the process-wide signals (the BSP handles them). */
-    sigset_t block, old;
-    sigemptyset(&block);
-    sigaddset(&block, SIGALRM);
-    sigaddset(&block, SIGINT);
-    sigaddset(&block, SIGTERM);
-    sigaddset(&block, SIGUSR1);
-    pthread_sigmask(SIG_BLOCK, &block, &old);
+    sigset_t old;
+    hs_block_run_signals(&old);
     for (unsigned i = 1; i < k->nvcpus; i++) {
         k->vcpu[i].thread_started = 1;
         if (pthread_create(&k->vcpu[i].thread, NULL, ap_thread, &k->vcpu[i]) != 0) {
