@@ -183,15 +183,11 @@ static int legacy_queue_enable(struct virtio_dev *vd, unsigned index, uint16_t s
                                uint64_t avail, uint64_t used)
 {
     struct vmmio *m = of(vd);
-    if (!virtq_legacy_layout_ok(size, desc, avail, used, VMMIO_LEGACY_PAGE_SIZE)) {
-        kprintf("virtio-mmio: %s: queue %u: rings not in the legacy layout\n", vd->location, index);
-        return -1;
-    }
-    uint64_t pfn = desc / VMMIO_LEGACY_PAGE_SIZE;
-    if (pfn == 0 || pfn > UINT32_MAX) {
-        /* QueuePFN is 32 bits and 0 means "not in use" (4.2.4). */
-        kprintf("virtio-mmio: %s: queue %u at %#llx cannot be given as a QueuePFN\n", vd->location,
-                index, (unsigned long long)desc);
+    uint32_t pfn;
+    const char *why = virtq_legacy_pfn(size, desc, avail, used, VMMIO_LEGACY_PAGE_SIZE, &pfn);
+    if (why != NULL) {
+        kprintf("virtio-mmio: %s: queue %u at %#llx: %s\n", vd->location, index,
+                (unsigned long long)desc, why);
         return -1;
     }
     /* 4.2.4 "The virtual queue is configured as follows", steps 1-7;
@@ -205,12 +201,11 @@ static int legacy_queue_enable(struct virtio_dev *vd, unsigned index, uint16_t s
         return -1;
     wr(m, VMMIO_QUEUE_NUM, size);
     wr(m, VMMIO_LEGACY_QUEUE_ALIGN, VMMIO_LEGACY_PAGE_SIZE);
-    wr(m, VMMIO_LEGACY_QUEUE_PFN, (uint32_t)pfn);
+    wr(m, VMMIO_LEGACY_QUEUE_PFN, pfn);
     /* Reading QueuePFN returns the page number in use (4.2.4). */
     uint32_t back = rd(m, VMMIO_LEGACY_QUEUE_PFN);
     if (back != pfn) {
-        virtio_fail(vd, "queue %u: QueuePFN reads %#x after %#x was written", index, back,
-                    (uint32_t)pfn);
+        virtio_fail(vd, "queue %u: QueuePFN reads %#x after %#x was written", index, back, pfn);
         return -1;
     }
     return 0;

@@ -120,15 +120,11 @@ static int legacy_queue_enable(struct virtio_dev *vd, unsigned index, uint16_t s
                                uint64_t avail, uint64_t used)
 {
     struct vpci_legacy *l = of(vd);
-    if (!virtq_legacy_layout_ok(size, desc, avail, used, VPCI_LEGACY_QUEUE_ALIGN)) {
-        kprintf("virtio-pci: %s: queue %u: rings not in the legacy layout\n", vd->location, index);
-        return -1;
-    }
-    uint64_t pfn = desc / VPCI_LEGACY_QUEUE_ALIGN;
-    if (pfn == 0 || pfn > UINT32_MAX) {
-        /* The address register is 32 bits and 0 means "not in use". */
-        kprintf("virtio-pci: %s: queue %u at %#llx cannot be given to a legacy device\n",
-                vd->location, index, (unsigned long long)desc);
+    uint32_t pfn;
+    const char *why = virtq_legacy_pfn(size, desc, avail, used, VPCI_LEGACY_QUEUE_ALIGN, &pfn);
+    if (why != NULL) {
+        kprintf("virtio-pci: %s: queue %u at %#llx: %s\n", vd->location, index,
+                (unsigned long long)desc, why);
         return -1;
     }
     if (l->live_queues & (1ull << index))
@@ -145,11 +141,10 @@ static int legacy_queue_enable(struct virtio_dev *vd, unsigned index, uint16_t s
         virtio_fail(vd, "queue %u cannot use MSI-X entry %u", index, VPCI_MSIX_ENTRY);
         return -1;
     }
-    vregs_write32(&l->io, VPCI_LEGACY_QUEUE_ADDRESS, (uint32_t)pfn);
+    vregs_write32(&l->io, VPCI_LEGACY_QUEUE_ADDRESS, pfn);
     uint32_t back = vregs_read32(&l->io, VPCI_LEGACY_QUEUE_ADDRESS);
     if (back != pfn) {
-        virtio_fail(vd, "queue %u: address reads %#x after %#x was written", index, back,
-                    (uint32_t)pfn);
+        virtio_fail(vd, "queue %u: address reads %#x after %#x was written", index, back, pfn);
         return -1;
     }
     l->live_queues |= 1ull << index;

@@ -62,6 +62,20 @@ bool virtq_legacy_layout_ok(uint16_t size, uint64_t desc, uint64_t avail, uint64
     return avail == desc + desc_bytes && used == (avail_end + align - 1) / align * align;
 }
 
+const char *virtq_legacy_pfn(uint16_t size, uint64_t desc, uint64_t avail, uint64_t used,
+                             uint32_t align, uint32_t *pfn)
+{
+    if (!virtq_legacy_layout_ok(size, desc, avail, used, align))
+        return "rings not in the legacy layout";
+    uint64_t page = desc / align;
+    if (page == 0)
+        return "rings in page 0, which the page-number register reads as no queue";
+    if (page > UINT32_MAX)
+        return "rings above what a 32-bit page number reaches";
+    *pfn = (uint32_t)page;
+    return NULL;
+}
+
 /* State layout, largest alignment first: indirect tables (16-byte
  * descriptors), tokens, chain_write_len, chain_len, next_free. */
 static size_t indirect_bytes(uint16_t size, bool indirect)

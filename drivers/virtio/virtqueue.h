@@ -108,6 +108,13 @@ size_t virtq_ring_bytes(uint16_t size);
  * a queue of size entries and Queue Align align (a power of two). */
 bool virtq_legacy_layout_ok(uint16_t size, uint64_t desc, uint64_t avail, uint64_t used,
                             uint32_t align);
+/* What a legacy interface is given for such rings: the page number of desc
+ * in align-byte pages, written to a 32-bit register in which 0 means "no
+ * queue" (virtio-mmio QueuePFN, 4.2.4; legacy virtio-pci Queue Address,
+ * 4.1.4.8). NULL with *pfn set, or why the rings cannot be given (not in the
+ * layout, in page 0, or above what 32 bits of page number reach). */
+const char *virtq_legacy_pfn(uint16_t size, uint64_t desc, uint64_t avail, uint64_t used,
+                             uint32_t align, uint32_t *pfn);
 size_t virtq_state_bytes(uint16_t size, bool indirect);
 
 /* Lays the queue out over ring memory (zeroed by this call) and state memory.

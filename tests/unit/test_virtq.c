@@ -220,6 +220,30 @@ TEST(legacy_layout_rejects_other_layouts)
     CHECK(!virtq_legacy_layout_ok(256, top, top + 4096, 8192, 4096));
 }
 
+TEST(legacy_pfn_only_for_what_the_register_takes)
+{
+    uint32_t pfn = 0xEEEE;
+    uint64_t d = 0x100000;
+    CHECK(virtq_legacy_pfn(256, d, d + 4096, d + 8192, 4096, &pfn) == NULL);
+    CHECK_EQ(pfn, 0x100u);
+    CHECK(virtq_legacy_pfn(256, d, d + 4096, d + 4096 + 520, 4, &pfn) == NULL);
+    CHECK_EQ(pfn, 0x40000u); /* counted in Queue Align units */
+    /* Not in the layout, in page 0 (the register's "no queue"), or a page
+     * number past 32 bits: refused, saying which, with *pfn untouched. */
+    pfn = 0xEEEE;
+    CHECK_STR(virtq_legacy_pfn(256, d, d + 4096 + 2, d + 8192, 4096, &pfn),
+              "rings not in the legacy layout");
+    CHECK_STR(virtq_legacy_pfn(256, 0, 4096, 8192, 4096, &pfn),
+              "rings in page 0, which the page-number register reads as no queue");
+    uint64_t high = 1ull << 44; /* page 2^32 */
+    CHECK_STR(virtq_legacy_pfn(256, high, high + 4096, high + 8192, 4096, &pfn),
+              "rings above what a 32-bit page number reaches");
+    CHECK_EQ(pfn, 0xEEEEu);
+    uint64_t top = 0xFFFFFFFFull << 12; /* page 2^32 - 1: the last one */
+    CHECK(virtq_legacy_pfn(256, top, top + 4096, top + 8192, 4096, &pfn) == NULL);
+    CHECK_EQ(pfn, 0xFFFFFFFFu);
+}
+
 TEST(init_rejects_bad_size)
 {
     static uint8_t ring[16384], state[4096];
