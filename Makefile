@@ -169,7 +169,7 @@ fuzzers: $(FUZZERS:%=$(B)/fuzz/fuzz_%)
 $(B)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $$(fuzz_srcs_$$*)
 	@mkdir -p $(dir $@)
 	@echo '  FUZZCC  $@'
-	@$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $^
+	@$(FUZZ_CC) $(FUZZ_FLAGS) -MMD -MP -MF $@.d -o $@ $(filter %.c,$^)
 fuzz: fuzzers
 	@for f in $(FUZZERS); do \
 	    mkdir -p $(B)/fuzz/corpus/$$f; \
