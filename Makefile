@@ -21,7 +21,7 @@ KCODEGEN := -Os -flto -fno-pic -fno-pie -fno-stack-protector -fno-asynchronous-u
 	-fno-omit-frame-pointer -march=x86-64 -mtune=generic -mno-red-zone -mgeneral-regs-only \
 	-mcmodel=small -ffunction-sections -fdata-sections
 KCFLAGS := -std=gnu11 -g -Wall -Wextra -Werror -ffreestanding $(KCODEGEN) \
-	-nostdinc -isystem $(GCC_INC) -Ilibc/include -I. \
+	-nostdinc -isystem $(GCC_INC) -Iklib/include -I. \
 	-MMD -MP -DANYVM_VERSION=\"$(VERSION)\"
 KLDFLAGS := $(KCODEGEN) -flto-partition=one -g -Werror -nostdlib -static -no-pie -Wl,-z,max-page-size=0x1000 \
 	-Wl,-z,noexecstack -Wl,--gc-sections -Wl,--build-id=none -Wl,--no-warn-rwx-segments \
@@ -31,7 +31,7 @@ KLDFLAGS := $(KCODEGEN) -flto-partition=one -g -Werror -nostdlib -static -no-pie
 # that an app gets unless its apps/NAME/app.mk says NAME_DEVICES := no: an app
 # that drives no device (hello) then links no bus or driver: its registration
 # tables (core/device.h) are empty, so starting the buses does nothing.
-CORE_DIRS := arch/x86_64 boot core init hv dev libc drivers/uart
+CORE_DIRS := arch/x86_64 boot core init hv dev klib drivers/uart
 DEVICE_DIRS := bus/pci bus/virtio_mmio drivers/virtio net
 dir_objs = $(patsubst %,$(B)/k/%.o,$(foreach d,$(1),$(wildcard $(d)/*.c) $(wildcard $(d)/*.S)))
 CORE_OBJS := $(call dir_objs,$(CORE_DIRS))
@@ -39,8 +39,37 @@ DEVICE_OBJS := $(call dir_objs,$(DEVICE_DIRS))
 -include $(wildcard apps/*/app.mk)
 APP_DEVICE_OBJS = $(if $(filter no,$($(1)_DEVICES)),,$(DEVICE_OBJS))
 APP_SRCS = $(wildcard apps/$(1)/*.c)
-APP_OBJS = $(patsubst %,$(B)/k/%.o,$(call APP_SRCS,$(1)))
+APP_OBJS = $(patsubst %,$(B)/a/%.o,$(call APP_SRCS,$(1)))
 APPS := $(notdir $(wildcard apps/*))
+
+# ---- the C library apps link: musl from Debian's source (scripts/setup.sh
+# unpacks it; scripts/build-musl.sh says how and why it is built so) ----
+MUSL_SRC := $(B)/src/musl
+MUSL := $(B)/musl
+LIBC := $(MUSL)/lib/libc.a
+$(LIBC): scripts/build-musl.sh libc/port/syscall_arch.h
+	@test -f $(MUSL_SRC)/.anyvm-debian-source || { \
+	    echo "no musl source in $(MUSL_SRC): run make setup (scripts/setup.sh)" >&2; exit 1; }
+	+@scripts/build-musl.sh $(MUSL_SRC) $(MUSL)
+
+# ---- apps: C with musl's headers and ordinary warnings, built as musl is
+# (clang -mno-implicit-float -mno-red-zone: scripts/build-musl.sh), so an
+# app that does not compute in floating point never touches an SSE
+# register ----
+ACC := clang
+CLANG_INC := $(shell $(ACC) -print-resource-dir 2>/dev/null)/include
+ACFLAGS := -std=gnu11 -Os -g -Wall -Wextra -mno-implicit-float -mno-red-zone -fno-pic -fno-pie \
+	-fno-stack-protector -fno-asynchronous-unwind-tables -fno-omit-frame-pointer \
+	-march=x86-64 -mtune=generic -ffunction-sections -fdata-sections \
+	-nostdinc -isystem $(MUSL)/include -isystem $(CLANG_INC) -MMD -MP
+# An app reaches the kernel only through the public headers in include/;
+# apps/NAME/app.mk may say NAME_KERNEL_HEADERS := yes for an app that has not
+# moved to them yet.
+APP_INCLUDES = -Iinclude $(if $(filter yes,$($(1)_KERNEL_HEADERS)),-I.)
+$(B)/a/apps/%.c.o: apps/%.c Makefile | $(LIBC)
+	@mkdir -p $(dir $@)
+	@echo '  APPCC   $<'
+	@$(ACC) $(ACFLAGS) $(call APP_INCLUDES,$(firstword $(subst /, ,$*))) -c $< -o $@
 
 .PHONY: all apps run test bench setup unit hostsim clean format tools reference
 all: $(B)/$(APP).elf
@@ -58,12 +87,17 @@ $(B)/k/%.S.o: %.S Makefile
 # The image: symbols and debug info stay in build/NAME.debug.elf; the shipped
 # build/NAME.elf is stripped (the PVH note and the multiboot header survive).
 .SECONDEXPANSION:
+# The C library comes last: the kernel's definitions (the allocator,
+# sys/musl_arch.c) take precedence over its archive members; libgcc has the
+# compiler's helpers (128-bit division for printf's floating point). The
+# link map, build/NAME.map, says which object each function came from
+# (tests/image/test_images.py checks kernel code apart from the app's).
 $(B)/%.debug.elf: $(CORE_OBJS) $$(call APP_DEVICE_OBJS,%) $$(call APP_OBJS,%) $(B)/k/appname/%.o \
-		arch/x86_64/kernel.ld
+		arch/x86_64/kernel.ld $(LIBC)
 	@test -n "$(call APP_SRCS,$*)" || { echo "no such app: apps/$*" >&2; exit 1; }
 	@echo '  LD      $@'
-	@$(KCC) $(KLDFLAGS) -o $@ $(CORE_OBJS) $(call APP_DEVICE_OBJS,$*) $(call APP_OBJS,$*) \
-		$(B)/k/appname/$*.o
+	@$(KCC) $(KLDFLAGS) -Wl,-Map=$(B)/$*.map -o $@ $(CORE_OBJS) $(call APP_DEVICE_OBJS,$*) \
+		$(call APP_OBJS,$*) $(B)/k/appname/$*.o -Wl,--start-group $(LIBC) -lgcc -Wl,--end-group
 # The app's name, argv[0] of its main().
 $(B)/k/appname/%.o: Makefile
 	@mkdir -p $(dir $@)
@@ -72,7 +106,8 @@ $(B)/k/appname/%.o: Makefile
 $(B)/%.elf: $(B)/%.debug.elf
 	@objcopy --strip-all --remove-section=.comment $< $@
 
-.PRECIOUS: $(B)/%.debug.elf $(B)/k/%.c.o $(B)/k/%.S.o $(B)/k/appname/%.o
+# Objects are kept once built (none is an intermediate make may delete).
+.SECONDARY:
 
 # ---- host programs: hostsim and the unit tests ----
 HCC := gcc
@@ -101,7 +136,7 @@ $(B)/h/%.o: %.c
 PURE_SRCS := core/cmdline.c core/memmap.c core/page_alloc.c core/heap.c \
 	core/acpi.c core/acpi_madt.c core/acpi_fadt.c core/acpi_mcfg.c core/aml_decode.c core/aml_devices.c core/acpi_devices.c \
 	core/event.c core/timer.c core/irq.c core/device.c core/param.c core/platform.c tests/unit/host_platform.c tests/unit/host_irq.c \
-	boot/bootinfo.c boot/multiboot.c boot/pvh.c boot/linux64.c boot/framebuffer.c libc/format.c \
+	boot/bootinfo.c boot/multiboot.c boot/pvh.c boot/linux64.c boot/framebuffer.c klib/format.c klib/number.c \
 	hv/hv_decide.c arch/x86_64/power_policy.c arch/x86_64/mptable.c \
 	bus/pci/pci_addr.c bus/pci/pci_bar_decode.c bus/pci/pci_cap_walk.c bus/pci/pci_match.c \
 	bus/pci/pci_irq_logic.c bus/pci/pci_format.c \
@@ -169,7 +204,7 @@ fuzzers: $(FUZZERS:%=$(B)/fuzz/fuzz_%)
 $(B)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $$(fuzz_srcs_$$*)
 	@mkdir -p $(dir $@)
 	@echo '  FUZZCC  $@'
-	@$(FUZZ_CC) $(FUZZ_FLAGS) -MMD -MP -MF $@.d -o $@ $(filter %.c,$^)
+	@$(FUZZ_CC) $(FUZZ_FLAGS) -MMD -MP -MF $@.d -o $@ $(filter %.c,$^) klib/format.c
 fuzz: fuzzers
 	@for f in $(FUZZERS); do \
 	    mkdir -p $(B)/fuzz/corpus/$$f; \
@@ -216,10 +251,11 @@ $(B)/empty.elf: bench/empty.S bench/empty.ld
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')
 clean:
-	rm -rf $(B)/k $(B)/h $(B)/pure $(B)/unit $(B)/*.elf
+	rm -rf $(B)/k $(B)/a $(B)/h $(B)/pure $(B)/unit $(B)/*.elf
 
 # (Not the generated appname sources': their objects' names would match
 # $(B)/k/appname/%.o again when make tries to remake an included .d file;
 # not build/reference, a Linux tree with its own .d files.)
--include $(shell find $(B) \( -path '$(B)/reference' -o -path '$(B)/k/appname' \) -prune \
+-include $(shell find $(B) \( -path '$(B)/reference' -o -path '$(B)/k/appname' -o -path '$(B)/src' \
+	-o -path '$(B)/musl' \) -prune \
 	-o -name '*.d' -print 2>/dev/null)

@@ -1,6 +1,6 @@
 /* Devices the firmware describes in its AML: the DSDT and every SSDT are
  * searched with the one AML reader (core/aml.h). Pure logic. */
-#include <stdio.h>
+#include "klib/format.h"
 
 #include "core/acpi.h"
 #include "core/acpi_table.h"
@@ -25,7 +25,7 @@ unsigned acpi_find_devices(const struct phys_window *w, const struct acpi_info *
         if (t == NULL || len < ACPI_HDR_LEN)
             continue;
         char name[8];
-        snprintf(name, sizeof name, i == 0 ? "DSDT" : "SSDT%u", i - 1);
+        ksnprintf(name, sizeof name, i == 0 ? "DSDT" : "SSDT%u", i - 1);
         n += aml_find_devices(t + ACPI_HDR_LEN, len - ACPI_HDR_LEN, name, who, id, found, ctx);
     }
     return n;

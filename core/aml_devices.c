@@ -9,7 +9,7 @@
 #include "core/aml.h"
 
 #include <stdarg.h>
-#include <stdio.h>
+#include "klib/format.h"
 #include <string.h>
 
 #include "core/aml_decode.h"
@@ -48,7 +48,7 @@ static void vreport(const char *who, const char *table, const char *dev, const c
                     va_list ap)
 {
     char msg[120];
-    vsnprintf(msg, sizeof msg, fmt, ap);
+    kvsnprintf(msg, sizeof msg, fmt, ap);
     kprintf("%s: %s device %s: %s; skipped\n", who, table, dev, msg);
 }
 

@@ -33,6 +33,16 @@ void arch_power_off(int status) __attribute__((noreturn));
 void arch_fail_stop(int status) __attribute__((noreturn));
 void arch_irq_off_for_panic(void);
 
+/* Runs fn(arg) on the stack that ends at top (aligned down to 16 bytes),
+ * never to return: the app gets a stack of its own (init/app_start.c). */
+void arch_run_on_stack(void *top, void (*fn)(void *), void *arg) __attribute__((noreturn));
+
+/* Lets the app compute in floating point: the x87 and SSE units on, in their
+ * reset state. The kernel itself never touches them (it is built without
+ * them), so an interrupt or a system call leaves an app's floating-point
+ * registers as they were, with nothing to save. */
+void arch_fpu_enable(void);
+
 /* Interrupt vectors left for devices (x86: below them the exceptions and
  * the remapped 8259 lines, above them the timer and the spurious vector). */
 #define ARCH_IRQ_DEVICE_FIRST 0x40

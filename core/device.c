@@ -3,7 +3,7 @@
 #include "core/device.h"
 
 #include <stdarg.h>
-#include <stdio.h>
+#include "klib/format.h"
 #include <stdint.h>
 
 #include "core/log.h"
@@ -170,9 +170,9 @@ void device_disable(struct device *dev, const char *fmt, ...)
     char why[200]; /* the whole reason in the log; the device keeps a prefix */
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(why, sizeof why, fmt, ap);
+    kvsnprintf(why, sizeof why, fmt, ap);
     va_end(ap);
-    snprintf(dev->reason, sizeof dev->reason, "%.*s", (int)sizeof dev->reason - 1, why);
+    ksnprintf(dev->reason, sizeof dev->reason, "%.*s", (int)sizeof dev->reason - 1, why);
     dev->state = DEVICE_DISABLED;
     kprintf("%s %s: disabled: %s\n", dev->bus ? dev->bus->name : "device", dev->name, why);
 }

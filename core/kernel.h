@@ -18,7 +18,4 @@ void kernel_exit(int status) __attribute__((noreturn));
 /* Prints `anyvm: panic: <reason>` and ends the VM as a failure. */
 void panic(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)));
 
-/* The application's entry point (apps/NAME/main.c). */
-int main(int argc, char **argv);
-
 #endif

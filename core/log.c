@@ -5,7 +5,7 @@
 #include <stddef.h>
 
 #include "core/console.h"
-#include "libc/format.h"
+#include "klib/format.h"
 
 struct line_buf {
     char buf[256];

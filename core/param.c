@@ -1,12 +1,13 @@
 /* Kernel parameters from the linker table (core/param.h). */
 #include "core/param.h"
 
-#include <stdlib.h>
+#include <stdbool.h>
 #include <string.h>
 
 #include "core/cmdline.h"
 #include "core/log.h"
 #include "core/platform.h"
+#include "klib/number.h"
 
 /* The linker table (arch/x86_64/kernel.ld; GNU ld's __start_/__stop_ symbols
  * in host builds). Weak: an image may declare none. */
@@ -43,9 +44,10 @@ uint64_t param_uint(const struct kernel_param *p, uint64_t def, uint64_t min, ui
     const char *v = param_value(p);
     if (v == NULL)
         return def;
-    char *end;
-    unsigned long long x = strtoull(v, &end, 0);
-    if (*v == '\0' || *v == '-' || *end != '\0' || x < min || x > max) {
+    const char *end;
+    bool overflow;
+    uint64_t x = kstrtou64(v, &end, 0, &overflow);
+    if (end == v || *end != '\0' || overflow || x < min || x > max) {
         kprintf("anyvm: %s=%s ignored: expected a number from %llu to %llu\n", p->name, v,
                 (unsigned long long)min, (unsigned long long)max);
         return def;

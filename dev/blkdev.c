@@ -7,7 +7,7 @@
 #include "dev/blkdev.h"
 
 #include <stdbool.h>
-#include <stdio.h>
+#include "klib/format.h"
 #include <stdlib.h>
 #include <string.h>
 
@@ -30,7 +30,7 @@ int blkdev_register(struct blkdev *bd)
                 bd->driver ? bd->driver : "?", bd->sector_size);
         return -1;
     }
-    snprintf(bd->name, sizeof bd->name, "blk%u", registered++);
+    ksnprintf(bd->name, sizeof bd->name, "blk%u", registered++);
     bd->next = NULL;
     struct blkdev **p = &devices;
     while (*p)

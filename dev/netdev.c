@@ -3,7 +3,7 @@
  * (no hardware access), so host tests drive it with a fake driver. */
 #include "dev/netdev.h"
 
-#include <stdio.h>
+#include "klib/format.h"
 #include <string.h>
 
 #include "core/log.h"
@@ -17,7 +17,7 @@ int netdev_register(struct netdev *nd)
         kprintf("netdev: registration without a transmit operation refused\n");
         return -1;
     }
-    snprintf(nd->name, sizeof nd->name, "net%u", registered++);
+    ksnprintf(nd->name, sizeof nd->name, "net%u", registered++);
     nd->next = NULL;
     struct netdev **p = &devices;
     while (*p)

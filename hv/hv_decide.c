@@ -29,7 +29,7 @@
  *  - VMware backdoor: IN from port 0x5658 with EAX = 0x564D5868 and ECX = 10
  *    (GETVERSION) answers EBX = the magic (open-vm-tools backdoor_def.h).
  *    QEMU's vmport answers it too, so only the CPUID signature says "VMware". */
-#include <stdio.h>
+#include "klib/format.h"
 #include <string.h>
 
 #include "hv/hv.h"
@@ -271,7 +271,7 @@ static void put(struct text *t, const char *s)
 static void put_base(struct text *t, uint32_t base)
 {
     char hex[16];
-    snprintf(hex, sizeof hex, "%#x", (unsigned)base);
+    ksnprintf(hex, sizeof hex, "%#x", (unsigned)base);
     put(t, hex);
 }
 

@@ -76,8 +76,8 @@ void cmdline_check(const char *text, size_t text_size, struct cmdline *out)
     noted[0] = '\0';
     for (unsigned i = 0; i < out->nparams; i++) {
         const char *key = out->params[i].key;
-        if (param_find(key) != NULL)
-            continue;
+        if (param_find(key) != NULL || strncmp(key, "env.", 4) == 0)
+            continue; /* env.KEY=VALUE: the app's environment (init/app_start.c) */
         if (!cmdline_is_linux_param(key)) {
             /* A subsystem's parameter is in the table only when the
              * subsystem is linked in: say so for the dotted ones. */

@@ -2,9 +2,19 @@
 #ifndef INIT_INIT_H
 #define INIT_INIT_H
 
+#include <stddef.h>
+
 /* Registers the early console the platform offers (COM1 when a UART answers
  * at 0x3F8). Called by the entry code before anything is printed that should
  * reach the user; output before it is buffered (core/console.h). */
 void console_select_early(void);
+
+struct cmdline;
+/* Starts the app (init/app_start.c): its argv (name, then the command
+ * line's arguments), its environment (the command line's env.KEY=VALUE) and
+ * Linux's auxiliary vector, on a stack of stack_bytes of its own, through
+ * musl's __libc_start_main. Never returns: the app's exit ends the VM. */
+void app_start(const struct cmdline *cl, const char *name, size_t stack_bytes)
+    __attribute__((noreturn));
 
 #endif

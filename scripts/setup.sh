@@ -12,11 +12,19 @@ packages=(
     libcmocka-dev clang libclang-rt-14-dev clang-format
     hyperfine iproute2 iputils-ping dpkg-dev
 )
+# Third-party sources, from Debian's source packages into build/src (never
+# committed): NAME VERSION, Debian's version pinned.
+sources=(
+    "musl 1.2.3-1"
+)
 version=$(printf '%s\n' "${packages[@]}" | md5sum | cut -c1-12)
-if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$version" ]; then
-    exit 0
+if ! [ -f "$stamp" ] || [ "$(cat "$stamp")" != "$version" ]; then
+    "$top/scripts/apt-install.sh" "${packages[@]}"
+    mkdir -p "$top/build"
+    echo "$version" > "$stamp"
+    echo "setup: packages done"
 fi
-"$top/scripts/apt-install.sh" "${packages[@]}"
-mkdir -p "$top/build"
-echo "$version" > "$stamp"
-echo "setup: done"
+for s in "${sources[@]}"; do
+    read -r name debver <<< "$s"
+    "$top/scripts/debian-source.sh" "$name" "$debver" "$top/build/src/$name"
+done

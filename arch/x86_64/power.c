@@ -2,7 +2,7 @@
  * that does not end the VM (an exit port nobody listens on, a sleep register
  * that does nothing) falls through to the next; the last one always stops. */
 #include <stdint.h>
-#include <stdio.h>
+#include "klib/format.h"
 
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/mptable.h"
@@ -61,9 +61,9 @@ void arch_describe_exit(char *buf, size_t len)
     char plan[128];
     exit_plan_describe(&platform, plan, sizeof plan);
     if (platform.firecracker)
-        snprintf(buf, len, "%s (Firecracker: %s)", plan, recognised_by);
+        ksnprintf(buf, len, "%s (Firecracker: %s)", plan, recognised_by);
     else
-        snprintf(buf, len, "%s", plan);
+        ksnprintf(buf, len, "%s", plan);
 }
 
 static void gas_write8(const struct acpi_gas *g, uint8_t v)

@@ -1,7 +1,7 @@
 /* The exit policy as pure logic: see power_policy.h. */
 #include "arch/x86_64/power_policy.h"
 
-#include <stdio.h>
+#include "klib/format.h"
 #include <string.h>
 
 unsigned exit_plan(const struct exit_platform *p, int status, bool failure,
@@ -49,10 +49,11 @@ static void describe_plan(const struct exit_platform *p, int status, bool failur
     for (unsigned i = 0; i < n && at + 1 < len; i++) {
         int w;
         if (plan[i] == EXIT_METHOD_PORT)
-            w = snprintf(buf + at, len - at, "%sport %#x", i ? ", else " : "",
-                         (unsigned)p->exit_port);
+            w = ksnprintf(buf + at, len - at, "%sport %#x", i ? ", else " : "",
+                          (unsigned)p->exit_port);
         else
-            w = snprintf(buf + at, len - at, "%s%s", i ? ", else " : "", exit_method_name(plan[i]));
+            w = ksnprintf(buf + at, len - at, "%s%s", i ? ", else " : "",
+                          exit_method_name(plan[i]));
         if (w < 0)
             break;
         at += (size_t)w;
@@ -67,9 +68,9 @@ void exit_plan_describe(const struct exit_platform *p, char *buf, size_t len)
     describe_plan(p, 0, false, ok, sizeof ok);
     describe_plan(p, 1, true, fail, sizeof fail);
     if (strcmp(ok, fail) == 0)
-        snprintf(buf, len, "%s", ok);
+        ksnprintf(buf, len, "%s", ok);
     else
-        snprintf(buf, len, "%s (failure: %s)", ok, fail);
+        ksnprintf(buf, len, "%s (failure: %s)", ok, fail);
 }
 
 static int digit_value(char c, unsigned radix)
@@ -90,7 +91,7 @@ int exit_port_parse(const char *value, uint16_t *port, char *err, size_t errlen)
 {
     static const char why[] = " is not an I/O port number (1-0xffff, decimal or 0x-hex)";
     if (value == NULL || value[0] == '\0') {
-        snprintf(err, errlen, EXIT_PORT_PARAM " needs a value: a port number (1-0xffff)");
+        ksnprintf(err, errlen, EXIT_PORT_PARAM " needs a value: a port number (1-0xffff)");
         return -1;
     }
     const char *s = value;
@@ -112,8 +113,8 @@ int exit_port_parse(const char *value, uint16_t *port, char *err, size_t errlen)
     if (digits == 0 || digits > EXIT_PORT_MAX_DIGITS || *s != '\0' || v == 0 || v > 0xFFFF) {
         /* Quote at most 16 bytes of the value; the command line is untrusted
          * but has been checked for control characters by then. */
-        snprintf(err, errlen, EXIT_PORT_PARAM "=%.16s%s%s", value, strlen(value) > 16 ? "..." : "",
-                 why);
+        ksnprintf(err, errlen, EXIT_PORT_PARAM "=%.16s%s%s", value, strlen(value) > 16 ? "..." : "",
+                  why);
         return -1;
     }
     *port = (uint16_t)v;

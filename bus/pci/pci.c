@@ -3,7 +3,7 @@
  * core binds drivers), matching against a driver's table of struct
  * pci_device_id, and the typed calls into struct pci_driver. See
  * bus/pci/pci.h and docs/pci.md. */
-#include <stdio.h>
+#include "klib/format.h"
 
 #include "bus/pci/pci.h"
 #include "bus/pci/pci_internal.h"
@@ -65,7 +65,7 @@ static void pci_bus_start(void)
         d->dev.bus = &pci_bus;
         d->dev.parent = d->parent ? &d->parent->dev : NULL;
         char name[16];
-        snprintf(d->dev.name, sizeof d->dev.name, "%s", pci_dev_name(d, name));
+        ksnprintf(d->dev.name, sizeof d->dev.name, "%s", pci_dev_name(d, name));
         device_add(&d->dev);
         bound += d->dev.state == DEVICE_BOUND;
     }

@@ -1,6 +1,6 @@
 /* Text for pci.list and log lines: class names, BARs, bus:dev.fn. Pure
  * logic, see pci_logic.h. Class codes: PCI Code and ID Assignment 1.11, 1. */
-#include <stdio.h>
+#include "klib/format.h"
 
 #include "bus/pci/pci_logic.h"
 
@@ -64,9 +64,9 @@ const char *pci_class_name(uint8_t class_code, uint8_t subclass)
 char *pci_format_name(char buf[16], uint16_t segment, uint8_t bus, uint8_t dev, uint8_t fn)
 {
     if (segment)
-        snprintf(buf, 16, "%04x:%02x:%02x.%u", segment, bus, dev & 31u, fn & 7u);
+        ksnprintf(buf, 16, "%04x:%02x:%02x.%u", segment, bus, dev & 31u, fn & 7u);
     else
-        snprintf(buf, 16, "%02x:%02x.%u", bus, dev & 31u, fn & 7u);
+        ksnprintf(buf, 16, "%02x:%02x.%u", bus, dev & 31u, fn & 7u);
     return buf;
 }
 
@@ -75,8 +75,8 @@ int pci_format_bar(char *buf, size_t len, unsigned index, const struct pci_bar *
     const char *kind = b->io ? "io" : b->is64 ? "mem64" : "mem32";
     const char *pref = b->prefetchable ? " pref" : "";
     if (b->base == 0)
-        return snprintf(buf, len, "bar%u %s%s unassigned size 0x%llx", index, kind, pref,
-                        (unsigned long long)b->size);
-    return snprintf(buf, len, "bar%u %s%s 0x%llx size 0x%llx", index, kind, pref,
-                    (unsigned long long)b->base, (unsigned long long)b->size);
+        return ksnprintf(buf, len, "bar%u %s%s unassigned size 0x%llx", index, kind, pref,
+                         (unsigned long long)b->size);
+    return ksnprintf(buf, len, "bar%u %s%s 0x%llx size 0x%llx", index, kind, pref,
+                     (unsigned long long)b->base, (unsigned long long)b->size);
 }

@@ -2,7 +2,7 @@
  *   pci: 00:02.0 1af4:1041 class 02.00.00 ethernet, pin A line 10, irq msix vector 0x40, driver
  * virtio-pci pci:   00:02.0 bar4 mem64 pref 0xfe000000 size 0x4000 docs/pci.md describes every
  * field. */
-#include <stdio.h>
+#include "klib/format.h"
 
 #include "bus/pci/pci_internal.h"
 #include "bus/pci/pci_logic.h"
@@ -26,31 +26,31 @@ static const char *irq_mode_name(enum pci_irq_mode m)
 static void print_function(const struct pci_dev *d)
 {
     char name[16], line[200];
-    int n = snprintf(line, sizeof line, "%s %04x:%04x class %02x.%02x.%02x %s",
-                     pci_dev_name(d, name), d->vendor, d->device, d->class_code, d->subclass,
-                     d->prog_if, pci_class_name(d->class_code, d->subclass));
+    int n = ksnprintf(line, sizeof line, "%s %04x:%04x class %02x.%02x.%02x %s",
+                      pci_dev_name(d, name), d->vendor, d->device, d->class_code, d->subclass,
+                      d->prog_if, pci_class_name(d->class_code, d->subclass));
     if (d->header_type == PCI_HEADER_BRIDGE && n > 0 && (size_t)n < sizeof line)
-        n += snprintf(line + n, sizeof line - (size_t)n, ", buses %02x-%02x", d->secondary_bus,
-                      d->subordinate_bus);
+        n += ksnprintf(line + n, sizeof line - (size_t)n, ", buses %02x-%02x", d->secondary_bus,
+                       d->subordinate_bus);
     if (d->irq_pin && n > 0 && (size_t)n < sizeof line)
-        n += snprintf(line + n, sizeof line - (size_t)n, ", pin %c line %u", 'A' + d->irq_pin - 1,
-                      d->irq_line);
+        n += ksnprintf(line + n, sizeof line - (size_t)n, ", pin %c line %u", 'A' + d->irq_pin - 1,
+                       d->irq_line);
     if (d->irq_mode != PCI_IRQ_NONE && n > 0 && (size_t)n < sizeof line)
-        n += snprintf(line + n, sizeof line - (size_t)n, ", irq %s vector 0x%02x",
-                      irq_mode_name(d->irq_mode), d->irq_vector);
+        n += ksnprintf(line + n, sizeof line - (size_t)n, ", irq %s vector 0x%02x",
+                       irq_mode_name(d->irq_mode), d->irq_vector);
     if (d->irq_nvectors > 1 && n > 0 && (size_t)n < sizeof line)
-        n += snprintf(line + n, sizeof line - (size_t)n, " (%u vectors)", d->irq_nvectors);
+        n += ksnprintf(line + n, sizeof line - (size_t)n, " (%u vectors)", d->irq_nvectors);
     if (n > 0 && (size_t)n < sizeof line) {
         const struct device *dv = &d->dev;
         if (dv->state == DEVICE_BOUND)
-            snprintf(line + n, sizeof line - (size_t)n, ", driver %s", dv->driver->name);
+            ksnprintf(line + n, sizeof line - (size_t)n, ", driver %s", dv->driver->name);
         else if (dv->state == DEVICE_FAILED)
-            snprintf(line + n, sizeof line - (size_t)n, ", driver %s failed: %d", dv->driver->name,
-                     dv->probe_result);
+            ksnprintf(line + n, sizeof line - (size_t)n, ", driver %s failed: %d", dv->driver->name,
+                      dv->probe_result);
         else if (dv->state == DEVICE_DISABLED)
-            snprintf(line + n, sizeof line - (size_t)n, ", driver %s, disabled", dv->driver->name);
+            ksnprintf(line + n, sizeof line - (size_t)n, ", driver %s, disabled", dv->driver->name);
         else
-            snprintf(line + n, sizeof line - (size_t)n, ", no driver");
+            ksnprintf(line + n, sizeof line - (size_t)n, ", no driver");
     }
     kprintf("pci: %s\n", line);
     for (unsigned i = 0; i < 6; i++) {

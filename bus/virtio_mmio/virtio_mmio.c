@@ -5,7 +5,7 @@
  * (virtio 1.2, 4.2.2-4.2.4), is in virtio_mmio_transport.c. */
 #include "bus/virtio_mmio/virtio_mmio.h"
 
-#include <stdio.h>
+#include "klib/format.h"
 #include <stdlib.h>
 #include <string.h>
 
@@ -118,8 +118,8 @@ static void probe_one(const struct virtio_mmio_desc *d)
         free(m);
         return;
     }
-    snprintf(m->vd.location, sizeof m->vd.location, "mmio %#lx irq %u", (unsigned long)base,
-             d->irq);
+    ksnprintf(m->vd.location, sizeof m->vd.location, "mmio %#lx irq %u", (unsigned long)base,
+              d->irq);
     /* Start from a reset device whatever the firmware or a previous kernel
      * left (4.2.3.1.1 "reset the device"). */
     m->vd.ops->set_status(&m->vd, 0);

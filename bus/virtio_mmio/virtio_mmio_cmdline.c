@@ -8,7 +8,7 @@
 #include "bus/virtio_mmio/virtio_mmio.h"
 
 #include <stdarg.h>
-#include <stdio.h>
+#include "klib/format.h"
 #include <string.h>
 
 #include "core/log.h"
@@ -22,7 +22,7 @@ static int reject(char *err, size_t errlen, const char *fmt, ...)
     va_list ap;
     va_start(ap, fmt);
     if (errlen != 0)
-        vsnprintf(err, errlen, fmt, ap);
+        kvsnprintf(err, errlen, fmt, ap);
     va_end(ap);
     return -1;
 }

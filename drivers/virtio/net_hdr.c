@@ -1,7 +1,7 @@
 /* virtio-net header logic (see net_hdr.h). */
 #include "drivers/virtio/net_hdr.h"
 
-#include <stdio.h>
+#include "klib/format.h"
 #include <string.h>
 
 #include "net/inet_csum.h"
@@ -22,27 +22,27 @@ static enum vnet_rx_result finish(struct vnet_rx *rx, const struct virtio_net_hd
                                   uint8_t *frame, size_t len, uint8_t **out, size_t *out_len)
 {
     if (len < ETH_HEADER_BYTES) {
-        snprintf(rx->error, sizeof rx->error, "frame of %zu bytes, shorter than an Ethernet header",
-                 len);
+        ksnprintf(rx->error, sizeof rx->error,
+                  "frame of %zu bytes, shorter than an Ethernet header", len);
         return drop(rx);
     }
     if (len > rx->capacity) {
-        snprintf(rx->error, sizeof rx->error, "frame of %zu bytes, more than the %zu accepted", len,
-                 rx->capacity);
+        ksnprintf(rx->error, sizeof rx->error, "frame of %zu bytes, more than the %zu accepted",
+                  len, rx->capacity);
         return drop(rx);
     }
     /* No GUEST_TSO/UFO feature is negotiated, so no GSO frame may come (5.1.6.4). */
     if (h->gso_type != VIRTIO_NET_HDR_GSO_NONE) {
-        snprintf(rx->error, sizeof rx->error,
-                 "GSO frame (type %u) though no GSO feature was negotiated", h->gso_type);
+        ksnprintf(rx->error, sizeof rx->error,
+                  "GSO frame (type %u) though no GSO feature was negotiated", h->gso_type);
         return drop(rx);
     }
     if (h->flags & VIRTIO_NET_HDR_F_NEEDS_CSUM) {
         /* 5.1.6.4.1: the checksum over [csum_start, end) still has to be
          * stored at csum_start + csum_offset; the field holds the partial sum. */
         if (inet_csum_complete(frame, len, h->csum_start, h->csum_offset) != 0) {
-            snprintf(rx->error, sizeof rx->error, "NEEDS_CSUM at %u+%u outside the %zu-byte frame",
-                     h->csum_start, h->csum_offset, len);
+            ksnprintf(rx->error, sizeof rx->error, "NEEDS_CSUM at %u+%u outside the %zu-byte frame",
+                      h->csum_start, h->csum_offset, len);
             return drop(rx);
         }
         rx->csum_completed++;
@@ -63,12 +63,12 @@ enum vnet_rx_result vnet_rx_feed(struct vnet_rx *rx, uint8_t *buf, uint32_t len,
     if (rx->expected == 0) { /* the first buffer of a frame */
         unsigned hl = rx->hdr_len;
         if (hl != VIRTIO_NET_HDR_LEN && !(hl == VIRTIO_NET_HDR_LEN_LEGACY && !rx->mergeable)) {
-            snprintf(rx->error, sizeof rx->error, "driver set a %u-byte header", hl);
+            ksnprintf(rx->error, sizeof rx->error, "driver set a %u-byte header", hl);
             return VNET_RX_BROKEN;
         }
         if (len < hl) {
-            snprintf(rx->error, sizeof rx->error,
-                     "receive buffer of %u bytes, shorter than the %u-byte header", len, hl);
+            ksnprintf(rx->error, sizeof rx->error,
+                      "receive buffer of %u bytes, shorter than the %u-byte header", len, hl);
             return VNET_RX_BROKEN;
         }
         memset(&rx->hdr, 0, sizeof rx->hdr);
@@ -76,8 +76,8 @@ enum vnet_rx_result vnet_rx_feed(struct vnet_rx *rx, uint8_t *buf, uint32_t len,
         /* Without MRG_RXBUF every frame is one buffer, whatever the field says. */
         uint16_t n = rx->mergeable ? rx->hdr.num_buffers : 1;
         if (n == 0 || n > rx->max_buffers) {
-            snprintf(rx->error, sizeof rx->error,
-                     "num_buffers %u outside 1..%u (the buffers posted)", n, rx->max_buffers);
+            ksnprintf(rx->error, sizeof rx->error,
+                      "num_buffers %u outside 1..%u (the buffers posted)", n, rx->max_buffers);
             return VNET_RX_BROKEN;
         }
         uint8_t *payload = buf + hl;
@@ -109,8 +109,8 @@ enum vnet_rx_result vnet_rx_feed(struct vnet_rx *rx, uint8_t *buf, uint32_t len,
     rx->expected = 0;
     if (rx->dropping) {
         rx->dropping = false;
-        snprintf(rx->error, sizeof rx->error,
-                 "frame in %u buffers longer than the %zu bytes accepted", rx->got, rx->capacity);
+        ksnprintf(rx->error, sizeof rx->error,
+                  "frame in %u buffers longer than the %zu bytes accepted", rx->got, rx->capacity);
         return drop(rx);
     }
     rx->merged_frames++;

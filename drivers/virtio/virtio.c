@@ -13,7 +13,7 @@
 #include "drivers/virtio/virtio.h"
 
 #include <stdarg.h>
-#include <stdio.h>
+#include "klib/format.h"
 #include <string.h>
 
 #include "core/arch.h"
@@ -144,8 +144,8 @@ void virtio_add_device(struct virtio_dev *vd, struct device *parent)
     vd->dev.bus = &virtio_bus;
 #endif
     vd->dev.parent = parent;
-    snprintf(vd->dev.name, sizeof vd->dev.name, "%s device %u (%s)", vd->location, vd->device_id,
-             virtio_device_name(vd->device_id));
+    ksnprintf(vd->dev.name, sizeof vd->dev.name, "%s device %u (%s)", vd->location, vd->device_id,
+              virtio_device_name(vd->device_id));
     vd->work.fn = virtio_event;
     vd->poller.fn = virtio_poll;
     device_add(&vd->dev);
@@ -294,12 +294,12 @@ void virtio_fail(struct virtio_dev *vd, const char *fmt, ...)
     char msg[200];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
+    kvsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
     vd->broken = true;
     if (vd->dev.name[0] == '\0') /* not added to the bus yet (host tests) */
-        snprintf(vd->dev.name, sizeof vd->dev.name, "%s device %u (%s)", vd->location,
-                 vd->device_id, virtio_device_name(vd->device_id));
+        ksnprintf(vd->dev.name, sizeof vd->dev.name, "%s device %u (%s)", vd->location,
+                  vd->device_id, virtio_device_name(vd->device_id));
     device_disable(&vd->dev, "%s", msg);
     /* 2.1: FAILED tells the device the driver has given up on it. */
     virtio_add_status(vd, VIRTIO_STATUS_FAILED);

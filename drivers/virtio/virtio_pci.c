@@ -9,7 +9,7 @@
  * (virtio_pci_legacy.c). This file is the kernel side: the modern register
  * sequences over the mapped BARs, the choice, the interrupt and the driver
  * registration. */
-#include <stdio.h>
+#include "klib/format.h"
 #include <stdlib.h>
 
 #include "bus/pci/pci.h"
@@ -349,7 +349,7 @@ static int probe_modern(struct pci_dev *d, const struct vpci_caps *caps, const c
     v->vd.ops = &pci_ops;
     v->vd.transport = v;
     v->vd.config_len = device.length;
-    snprintf(v->vd.location, sizeof v->vd.location, "pci %s", name);
+    ksnprintf(v->vd.location, sizeof v->vd.location, "pci %s", name);
     kprintf("virtio-pci %s: device %u (%s)%s, %u queues\n", name, v->vd.device_id,
             virtio_device_name(v->vd.device_id),
             vpci_is_transitional(d->device) ? ", transitional" : "", v->num_queues);
@@ -426,7 +426,7 @@ static int probe_legacy(struct pci_dev *d, const char *name)
         return -1;
     }
     g->l.vd.device_id = vpci_virtio_id(d->device, d->subsys_device);
-    snprintf(g->l.vd.location, sizeof g->l.vd.location, "pci %s", name);
+    ksnprintf(g->l.vd.location, sizeof g->l.vd.location, "pci %s", name);
     kprintf("virtio-pci %s: device %u (%s), legacy interface (I/O ports %#llx, %u bytes)\n", name,
             g->l.vd.device_id, virtio_device_name(g->l.vd.device_id), (unsigned long long)b->base,
             g->l.io_size);

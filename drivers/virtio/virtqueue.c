@@ -10,7 +10,7 @@
  * that scribbles over descriptors cannot corrupt it. */
 #include "drivers/virtio/virtqueue.h"
 
-#include <stdio.h>
+#include "klib/format.h"
 #include <string.h>
 
 /* The used ring on a 4096 boundary: 4 suffices for a modern interface (2.7),
@@ -134,7 +134,7 @@ void virtq_init(struct virtq *vq, uint16_t index, uint16_t size, void *ring, uin
     vq->index = index;
     vq->size = size;
     if (!is_power_of_two(size) || size > VIRTQ_MAX_SIZE || ring == NULL || state == NULL) {
-        snprintf(vq->error, sizeof vq->error, "bad queue size %u or missing memory", size);
+        ksnprintf(vq->error, sizeof vq->error, "bad queue size %u or missing memory", size);
         broke(vq);
         vq->size = 0;
         return;
@@ -177,11 +177,12 @@ static int64_t check_request(struct virtq *vq, const struct virtq_buf *bufs, uns
                              const void *token)
 {
     if (token == NULL) {
-        snprintf(vq->error, sizeof vq->error, "request without a token");
+        ksnprintf(vq->error, sizeof vq->error, "request without a token");
         return -1;
     }
     if (n == 0 || n > vq->size) {
-        snprintf(vq->error, sizeof vq->error, "request of %u buffers (queue size %u)", n, vq->size);
+        ksnprintf(vq->error, sizeof vq->error, "request of %u buffers (queue size %u)", n,
+                  vq->size);
         return -1;
     }
     uint64_t total = 0, writable = 0;
@@ -189,8 +190,8 @@ static int64_t check_request(struct virtq *vq, const struct virtq_buf *bufs, uns
     for (unsigned i = 0; i < n; i++) {
         /* 2.7.4.2: device-writable descriptors come after the readable ones. */
         if (seen_writable && !bufs[i].device_writes) {
-            snprintf(vq->error, sizeof vq->error,
-                     "buffer %u is device-readable after a device-writable one", i);
+            ksnprintf(vq->error, sizeof vq->error,
+                      "buffer %u is device-readable after a device-writable one", i);
             return -1;
         }
         seen_writable |= bufs[i].device_writes;
@@ -200,8 +201,8 @@ static int64_t check_request(struct virtq *vq, const struct virtq_buf *bufs, uns
     }
     /* 2.7.13.1: a chain holds at most 2^32 bytes; lengths are 32-bit anyway. */
     if (total > UINT32_MAX) {
-        snprintf(vq->error, sizeof vq->error, "request of %llu bytes is too long",
-                 (unsigned long long)total);
+        ksnprintf(vq->error, sizeof vq->error, "request of %llu bytes is too long",
+                  (unsigned long long)total);
         return -1;
     }
     return (int64_t)writable;
@@ -223,8 +224,8 @@ int virtq_add(struct virtq *vq, const struct virtq_buf *bufs, unsigned n, void *
         vq->indirect_tables != NULL && n > 1 && n <= VIRTQ_MAX_INDIRECT && n <= vq->size;
     unsigned need = use_indirect ? 1 : n;
     if (need > vq->num_free) {
-        snprintf(vq->error, sizeof vq->error, "queue full: %u descriptors needed, %u free", need,
-                 vq->num_free);
+        ksnprintf(vq->error, sizeof vq->error, "queue full: %u descriptors needed, %u free", need,
+                  vq->num_free);
         return -1;
     }
 
@@ -319,9 +320,9 @@ int virtq_get_used(struct virtq *vq, void **token, uint32_t *len)
      * (2.7.8: idx only counts entries it has written). */
     uint16_t published = (uint16_t)(vq->kick_old_idx - vq->last_used);
     if (pending > published) {
-        snprintf(vq->error, sizeof vq->error,
-                 "used idx %u runs ahead: %u completions for %u requests made available", used_idx,
-                 pending, published);
+        ksnprintf(vq->error, sizeof vq->error,
+                  "used idx %u runs ahead: %u completions for %u requests made available", used_idx,
+                  pending, published);
         return broke(vq);
     }
     /* The entry is read only after the index that says it is there. */
@@ -330,18 +331,18 @@ int virtq_get_used(struct virtq *vq, void **token, uint32_t *len)
     uint32_t id = e->id;
     uint32_t written = e->len;
     if (id >= vq->size) {
-        snprintf(vq->error, sizeof vq->error, "used id %u out of range (queue size %u)", id,
-                 vq->size);
+        ksnprintf(vq->error, sizeof vq->error, "used id %u out of range (queue size %u)", id,
+                  vq->size);
         return broke(vq);
     }
     if (vq->tokens[id] == NULL) {
-        snprintf(vq->error, sizeof vq->error, "used id %u is not a request in flight", id);
+        ksnprintf(vq->error, sizeof vq->error, "used id %u is not a request in flight", id);
         return broke(vq);
     }
     if (written > vq->chain_write_len[id]) {
-        snprintf(vq->error, sizeof vq->error,
-                 "used len %u exceeds the %u device-writable bytes of request %u", written,
-                 vq->chain_write_len[id], id);
+        ksnprintf(vq->error, sizeof vq->error,
+                  "used len %u exceeds the %u device-writable bytes of request %u", written,
+                  vq->chain_write_len[id], id);
         return broke(vq);
     }
 

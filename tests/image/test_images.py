@@ -3,7 +3,20 @@ bench's build/empty.elf (`make apps build/empty.elf`):
 
   instructions  objdump -d finds no instruction the PVM emulator of the
                 test machines cannot run (they stop the guest with
-                "emulation failure", fault, or never return);
+                "emulation failure", fault, or never return) where it could
+                run there. The link map (build/APP.map) says where each
+                function came from:
+                  kernel  (everything but the two below): none at all, SSE
+                          and x87 included (fninit aside, which PVM runs);
+                  libc    (musl's libc.a) and app (build/a/): SSE and x87
+                          only, the code that computes in floating point
+                          (musl and apps are built -mno-implicit-float, so
+                          no other code touches those registers: an app
+                          that does not use floating point runs on PVM, as
+                          the hostsim boot tests show); in app code only
+                          when apps/APP/app.mk says APP_FLOAT := yes;
+                  never:  the other instructions PVM lacks (popcnt,
+                          rdtscp, crc32, ...), on any path.
   multiboot     a valid multiboot v1 header with the a.out kludge;
   pvh           a PVH ELF note whose entry lies in a loaded segment.
 """
@@ -23,11 +36,54 @@ IMAGES = sorted(d for d in os.listdir(os.path.join(ROOT, "apps"))
                 if os.path.isdir(os.path.join(ROOT, "apps", d))) + ["empty"]
 SHOWN = 20      # bad instructions listed with a failure
 
-# ldmxcsr and stmxcsr are SSE without an %xmm operand.
-BAD_MNEMONICS = re.compile(
+# Never runnable under PVM, whatever the code.
+NEVER = re.compile(
     r"\b(popcnt\w*|rdtscp|crc32\w*|cmpxchg16b|xgetbv|xsave\w*|xrstor\w*|movbe\w*|"
-    r"vmcall|vmmcall|ldmxcsr|stmxcsr)\b")
-BAD_REGISTERS = re.compile(r"%[xyz]mm\d+")
+    r"vmcall|vmmcall)\b")
+# SSE (ldmxcsr and stmxcsr have no %xmm operand) and the x87 instructions
+# that compute or move values (not fninit, which PVM runs, nor fwait, whose
+# byte 0x9b also turns up when objdump decodes the boot GDT in .text).
+FLOAT_REGISTERS = re.compile(r"%([xyz]mm\d+|st\b)")
+FLOAT_MNEMONICS = re.compile(
+    r"^(ldmxcsr|stmxcsr|f(i?ld|i?stp?|isttp|b?ld|bstp|i?add|i?sub|i?subr|i?mul|i?div|i?divr|"
+    r"u?comi?p?|chs|abs|sqrt|xch|rndint|scale|prem1?|xam|tst|xtract|2xm1|yl2xp?1?|patan|ptan|"
+    r"sin|cos|sincos|n?stcw|ldcw|n?stsw|n?stenv|ldenv|n?save|rstor|free|decstp|incstp|cmov\w+)"
+    r"(ll|[sltq])?)\b")
+
+# An input section in a GNU ld map: its name, then (on the same line or the
+# next) its address, size and origin.
+MAP_SECTION = re.compile(r"^ (\.text\S*)\s*\n?\s+0x([0-9a-f]+)\s+0x([0-9a-f]+)\s+(\S.*)$", re.M)
+
+
+def origins(map_path):
+    """Sorted (start, end, kind) of the code in the image, kind kernel, libc
+    or app, from the link map; None when there is no map (build/empty.elf)."""
+    if not os.path.exists(map_path):
+        return None
+    with open(map_path) as f:
+        text = f.read()
+    out = []
+    for m in MAP_SECTION.finditer(text):
+        start, size, origin = int(m.group(2), 16), int(m.group(3), 16), m.group(4)
+        if size == 0:
+            continue
+        kind = ("libc" if re.search(r"libc\.a\(", origin) else
+                "app" if origin.startswith("build/a/") else "kernel")
+        out.append((start, start + size, kind))
+    return sorted(out)
+
+
+def kind_at(spans, starts, addr):
+    i = bisect.bisect_right(starts, addr) - 1
+    return spans[i][2] if i >= 0 and addr < spans[i][1] else "kernel"
+
+
+def app_uses_float(name):
+    mk = os.path.join(ROOT, "apps", name, "app.mk")
+    if not os.path.exists(mk):
+        return False
+    with open(mk) as f:
+        return re.search(rf"^{re.escape(name)}_FLOAT\s*:=\s*yes\s*$", f.read(), re.M) is not None
 
 
 def image_path(name):
@@ -57,32 +113,59 @@ def where(syms, addr):
     return f" in {syms[i][1]}+{addr - syms[i][0]:#x}" if i >= 0 else ""
 
 
-def bad_instructions(path):
-    """(problems, instruction count) from objdump -d of the image; the
-    symbols come from X.debug.elf, which holds the same code as X.elf."""
+def is_float(insn):
+    return FLOAT_REGISTERS.search(insn) is not None or FLOAT_MNEMONICS.match(insn) is not None
+
+
+def bad_instructions(name, path):
+    """(problems, instructions per kind) from objdump -d of the image; the
+    symbols come from X.debug.elf, which holds the same code as X.elf, the
+    kinds from build/X.map."""
     p = subprocess.run(["objdump", "-d", "--no-show-raw-insn", path],
                        capture_output=True, text=True, timeout=120)
     assert p.returncode == 0, f"objdump failed: {p.stderr.strip()}"
     syms = text_symbols(path[:-len(".elf")] + ".debug.elf")
-    problems, count = [], 0
+    spans = origins(os.path.join(BUILD, name + ".map"))
+    starts = [a for a, _, _ in spans or []]
+    float_ok = {"libc": True, "app": app_uses_float(name), "kernel": False}
+    problems, counts = [], {"kernel": 0, "libc": 0, "app": 0}
     for ln in p.stdout.splitlines():
         m = re.match(r"^\s*([0-9a-f]+):\s+(.*)$", ln)
         if not m:
             continue
-        count += 1
-        insn = re.sub(r"<[^>]*>", "", m.group(2))     # drop symbol names
-        if BAD_MNEMONICS.search(insn) or BAD_REGISTERS.search(insn):
-            addr = int(m.group(1), 16)
-            problems.append(f"{addr:#x}{where(syms, addr)}: {m.group(2).strip()}")
-    return problems, count
+        addr = int(m.group(1), 16)
+        kind = kind_at(spans, starts, addr) if spans else "kernel"
+        counts[kind] += 1
+        insn = re.sub(r"<[^>]*>", "", m.group(2)).strip()     # drop symbol names
+        if NEVER.search(insn) or (is_float(insn) and not float_ok[kind]):
+            problems.append(f"{addr:#x}{where(syms, addr)} ({kind}): {m.group(2).strip()}")
+    return problems, counts
 
 
 @pytest.mark.parametrize("name", IMAGES)
 def test_instructions(name):
-    problems, count = bad_instructions(image_path(name))
-    assert count > 0, "objdump found no instructions"
+    problems, counts = bad_instructions(name, image_path(name))
+    assert counts["kernel"] > 0, "objdump found no kernel instructions"
+    if name != "empty":
+        # the map must tell the C library and the app apart from the kernel
+        assert counts["libc"] > 0 and counts["app"] > 0, f"link map classified nothing: {counts}"
     assert not problems, (f"{len(problems)} instructions the PVM emulator cannot run:\n"
                           + "\n".join(problems[:SHOWN]))
+
+
+def test_float_check_can_fail():
+    """The classification itself: an SSE instruction counts as kernel code
+    outside the map's libc and app spans, and in app code without
+    APP_FLOAT."""
+    assert is_float("movsd  %xmm0,0x8(%rsp)") and is_float("fldt   0x60(%rsp)")
+    assert is_float("ldmxcsr 0x4(%rsp)") and is_float("fstpt  (%rsp)") and is_float("fildll 0x8(%rsp)")
+    assert not is_float("fninit") and not is_float("fwait")
+    assert not is_float("mov    %rax,%rbx") and not is_float("xor    %eax,%eax")
+    spans = [(0x1000, 0x2000, "libc"), (0x3000, 0x3100, "app")]
+    starts = [a for a, _, _ in spans]
+    assert kind_at(spans, starts, 0x1800) == "libc"
+    assert kind_at(spans, starts, 0x2800) == "kernel"
+    assert kind_at(spans, starts, 0x3050) == "app"
 
 
 @pytest.mark.parametrize("name", IMAGES)

@@ -1,6 +1,10 @@
-/* The subset of <string.h> the kernel and apps use (libc/string.c). */
-#ifndef LIBC_STRING_H
-#define LIBC_STRING_H
+/* The string functions the kernel uses. Their code is the C library's
+ * (musl's libc.a, linked into every image: its string functions touch no
+ * thread-local state and, built with -mno-implicit-float, no vector
+ * register), so kernel and app share one copy. The compiler also emits
+ * calls to memcpy, memset, memmove and memcmp itself. */
+#ifndef KLIB_STRING_H
+#define KLIB_STRING_H
 
 #include <stddef.h>
 

@@ -1,4 +1,5 @@
-#include "libc/format.h"
+/* klib/format.h */
+#include "klib/format.h"
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -204,5 +205,36 @@ int format_v(format_sink out, void *ctx, const char *fmt, va_list ap)
             break;
         }
     }
+    return n;
+}
+
+struct buf_sink {
+    char *buf;
+    size_t size, len;
+};
+
+static void buf_put(void *ctx, char c)
+{
+    struct buf_sink *b = ctx;
+    if (b->len + 1 < b->size)
+        b->buf[b->len] = c;
+    b->len++;
+}
+
+int kvsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
+{
+    struct buf_sink b = {buf, size, 0};
+    int n = format_v(buf_put, &b, fmt, ap);
+    if (size)
+        buf[b.len < size ? b.len : size - 1] = '\0';
+    return n;
+}
+
+int ksnprintf(char *buf, size_t size, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = kvsnprintf(buf, size, fmt, ap);
+    va_end(ap);
     return n;
 }
