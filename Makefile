@@ -135,7 +135,7 @@ $(B)/h/%.o: %.c
 # and hostsim's device back ends, so tests can drive both sides of a protocol.
 PURE_SRCS := core/cmdline.c core/memmap.c core/page_alloc.c core/heap.c \
 	core/acpi.c core/acpi_madt.c core/acpi_fadt.c core/acpi_mcfg.c core/aml_decode.c core/aml_devices.c core/acpi_devices.c \
-	core/event.c core/timer.c core/irq.c core/device.c core/param.c core/platform.c tests/unit/host_platform.c tests/unit/host_irq.c \
+	core/event.c core/timer.c core/irq.c core/device.c core/civil_time.c core/param.c core/platform.c tests/unit/host_platform.c tests/unit/host_irq.c \
 	boot/bootinfo.c boot/multiboot.c boot/pvh.c boot/linux64.c boot/framebuffer.c klib/format.c klib/number.c \
 	hv/hv_decide.c arch/x86_64/power_policy.c arch/x86_64/mptable.c \
 	bus/pci/pci_addr.c bus/pci/pci_bar_decode.c bus/pci/pci_cap_walk.c bus/pci/pci_match.c \

@@ -175,9 +175,14 @@ int bootinfo_copy_cmdline(struct bootinfo *bi, const struct phys_window *w, uint
         len = (uint64_t)l;
     }
     if (len > max - 1) {
-        kprintf("%s: warning: command line longer than %u bytes, truncated\n", who,
-                (unsigned)(max - 1));
-        len = max - 1;
+        /* Cutting it would hand the app other arguments than it was given.
+         * The first bytes are kept only so that the failure can still reach
+         * the exit port the line names (arch/x86_64/boot.c). */
+        memcpy(bi->cmdline, phys_ptr(w, addr, max - 1), max - 1);
+        bi->cmdline[max - 1] = '\0';
+        bootinfo_error(err, errlen, who, "command line at ", addr,
+                       " is longer than the 2047 bytes the kernel takes");
+        return -1;
     }
     memcpy(bi->cmdline, phys_ptr(w, addr, len), len);
     bi->cmdline[len] = '\0';

@@ -132,8 +132,9 @@ long bootinfo_strlen(const struct phys_window *w, uint64_t addr, uint64_t max);
 /* Copies the command line at addr into bi->cmdline. addr 0 means none (empty
  * line). declared_len is the loader's length for it (Linux cmdline_size: at
  * most that many characters, NUL optional) or 0 when unknown (NUL required).
- * A line longer than BOOTINFO_CMDLINE_MAX - 1 is truncated with a warning; a
- * line not wholly in loader memory (bootinfo_extent, so bi->memmap must be
+ * A line longer than BOOTINFO_CMDLINE_MAX - 1 is an error (never cut: its
+ * first bytes stay in bi->cmdline only for the exit-port scan); a line not
+ * wholly in loader memory (bootinfo_extent, so bi->memmap must be
  * filled first) or outside the window is an error: the app must not run
  * without the arguments it was given. */
 int bootinfo_copy_cmdline(struct bootinfo *bi, const struct phys_window *w, uint64_t addr,

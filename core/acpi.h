@@ -70,9 +70,11 @@ struct acpi_info {
     struct acpi_gas sleep_control; /* hardware-reduced sleep register (FADT 5.0+) */
     struct acpi_gas reset_reg;
     uint8_t reset_value;
-    bool reset_supported;    /* FADT flag RESET_REG_SUP (bit 10) */
-    uint16_t iapc_boot_arch; /* bit 1: 8042 present; 0 when fadt_revision < 3 (no field) */
-    uint64_t dsdt;           /* physical address of the DSDT, 0 = none */
+    bool reset_supported;      /* FADT flag RESET_REG_SUP (bit 10) */
+    uint16_t iapc_boot_arch;   /* bit 1: 8042 present, bit 5: no CMOS RTC; 0 when
+                                * fadt_revision < 3 (no field) */
+    uint8_t rtc_century_index; /* CMOS register holding the century, 0 = none */
+    uint64_t dsdt;             /* physical address of the DSDT, 0 = none */
     uint32_t dsdt_length;
 
     bool have_s5; /* \_S5_ package found in the DSDT */

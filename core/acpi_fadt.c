@@ -91,6 +91,7 @@ bool acpi_parse_fadt(const struct phys_window *w, const uint8_t *t, uint32_t len
     out->acpi_enable_value = t[52];
     out->pm1a_cnt_port = rd32(t + 64);
     out->pm1b_cnt_port = rd32(t + 68);
+    out->rtc_century_index = t[108]; /* CENTURY: the CMOS register, 0 = none (5.2.9) */
     /* IAPC_BOOT_ARCH was reserved before ACPI 2.0 (FADT revision 3). */
     if (out->fadt_revision >= 3)
         out->iapc_boot_arch = rd16(t + 109);

@@ -17,7 +17,12 @@ uint64_t time_tsc_to_ns(uint64_t ticks)
     return (uint64_t)(((unsigned __int128)ticks * ns_mult) >> 32);
 }
 
+uint64_t time_at_tsc(uint64_t tsc)
+{
+    return time_tsc_to_ns(tsc - tsc_base);
+}
+
 uint64_t time_now_ns(void)
 {
-    return time_tsc_to_ns(rdtsc_ordered() - tsc_base);
+    return time_at_tsc(rdtsc_ordered());
 }

@@ -11,6 +11,8 @@
 uint64_t time_now_ns(void);
 /* Converts a TSC delta to nanoseconds. */
 uint64_t time_tsc_to_ns(uint64_t ticks);
+/* time_now_ns() as it read (or will read) when the TSC was tsc. */
+uint64_t time_at_tsc(uint64_t tsc);
 void time_init(uint64_t tsc_hz, uint64_t tsc_at_boot);
 
 struct timer {

@@ -87,5 +87,9 @@ bool hv_has(enum hv_cap c, uint32_t *base);
 /* kvmclock (KVM's pvclock, Documentation/virt/kvm/x86/msr.rst): the TSC
  * frequency in Hz, or 0 when the kvmclock capability is absent. */
 uint64_t kvmclock_tsc_hz(void);
+/* The time of day, in Unix nanoseconds, at which the kernel's monotonic
+ * clock read 0, from kvmclock's wall clock; 0 without kvmclock or when the
+ * host's answer is unusable (said once). */
+uint64_t kvmclock_wall_boot_ns(void);
 
 #endif

@@ -18,6 +18,7 @@
 #include "core/mm.h"
 #include "core/platform.h"
 #include "core/time.h"
+#include "core/wallclock.h"
 #include "hv/hv.h"
 #include "core/arch.h"
 #include "init/banner.h"
@@ -53,6 +54,7 @@ void kernel_main(struct bootinfo *bi)
     time_init(tsc_hz(), bi->entry_tsc);
     cpu_irq_enable();
     banner_clock();
+    wallclock_init(acpi);
 
     cmdline_check(bi->cmdline, sizeof bi->cmdline, &cmdline);
     platform_set_cmdline(&cmdline);

@@ -3,6 +3,8 @@
  * parser. entry.S recorded which entry was used and the loader's pointer. */
 #include <stdint.h>
 
+#include "arch/x86_64/power.h"
+#include "arch/x86_64/power_policy.h"
 #include "arch/x86_64/trap.h"
 #include "boot/bootinfo.h"
 #include "core/kernel.h"
@@ -49,6 +51,9 @@ void arch_boot(void)
         kprintf("anyvm: unknown entry path %u\n", boot_protocol);
         break;
     }
+    uint16_t port; /* a refused line may still name where the status goes */
+    if (rc != 0 && exit_port_scan(bi->cmdline, sizeof bi->cmdline, &port) == 0)
+        arch_set_exit_port(port);
     if (rc != 0)
         panic("cannot use the %s boot information at %#lx: %s",
               boot_protocol_name((enum boot_protocol)boot_protocol), (unsigned long)boot_info_addr,

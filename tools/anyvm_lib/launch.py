@@ -43,16 +43,23 @@ def kernel_cmdline(spec, target):
     return cmdline_mod.compose(params, spec.args)
 
 
+def qemu_kernel_path_name(kernel, workdir):
+    """The path qemu_kernel_path will hand QEMU (without creating it)."""
+    if not any(c.isspace() for c in kernel):
+        return kernel
+    return os.path.join(workdir, "".join("_" if c.isspace() else c
+                                         for c in os.path.basename(kernel)))
+
+
 def qemu_kernel_path(kernel, workdir):
     """A path to `kernel` without blanks for QEMU's -kernel. QEMU's multiboot
     loader puts "<-kernel argument> <-append text>" on the command line (QEMU
     7.2 hw/i386/multiboot.c), and the kernel takes the name to end at the
     first blank; so an image whose path has a blank is passed as a symbolic
     link in the scratch directory."""
-    if not any(c.isspace() for c in kernel):
+    link = qemu_kernel_path_name(kernel, workdir)
+    if link == kernel:
         return kernel
-    name = "".join("_" if c.isspace() else c for c in os.path.basename(kernel))
-    link = os.path.join(workdir, name)
     if any(c.isspace() for c in link):
         raise BootError(f"the scratch directory {workdir!r} has a blank in its path, and so would "
                         "the kernel path QEMU writes into the command line; set TMPDIR to a "
@@ -69,11 +76,14 @@ def prepare(spec, workdir):
         raise BootError(str(e)) from None
     if not os.path.isfile(spec.image):
         raise BootError(f"image {spec.image} not found (build it: make APP=NAME)")
+    kernel = os.path.abspath(spec.image)
     try:
         line = kernel_cmdline(spec, target)
+        # QEMU's multiboot loader writes "<-kernel path> <line>" (qemu_kernel_path)
+        prefix = len(qemu_kernel_path_name(kernel, workdir)) + 1 if target.medium == "kernel" else 0
+        cmdline_mod.check_limits(line, prefix)
     except cmdline_mod.CmdlineError as e:
         raise BootError(str(e)) from None
-    kernel = os.path.abspath(spec.image)
 
     if target.vmm == "hostsim":
         if spec.accel == "tcg":
