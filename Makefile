@@ -58,7 +58,7 @@ $(LIBC): scripts/build-musl.sh libc/port/syscall_arch.h
 # register ----
 ACC := clang
 CLANG_INC := $(shell $(ACC) -print-resource-dir 2>/dev/null)/include
-ACFLAGS := -std=gnu11 -Os -g -Wall -Wextra -mno-implicit-float -mno-red-zone -fno-pic -fno-pie \
+ACFLAGS := -std=gnu11 -Os -g -Wall -mno-implicit-float -mno-red-zone -fno-pic -fno-pie \
 	-fno-stack-protector -fno-asynchronous-unwind-tables -fno-omit-frame-pointer \
 	-march=x86-64 -mtune=generic -ffunction-sections -fdata-sections \
 	-nostdinc -isystem $(MUSL)/include -isystem $(CLANG_INC) -MMD -MP
@@ -98,13 +98,39 @@ $(B)/%.debug.elf: $(CORE_OBJS) $$(call APP_DEVICE_OBJS,%) $$(call APP_OBJS,%) $(
 	@echo '  LD      $@'
 	@$(KCC) $(KLDFLAGS) -Wl,-Map=$(B)/$*.map -o $@ $(CORE_OBJS) $(call APP_DEVICE_OBJS,$*) \
 		$(call APP_OBJS,$*) $(B)/k/appname/$*.o -Wl,--start-group $(LIBC) -lgcc -Wl,--end-group
-# The app's name, argv[0] of its main().
+# The app's configuration (init/app_config.h): its name, argv[0] of its
+# main(); no default arguments; the kernel's default stack.
 $(B)/k/appname/%.o: Makefile
 	@mkdir -p $(dir $@)
-	@printf 'const char anyvm_app_name[] = "%s";\n' '$*' > $(B)/k/appname/$*.c
+	@printf '#include "init/app_config.h"\nconst char anyvm_app_name[] = "%s";\n%s\n%s\n' '$*' \
+		'const char *const anyvm_app_default_args[] = {0};' \
+		'const unsigned long anyvm_app_stack_bytes = 0;' > $(B)/k/appname/$*.c
 	@$(KCC) $(filter-out -MMD -MP,$(KCFLAGS)) -c $(B)/k/appname/$*.c -o $@
 $(B)/%.elf: $(B)/%.debug.elf
 	@objcopy --strip-all --remove-section=.comment $< $@
+
+# ---- an app outside the tree: `tools/anyvm build DIR` (tools/anyvm_lib/app.py)
+# checks DIR and its anyvm.toml, writes the configuration source EXT_CONFIG,
+# and asks for $(B)/ext/EXT_APP/EXT_APP.elf with EXT_DIR (a path without
+# blanks) holding the C files; EXT_DEVICES=no leaves out the device layers ----
+ifdef EXT_APP
+EXT_B := $(B)/ext/$(EXT_APP)
+EXT_SRCS := $(wildcard $(EXT_DIR)/*.c)
+EXT_OBJS := $(patsubst $(EXT_DIR)/%.c,$(EXT_B)/obj/%.c.o,$(EXT_SRCS))
+$(EXT_B)/obj/%.c.o: $(EXT_DIR)/%.c Makefile | $(LIBC)
+	@mkdir -p $(dir $@)
+	@echo '  APPCC   $<'
+	@$(ACC) $(ACFLAGS) -Iinclude -c $< -o $@
+$(EXT_B)/config.o: $(EXT_CONFIG) Makefile
+	@mkdir -p $(dir $@)
+	@$(KCC) $(filter-out -MMD -MP,$(KCFLAGS)) -c $(EXT_CONFIG) -o $@
+$(EXT_B)/$(EXT_APP).debug.elf: $(CORE_OBJS) $(if $(filter no,$(EXT_DEVICES)),,$(DEVICE_OBJS)) \
+		$(EXT_OBJS) $(EXT_B)/config.o arch/x86_64/kernel.ld $(LIBC)
+	@echo '  LD      $@'
+	@$(KCC) $(KLDFLAGS) -Wl,-Map=$(EXT_B)/$(EXT_APP).map -o $@ $(CORE_OBJS) \
+		$(if $(filter no,$(EXT_DEVICES)),,$(DEVICE_OBJS)) $(EXT_OBJS) $(EXT_B)/config.o \
+		-Wl,--start-group $(LIBC) -lgcc -Wl,--end-group
+endif
 
 # Objects are kept once built (none is an intermediate make may delete).
 .SECONDARY:

@@ -19,6 +19,7 @@
 #include "core/log.h"
 #include "core/mm.h"
 #include "core/page_alloc.h"
+#include "init/app_config.h"
 #include "init/init.h"
 
 /* Auxiliary vector types (Linux include/uapi/linux/auxvec.h). */
@@ -38,6 +39,10 @@
 #define AT_RANDOM 25
 #define AT_EXECFN 31
 
+/* The app's stack unless its anyvm.toml says otherwise: what musl's printf
+ * needs for a long double (about 8 KiB of digits) with room to spare, and
+ * small enough for the memory floor. */
+#define APP_STACK_BYTES (64 * 1024)
 #define CLOCK_TICKS 100 /* what times() counts in, as Linux's USER_HZ */
 #define APP_ENV_PREFIX "env."
 #define MAX_AUX 16
@@ -88,15 +93,23 @@ static void start(void *unused)
     panic("__libc_start_main returned");
 }
 
-void app_start(const struct cmdline *cl, const char *name, size_t stack_bytes)
+void app_start(const struct cmdline *cl)
 {
+    const char *name = anyvm_app_name;
     uintptr_t *w = block.words;
     size_t n = 0;
-    w[n++] = cl->argc + 1; /* argc */
+    size_t argc_at = n++;
     char **argv = (char **)&w[n];
     w[n++] = (uintptr_t)name;
-    for (unsigned i = 0; i < cl->argc; i++)
-        w[n++] = (uintptr_t)cl->argv[i];
+    if (cl->argc > 0) {
+        for (unsigned i = 0; i < cl->argc; i++)
+            w[n++] = (uintptr_t)cl->argv[i];
+    } else {
+        /* the image's own defaults (anyvm.toml args), as many as fit */
+        for (size_t i = 0; anyvm_app_default_args[i] != NULL && i < CMDLINE_MAX_ARGS; i++)
+            w[n++] = (uintptr_t)anyvm_app_default_args[i];
+    }
+    w[argc_at] = n - argc_at - 1; /* argc: the name and the arguments */
     w[n++] = 0;
     /* env.KEY=VALUE on the command line: KEY=VALUE in the environment, in
      * command-line order (a later KEY wins in getenv, which takes the
@@ -151,8 +164,9 @@ void app_start(const struct cmdline *cl, const char *name, size_t stack_bytes)
         w[n++] = aux[i][1];
     }
 
-    start_argc = (int)w[0];
+    start_argc = (int)w[argc_at];
     start_argv = argv;
+    size_t stack_bytes = anyvm_app_stack_bytes ? anyvm_app_stack_bytes : APP_STACK_BYTES;
     size_t pages = (stack_bytes + PAGE_SIZE - 1) / PAGE_SIZE;
     uint64_t stack = page_alloc(&kernel_pages, pages, PAGE_SIZE);
     if (stack == 0)

@@ -10,11 +10,11 @@
 void console_select_early(void);
 
 struct cmdline;
-/* Starts the app (init/app_start.c): its argv (name, then the command
- * line's arguments), its environment (the command line's env.KEY=VALUE) and
- * Linux's auxiliary vector, on a stack of stack_bytes of its own, through
- * musl's __libc_start_main. Never returns: the app's exit ends the VM. */
-void app_start(const struct cmdline *cl, const char *name, size_t stack_bytes)
-    __attribute__((noreturn));
+/* Starts the app (init/app_start.c): its argv (its name, then the command
+ * line's arguments or else the image's defaults, init/app_config.h), its
+ * environment (the command line's env.KEY=VALUE) and Linux's auxiliary
+ * vector, on a stack of its own, through musl's __libc_start_main. Never
+ * returns: the app's exit ends the VM. */
+void app_start(const struct cmdline *cl) __attribute__((noreturn));
 
 #endif

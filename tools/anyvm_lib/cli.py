@@ -1,13 +1,16 @@
-"""The `anyvm` command: `anyvm run` boots an image on a target with the
-guest's serial on stdout and exits with the guest's status; `anyvm pack iso`
-writes a GRUB ISO."""
+"""The `anyvm` command: `anyvm build DIR` builds an app's folder into an
+image; `anyvm run` boots an image on a target with the guest's serial on
+stdout and exits with the guest's status; `anyvm pack iso` writes a GRUB
+ISO."""
 
 import argparse
+import os
 import shlex
 import sys
 
 from . import cmdline as cmdline_mod
-from . import iso, launch, status, targets
+from . import app as app_mod
+from . import image, iso, launch, status, targets
 
 USAGE_EPILOG = """\
 exit status of `anyvm run`: the guest's status N (the kernel's last serial line
@@ -36,7 +39,8 @@ def parser():
                    metavar="T", help=f"where to boot (default {targets.DEFAULT_TARGET})")
     r.add_argument("--accel", default="auto", choices=["auto", "kvm", "tcg"],
                    help="QEMU accelerator: auto = kvm when kvm_intel/kvm_amd is loaded, else tcg")
-    r.add_argument("--mem", default="64M", help="guest memory (default 64M)")
+    r.add_argument("--mem", default=None,
+                   help="guest memory (default: the image's anyvm.toml memory, else 64M)")
     r.add_argument("--cpus", type=int, default=1, help="vCPUs (default 1)")
     r.add_argument("--cmdline", default=None,
                    help='kernel parameters, "k=v ..." (default: what the target\'s VMM passes)')
@@ -49,6 +53,14 @@ def parser():
                    help="print the VMM command on stderr before running it")
     r.add_argument("image", metavar="IMAGE")
 
+    b = sub.add_parser("build", help="build an app's folder (C files, anyvm.toml) into an image",
+                       usage="anyvm build DIR [-o OUT.elf]")
+    b.add_argument("dir", metavar="DIR")
+    b.add_argument("-o", "--output", default=None, metavar="OUT.elf",
+                   help="the image (default: NAME.elf in the current directory; NAME.debug.elf, "
+                        "with symbols, beside it)")
+    b.add_argument("-j", "--jobs", type=int, default=None, help="parallel compilers")
+
     k = sub.add_parser("pack", help="pack an image into a boot medium",
                        usage="anyvm pack iso IMAGE -o OUT.iso [--cmdline ...] [-- app args...]")
     k.add_argument("format", choices=["iso"])
@@ -59,8 +71,27 @@ def parser():
     return p
 
 
+def cmd_build(a, app_args):
+    if app_args:
+        raise app_mod.AppError("anyvm build takes no app arguments (anyvm.toml args = [...])")
+    app = app_mod.load(a.dir)
+    out = a.output or app.name + ".elf"
+    app_mod.build(app, out, jobs=a.jobs)
+    print(f"anyvm: built {out} ({os.path.getsize(out)} bytes) from {app.dir}", file=sys.stderr)
+    return 0
+
+
+def image_memory(path):
+    """The memory the image's anyvm.toml asked for, else 64M."""
+    try:
+        return image.app_info(image.read(path)).get("memory", "64M")
+    except image.ImageError:
+        return "64M"      # launch says what is wrong with the image
+
+
 def cmd_run(a, app_args):
-    spec = launch.BootSpec(image=a.image, target=a.target, accel=a.accel, mem=a.mem,
+    mem = a.mem or image_memory(a.image)
+    spec = launch.BootSpec(image=a.image, target=a.target, accel=a.accel, mem=mem,
                            cpus=a.cpus, cmdline=a.cmdline, args=app_args, timeout=a.timeout,
                            exit_device=a.exit_device)
 
@@ -94,8 +125,11 @@ def main(argv=None):
     try:
         if a.command == "run":
             return cmd_run(a, app_args)
+        if a.command == "build":
+            return cmd_build(a, app_args)
         return cmd_pack(a, app_args)
-    except (launch.BootError, cmdline_mod.CmdlineError, RuntimeError, OSError) as e:
+    except (launch.BootError, cmdline_mod.CmdlineError, app_mod.AppError, RuntimeError,
+            OSError) as e:
         print(f"anyvm: {e}", file=sys.stderr)
         return status.NO_STATUS if a.command == "run" else 1
     except KeyboardInterrupt:

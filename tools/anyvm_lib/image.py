@@ -156,3 +156,37 @@ def with_bss_end(data, bss_end):
         raise ImageError(f"bss_end {bss_end:#x} is below the image's {h['bss_end_addr']:#x}")
     at = h["offset"] + 24
     return data[:at] + struct.pack("<I", bss_end) + data[at + 4:]
+
+
+def _elf64_sections(data):
+    """{name: bytes} of an ELF64 file's sections (empty when it has no
+    section table or the table is not sound)."""
+    if data[:4] != b"\x7fELF" or len(data) < 0x40:
+        return {}
+    shoff, = struct.unpack_from("<Q", data, 0x28)
+    shentsize, shnum, shstrndx = struct.unpack_from("<HHH", data, 0x3A)
+    if shoff == 0 or shentsize < 0x40 or shoff + shnum * shentsize > len(data) or shstrndx >= shnum:
+        return {}
+    heads = [struct.unpack_from("<IIQQQQ", data, shoff + i * shentsize) for i in range(shnum)]
+    _, _, _, _, str_off, str_size = heads[shstrndx]
+    strtab = data[str_off:str_off + str_size]
+    out = {}
+    for name_off, stype, _, _, off, size in heads:
+        end = strtab.find(b"\0", name_off)
+        if end < 0 or stype == 8:       # SHT_NOBITS holds no bytes in the file
+            continue
+        out[strtab[name_off:end].decode(errors="replace")] = data[off:off + size]
+    return out
+
+
+def app_info(data):
+    """What `anyvm build` recorded in the image (key=value lines of its
+    .anyvm_info section: name, memory), as a dict; empty for images built
+    otherwise."""
+    raw = _elf64_sections(data).get(".anyvm_info", b"").rstrip(b"\0")
+    info = {}
+    for line in raw.decode(errors="replace").splitlines():
+        key, sep, value = line.partition("=")
+        if sep:
+            info[key] = value
+    return info

@@ -1,0 +1,172 @@
+"""An app outside the anyvm tree: a folder with C files and, optionally, an
+anyvm.toml, built into one image by `anyvm build DIR` (docs/apps.md).
+
+anyvm.toml (TOML, every key optional):
+    name    = "myapp"          # argv[0] and the image's name; default: the folder's
+    args    = ["-v", "80"]     # main()'s arguments when the command line gives none
+    memory  = "64M"            # what `anyvm run` gives the VM unless told --mem
+    stack   = "256K"           # the app's stack (default 64K)
+    devices = true             # link the bus and driver layers (false: none)
+
+The build compiles the C files with clang against musl's headers and
+include/anyvm/ (ordinary warnings; see the Makefile's ACFLAGS for why clang),
+links them with the kernel, and writes NAME.elf (and NAME.debug.elf, with
+symbols, for addr2line)."""
+
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+import tomllib
+from dataclasses import dataclass, field
+
+from . import BUILD, ROOT
+from . import cmdline as cmdline_mod
+
+MANIFEST = "anyvm.toml"
+NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,31}$")
+SIZE = re.compile(r"^([1-9][0-9]*)([KMG])$")
+STACK_MIN, STACK_MAX = 16 << 10, 64 << 20
+MEMORY_MIN = 2 << 20
+# The note section the kernel ignores and the tools read (image.app_info).
+INFO_SECTION = ".anyvm_info"
+
+
+class AppError(ValueError):
+    pass
+
+
+@dataclass
+class App:
+    dir: str
+    name: str
+    sources: list
+    args: list = field(default_factory=list)
+    memory: str = None
+    stack_bytes: int = 0
+    devices: bool = True
+
+
+def parse_size(text, what, where):
+    m = SIZE.match(text) if isinstance(text, str) else None
+    if m is None:
+        raise AppError(f"{where}: {what} = {text!r}: expected a size such as \"256K\" or \"64M\"")
+    return int(m.group(1)) << {"K": 10, "M": 20, "G": 30}[m.group(2)]
+
+
+def _expect(manifest, key, value, kind, about):
+    if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+        raise AppError(f"{manifest}: {key} must be {about}, not {value!r}")
+
+
+def load(directory):
+    """The app in directory, checked: C files present, the manifest valid.
+    Raises AppError naming the file and what is wrong."""
+    if not os.path.isdir(directory):
+        raise AppError(f"{directory}: no such directory")
+    directory = os.path.abspath(directory)
+    sources = sorted(f for f in os.listdir(directory) if f.endswith(".c")
+                     and os.path.isfile(os.path.join(directory, f)))
+    if not sources:
+        raise AppError(f"{directory}: no C files (*.c) to build")
+    default_name = re.sub(r"[^a-z0-9_-]", "-", os.path.basename(directory).lower()).strip("-_")
+    app = App(dir=directory, name=default_name or "app", sources=sources)
+    manifest = os.path.join(directory, MANIFEST)
+    if not os.path.exists(manifest):
+        return app
+    try:
+        with open(manifest, "rb") as f:
+            data = tomllib.load(f)
+    except tomllib.TOMLDecodeError as e:
+        raise AppError(f"{manifest}: not valid TOML: {e}") from None
+    known = {"name", "args", "memory", "stack", "devices"}
+    unknown = sorted(set(data) - known)
+    if unknown:
+        raise AppError(f"{manifest}: unknown key {unknown[0]!r} (known: {', '.join(sorted(known))})")
+    if "name" in data:
+        _expect(manifest, "name", data["name"], str, "a string")
+        if not NAME.match(data["name"]):
+            raise AppError(f"{manifest}: name = {data['name']!r}: lower-case letters, digits, "
+                           "'-' and '_', at most 32, starting with a letter or digit")
+        app.name = data["name"]
+    if "args" in data:
+        _expect(manifest, "args", data["args"], list, "a list of strings")
+        for a in data["args"]:
+            _expect(manifest, "args", a, str, "a list of strings")
+        try:
+            cmdline_mod.check_limits(cmdline_mod.compose("", data["args"]))
+        except cmdline_mod.CmdlineError as e:
+            raise AppError(f"{manifest}: args: {e}") from None
+        app.args = list(data["args"])
+    if "memory" in data:
+        if parse_size(data["memory"], "memory", manifest) < MEMORY_MIN:
+            raise AppError(f"{manifest}: memory = {data['memory']!r}: at least 2M")
+        app.memory = data["memory"]
+    if "stack" in data:
+        app.stack_bytes = parse_size(data["stack"], "stack", manifest)
+        if not STACK_MIN <= app.stack_bytes <= STACK_MAX:
+            raise AppError(f"{manifest}: stack = {data['stack']!r}: from 16K to 64M")
+    if "devices" in data:
+        _expect(manifest, "devices", data["devices"], bool, "true or false")
+        app.devices = data["devices"]
+    return app
+
+
+def c_string(text):
+    """A C string literal of text (UTF-8), octal escapes for what is not
+    printable ASCII (an octal escape stops after three digits, unlike \\x)."""
+    out = []
+    for b in text.encode():
+        c = chr(b)
+        if c in '"\\':
+            out.append("\\" + c)
+        elif 0x20 <= b < 0x7F:
+            out.append(c)
+        else:
+            out.append(f"\\{b:03o}")
+    return '"' + "".join(out) + '"'
+
+
+def config_source(app):
+    """The configuration source linked into the image (init/app_config.h),
+    and the info section the tools read back (image.app_info)."""
+    args = ", ".join(c_string(a) for a in app.args)
+    info = "".join(f"{k}={v}\n" for k, v in [("name", app.name), ("memory", app.memory)] if v)
+    return (
+        '#include "init/app_config.h"\n'
+        f"const char anyvm_app_name[] = {c_string(app.name)};\n"
+        f"const char *const anyvm_app_default_args[] = {{{args + ', ' if args else ''}0}};\n"
+        f"const unsigned long anyvm_app_stack_bytes = {app.stack_bytes};\n"
+        f'__attribute__((section("{INFO_SECTION}"), used)) '
+        f"static const char anyvm_app_info[] = {c_string(info)};\n")
+
+
+def build(app, output, jobs=None, echo=None):
+    """Builds app into output (and its .debug.elf beside it) with the
+    repository's Makefile; returns output. Raises AppError when the build
+    fails (the compiler's messages went to stderr)."""
+    ext_b = os.path.join(BUILD, "ext", app.name)
+    os.makedirs(ext_b, exist_ok=True)
+    config = os.path.join(ext_b, "config.c")
+    text = config_source(app)
+    if not os.path.exists(config) or open(config).read() != text:
+        with open(config, "w") as f:
+            f.write(text)
+    with tempfile.TemporaryDirectory(prefix="anyvm-build-") as tmp:
+        src = app.dir
+        if any(c.isspace() for c in src):   # make cannot take blanks in a path
+            src = os.path.join(tmp, "src")
+            os.symlink(app.dir, src)
+        target = os.path.join("build", "ext", app.name, app.name + ".elf")
+        cmd = ["make", "--no-print-directory", "-C", ROOT, f"-j{jobs or os.cpu_count() or 1}",
+               f"EXT_APP={app.name}", f"EXT_DIR={src}", f"EXT_CONFIG={config}",
+               f"EXT_DEVICES={'yes' if app.devices else 'no'}", target]
+        p = subprocess.run(cmd, stdout=echo, stderr=None)
+        if p.returncode != 0:
+            raise AppError(f"building {app.dir} failed (the messages above say why)")
+    built = os.path.join(ROOT, target)
+    shutil.copyfile(built, output)
+    shutil.copyfile(built[:-len(".elf")] + ".debug.elf", output[:-len(".elf")] + ".debug.elf"
+                    if output.endswith(".elf") else output + ".debug.elf")
+    return output
