@@ -36,6 +36,9 @@ void arch_irq_off_for_panic(void);
 /* Runs fn(arg) on the stack that ends at top (aligned down to 16 bytes),
  * never to return: the app gets a stack of its own (init/app_start.c). */
 void arch_run_on_stack(void *top, void (*fn)(void *), void *arg) __attribute__((noreturn));
+/* Tells the exception report's backtrace that [lo, hi) is a stack it may
+ * walk (the app's; the boot stack is known). */
+void arch_stack_register(uint64_t lo, uint64_t hi);
 
 /* Lets the app compute in floating point: the x87 and SSE units on, in their
  * reset state. The kernel itself never touches them (it is built without

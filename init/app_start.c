@@ -171,6 +171,7 @@ void app_start(const struct cmdline *cl)
     uint64_t stack = page_alloc(&kernel_pages, pages, PAGE_SIZE);
     if (stack == 0)
         panic("no memory for the app's stack (%zu KiB)", stack_bytes / 1024);
+    arch_stack_register(stack, stack + pages * PAGE_SIZE);
     /* 16-byte aligned at the call, as the psABI wants (3.2.2). */
     arch_run_on_stack((void *)(uintptr_t)(stack + pages * PAGE_SIZE), start, NULL);
 }

@@ -46,9 +46,20 @@ static const char *const exception_names[32] = {
 
 extern char __image_start[], __image_end[];
 
-static int in_image(uint64_t a)
+/* Where frames may be: the image (the boot stack is in its .bss) and the
+ * app's stack (arch_stack_register). */
+static uint64_t app_stack_lo, app_stack_hi;
+
+void arch_stack_register(uint64_t lo, uint64_t hi)
 {
-    return a >= (uint64_t)(uintptr_t)__image_start && a < (uint64_t)(uintptr_t)__image_end;
+    app_stack_lo = lo;
+    app_stack_hi = hi;
+}
+
+static int in_stack(uint64_t a)
+{
+    return (a >= (uint64_t)(uintptr_t)__image_start && a < (uint64_t)(uintptr_t)__image_end) ||
+           (a >= app_stack_lo && a + 16 <= app_stack_hi);
 }
 
 void exception_report(const struct trap_frame *f)
@@ -67,7 +78,7 @@ void exception_report(const struct trap_frame *f)
             (unsigned long)cpu_read_cr3());
     kprintf("  backtrace:");
     uint64_t fp = f->rbp;
-    for (int depth = 0; depth < 16 && fp && !(fp & 7) && in_image(fp); depth++) {
+    for (int depth = 0; depth < 16 && fp && !(fp & 7) && in_stack(fp); depth++) {
         const uint64_t *frame = (const uint64_t *)(uintptr_t)fp;
         kprintf(" %#lx", (unsigned long)frame[1]);
         if (frame[0] <= fp)
