@@ -31,7 +31,7 @@ KLDFLAGS := $(KCODEGEN) -flto-partition=one -g -Werror -nostdlib -static -no-pie
 # that an app gets unless its apps/NAME/app.mk says NAME_DEVICES := no: an app
 # that drives no device (hello) then links no bus or driver: its registration
 # tables (core/device.h) are empty, so starting the buses does nothing.
-CORE_DIRS := arch/x86_64 boot core init hv dev libc drivers/uart
+CORE_DIRS := arch/x86_64 boot core init hv dev libc drivers/uart sys
 DEVICE_DIRS := bus/pci bus/virtio_mmio drivers/virtio net
 dir_objs = $(patsubst %,$(B)/k/%.o,$(foreach d,$(1),$(wildcard $(d)/*.c) $(wildcard $(d)/*.S)))
 CORE_OBJS := $(call dir_objs,$(CORE_DIRS))
@@ -110,6 +110,7 @@ PURE_SRCS := core/cmdline.c core/memmap.c core/page_alloc.c core/heap.c \
 	bus/virtio_mmio/virtio_mmio_aml.c bus/virtio_mmio/virtio_mmio_transport.c \
 	drivers/virtio/virtio.c drivers/virtio/virtio_pci_caps.c drivers/virtio/virtio_pci_legacy.c \
 	drivers/virtio/net_config.c drivers/virtio/blk_config.c dev/random.c \
+	$(filter-out sys/musl_arch.c,$(wildcard sys/*.c)) tests/unit/host_sys.c \
 	$(HOSTSIM_PURE_SRCS)
 PURE_SRCS := $(wildcard $(PURE_SRCS))
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
