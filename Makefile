@@ -158,6 +158,8 @@ fuzz_srcs_virtio_transport := drivers/virtio/virtio.c drivers/virtio/virtio_pci_
 fuzz_srcs_pci_scan := bus/pci/pci_scan.c bus/pci/pci_dev.c bus/pci/pci_bar.c \
 	bus/pci/pci_bar_decode.c bus/pci/pci_cap_walk.c bus/pci/pci_format.c bus/pci/pci_irq_logic.c \
 	core/event.c core/timer.c tests/unit/host_platform.c
+fuzz_srcs_syscall := $(filter-out sys/musl_arch.c,$(wildcard sys/*.c)) core/page_alloc.c \
+	core/event.c core/timer.c tests/unit/host_platform.c tests/unit/host_sys.c
 # hostsim's parsers of what a guest or a user controls.
 HOSTSIM_VIRTIO_SRCS := hostsim/virtio/mmio.c hostsim/virtio/virtq.c hostsim/guest_mem.c \
 	hostsim/log.c
