@@ -31,7 +31,7 @@ KLDFLAGS := $(KCODEGEN) -flto-partition=one -g -Werror -nostdlib -static -no-pie
 # that an app gets unless its apps/NAME/app.mk says NAME_DEVICES := no: an app
 # that drives no device (hello) then links no bus or driver: its registration
 # tables (core/device.h) are empty, so starting the buses does nothing.
-CORE_DIRS := arch/x86_64 boot core init hv dev klib drivers/uart
+CORE_DIRS := arch/x86_64 boot core init hv dev klib drivers/uart sys
 DEVICE_DIRS := bus/pci bus/virtio_mmio drivers/virtio net
 dir_objs = $(patsubst %,$(B)/k/%.o,$(foreach d,$(1),$(wildcard $(d)/*.c) $(wildcard $(d)/*.S)))
 CORE_OBJS := $(call dir_objs,$(CORE_DIRS))
@@ -171,6 +171,7 @@ PURE_SRCS := core/cmdline.c core/memmap.c core/page_alloc.c core/heap.c \
 	bus/virtio_mmio/virtio_mmio_aml.c bus/virtio_mmio/virtio_mmio_transport.c \
 	drivers/virtio/virtio.c drivers/virtio/virtio_pci_caps.c drivers/virtio/virtio_pci_legacy.c \
 	drivers/virtio/net_config.c drivers/virtio/blk_config.c dev/random.c \
+	$(filter-out sys/musl_arch.c,$(wildcard sys/*.c)) tests/unit/host_sys.c \
 	$(HOSTSIM_PURE_SRCS)
 PURE_SRCS := $(wildcard $(PURE_SRCS))
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
@@ -181,6 +182,8 @@ $(B)/unit/%: tests/unit/%.c $(PURE_SRCS:%.c=$(B)/pure/%.o)
 	@echo '  HOSTCC  $@'
 	@$(HCC) $(HCFLAGS) -MF $(B)/unitdep/$*.d -fsanitize=address,undefined -o $@ \
 		$(filter %.c %.o,$^) -lcmocka
+# test_sys_musl_arch links musl's replaced functions (host_musl_ names there).
+$(B)/unit/test_sys_musl_arch: $(B)/pure/sys/musl_arch.o
 # test_hostsim_kvm runs a tiny guest on /dev/kvm with hostsim's CPU back end.
 $(B)/unit/test_hostsim_kvm: $(B)/pure/hostsim/cpu/cpu_kvm.o $(B)/pure/hostsim/cpu/cpu_kvm_run.o \
 	$(B)/pure/hostsim/firecracker/boot_linux.o $(B)/pure/hostsim/firecracker/boot_gdt.o
@@ -216,6 +219,8 @@ fuzz_srcs_virtio_transport := drivers/virtio/virtio.c drivers/virtio/virtio_pci_
 fuzz_srcs_pci_scan := bus/pci/pci_scan.c bus/pci/pci_dev.c bus/pci/pci_bar.c \
 	bus/pci/pci_bar_decode.c bus/pci/pci_cap_walk.c bus/pci/pci_format.c bus/pci/pci_irq_logic.c \
 	core/event.c core/timer.c tests/unit/host_platform.c
+fuzz_srcs_syscall := $(filter-out sys/musl_arch.c,$(wildcard sys/*.c)) core/page_alloc.c \
+	core/event.c core/timer.c tests/unit/host_platform.c tests/unit/host_sys.c
 # hostsim's parsers of what a guest or a user controls.
 HOSTSIM_VIRTIO_SRCS := hostsim/virtio/mmio.c hostsim/virtio/virtq.c hostsim/guest_mem.c \
 	hostsim/log.c
@@ -230,7 +235,7 @@ fuzzers: $(FUZZERS:%=$(B)/fuzz/fuzz_%)
 $(B)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $$(fuzz_srcs_$$*)
 	@mkdir -p $(dir $@)
 	@echo '  FUZZCC  $@'
-	@$(FUZZ_CC) $(FUZZ_FLAGS) -MMD -MP -MF $@.d -o $@ $(filter %.c,$^) klib/format.c
+	@$(FUZZ_CC) $(FUZZ_FLAGS) -MMD -MP -MF $@.d -o $@ $(sort $(filter %.c,$^) klib/format.c)
 fuzz: fuzzers
 	@for f in $(FUZZERS); do \
 	    mkdir -p $(B)/fuzz/corpus/$$f; \

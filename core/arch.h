@@ -26,6 +26,11 @@ void arch_idle(void);
  * then polls the clock instead of halting. */
 bool arch_timer_oneshot(uint64_t ns);
 
+/* The base of the FS segment, where a C library keeps its thread pointer
+ * (arch_prctl ARCH_SET_FS, sys/proc.c). base must be canonical. */
+void arch_set_fs_base(uint64_t base);
+uint64_t arch_get_fs_base(void);
+
 /* Ending the VM (arch/x86_64/power.c). Normal end: carry status to the host
  * where possible, else power off, else the platform's reset. Failure end: the
  * status where possible, else a triple fault. */

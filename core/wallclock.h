@@ -15,7 +15,10 @@ struct acpi_info;
  * `wallclock:` line, with the source, or says there is none. */
 void wallclock_init(const struct acpi_info *acpi);
 
-/* Unix nanoseconds at time_now_ns() == 0, or 0 when no clock said. */
+/* Unix nanoseconds at time_now_ns() == 0, or 0 when no clock said
+ * (CLOCK_REALTIME then counts from 1970 at boot, as on a Linux machine
+ * without a real-time clock). The system-call layer's CLOCK_REALTIME,
+ * gettimeofday and time read it; host tests supply their own. */
 uint64_t wallclock_boot_ns(void);
 
 #endif

@@ -21,6 +21,7 @@
 #include "core/page_alloc.h"
 #include "init/app_config.h"
 #include "init/init.h"
+#include "sys/sys.h"
 
 /* Auxiliary vector types (Linux include/uapi/linux/auxvec.h). */
 #define AT_NULL 0
@@ -172,6 +173,8 @@ void app_start(const struct cmdline *cl)
     if (stack == 0)
         panic("no memory for the app's stack (%zu KiB)", stack_bytes / 1024);
     arch_stack_register(stack, stack + pages * PAGE_SIZE);
+    sys_reset(); /* descriptors 0-2 on the console, no mappings, no handlers */
+    sys_set_stack_size(pages * PAGE_SIZE); /* what getrlimit(RLIMIT_STACK) says */
     /* 16-byte aligned at the call, as the psABI wants (3.2.2). */
     arch_run_on_stack((void *)(uintptr_t)(stack + pages * PAGE_SIZE), start, NULL);
 }

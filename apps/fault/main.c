@@ -2,7 +2,7 @@
  *   (no argument) or `ud`  executes an invalid instruction (#UD)
  *   `pf`                   reads through a null pointer (#PF)
  *   `exit N`               returns N as the exit status
- *   `panic`                calls abort() */
+ *   `abort`                calls the C library's abort(): SIGABRT, status 134 */
 #include <stdio.h>
 #include <stdlib.h>
 #include <stdint.h>
@@ -19,7 +19,7 @@ int main(int argc, char **argv)
         return *(volatile int *)null_page_address;
     } else if (strcmp(what, "exit") == 0 && argc > 2) {
         return atoi(argv[2]);
-    } else if (strcmp(what, "panic") == 0) {
+    } else if (strcmp(what, "abort") == 0) {
         abort();
     }
     printf("fault: unknown request '%s'\n", what);

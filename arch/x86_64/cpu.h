@@ -5,6 +5,7 @@
 #ifndef ARCH_X86_64_CPU_H
 #define ARCH_X86_64_CPU_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 static inline void outb(uint16_t port, uint8_t v)
@@ -56,6 +57,18 @@ static inline struct cpuid_regs cpuid(uint32_t leaf, uint32_t subleaf)
                      : "=a"(r.eax), "=b"(r.ebx), "=c"(r.ecx), "=d"(r.edx)
                      : "a"(leaf), "c"(subleaf));
     return r;
+}
+
+/* One RDRAND attempt (Intel SDM vol. 2B, RDRAND): false when the CPU had no
+ * value ready (CF=0; retry). Only where CPUID.1:ECX bit 30 says RDRAND is
+ * there. */
+static inline bool cpu_rdrand64(uint64_t *out)
+{
+    uint64_t v;
+    uint8_t ok;
+    __asm__ volatile("rdrand %0; setc %1" : "=r"(v), "=qm"(ok) : : "cc");
+    *out = v;
+    return ok;
 }
 
 static inline uint64_t rdmsr(uint32_t msr)

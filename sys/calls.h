@@ -1,0 +1,61 @@
+/* Inside the system-call layer: the form of a call's implementation, the
+ * calls each file provides to the dispatch table (sys/syscall.c), and what
+ * the files ask of each other. Nothing outside sys/ includes this. */
+#ifndef SYS_CALLS_H
+#define SYS_CALLS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "sys/linux_abi.h"
+
+/* Every call takes the six argument registers as they came (a[0] is rdi,
+ * a[1] rsi, a[2] rdx, a[3] r10, a[4] r8, a[5] r9) and narrows each to the
+ * type Linux gives it, and returns a value >= 0 or -errno. */
+typedef long sys_call_fn(const long *a);
+
+/* sys/fd.c */
+sys_call_fn sys_read, sys_write, sys_readv, sys_writev, sys_pread64, sys_pwrite64, sys_preadv,
+    sys_pwritev, sys_lseek, sys_close, sys_fstat, sys_fcntl, sys_dup, sys_dup2, sys_dup3, sys_ioctl;
+void sys_fd_reset(void);
+/* sys/mem.c */
+sys_call_fn sys_mmap, sys_munmap, sys_mremap, sys_mprotect, sys_madvise, sys_msync, sys_brk;
+void sys_mem_reset(void);
+/* sys/time.c */
+sys_call_fn sys_clock_gettime, sys_clock_getres, sys_gettimeofday, sys_time, sys_nanosleep,
+    sys_clock_nanosleep;
+/* sys/proc.c */
+sys_call_fn sys_exit, sys_getpid, sys_getppid, sys_getuid, sys_set_tid_address, sys_arch_prctl,
+    sys_uname, sys_getrlimit, sys_setrlimit, sys_prlimit64, sys_sysinfo, sys_sched_getaffinity,
+    sys_sched_yield;
+void sys_proc_reset(void);
+/* sys/getrandom.c */
+sys_call_fn sys_getrandom;
+void sys_getrandom_reset(void);
+/* sys/signal.c */
+sys_call_fn sys_rt_sigaction, sys_rt_sigprocmask, sys_rt_sigpending, sys_sigaltstack, sys_kill,
+    sys_tkill, sys_tgkill, sys_rt_sigreturn;
+void sys_signal_reset(void);
+/* sys/futex.c */
+sys_call_fn sys_futex;
+void sys_futex_reset(void);
+/* sys/syscall.c */
+void sys_syscall_reset(void);
+
+/* Runs the handlers of (or takes the default action for) every pending
+ * signal that is not blocked; called as each system call returns. */
+void sys_signal_deliver(void);
+
+/* The soft RLIMIT_NOFILE: descriptors at or above it are not handed out
+ * (sys/proc.c; at most SYS_FD_MAX). */
+uint64_t sys_rlimit_nofile(void);
+
+/* Clocks (sys/time.c). sys_clock_now: the reading of clock clk in
+ * nanoseconds, or -EINVAL for a clock that does not exist here.
+ * sys_timespec_ns: a timespec from the application (-EFAULT when it cannot
+ * be read, -EINVAL when tv_nsec is outside [0, 1e9) or tv_sec < 0), in
+ * nanoseconds, saturated at UINT64_MAX. */
+long sys_clock_now(long clk, uint64_t *ns);
+long sys_timespec_ns(long uptr, uint64_t *ns);
+
+#endif

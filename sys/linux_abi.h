@@ -1,0 +1,433 @@
+/* The Linux x86-64 system-call interface as an application sees it: call
+ * numbers, errno values, flag values and structure layouts. These are facts
+ * of Linux's user-space ABI, taken from Linux 6.1's UAPI headers (each group
+ * names its header) and from arch/x86/entry/syscalls/syscall_64.tbl; the
+ * code that uses them is ours. Everything carries the prefix LINUX_ (or
+ * linux_ for types) so that host tests, which also include a C library's
+ * headers, never see two definitions of one name.
+ *
+ * tests/unit/test_sys_abi.c checks every value and layout here against the
+ * host's own Linux UAPI headers (Debian's linux-libc-dev). */
+#ifndef SYS_LINUX_ABI_H
+#define SYS_LINUX_ABI_H
+
+#include <stdint.h>
+
+/* ---- call numbers: arch/x86/entry/syscalls/syscall_64.tbl ("common" and "64") ---- */
+#define LINUX_NR_read 0
+#define LINUX_NR_write 1
+#define LINUX_NR_close 3
+#define LINUX_NR_fstat 5
+#define LINUX_NR_poll 7
+#define LINUX_NR_lseek 8
+#define LINUX_NR_mmap 9
+#define LINUX_NR_mprotect 10
+#define LINUX_NR_munmap 11
+#define LINUX_NR_brk 12
+#define LINUX_NR_rt_sigaction 13
+#define LINUX_NR_rt_sigprocmask 14
+#define LINUX_NR_rt_sigreturn 15
+#define LINUX_NR_ioctl 16
+#define LINUX_NR_pread64 17
+#define LINUX_NR_pwrite64 18
+#define LINUX_NR_readv 19
+#define LINUX_NR_writev 20
+#define LINUX_NR_sched_yield 24
+#define LINUX_NR_mremap 25
+#define LINUX_NR_msync 26
+#define LINUX_NR_madvise 28
+#define LINUX_NR_dup 32
+#define LINUX_NR_dup2 33
+#define LINUX_NR_nanosleep 35
+#define LINUX_NR_getpid 39
+#define LINUX_NR_clone 56
+#define LINUX_NR_fork 57
+#define LINUX_NR_vfork 58
+#define LINUX_NR_exit 60
+#define LINUX_NR_kill 62
+#define LINUX_NR_uname 63
+#define LINUX_NR_fcntl 72
+#define LINUX_NR_gettimeofday 96
+#define LINUX_NR_getrlimit 97
+#define LINUX_NR_sysinfo 99
+#define LINUX_NR_getuid 102
+#define LINUX_NR_getgid 104
+#define LINUX_NR_geteuid 107
+#define LINUX_NR_getegid 108
+#define LINUX_NR_getppid 110
+#define LINUX_NR_rt_sigpending 127
+#define LINUX_NR_sigaltstack 131
+#define LINUX_NR_arch_prctl 158
+#define LINUX_NR_setrlimit 160
+#define LINUX_NR_gettid 186
+#define LINUX_NR_tkill 200
+#define LINUX_NR_time 201
+#define LINUX_NR_futex 202
+#define LINUX_NR_sched_getaffinity 204
+#define LINUX_NR_set_tid_address 218
+#define LINUX_NR_clock_gettime 228
+#define LINUX_NR_clock_getres 229
+#define LINUX_NR_clock_nanosleep 230
+#define LINUX_NR_exit_group 231
+#define LINUX_NR_tgkill 234
+#define LINUX_NR_ppoll 271
+#define LINUX_NR_dup3 292
+#define LINUX_NR_preadv 295
+#define LINUX_NR_pwritev 296
+#define LINUX_NR_prlimit64 302
+#define LINUX_NR_getrandom 318
+/* One past the highest number in Linux 6.1's table (set_mempolicy_home_node, 450). */
+#define LINUX_NR_COUNT 451
+
+/* ---- errno values: include/uapi/asm-generic/errno-base.h, errno.h ---- */
+#define LINUX_EPERM 1
+#define LINUX_ESRCH 3
+#define LINUX_EINTR 4
+#define LINUX_EBADF 9
+#define LINUX_EAGAIN 11
+#define LINUX_ENOMEM 12
+#define LINUX_EFAULT 14
+#define LINUX_EEXIST 17
+#define LINUX_ENODEV 19
+#define LINUX_EINVAL 22
+#define LINUX_EMFILE 24
+#define LINUX_ENOTTY 25
+#define LINUX_ESPIPE 29
+#define LINUX_ENOSYS 38
+#define LINUX_EOPNOTSUPP 95
+#define LINUX_ETIMEDOUT 110
+#define LINUX_ECANCELED 125
+/* The highest errno a system call returns (include/linux/err.h, MAX_ERRNO):
+ * a result in [-4095, -1] is an error. */
+#define LINUX_MAX_ERRNO 4095
+
+/* ---- the user address range: arch/x86/include/asm/page_64_types.h ---- */
+/* TASK_SIZE_MAX with 4-level paging: (1 << 47) - PAGE_SIZE. */
+#define LINUX_TASK_SIZE_MAX 0x7ffffffff000ull
+/* include/linux/fs.h: MAX_RW_COUNT = INT_MAX & PAGE_MASK, the most one read or
+ * write transfers. */
+#define LINUX_MAX_RW_COUNT 0x7ffff000ull
+/* include/uapi/linux/uio.h: UIO_MAXIOV (IOV_MAX). */
+#define LINUX_UIO_MAXIOV 1024
+
+/* ---- time: include/uapi/linux/time.h, time_types.h ---- */
+#define LINUX_CLOCK_REALTIME 0
+#define LINUX_CLOCK_MONOTONIC 1
+#define LINUX_CLOCK_PROCESS_CPUTIME_ID 2
+#define LINUX_CLOCK_THREAD_CPUTIME_ID 3
+#define LINUX_CLOCK_MONOTONIC_RAW 4
+#define LINUX_CLOCK_REALTIME_COARSE 5
+#define LINUX_CLOCK_MONOTONIC_COARSE 6
+#define LINUX_CLOCK_BOOTTIME 7
+#define LINUX_TIMER_ABSTIME 1
+
+struct linux_timespec { /* struct __kernel_timespec */
+    int64_t tv_sec;
+    int64_t tv_nsec;
+};
+struct linux_timeval { /* struct __kernel_old_timeval */
+    int64_t tv_sec;
+    int64_t tv_usec;
+};
+struct linux_timezone { /* struct timezone */
+    int32_t tz_minuteswest;
+    int32_t tz_dsttime;
+};
+
+/* A negative clock id names the CPU clock of a process or thread
+ * (include/linux/posix-timers.h, CPUCLOCK_*): bits 0-1 the kind, bit 2 set
+ * for a thread, the rest the bitwise complement of the pid. */
+#define LINUX_CPUCLOCK_PERTHREAD_MASK 4
+#define LINUX_CPUCLOCK_CLOCK_MASK 3
+#define LINUX_CPUCLOCK_MAX 3
+
+/* ---- files: include/uapi/asm-generic/fcntl.h, linux/stat.h, poll.h ---- */
+#define LINUX_O_RDONLY 0
+#define LINUX_O_WRONLY 1
+#define LINUX_O_RDWR 2
+#define LINUX_O_ACCMODE 3
+#define LINUX_O_APPEND 0x400    /* 00002000 */
+#define LINUX_O_NONBLOCK 0x800  /* 00004000 */
+#define LINUX_O_ASYNC 0x2000    /* 00020000 (FASYNC) */
+#define LINUX_O_DIRECT 0x4000   /* 00040000 */
+#define LINUX_O_NOATIME 0x40000 /* 01000000 */
+#define LINUX_O_CLOEXEC 0x80000 /* 02000000 */
+#define LINUX_F_DUPFD 0
+#define LINUX_F_GETFD 1
+#define LINUX_F_SETFD 2
+#define LINUX_F_GETFL 3
+#define LINUX_F_SETFL 4
+#define LINUX_F_DUPFD_CLOEXEC 1030 /* include/uapi/linux/fcntl.h: F_LINUX_SPECIFIC_BASE + 6 */
+#define LINUX_FD_CLOEXEC 1
+#define LINUX_SEEK_SET 0
+#define LINUX_SEEK_CUR 1
+#define LINUX_SEEK_END 2
+#define LINUX_S_IFCHR 0020000
+#define LINUX_S_IFIFO 0010000
+#define LINUX_POLLIN 0x0001
+#define LINUX_POLLPRI 0x0002
+#define LINUX_POLLOUT 0x0004
+#define LINUX_POLLERR 0x0008
+#define LINUX_POLLHUP 0x0010
+#define LINUX_POLLNVAL 0x0020
+
+struct linux_iovec { /* include/uapi/linux/uio.h */
+    uint64_t iov_base;
+    uint64_t iov_len;
+};
+
+struct linux_pollfd { /* include/uapi/asm-generic/poll.h */
+    int32_t fd;
+    int16_t events;
+    int16_t revents;
+};
+
+/* arch/x86/include/uapi/asm/stat.h, the x86-64 layout (144 bytes). */
+struct linux_stat {
+    uint64_t st_dev;
+    uint64_t st_ino;
+    uint64_t st_nlink;
+    uint32_t st_mode;
+    uint32_t st_uid;
+    uint32_t st_gid;
+    uint32_t pad0;
+    uint64_t st_rdev;
+    int64_t st_size;
+    int64_t st_blksize;
+    int64_t st_blocks;
+    uint64_t st_atime_sec;
+    uint64_t st_atime_nsec;
+    uint64_t st_mtime_sec;
+    uint64_t st_mtime_nsec;
+    uint64_t st_ctime_sec;
+    uint64_t st_ctime_nsec;
+    int64_t unused[3];
+};
+
+/* include/linux/kdev_t.h, new_encode_dev: the dev_t user space sees. */
+static inline uint64_t linux_makedev(uint32_t major, uint32_t minor)
+{
+    return (minor & 0xffu) | ((uint64_t)major << 8) | ((uint64_t)(minor & ~0xffu) << 12);
+}
+
+/* ---- terminals: include/uapi/asm-generic/ioctls.h, termbits.h ---- */
+#define LINUX_TCGETS 0x5401
+#define LINUX_TCSETS 0x5402
+#define LINUX_TCSETSW 0x5403
+#define LINUX_TCSETSF 0x5404
+#define LINUX_TIOCGWINSZ 0x5413
+#define LINUX_TIOCSWINSZ 0x5414
+#define LINUX_FIONREAD 0x541B
+#define LINUX_FIONBIO 0x5421
+#define LINUX_FIONCLEX 0x5450
+#define LINUX_FIOCLEX 0x5451
+#define LINUX_NCCS 19
+
+struct linux_termios { /* struct termios, what TCGETS and TCSETS carry (36 bytes) */
+    uint32_t c_iflag;
+    uint32_t c_oflag;
+    uint32_t c_cflag;
+    uint32_t c_lflag;
+    uint8_t c_line;
+    uint8_t c_cc[LINUX_NCCS];
+};
+struct linux_winsize { /* include/uapi/asm-generic/termios.h */
+    uint16_t ws_row;
+    uint16_t ws_col;
+    uint16_t ws_xpixel;
+    uint16_t ws_ypixel;
+};
+
+/* ---- memory: include/uapi/asm-generic/mman-common.h, mman.h, linux/mman.h ---- */
+#define LINUX_PROT_READ 0x1
+#define LINUX_PROT_WRITE 0x2
+#define LINUX_PROT_EXEC 0x4
+#define LINUX_PROT_SEM 0x8
+#define LINUX_PROT_GROWSDOWN 0x01000000
+#define LINUX_PROT_GROWSUP 0x02000000
+#define LINUX_MAP_SHARED 0x01
+#define LINUX_MAP_PRIVATE 0x02
+#define LINUX_MAP_SHARED_VALIDATE 0x03
+#define LINUX_MAP_TYPE 0x0f
+#define LINUX_MAP_FIXED 0x10
+#define LINUX_MAP_ANONYMOUS 0x20
+#define LINUX_MAP_HUGETLB 0x40000
+#define LINUX_MAP_FIXED_NOREPLACE 0x100000
+#define LINUX_MREMAP_MAYMOVE 1
+#define LINUX_MREMAP_FIXED 2
+#define LINUX_MREMAP_DONTUNMAP 4
+#define LINUX_MS_ASYNC 1
+#define LINUX_MS_INVALIDATE 2
+#define LINUX_MS_SYNC 4
+#define LINUX_MADV_NORMAL 0
+#define LINUX_MADV_RANDOM 1
+#define LINUX_MADV_SEQUENTIAL 2
+#define LINUX_MADV_WILLNEED 3
+#define LINUX_MADV_DONTNEED 4
+#define LINUX_MADV_FREE 8
+#define LINUX_MADV_REMOVE 9
+#define LINUX_MADV_DONTFORK 10
+#define LINUX_MADV_DOFORK 11
+#define LINUX_MADV_MERGEABLE 12
+#define LINUX_MADV_UNMERGEABLE 13
+#define LINUX_MADV_HUGEPAGE 14
+#define LINUX_MADV_NOHUGEPAGE 15
+#define LINUX_MADV_DONTDUMP 16
+#define LINUX_MADV_DODUMP 17
+#define LINUX_MADV_WIPEONFORK 18
+#define LINUX_MADV_KEEPONFORK 19
+#define LINUX_MADV_COLD 20
+#define LINUX_MADV_PAGEOUT 21
+#define LINUX_MADV_POPULATE_READ 22
+#define LINUX_MADV_POPULATE_WRITE 23
+#define LINUX_MADV_DONTNEED_LOCKED 24
+
+/* ---- signals: arch/x86/include/uapi/asm/signal.h, asm-generic/signal-defs.h,
+ * asm-generic/siginfo.h, linux/signal.h ---- */
+#define LINUX_NSIG 64 /* _NSIG; a sigset_t is one 64-bit word */
+#define LINUX_SIGHUP 1
+#define LINUX_SIGINT 2
+#define LINUX_SIGQUIT 3
+#define LINUX_SIGILL 4
+#define LINUX_SIGTRAP 5
+#define LINUX_SIGABRT 6
+#define LINUX_SIGBUS 7
+#define LINUX_SIGFPE 8
+#define LINUX_SIGKILL 9
+#define LINUX_SIGUSR1 10
+#define LINUX_SIGSEGV 11
+#define LINUX_SIGUSR2 12
+#define LINUX_SIGPIPE 13
+#define LINUX_SIGALRM 14
+#define LINUX_SIGTERM 15
+#define LINUX_SIGSTKFLT 16
+#define LINUX_SIGCHLD 17
+#define LINUX_SIGCONT 18
+#define LINUX_SIGSTOP 19
+#define LINUX_SIGTSTP 20
+#define LINUX_SIGTTIN 21
+#define LINUX_SIGTTOU 22
+#define LINUX_SIGURG 23
+#define LINUX_SIGXCPU 24
+#define LINUX_SIGXFSZ 25
+#define LINUX_SIGVTALRM 26
+#define LINUX_SIGPROF 27
+#define LINUX_SIGWINCH 28
+#define LINUX_SIGIO 29
+#define LINUX_SIGPWR 30
+#define LINUX_SIGSYS 31
+#define LINUX_SIGRTMIN 32
+#define LINUX_SIG_DFL 0
+#define LINUX_SIG_IGN 1
+#define LINUX_SA_NOCLDSTOP 0x00000001u
+#define LINUX_SA_NOCLDWAIT 0x00000002u
+#define LINUX_SA_SIGINFO 0x00000004u
+#define LINUX_SA_EXPOSE_TAGBITS 0x00000800u
+#define LINUX_SA_RESTORER 0x04000000u
+#define LINUX_SA_ONSTACK 0x08000000u
+#define LINUX_SA_RESTART 0x10000000u
+#define LINUX_SA_NODEFER 0x40000000u
+#define LINUX_SA_RESETHAND 0x80000000u
+#define LINUX_SIG_BLOCK 0
+#define LINUX_SIG_UNBLOCK 1
+#define LINUX_SIG_SETMASK 2
+#define LINUX_SI_USER 0
+#define LINUX_SI_TKILL (-6)
+#define LINUX_SS_ONSTACK 1
+#define LINUX_SS_DISABLE 2
+#define LINUX_SS_AUTODISARM (1u << 31)
+#define LINUX_MINSIGSTKSZ 2048
+
+/* What rt_sigaction reads and writes: the kernel's struct sigaction on
+ * x86-64 (handler, flags, restorer, mask; 32 bytes). */
+struct linux_k_sigaction {
+    uint64_t handler;
+    uint64_t flags;
+    uint64_t restorer;
+    uint64_t mask;
+};
+
+/* siginfo_t (include/uapi/asm-generic/siginfo.h): 128 bytes; the fields of a
+ * signal sent by kill or tkill (_kill: the sender's pid and uid) start at
+ * byte 16 on a 64-bit machine. */
+struct linux_siginfo {
+    int32_t si_signo;
+    int32_t si_errno;
+    int32_t si_code;
+    int32_t pad0;
+    union {
+        struct {
+            int32_t pid;  /* si_pid */
+            uint32_t uid; /* si_uid */
+        } kill;
+        uint8_t pad[112];
+    } u;
+};
+
+struct linux_stack { /* stack_t, arch/x86/include/uapi/asm/signal.h */
+    uint64_t ss_sp;
+    int32_t ss_flags;
+    int32_t pad0;
+    uint64_t ss_size;
+};
+
+/* ---- futex: include/uapi/linux/futex.h ---- */
+#define LINUX_FUTEX_WAIT 0
+#define LINUX_FUTEX_WAKE 1
+#define LINUX_FUTEX_REQUEUE 3
+#define LINUX_FUTEX_CMP_REQUEUE 4
+#define LINUX_FUTEX_WAIT_BITSET 9
+#define LINUX_FUTEX_WAKE_BITSET 10
+#define LINUX_FUTEX_WAIT_REQUEUE_PI 11
+#define LINUX_FUTEX_LOCK_PI2 13
+#define LINUX_FUTEX_PRIVATE_FLAG 128
+#define LINUX_FUTEX_CLOCK_REALTIME 256
+#define LINUX_FUTEX_BITSET_MATCH_ANY 0xffffffffu
+
+/* ---- the process: include/uapi/linux/utsname.h, asm-generic/resource.h,
+ * linux/sysinfo.h, arch/x86/include/uapi/asm/prctl.h, linux/random.h ---- */
+#define LINUX_UTS_LEN 65 /* __NEW_UTS_LEN + 1 */
+struct linux_utsname {   /* struct new_utsname */
+    char sysname[LINUX_UTS_LEN];
+    char nodename[LINUX_UTS_LEN];
+    char release[LINUX_UTS_LEN];
+    char version[LINUX_UTS_LEN];
+    char machine[LINUX_UTS_LEN];
+    char domainname[LINUX_UTS_LEN];
+};
+
+#define LINUX_RLIMIT_STACK 3
+#define LINUX_RLIMIT_NOFILE 7
+#define LINUX_RLIM_NLIMITS 16
+#define LINUX_RLIM_INFINITY (~0ull)
+struct linux_rlimit { /* struct rlimit64; struct rlimit has the same layout on x86-64 */
+    uint64_t rlim_cur;
+    uint64_t rlim_max;
+};
+
+struct linux_sysinfo { /* 112 bytes on x86-64 */
+    int64_t uptime;
+    uint64_t loads[3];
+    uint64_t totalram;
+    uint64_t freeram;
+    uint64_t sharedram;
+    uint64_t bufferram;
+    uint64_t totalswap;
+    uint64_t freeswap;
+    uint16_t procs;
+    uint16_t pad;
+    uint64_t totalhigh;
+    uint64_t freehigh;
+    uint32_t mem_unit;
+};
+
+#define LINUX_ARCH_SET_GS 0x1001
+#define LINUX_ARCH_SET_FS 0x1002
+#define LINUX_ARCH_GET_FS 0x1003
+#define LINUX_ARCH_GET_GS 0x1004
+
+#define LINUX_GRND_NONBLOCK 0x0001
+#define LINUX_GRND_RANDOM 0x0002
+#define LINUX_GRND_INSECURE 0x0004
+
+#endif

@@ -1,0 +1,27 @@
+/* The system-call layer (docs/architecture.md, "System calls"). An
+ * application linked with musl makes every system call as an ordinary
+ * function call to __anyvm_syscall, with Linux x86-64's call numbers,
+ * arguments and return convention: a value >= 0, or -errno. This header is
+ * what the rest of the kernel calls; sys/wallclock.h is what it must
+ * provide. */
+#ifndef SYS_SYS_H
+#define SYS_SYS_H
+
+#include <stdint.h>
+
+/* One system call. Unknown and unimplemented numbers return -ENOSYS (38)
+ * and are logged once each. Signals that became deliverable during the call
+ * are delivered (their handlers run) before it returns. */
+long __anyvm_syscall(long n, long a1, long a2, long a3, long a4, long a5, long a6);
+
+/* The size of the stack the application runs on, reported as RLIMIT_STACK
+ * (0, the default, reports no limit). */
+void sys_set_stack_size(uint64_t bytes);
+
+/* The state an app starts in: descriptors 0-2 on the console and no
+ * others, every mapping freed, default signal actions, nothing blocked or
+ * pending, limits at their defaults. The app's start calls it
+ * (init/app_start.c), as do host tests and fuzzers between cases. */
+void sys_reset(void);
+
+#endif

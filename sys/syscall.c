@@ -1,0 +1,144 @@
+/* The system-call entry (sys/sys.h): a table from Linux x86-64 call numbers
+ * to their implementations. A number with no entry, known to Linux or not,
+ * returns -ENOSYS and is said once on the console, so that a port can see
+ * which calls an application needs (the numbers are Linux's, listed in its
+ * arch/x86/entry/syscalls/syscall_64.tbl; a table of names would cost every
+ * image 7 KiB). After every call the signals it made deliverable are
+ * delivered (sys/signal.c). */
+#include "sys/sys.h"
+
+#include <stddef.h>
+
+#include "core/log.h"
+#include "sys/calls.h"
+
+/* Every implemented call; call_index maps a number to its place in calls
+ * (a byte per number rather than a pointer: the table costs 0.5 KiB, not
+ * 3.5). */
+#define IMPLEMENTED(X)                                                                             \
+    X(read, sys_read)                                                                              \
+    X(write, sys_write)                                                                            \
+    X(close, sys_close)                                                                            \
+    X(fstat, sys_fstat)                                                                            \
+    X(lseek, sys_lseek)                                                                            \
+    X(mmap, sys_mmap)                                                                              \
+    X(mprotect, sys_mprotect)                                                                      \
+    X(munmap, sys_munmap)                                                                          \
+    X(brk, sys_brk)                                                                                \
+    X(rt_sigaction, sys_rt_sigaction)                                                              \
+    X(rt_sigprocmask, sys_rt_sigprocmask)                                                          \
+    X(rt_sigreturn, sys_rt_sigreturn)                                                              \
+    X(ioctl, sys_ioctl)                                                                            \
+    X(pread64, sys_pread64)                                                                        \
+    X(pwrite64, sys_pwrite64)                                                                      \
+    X(readv, sys_readv)                                                                            \
+    X(writev, sys_writev)                                                                          \
+    X(sched_yield, sys_sched_yield)                                                                \
+    X(mremap, sys_mremap)                                                                          \
+    X(msync, sys_msync)                                                                            \
+    X(madvise, sys_madvise)                                                                        \
+    X(dup, sys_dup)                                                                                \
+    X(dup2, sys_dup2)                                                                              \
+    X(nanosleep, sys_nanosleep)                                                                    \
+    X(getpid, sys_getpid)                                                                          \
+    X(exit, sys_exit)                                                                              \
+    X(kill, sys_kill)                                                                              \
+    X(uname, sys_uname)                                                                            \
+    X(fcntl, sys_fcntl)                                                                            \
+    X(gettimeofday, sys_gettimeofday)                                                              \
+    X(getrlimit, sys_getrlimit)                                                                    \
+    X(sysinfo, sys_sysinfo)                                                                        \
+    X(getuid, sys_getuid)                                                                          \
+    X(getgid, sys_getuid)                                                                          \
+    X(geteuid, sys_getuid)                                                                         \
+    X(getegid, sys_getuid)                                                                         \
+    X(getppid, sys_getppid)                                                                        \
+    X(rt_sigpending, sys_rt_sigpending)                                                            \
+    X(sigaltstack, sys_sigaltstack)                                                                \
+    X(arch_prctl, sys_arch_prctl)                                                                  \
+    X(setrlimit, sys_setrlimit)                                                                    \
+    X(gettid, sys_getpid)                                                                          \
+    X(tkill, sys_tkill)                                                                            \
+    X(time, sys_time)                                                                              \
+    X(futex, sys_futex)                                                                            \
+    X(sched_getaffinity, sys_sched_getaffinity)                                                    \
+    X(set_tid_address, sys_set_tid_address)                                                        \
+    X(clock_gettime, sys_clock_gettime)                                                            \
+    X(clock_getres, sys_clock_getres)                                                              \
+    X(clock_nanosleep, sys_clock_nanosleep)                                                        \
+    X(exit_group, sys_exit)                                                                        \
+    X(tgkill, sys_tgkill)                                                                          \
+    X(dup3, sys_dup3)                                                                              \
+    X(preadv, sys_preadv)                                                                          \
+    X(pwritev, sys_pwritev)                                                                        \
+    X(prlimit64, sys_prlimit64)                                                                    \
+    X(getrandom, sys_getrandom)
+
+/* The calls' places in `calls` (1 up; 0 is "none"). */
+#define ORDINAL(nr, fn) CALL_##nr,
+enum { CALL_NONE, IMPLEMENTED(ORDINAL) CALL_COUNT };
+#undef ORDINAL
+_Static_assert(CALL_COUNT <= 256, "the index holds a byte per number");
+
+#define FN(nr, fn) fn,
+static sys_call_fn *const calls[CALL_COUNT] = {NULL, IMPLEMENTED(FN)};
+#undef FN
+
+#define PLACE(nr, fn) [LINUX_NR_##nr] = CALL_##nr,
+static const uint8_t call_index[LINUX_NR_COUNT] = {IMPLEMENTED(PLACE)};
+#undef PLACE
+
+/* Which numbers were reported; numbers outside the table are reported
+ * once altogether (they are not Linux x86-64 calls: an x32 call, a
+ * corrupted register). */
+static uint64_t reported[(LINUX_NR_COUNT + 63) / 64];
+static bool reported_outside;
+
+void sys_syscall_reset(void)
+{
+    for (unsigned i = 0; i < sizeof reported / sizeof reported[0]; i++)
+        reported[i] = 0;
+    reported_outside = false;
+}
+
+static long not_implemented(long n)
+{
+    if (n >= 0 && n < LINUX_NR_COUNT) {
+        uint64_t bit = 1ull << (n % 64);
+        if (!(reported[n / 64] & bit)) {
+            reported[n / 64] |= bit;
+            kprintf("sys: system call %ld not implemented: ENOSYS\n", n);
+        }
+    } else if (!reported_outside) {
+        reported_outside = true;
+        kprintf("sys: system call %ld not implemented: ENOSYS"
+                " (further numbers outside Linux's table are not reported)\n",
+                n);
+    }
+    return -LINUX_ENOSYS;
+}
+
+/* used: musl_arch.c's __syscall_cp_asm calls it from assembly, which
+ * link-time optimisation does not see; it would otherwise be inlined into
+ * its visible callers and its name dropped. */
+__attribute__((used)) long __anyvm_syscall(long n, long a1, long a2, long a3, long a4, long a5,
+                                           long a6)
+{
+    const long a[6] = {a1, a2, a3, a4, a5, a6};
+    sys_call_fn *fn = n >= 0 && n < LINUX_NR_COUNT ? calls[call_index[n]] : NULL;
+    long r = fn != NULL ? fn(a) : not_implemented(n);
+    sys_signal_deliver();
+    return r;
+}
+
+void sys_reset(void)
+{
+    sys_fd_reset();
+    sys_mem_reset();
+    sys_signal_reset();
+    sys_futex_reset();
+    sys_proc_reset();
+    sys_getrandom_reset();
+    sys_syscall_reset();
+    sys_set_stack_size(0);
+}
