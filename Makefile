@@ -30,8 +30,10 @@ KLDFLAGS := $(KCODEGEN) -flto-partition=one -g -Werror -nostdlib -static -no-pie
 # The core every image has, and the device layers (buses, drivers, network)
 # that an app gets unless its apps/NAME/app.mk says NAME_DEVICES := no: an app
 # that drives no device (hello) then links no bus or driver: its registration
-# tables (core/device.h) are empty, so starting the buses does nothing.
-CORE_DIRS := arch/x86_64 boot core init hv dev klib drivers/uart
+# tables (core/device.h) are empty, so starting the buses does nothing. api/
+# (the calls of include/anyvm/) is in every image: --gc-sections keeps only
+# what the app calls.
+CORE_DIRS := arch/x86_64 boot core init hv dev klib drivers/uart api
 DEVICE_DIRS := bus/pci bus/virtio_mmio drivers/virtio net
 dir_objs = $(patsubst %,$(B)/k/%.o,$(foreach d,$(1),$(wildcard $(d)/*.c) $(wildcard $(d)/*.S)))
 CORE_OBJS := $(call dir_objs,$(CORE_DIRS))
@@ -75,6 +77,9 @@ $(B)/a/apps/%.c.o: apps/%.c Makefile | $(LIBC)
 all: $(B)/$(APP).elf
 apps: $(foreach a,$(APPS),$(B)/$(a).elf)
 
+# api/ implements include/anyvm/ and includes it; the rest of the kernel
+# does not see the app's headers.
+$(B)/k/api/%.c.o: KCFLAGS += -Iinclude
 $(B)/k/%.c.o: %.c Makefile
 	@mkdir -p $(dir $@)
 	@echo '  CC      $<'
@@ -137,7 +142,7 @@ endif
 
 # ---- host programs: hostsim and the unit tests ----
 HCC := gcc
-HCFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -I. -MMD -MP
+HCFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -I. -Iinclude -MMD -MP
 HOSTSIM_SRCS := $(wildcard hostsim/*.c hostsim/*/*.c)
 # hostsim's pure logic (no KVM), linked into the unit tests beside the kernel's.
 HOSTSIM_PURE_SRCS := hostsim/guest_mem.c hostsim/log.c hostsim/options.c hostsim/registry.c \
@@ -171,7 +176,7 @@ PURE_SRCS := core/cmdline.c core/memmap.c core/page_alloc.c core/heap.c \
 	bus/virtio_mmio/virtio_mmio_aml.c bus/virtio_mmio/virtio_mmio_transport.c \
 	drivers/virtio/virtio.c drivers/virtio/virtio_pci_caps.c drivers/virtio/virtio_pci_legacy.c \
 	drivers/virtio/net_config.c drivers/virtio/blk_config.c dev/random.c \
-	$(HOSTSIM_PURE_SRCS)
+	$(wildcard api/*.c) $(HOSTSIM_PURE_SRCS)
 PURE_SRCS := $(wildcard $(PURE_SRCS))
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(B)/unit/%)
