@@ -64,14 +64,11 @@ ACFLAGS := -std=gnu11 -Os -g -Wall -mno-implicit-float -mno-red-zone -fno-pic -f
 	-fno-stack-protector -fno-asynchronous-unwind-tables -fno-omit-frame-pointer \
 	-march=x86-64 -mtune=generic -ffunction-sections -fdata-sections \
 	-nostdinc -isystem $(MUSL)/include -isystem $(CLANG_INC) -MMD -MP
-# An app reaches the kernel only through the public headers in include/;
-# apps/NAME/app.mk may say NAME_KERNEL_HEADERS := yes for an app that has not
-# moved to them yet.
-APP_INCLUDES = -Iinclude $(if $(filter yes,$($(1)_KERNEL_HEADERS)),-I.)
+# An app reaches the kernel only through the public headers in include/.
 $(B)/a/apps/%.c.o: apps/%.c Makefile | $(LIBC)
 	@mkdir -p $(dir $@)
 	@echo '  APPCC   $<'
-	@$(ACC) $(ACFLAGS) $(call APP_INCLUDES,$(firstword $(subst /, ,$*))) -c $< -o $@
+	@$(ACC) $(ACFLAGS) -Iinclude -c $< -o $@
 
 .PHONY: all apps run test bench setup unit hostsim clean format tools reference
 all: $(B)/$(APP).elf
@@ -171,7 +168,7 @@ PURE_SRCS := core/cmdline.c core/memmap.c core/page_alloc.c core/heap.c \
 	hv/hv_decide.c arch/x86_64/power_policy.c arch/x86_64/mptable.c \
 	bus/pci/pci_addr.c bus/pci/pci_bar_decode.c bus/pci/pci_cap_walk.c bus/pci/pci_match.c \
 	bus/pci/pci_irq_logic.c bus/pci/pci_format.c \
-	net/inet_csum.c net/ping_responder.c drivers/virtio/net_hdr.c dev/netdev.c dev/blkdev.c \
+	net/inet_csum.c apps/devinfo/ping_responder.c drivers/virtio/net_hdr.c dev/netdev.c dev/blkdev.c \
 	apps/devinfo/pattern.c drivers/virtio/virtqueue.c bus/virtio_mmio/virtio_mmio_cmdline.c \
 	bus/virtio_mmio/virtio_mmio_aml.c bus/virtio_mmio/virtio_mmio_transport.c \
 	drivers/virtio/virtio.c drivers/virtio/virtio_pci_caps.c drivers/virtio/virtio_pci_legacy.c \
@@ -211,7 +208,7 @@ fuzz_srcs_bootinfo := boot/bootinfo.c boot/multiboot.c boot/pvh.c boot/linux64.c
 fuzz_srcs_memmap := core/memmap.c
 fuzz_srcs_hv_decide := hv/hv_decide.c
 fuzz_srcs_exit_policy := arch/x86_64/power_policy.c arch/x86_64/mptable.c
-fuzz_srcs_net_rx := net/ping_responder.c net/inet_csum.c drivers/virtio/net_hdr.c
+fuzz_srcs_net_rx := apps/devinfo/ping_responder.c net/inet_csum.c drivers/virtio/net_hdr.c
 fuzz_srcs_virtio_config := drivers/virtio/virtio.c core/event.c core/timer.c core/device.c tests/unit/host_platform.c
 fuzz_srcs_virtio_pci_caps := drivers/virtio/virtio_pci_caps.c bus/pci/pci_cap_walk.c
 fuzz_srcs_virtio_dev_config := drivers/virtio/virtio.c drivers/virtio/net_config.c \
