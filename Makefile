@@ -30,8 +30,10 @@ KLDFLAGS := $(KCODEGEN) -flto-partition=one -g -Werror -nostdlib -static -no-pie
 # The core every image has, and the device layers (buses, drivers, network)
 # that an app gets unless its apps/NAME/app.mk says NAME_DEVICES := no: an app
 # that drives no device (hello) then links no bus or driver: its registration
-# tables (core/device.h) are empty, so starting the buses does nothing.
-CORE_DIRS := arch/x86_64 boot core init hv dev klib drivers/uart sys
+# tables (core/device.h) are empty, so starting the buses does nothing. api/
+# (the calls of include/anyvm/) is in every image: --gc-sections keeps only
+# what the app calls.
+CORE_DIRS := arch/x86_64 boot core init hv dev klib drivers/uart sys api
 DEVICE_DIRS := bus/pci bus/virtio_mmio drivers/virtio net
 dir_objs = $(patsubst %,$(B)/k/%.o,$(foreach d,$(1),$(wildcard $(d)/*.c) $(wildcard $(d)/*.S)))
 CORE_OBJS := $(call dir_objs,$(CORE_DIRS))
@@ -62,19 +64,19 @@ ACFLAGS := -std=gnu11 -Os -g -Wall -mno-implicit-float -mno-red-zone -fno-pic -f
 	-fno-stack-protector -fno-asynchronous-unwind-tables -fno-omit-frame-pointer \
 	-march=x86-64 -mtune=generic -ffunction-sections -fdata-sections \
 	-nostdinc -isystem $(MUSL)/include -isystem $(CLANG_INC) -MMD -MP
-# An app reaches the kernel only through the public headers in include/;
-# apps/NAME/app.mk may say NAME_KERNEL_HEADERS := yes for an app that has not
-# moved to them yet.
-APP_INCLUDES = -Iinclude $(if $(filter yes,$($(1)_KERNEL_HEADERS)),-I.)
+# An app reaches the kernel only through the public headers in include/.
 $(B)/a/apps/%.c.o: apps/%.c Makefile | $(LIBC)
 	@mkdir -p $(dir $@)
 	@echo '  APPCC   $<'
-	@$(ACC) $(ACFLAGS) $(call APP_INCLUDES,$(firstword $(subst /, ,$*))) -c $< -o $@
+	@$(ACC) $(ACFLAGS) -Iinclude -c $< -o $@
 
 .PHONY: all apps run test bench setup unit hostsim clean format tools reference
 all: $(B)/$(APP).elf
 apps: $(foreach a,$(APPS),$(B)/$(a).elf)
 
+# api/ implements include/anyvm/ and includes it; the rest of the kernel
+# does not see the app's headers.
+$(B)/k/api/%.c.o: KCFLAGS += -Iinclude
 $(B)/k/%.c.o: %.c Makefile
 	@mkdir -p $(dir $@)
 	@echo '  CC      $<'
@@ -137,7 +139,7 @@ endif
 
 # ---- host programs: hostsim and the unit tests ----
 HCC := gcc
-HCFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -I. -MMD -MP
+HCFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -I. -Iinclude -MMD -MP
 HOSTSIM_SRCS := $(wildcard hostsim/*.c hostsim/*/*.c)
 # hostsim's pure logic (no KVM), linked into the unit tests beside the kernel's.
 HOSTSIM_PURE_SRCS := hostsim/guest_mem.c hostsim/log.c hostsim/options.c hostsim/registry.c \
@@ -166,13 +168,13 @@ PURE_SRCS := core/cmdline.c core/memmap.c core/page_alloc.c core/heap.c \
 	hv/hv_decide.c arch/x86_64/power_policy.c arch/x86_64/mptable.c \
 	bus/pci/pci_addr.c bus/pci/pci_bar_decode.c bus/pci/pci_cap_walk.c bus/pci/pci_match.c \
 	bus/pci/pci_irq_logic.c bus/pci/pci_format.c \
-	net/inet_csum.c net/ping_responder.c drivers/virtio/net_hdr.c dev/netdev.c dev/blkdev.c \
+	net/inet_csum.c apps/devinfo/ping_responder.c drivers/virtio/net_hdr.c dev/netdev.c dev/blkdev.c \
 	apps/devinfo/pattern.c drivers/virtio/virtqueue.c bus/virtio_mmio/virtio_mmio_cmdline.c \
 	bus/virtio_mmio/virtio_mmio_aml.c bus/virtio_mmio/virtio_mmio_transport.c \
 	drivers/virtio/virtio.c drivers/virtio/virtio_pci_caps.c drivers/virtio/virtio_pci_legacy.c \
 	drivers/virtio/net_config.c drivers/virtio/blk_config.c dev/random.c \
 	$(filter-out sys/musl_arch.c,$(wildcard sys/*.c)) tests/unit/host_sys.c \
-	$(HOSTSIM_PURE_SRCS)
+	$(wildcard api/*.c) $(HOSTSIM_PURE_SRCS)
 PURE_SRCS := $(wildcard $(PURE_SRCS))
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(B)/unit/%)
@@ -209,7 +211,7 @@ fuzz_srcs_bootinfo := boot/bootinfo.c boot/multiboot.c boot/pvh.c boot/linux64.c
 fuzz_srcs_memmap := core/memmap.c
 fuzz_srcs_hv_decide := hv/hv_decide.c
 fuzz_srcs_exit_policy := arch/x86_64/power_policy.c arch/x86_64/mptable.c
-fuzz_srcs_net_rx := net/ping_responder.c net/inet_csum.c drivers/virtio/net_hdr.c
+fuzz_srcs_net_rx := apps/devinfo/ping_responder.c net/inet_csum.c drivers/virtio/net_hdr.c
 fuzz_srcs_virtio_config := drivers/virtio/virtio.c core/event.c core/timer.c core/device.c tests/unit/host_platform.c
 fuzz_srcs_virtio_pci_caps := drivers/virtio/virtio_pci_caps.c bus/pci/pci_cap_walk.c
 fuzz_srcs_virtio_dev_config := drivers/virtio/virtio.c drivers/virtio/net_config.c \

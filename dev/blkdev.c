@@ -17,6 +17,7 @@
 
 static struct blkdev *devices;
 static unsigned registered;
+static struct blkdev_watcher *watchers;
 
 int blkdev_register(struct blkdev *bd)
 {
@@ -54,6 +55,14 @@ void blkdev_unregister(struct blkdev *bd)
         }
     }
     bd->next = NULL;
+    for (struct blkdev_watcher *w = watchers; w; w = w->next)
+        w->removed(bd);
+}
+
+void blkdev_watch(struct blkdev_watcher *w)
+{
+    w->next = watchers;
+    watchers = w;
 }
 
 struct blkdev *blkdev_first(void)

@@ -61,6 +61,15 @@ int blkdev_register(struct blkdev *bd);
 /* Called by drivers before the device goes away (removal), after failing
  * what it still held; its name is not reused. */
 void blkdev_unregister(struct blkdev *bd);
+
+/* Told when a disk leaves the class (blkdev_unregister; its driver frees it
+ * afterwards), so that whoever keeps pointers to it (api/blk.c's handles)
+ * lets go of them. Thread context. */
+struct blkdev_watcher {
+    void (*removed)(struct blkdev *bd);
+    struct blkdev_watcher *next;
+};
+void blkdev_watch(struct blkdev_watcher *w);
 /* Called by drivers when a request finishes (status 0 or a negative error):
  * counts it and calls req->done. */
 void blkdev_complete(struct blkdev *bd, struct blk_request *req, int status);

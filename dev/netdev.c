@@ -10,6 +10,7 @@
 
 static struct netdev *devices;
 static unsigned registered;
+static struct netdev_watcher *watchers;
 
 int netdev_register(struct netdev *nd)
 {
@@ -40,6 +41,14 @@ void netdev_unregister(struct netdev *nd)
     }
     nd->next = NULL;
     nd->rx = NULL;
+    for (struct netdev_watcher *w = watchers; w; w = w->next)
+        w->removed(nd);
+}
+
+void netdev_watch(struct netdev_watcher *w)
+{
+    w->next = watchers;
+    watchers = w;
 }
 
 void netdev_set_link(struct netdev *nd, bool up)

@@ -69,6 +69,15 @@ int netdev_register(struct netdev *nd);
 /* Called by drivers before the device goes away (removal): it leaves the
  * list; its name is not reused. */
 void netdev_unregister(struct netdev *nd);
+
+/* Told when a device leaves the class (netdev_unregister; its driver frees
+ * it afterwards), so that whoever keeps pointers to it (api/net.c's
+ * handles) lets go of them. Thread context. */
+struct netdev_watcher {
+    void (*removed)(struct netdev *nd);
+    struct netdev_watcher *next;
+};
+void netdev_watch(struct netdev_watcher *w);
 /* Called by drivers when the link changes; logs "<name>: link up|down". */
 void netdev_set_link(struct netdev *nd, bool up);
 /* Called by drivers for each received frame; counts it and hands it to the

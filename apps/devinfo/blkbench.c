@@ -1,6 +1,6 @@
 /* The blkbench action (`make bench`, docs/bench.md): sequential write, then
  * sequential read, of `mib` MiB from the start of a writable disk, with
- * several requests in flight, timed with time_now_ns:
+ * several requests in flight, timed with anyvm_now_ns:
  *
  *   devinfo: blkbench blk0 write 32 MiB in 151.2 ms: 221.9 MB/s
  *   devinfo: blkbench blk0 read 32 MiB in 98.7 ms: 339.9 MB/s
@@ -20,16 +20,15 @@
  * mismatch is a FAIL that names the first byte that differs. A read-only
  * disk is refused before anything is submitted: blkbench only ever runs on
  * a disk it may overwrite. */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 
-#include "apps/devinfo/devinfo.h"
-#include "core/event.h"
-#include "core/time.h"
-#include "arch/x86_64/cpu.h"
-#include "core/time.h"
-#include "dev/random.h"
+#include <anyvm/wait.h>
+
+#include "devinfo.h"
 
 #define REQ_BYTES (64 * 1024)         /* one request, and one checksummed chunk */
 #define IN_FLIGHT 8                   /* requests kept outstanding */
@@ -37,10 +36,11 @@
 #define IO_TIMEOUT_NS 10000000000ull
 #define POISON 0xa5
 
+/* done runs from the kernel's loop, only while devinfo waits. */
 struct slot {
-    struct blk_request req;
-    volatile bool busy;      /* submitted, not completed */
-    volatile bool unchecked; /* completed, status not looked at yet */
+    struct anyvm_blk_request req;
+    bool busy;      /* submitted, not completed */
+    bool unchecked; /* completed, error not looked at yet */
 };
 
 struct engine {
@@ -49,7 +49,7 @@ struct engine {
     uint64_t requests;
 };
 
-static void slot_done(struct blk_request *req)
+static void slot_done(struct anyvm_blk_request *req)
 {
     struct slot *s = req->ctx;
     s->unchecked = true;
@@ -64,9 +64,15 @@ static unsigned busy_count(const struct engine *e)
     return n;
 }
 
-static bool some_idle(void *ctx)
+/* A request finished (its slot waits to be checked), or none is left to
+ * wait for. */
+static bool some_finished(void *ctx)
 {
-    return busy_count(ctx) < IN_FLIGHT;
+    const struct engine *e = ctx;
+    for (int i = 0; i < IN_FLIGHT; i++)
+        if (e->s[i].unchecked)
+            return true;
+    return busy_count(e) == 0;
 }
 
 static bool all_idle(void *ctx)
@@ -74,17 +80,18 @@ static bool all_idle(void *ctx)
     return busy_count(ctx) == 0;
 }
 
-static const char *op_name(enum blk_op op)
+static const char *op_name(enum anyvm_blk_op op)
 {
-    return op == BLK_READ ? "read" : "write";
+    return op == ANYVM_BLK_READ ? "read" : "write";
 }
 
 /* Reads or writes sectors [first, first + count) from or to buf in requests
  * of per_req sectors, keeping up to IN_FLIGHT outstanding. Returns 0, or -1
  * after a FAIL line; -2 when requests may still be in flight (the buffer
  * must then never be freed). */
-static int run_io(struct blkdev *bd, struct engine *e, enum blk_op op, uint8_t *buf, uint64_t first,
-                  uint64_t count, uint32_t per_req)
+static int run_io(struct anyvm_blk *b, const struct anyvm_blk_info *in, struct engine *e,
+                  enum anyvm_blk_op op, uint8_t *buf, uint64_t first, uint64_t count,
+                  uint32_t per_req)
 {
     uint64_t next = 0;
     int result = 0;
@@ -95,58 +102,53 @@ static int run_io(struct blkdev *bd, struct engine *e, enum blk_op op, uint8_t *
             if (!s->unchecked)
                 continue;
             s->unchecked = false;
-            if (s->req.status != 0) {
-                printf("devinfo: FAIL blkbench %s: %s of sectors %lu+%u failed (%d)\n", bd->name,
-                       op_name(op), (unsigned long)s->req.sector, s->req.count, s->req.status);
+            if (s->req.error != 0) {
+                printf("devinfo: FAIL blkbench %s: %s of sectors %lu+%u failed (%d)\n", in->name,
+                       op_name(op), (unsigned long)s->req.sector, s->req.count, -s->req.error);
                 result = -1;
             }
         }
         if (result != 0 || (next == count && busy_count(e) == 0))
             break;
-        /* Submit to every idle slot at once with interrupts off, so the
-         * driver holds several requests even when the device finishes each
-         * before the next would be submitted. */
-        cpu_irq_disable();
+        /* Submit to every idle slot at once: completions run only while
+         * devinfo waits, so the kernel holds several requests even when the
+         * device finishes each before the next would be submitted. */
         for (int i = 0; i < IN_FLIGHT && next < count; i++) {
             struct slot *s = &e->s[i];
             if (s->busy || s->unchecked)
                 continue;
             uint32_t n = count - next < per_req ? (uint32_t)(count - next) : per_req;
-            s->req = (struct blk_request){.op = op,
-                                          .sector = first + next,
-                                          .count = n,
-                                          .buf = buf + next * bd->sector_size,
-                                          .done = slot_done,
-                                          .ctx = s};
-            s->busy = true;
-            int rc = blkdev_submit(bd, &s->req);
-            if (rc == BLK_EBUSY) { /* the device queue is full: wait for a completion */
-                s->busy = false;
-                break;
-            }
-            if (rc != 0) {
-                s->busy = false;
-                printf("devinfo: FAIL blkbench %s: %s of sectors %lu+%u refused (%d)\n", bd->name,
-                       op_name(op), (unsigned long)(first + next), n, rc);
+            s->req = (struct anyvm_blk_request){.op = op,
+                                                .sector = first + next,
+                                                .count = n,
+                                                .buf = buf + next * in->sector_size,
+                                                .done = slot_done,
+                                                .ctx = s};
+            if (anyvm_blk_submit(b, &s->req) != 0) {
+                if (errno == EAGAIN) /* the device queue is full: wait for a completion */
+                    break;
+                printf("devinfo: FAIL blkbench %s: %s of sectors %lu+%u refused (%d)\n", in->name,
+                       op_name(op), (unsigned long)(first + next), n, -errno);
                 result = -1;
                 break;
             }
+            s->busy = true;
             e->requests++;
             next += n;
         }
         unsigned busy = busy_count(e);
-        cpu_irq_enable();
         if (busy > e->max_in_flight)
             e->max_in_flight = busy;
         if (result == 0 && busy > 0 &&
-            !wait_until(next < count ? some_idle : all_idle, e, time_now_ns() + IO_TIMEOUT_NS)) {
-            printf("devinfo: FAIL blkbench %s: %s: no completion within %lu s\n", bd->name,
+            !anyvm_wait_until(next < count ? some_finished : all_idle, e,
+                              anyvm_now_ns() + IO_TIMEOUT_NS)) {
+            printf("devinfo: FAIL blkbench %s: %s: no completion within %lu s\n", in->name,
                    op_name(op), (unsigned long)(IO_TIMEOUT_NS / 1000000000ull));
             return -2;
         }
     }
-    if (!wait_until(all_idle, e, time_now_ns() + IO_TIMEOUT_NS)) {
-        printf("devinfo: FAIL blkbench %s: %s requests still in flight after %lu s\n", bd->name,
+    if (!anyvm_wait_until(all_idle, e, anyvm_now_ns() + IO_TIMEOUT_NS)) {
+        printf("devinfo: FAIL blkbench %s: %s requests still in flight after %lu s\n", in->name,
                op_name(op), (unsigned long)(IO_TIMEOUT_NS / 1000000000ull));
         return -2;
     }
@@ -213,6 +215,17 @@ static long chunk_first_difference(const uint64_t *w, size_t words, uint64_t see
     return -1;
 }
 
+/* A seed of its own for every run, so that data a run reads back can never
+ * have been left there by an earlier one: from the C library's getrandom
+ * (the kernel's random source), with the clock mixed in. */
+static uint64_t run_seed(void)
+{
+    uint64_t seed = 0;
+    if (getrandom(&seed, sizeof seed, 0) != (ssize_t)sizeof seed)
+        printf("devinfo: blkbench: getrandom failed (%d); the seed is the clock's\n", -errno);
+    return seed ^ anyvm_now_ns();
+}
+
 /* ---- figures ---- */
 
 static void print_rate(const char *disk, const char *what, unsigned long mib, uint64_t bytes,
@@ -243,23 +256,28 @@ static uint8_t *alloc_window(uint64_t total, uint64_t *window)
     return NULL;
 }
 
-int devinfo_blkbench(struct blkdev *bd, unsigned long mib)
+int devinfo_blkbench(struct anyvm_blk *b, unsigned long mib)
 {
-    if (bd->read_only) {
+    struct anyvm_blk_info in;
+    if (anyvm_blk_info(b, &in) != 0) {
+        printf("devinfo: FAIL blkbench: the disk is gone (%d)\n", -errno);
+        return -1;
+    }
+    if (in.read_only) {
         printf("devinfo: FAIL blkbench %s: the disk is read-only; blkbench overwrites the "
                "disk and never touches a read-only one\n",
-               bd->name);
+               in.name);
         return -1;
     }
     /* Compared in MiB: no product that could overflow. */
-    uint64_t capacity_mib = bd->capacity / (1024 * 1024 / bd->sector_size);
-    if (mib == 0 || mib > capacity_mib || REQ_BYTES % bd->sector_size != 0) {
+    uint64_t capacity_mib = in.sectors / (1024 * 1024 / in.sector_size);
+    if (mib == 0 || mib > capacity_mib || REQ_BYTES % in.sector_size != 0) {
         printf("devinfo: FAIL blkbench %s: %lu MiB do not fit its %lu sectors of %u bytes\n",
-               bd->name, mib, (unsigned long)bd->capacity, bd->sector_size);
+               in.name, mib, (unsigned long)in.sectors, in.sector_size);
         return -1;
     }
     uint64_t total = (uint64_t)mib * 1024 * 1024;
-    uint32_t per_req = REQ_BYTES / bd->sector_size;
+    uint32_t per_req = REQ_BYTES / in.sector_size;
     uint64_t chunks = total / REQ_BYTES;
     const size_t words = REQ_BYTES / 8;
     uint64_t window = 0;
@@ -267,14 +285,14 @@ int devinfo_blkbench(struct blkdev *bd, unsigned long mib)
     uint64_t *sums = calloc(chunks, sizeof *sums);
     struct engine *e = calloc(1, sizeof *e);
     if (buf == NULL || sums == NULL || e == NULL) {
-        printf("devinfo: FAIL blkbench %s: no memory for a buffer of %u KiB or more\n", bd->name,
+        printf("devinfo: FAIL blkbench %s: no memory for a buffer of %u KiB or more\n", in.name,
                REQ_BYTES * IN_FLIGHT / 1024);
         free(buf);
         free(sums);
         free(e);
         return -1;
     }
-    uint64_t seed = random_u64() ^ time_now_ns();
+    uint64_t seed = run_seed();
     uint64_t per_window = window / REQ_BYTES;
     uint64_t write_ns = 0, read_ns = 0;
     int rc = 0;
@@ -284,21 +302,21 @@ int devinfo_blkbench(struct blkdev *bd, unsigned long mib)
         uint64_t n = chunks - c0 < per_window ? chunks - c0 : per_window;
         for (uint64_t k = 0; k < n; k++)
             sums[c0 + k] = chunk_fill((uint64_t *)(buf + k * REQ_BYTES), words, seed, c0 + k);
-        uint64_t t0 = time_now_ns();
-        rc = run_io(bd, e, BLK_WRITE, buf, c0 * per_req, n * per_req, per_req);
-        write_ns += time_now_ns() - t0;
+        uint64_t t0 = anyvm_now_ns();
+        rc = run_io(b, &in, e, ANYVM_BLK_WRITE, buf, c0 * per_req, n * per_req, per_req);
+        write_ns += anyvm_now_ns() - t0;
     }
     if (rc == 0) {
-        uint64_t t0 = time_now_ns();
-        int frc = blkdev_flush(bd);
-        write_ns += time_now_ns() - t0;
+        uint64_t t0 = anyvm_now_ns();
+        int frc = anyvm_blk_flush(b) == 0 ? 0 : -errno;
+        write_ns += anyvm_now_ns() - t0;
         if (frc != 0) {
-            printf("devinfo: FAIL blkbench %s: flush failed (%d)\n", bd->name, frc);
+            printf("devinfo: FAIL blkbench %s: flush failed (%d)\n", in.name, frc);
             rc = -1;
         }
     }
     if (rc == 0)
-        print_rate(bd->name, "write", mib, total, write_ns);
+        print_rate(in.name, "write", mib, total, write_ns);
     unsigned write_depth = e->max_in_flight;
     uint64_t write_requests = e->requests;
 
@@ -308,9 +326,9 @@ int devinfo_blkbench(struct blkdev *bd, unsigned long mib)
     for (uint64_t c0 = 0; c0 < chunks && rc == 0; c0 += per_window) {
         uint64_t n = chunks - c0 < per_window ? chunks - c0 : per_window;
         memset(buf, POISON, n * REQ_BYTES);
-        uint64_t t0 = time_now_ns();
-        rc = run_io(bd, e, BLK_READ, buf, c0 * per_req, n * per_req, per_req);
-        read_ns += time_now_ns() - t0;
+        uint64_t t0 = anyvm_now_ns();
+        rc = run_io(b, &in, e, ANYVM_BLK_READ, buf, c0 * per_req, n * per_req, per_req);
+        read_ns += anyvm_now_ns() - t0;
         for (uint64_t k = 0; k < n && rc == 0; k++) {
             const uint64_t *w = (const uint64_t *)(buf + k * REQ_BYTES);
             if (chunk_sum(w, words) == sums[c0 + k])
@@ -320,9 +338,9 @@ int devinfo_blkbench(struct blkdev *bd, unsigned long mib)
             printf("devinfo: FAIL blkbench %s: data read back differs from what was written: "
                    "chunk %lu (bytes %lu+%u), first difference at byte %lu (sector %lu, offset "
                    "%lu), read 0x%02x\n",
-                   bd->name, (unsigned long)(c0 + k), (unsigned long)((c0 + k) * REQ_BYTES),
-                   REQ_BYTES, (unsigned long)off, (unsigned long)(off / bd->sector_size),
-                   (unsigned long)(off % bd->sector_size), ((const uint8_t *)w)[bad < 0 ? 0 : bad]);
+                   in.name, (unsigned long)(c0 + k), (unsigned long)((c0 + k) * REQ_BYTES),
+                   REQ_BYTES, (unsigned long)off, (unsigned long)(off / in.sector_size),
+                   (unsigned long)(off % in.sector_size), ((const uint8_t *)w)[bad < 0 ? 0 : bad]);
             rc = -1;
         }
     }
@@ -334,17 +352,17 @@ int devinfo_blkbench(struct blkdev *bd, unsigned long mib)
         free(e);
         return -1;
     }
-    print_rate(bd->name, "read", mib, total, read_ns);
+    print_rate(in.name, "read", mib, total, read_ns);
     uint64_t all = FNV_BASIS;
     for (uint64_t k = 0; k < chunks; k++)
         all = (all ^ sums[k]) * FNV_PRIME;
     printf("devinfo: blkbench %s: %lu requests of %u KiB each way, up to %u in flight writing "
            "and %u reading (of %u), buffer %lu KiB, flush %s\n",
-           bd->name, (unsigned long)write_requests, REQ_BYTES / 1024, write_depth, e->max_in_flight,
+           in.name, (unsigned long)write_requests, REQ_BYTES / 1024, write_depth, e->max_in_flight,
            IN_FLIGHT, (unsigned long)(window / 1024),
-           bd->has_flush ? "included in the write time" : "not needed (no write cache)");
+           in.has_flush ? "included in the write time" : "not needed (no write cache)");
     printf("devinfo: PASS blkbench %s: %lu MiB written and read back, checksum %016lx matches\n",
-           bd->name, mib, (unsigned long)all);
+           in.name, mib, (unsigned long)all);
     free(sums);
     free(e);
     return 0;

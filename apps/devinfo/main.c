@@ -17,8 +17,9 @@
  *                           drops it, and the kernel carries on (remove.c)
  *   ping IP COUNT SECONDS [UDP]
  *                           answer ARP, ICMP echo and UDP echo (port 7) as IP
- *                           on every netdev until COUNT echo requests (and
- *                           UDP datagrams) were answered; fail after SECONDS
+ *                           on every network device until COUNT echo requests
+ *                           (and UDP datagrams) were answered; fail after
+ *                           SECONDS
  *
  * DISK is a name (blk0), "rw" (the first writable disk), "ro" (the first
  * read-only disk) or "id:SERIAL" (the disk whose identification is SERIAL):
@@ -31,18 +32,23 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "apps/devinfo/devinfo.h"
-#include "core/time.h"
-#include "net/ping_responder.h"
+#include "devinfo.h"
+#include "ping_responder.h"
 
-struct blkdev *devinfo_find_disk(const char *spec)
+struct anyvm_blk *devinfo_find_disk(const char *spec, struct anyvm_blk_info *info)
 {
-    for (struct blkdev *bd = blkdev_first(); bd; bd = bd->next) {
-        if (strcmp(spec, "rw") == 0        ? !bd->read_only
-            : strcmp(spec, "ro") == 0      ? bd->read_only
-            : strncmp(spec, "id:", 3) == 0 ? strcmp(bd->serial, spec + 3) == 0
-                                           : strcmp(bd->name, spec) == 0)
-            return bd;
+    struct anyvm_blk_info in;
+    for (struct anyvm_blk *b = anyvm_blk_next(NULL); b; b = anyvm_blk_next(b)) {
+        if (anyvm_blk_info(b, &in) != 0)
+            continue;
+        if (strcmp(spec, "rw") == 0        ? !in.read_only
+            : strcmp(spec, "ro") == 0      ? in.read_only
+            : strncmp(spec, "id:", 3) == 0 ? strcmp(in.serial, spec + 3) == 0
+                                           : strcmp(in.name, spec) == 0) {
+            if (info)
+                *info = in;
+            return b;
+        }
     }
     return NULL;
 }
@@ -87,23 +93,23 @@ int main(int argc, char **argv)
                 return usage("verify/write need DISK TAG UNITS");
             if (!parse_tag(argv[i + 2], &tag) || !parse_number(argv[i + 3], &units))
                 return usage("TAG is one capital letter, UNITS a number");
-            struct blkdev *bd = devinfo_find_disk(argv[i + 1]);
-            if (bd == NULL) {
+            struct anyvm_blk *b = devinfo_find_disk(argv[i + 1], NULL);
+            if (b == NULL) {
                 printf("devinfo: FAIL %s: no disk '%s'\n", cmd, argv[i + 1]);
                 failed++;
-            } else if ((cmd[0] == 'v' ? devinfo_verify(bd, tag, units)
-                                      : devinfo_write(bd, tag, units)) != 0) {
+            } else if ((cmd[0] == 'v' ? devinfo_verify(b, tag, units)
+                                      : devinfo_write(b, tag, units)) != 0) {
                 failed++;
             }
             i += 4;
         } else if (strcmp(cmd, "rotest") == 0) {
             if (i + 1 >= argc)
                 return usage("rotest needs DISK");
-            struct blkdev *bd = devinfo_find_disk(argv[i + 1]);
-            if (bd == NULL) {
+            struct anyvm_blk *b = devinfo_find_disk(argv[i + 1], NULL);
+            if (b == NULL) {
                 printf("devinfo: FAIL rotest: no disk '%s'\n", argv[i + 1]);
                 failed++;
-            } else if (devinfo_rotest(bd) != 0) {
+            } else if (devinfo_rotest(b) != 0) {
                 failed++;
             }
             i += 2;
@@ -111,11 +117,11 @@ int main(int argc, char **argv)
             unsigned long mib;
             if (i + 2 >= argc || !parse_number(argv[i + 2], &mib) || mib == 0)
                 return usage("blkbench needs DISK MIB (MIB a number above 0)");
-            struct blkdev *bd = devinfo_find_disk(argv[i + 1]);
-            if (bd == NULL) {
+            struct anyvm_blk *b = devinfo_find_disk(argv[i + 1], NULL);
+            if (b == NULL) {
                 printf("devinfo: FAIL blkbench: no disk '%s'\n", argv[i + 1]);
                 failed++;
-            } else if (devinfo_blkbench(bd, mib) != 0) {
+            } else if (devinfo_blkbench(b, mib) != 0) {
                 failed++;
             }
             i += 3;

@@ -8,7 +8,7 @@
  * Pure: no hardware access, tested by tests/unit/test_blk_pattern.c. */
 #include <string.h>
 
-#include "apps/devinfo/devinfo.h"
+#include "devinfo.h"
 
 static void unit_fill(uint8_t *u, uint64_t i, char tag)
 {

@@ -17,9 +17,12 @@ extern "C" {
 uint64_t anyvm_now_ns(void);
 
 /* Runs the kernel's pending work until done(ctx) is true (checked after
- * every pass, and first before any) or anyvm_now_ns() reaches deadline_ns;
- * halts the CPU in between. Returns true when done(ctx) became true. A
- * deadline in the past checks once; UINT64_MAX waits without limit. */
+ * every pass of it) or anyvm_now_ns() reaches deadline_ns; halts the CPU in
+ * between. Returns true when done(ctx) became true. Every call runs the
+ * pending work at least once, even when done(ctx) is already true or the
+ * deadline has passed, so a loop around it never starves the devices.
+ * UINT64_MAX waits without limit. done may be NULL: the call then sleeps
+ * until the deadline (and returns false). */
 bool anyvm_wait_until(bool (*done)(void *ctx), void *ctx, uint64_t deadline_ns);
 
 #ifdef __cplusplus

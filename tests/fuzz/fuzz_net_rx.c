@@ -1,7 +1,8 @@
 /* libFuzzer harness: the receive side of the network path on arbitrary
  * device output: virtio-net's header, buffer merging and checksum completion
- * (drivers/virtio/net_hdr.c, net/inet_csum.c), then the ping responder
- * (net/ping_responder.c) on every frame that comes out. Input:
+ * (drivers/virtio/net_hdr.c, net/inet_csum.c), then devinfo's ping
+ * responder (apps/devinfo/ping_responder.c) on every frame that comes out.
+ * Input:
  *
  *   byte 0  bit 0 MRG_RXBUF negotiated, bit 1 answer UDP echo, bit 2 leave
  *           reply checksums to the device, bits 3-4 largest frame accepted
@@ -18,7 +19,8 @@
  * (bar a completed checksum field, whose sum must then verify), in as many
  * buffers as num_buffers said; replies must be well-formed, checksums right.
  *   clang -fsanitize=fuzzer,address,undefined -I. -DANYVM_HOST_TEST \
- *     tests/fuzz/fuzz_net_rx.c net/ping_responder.c net/inet_csum.c drivers/virtio/net_hdr.c */
+ *     tests/fuzz/fuzz_net_rx.c apps/devinfo/ping_responder.c net/inet_csum.c \
+ *     drivers/virtio/net_hdr.c */
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -26,9 +28,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "apps/devinfo/ping_responder.h"
 #include "drivers/virtio/net_hdr.h"
 #include "net/inet_csum.h"
-#include "net/ping_responder.h"
 
 void kprintf(const char *fmt, ...)
 {

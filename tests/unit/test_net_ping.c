@@ -1,9 +1,10 @@
-/* net/ping_responder.c and net/inet_csum.c: ARP, ICMP echo and UDP echo
- * replies, and every kind of malformed frame dropped and counted. */
+/* devinfo's responder (apps/devinfo/ping_responder.c): ARP, ICMP echo and
+ * UDP echo replies, checked with the kernel's checksum (net/inet_csum.c),
+ * and every kind of malformed frame dropped and counted. */
 #include <stdint.h>
 
+#include "apps/devinfo/ping_responder.h"
 #include "net/inet_csum.h"
-#include "net/ping_responder.h"
 #include "tests/unit/unit.h"
 
 static const uint8_t our_mac[6] = {0x52, 0x54, 0x00, 0x12, 0x34, 0x56};

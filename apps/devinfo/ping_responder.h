@@ -1,7 +1,7 @@
-/* A minimal responder that makes a netdev answer ARP requests for one IPv4
- * address, ICMP echo requests to it, and (optionally) UDP datagrams to the
- * echo port 7: enough for a host test to reach the guest with ping before a
- * TCP/IP stack exists. Pure packet logic, no hardware access: it is given a
+/* devinfo's minimal responder: makes a network device answer ARP requests
+ * for one IPv4 address, ICMP echo requests to it, and (optionally) UDP
+ * datagrams to the echo port 7: enough for a host test to reach the guest
+ * with ping before a TCP/IP stack exists. Pure packet logic, no hardware access: it is given a
  * received Ethernet frame and writes the reply frame into a buffer, so host
  * unit tests and fuzzers drive it with malformed frames.
  *
@@ -11,8 +11,8 @@
  * fails a check is dropped and counted, never answered.
  * References: RFC 826 (ARP), RFC 791 (IPv4), RFC 792 (ICMP), RFC 768 (UDP),
  * RFC 862 (echo service), RFC 1071 (checksum). */
-#ifndef NET_PING_RESPONDER_H
-#define NET_PING_RESPONDER_H
+#ifndef APPS_DEVINFO_PING_RESPONDER_H
+#define APPS_DEVINFO_PING_RESPONDER_H
 
 #include <stdbool.h>
 #include <stddef.h>
