@@ -100,6 +100,7 @@ def integer_lines(argv0, use_float, status, verbose, operands, greeting):
         + (f"[{greeting}]" if greeting is not None else "(not set)"),
         "outside: getenv OUTSIDE_UNSET=(not set)",
         "outside: setenv then getenv OUTSIDE_SET=[by setenv]",
+        "outside: getentropy(16) = 0, bytes set",
         "outside: ctype alpha=10 digit=2 space=2 punct=2 upper=2 xdigit(f)=1 "
         "[HELLO, WORLD 42!] [hello, world 42!]",
         # No file system: open is a system call the kernel lacks (2, Linux's

@@ -160,7 +160,15 @@ int check_stdlib(void)
     const char *set = getenv("OUTSIDE_SET");
     printf("outside: setenv then getenv OUTSIDE_SET=[%s]\n", set ? set : "(not set)");
     failed += set == NULL;
-    return failed;
+
+    /* 16 random bytes are all zero once in 2^128 runs. */
+    unsigned char bytes[16] = {0};
+    int rc = getentropy(bytes, sizeof bytes);
+    unsigned any = 0;
+    for (size_t i = 0; i < sizeof bytes; i++)
+        any |= bytes[i];
+    printf("outside: getentropy(16) = %d, %s\n", rc, any ? "bytes set" : "all zero");
+    return failed + (rc != 0 || !any);
 }
 
 int check_ctype(void)
