@@ -3,7 +3,8 @@
 the exact command that produced it, beside a baseline measured in the same
 run (docs/bench.md says how to read them):
 
-  * image size;
+  * image size: hello's, and the worked example's of docs/apps.md
+    (tests/boot/outside_app, built with `tools/anyvm build`);
   * wall time of a boot of hello beside the empty payload's
     (build/empty.elf, which ends the VM at its first instructions), both in
     one hyperfine invocation, on QEMU microvm, pc and q35 and on hostsim's
@@ -42,6 +43,9 @@ sys.path.insert(0, os.path.join(ROOT, "bench"))
 import netblk_bench  # noqa: E402
 
 HELLO = os.path.join(BUILD, "hello.elf")
+EXAMPLE = os.path.join(ROOT, "tests", "boot", "outside_app")
+EXAMPLE_IMAGE = os.path.join(BUILD, "outside.elf")
+BUILD_TIMEOUT = 600
 EMPTY = os.path.join(BUILD, "empty.elf")
 IMAGES = (("hello", HELLO), ("empty", EMPTY))
 MACHINES = ("microvm", "pc", "q35")
@@ -182,6 +186,23 @@ def bench_image_size():
          f"$ stat -c %s {rel(HELLO)}")
 
 
+def bench_example_size():
+    """The worked example's image, built the way docs/apps.md says."""
+    cmd = [rel(os.path.join(ROOT, "tools", "anyvm")), "build", rel(EXAMPLE), "-o",
+           rel(EXAMPLE_IMAGE)]
+    try:
+        p = subprocess.run([sys.executable] + cmd, stdin=subprocess.DEVNULL, capture_output=True,
+                           text=True, timeout=BUILD_TIMEOUT)
+    except subprocess.TimeoutExpired:
+        print(f"image size, worked example: not measured: the build took over {BUILD_TIMEOUT} s")
+        return
+    if p.returncode != 0:
+        print(f"image size, worked example: not measured: the build failed: {p.stderr[-300:]}")
+        return
+    show("image size, worked example",
+         f"{os.path.getsize(EXAMPLE_IMAGE)} bytes ({rel(EXAMPLE_IMAGE)})", f"$ {shlex.join(cmd)}")
+
+
 def bench_qemu(machine, acc, runs):
     commands = [(name, qemu_cmd(machine, image, acc)) for name, image in IMAGES
                 if os.path.exists(image)]
@@ -300,6 +321,7 @@ def main():
     print(f"anyvm bench: figures, not pass/fail (QEMU accelerator: {acc})")
     if a.only != "netblk":
         bench_image_size()
+        bench_example_size()
         for machine in MACHINES:
             bench_qemu(machine, acc, a.runs)
         for machine in MACHINES:

@@ -17,7 +17,6 @@ import os
 import re
 import shutil
 import subprocess
-import tempfile
 import tomllib
 from dataclasses import dataclass, field
 
@@ -142,6 +141,36 @@ def config_source(app):
         f"static const char anyvm_app_info[] = {c_string(info)};\n")
 
 
+def source_dir(app, ext_b):
+    """The path of the app's folder that make is given (EXT_DIR). The
+    objects' dependency files name the sources by it, so it stays the same
+    from one build to the next: the folder itself, or a symbolic link to it
+    at ext_b/src when the folder's path has a blank, which make cannot take.
+
+    What make cannot see is kept in ext_b/inputs: the folder, its C files
+    and whether the device layers are linked. When that changes, the last
+    build's objects and image are removed: make would stop at sources that
+    are gone ("No rule to make target"), keep objects newer than another
+    folder's sources but not made from them, or keep an image that is newer
+    than a shorter list of objects."""
+    src = app.dir
+    if any(c.isspace() for c in src):
+        src = os.path.join(ext_b, "src")
+        if os.path.lexists(src):
+            os.remove(src)
+        os.symlink(app.dir, src)
+    inputs = f"dir={app.dir}\nsources={' '.join(app.sources)}\ndevices={app.devices}\n"
+    record = os.path.join(ext_b, "inputs")
+    if not os.path.exists(record) or open(record).read() != inputs:
+        shutil.rmtree(os.path.join(ext_b, "obj"), ignore_errors=True)
+        for name in (app.name + ".elf", app.name + ".debug.elf"):
+            if os.path.exists(os.path.join(ext_b, name)):
+                os.remove(os.path.join(ext_b, name))
+        with open(record, "w") as f:
+            f.write(inputs)
+    return src
+
+
 def build(app, output, jobs=None, echo=None):
     """Builds app into output (and its .debug.elf beside it) with the
     repository's Makefile; returns output. Raises AppError when the build
@@ -153,18 +182,14 @@ def build(app, output, jobs=None, echo=None):
     if not os.path.exists(config) or open(config).read() != text:
         with open(config, "w") as f:
             f.write(text)
-    with tempfile.TemporaryDirectory(prefix="anyvm-build-") as tmp:
-        src = app.dir
-        if any(c.isspace() for c in src):   # make cannot take blanks in a path
-            src = os.path.join(tmp, "src")
-            os.symlink(app.dir, src)
-        target = os.path.join("build", "ext", app.name, app.name + ".elf")
-        cmd = ["make", "--no-print-directory", "-C", ROOT, f"-j{jobs or os.cpu_count() or 1}",
-               f"EXT_APP={app.name}", f"EXT_DIR={src}", f"EXT_CONFIG={config}",
-               f"EXT_DEVICES={'yes' if app.devices else 'no'}", target]
-        p = subprocess.run(cmd, stdout=echo, stderr=None)
-        if p.returncode != 0:
-            raise AppError(f"building {app.dir} failed (the messages above say why)")
+    src = source_dir(app, ext_b)
+    target = os.path.join("build", "ext", app.name, app.name + ".elf")
+    cmd = ["make", "--no-print-directory", "-C", ROOT, f"-j{jobs or os.cpu_count() or 1}",
+           f"EXT_APP={app.name}", f"EXT_DIR={src}", f"EXT_CONFIG={config}",
+           f"EXT_DEVICES={'yes' if app.devices else 'no'}", target]
+    p = subprocess.run(cmd, stdout=echo, stderr=None)
+    if p.returncode != 0:
+        raise AppError(f"building {app.dir} failed (the messages above say why)")
     built = os.path.join(ROOT, target)
     shutil.copyfile(built, output)
     shutil.copyfile(built[:-len(".elf")] + ".debug.elf", output[:-len(".elf")] + ".debug.elf"
