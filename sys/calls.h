@@ -36,6 +36,8 @@ void sys_getrandom_reset(void);
 sys_call_fn sys_rt_sigaction, sys_rt_sigprocmask, sys_rt_sigpending, sys_sigaltstack, sys_kill,
     sys_tkill, sys_tgkill, sys_rt_sigreturn;
 void sys_signal_reset(void);
+/* sys/path.c */
+sys_call_fn sys_open, sys_openat, sys_newfstatat, sys_statx;
 /* sys/futex.c */
 sys_call_fn sys_futex;
 void sys_futex_reset(void);

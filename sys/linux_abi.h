@@ -16,8 +16,11 @@
 /* ---- call numbers: arch/x86/entry/syscalls/syscall_64.tbl ("common" and "64") ---- */
 #define LINUX_NR_read 0
 #define LINUX_NR_write 1
+#define LINUX_NR_open 2
 #define LINUX_NR_close 3
+#define LINUX_NR_stat 4
 #define LINUX_NR_fstat 5
+#define LINUX_NR_lstat 6
 #define LINUX_NR_poll 7
 #define LINUX_NR_lseek 8
 #define LINUX_NR_mmap 9
@@ -32,6 +35,7 @@
 #define LINUX_NR_pwrite64 18
 #define LINUX_NR_readv 19
 #define LINUX_NR_writev 20
+#define LINUX_NR_access 21
 #define LINUX_NR_sched_yield 24
 #define LINUX_NR_mremap 25
 #define LINUX_NR_msync 26
@@ -47,6 +51,7 @@
 #define LINUX_NR_kill 62
 #define LINUX_NR_uname 63
 #define LINUX_NR_fcntl 72
+#define LINUX_NR_readlink 89
 #define LINUX_NR_gettimeofday 96
 #define LINUX_NR_getrlimit 97
 #define LINUX_NR_sysinfo 99
@@ -70,17 +75,28 @@
 #define LINUX_NR_clock_nanosleep 230
 #define LINUX_NR_exit_group 231
 #define LINUX_NR_tgkill 234
+#define LINUX_NR_openat 257
+#define LINUX_NR_newfstatat 262
+#define LINUX_NR_readlinkat 267
+#define LINUX_NR_faccessat 269
 #define LINUX_NR_ppoll 271
 #define LINUX_NR_dup3 292
 #define LINUX_NR_preadv 295
 #define LINUX_NR_pwritev 296
 #define LINUX_NR_prlimit64 302
 #define LINUX_NR_getrandom 318
+#define LINUX_NR_statx 332
+#define LINUX_NR_faccessat2 439
 /* One past the highest number in Linux 6.1's table (set_mempolicy_home_node, 450). */
 #define LINUX_NR_COUNT 451
 
+/* ---- paths: include/uapi/linux/fcntl.h, include/uapi/linux/limits.h ---- */
+#define LINUX_AT_EMPTY_PATH 0x1000
+#define LINUX_PATH_MAX 4096 /* bytes, with the terminating NUL */
+
 /* ---- errno values: include/uapi/asm-generic/errno-base.h, errno.h ---- */
 #define LINUX_EPERM 1
+#define LINUX_ENOENT 2
 #define LINUX_ESRCH 3
 #define LINUX_EINTR 4
 #define LINUX_EBADF 9
@@ -93,6 +109,7 @@
 #define LINUX_EMFILE 24
 #define LINUX_ENOTTY 25
 #define LINUX_ESPIPE 29
+#define LINUX_ENAMETOOLONG 36
 #define LINUX_ENOSYS 38
 #define LINUX_EOPNOTSUPP 95
 #define LINUX_ETIMEDOUT 110

@@ -17,6 +17,17 @@
  * 3.5). */
 #define IMPLEMENTED(X)                                                                             \
     X(read, sys_read)                                                                              \
+    X(open, sys_open)                                                                              \
+    X(stat, sys_open)                                                                              \
+    X(lstat, sys_open)                                                                             \
+    X(access, sys_open)                                                                            \
+    X(readlink, sys_open)                                                                          \
+    X(openat, sys_openat)                                                                          \
+    X(newfstatat, sys_newfstatat)                                                                  \
+    X(readlinkat, sys_openat)                                                                      \
+    X(faccessat, sys_openat)                                                                       \
+    X(statx, sys_statx)                                                                            \
+    X(faccessat2, sys_openat)                                                                      \
     X(write, sys_write)                                                                            \
     X(close, sys_close)                                                                            \
     X(fstat, sys_fstat)                                                                            \

@@ -103,11 +103,10 @@ def integer_lines(argv0, use_float, status, verbose, operands, greeting):
         "outside: getentropy(16) = 0, bytes set",
         "outside: ctype alpha=10 digit=2 space=2 punct=2 upper=2 xdigit(f)=1 "
         "[HELLO, WORLD 42!] [hello, world 42!]",
-        # No file system: open is a system call the kernel lacks (2, Linux's
-        # x86-64 open), and fopen ends in the same call.
-        "sys: system call 2 not implemented: ENOSYS",
-        f'outside: open("/no/such/file") = -1: ENOSYS {STRERROR["ENOSYS"]}',
-        f'outside: fopen("/etc/hostname") = NULL: ENOSYS {STRERROR["ENOSYS"]}',
+        # No file system yet: every path names nothing (sys/path.c), so open
+        # and fopen (musl's open) fail with ENOENT, and the kernel says nothing.
+        f'outside: open("/no/such/file") = -1: ENOENT {STRERROR["ENOENT"]}',
+        f'outside: fopen("/etc/hostname") = NULL: ENOENT {STRERROR["ENOENT"]}',
         f'outside: strtol("99999999999999999999") = {2**63 - 1}: ERANGE {STRERROR["ERANGE"]}',
         # fork is call 57; pthread_create's clone (56) fails, which musl's
         # src/thread/pthread_create.c turns into EAGAIN.

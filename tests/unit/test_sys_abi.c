@@ -55,8 +55,19 @@ TEST(call_numbers_are_linux_x86_64s)
 #define NR(name) CHECK_EQ(LINUX_NR_##name, __NR_##name)
     NR(read);
     NR(write);
+    NR(open);
     NR(close);
+    NR(stat);
     NR(fstat);
+    NR(lstat);
+    NR(access);
+    NR(readlink);
+    NR(openat);
+    NR(newfstatat);
+    NR(readlinkat);
+    NR(faccessat);
+    NR(statx);
+    NR(faccessat2);
     NR(poll);
     NR(lseek);
     NR(mmap);
@@ -122,6 +133,8 @@ TEST(call_numbers_are_linux_x86_64s)
 TEST(errno_values_are_linuxs)
 {
     CHECK_EQ(LINUX_EPERM, EPERM);
+    CHECK_EQ(LINUX_ENOENT, ENOENT);
+    CHECK_EQ(LINUX_ENAMETOOLONG, ENAMETOOLONG);
     CHECK_EQ(LINUX_ESRCH, ESRCH);
     CHECK_EQ(LINUX_EINTR, EINTR);
     CHECK_EQ(LINUX_EBADF, EBADF);
