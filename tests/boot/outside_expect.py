@@ -31,6 +31,7 @@ STRERROR = {
     "ERANGE": "Result not representable",
     "EAGAIN": "Resource temporarily unavailable",
     "ENOENT": "No such file or directory",
+    "ENOMEM": "Out of memory",
 }
 
 
@@ -130,7 +131,7 @@ def integer_lines(argv0, use_float, status, verbose, operands, greeting):
         f"outside: malloc/realloc/calloc/free: 192 blocks up to "
         f"{max(2**((5 * r + b) % 19) + 3 * b + r for r in range(4) for b in range(48))} bytes, "
         "contents intact",
-        "outside: malloc(1 TiB) = NULL",
+        f"outside: malloc(1 TiB) = NULL: ENOMEM {STRERROR['ENOMEM']}",
         f"outside: RLIMIT_STACK {STACK_BYTES}",
         # outside_app/memory.c check_stack: at every 1 KiB, its page number
         "outside: 96 KiB on the stack, page sum "

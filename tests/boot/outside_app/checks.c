@@ -28,6 +28,8 @@ const char *errno_name(int err)
         return "ENOENT";
     case ERANGE:
         return "ERANGE";
+    case ENOMEM:
+        return "ENOMEM";
     case EAGAIN:
         return "EAGAIN";
     case ENOSYS:

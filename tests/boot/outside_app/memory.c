@@ -118,8 +118,14 @@ int check_memory(void)
 
     /* Kept in a volatile: the compiler may otherwise drop a malloc whose
      * block is only freed, and take it as having succeeded. */
-    void *volatile huge = malloc((size_t)1 << 40);
-    printf("outside: malloc(1 TiB) = %s\n", huge ? "a block" : "NULL");
+    /* Called through a volatile pointer: clang takes malloc for a function
+     * that leaves errno alone and would print the 0 stored here. */
+    void *(*volatile allocate)(size_t) = malloc;
+    errno = 0;
+    void *volatile huge = allocate((size_t)1 << 40);
+    int err = errno;
+    printf("outside: malloc(1 TiB) = %s: %s %s\n", huge ? "a block" : "NULL", errno_name(err),
+           strerror(err));
     free(huge);
     return failed + (huge != NULL);
 }
