@@ -21,6 +21,7 @@
 #include "core/page_alloc.h"
 #include "init/app_config.h"
 #include "init/init.h"
+#include "sys/getrandom.h"
 #include "sys/sys.h"
 
 /* Auxiliary vector types (Linux include/uapi/linux/auxvec.h). */
@@ -64,10 +65,6 @@ struct elf64_ehdr_head {
 int __libc_start_main(int (*main)(int, char **, char **), int argc, char **argv,
                       void (*init_dummy)(void), void (*fini_dummy)(void), void (*ldso_dummy)(void));
 int main(int, char **, char **);
-long __anyvm_syscall(long n, long a1, long a2, long a3, long a4, long a5, long a6);
-
-#define SYS_GETRANDOM 318
-#define GRND_NONBLOCK 1
 
 struct start_block {
     uintptr_t words[1 + CMDLINE_MAX_ARGS + 2 + CMDLINE_MAX_PARAMS + 1 + 2 * MAX_AUX];
@@ -78,6 +75,25 @@ static struct start_block block;
 static char env_text[CMDLINE_MAX_BYTES];
 static char *const *start_argv;
 static int start_argc;
+
+/* AT_RANDOM's 16 bytes seed musl's hardening secrets (the guard of code
+ * built with -fstack-protector, which anyvm's builds are not, and the
+ * checks of musl's internal allocator); the app's own randomness comes
+ * through getrandom, which says when its bytes are weak. So RDRAND where
+ * the CPU has it, else the time stamp counter, without a warning at every
+ * boot of a CPU that lacks RDRAND (QEMU's default under TCG). */
+static void fill_at_random(uint8_t *out, size_t n)
+{
+    if (sys_random_fill(SYS_RANDOM_RDRAND, out, n))
+        return;
+    uint64_t x = rdtsc_ordered();
+    for (size_t i = 0; i < n; i++) {
+        x ^= x << 13; /* xorshift64 (Marsaglia 2003), stirred by the TSC */
+        x ^= x >> 7;
+        x ^= x << 17;
+        out[i] = (uint8_t)(x ^ (rdtsc_ordered() >> 3));
+    }
+}
 
 static bool repeated_later(const struct cmdline *cl, unsigned i)
 {
@@ -140,9 +156,7 @@ void app_start(const struct cmdline *cl)
     w[n++] = 0;
 
     const struct elf64_ehdr_head *eh = (const void *)__ehdr_start;
-    if (__anyvm_syscall(SYS_GETRANDOM, (long)block.random, sizeof block.random, GRND_NONBLOCK, 0, 0,
-                        0) != (long)sizeof block.random)
-        kprintf("anyvm: no randomness for AT_RANDOM; the stack guard is predictable\n");
+    fill_at_random(block.random, sizeof block.random);
     const uintptr_t aux[][2] = {
         {AT_PHDR, (uintptr_t)__ehdr_start + eh->phoff},
         {AT_PHENT, eh->phentsize},
