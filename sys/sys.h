@@ -18,9 +18,16 @@ long __anyvm_syscall(long n, long a1, long a2, long a3, long a4, long a5, long a
  * (0, the default, reports no limit). */
 void sys_set_stack_size(uint64_t bytes);
 
+/* Makes the initrd at [base, base + size) the file tree the app sees
+ * (sys/files/), and prints the banner line that says what it holds. The
+ * archive stays where it is and must never be written or freed. Returns
+ * -ENOSYS (and does nothing) in an image without the file layer: its app
+ * names no file (sys/path.c). */
+long sys_files_mount(const void *base, uint64_t size);
+
 /* The state an app starts in: descriptors 0-2 on the console and no
  * others, every mapping freed, default signal actions, nothing blocked or
- * pending, limits at their defaults. The app's start calls it
+ * pending, limits at their defaults, the working directory at the root. The app's start calls it
  * (init/app_start.c), as do host tests and fuzzers between cases. */
 void sys_reset(void);
 

@@ -1,0 +1,32 @@
+/* The initrd the loader handed over (boot/: the first multiboot or PVH
+ * module, the Linux zero page's ramdisk fields) becomes the app's file
+ * tree (sys/files/). Its memory is never handed out: mm_init keeps it out
+ * of the page allocator. What is checked here is that nothing of the
+ * kernel's own image lies on it: a loader that put it there has had its
+ * bytes overwritten by the image or by the entry code zeroing .bss. */
+#include <stdint.h>
+
+#include "core/log.h"
+#include "core/platform.h"
+#include "init/init.h"
+#include "sys/linux_abi.h"
+#include "sys/sys.h"
+
+extern char __image_start[], __image_end[];
+
+void initrd_start(void)
+{
+    const struct bootinfo *bi = platform_boot();
+    uint64_t base = bi->initrd_base, size = bi->initrd_size;
+    if (size == 0)
+        return;
+    uint64_t image_start = (uintptr_t)__image_start, image_end = (uintptr_t)__image_end;
+    if (base < image_end && base + size > image_start) {
+        kprintf("initrd: [%#llx, %#llx) overlaps the kernel image [%#llx, %#llx); not used\n",
+                (unsigned long long)base, (unsigned long long)(base + size),
+                (unsigned long long)image_start, (unsigned long long)image_end);
+        return;
+    }
+    if (sys_files_mount((const void *)(uintptr_t)base, size) == -LINUX_ENOSYS)
+        kprintf("initrd: %llu bytes, not read: this app names no file\n", (unsigned long long)size);
+}
