@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 from . import accel as accel_mod
 from . import cmdline as cmdline_mod
-from . import hostsim, image, iso, qemu, status, targets, vm
+from . import hostsim, image, initrd, iso, qemu, status, targets, vm
 
 
 @dataclass
@@ -24,6 +24,7 @@ class BootSpec:
     timeout: float = None      # seconds; None: no limit
     extra: list = field(default_factory=list)  # more VMM arguments, passed as they are
     exit_device: bool = True   # isa-debug-exit (QEMU) / --exit-port (hostsim)
+    initrd: str = None         # a cpio newc archive: the app's file tree (initrd.py)
 
 
 class BootError(Exception):
@@ -76,6 +77,11 @@ def prepare(spec, workdir):
         raise BootError(str(e)) from None
     if not os.path.isfile(spec.image):
         raise BootError(f"image {spec.image} not found (build it: make APP=NAME)")
+    if spec.initrd is not None:
+        try:
+            initrd.check(spec.initrd)
+        except initrd.InitrdError as e:
+            raise BootError(str(e)) from None
     kernel = os.path.abspath(spec.image)
     try:
         line = kernel_cmdline(spec, target)
@@ -91,15 +97,22 @@ def prepare(spec, workdir):
         if not os.access(hostsim.HOSTSIM, os.X_OK):
             raise BootError(f"{hostsim.HOSTSIM} not found (build it: make hostsim)")
         return hostsim.argv(target.machine, target.medium, kernel, line, spec.mem, spec.cpus,
-                            spec.timeout, qemu.DEBUG_EXIT_PORT if spec.exit_device else None
+                            spec.timeout, qemu.DEBUG_EXIT_PORT if spec.exit_device else None,
+                            initrd=spec.initrd and os.path.abspath(spec.initrd)
                             ) + list(spec.extra)
 
     try:
         acc = accel_mod.resolve(spec.accel)
     except ValueError as e:
         raise BootError(str(e)) from None
+    extra = list(spec.extra)
+    if spec.initrd is not None and target.medium != "iso":
+        try:
+            extra = ["-initrd", initrd.qemu_path(spec.initrd, workdir)] + extra
+        except initrd.InitrdError as e:
+            raise BootError(str(e)) from None
     common = dict(machine=target.machine, accel=acc, mem=spec.mem, cpus=spec.cpus,
-                  extra=spec.extra, exit_device=spec.exit_device)
+                  extra=extra, exit_device=spec.exit_device)
     if target.medium == "kernel":
         return qemu.argv(kernel=qemu_kernel_path(kernel, workdir), append=line, **common)
     if target.medium == "kernel-pvh":
@@ -117,7 +130,7 @@ def prepare(spec, workdir):
         if spec.exit_device:
             line = qemu.with_exit_param(line)
         try:
-            iso.pack(kernel, out, line)
+            iso.pack(kernel, out, line, initrd=spec.initrd)
         except (RuntimeError, cmdline_mod.CmdlineError) as e:
             raise BootError(str(e)) from None
         return qemu.argv(cdrom=out, **common)
