@@ -18,7 +18,10 @@ bench's build/empty.elf (`make apps build/empty.elf`):
                   never:  the other instructions PVM lacks (popcnt,
                           rdtscp, crc32, ...), on any path.
   multiboot     a valid multiboot v1 header with the a.out kludge;
-  pvh           a PVH ELF note whose entry lies in a loaded segment.
+  pvh           a PVH ELF note whose entry lies in a loaded segment;
+  hello         under 64 KiB, without the file layer (sys/files/, which
+                only an app that names a file links: its link map names no
+                member of build/k/libfiles.a).
 """
 
 import bisect
@@ -178,3 +181,19 @@ def test_multiboot(name):
 def test_pvh(name):
     problems = image.check_pvh(image.read(image_path(name)))
     assert not problems, "; ".join(problems)
+
+
+HELLO_MAX = 65536     # the size hello's image must stay under (docs/bench.md)
+# A member of an archive the link took, in the map's "Archive member
+# included" list: "build/k/libfiles.a(files.c.o)".
+FILES_MEMBER = re.compile(r"^build/k/libfiles\.a\((\S+)\)", re.M)
+
+
+def test_hello_is_small_and_has_no_file_layer():
+    size = os.path.getsize(image_path("hello"))
+    assert size < HELLO_MAX, f"build/hello.elf is {size} bytes, not under {HELLO_MAX}"
+    with open(os.path.join(BUILD, "hello.map")) as f:
+        text = f.read()
+    assert "build/k/libfiles.a" in text, "the link did not search the file layer's archive"
+    members = FILES_MEMBER.findall(text)
+    assert not members, f"hello links the file layer: {members}"
