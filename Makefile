@@ -141,7 +141,8 @@ $(B)/%.elf: $(B)/%.debug.elf
 # ---- an app outside the tree: `tools/anyvm build DIR` (tools/anyvm_lib/app.py)
 # checks DIR and its anyvm.toml, writes the configuration source EXT_CONFIG,
 # and asks for $(B)/ext/EXT_APP/EXT_APP.elf with EXT_DIR (a path without
-# blanks) holding the C files; EXT_DEVICES=no leaves out the device layers ----
+# blanks) holding the C files; EXT_DEVICES=no leaves out the device layers,
+# EXT_NETWORK=yes adds the network layer ----
 ifdef EXT_APP
 EXT_B := $(B)/ext/$(EXT_APP)
 EXT_SRCS := $(wildcard $(EXT_DIR)/*.c)
@@ -153,11 +154,13 @@ $(EXT_B)/obj/%.c.o: $(EXT_DIR)/%.c Makefile | $(LIBC)
 $(EXT_B)/config.o: $(EXT_CONFIG) Makefile
 	@mkdir -p $(dir $@)
 	@$(KCC) $(filter-out -MMD -MP,$(KCFLAGS)) -c $(EXT_CONFIG) -o $@
-$(EXT_B)/$(EXT_APP).debug.elf: $(CORE_OBJS) $(if $(filter no,$(EXT_DEVICES)),,$(DEVICE_OBJS)) \
+EXT_LAYERS := $(if $(filter no,$(EXT_DEVICES)),,$(DEVICE_OBJS)) \
+	$(if $(filter yes,$(EXT_NETWORK)),$(NET_OBJS))
+$(EXT_B)/$(EXT_APP).debug.elf: $(CORE_OBJS) $(EXT_LAYERS) \
 		$(EXT_OBJS) $(EXT_B)/config.o arch/x86_64/kernel.ld $(LIBC)
 	@echo '  LD      $@'
 	@$(KCC) $(KLDFLAGS) -Wl,-Map=$(EXT_B)/$(EXT_APP).map -o $@ $(CORE_OBJS) \
-		$(if $(filter no,$(EXT_DEVICES)),,$(DEVICE_OBJS)) $(EXT_OBJS) $(EXT_B)/config.o \
+		$(EXT_LAYERS) $(EXT_OBJS) $(EXT_B)/config.o \
 		-Wl,--start-group $(LIBC) -lgcc -Wl,--end-group
 endif
 
