@@ -4,6 +4,7 @@
 MAKEFLAGS += --no-builtin-rules
 .SUFFIXES:
 
+.DEFAULT_GOAL := all
 APP ?= hello
 TARGET ?= microvm
 B := build
@@ -39,10 +40,36 @@ dir_objs = $(patsubst %,$(B)/k/%.o,$(foreach d,$(1),$(wildcard $(d)/*.c) $(wildc
 CORE_OBJS := $(call dir_objs,$(CORE_DIRS))
 DEVICE_OBJS := $(call dir_objs,$(DEVICE_DIRS))
 -include $(wildcard apps/*/app.mk)
-APP_DEVICE_OBJS = $(if $(filter no,$($(1)_DEVICES)),,$(DEVICE_OBJS))
+APP_DEVICE_OBJS = $(if $(filter no,$($(1)_DEVICES)),,$(DEVICE_OBJS)) \
+	$(if $(filter yes,$($(1)_NETWORK)),$(NET_OBJS))
 APP_SRCS = $(wildcard apps/$(1)/*.c)
 APP_OBJS = $(patsubst %,$(B)/a/%.o,$(call APP_SRCS,$(1)))
 APPS := $(notdir $(wildcard apps/*))
+
+# ---- the network layer, for apps whose app.mk says NAME_NETWORK := yes
+# (on top of the device layers): lwIP from Debian's source (scripts/setup.sh
+# unpacks it), built freestanding like the kernel with our port
+# (net/lwip/include: arch/cc.h, lwipopts.h), the stack service (net/stack)
+# and the socket calls (net/socket). lwIP is third-party code: it gets the
+# kernel's code generation and warnings, not -Werror. ----
+LWIP_SRC := $(B)/src/lwip/src
+LWIP_FILES := core/init core/def core/dns core/inet_chksum core/ip core/mem core/memp \
+	core/netif core/pbuf core/raw core/stats core/sys core/tcp core/tcp_in core/tcp_out \
+	core/timeouts core/udp core/ipv4/dhcp core/ipv4/etharp core/ipv4/icmp core/ipv4/ip4_frag \
+	core/ipv4/ip4 core/ipv4/ip4_addr core/ipv6/ethip6 core/ipv6/icmp6 core/ipv6/inet6 \
+	core/ipv6/ip6 core/ipv6/ip6_addr core/ipv6/ip6_frag core/ipv6/mld6 core/ipv6/nd6 \
+	netif/ethernet
+LWIP_OBJS := $(LWIP_FILES:%=$(B)/lwip/%.o)
+LWIP_INC := -Inet/lwip/include -I$(LWIP_SRC)/include
+NET_DIRS := net/lwip net/stack net/socket
+NET_OBJS := $(call dir_objs,$(NET_DIRS)) $(LWIP_OBJS)
+$(B)/lwip/%.o: $(LWIP_SRC)/%.c net/lwip/include/lwipopts.h net/lwip/include/arch/cc.h Makefile
+	@mkdir -p $(dir $@)
+	@echo '  CC      lwip/$*.c'
+	@$(KCC) $(filter-out -Werror -Wextra -MMD -MP,$(KCFLAGS)) $(LWIP_INC) -c $< -o $@
+$(LWIP_SRC)/%.c:
+	@echo "no lwIP source in $(B)/src/lwip: run make setup (scripts/setup.sh)" >&2; exit 1
+$(B)/k/net/%.c.o: KCFLAGS += $(LWIP_INC)
 
 # ---- the C library apps link: musl from Debian's source (scripts/setup.sh
 # unpacks it; scripts/build-musl.sh says how and why it is built so) ----
@@ -114,7 +141,8 @@ $(B)/%.elf: $(B)/%.debug.elf
 # ---- an app outside the tree: `tools/anyvm build DIR` (tools/anyvm_lib/app.py)
 # checks DIR and its anyvm.toml, writes the configuration source EXT_CONFIG,
 # and asks for $(B)/ext/EXT_APP/EXT_APP.elf with EXT_DIR (a path without
-# blanks) holding the C files; EXT_DEVICES=no leaves out the device layers ----
+# blanks) holding the C files; EXT_DEVICES=no leaves out the device layers,
+# EXT_NETWORK=yes adds the network layer ----
 ifdef EXT_APP
 EXT_B := $(B)/ext/$(EXT_APP)
 EXT_SRCS := $(wildcard $(EXT_DIR)/*.c)
@@ -126,11 +154,13 @@ $(EXT_B)/obj/%.c.o: $(EXT_DIR)/%.c Makefile | $(LIBC)
 $(EXT_B)/config.o: $(EXT_CONFIG) Makefile
 	@mkdir -p $(dir $@)
 	@$(KCC) $(filter-out -MMD -MP,$(KCFLAGS)) -c $(EXT_CONFIG) -o $@
-$(EXT_B)/$(EXT_APP).debug.elf: $(CORE_OBJS) $(if $(filter no,$(EXT_DEVICES)),,$(DEVICE_OBJS)) \
+EXT_LAYERS := $(if $(filter no,$(EXT_DEVICES)),,$(DEVICE_OBJS)) \
+	$(if $(filter yes,$(EXT_NETWORK)),$(NET_OBJS))
+$(EXT_B)/$(EXT_APP).debug.elf: $(CORE_OBJS) $(EXT_LAYERS) \
 		$(EXT_OBJS) $(EXT_B)/config.o arch/x86_64/kernel.ld $(LIBC)
 	@echo '  LD      $@'
 	@$(KCC) $(KLDFLAGS) -Wl,-Map=$(EXT_B)/$(EXT_APP).map -o $@ $(CORE_OBJS) \
-		$(if $(filter no,$(EXT_DEVICES)),,$(DEVICE_OBJS)) $(EXT_OBJS) $(EXT_B)/config.o \
+		$(EXT_LAYERS) $(EXT_OBJS) $(EXT_B)/config.o \
 		-Wl,--start-group $(LIBC) -lgcc -Wl,--end-group
 endif
 
@@ -168,7 +198,7 @@ PURE_SRCS := core/cmdline.c core/memmap.c core/page_alloc.c core/heap.c \
 	hv/hv_decide.c arch/x86_64/power_policy.c arch/x86_64/mptable.c \
 	bus/pci/pci_addr.c bus/pci/pci_bar_decode.c bus/pci/pci_cap_walk.c bus/pci/pci_match.c \
 	bus/pci/pci_irq_logic.c bus/pci/pci_format.c \
-	net/inet_csum.c apps/devinfo/ping_responder.c drivers/virtio/net_hdr.c dev/netdev.c dev/blkdev.c \
+	net/inet_csum.c net/stack/addr_parse.c apps/devinfo/ping_responder.c drivers/virtio/net_hdr.c dev/netdev.c dev/blkdev.c \
 	apps/devinfo/pattern.c drivers/virtio/virtqueue.c bus/virtio_mmio/virtio_mmio_cmdline.c \
 	bus/virtio_mmio/virtio_mmio_aml.c bus/virtio_mmio/virtio_mmio_transport.c \
 	drivers/virtio/virtio.c drivers/virtio/virtio_pci_caps.c drivers/virtio/virtio_pci_legacy.c \

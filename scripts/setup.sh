@@ -16,6 +16,7 @@ packages=(
 # committed): NAME VERSION, Debian's version pinned.
 sources=(
     "musl 1.2.3-1"
+    "lwip 2.1.3+dfsg1-2"
 )
 version=$(printf '%s\n' "${packages[@]}" | md5sum | cut -c1-12)
 if ! [ -f "$stamp" ] || [ "$(cat "$stamp")" != "$version" ]; then
