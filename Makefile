@@ -281,9 +281,10 @@ fuzz: fuzzers
 # ---- the README contract ----
 setup:
 	@scripts/setup.sh
+# An app's app.mk may add options for `make run` (NAME_RUN: httpd forwards a port).
 run: setup
 	@$(MAKE) --no-print-directory $(B)/$(APP).elf
-	tools/anyvm run --target $(TARGET) $(if $(ACCEL),--accel $(ACCEL)) $(B)/$(APP).elf $(if $(ARGS),-- $(ARGS))
+	tools/anyvm run --target $(TARGET) $(if $(ACCEL),--accel $(ACCEL)) $($(APP)_RUN) $(B)/$(APP).elf $(if $(ARGS),-- $(ARGS))
 # Tests run on Debian's python (python3-pytest and its plugins install there;
 # a python3 earlier on PATH may lack them). K='EXPR' selects tests as pytest's
 # -k does, TEST_JOBS the workers (0: none, in one process), PYTEST_ARGS adds
