@@ -198,7 +198,7 @@ PURE_SRCS := core/cmdline.c core/memmap.c core/page_alloc.c core/heap.c \
 	hv/hv_decide.c arch/x86_64/power_policy.c arch/x86_64/mptable.c \
 	bus/pci/pci_addr.c bus/pci/pci_bar_decode.c bus/pci/pci_cap_walk.c bus/pci/pci_match.c \
 	bus/pci/pci_irq_logic.c bus/pci/pci_format.c \
-	net/inet_csum.c net/stack/addr_parse.c apps/devinfo/ping_responder.c drivers/virtio/net_hdr.c dev/netdev.c dev/blkdev.c \
+	net/inet_csum.c net/stack/addr_parse.c net/stack/tx_offload.c apps/devinfo/ping_responder.c drivers/virtio/net_hdr.c dev/netdev.c dev/blkdev.c \
 	apps/devinfo/pattern.c drivers/virtio/virtqueue.c bus/virtio_mmio/virtio_mmio_cmdline.c \
 	bus/virtio_mmio/virtio_mmio_aml.c bus/virtio_mmio/virtio_mmio_transport.c \
 	drivers/virtio/virtio.c drivers/virtio/virtio_pci_caps.c drivers/virtio/virtio_pci_legacy.c \
