@@ -187,6 +187,7 @@ PURE_SRCS := core/cmdline.c core/memmap.c core/page_alloc.c core/heap.c \
 	bus/pci/pci_addr.c bus/pci/pci_bar_decode.c bus/pci/pci_cap_walk.c bus/pci/pci_match.c \
 	bus/pci/pci_irq_logic.c bus/pci/pci_format.c \
 	apps/httpd/request.c apps/httpd/target.c apps/httpd/mime.c apps/httpd/response.c \
+	apps/httpd/builtin.c \
 	net/inet_csum.c apps/devinfo/ping_responder.c drivers/virtio/net_hdr.c dev/netdev.c dev/blkdev.c \
 	apps/devinfo/pattern.c drivers/virtio/virtqueue.c bus/virtio_mmio/virtio_mmio_cmdline.c \
 	bus/virtio_mmio/virtio_mmio_aml.c bus/virtio_mmio/virtio_mmio_transport.c \
@@ -231,6 +232,7 @@ fuzz_srcs_memmap := core/memmap.c
 fuzz_srcs_hv_decide := hv/hv_decide.c
 fuzz_srcs_exit_policy := arch/x86_64/power_policy.c arch/x86_64/mptable.c
 fuzz_srcs_net_rx := apps/devinfo/ping_responder.c net/inet_csum.c drivers/virtio/net_hdr.c
+fuzz_srcs_httpd_request := apps/httpd/request.c apps/httpd/target.c
 fuzz_srcs_virtio_config := drivers/virtio/virtio.c core/event.c core/timer.c core/device.c tests/unit/host_platform.c
 fuzz_srcs_virtio_pci_caps := drivers/virtio/virtio_pci_caps.c bus/pci/pci_cap_walk.c
 fuzz_srcs_virtio_dev_config := drivers/virtio/virtio.c drivers/virtio/net_config.c \

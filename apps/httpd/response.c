@@ -146,7 +146,7 @@ void http_date_update(struct http_date *d, int64_t now)
     static const char days[] = "SunMonTueWedThuFriSat";
     static const char months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
     d->second = now;
-    d->valid = now >= 978307200; /* 2001-01-01 */
+    d->valid = now >= 315532800; /* 1980-01-01 */
     if (!d->valid) {
         d->len = 1;
         return;

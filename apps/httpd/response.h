@@ -20,7 +20,7 @@ struct http_date {
 };
 
 /* Makes d right for the Unix time `now` (a no-op within the same second).
- * A clock before 2001 is taken as no clock: RFC 9110 section 6.6.1 says a
+ * A clock before 1980 is taken as no clock: RFC 9110 section 6.6.1 says a
  * server without one must not send Date. */
 void http_date_update(struct http_date *d, int64_t now);
 

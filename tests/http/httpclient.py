@@ -85,9 +85,10 @@ class Conn:
         self.send(request_bytes(path, method, headers, version, host))
         return self.response(head=method == "HEAD")
 
-    def expect_closed(self, timeout=TIMEOUT):
-        """The server ends the connection (FIN or reset) within timeout
-        seconds, with no byte left unread; returns the seconds it took."""
+    def expect_closed(self, timeout=TIMEOUT, graceful=False):
+        """The server ends the connection (FIN or reset; `graceful`: FIN
+        only) within timeout seconds, with no byte left unread; returns the
+        seconds it took."""
         start = time.monotonic()
         self.sock.settimeout(timeout)
         try:
@@ -97,7 +98,7 @@ class Conn:
                     break
                 self.buf += chunk
         except ConnectionResetError:
-            pass
+            assert not graceful, "the server reset the connection instead of closing it"
         except socket.timeout:
             raise AssertionError(f"connection still open after {timeout} s")
         assert not self.buf, f"unexpected bytes before the end: {bytes(self.buf[:200])!r}"

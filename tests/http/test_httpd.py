@@ -403,7 +403,7 @@ def test_bad_request(bad_input_server, name):
             assert c.request("/a.txt").body == SMALL
         else:
             assert r.headers.get("connection") == "close", r
-            c.expect_closed()       # right after the response: no byte more
+            c.expect_closed(graceful=True)      # right after the response: no byte more
     assert time.monotonic() - start < 5, "answered only after a timeout"
     assert s.alive()
     healthy(s)
@@ -425,22 +425,22 @@ def test_lenient_but_valid(bad_input_server, data):
     assert reply.startswith(b"HTTP/1.1 200 OK\r\n") and SMALL in reply, reply[:300]
 
 
-def test_megabyte_header_gets_431(httpd):
-    s = httpd(tree())
-    sock = socket.create_connection((s.host, s.port), timeout=10)
-    big = b"GET /a.txt HTTP/1.1\r\nHost: t\r\nX-Big: " + b"a" * (1024 * 1024) + b"\r\n\r\n"
+def send_big_and_read(server, data):
+    """Sends data (megabytes) from a thread while reading the reply; returns
+    (reply, whether all was sent, whether the reply ended with a reset)."""
+    sock = socket.create_connection((server.host, server.port), timeout=10)
     sent = []
 
     def sender():
         try:
-            sock.sendall(big)
+            sock.sendall(data)
             sent.append(True)
         except OSError:
-            sent.append(False)      # the server may close before the end: allowed
+            sent.append(False)
 
     t = threading.Thread(target=sender)
     t.start()
-    reply = bytearray()
+    reply, reset = bytearray(), False
     try:
         while True:
             chunk = sock.recv(1 << 16)
@@ -448,11 +448,21 @@ def test_megabyte_header_gets_431(httpd):
                 break
             reply += chunk
     except ConnectionResetError:
-        pass
+        reset = True
     t.join(10)
     sock.close()
+    return bytes(reply), sent == [True], reset
+
+
+def test_megabyte_header_gets_431(httpd):
+    s = httpd(tree())
+    big = b"GET /a.txt HTTP/1.1\r\nHost: t\r\nX-Big: " + b"a" * (1024 * 1024) + b"\r\n\r\n"
+    reply, all_sent, reset = send_big_and_read(s, big)
     assert reply.startswith(b"HTTP/1.1 431 Request Header Fields Too Large\r\n"), reply[:200]
     assert b"Connection: close" in reply
+    # The server answered early, shut its side and read the rest: the
+    # client could send everything and saw a FIN, not a reset.
+    assert all_sent and not reset
     healthy(s)
     # a smaller limit applies as told
     s2 = httpd(tree(), args=["--max-header-bytes", "512"])
@@ -460,6 +470,20 @@ def test_megabyte_header_gets_431(httpd):
     reply = exchange(s2, request_bytes("/a.txt", headers=[("X-A", "a" * 600)]))
     assert reply.startswith(b"HTTP/1.1 431 ")
     healthy(s2)
+
+
+@pytest.mark.parametrize("method,status", [("GET", 413), ("POST", 405)])
+def test_unread_body_ends_with_a_clean_close(httpd, method, status):
+    """A body the server does not read: answered, then the rest is read and
+    dropped (a lingering close, RFC 9112 section 9.6) so that the client's
+    kernel sees a FIN, not a reset that could destroy the answer."""
+    s = httpd(tree())
+    body = b"x" * (4 * 1024 * 1024)
+    data = request_bytes("/a.txt", method, [("Content-Length", str(len(body)))]) + body
+    reply, all_sent, reset = send_big_and_read(s, data)
+    assert reply.startswith(b"HTTP/1.1 %d " % status), reply[:200]
+    assert all_sent and not reset
+    healthy(s)
 
 
 # ---- timeouts, resets, many connections, limits ----
@@ -511,6 +535,30 @@ def test_idle_timeout_is_not_early(httpd):
         start = time.monotonic()
         c.expect_closed(5)
         assert 1.0 < time.monotonic() - start < 3.5
+
+
+def test_idle_timeout_of_each_connection_is_its_own(httpd):
+    """An active connection opened first does not shield idle ones opened
+    after it: each idles out on its own time."""
+    s = httpd(tree(), args=["--idle-timeout", "1"])
+    active = Conn(s)
+    assert active.request("/a.txt").body == SMALL
+    idle = Conn(s)
+    start = time.monotonic()
+    closed_at = None
+    idle.sock.setblocking(False)
+    while time.monotonic() - start < 2.5:
+        assert active.request("/a.txt").body == SMALL
+        if closed_at is None:
+            try:
+                if idle.sock.recv(1) == b"":
+                    closed_at = time.monotonic() - start
+            except BlockingIOError:
+                pass
+        time.sleep(0.2)
+    assert closed_at is not None and closed_at < 2.0, closed_at
+    active.close()
+    idle.close()
 
 
 def test_client_resets(httpd):
