@@ -166,7 +166,7 @@ $(B)/h/%.o: %.c
 HTTPD_SRCS := $(wildcard apps/httpd/*.c)
 HTTPD_HOST_FLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror
 .PHONY: host-httpd
-host-httpd: $(B)/host/httpd $(B)/host/httpd-asan
+host-httpd: $(B)/host/httpd $(B)/host/httpd-asan $(B)/host/httpd-fault.so
 $(B)/host/httpd: $(HTTPD_SRCS) $(wildcard apps/httpd/*.h) Makefile
 	@mkdir -p $(dir $@)
 	@echo '  HOSTCC  $@'
@@ -176,6 +176,11 @@ $(B)/host/httpd-asan: $(HTTPD_SRCS) $(wildcard apps/httpd/*.h) Makefile
 	@echo '  HOSTCC  $@'
 	@$(HCC) $(HTTPD_HOST_FLAGS) -fsanitize=address,undefined -fno-omit-frame-pointer \
 		-o $@ $(HTTPD_SRCS)
+# An LD_PRELOAD shim that makes the host lack IPv6 or dual-stack sockets.
+$(B)/host/httpd-fault.so: tests/http/fault_shim.c Makefile
+	@mkdir -p $(dir $@)
+	@echo '  HOSTCC  $@'
+	@$(HCC) $(HTTPD_HOST_FLAGS) -shared -fPIC -o $@ $< -ldl
 
 # Pure-logic sources, compiled for the host unchanged (docs/architecture.md): the kernel's,
 # and hostsim's device back ends, so tests can drive both sides of a protocol.

@@ -177,6 +177,7 @@ int listen_open(const struct httpd_config *cfg, struct listener l[LISTEN_MAX], u
     int n = add(l, 0, fd, AF_INET6);
     if (!dual) {
         /* IPv6 only on this socket: IPv4 needs its own, on the same port. */
+        fprintf(stderr, "httpd: [::] takes IPv6 only here: IPv4 gets a socket of its own\n");
         any4(&a, *port);
         int fd4 = open_one(&a, V6ONLY_LEAVE, NULL, false);
         if (fd4 < 0) {

@@ -46,6 +46,7 @@ struct server {
     struct listener listeners[LISTEN_MAX];
     int nlisteners;
     bool accept_paused;
+    bool accept_failing; /* said once until an accept succeeds again */
     uint64_t accept_resume_ms;
     struct conn *head, *tail; /* oldest touch first */
     uint64_t nconns, max_conns;
@@ -147,13 +148,17 @@ static void accept_ready(struct server *s, struct listener *l)
             if (err == EINTR || err == ECONNABORTED || err == EPROTO)
                 continue; /* that connection is gone; others may wait */
             /* Out of descriptors or memory, or worse: the listener stays
-             * readable, so stop listening for a while instead of spinning. */
-            fprintf(stderr, "httpd: accept: %s: pausing for %d ms\n", strerror(err),
-                    ACCEPT_RETRY_MS);
+             * readable, so stop listening for a while instead of spinning
+             * (until a connection closes, or ACCEPT_RETRY_MS). */
+            if (!s->accept_failing)
+                fprintf(stderr, "httpd: accept: %s: pausing until a descriptor is free\n",
+                        strerror(err));
+            s->accept_failing = true;
             set_listening(s, false);
             s->accept_resume_ms = s->env.now_ms + ACCEPT_RETRY_MS;
             return;
         }
+        s->accept_failing = false;
         if (s->nconns >= s->max_conns) {
             close(fd);
             s->stats.refused++;

@@ -11,6 +11,9 @@ returns a Server:
     server.wait_output(regex, timeout)          the first match, or fail
     server.stop()                               end it, return (status, output)
 
+Host-only keywords (binary, env, nofile, default_address) start another
+build, with more environment, a descriptor limit, or on every address.
+
 Today the launcher (HostLauncher) runs the host build of apps/httpd,
 build/host/httpd-asan (AddressSanitizer and UBSan), on 127.0.0.1 with
 port 0, and reads the port from its start line. The tests only use the
@@ -33,11 +36,11 @@ def httpd(scratch):
     launcher = HostLauncher(scratch)
     servers = []
 
-    def start(tree=None, args=(), root=None):
+    def start(tree=None, args=(), root=None, **launch):
         root = root or os.path.join(scratch, f"www{len(servers) + 1}")
         if tree is not None:
             make_tree(root, tree)
-        server = launcher.start(root, args)
+        server = launcher.start(root, args, **launch)
         servers.append(server)
         return server
 

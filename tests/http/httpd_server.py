@@ -4,6 +4,7 @@ use it)."""
 
 import os
 import re
+import resource
 import signal
 import subprocess
 import time
@@ -13,6 +14,8 @@ import pytest
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 BINARY = os.path.join(ROOT, "build", "host", "httpd-asan")
+PLAIN_BINARY = os.path.join(ROOT, "build", "host", "httpd")
+FAULT_SHIM = os.path.join(ROOT, "build", "host", "httpd-fault.so")
 START = re.compile(r"^httpd: listening on port (\d+) \(root (.*)\)$", re.M)
 SANITIZER = re.compile(r"ERROR: (Address|Leak)Sanitizer|runtime error: |SUMMARY: \w+Sanitizer")
 START_TIMEOUT = 10
@@ -80,9 +83,12 @@ class HostLauncher:
         self.workdir = workdir
         self.count = 0
 
-    def start(self, root, args):
-        if not os.access(BINARY, os.X_OK):
-            pytest.fail("build/host/httpd-asan is not built (make host-httpd)", pytrace=False)
+    def start(self, root, args, binary=BINARY, env=None, nofile=None, default_address=False):
+        """Starts `binary` (the sanitizer build unless told) with more
+        environment `env`, RLIMIT_NOFILE `nofile` when given, and without
+        --bind when `default_address` (all addresses; reached on 127.0.0.1)."""
+        if not os.access(binary, os.X_OK):
+            pytest.fail(f"{binary} is not built (make host-httpd)", pytrace=False)
         self.count += 1
         log_path = os.path.join(self.workdir, f"httpd-{self.count}.log")
         args = list(args)
@@ -90,14 +96,20 @@ class HostLauncher:
         if "--bind" in args:
             host = args[args.index("--bind") + 1]
             host = {"::": "::1", "0.0.0.0": "127.0.0.1"}.get(host, host)
-        else:
+        elif not default_address:
             args += ["--bind", host]
         if "--port" not in args:
             args += ["--port", "0"]
-        cmd = [BINARY, "--root", root] + args
+        cmd = [binary, "--root", root] + args
+
+        def limit():
+            if nofile is not None:
+                resource.setrlimit(resource.RLIMIT_NOFILE, (nofile, nofile))
+
         with open(log_path, "wb") as log:
             proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=log, stderr=log,
-                                    env=dict(os.environ, **SANITIZER_ENV))
+                                    env=dict(os.environ, **SANITIZER_ENV, **(env or {})),
+                                    preexec_fn=limit)
         deadline = time.monotonic() + START_TIMEOUT
         while True:
             with open(log_path, "r", errors="replace") as f:

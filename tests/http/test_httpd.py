@@ -10,6 +10,7 @@ import http.client
 import os
 import re
 import socket
+import struct
 import subprocess
 import threading
 import time
@@ -17,7 +18,8 @@ import time
 import pytest
 
 from httpclient import Conn, exchange, get, request_bytes
-from httpd_server import BINARY, SANITIZER, SANITIZER_ENV, HostLauncher, make_tree
+from httpd_server import (BINARY, FAULT_SHIM, PLAIN_BINARY, SANITIZER, SANITIZER_ENV,
+                          HostLauncher, make_tree)
 
 SMALL = b"hello, world\n"
 INDEX = b"<!DOCTYPE html><title>index</title><p>the tree's own index</p>\n"
@@ -640,6 +642,74 @@ def test_ipv6_and_dual_stack(httpd):
     assert get(both, "/a.txt").body == SMALL                 # over ::1
     with Conn(both, host="127.0.0.1") as c:                 # and IPv4 on the same socket
         assert c.request("/a.txt").body == SMALL
+
+
+@pytest.mark.parametrize("fault,line", [
+    (None, None),
+    ("no-ipv6", r"^httpd: no IPv6 here \(Address family not supported by protocol\): "
+                r"listening on IPv4 only$"),
+    ("v6only", r"^httpd: \[::\] takes IPv6 only here: IPv4 gets a socket of its own$"),
+])
+def test_default_address_takes_both_families(httpd, fault, line):
+    """Without --bind: "::" taking IPv4 too; where the system has no IPv6,
+    IPv4 alone; where an IPv6 socket cannot take IPv4, one socket each
+    (the plain build with tests/http/fault_shim.c pretending so)."""
+    s = httpd(tree(), binary=PLAIN_BINARY, default_address=True,
+              env={"LD_PRELOAD": FAULT_SHIM, "HTTPD_FAULT": fault or ""})
+    if line:
+        assert re.search(line, s.output(), re.M), s.output()
+    else:
+        assert "httpd: no IPv6" not in s.output() and "IPv6 only" not in s.output()
+    assert get(s, "/a.txt").body == SMALL                  # IPv4, 127.0.0.1
+    if fault == "no-ipv6":
+        with pytest.raises(OSError):
+            socket.create_connection(("::1", s.port), timeout=2).close()
+    elif ipv6_loopback():
+        with Conn(s, host="::1") as c:
+            assert c.request("/a.txt").body == SMALL
+
+
+def cpu_seconds(pid):
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def test_out_of_descriptors(httpd):
+    """With 40 descriptors the server takes 24 connections (16 stay for
+    itself and files). 24 stalled downloads use up the rest: files that
+    cannot be opened are 503, a 25th connection cannot be accepted, and
+    the server waits for a free descriptor without spinning, then goes on."""
+    s = httpd(tree(**{"big.bin": os.urandom(8 * 1024 * 1024)}), nofile=40)
+    socks = []
+    for _ in range(24):
+        sock = socket.socket()
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 8192)   # and never read
+        sock.settimeout(10)
+        sock.connect((s.host, s.port))
+        sock.sendall(request_bytes("/big.bin"))
+        socks.append(sock)
+    s.wait_output(r"^httpd: 503 Service Unavailable: GET /big\.bin: Too many open files$")
+    late = Conn(s)
+    late.send(request_bytes("/a.txt"))
+    s.wait_output(r"^httpd: accept: Too many open files: pausing until a descriptor is free$")
+    before = cpu_seconds(s.proc.pid)
+    time.sleep(1)
+    assert cpu_seconds(s.proc.pid) - before < 0.3, "the server spun while out of descriptors"
+    assert s.output().count("httpd: accept: Too many open files") == 1
+    statuses = []
+    for sock in socks:
+        head = b""
+        while b"\r\n\r\n" not in head:
+            head += sock.recv(4096)
+        statuses.append(int(head.split(b" ", 2)[1]))
+    assert set(statuses) == {200, 503} and statuses.count(200) >= 5, statuses
+    for sock in socks:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        sock.close()
+    assert late.response().body == SMALL        # accepted once descriptors were free
+    late.close()
+    healthy(s)
 
 
 def run_httpd(args, timeout=10):
