@@ -10,7 +10,7 @@ packages=(
     qemu-system-x86 qemu-utils
     grub-pc-bin grub-common xorriso mtools
     libcmocka-dev clang libclang-rt-14-dev clang-format
-    hyperfine iproute2 iputils-ping dpkg-dev
+    hyperfine iproute2 iputils-ping dpkg-dev curl
 )
 # Third-party sources, from Debian's source packages into build/src (never
 # committed): NAME VERSION, Debian's version pinned.
