@@ -91,7 +91,7 @@ static enum http_parse_result request_line(struct http_parser *p, const char *bu
     if (vlen != 8 || memcmp(v, "HTTP/", 5) != 0 || v[5] < '0' || v[5] > '9' || v[6] != '.' ||
         v[7] < '0' || v[7] > '9')
         return fail(p, 400, "bad HTTP version");
-    /* RFC 9110 section 6.2: a 1.x minor version above ours is read as the
+    /* RFC 9110 section 2.5: a 1.x minor version above ours is read as the
      * highest we implement; another major version is 505 (RFC 9110
      * section 15.6.6). */
     if (v[5] != '1')

@@ -287,7 +287,7 @@ def test_http10_and_connection_close(httpd):
         r = c.request("/", headers=[("Connection", "close")])
         assert r.body == INDEX and r.headers["connection"] == "close"
         c.expect_closed()
-    # HTTP/1.x above 1.1 is read as 1.1 (RFC 9110 section 6.2)
+    # HTTP/1.x above 1.1 is read as 1.1 (RFC 9110 section 2.5)
     with Conn(s) as c:
         assert c.request("/a.txt", version="HTTP/1.2").body == SMALL
         assert c.request("/a.txt").body == SMALL
