@@ -151,8 +151,9 @@ static void accept_ready(struct server *s, struct listener *l)
              * readable, so stop listening for a while instead of spinning
              * (until a connection closes, or ACCEPT_RETRY_MS). */
             if (!s->accept_failing)
-                fprintf(stderr, "httpd: accept: %s: pausing until a descriptor is free\n",
-                        strerror(err));
+                fprintf(stderr,
+                        "httpd: accept: %s: trying again when a connection closes or in %d ms\n",
+                        strerror(err), ACCEPT_RETRY_MS);
             s->accept_failing = true;
             set_listening(s, false);
             s->accept_resume_ms = s->env.now_ms + ACCEPT_RETRY_MS;
