@@ -12,7 +12,7 @@
 
 static const char trailer[] = "TRAILER!!!";
 
-void cpio_reader_init(struct cpio_reader *r, const void *base, size_t size)
+void cpio_newc_init(struct cpio_newc_reader *r, const void *base, size_t size)
 {
     r->base = base;
     r->size = size;
@@ -22,13 +22,13 @@ void cpio_reader_init(struct cpio_reader *r, const void *base, size_t size)
     r->error_off = 0;
 }
 
-bool cpio_is_newc(const void *base, size_t size)
+bool cpio_newc_magic(const void *base, size_t size)
 {
     return size >= CPIO_MAGIC_LEN && (memcmp(base, "070701", CPIO_MAGIC_LEN) == 0 ||
                                       memcmp(base, "070702", CPIO_MAGIC_LEN) == 0);
 }
 
-static enum cpio_result fail(struct cpio_reader *r, const char *why, size_t at)
+static enum cpio_newc_result fail(struct cpio_newc_reader *r, const char *why, size_t at)
 {
     r->error = why;
     r->error_off = at;
@@ -69,7 +69,7 @@ static uint32_t byte_sum(const uint8_t *p, uint32_t n)
     return sum;
 }
 
-enum cpio_result cpio_next(struct cpio_reader *r, struct cpio_entry *e)
+enum cpio_newc_result cpio_newc_next(struct cpio_newc_reader *r, struct cpio_newc_entry *e)
 {
     size_t at = r->off;
     if (r->ended)
@@ -82,7 +82,7 @@ enum cpio_result cpio_next(struct cpio_reader *r, struct cpio_entry *e)
     if (left < CPIO_HEADER_SIZE)
         return fail(r, "a header is cut short by the end of the archive", at);
     const uint8_t *h = r->base + at;
-    if (!cpio_is_newc(h, CPIO_HEADER_SIZE))
+    if (!cpio_newc_magic(h, CPIO_HEADER_SIZE))
         return fail(r, "no newc magic (070701 or 070702) where a header should start", at);
     bool with_crc = h[5] == '2';
     uint32_t f[FIELDS];

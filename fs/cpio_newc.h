@@ -42,7 +42,7 @@
 #define CPIO_HEADER_SIZE 110
 #define CPIO_MAGIC_LEN 6
 
-struct cpio_entry {
+struct cpio_newc_entry {
     uint32_t ino, mode, uid, gid, nlink, mtime;
     uint32_t devmajor, devminor, rdevmajor, rdevminor;
     const char *name; /* in the archive, NUL-terminated */
@@ -53,7 +53,7 @@ struct cpio_entry {
     bool checksum_ok; /* 070702: the data's bytes sum to check; 070701: true */
 };
 
-struct cpio_reader {
+struct cpio_newc_reader {
     const uint8_t *base;
     size_t size;
     size_t off;        /* of the next header */
@@ -62,16 +62,16 @@ struct cpio_reader {
     size_t error_off;  /* where */
 };
 
-enum cpio_result {
+enum cpio_newc_result {
     CPIO_ENTRY, /* *e holds the next entry */
     CPIO_END,   /* the trailer was read (and is, at every later call) */
     CPIO_ERROR, /* malformed: r->error, r->error_off say why and where */
 };
 
-void cpio_reader_init(struct cpio_reader *r, const void *base, size_t size);
-enum cpio_result cpio_next(struct cpio_reader *r, struct cpio_entry *e);
+void cpio_newc_init(struct cpio_newc_reader *r, const void *base, size_t size);
+enum cpio_newc_result cpio_newc_next(struct cpio_newc_reader *r, struct cpio_newc_entry *e);
 
 /* True when the archive begins with a newc magic. */
-bool cpio_is_newc(const void *base, size_t size);
+bool cpio_newc_magic(const void *base, size_t size);
 
 #endif

@@ -12,12 +12,12 @@
 #define FIRST_CAP 16
 #define IMPLIED_DIR_MODE (LINUX_S_IFDIR | 0755)
 
-bool tree_is_dir(const struct tree *t, uint32_t node)
+bool fs_tree_is_dir(const struct fs_tree *t, uint32_t node)
 {
-    return tree_type(&t->nodes[node]) == LINUX_S_IFDIR;
+    return fs_node_type(&t->nodes[node]) == LINUX_S_IFDIR;
 }
 
-void tree_free(struct tree *t)
+void fs_tree_free(struct fs_tree *t)
 {
     free(t->nodes);
     memset(t, 0, sizeof *t);
@@ -51,7 +51,7 @@ static const char *shown(const char *s, size_t n, char *out, size_t size)
     return out;
 }
 
-static void skip(struct tree *t, const struct cpio_entry *e, const char *why)
+static void skip(struct fs_tree *t, const struct cpio_newc_entry *e, const char *why)
 {
     char name[112];
     if (t->skipped < SKIPS_LOGGED)
@@ -61,33 +61,33 @@ static void skip(struct tree *t, const struct cpio_entry *e, const char *why)
     t->skipped++;
 }
 
-/* A new node under parent, last among its siblings; TREE_NONE when the
+/* A new node under parent, last among its siblings; FS_NONE when the
  * index cannot grow. */
-static uint32_t add_node(struct tree *t, uint32_t parent, const char *name, uint32_t len)
+static uint32_t add_node(struct fs_tree *t, uint32_t parent, const char *name, uint32_t len)
 {
     if (t->count == t->cap) {
         uint32_t cap = t->cap ? t->cap : FIRST_CAP;
         if (cap > UINT32_MAX / 2 / sizeof *t->nodes)
-            return TREE_NONE;
-        struct tree_node *grown = realloc(t->nodes, (size_t)cap * 2 * sizeof *t->nodes);
+            return FS_NONE;
+        struct fs_node *grown = realloc(t->nodes, (size_t)cap * 2 * sizeof *t->nodes);
         if (grown == NULL)
-            return TREE_NONE;
+            return FS_NONE;
         t->nodes = grown;
         t->cap = cap * 2;
     }
     uint32_t i = t->count++;
-    struct tree_node *n = &t->nodes[i];
+    struct fs_node *n = &t->nodes[i];
     memset(n, 0, sizeof *n);
     n->name = name;
     n->name_len = len;
     n->parent = parent;
-    n->first_child = n->last_child = n->next_sibling = TREE_NONE;
+    n->first_child = n->last_child = n->next_sibling = FS_NONE;
     n->mode = IMPLIED_DIR_MODE;
     n->nlink = 1;
     n->ino = i + 1;
-    if (i != TREE_ROOT) {
-        struct tree_node *p = &t->nodes[parent];
-        if (p->last_child == TREE_NONE)
+    if (i != FS_ROOT) {
+        struct fs_node *p = &t->nodes[parent];
+        if (p->last_child == FS_NONE)
             p->first_child = i;
         else
             t->nodes[p->last_child].next_sibling = i;
@@ -96,12 +96,12 @@ static uint32_t add_node(struct tree *t, uint32_t parent, const char *name, uint
     return i;
 }
 
-static uint32_t find_child(const struct tree *t, uint32_t dir, const char *name, size_t len)
+static uint32_t find_child(const struct fs_tree *t, uint32_t dir, const char *name, size_t len)
 {
-    for (uint32_t c = t->nodes[dir].first_child; c != TREE_NONE; c = t->nodes[c].next_sibling)
+    for (uint32_t c = t->nodes[dir].first_child; c != FS_NONE; c = t->nodes[c].next_sibling)
         if (t->nodes[c].name_len == len && memcmp(t->nodes[c].name, name, len) == 0)
             return c;
-    return TREE_NONE;
+    return FS_NONE;
 }
 
 /* The next component of an archive name at *p (slashes skipped), or false
@@ -139,7 +139,7 @@ static bool known_type(uint32_t type)
 }
 
 /* Why an entry cannot be taken as it stands (its own fields), or NULL. */
-static const char *entry_fault(const struct cpio_entry *e)
+static const char *entry_fault(const struct cpio_newc_entry *e)
 {
     uint32_t type = e->mode & LINUX_S_IFMT;
     if (e->name_len >= LINUX_PATH_MAX)
@@ -159,13 +159,14 @@ static const char *entry_fault(const struct cpio_entry *e)
 
 /* Hard links: a regular file with nlink > 1 shares its data with the
  * earlier entries of the same file, whichever of them carries it. */
-static void join_hard_links(struct tree *t, uint32_t i)
+static void join_hard_links(struct fs_tree *t, uint32_t i)
 {
-    struct tree_node *n = &t->nodes[i];
+    struct fs_node *n = &t->nodes[i];
     for (uint32_t j = 0; j < t->count; j++) {
-        struct tree_node *o = &t->nodes[j];
-        if (j == i || tree_type(o) != LINUX_S_IFREG || o->nlink < 2 || o->cpio_ino != n->cpio_ino ||
-            o->cpio_dev_major != n->cpio_dev_major || o->cpio_dev_minor != n->cpio_dev_minor)
+        struct fs_node *o = &t->nodes[j];
+        if (j == i || fs_node_type(o) != LINUX_S_IFREG || o->nlink < 2 ||
+            o->cpio_ino != n->cpio_ino || o->cpio_dev_major != n->cpio_dev_major ||
+            o->cpio_dev_minor != n->cpio_dev_minor)
             continue;
         if (o->ino < n->ino)
             n->ino = o->ino;
@@ -179,7 +180,7 @@ static void join_hard_links(struct tree *t, uint32_t i)
     }
 }
 
-static void set_metadata(struct tree_node *n, const struct cpio_entry *e)
+static void set_metadata(struct fs_node *n, const struct cpio_newc_entry *e)
 {
     n->mode = e->mode;
     n->uid = e->uid;
@@ -198,7 +199,7 @@ static void set_metadata(struct tree_node *n, const struct cpio_entry *e)
 }
 
 /* Takes one entry into the tree; false when the index cannot grow. */
-static bool take(struct tree *t, const struct cpio_entry *e)
+static bool take(struct fs_tree *t, const struct cpio_newc_entry *e)
 {
     const char *why = entry_fault(e);
     if (why != NULL) {
@@ -207,13 +208,13 @@ static bool take(struct tree *t, const struct cpio_entry *e)
     }
     const char *p = e->name, *end = e->name + e->name_len, *c, *next;
     size_t len, next_len;
-    uint32_t dir = TREE_ROOT;
+    uint32_t dir = FS_ROOT;
     if (!next_component(&p, end, &c, &len)) {
         if ((e->mode & LINUX_S_IFMT) != LINUX_S_IFDIR) {
             skip(t, e, "it names the root, which is a directory");
             return true;
         }
-        set_metadata(&t->nodes[TREE_ROOT], e);
+        set_metadata(&t->nodes[FS_ROOT], e);
         t->entries++;
         return true;
     }
@@ -236,25 +237,25 @@ static bool take(struct tree *t, const struct cpio_entry *e)
         /* c is a directory on the way, made when the archive has no entry
          * for it (yet) */
         uint32_t sub = find_child(t, dir, c, len);
-        if (sub != TREE_NONE && !tree_is_dir(t, sub)) {
+        if (sub != FS_NONE && !fs_tree_is_dir(t, sub)) {
             skip(t, e, "a component on its way is not a directory");
             return true;
         }
-        if (sub == TREE_NONE && (sub = add_node(t, dir, c, (uint32_t)len)) == TREE_NONE)
+        if (sub == FS_NONE && (sub = add_node(t, dir, c, (uint32_t)len)) == FS_NONE)
             return false;
         dir = sub;
         c = next;
         len = next_len;
     }
     uint32_t i = find_child(t, dir, c, len);
-    if (i != TREE_NONE && tree_is_dir(t, i) && t->nodes[i].first_child != TREE_NONE &&
+    if (i != FS_NONE && fs_tree_is_dir(t, i) && t->nodes[i].first_child != FS_NONE &&
         (e->mode & LINUX_S_IFMT) != LINUX_S_IFDIR) {
         skip(t, e, "it would replace a directory that holds entries");
         return true;
     }
-    if (i == TREE_NONE)
+    if (i == FS_NONE)
         i = add_node(t, dir, c, (uint32_t)len);
-    if (i == TREE_NONE)
+    if (i == FS_NONE)
         return false;
     set_metadata(&t->nodes[i], e);
     if ((e->mode & LINUX_S_IFMT) == LINUX_S_IFREG && e->nlink > 1)
@@ -265,28 +266,28 @@ static bool take(struct tree *t, const struct cpio_entry *e)
 
 /* A directory's link count: itself, its entry in its parent, and each
  * subdirectory's "..". */
-static void count_dir_links(struct tree *t)
+static void count_dir_links(struct fs_tree *t)
 {
     for (uint32_t i = 0; i < t->count; i++)
-        if (tree_is_dir(t, i))
+        if (fs_tree_is_dir(t, i))
             t->nodes[i].nlink = 2;
     for (uint32_t i = 1; i < t->count; i++)
-        if (tree_is_dir(t, i))
+        if (fs_tree_is_dir(t, i))
             t->nodes[t->nodes[i].parent].nlink++;
 }
 
-void tree_build(struct tree *t, const void *archive, size_t size)
+void fs_tree_build(struct fs_tree *t, const void *archive, size_t size)
 {
     memset(t, 0, sizeof *t);
-    if (add_node(t, TREE_ROOT, "", 0) == TREE_NONE) {
+    if (add_node(t, FS_ROOT, "", 0) == FS_NONE) {
         t->out_of_memory = true;
         return;
     }
-    struct cpio_reader r;
-    struct cpio_entry e;
-    cpio_reader_init(&r, archive, size);
-    enum cpio_result res;
-    while ((res = cpio_next(&r, &e)) == CPIO_ENTRY) {
+    struct cpio_newc_reader r;
+    struct cpio_newc_entry e;
+    cpio_newc_init(&r, archive, size);
+    enum cpio_newc_result res;
+    while ((res = cpio_newc_next(&r, &e)) == CPIO_ENTRY) {
         if (!take(t, &e)) {
             t->out_of_memory = true;
             char name[112];
@@ -306,11 +307,11 @@ void tree_build(struct tree *t, const void *archive, size_t size)
     count_dir_links(t);
 }
 
-void tree_count(const struct tree *t, struct tree_counts *c)
+void fs_tree_count(const struct fs_tree *t, struct fs_counts *c)
 {
     memset(c, 0, sizeof *c);
     for (uint32_t i = 1; i < t->count; i++) {
-        switch (tree_type(&t->nodes[i])) {
+        switch (fs_node_type(&t->nodes[i])) {
         case LINUX_S_IFREG:
             c->files++;
             break;
@@ -353,15 +354,15 @@ static bool nothing_left(struct seg *stack, int depth)
     return true;
 }
 
-long tree_resolve(const struct tree *t, uint32_t start, const char *path, size_t len,
-                  unsigned flags, struct tree_walk *w)
+long fs_tree_resolve(const struct fs_tree *t, uint32_t start, const char *path, size_t len,
+                     unsigned flags, struct fs_walk *w)
 {
     struct seg stack[LINUX_MAXSYMLINKS + 1];
     int depth = 0;
     unsigned links = 0;
-    uint32_t cur = len > 0 && path[0] == '/' ? TREE_ROOT : start;
+    uint32_t cur = len > 0 && path[0] == '/' ? FS_ROOT : start;
     bool must_be_dir = false;
-    w->node = TREE_NONE;
+    w->node = FS_NONE;
     w->last_missing = false;
     w->trailing_slash = false;
     if (len == 0)
@@ -395,48 +396,48 @@ long tree_resolve(const struct tree *t, uint32_t start, const char *path, size_t
             continue;
         }
         uint32_t child = find_child(t, cur, c, clen);
-        if (child == TREE_NONE) {
+        if (child == FS_NONE) {
             w->last_missing = last;
             return -LINUX_ENOENT;
         }
-        const struct tree_node *n = &t->nodes[child];
-        if (tree_type(n) == LINUX_S_IFLNK && (!last || must_be_dir || (flags & TREE_FOLLOW))) {
+        const struct fs_node *n = &t->nodes[child];
+        if (fs_node_type(n) == LINUX_S_IFLNK && (!last || must_be_dir || (flags & FS_FOLLOW))) {
             if (++links > LINUX_MAXSYMLINKS)
                 return -LINUX_ELOOP;
             /* The target continues the walk from the link's directory, or
              * from the root when it is absolute. */
             stack[depth++] = (struct seg){(const char *)n->data, n->size};
             if (n->data[0] == '/')
-                cur = TREE_ROOT;
+                cur = FS_ROOT;
             continue;
         }
-        if (!last && tree_type(n) != LINUX_S_IFDIR)
+        if (!last && fs_node_type(n) != LINUX_S_IFDIR)
             return -LINUX_ENOTDIR;
         cur = child;
     }
-    if (must_be_dir && !tree_is_dir(t, cur))
+    if (must_be_dir && !fs_tree_is_dir(t, cur))
         return -LINUX_ENOTDIR;
     w->node = cur;
     return 0;
 }
 
-size_t tree_path(const struct tree *t, uint32_t node, char *buf, size_t size)
+size_t fs_tree_path(const struct fs_tree *t, uint32_t node, char *buf, size_t size)
 {
     size_t need = 1; /* the NUL */
-    for (uint32_t i = node; i != TREE_ROOT; i = t->nodes[i].parent)
+    for (uint32_t i = node; i != FS_ROOT; i = t->nodes[i].parent)
         need += 1 + t->nodes[i].name_len;
-    if (node == TREE_ROOT)
+    if (node == FS_ROOT)
         need = 2;
     if (need > size)
         return need;
     size_t at = need - 1;
     buf[at] = '\0';
-    for (uint32_t i = node; i != TREE_ROOT; i = t->nodes[i].parent) {
+    for (uint32_t i = node; i != FS_ROOT; i = t->nodes[i].parent) {
         at -= t->nodes[i].name_len;
         memcpy(buf + at, t->nodes[i].name, t->nodes[i].name_len);
         buf[--at] = '/';
     }
-    if (node == TREE_ROOT)
+    if (node == FS_ROOT)
         buf[0] = '/';
     return need;
 }

@@ -4,7 +4,7 @@
  * bytes cost no memory beyond the archive's own, and reading a file is a
  * copy from the archive into the reader's buffer.
  *
- * What the archive may hold and what becomes of it (tree_build):
+ * What the archive may hold and what becomes of it (fs_tree_build):
  *   - names: a leading "/" or "./", repeated slashes, "." components and a
  *     trailing "/" are dropped ("./a//b/" is "a/b"); a name of "." (or "/")
  *     is the root: a directory entry there gives the root its mode, owner
@@ -40,14 +40,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define TREE_ROOT 0u
-#define TREE_NONE 0xffffffffu
+#define FS_ROOT 0u
+#define FS_NONE 0xffffffffu
 
-struct tree_node {
+struct fs_node {
     const char *name;  /* the last component, in the archive (not NUL-terminated) */
     uint32_t name_len; /* 0 for the root */
     uint32_t parent;   /* the root is its own parent */
-    uint32_t first_child, last_child, next_sibling; /* TREE_NONE when none */
+    uint32_t first_child, last_child, next_sibling; /* FS_NONE when none */
     uint32_t mode;                                  /* st_mode */
     uint32_t uid, gid, nlink, mtime;
     uint32_t rdev_major, rdev_minor;
@@ -58,10 +58,10 @@ struct tree_node {
     uint32_t size;
 };
 
-struct tree {
-    struct tree_node *nodes; /* nodes[TREE_ROOT] is "/" */
+struct fs_tree {
+    struct fs_node *nodes; /* nodes[FS_ROOT] is "/" */
     uint32_t count, cap;
-    /* What tree_build found. */
+    /* What fs_tree_build found. */
     uint32_t entries;   /* archive entries taken into the tree */
     uint32_t skipped;   /* entries skipped (each logged, the first few) */
     const char *error;  /* the archive is malformed: why; NULL when it is not */
@@ -75,17 +75,17 @@ struct tree {
  * even the root could not be allocated: then t->count is 0 and
  * t->out_of_memory is true. Logs as said above, each line starting
  * "initrd: ". */
-void tree_build(struct tree *t, const void *archive, size_t size);
-void tree_free(struct tree *t);
+void fs_tree_build(struct fs_tree *t, const void *archive, size_t size);
+void fs_tree_free(struct fs_tree *t);
 
 /* Counts by type, for the banner. */
-struct tree_counts {
+struct fs_counts {
     uint32_t files, dirs, symlinks, others; /* the root not counted */
 };
-void tree_count(const struct tree *t, struct tree_counts *c);
+void fs_tree_count(const struct fs_tree *t, struct fs_counts *c);
 
 /* Resolving a path. Flags: */
-#define TREE_FOLLOW 1u /* follow a symbolic link in the last component */
+#define FS_FOLLOW 1u /* follow a symbolic link in the last component */
 
 /* Resolves path[0..len) from the directory `start` (or the root, for an
  * absolute path). On success returns 0 and *node; else a negated errno:
@@ -97,23 +97,23 @@ void tree_count(const struct tree *t, struct tree_counts *c);
  * exists, *last_missing is true (open with O_CREAT then fails with EROFS,
  * not ENOENT); *trailing_slash says whether the last component had a "/"
  * after it. */
-struct tree_walk {
+struct fs_walk {
     uint32_t node;
     bool last_missing;
     bool trailing_slash;
 };
-long tree_resolve(const struct tree *t, uint32_t start, const char *path, size_t len,
-                  unsigned flags, struct tree_walk *w);
+long fs_tree_resolve(const struct fs_tree *t, uint32_t start, const char *path, size_t len,
+                     unsigned flags, struct fs_walk *w);
 
 /* Writes the absolute path of node into buf (NUL-terminated) when it fits in
  * size bytes. Returns the bytes the path needs with its NUL. */
-size_t tree_path(const struct tree *t, uint32_t node, char *buf, size_t size);
+size_t fs_tree_path(const struct fs_tree *t, uint32_t node, char *buf, size_t size);
 
 /* The node's type bits. */
-static inline uint32_t tree_type(const struct tree_node *n)
+static inline uint32_t fs_node_type(const struct fs_node *n)
 {
     return n->mode & 0170000u;
 }
-bool tree_is_dir(const struct tree *t, uint32_t node);
+bool fs_tree_is_dir(const struct fs_tree *t, uint32_t node);
 
 #endif

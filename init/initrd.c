@@ -1,9 +1,10 @@
 /* The initrd the loader handed over (boot/: the first multiboot or PVH
  * module, the Linux zero page's ramdisk fields) becomes the app's file
  * tree (sys/files/). Its memory is never handed out: mm_init keeps it out
- * of the page allocator. What is checked here is that nothing of the
- * kernel's own image lies on it: a loader that put it there has had its
- * bytes overwritten by the image or by the entry code zeroing .bss. */
+ * of the page allocator (core/memmap.c, memmap_reserved). The file layer
+ * is given the image's bounds too: an initrd a loader put on the image has
+ * had its bytes overwritten by the image or by the entry code zeroing
+ * .bss, and is refused there. */
 #include <stdint.h>
 
 #include "core/log.h"
@@ -20,13 +21,7 @@ void initrd_start(void)
     uint64_t base = bi->initrd_base, size = bi->initrd_size;
     if (size == 0)
         return;
-    uint64_t image_start = (uintptr_t)__image_start, image_end = (uintptr_t)__image_end;
-    if (base < image_end && base + size > image_start) {
-        kprintf("initrd: [%#llx, %#llx) overlaps the kernel image [%#llx, %#llx); not used\n",
-                (unsigned long long)base, (unsigned long long)(base + size),
-                (unsigned long long)image_start, (unsigned long long)image_end);
-        return;
-    }
-    if (sys_files_mount((const void *)(uintptr_t)base, size) == -LINUX_ENOSYS)
+    if (sys_files_mount((const void *)(uintptr_t)base, size, (uintptr_t)__image_start,
+                        (uintptr_t)__image_end) == -LINUX_ENOSYS)
         kprintf("initrd: %llu bytes, not read: this app names no file\n", (unsigned long long)size);
 }

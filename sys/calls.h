@@ -51,7 +51,7 @@ long sys_path_check(long p, size_t *len);
  * (the working directory back at the root). */
 struct sys_files {
     sys_call_fn *(*call)(long nr);
-    void (*mount)(const void *base, uint64_t size);
+    void (*mount)(const void *base, uint64_t size, uint64_t image_start, uint64_t image_end);
     void (*reset)(void);
 };
 /* sys/futex.c */

@@ -147,11 +147,11 @@ __attribute__((used)) long __anyvm_syscall(long n, long a1, long a2, long a3, lo
     return r;
 }
 
-long sys_files_mount(const void *base, uint64_t size)
+long sys_files_mount(const void *base, uint64_t size, uint64_t image_start, uint64_t image_end)
 {
     if (&__anyvm_files == NULL)
         return -LINUX_ENOSYS;
-    __anyvm_files.mount(base, size);
+    __anyvm_files.mount(base, size, image_start, image_end);
     return 0;
 }
 

@@ -5,40 +5,40 @@
 
 #include "sys/uaccess.h"
 
-long files_chdir(const long *a)
+long sys_files_chdir(const long *a)
 {
-    struct files_target t;
-    long r = files_at(LINUX_AT_FDCWD, a[0], TREE_FOLLOW, false, &t);
+    struct sys_files_target t;
+    long r = sys_files_at(LINUX_AT_FDCWD, a[0], FS_FOLLOW, false, &t);
     if (r != 0)
         return r;
-    if (!tree_is_dir(files_tree(), t.node))
+    if (!fs_tree_is_dir(sys_files_tree(), t.node))
         return -LINUX_ENOTDIR;
-    files_cwd = t.node;
+    sys_files_cwd = t.node;
     return 0;
 }
 
-long files_fchdir(const long *a)
+long sys_files_fchdir(const long *a)
 {
     struct sys_file *f = sys_fd_file((unsigned)a[0]);
     if (f == NULL)
         return -LINUX_EBADF;
-    uint32_t node = files_node_of(f);
-    if (node == TREE_NONE || !tree_is_dir(files_tree(), node))
+    uint32_t node = sys_files_node_of(f);
+    if (node == FS_NONE || !fs_tree_is_dir(sys_files_tree(), node))
         return -LINUX_ENOTDIR;
-    files_cwd = node;
+    sys_files_cwd = node;
     return 0;
 }
 
-long files_getcwd(const long *a)
+long sys_files_getcwd(const long *a)
 {
     uint64_t size = (uint64_t)a[1];
-    size_t need = tree_path(files_tree(), files_cwd, NULL, 0);
+    size_t need = fs_tree_path(sys_files_tree(), sys_files_cwd, NULL, 0);
     if (need > LINUX_PATH_MAX)
         return -LINUX_ENAMETOOLONG;
     if (need > size)
         return -LINUX_ERANGE;
     if (!user_range_ok((uint64_t)a[0], need))
         return -LINUX_EFAULT;
-    tree_path(files_tree(), files_cwd, user_ptr((uint64_t)a[0]), need);
+    fs_tree_path(sys_files_tree(), sys_files_cwd, user_ptr((uint64_t)a[0]), need);
     return (long)need;
 }

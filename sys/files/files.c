@@ -10,24 +10,24 @@
 #include "core/log.h"
 #include "fs/cpio_newc.h"
 
-uint32_t files_cwd = TREE_ROOT;
+uint32_t sys_files_cwd = FS_ROOT;
 
 /* Until an initrd is mounted the tree is a root alone: an empty
  * directory. */
-static struct tree_node empty_root = {
+static struct fs_node empty_root = {
     .name = "",
-    .first_child = TREE_NONE,
-    .last_child = TREE_NONE,
-    .next_sibling = TREE_NONE,
+    .first_child = FS_NONE,
+    .last_child = FS_NONE,
+    .next_sibling = FS_NONE,
     .mode = LINUX_S_IFDIR | 0755,
     .nlink = 2,
     .ino = 1,
 };
-static const struct tree empty_tree = {.nodes = &empty_root, .count = 1, .cap = 1};
-static struct tree initrd;
+static const struct fs_tree empty_tree = {.nodes = &empty_root, .count = 1, .cap = 1};
+static struct fs_tree initrd;
 static bool mounted;
 
-const struct tree *files_tree(void)
+const struct fs_tree *sys_files_tree(void)
 {
     return mounted ? &initrd : &empty_tree;
 }
@@ -54,10 +54,17 @@ static const char *guess(const uint8_t *p, uint64_t size)
     return "no newc magic 070701 or 070702";
 }
 
-static void mount(const void *base, uint64_t size)
+static void mount(const void *base, uint64_t size, uint64_t image_start, uint64_t image_end)
 {
     const uint8_t *p = base;
-    if (!cpio_is_newc(base, size)) {
+    uint64_t at = (uintptr_t)base;
+    if (at < image_end && at + size > image_start) {
+        kprintf("initrd: [%#llx, %#llx) overlaps the kernel image [%#llx, %#llx); not used\n",
+                (unsigned long long)at, (unsigned long long)(at + size),
+                (unsigned long long)image_start, (unsigned long long)image_end);
+        return;
+    }
+    if (!cpio_newc_magic(base, size)) {
         uint8_t head[4] = {0};
         memcpy(head, p, size < 4 ? size : 4);
         kprintf("initrd: not a cpio newc archive (%llu bytes starting %02x %02x %02x %02x: "
@@ -66,17 +73,17 @@ static void mount(const void *base, uint64_t size)
         return;
     }
     if (mounted)
-        tree_free(&initrd);
+        fs_tree_free(&initrd);
     mounted = false;
-    tree_build(&initrd, base, size);
+    fs_tree_build(&initrd, base, size);
     if (initrd.count == 0) {
         kprintf("initrd: no memory for its index; not used\n");
         return;
     }
     mounted = true;
-    files_cwd = TREE_ROOT;
-    struct tree_counts c;
-    tree_count(&initrd, &c);
+    sys_files_cwd = FS_ROOT;
+    struct fs_counts c;
+    fs_tree_count(&initrd, &c);
     kprintf("initrd: %u file%s, %u director%s, %u symlink%s", c.files, plural(c.files), c.dirs,
             c.dirs == 1 ? "y" : "ies", c.symlinks, plural(c.symlinks));
     if (c.others)
@@ -89,7 +96,7 @@ static void mount(const void *base, uint64_t size)
 
 static void reset(void)
 {
-    files_cwd = TREE_ROOT;
+    sys_files_cwd = FS_ROOT;
 }
 
 /* The calls the layer answers: each call that names a file by its path,
@@ -99,35 +106,35 @@ static sys_call_fn *call(long nr)
 {
     switch (nr) {
     case LINUX_NR_open:
-        return files_open;
+        return sys_files_open;
     case LINUX_NR_openat:
-        return files_openat;
+        return sys_files_openat;
     case LINUX_NR_stat:
-        return files_stat;
+        return sys_files_stat;
     case LINUX_NR_lstat:
-        return files_lstat;
+        return sys_files_lstat;
     case LINUX_NR_newfstatat:
-        return files_newfstatat;
+        return sys_files_newfstatat;
     case LINUX_NR_statx:
-        return files_statx;
+        return sys_files_statx;
     case LINUX_NR_access:
-        return files_access;
+        return sys_files_access;
     case LINUX_NR_faccessat:
-        return files_faccessat;
+        return sys_files_faccessat;
     case LINUX_NR_faccessat2:
-        return files_faccessat2;
+        return sys_files_faccessat2;
     case LINUX_NR_readlink:
-        return files_readlink;
+        return sys_files_readlink;
     case LINUX_NR_readlinkat:
-        return files_readlinkat;
+        return sys_files_readlinkat;
     case LINUX_NR_getdents64:
-        return files_getdents64;
+        return sys_files_getdents64;
     case LINUX_NR_chdir:
-        return files_chdir;
+        return sys_files_chdir;
     case LINUX_NR_fchdir:
-        return files_fchdir;
+        return sys_files_fchdir;
     case LINUX_NR_getcwd:
-        return files_getcwd;
+        return sys_files_getcwd;
     default:
         return NULL;
     }

@@ -6,42 +6,42 @@
 
 #include "sys/uaccess.h"
 
-long files_at(long dirfd, long upath, unsigned flags, bool empty_ok, struct files_target *t)
+long sys_files_at(long dirfd, long upath, unsigned flags, bool empty_ok, struct sys_files_target *t)
 {
     size_t len;
     long r = sys_path_check(upath, &len);
-    t->node = TREE_NONE;
+    t->node = FS_NONE;
     t->file = NULL;
     t->empty = false;
-    t->walk = (struct tree_walk){TREE_NONE, false, false};
+    t->walk = (struct fs_walk){FS_NONE, false, false};
     if (r != 0)
         return r;
     if (len == 0 && !empty_ok)
         return -LINUX_ENOENT;
     t->empty = len == 0;
     const char *path = user_ptr((uint64_t)upath);
-    uint32_t start = files_cwd;
+    uint32_t start = sys_files_cwd;
     /* An absolute path never looks at dirfd. */
     if (len == 0 || path[0] != '/') {
         if ((int)dirfd != LINUX_AT_FDCWD) {
             struct sys_file *f = sys_fd_file((unsigned)dirfd);
             if (f == NULL)
                 return -LINUX_EBADF;
-            start = files_node_of(f);
+            start = sys_files_node_of(f);
             if (len == 0) {
                 /* The call is about dirfd itself, whatever it is. */
                 t->node = start;
-                t->file = start == TREE_NONE ? f : NULL;
+                t->file = start == FS_NONE ? f : NULL;
                 return 0;
             }
-            if (start == TREE_NONE || !tree_is_dir(files_tree(), start))
+            if (start == FS_NONE || !fs_tree_is_dir(sys_files_tree(), start))
                 return -LINUX_ENOTDIR;
         } else if (len == 0) {
-            t->node = files_cwd;
+            t->node = sys_files_cwd;
             return 0;
         }
     }
-    r = tree_resolve(files_tree(), start, path, len, flags, &t->walk);
+    r = fs_tree_resolve(sys_files_tree(), start, path, len, flags, &t->walk);
     t->node = t->walk.node;
     return r;
 }

@@ -18,7 +18,7 @@ struct open_node {
     struct sys_file f;
     uint32_t node;
     uint64_t pos;  /* a file's byte offset; a directory's entry index */
-    uint32_t next; /* a directory: the entry at pos when pos >= 2, TREE_NONE past the last */
+    uint32_t next; /* a directory: the entry at pos when pos >= 2, FS_NONE past the last */
 };
 
 /* st_dev of every file of the tree: an anonymous device, as Linux gives
@@ -28,9 +28,9 @@ struct open_node {
 /* include/linux/dirent.h: d_name's offset in struct linux_dirent64. */
 #define DIRENT_NAME_OFF 19
 
-static const struct tree_node *node_at(uint32_t i)
+static const struct fs_node *node_at(uint32_t i)
 {
-    return &files_tree()->nodes[i];
+    return &sys_files_tree()->nodes[i];
 }
 
 static struct open_node *as_open(struct sys_file *f)
@@ -38,10 +38,10 @@ static struct open_node *as_open(struct sys_file *f)
     return (struct open_node *)f;
 }
 
-void files_stat_node(uint32_t i, struct linux_stat *st)
+void sys_files_stat_node(uint32_t i, struct linux_stat *st)
 {
-    const struct tree_node *n = node_at(i);
-    uint32_t type = tree_type(n);
+    const struct fs_node *n = node_at(i);
+    uint32_t type = fs_node_type(n);
     memset(st, 0, sizeof *st);
     st->st_dev = linux_makedev(0, TREE_DEV_MINOR);
     st->st_ino = n->ino;
@@ -59,7 +59,7 @@ void files_stat_node(uint32_t i, struct linux_stat *st)
 
 static void node_fstat(struct sys_file *f, struct linux_stat *st)
 {
-    files_stat_node(as_open(f)->node, st);
+    sys_files_stat_node(as_open(f)->node, st);
 }
 
 static void node_release(struct sys_file *f)
@@ -69,7 +69,7 @@ static void node_release(struct sys_file *f)
 
 /* ---- regular files ---- */
 
-static long copy_out(const struct tree_node *n, void *buf, size_t count, uint64_t off)
+static long copy_out(const struct fs_node *n, void *buf, size_t count, uint64_t off)
 {
     if (off >= n->size)
         return 0;
@@ -157,7 +157,7 @@ static long dir_pread(struct sys_file *f, void *buf, size_t n, uint64_t off)
 static void dir_seek_to(struct open_node *o, uint64_t pos)
 {
     uint32_t c = node_at(o->node)->first_child;
-    for (uint64_t i = 2; i < pos && c != TREE_NONE; i++)
+    for (uint64_t i = 2; i < pos && c != FS_NONE; i++)
         c = node_at(c)->next_sibling;
     o->pos = pos;
     o->next = c;
@@ -183,15 +183,15 @@ static long dir_lseek(struct sys_file *f, int64_t off, int whence)
 
 /* d_type: the file type bits of the mode, shifted (include/linux/fs.h,
  * fs_umode_to_dtype: DT_DIR 4, DT_REG 8, DT_LNK 10, ...). */
-static uint8_t dtype(const struct tree_node *n)
+static uint8_t dtype(const struct fs_node *n)
 {
-    return (uint8_t)(tree_type(n) >> 12);
+    return (uint8_t)(fs_node_type(n) >> 12);
 }
 
 static long dir_getdents(struct sys_file *f, void *buf, size_t count)
 {
     struct open_node *o = as_open(f);
-    const struct tree_node *dir = node_at(o->node);
+    const struct fs_node *dir = node_at(o->node);
     uint8_t *out = buf;
     size_t used = 0;
     for (;;) {
@@ -202,7 +202,7 @@ static long dir_getdents(struct sys_file *f, void *buf, size_t count)
             entry = o->node, name = ".", len = 1;
         } else if (o->pos == 1) {
             entry = dir->parent, name = "..", len = 2;
-        } else if (o->next != TREE_NONE) {
+        } else if (o->next != FS_NONE) {
             entry = o->next, name = node_at(entry)->name, len = node_at(entry)->name_len;
         } else {
             break;
@@ -244,7 +244,7 @@ static const struct sys_file_ops dir_ops = {
 
 /* getdents64(fd, buf, count), fs/readdir.c: the descriptor, then the
  * buffer (access_ok), then whether the file is a directory at all. */
-long files_getdents64(const long *a)
+long sys_files_getdents64(const long *a)
 {
     struct sys_file *f = sys_fd_file((unsigned)a[0]);
     uint64_t buf = (uint64_t)a[1], count = (uint32_t)a[2];
@@ -257,25 +257,25 @@ long files_getdents64(const long *a)
     return dir_getdents(f, user_ptr(buf), count);
 }
 
-uint32_t files_node_of(const struct sys_file *f)
+uint32_t sys_files_node_of(const struct sys_file *f)
 {
     if (f->ops != &file_ops && f->ops != &dir_ops)
-        return TREE_NONE;
+        return FS_NONE;
     return ((const struct open_node *)f)->node;
 }
 
-long files_open_node(uint32_t node, uint32_t flags)
+long sys_files_open_node(uint32_t node, uint32_t flags)
 {
     struct open_node *o = malloc(sizeof *o);
     if (o == NULL)
         return -LINUX_ENOMEM;
-    bool dir = tree_is_dir(files_tree(), node);
+    bool dir = fs_tree_is_dir(sys_files_tree(), node);
     o->f.ops = dir ? &dir_ops : &file_ops;
     o->f.refs = 0;
     o->f.flags = flags & ~(uint32_t)LINUX_O_CLOEXEC;
     o->node = node;
     o->pos = 0;
-    o->next = dir ? node_at(node)->first_child : TREE_NONE;
+    o->next = dir ? node_at(node)->first_child : FS_NONE;
     int fd = sys_fd_install(&o->f, 0, flags & LINUX_O_CLOEXEC);
     if (fd < 0)
         free(o);

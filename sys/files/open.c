@@ -3,7 +3,7 @@
  * build_open_flags; fs/namei.c open_last_lookups, lookup_open, do_open,
  * may_open; inode_permission's sb_permission):
  *
- *   - the path, then dirfd, then the walk (files_at): ENOENT, ENOTDIR,
+ *   - the path, then dirfd, then the walk (sys_files_at): ENOENT, ENOTDIR,
  *     ELOOP, ENAMETOOLONG, EBADF, EFAULT;
  *   - O_CREAT: a missing file (in a directory that exists) is EROFS, as
  *     creating it would write; a name with a trailing slash EISDIR; an
@@ -43,11 +43,13 @@ static long open_at(long dirfd, long upath, uint32_t flags)
         return -LINUX_EINVAL;
     bool creat = flags & LINUX_O_CREAT;
     unsigned follow =
-        (flags & LINUX_O_NOFOLLOW) || (creat && (flags & LINUX_O_EXCL)) ? 0 : TREE_FOLLOW;
-    struct files_target t;
-    long r = files_at(dirfd, upath, follow, false, &t);
+        (flags & LINUX_O_NOFOLLOW) || (creat && (flags & LINUX_O_EXCL)) ? 0 : FS_FOLLOW;
+    struct sys_files_target t;
+    long r = sys_files_at(dirfd, upath, follow, false, &t);
     if (tmpfile)
-        return r != 0 ? r : tree_is_dir(files_tree(), t.node) ? -LINUX_EROFS : -LINUX_ENOTDIR;
+        return r != 0                                     ? r
+               : fs_tree_is_dir(sys_files_tree(), t.node) ? -LINUX_EROFS
+                                                          : -LINUX_ENOTDIR;
     /* open_last_lookups refuses O_CREAT with a trailing slash before it
      * looks at the last component at all. */
     if (creat && t.walk.trailing_slash && (r == 0 || r == -LINUX_ENOENT || r == -LINUX_ENOTDIR))
@@ -56,8 +58,8 @@ static long open_at(long dirfd, long upath, uint32_t flags)
         return -LINUX_EROFS;
     if (r != 0)
         return r;
-    const struct tree_node *n = &files_tree()->nodes[t.node];
-    uint32_t type = tree_type(n);
+    const struct fs_node *n = &sys_files_tree()->nodes[t.node];
+    uint32_t type = fs_node_type(n);
     if (creat) {
         if (flags & LINUX_O_EXCL)
             return -LINUX_EEXIST;
@@ -80,15 +82,15 @@ static long open_at(long dirfd, long upath, uint32_t flags)
     default:
         return -LINUX_ENXIO;
     }
-    return files_open_node(t.node, (flags & ~(uint32_t)CREATION_FLAGS) | LINUX_O_LARGEFILE);
+    return sys_files_open_node(t.node, (flags & ~(uint32_t)CREATION_FLAGS) | LINUX_O_LARGEFILE);
 }
 
-long files_open(const long *a)
+long sys_files_open(const long *a)
 {
     return open_at(LINUX_AT_FDCWD, a[0], (uint32_t)a[1]);
 }
 
-long files_openat(const long *a)
+long sys_files_openat(const long *a)
 {
     return open_at(a[0], a[1], (uint32_t)a[2]);
 }

@@ -17,15 +17,15 @@
 
 static unsigned follow_unless(uint32_t at_flags)
 {
-    return at_flags & LINUX_AT_SYMLINK_NOFOLLOW ? 0 : TREE_FOLLOW;
+    return at_flags & LINUX_AT_SYMLINK_NOFOLLOW ? 0 : FS_FOLLOW;
 }
 
 /* The stat of what a lookup found: a node, or an open file of another
  * kind (the console, through AT_EMPTY_PATH). */
-static void stat_target(const struct files_target *t, struct linux_stat *st)
+static void stat_target(const struct sys_files_target *t, struct linux_stat *st)
 {
-    if (t->node != TREE_NONE)
-        files_stat_node(t->node, st);
+    if (t->node != FS_NONE)
+        sys_files_stat_node(t->node, st);
     else
         sys_fd_stat(t->file, st);
 }
@@ -34,8 +34,9 @@ static long stat_at(long dirfd, long upath, long ubuf, uint32_t at_flags)
 {
     if (at_flags & ~(uint32_t)STAT_FLAGS)
         return -LINUX_EINVAL;
-    struct files_target t;
-    long r = files_at(dirfd, upath, follow_unless(at_flags), at_flags & LINUX_AT_EMPTY_PATH, &t);
+    struct sys_files_target t;
+    long r =
+        sys_files_at(dirfd, upath, follow_unless(at_flags), at_flags & LINUX_AT_EMPTY_PATH, &t);
     if (r != 0)
         return r;
     struct linux_stat st;
@@ -43,17 +44,17 @@ static long stat_at(long dirfd, long upath, long ubuf, uint32_t at_flags)
     return user_write(ubuf, &st, sizeof st) ? 0 : -LINUX_EFAULT;
 }
 
-long files_stat(const long *a)
+long sys_files_stat(const long *a)
 {
     return stat_at(LINUX_AT_FDCWD, a[0], a[1], 0);
 }
 
-long files_lstat(const long *a)
+long sys_files_lstat(const long *a)
 {
     return stat_at(LINUX_AT_FDCWD, a[0], a[1], LINUX_AT_SYMLINK_NOFOLLOW);
 }
 
-long files_newfstatat(const long *a)
+long sys_files_newfstatat(const long *a)
 {
     return stat_at(a[0], a[1], a[2], (uint32_t)a[3]);
 }
@@ -76,7 +77,7 @@ static struct linux_statx_timestamp stamp(uint64_t sec, uint64_t nsec)
 
 /* statx(dirfd, path, flags, mask, buf): every basic field is filled
  * whatever mask asks (as Linux may); there is no birth time. */
-long files_statx(const long *a)
+long sys_files_statx(const long *a)
 {
     uint32_t at_flags = (uint32_t)a[2], mask = (uint32_t)a[3];
     if (mask & LINUX_STATX_RESERVED)
@@ -85,8 +86,8 @@ long files_statx(const long *a)
         return -LINUX_EINVAL;
     if (at_flags & ~(uint32_t)(STAT_FLAGS | LINUX_AT_STATX_SYNC_TYPE))
         return -LINUX_EINVAL;
-    struct files_target t;
-    long r = files_at(a[0], a[1], follow_unless(at_flags), at_flags & LINUX_AT_EMPTY_PATH, &t);
+    struct sys_files_target t;
+    long r = sys_files_at(a[0], a[1], follow_unless(at_flags), at_flags & LINUX_AT_EMPTY_PATH, &t);
     if (r != 0)
         return r;
     struct linux_stat st;
@@ -119,12 +120,13 @@ static long access_at(long dirfd, long upath, uint32_t mode, uint32_t at_flags)
         return -LINUX_EINVAL;
     if (at_flags & ~(uint32_t)ACCESS_FLAGS)
         return -LINUX_EINVAL;
-    struct files_target t;
-    long r = files_at(dirfd, upath, follow_unless(at_flags), at_flags & LINUX_AT_EMPTY_PATH, &t);
-    if (r != 0 || t.node == TREE_NONE)
+    struct sys_files_target t;
+    long r =
+        sys_files_at(dirfd, upath, follow_unless(at_flags), at_flags & LINUX_AT_EMPTY_PATH, &t);
+    if (r != 0 || t.node == FS_NONE)
         return r;
-    const struct tree_node *n = &files_tree()->nodes[t.node];
-    uint32_t type = tree_type(n);
+    const struct fs_node *n = &sys_files_tree()->nodes[t.node];
+    uint32_t type = fs_node_type(n);
     if ((mode & LINUX_W_OK) &&
         (type == LINUX_S_IFREG || type == LINUX_S_IFDIR || type == LINUX_S_IFLNK))
         return -LINUX_EROFS;
@@ -133,17 +135,17 @@ static long access_at(long dirfd, long upath, uint32_t mode, uint32_t at_flags)
     return 0;
 }
 
-long files_access(const long *a)
+long sys_files_access(const long *a)
 {
     return access_at(LINUX_AT_FDCWD, a[0], (uint32_t)a[1], 0);
 }
 
-long files_faccessat(const long *a)
+long sys_files_faccessat(const long *a)
 {
     return access_at(a[0], a[1], (uint32_t)a[2], 0);
 }
 
-long files_faccessat2(const long *a)
+long sys_files_faccessat2(const long *a)
 {
     return access_at(a[0], a[1], (uint32_t)a[2], (uint32_t)a[3]);
 }
@@ -155,25 +157,25 @@ static long readlink_at(long dirfd, long upath, long ubuf, int size)
 {
     if (size <= 0)
         return -LINUX_EINVAL;
-    struct files_target t;
-    long r = files_at(dirfd, upath, 0, true, &t);
+    struct sys_files_target t;
+    long r = sys_files_at(dirfd, upath, 0, true, &t);
     if (r != 0)
         return r;
     if (t.empty)
         return -LINUX_ENOENT;
-    const struct tree_node *n = &files_tree()->nodes[t.node];
-    if (tree_type(n) != LINUX_S_IFLNK)
+    const struct fs_node *n = &sys_files_tree()->nodes[t.node];
+    if (fs_node_type(n) != LINUX_S_IFLNK)
         return -LINUX_EINVAL;
     size_t k = n->size < (uint32_t)size ? n->size : (uint32_t)size;
     return user_write(ubuf, n->data, k) ? (long)k : -LINUX_EFAULT;
 }
 
-long files_readlink(const long *a)
+long sys_files_readlink(const long *a)
 {
     return readlink_at(LINUX_AT_FDCWD, a[0], a[1], (int)a[2]);
 }
 
-long files_readlinkat(const long *a)
+long sys_files_readlinkat(const long *a)
 {
     return readlink_at(a[0], a[1], a[2], (int)a[3]);
 }

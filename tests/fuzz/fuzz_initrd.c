@@ -11,9 +11,9 @@
  *     ".."; a symbolic link's target is 1 to 4095 bytes without NUL; a
  *     directory's link count is 2 plus its subdirectories; the counts by
  *     type add up;
- *   - walking the path tree_path gives for a node, without following the
+ *   - walking the path fs_tree_path gives for a node, without following the
  *     last link, ends at that node; a walk never fails with an errno other
- *     than those tree_resolve names;
+ *     than those fs_tree_resolve names;
  *   - the tree is freed without a leak (LeakSanitizer).
  * Seeds (tests/fuzz/seeds/initrd/) are archives GNU cpio wrote:
  *   cd TREE && find . -mindepth 1 | sort | cpio -o -H newc (and -H crc)
@@ -46,13 +46,13 @@ static bool inside(const void *p, size_t n)
 
 static void check_reader(void)
 {
-    struct cpio_reader r;
-    struct cpio_entry e;
-    enum cpio_result res;
+    struct cpio_newc_reader r;
+    struct cpio_newc_entry e;
+    enum cpio_newc_result res;
     size_t last = 0;
     bool first = true;
-    cpio_reader_init(&r, base, size);
-    while ((res = cpio_next(&r, &e)) == CPIO_ENTRY) {
+    cpio_newc_init(&r, base, size);
+    while ((res = cpio_newc_next(&r, &e)) == CPIO_ENTRY) {
         BROKEN_IF(!first && e.offset <= last);
         BROKEN_IF(!inside(base + e.offset, CPIO_HEADER_SIZE));
         BROKEN_IF(!inside(e.name, e.name_len + 1) || e.name[e.name_len] != '\0');
@@ -65,20 +65,20 @@ static void check_reader(void)
     BROKEN_IF(res == CPIO_END && r.error != NULL);
 }
 
-static void check_node(const struct tree *t, uint32_t i)
+static void check_node(const struct fs_tree *t, uint32_t i)
 {
-    const struct tree_node *n = &t->nodes[i];
-    uint32_t type = tree_type(n);
-    if (i != TREE_ROOT) {
+    const struct fs_node *n = &t->nodes[i];
+    uint32_t type = fs_node_type(n);
+    if (i != FS_ROOT) {
         BROKEN_IF(n->name_len == 0 || n->name_len > LINUX_NAME_MAX);
         BROKEN_IF(!inside(n->name, n->name_len));
         BROKEN_IF(memchr(n->name, '/', n->name_len) || memchr(n->name, '\0', n->name_len));
         BROKEN_IF(n->name_len == 1 && n->name[0] == '.');
         BROKEN_IF(n->name_len == 2 && n->name[0] == '.' && n->name[1] == '.');
-        BROKEN_IF(!tree_is_dir(t, n->parent));
+        BROKEN_IF(!fs_tree_is_dir(t, n->parent));
     }
     if (type != LINUX_S_IFDIR)
-        BROKEN_IF(n->first_child != TREE_NONE);
+        BROKEN_IF(n->first_child != FS_NONE);
     if (type == LINUX_S_IFLNK)
         BROKEN_IF(n->size == 0 || n->size >= LINUX_PATH_MAX || memchr(n->data, '\0', n->size));
     if (n->size)
@@ -93,7 +93,7 @@ static bool allowed_errno(long r)
            r == -LINUX_ELOOP;
 }
 
-static void check_tree(const struct tree *t)
+static void check_tree(const struct fs_tree *t)
 {
     BROKEN_IF(t->count == 0);
     uint8_t *seen = calloc(t->count, 1);
@@ -102,38 +102,38 @@ static void check_tree(const struct tree *t)
     /* a walk over the child lists from the root, with an explicit stack */
     uint32_t *stack = malloc(t->count * sizeof *stack);
     uint32_t depth = 0, visited = 1;
-    stack[depth++] = TREE_ROOT;
-    seen[TREE_ROOT] = 1;
+    stack[depth++] = FS_ROOT;
+    seen[FS_ROOT] = 1;
     while (depth) {
         uint32_t dir = stack[--depth];
-        for (uint32_t c = t->nodes[dir].first_child; c != TREE_NONE; c = t->nodes[c].next_sibling) {
+        for (uint32_t c = t->nodes[dir].first_child; c != FS_NONE; c = t->nodes[c].next_sibling) {
             BROKEN_IF(c >= t->count || seen[c]);
             BROKEN_IF(t->nodes[c].parent != dir);
             seen[c] = 1;
             visited++;
-            if (tree_is_dir(t, c)) {
+            if (fs_tree_is_dir(t, c)) {
                 subdirs[dir]++;
                 stack[depth++] = c;
             }
         }
     }
     BROKEN_IF(visited != t->count);
-    struct tree_counts k;
-    tree_count(t, &k);
+    struct fs_counts k;
+    fs_tree_count(t, &k);
     BROKEN_IF(k.files + k.dirs + k.symlinks + k.others != t->count - 1);
     char path[LINUX_PATH_MAX + 512];
     for (uint32_t i = 0; i < t->count; i++) {
         check_node(t, i);
-        if (tree_is_dir(t, i))
+        if (fs_tree_is_dir(t, i))
             BROKEN_IF(t->nodes[i].nlink != 2 + subdirs[i]);
-        size_t need = tree_path(t, i, path, sizeof path);
+        size_t need = fs_tree_path(t, i, path, sizeof path);
         BROKEN_IF(need > sizeof path);
-        struct tree_walk w;
-        long r = tree_resolve(t, TREE_ROOT, path, need - 1, 0, &w);
+        struct fs_walk w;
+        long r = fs_tree_resolve(t, FS_ROOT, path, need - 1, 0, &w);
         if (need - 1 < LINUX_PATH_MAX)
             BROKEN_IF(r != 0 || w.node != i);
         /* and with the last link followed: a node, or a walk's error */
-        r = tree_resolve(t, TREE_ROOT, path, need - 1, TREE_FOLLOW, &w);
+        r = fs_tree_resolve(t, FS_ROOT, path, need - 1, FS_FOLLOW, &w);
         BROKEN_IF(r != 0 && !allowed_errno(r));
         BROKEN_IF(r == 0 && w.node >= t->count);
     }
@@ -150,11 +150,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t n)
     base = copy;
     size = n;
     check_reader();
-    struct tree t;
-    tree_build(&t, copy, n);
+    struct fs_tree t;
+    fs_tree_build(&t, copy, n);
     if (t.count)
         check_tree(&t);
-    tree_free(&t);
+    fs_tree_free(&t);
     free(copy);
     return 0;
 }

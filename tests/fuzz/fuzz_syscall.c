@@ -580,7 +580,7 @@ static void make_initrd(void)
     cb_link(&initrd, "dangling", "nowhere");
     cb_entry(&initrd, "dev", 020600, "", 0);
     cb_trailer(&initrd);
-    sys_files_mount(initrd.p, initrd.len);
+    sys_files_mount(initrd.p, initrd.len, 0, 0);
 }
 
 static void place_paths(void)

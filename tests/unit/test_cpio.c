@@ -7,8 +7,8 @@
 #include "tests/unit/unit.h"
 
 static struct cpio_build b;
-static struct cpio_reader r;
-static struct cpio_entry e;
+static struct cpio_newc_reader r;
+static struct cpio_newc_entry e;
 
 /* The archive in a buffer of exactly its length, so that ASan sees every
  * read past its end. */
@@ -19,7 +19,7 @@ static void start(void)
     free(exact);
     exact = malloc(b.len ? b.len : 1);
     memcpy(exact, b.p, b.len);
-    cpio_reader_init(&r, exact, b.len);
+    cpio_newc_init(&r, exact, b.len);
 }
 
 TEST(entries_then_trailer)
@@ -31,7 +31,7 @@ TEST(entries_then_trailer)
     cb_entry(&b, "odd", 0100600, "12345", 5); /* data padded by 3 */
     cb_trailer(&b);
     start();
-    CHECK_EQ(cpio_next(&r, &e), CPIO_ENTRY);
+    CHECK_EQ(cpio_newc_next(&r, &e), CPIO_ENTRY);
     CHECK_STR(e.name, "a.txt");
     CHECK_EQ(e.name_len, 5u);
     CHECK_EQ(e.size, 6u);
@@ -42,19 +42,19 @@ TEST(entries_then_trailer)
     CHECK(e.checksum_ok);
     /* 110 + 6 = 116: no name padding; 6 bytes of data padded to 8 */
     CHECK_EQ(e.data - exact, 116);
-    CHECK_EQ(cpio_next(&r, &e), CPIO_ENTRY);
+    CHECK_EQ(cpio_newc_next(&r, &e), CPIO_ENTRY);
     CHECK_STR(e.name, "dir");
     CHECK_EQ(e.offset, 124u);
     CHECK_EQ(e.mode, 040755u);
-    CHECK_EQ(cpio_next(&r, &e), CPIO_ENTRY);
+    CHECK_EQ(cpio_newc_next(&r, &e), CPIO_ENTRY);
     CHECK_STR(e.name, "dir/l");
     CHECK_EQ(e.size, 8u);
     CHECK(memcmp(e.data, "../a.txt", 8) == 0);
-    CHECK_EQ(cpio_next(&r, &e), CPIO_ENTRY);
+    CHECK_EQ(cpio_newc_next(&r, &e), CPIO_ENTRY);
     CHECK_STR(e.name, "odd");
     CHECK_EQ(e.size, 5u);
-    CHECK_EQ(cpio_next(&r, &e), CPIO_END);
-    CHECK_EQ(cpio_next(&r, &e), CPIO_END); /* and stays so */
+    CHECK_EQ(cpio_newc_next(&r, &e), CPIO_END);
+    CHECK_EQ(cpio_newc_next(&r, &e), CPIO_END); /* and stays so */
     CHECK(r.error == NULL);
 }
 
@@ -85,12 +85,12 @@ TEST(gnu_cpio_layout)
     cb_trailer(&b);
     b.len = 512;
     start();
-    CHECK_EQ(cpio_next(&r, &e), CPIO_ENTRY);
+    CHECK_EQ(cpio_newc_next(&r, &e), CPIO_ENTRY);
     CHECK_STR(e.name, "a.txt");
     CHECK_EQ(e.mode, 0100644u);
     CHECK_EQ(e.mtime, 0x6B1356CCu);
     CHECK_EQ(e.size, 3u);
-    CHECK_EQ(cpio_next(&r, &e), CPIO_END);
+    CHECK_EQ(cpio_newc_next(&r, &e), CPIO_END);
 }
 
 TEST(crc_format_checks_the_sum)
@@ -103,22 +103,22 @@ TEST(crc_format_checks_the_sum)
     cb_full(&b, "070702", f, "b", "abcd");
     cb_trailer(&b);
     start();
-    CHECK_EQ(cpio_next(&r, &e), CPIO_ENTRY);
+    CHECK_EQ(cpio_newc_next(&r, &e), CPIO_ENTRY);
     CHECK(e.checksum_ok);
-    CHECK_EQ(cpio_next(&r, &e), CPIO_ENTRY);
+    CHECK_EQ(cpio_newc_next(&r, &e), CPIO_ENTRY);
     CHECK(!e.checksum_ok); /* reported; the tree skips it */
-    CHECK_EQ(cpio_next(&r, &e), CPIO_END);
+    CHECK_EQ(cpio_newc_next(&r, &e), CPIO_END);
 }
 
 static void expect_error(const char *why_part, size_t at)
 {
-    enum cpio_result res;
-    while ((res = cpio_next(&r, &e)) == CPIO_ENTRY)
+    enum cpio_newc_result res;
+    while ((res = cpio_newc_next(&r, &e)) == CPIO_ENTRY)
         ;
     CHECK_EQ(res, CPIO_ERROR);
     CHECK(r.error != NULL && strstr(r.error, why_part) != NULL);
     CHECK_EQ(r.error_off, at);
-    CHECK_EQ(cpio_next(&r, &e), CPIO_ERROR); /* and stays so */
+    CHECK_EQ(cpio_newc_next(&r, &e), CPIO_ERROR); /* and stays so */
 }
 
 TEST(bad_magic)
@@ -216,7 +216,7 @@ TEST(no_trailer)
     cb_file(&b, "a", "b");
     size_t end = b.len;
     start();
-    CHECK_EQ(cpio_next(&r, &e), CPIO_ENTRY);
+    CHECK_EQ(cpio_newc_next(&r, &e), CPIO_ENTRY);
     expect_error("TRAILER", end);
     /* an empty archive too */
     cb_init(&b);
@@ -230,18 +230,18 @@ TEST(last_data_padding_may_be_missing_only_at_the_end)
     cb_file(&b, "a", "xyz"); /* 3 bytes of data, padded by 1 */
     b.len--;                 /* the pad is gone */
     start();
-    CHECK_EQ(cpio_next(&r, &e), CPIO_ENTRY);
+    CHECK_EQ(cpio_newc_next(&r, &e), CPIO_ENTRY);
     CHECK_EQ(e.size, 3u);
     expect_error("TRAILER", b.len);
 }
 
 TEST(is_newc)
 {
-    CHECK(cpio_is_newc("070701", 6));
-    CHECK(cpio_is_newc("070702xyz", 9));
-    CHECK(!cpio_is_newc("070707", 6));
-    CHECK(!cpio_is_newc("07070", 5));
-    CHECK(!cpio_is_newc("\x1f\x8b\x08\x00\x00\x00", 6));
+    CHECK(cpio_newc_magic("070701", 6));
+    CHECK(cpio_newc_magic("070702xyz", 9));
+    CHECK(!cpio_newc_magic("070707", 6));
+    CHECK(!cpio_newc_magic("07070", 5));
+    CHECK(!cpio_newc_magic("\x1f\x8b\x08\x00\x00\x00", 6));
 }
 
 UNIT_MAIN()

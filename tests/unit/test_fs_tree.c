@@ -9,25 +9,24 @@
 #include "tests/unit/unit.h"
 
 static struct cpio_build b;
-static struct tree t;
+static struct fs_tree t;
 
 static void build(void)
 {
-    tree_free(&t);
-    tree_build(&t, b.p, b.len);
+    fs_tree_free(&t);
+    fs_tree_build(&t, b.p, b.len);
 }
 
-/* The node at path (followed), or TREE_NONE. */
+/* The node at path (followed), or FS_NONE. */
 static uint32_t at(const char *path)
 {
-    struct tree_walk w;
-    return tree_resolve(&t, TREE_ROOT, path, strlen(path), TREE_FOLLOW, &w) == 0 ? w.node
-                                                                                 : TREE_NONE;
+    struct fs_walk w;
+    return fs_tree_resolve(&t, FS_ROOT, path, strlen(path), FS_FOLLOW, &w) == 0 ? w.node : FS_NONE;
 }
 
-static long walk(uint32_t start, const char *path, unsigned flags, struct tree_walk *w)
+static long walk(uint32_t start, const char *path, unsigned flags, struct fs_walk *w)
 {
-    return tree_resolve(&t, start, path, strlen(path), flags, w);
+    return fs_tree_resolve(&t, start, path, strlen(path), flags, w);
 }
 
 /* The names in dir, in order, joined by spaces. */
@@ -36,7 +35,7 @@ static const char *children(uint32_t dir)
     static char out[512];
     size_t o = 0;
     out[0] = '\0';
-    for (uint32_t c = t.nodes[dir].first_child; c != TREE_NONE; c = t.nodes[c].next_sibling)
+    for (uint32_t c = t.nodes[dir].first_child; c != FS_NONE; c = t.nodes[c].next_sibling)
         o += (size_t)snprintf(out + o, sizeof out - o, "%s%.*s", o ? " " : "",
                               (int)t.nodes[c].name_len, t.nodes[c].name);
     return out;
@@ -56,24 +55,24 @@ TEST(names_are_normalised_and_directories_implied)
     CHECK(t.error == NULL);
     CHECK_EQ(t.skipped, 0u);
     CHECK_EQ(t.entries, 6u);
-    CHECK_STR(children(TREE_ROOT), "top.txt abs a");
+    CHECK_STR(children(FS_ROOT), "top.txt abs a");
     CHECK_STR(children(at("/a")), "b");
     CHECK_STR(children(at("/a/b")), "c.txt d.txt");
     CHECK_STR(children(at("/abs")), "x.txt");
     CHECK_EQ(t.nodes[at("/a")].mode, (uint32_t)(LINUX_S_IFDIR | 0755)); /* implied */
     CHECK_EQ(t.nodes[at("/a")].mtime, 0u);
     CHECK_EQ(t.nodes[at("/a/b")].mtime, 1700000000u); /* its entry */
-    CHECK_EQ(t.nodes[TREE_ROOT].mode, (uint32_t)(LINUX_S_IFDIR | 0700));
-    const struct tree_node *c = &t.nodes[at("a/b/c.txt")];
+    CHECK_EQ(t.nodes[FS_ROOT].mode, (uint32_t)(LINUX_S_IFDIR | 0700));
+    const struct fs_node *c = &t.nodes[at("a/b/c.txt")];
     CHECK_EQ(c->size, 1u);
     CHECK(memcmp(c->data, "c", 1) == 0);
     /* link counts: a directory has 2 plus one per subdirectory */
-    CHECK_EQ(t.nodes[TREE_ROOT].nlink, 4u); /* abs, a */
+    CHECK_EQ(t.nodes[FS_ROOT].nlink, 4u); /* abs, a */
     CHECK_EQ(t.nodes[at("/a")].nlink, 3u);
     CHECK_EQ(t.nodes[at("/a/b")].nlink, 2u);
     CHECK_EQ(c->nlink, 1u);
-    struct tree_counts n;
-    tree_count(&t, &n);
+    struct fs_counts n;
+    fs_tree_count(&t, &n);
     CHECK_EQ(n.files, 4u);
     CHECK_EQ(n.dirs, 3u);
     CHECK_EQ(n.symlinks, 0u);
@@ -98,12 +97,12 @@ TEST(duplicates_last_wins)
     cb_trailer(&b);
     build();
     CHECK_EQ(t.skipped, 2u);
-    CHECK_STR(children(TREE_ROOT), "f g e");
+    CHECK_STR(children(FS_ROOT), "f g e");
     CHECK_EQ(t.nodes[at("f")].size, 6u);
     CHECK(memcmp(t.nodes[at("f")].data, "second", 6) == 0);
-    CHECK(tree_is_dir(&t, at("g")));
-    CHECK(at("g/in") != TREE_NONE);
-    CHECK(!tree_is_dir(&t, at("e")));
+    CHECK(fs_tree_is_dir(&t, at("g")));
+    CHECK(at("g/in") != FS_NONE);
+    CHECK(!fs_tree_is_dir(&t, at("e")));
     CHECK(LOG_CONTAINS("initrd: 'g' skipped: it would replace a directory that holds entries"));
     CHECK(LOG_CONTAINS("initrd: 'f/under' skipped: a component on its way is not a directory"));
 }
@@ -129,15 +128,15 @@ TEST(bad_entries_are_skipped_and_named)
     build();
     CHECK(t.error == NULL);
     CHECK_EQ(t.skipped, 7u);
-    CHECK_STR(children(TREE_ROOT), "ok bad\033[2Jname dev");
+    CHECK_STR(children(FS_ROOT), "ok bad\033[2Jname dev");
     CHECK(LOG_CONTAINS("'a/../escape' skipped: '..' in the name"));
     CHECK(LOG_CONTAINS("longer than 255 bytes"));
     CHECK(LOG_CONTAINS("'weird' skipped: not a file type Linux knows"));
     CHECK(LOG_CONTAINS("'nolink' skipped: a symbolic link's target must be 1 to 4095 bytes"));
     CHECK(LOG_CONTAINS("'nul' skipped: a symbolic link's target holds a NUL"));
     CHECK(LOG_CONTAINS("'crc' skipped: its data does not add up"));
-    struct tree_counts n;
-    tree_count(&t, &n);
+    struct fs_counts n;
+    fs_tree_count(&t, &n);
     CHECK_EQ(n.others, 1u);
     CHECK_EQ(t.nodes[at("dev")].mode, 020600u);
 }
@@ -199,17 +198,17 @@ TEST(malformed_archive_keeps_what_came_before)
     CHECK(t.error != NULL);
     CHECK_EQ(t.error_off, bad);
     CHECK_EQ(t.entries, 2u);
-    CHECK_STR(children(TREE_ROOT), "one two");
+    CHECK_STR(children(FS_ROOT), "one two");
     char line[160];
     snprintf(line, sizeof line, "initrd: malformed cpio archive at offset %zu: ", bad);
     CHECK(LOG_CONTAINS(line));
     CHECK(LOG_CONTAINS("; 2 entries before it are used\n"));
     /* nothing at all: the root alone */
-    tree_free(&t);
-    tree_build(&t, "070701", 6);
+    fs_tree_free(&t);
+    fs_tree_build(&t, "070701", 6);
     CHECK_EQ(t.count, 1u);
-    CHECK(tree_is_dir(&t, TREE_ROOT));
-    CHECK_EQ(t.nodes[TREE_ROOT].nlink, 2u);
+    CHECK(fs_tree_is_dir(&t, FS_ROOT));
+    CHECK_EQ(t.nodes[FS_ROOT].nlink, 2u);
 }
 
 static void sample(void)
@@ -236,13 +235,13 @@ static void sample(void)
 TEST(walks)
 {
     sample();
-    struct tree_walk w;
+    struct fs_walk w;
     uint32_t d = at("/d"), f = at("/d/f"), sub = at("/d/sub");
-    CHECK(d != TREE_NONE && f != TREE_NONE && sub != TREE_NONE);
-    CHECK_EQ(at("/"), TREE_ROOT);
-    CHECK_EQ(at("///"), TREE_ROOT);
-    CHECK_EQ(at("."), TREE_ROOT);
-    CHECK_EQ(at("/.."), TREE_ROOT);
+    CHECK(d != FS_NONE && f != FS_NONE && sub != FS_NONE);
+    CHECK_EQ(at("/"), FS_ROOT);
+    CHECK_EQ(at("///"), FS_ROOT);
+    CHECK_EQ(at("."), FS_ROOT);
+    CHECK_EQ(at("/.."), FS_ROOT);
     CHECK_EQ(at("../../d"), d);
     CHECK_EQ(at("d//sub/."), sub);
     CHECK_EQ(at("d/sub/.."), d);
@@ -260,12 +259,12 @@ TEST(walks)
     CHECK_EQ(walk(sub, "/top", 0, &w), 0);
     CHECK_EQ(w.node, at("top"));
     /* the last link is followed only when asked */
-    CHECK_EQ(walk(TREE_ROOT, "d/chain", 0, &w), 0);
-    CHECK_EQ(tree_type(&t.nodes[w.node]), (uint32_t)LINUX_S_IFLNK);
+    CHECK_EQ(walk(FS_ROOT, "d/chain", 0, &w), 0);
+    CHECK_EQ(fs_node_type(&t.nodes[w.node]), (uint32_t)LINUX_S_IFLNK);
     CHECK_STR(children(d), "f sub up abs rel chain dangling loop1 loop2 self tofile_slash "
                            "deepdangle");
     /* ... but always with a trailing slash */
-    CHECK_EQ(walk(TREE_ROOT, "d/abs/", 0, &w), 0);
+    CHECK_EQ(walk(FS_ROOT, "d/abs/", 0, &w), 0);
     CHECK_EQ(w.node, sub);
     CHECK(w.trailing_slash);
 }
@@ -273,35 +272,35 @@ TEST(walks)
 TEST(walk_errors)
 {
     sample();
-    struct tree_walk w;
-    CHECK_EQ(walk(TREE_ROOT, "", TREE_FOLLOW, &w), -LINUX_ENOENT);
-    CHECK_EQ(walk(TREE_ROOT, "/nope", TREE_FOLLOW, &w), -LINUX_ENOENT);
+    struct fs_walk w;
+    CHECK_EQ(walk(FS_ROOT, "", FS_FOLLOW, &w), -LINUX_ENOENT);
+    CHECK_EQ(walk(FS_ROOT, "/nope", FS_FOLLOW, &w), -LINUX_ENOENT);
     CHECK(w.last_missing);
-    CHECK_EQ(walk(TREE_ROOT, "/nope/x", TREE_FOLLOW, &w), -LINUX_ENOENT);
+    CHECK_EQ(walk(FS_ROOT, "/nope/x", FS_FOLLOW, &w), -LINUX_ENOENT);
     CHECK(!w.last_missing);
-    CHECK_EQ(walk(TREE_ROOT, "/nope/", TREE_FOLLOW, &w), -LINUX_ENOENT);
+    CHECK_EQ(walk(FS_ROOT, "/nope/", FS_FOLLOW, &w), -LINUX_ENOENT);
     CHECK(w.last_missing && w.trailing_slash);
-    CHECK_EQ(walk(TREE_ROOT, "d/f/", TREE_FOLLOW, &w), -LINUX_ENOTDIR);
-    CHECK_EQ(walk(TREE_ROOT, "d/f/x", TREE_FOLLOW, &w), -LINUX_ENOTDIR);
-    CHECK_EQ(walk(TREE_ROOT, "d/f/.", TREE_FOLLOW, &w), -LINUX_ENOTDIR);
-    CHECK_EQ(walk(TREE_ROOT, "d/f/..", TREE_FOLLOW, &w), -LINUX_ENOTDIR);
-    CHECK_EQ(walk(TREE_ROOT, "top/", 0, &w), -LINUX_ENOTDIR);
-    CHECK_EQ(walk(TREE_ROOT, "d/tofile_slash", TREE_FOLLOW, &w), -LINUX_ENOTDIR);
-    CHECK_EQ(walk(TREE_ROOT, "d/dangling", TREE_FOLLOW, &w), -LINUX_ENOENT);
+    CHECK_EQ(walk(FS_ROOT, "d/f/", FS_FOLLOW, &w), -LINUX_ENOTDIR);
+    CHECK_EQ(walk(FS_ROOT, "d/f/x", FS_FOLLOW, &w), -LINUX_ENOTDIR);
+    CHECK_EQ(walk(FS_ROOT, "d/f/.", FS_FOLLOW, &w), -LINUX_ENOTDIR);
+    CHECK_EQ(walk(FS_ROOT, "d/f/..", FS_FOLLOW, &w), -LINUX_ENOTDIR);
+    CHECK_EQ(walk(FS_ROOT, "top/", 0, &w), -LINUX_ENOTDIR);
+    CHECK_EQ(walk(FS_ROOT, "d/tofile_slash", FS_FOLLOW, &w), -LINUX_ENOTDIR);
+    CHECK_EQ(walk(FS_ROOT, "d/dangling", FS_FOLLOW, &w), -LINUX_ENOENT);
     CHECK(w.last_missing); /* the link's target would be created by O_CREAT */
-    CHECK_EQ(walk(TREE_ROOT, "d/dangling", 0, &w), 0);
-    CHECK_EQ(walk(TREE_ROOT, "d/deepdangle", TREE_FOLLOW, &w), -LINUX_ENOENT);
+    CHECK_EQ(walk(FS_ROOT, "d/dangling", 0, &w), 0);
+    CHECK_EQ(walk(FS_ROOT, "d/deepdangle", FS_FOLLOW, &w), -LINUX_ENOENT);
     CHECK(!w.last_missing);
-    CHECK_EQ(walk(TREE_ROOT, "d/loop1", TREE_FOLLOW, &w), -LINUX_ELOOP);
-    CHECK_EQ(walk(TREE_ROOT, "d/loop1/x", 0, &w), -LINUX_ELOOP);
-    CHECK_EQ(walk(TREE_ROOT, "d/self", TREE_FOLLOW, &w), -LINUX_ELOOP);
-    CHECK_EQ(walk(TREE_ROOT, "d/loop1", 0, &w), 0); /* the link itself */
+    CHECK_EQ(walk(FS_ROOT, "d/loop1", FS_FOLLOW, &w), -LINUX_ELOOP);
+    CHECK_EQ(walk(FS_ROOT, "d/loop1/x", 0, &w), -LINUX_ELOOP);
+    CHECK_EQ(walk(FS_ROOT, "d/self", FS_FOLLOW, &w), -LINUX_ELOOP);
+    CHECK_EQ(walk(FS_ROOT, "d/loop1", 0, &w), 0); /* the link itself */
     char name[300];
     memset(name, 'n', 256);
     name[256] = '\0';
-    CHECK_EQ(walk(TREE_ROOT, name, TREE_FOLLOW, &w), -LINUX_ENAMETOOLONG);
+    CHECK_EQ(walk(FS_ROOT, name, FS_FOLLOW, &w), -LINUX_ENAMETOOLONG);
     name[255] = '\0';
-    CHECK_EQ(walk(TREE_ROOT, name, TREE_FOLLOW, &w), -LINUX_ENOENT);
+    CHECK_EQ(walk(FS_ROOT, name, FS_FOLLOW, &w), -LINUX_ENOENT);
 }
 
 TEST(forty_links_and_no_more)
@@ -317,24 +316,24 @@ TEST(forty_links_and_no_more)
     cb_file(&b, "file", "x");
     cb_trailer(&b);
     build();
-    struct tree_walk w;
-    CHECK_EQ(walk(TREE_ROOT, "l1", TREE_FOLLOW, &w), 0); /* 40 links */
+    struct fs_walk w;
+    CHECK_EQ(walk(FS_ROOT, "l1", FS_FOLLOW, &w), 0); /* 40 links */
     CHECK_EQ(w.node, at("file"));
-    CHECK_EQ(walk(TREE_ROOT, "l0", TREE_FOLLOW, &w), -LINUX_ELOOP);
+    CHECK_EQ(walk(FS_ROOT, "l0", FS_FOLLOW, &w), -LINUX_ELOOP);
 }
 
 TEST(paths_of_nodes)
 {
     sample();
     char buf[64];
-    CHECK_EQ(tree_path(&t, TREE_ROOT, buf, sizeof buf), 2u);
+    CHECK_EQ(fs_tree_path(&t, FS_ROOT, buf, sizeof buf), 2u);
     CHECK_STR(buf, "/");
-    CHECK_EQ(tree_path(&t, at("/d/sub"), buf, sizeof buf), 7u);
+    CHECK_EQ(fs_tree_path(&t, at("/d/sub"), buf, sizeof buf), 7u);
     CHECK_STR(buf, "/d/sub");
     memset(buf, 'x', sizeof buf);
-    CHECK_EQ(tree_path(&t, at("/d/sub"), buf, 6), 7u); /* too small: nothing written */
+    CHECK_EQ(fs_tree_path(&t, at("/d/sub"), buf, 6), 7u); /* too small: nothing written */
     CHECK_EQ(buf[0], 'x');
-    CHECK_EQ(tree_path(&t, at("/d/sub"), NULL, 0), 7u);
+    CHECK_EQ(fs_tree_path(&t, at("/d/sub"), NULL, 0), 7u);
 }
 
 UNIT_MAIN()

@@ -39,7 +39,7 @@ static void mount_sample(void)
     cb_full(&b, "070701", f, "tty", "");
     cb_link(&b, "dangling", "nowhere");
     cb_trailer(&b);
-    CHECK_EQ(sys_files_mount(b.p, b.len), 0);
+    CHECK_EQ(sys_files_mount(b.p, b.len, 0, 0), 0);
 }
 
 static long open_(const char *path, long flags)
@@ -60,15 +60,37 @@ TEST(not_an_archive_is_refused_and_named)
 {
     fresh();
     static const uint8_t gz[] = {0x1f, 0x8b, 0x08, 0x00, 0, 0, 0, 0};
-    CHECK_EQ(sys_files_mount(gz, sizeof gz), 0);
+    CHECK_EQ(sys_files_mount(gz, sizeof gz, 0, 0), 0);
     CHECK(LOG_CONTAINS("initrd: not a cpio newc archive (8 bytes starting 1f 8b 08 00: "
                        "gzip-compressed"));
     CHECK(LOG_CONTAINS("; not used\n"));
     unit_log_clear();
-    CHECK_EQ(sys_files_mount("070707", 6), 0);
+    CHECK_EQ(sys_files_mount("070707", 6, 0, 0), 0);
     CHECK(LOG_CONTAINS("old portable cpio format"));
     /* the tree stays what it was: here the sample mounted before, or the
      * empty root */
+}
+
+TEST(an_initrd_on_the_image_is_refused)
+{
+    mount_sample();
+    cb_init(&b);
+    cb_file(&b, "other", "x");
+    cb_trailer(&b);
+    uint64_t at = (uintptr_t)b.p;
+    unit_log_clear();
+    CHECK_EQ(sys_files_mount(b.p, b.len, at + b.len - 1, at + b.len + 4096), 0);
+    char line[160];
+    snprintf(line, sizeof line, "initrd: [%#llx, %#llx) overlaps the kernel image",
+             (unsigned long long)at, (unsigned long long)(at + b.len));
+    CHECK(LOG_CONTAINS(line));
+    CHECK(LOG_CONTAINS("; not used\n"));
+    CHECK_EQ(open_("/other", 0), -LINUX_ENOENT); /* the tree stays the one before */
+    /* right after the image, or right before it: fine */
+    CHECK_EQ(sys_files_mount(b.p, b.len, at - 4096, at), 0);
+    CHECK(open_("/other", 0) >= 0);
+    CHECK_EQ(sys_files_mount(b.p, b.len, at + b.len, at + b.len + 4096), 0);
+    CHECK(open_("/other", 0) >= 0);
 }
 
 TEST(reading_a_file)
