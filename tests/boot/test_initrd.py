@@ -137,6 +137,21 @@ ERRORS = [
 ]
 
 
+def libc_lines(top):
+    """realpath, scandir (alphasort), nftw (pre-order, the archive's
+    order), fgets through the link."""
+    lines = ["realpath /link: /dir/note.txt", "realpath dir/./sub/../note.txt: /dir/note.txt",
+             "scandir /dir: " + " ".join(sorted([".", ".."] + os.listdir(os.path.join(top, "dir"))))]
+    lines.append("nftw /dir d 0")
+    for line in listing(top, "/dir"):
+        if not line.startswith("  "):
+            kind, path = line.split()[:2]
+            lines.append(f"nftw {path} {kind} {path.count('/') - 1}")
+    with open(os.path.join(top, "dir", "note.txt")) as f:
+        lines.append("fgets /link: " + f.readline().rstrip("\n"))
+    return lines
+
+
 def expected(top, args):
     """The app's lines for its arguments (tests/boot/initrd_app/main.c)."""
     want = []
@@ -153,6 +168,8 @@ def expected(top, args):
         want += [f"cwd {d}"] + listing(top, d, ".")
     if "--errors" in args:
         want += ERRORS
+    if "--libc" in args:
+        want += libc_lines(top)
     want.append("initrd app: 0 failures")
     return want
 
@@ -198,7 +215,8 @@ def banner_line(serial):
 
 # (id, target, tree, the app's arguments)
 RUNS = [
-    ("microvm", "microvm", "big", ["--fill", "--sum", "/big.bin", "--errors", "--cwd", "/dir"]),
+    ("microvm", "microvm", "big",
+     ["--fill", "--sum", "/big.bin", "--errors", "--cwd", "/dir", "--libc"]),
     ("microvm-pvh", "microvm-pvh", "big", ["--fill", "--sum", "/big.bin"]),
     ("q35", "q35", "big", ["--fill", "--sum", "/big.bin", "--errors"]),
     ("firecracker", "firecracker", "small", ["--errors", "--sum", "/hello.txt", "--cwd", "/dir"]),

@@ -5,13 +5,19 @@
  * With --fill it first takes all the memory malloc will give and writes
  * it: the initrd's pages must not be among them, so the sums still match.
  *
- *   initrd [--fill] [--sum PATH] [--errors] [--cwd DIR]
+ *   initrd [--fill] [--sum PATH] [--errors] [--cwd DIR] [--libc]
+ *
+ * --libc: the C library's functions on top of the calls (realpath, scandir,
+ * nftw, fgets) on /dir and /link.
  *
  * Every line is compared by the test; the exit status is 0 when every check
  * the app makes itself (d_type against lstat, the three sums agree) held. */
+#define _GNU_SOURCE /* nftw's FTW_PHYS */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <ftw.h>
+#include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -188,6 +194,40 @@ static void cwd(const char *dir)
         fail("chdir", "/");
 }
 
+static int walked(const char *path, const struct stat *st, int type, struct FTW *ftw)
+{
+    (void)st;
+    printf("nftw %s %s %d\n", path, type == FTW_D ? "d" : type == FTW_F ? "f" : "?", ftw->level);
+    return 0;
+}
+
+static void libc(void)
+{
+    char real[PATH_MAX];
+    printf("realpath /link: %s\n", realpath("/link", real) ? real : strerror(errno));
+    printf("realpath dir/./sub/../note.txt: %s\n",
+           realpath("dir/./sub/../note.txt", real) ? real : strerror(errno));
+    struct dirent **names;
+    int n = scandir("/dir", &names, NULL, alphasort);
+    if (n < 0)
+        return fail("scandir", "/dir");
+    printf("scandir /dir:");
+    for (int i = 0; i < n; i++) {
+        printf(" %s", names[i]->d_name);
+        free(names[i]);
+    }
+    printf("\n");
+    free(names);
+    if (nftw("/dir", walked, 4, FTW_PHYS) != 0)
+        fail("nftw", "/dir");
+    FILE *f = fopen("/link", "r");
+    char line[64];
+    if (f == NULL || fgets(line, sizeof line, f) == NULL)
+        return fail("fgets", "/link");
+    fclose(f);
+    printf("fgets /link: %s", line);
+}
+
 /* Takes all the memory malloc gives, in 1 MiB pieces, and writes it; keeps
  * it all but the last two pieces (room for opendir and open files). */
 static void fill(void)
@@ -209,12 +249,14 @@ static void fill(void)
 int main(int argc, char **argv)
 {
     const char *sum_path = NULL, *cwd_dir = NULL;
-    int want_errors = 0, want_fill = 0;
+    int want_errors = 0, want_fill = 0, want_libc = 0;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--fill") == 0)
             want_fill = 1;
         else if (strcmp(argv[i], "--errors") == 0)
             want_errors = 1;
+        else if (strcmp(argv[i], "--libc") == 0)
+            want_libc = 1;
         else if (strcmp(argv[i], "--sum") == 0 && i + 1 < argc)
             sum_path = argv[++i];
         else if (strcmp(argv[i], "--cwd") == 0 && i + 1 < argc)
@@ -230,6 +272,8 @@ int main(int argc, char **argv)
         cwd(cwd_dir);
     if (want_errors)
         errors();
+    if (want_libc)
+        libc();
     printf("initrd app: %d failure%s\n", failures, failures == 1 ? "" : "s");
     return failures ? 1 : 0;
 }
