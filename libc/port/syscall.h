@@ -1,6 +1,7 @@
 /* musl's internal syscall.h (src/internal/syscall.h), which every musl
  * source includes as "syscall.h": this file is found first (-iquote
- * libc/port, scripts/build-musl.sh) and takes musl's own, then marks the
+ * libc/port, scripts/build-musl.sh; stdio_impl.h beside it sees to the
+ * files that include it from src/internal) and takes musl's own, then marks the
  * open calls of musl's file functions for the file layer, as
  * syscall_arch.h marks the other calls that name a file (it says why):
  *   - __syscall_cp, the cancellation-point form: openat, by its number;
