@@ -87,7 +87,10 @@ class NoAnswer(Exception):
 
 
 def rel(path):
-    return os.path.relpath(path, os.getcwd())
+    """path from the current folder when it is under it (build/...), else
+    absolute (/tmp/...)."""
+    r = os.path.relpath(path, os.getcwd())
+    return os.path.abspath(path) if r == os.pardir or r.startswith(os.pardir + os.sep) else r
 
 
 def say(line=""):
