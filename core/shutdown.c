@@ -5,9 +5,11 @@
 #include "core/device.h"
 #include "core/kernel.h"
 #include "core/log.h"
+#include "core/service.h"
 
 void kernel_exit(int status)
 {
+    services_stop(); /* may print (net.stats), so before the status line */
     kprintf("anyvm: exit status %d\n", status);
     devices_quiesce();
     arch_power_off(status);

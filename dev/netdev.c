@@ -27,6 +27,9 @@ int netdev_register(struct netdev *nd)
     kprintf("%s: %s, MAC %02x:%02x:%02x:%02x:%02x:%02x, MTU %u, link %s\n", nd->name,
             nd->driver ? nd->driver : "?", nd->mac[0], nd->mac[1], nd->mac[2], nd->mac[3],
             nd->mac[4], nd->mac[5], nd->mtu, nd->link_up ? "up" : "down");
+    for (struct netdev_watcher *w = watchers; w; w = w->next)
+        if (w->added)
+            w->added(nd);
     return 0;
 }
 
@@ -42,7 +45,8 @@ void netdev_unregister(struct netdev *nd)
     nd->next = NULL;
     nd->rx = NULL;
     for (struct netdev_watcher *w = watchers; w; w = w->next)
-        w->removed(nd);
+        if (w->removed)
+            w->removed(nd);
 }
 
 void netdev_watch(struct netdev_watcher *w)
@@ -53,9 +57,13 @@ void netdev_watch(struct netdev_watcher *w)
 
 void netdev_set_link(struct netdev *nd, bool up)
 {
-    if (up != nd->link_up)
-        kprintf("%s: link %s\n", nd->name, up ? "up" : "down");
+    if (up == nd->link_up)
+        return;
+    kprintf("%s: link %s\n", nd->name, up ? "up" : "down");
     nd->link_up = up;
+    for (struct netdev_watcher *w = watchers; w; w = w->next)
+        if (w->link_changed)
+            w->link_changed(nd);
 }
 
 void netdev_deliver(struct netdev *nd, const void *frame, size_t len)

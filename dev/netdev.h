@@ -70,10 +70,14 @@ int netdev_register(struct netdev *nd);
  * list; its name is not reused. */
 void netdev_unregister(struct netdev *nd);
 
-/* Told when a device leaves the class (netdev_unregister; its driver frees
- * it afterwards), so that whoever keeps pointers to it (api/net.c's
- * handles) lets go of them. Thread context. */
+/* Told when a device joins the class (netdev_register), when its link
+ * changes (netdev_set_link), and when it leaves (netdev_unregister; its
+ * driver frees it afterwards), so that whoever keeps pointers to it (api/net.c's
+ * handles, the network stack's interfaces) follows. Thread context; any
+ * of the three may be NULL. */
 struct netdev_watcher {
+    void (*added)(struct netdev *nd);
+    void (*link_changed)(struct netdev *nd);
     void (*removed)(struct netdev *nd);
     struct netdev_watcher *next;
 };

@@ -17,6 +17,7 @@
 #include "core/log.h"
 #include "core/mm.h"
 #include "core/platform.h"
+#include "core/service.h"
 #include "core/time.h"
 #include "core/wallclock.h"
 #include "hv/hv.h"
@@ -59,6 +60,8 @@ void kernel_main(struct bootinfo *bi)
     /* Every bus linked into this image (none for an app without device
      * layers: apps/NAME/app.mk) enumerates and binds its drivers. */
     buses_start();
+    /* Then the services linked into it (the network stack: core/service.h). */
+    services_start();
 
     arch_fpu_enable();
     kprintf("anyvm: boot to main: %lu us\n", (unsigned long)(time_now_ns() / 1000));

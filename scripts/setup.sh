@@ -11,12 +11,14 @@ packages=(
     grub-pc-bin grub-common xorriso mtools
     libcmocka-dev clang libclang-rt-14-dev clang-format
     hyperfine iproute2 iputils-ping dpkg-dev
+    curl dnsmasq-base
     wrk cpio kmod
 )
 # Third-party sources, from Debian's source packages into build/src (never
 # committed): NAME VERSION, Debian's version pinned.
 sources=(
     "musl 1.2.3-1"
+    "lwip 2.1.3+dfsg1-2"
 )
 version=$(printf '%s\n' "${packages[@]}" | md5sum | cut -c1-12)
 if ! [ -f "$stamp" ] || [ "$(cat "$stamp")" != "$version" ]; then
