@@ -61,8 +61,8 @@ LINUX_BUILD_TIMEOUT = 900
 # -no-reboot turns into an exit the harness sees.
 LINUX_CMDLINE = "console=ttyS0 quiet panic=-1"
 LINUX_READY = r"linux-guest: (nginx ready|FAIL)"
-# httpd's arguments: serve the initrd's root, without a line per request
-# (nginx here has access_log off).
+# httpd's arguments (docs/httpd.md): serve the initrd's root, and print no
+# line per failed request (nginx here logs nothing per request either).
 HTTPD_ARGS = os.environ.get("ANYVM_HTTPD_ARGS", "--root / --quiet")
 
 GUEST_PORT = 80
@@ -398,9 +398,16 @@ def first_answer(port, page, lenient, live, timeout):
         sel.close()
 
 
-def serial_tail(live, n=4):
-    lines = [ln for ln in live.lines if ln.strip()]
-    return " | ".join(lines[-n:]) if lines else "no serial output"
+# Serial lines that say why a guest did not serve: the server's own, the
+# Linux guest's /init, anyvm's end.
+TELLING = re.compile(r"^(httpd: |linux-guest: )|anyvm: (panic|exit status)|Kernel panic")
+
+
+def serial_tail(lines, n=4):
+    """The last n telling serial lines, else the last n lines."""
+    lines = [ln for ln in lines if ln.strip()]
+    telling = [ln for ln in lines if TELLING.search(ln)]
+    return " | ".join((telling or lines)[-n:]) or "no serial output"
 
 
 def wrk(port, connections, seconds):
@@ -433,7 +440,7 @@ def boot_and_load(name, argv, port, page, lenient, seconds, ready_re=None, load=
             first, (_, headers, body) = first_answer(port, page, lenient, live,
                                                      BOOT_TIMEOUT - started)
         except NoAnswer as e:
-            raise NoAnswer(f"{e}; serial: {serial_tail(live)}") from None
+            raise NoAnswer(f"{e}; serial: {serial_tail(live.lines)}") from None
         figures = {"first_ms": (started + first) * 1000.0}
         server = headers.get("server", "no Server header")
         note = "" if body == page else (" (NOT the harness's page: a built-in page of the "
@@ -462,7 +469,7 @@ def boot_and_load(name, argv, port, page, lenient, seconds, ready_re=None, load=
                  f"({r['requests']} requests{errors})", f"$ {shlex.join(cmd)}")
         if live.proc.poll() is not None:
             say(f"    note: QEMU ended during the run (exit code {live.proc.returncode}); "
-                f"serial: {serial_tail(live)}")
+                f"serial: {serial_tail(live.lines)}")
     return figures
 
 

@@ -133,6 +133,18 @@ def test_judge_body():
     assert "a 611-byte body" in hb.judge_body(200, PAGE[:-1], PAGE, lenient=True)
 
 
+def test_serial_tail_prefers_the_telling_lines():
+    lines = ["httpd: root /: No such file or directory", "net.stats: a", "",
+             "httpd: socket(AF_INET6, SOCK_STREAM): Function not implemented", "net.stats: b",
+             "anyvm: exit status 1"]
+    assert hb.serial_tail(lines, 2) == \
+        "httpd: socket(AF_INET6, SOCK_STREAM): Function not implemented | anyvm: exit status 1"
+    assert hb.serial_tail(["[    1.0] x", "linux-guest: FAIL insmod virtio.ko", "y"]) == \
+        "linux-guest: FAIL insmod virtio.ko"
+    assert hb.serial_tail(["a", "b", "c"], 2) == "b | c"
+    assert hb.serial_tail(["", " "]) == "no serial output"
+
+
 @pytest.mark.parametrize("threshold", [1025, 1088, 1089, 5000, 65536, 131071, 131072])
 def test_bisect_floor(threshold):
     probes = []
