@@ -47,7 +47,7 @@ BUILD = os.path.join(ROOT, "build")
 sys.dont_write_bytecode = True    # no __pycache__ in the source tree
 sys.path.insert(0, os.path.join(ROOT, "tools"))
 
-from anyvm_lib import accel as accel_lib, qemu, targets, vm  # noqa: E402
+from anyvm_lib import accel as accel_lib, publish, qemu, targets, vm  # noqa: E402
 
 HTTPD = os.path.join(BUILD, "httpd.elf")
 PAGE_FILE = os.path.join(ROOT, "bench", "http_page.html")
@@ -248,11 +248,11 @@ def linux_initrd(work, page_archive):
 
 
 def netdev_args(port):
-    """The NIC both guests get: virtio-net on microvm's virtio-mmio, on
-    QEMU's user network with host port `port` on 127.0.0.1 forwarded to the
-    guest's port 80 (QEMU's manual, -netdev user,hostfwd)."""
-    return ["-netdev", f"user,id=n0,hostfwd=tcp:127.0.0.1:{port}-:{GUEST_PORT}",
-            "-device", "virtio-net-device,netdev=n0"]
+    """The NIC both guests get, built as `anyvm run -p` builds it: virtio-net
+    on microvm's virtio-mmio, on QEMU's user network with host port `port`
+    on 127.0.0.1 forwarded to the guest's port 80 (tools/anyvm_lib/publish.py)."""
+    return publish.qemu_nic_args("microvm", [publish.Forward("tcp", "127.0.0.1", port,
+                                                             GUEST_PORT)])
 
 
 def anyvm_argv(image, initrd, port, mem, acc):

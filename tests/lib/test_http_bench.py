@@ -188,7 +188,7 @@ def test_both_guests_get_the_same_machine(acc, monkeypatch):
     assert without(anyvm, "-kernel", "-initrd", "-append") == \
         without(linux, "-kernel", "-initrd", "-append")
     assert "hostfwd=tcp:127.0.0.1:8080-:80" in " ".join(linux)
-    assert "virtio-net-device,netdev=n0" in linux
+    assert "virtio-net-device,netdev=u0" in linux
     append = linux[linux.index("-append") + 1]
     assert append.startswith(hb.LINUX_CMDLINE) and "anyvm." not in append
     assert ("tsc_early_khz=2596144" in append and "tsc=reliable" in append) == (acc == "tcg")
