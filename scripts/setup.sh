@@ -12,6 +12,7 @@ packages=(
     libcmocka-dev clang libclang-rt-14-dev clang-format
     hyperfine iproute2 iputils-ping dpkg-dev cpio
     curl dnsmasq-base
+    wrk cpio kmod
 )
 # Third-party sources, from Debian's source packages into build/src (never
 # committed): NAME VERSION, Debian's version pinned.
