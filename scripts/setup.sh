@@ -10,7 +10,7 @@ packages=(
     qemu-system-x86 qemu-utils
     grub-pc-bin grub-common xorriso mtools
     libcmocka-dev clang libclang-rt-14-dev clang-format
-    hyperfine iproute2 iputils-ping dpkg-dev cpio
+    hyperfine iproute2 iputils-ping dpkg-dev
     curl dnsmasq-base
     wrk cpio kmod
 )
