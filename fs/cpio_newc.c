@@ -102,6 +102,9 @@ enum cpio_newc_result cpio_newc_next(struct cpio_newc_reader *r, struct cpio_new
     size_t name_pad = pad4(name_end);
     left -= namesize;
     if (namesize == sizeof trailer && memcmp(name, trailer, sizeof trailer) == 0) {
+        /* r->off: past the trailer's name and padding (what follows may be
+         * zero padding, or another archive) */
+        r->off = at + name_end + (name_pad < left ? name_pad : left);
         r->ended = true;
         return CPIO_END;
     }

@@ -25,7 +25,9 @@
  * The name follows the header and is padded with NULs so that the data
  * starts at a multiple of 4 bytes from the archive's start; the data is
  * padded to a multiple of 4 the same way. An entry named "TRAILER!!!" ends
- * the archive. Hard links: entries with the same devmajor, devminor and ino
+ * the archive. Several archives may follow one another, with zero bytes
+ * between them (Linux's initramfs: buffer-format.rst); this reader reads
+ * one, and says where it ended. Hard links: entries with the same devmajor, devminor and ino
  * (and nlink > 1) are one file; the data comes with one of them, usually the
  * last, the others have filesize 0.
  *
@@ -56,7 +58,7 @@ struct cpio_newc_entry {
 struct cpio_newc_reader {
     const uint8_t *base;
     size_t size;
-    size_t off;        /* of the next header */
+    size_t off;        /* of the next header; once ended, the first byte after the trailer */
     bool ended;        /* the trailer was read */
     const char *error; /* why the reading stopped early; NULL otherwise */
     size_t error_off;  /* where */

@@ -276,16 +276,14 @@ static void count_dir_links(struct fs_tree *t)
             t->nodes[t->nodes[i].parent].nlink++;
 }
 
-void fs_tree_build(struct fs_tree *t, const void *archive, size_t size)
+/* Reads the archive that starts at offset `start`; true when it ended
+ * with its trailer (*end: the offset after it). */
+static bool take_archive(struct fs_tree *t, const uint8_t *base, size_t size, size_t start,
+                         size_t *end)
 {
-    memset(t, 0, sizeof *t);
-    if (add_node(t, FS_ROOT, "", 0) == FS_NONE) {
-        t->out_of_memory = true;
-        return;
-    }
     struct cpio_newc_reader r;
     struct cpio_newc_entry e;
-    cpio_newc_init(&r, archive, size);
+    cpio_newc_init(&r, base + start, size - start);
     enum cpio_newc_result res;
     while ((res = cpio_newc_next(&r, &e)) == CPIO_ENTRY) {
         if (!take(t, &e)) {
@@ -293,16 +291,47 @@ void fs_tree_build(struct fs_tree *t, const void *archive, size_t size)
             char name[112];
             kprintf("initrd: out of memory for the index at '%s' (offset %zu); the entries "
                     "before it are used\n",
-                    shown(e.name, e.name_len, name, sizeof name), e.offset);
-            break;
+                    shown(e.name, e.name_len, name, sizeof name), start + e.offset);
+            return false;
         }
     }
     if (res == CPIO_ERROR) {
         t->error = r.error;
-        t->error_off = r.error_off;
+        t->error_off = start + r.error_off;
         kprintf("initrd: malformed cpio archive at offset %zu: %s; %u entr%s before it %s used\n",
-                r.error_off, r.error, t->entries, t->entries == 1 ? "y" : "ies",
+                t->error_off, r.error, t->entries, t->entries == 1 ? "y" : "ies",
                 t->entries == 1 ? "is" : "are");
+        return false;
+    }
+    *end = start + r.off;
+    return true;
+}
+
+void fs_tree_build(struct fs_tree *t, const void *archive, size_t size)
+{
+    memset(t, 0, sizeof *t);
+    if (add_node(t, FS_ROOT, "", 0) == FS_NONE) {
+        t->out_of_memory = true;
+        return;
+    }
+    /* One archive after another, as Linux unpacks an initramfs
+     * (Documentation/driver-api/early-userspace/buffer-format.rst): zero
+     * bytes between them are skipped, and each further archive starts at
+     * a multiple of 4 with a newc magic. Later entries win over earlier
+     * ones across archives too. */
+    const uint8_t *base = archive;
+    size_t at = 0;
+    while (take_archive(t, base, size, at, &at)) {
+        while (at < size && base[at] == 0)
+            at++;
+        if (at == size)
+            break;
+        if (at % 4 != 0 || !cpio_newc_magic(base + at, size - at)) {
+            kprintf("initrd: %zu bytes after the trailer at offset %zu are not a cpio newc "
+                    "archive; ignored\n",
+                    size - at, at);
+            break;
+        }
     }
     count_dir_links(t);
 }

@@ -26,8 +26,10 @@
  * Each skipped entry is logged ("initrd: 'a/../b' skipped: ..."; the first
  * few, then a count). A malformed archive (fs/cpio_newc.c) is logged with
  * the offset and the reason, and the entries read before the fault are
- * kept. The end: the TRAILER!!! entry; anything after it is ignored (the
- * zero padding cpio adds, or a second archive, which is not read).
+ * kept. The end: the TRAILER!!! entry, then zero padding (cpio pads to 512
+ * bytes) up to the end of the initrd, or another archive whose entries are
+ * taken as well (as Linux takes concatenated archives); anything else
+ * after a trailer is logged and ignored.
  *
  * Lookups resolve paths as Linux does: "." and "..", repeated slashes,
  * symbolic links followed (at most 40 on one walk, else ELOOP), a trailing

@@ -53,9 +53,12 @@ TEST(entries_then_trailer)
     CHECK_EQ(cpio_newc_next(&r, &e), CPIO_ENTRY);
     CHECK_STR(e.name, "odd");
     CHECK_EQ(e.size, 5u);
+    size_t trailer_at = r.off;
     CHECK_EQ(cpio_newc_next(&r, &e), CPIO_END);
     CHECK_EQ(cpio_newc_next(&r, &e), CPIO_END); /* and stays so */
     CHECK(r.error == NULL);
+    CHECK_EQ(r.off, trailer_at + 124); /* 110 + 11 bytes of name, padded: what follows */
+    CHECK_EQ(r.off, b.len);
 }
 
 /* What GNU cpio 2.13 wrote for `printf 'hi\n' > a.txt; echo a.txt | cpio

@@ -211,6 +211,56 @@ TEST(malformed_archive_keeps_what_came_before)
     CHECK_EQ(t.nodes[FS_ROOT].nlink, 2u);
 }
 
+/* Archives one after another (Linux's initramfs: buffer-format.rst): zero
+ * padding between them is skipped, the later entries win; anything else
+ * after a trailer is named and ignored. */
+TEST(concatenated_archives)
+{
+    cb_init(&b);
+    cb_file(&b, "a", "first a");
+    cb_file(&b, "only-first", "1");
+    cb_trailer(&b);
+    while (b.len % 512)
+        cb_bytes(&b, "", 1); /* cpio's block padding */
+    cb_file(&b, "a", "second a");
+    cb_dir(&b, "d");
+    cb_trailer(&b);
+    cb_file(&b, "third", "3"); /* right after a trailer, no padding */
+    cb_trailer(&b);
+    cb_bytes(&b, "\0\0\0\0\0\0\0\0", 8);
+    build();
+    CHECK(t.error == NULL);
+    CHECK_STR(children(FS_ROOT), "a only-first d third");
+    CHECK_EQ(t.nodes[at("a")].size, 8u);
+    CHECK(memcmp(t.nodes[at("a")].data, "second a", 8) == 0);
+    CHECK(!LOG_CONTAINS("ignored"));
+    /* junk after a trailer: named, the rest kept */
+    cb_init(&b);
+    cb_file(&b, "kept", "k");
+    cb_trailer(&b);
+    size_t junk = b.len;
+    cb_bytes(&b, "\0\0\0\0junk", 8);
+    build();
+    char line[128];
+    snprintf(line, sizeof line,
+             "initrd: 4 bytes after the trailer at offset %zu are not a cpio newc archive; ignored",
+             junk + 4);
+    CHECK(LOG_CONTAINS(line));
+    CHECK_STR(children(FS_ROOT), "kept");
+    /* a second archive that is malformed: its offset counts from the start */
+    cb_init(&b);
+    cb_file(&b, "one", "1");
+    cb_trailer(&b);
+    size_t second = b.len;
+    cb_file(&b, "two", "2");
+    b.p[second + 20] = '?';
+    build();
+    snprintf(line, sizeof line, "initrd: malformed cpio archive at offset %zu: ", second);
+    CHECK(LOG_CONTAINS(line));
+    CHECK_EQ(t.error_off, second);
+    CHECK_STR(children(FS_ROOT), "one");
+}
+
 static void sample(void)
 {
     cb_init(&b);
