@@ -27,9 +27,9 @@
  * padded to a multiple of 4 the same way. An entry named "TRAILER!!!" ends
  * the archive. Several archives may follow one another, with zero bytes
  * between them (Linux's initramfs: buffer-format.rst); this reader reads
- * one, and says where it ended. Hard links: entries with the same devmajor, devminor and ino
- * (and nlink > 1) are one file; the data comes with one of them, usually the
- * last, the others have filesize 0.
+ * one, and says where it ended. Hard links: entries with the same
+ * devmajor, devminor and ino (and nlink > 1) are one file; the data comes
+ * with one of them, usually the last, the others have filesize 0.
  *
  * Pure logic: the archive is read in place and never written. Every field is
  * checked before it is used; the first malformed header ends the reading

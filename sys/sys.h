@@ -29,8 +29,9 @@ long sys_files_mount(const void *base, uint64_t size, uint64_t image_start, uint
 
 /* The state an app starts in: descriptors 0-2 on the console and no
  * others, every mapping freed, default signal actions, nothing blocked or
- * pending, limits at their defaults, the working directory at the root. The app's start calls it
- * (init/app_start.c), as do host tests and fuzzers between cases. */
+ * pending, limits at their defaults, the working directory at the root.
+ * The app's start calls it (init/app_start.c), as do host tests and
+ * fuzzers between cases. */
 void sys_reset(void);
 
 #endif

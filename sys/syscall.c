@@ -1,10 +1,11 @@
 /* The system-call entry (sys/sys.h): a table from Linux x86-64 call numbers
  * to their implementations, and before it the file layer's calls in an
- * image that has it (sys/path.c says which images do). A number with no entry, known to Linux or
- * not, returns -ENOSYS and is said once on the console, so that a port can see which calls an
- * application needs (the numbers are Linux's, listed in its arch/x86/entry/syscalls/syscall_64.tbl;
- * a table of names would cost every image 7 KiB). After every call the signals it made deliverable
- * are delivered (sys/signal.c). */
+ * image that has it (sys/path.c says which images do). A number with no
+ * entry, known to Linux or not, returns -ENOSYS and is said once on the
+ * console, so that a port can see which calls an application needs (the
+ * numbers are Linux's, listed in its arch/x86/entry/syscalls/syscall_64.tbl;
+ * a table of names would cost every image 7 KiB). After every call the
+ * signals it made deliverable are delivered (sys/signal.c). */
 #include "sys/sys.h"
 
 #include <stddef.h>
