@@ -45,7 +45,7 @@ APP_DEVICE_OBJS = $(if $(filter no,$($(1)_DEVICES)),,$(DEVICE_OBJS)) \
 # The waiting calls (sys/poll/: poll, ppoll, select, pselect6, epoll_*) are
 # linked unless apps/NAME/app.mk says NAME_POLL := no; sys/syscall.c refers
 # to them weakly, so an image without them answers ENOSYS to those calls
-# and is about 3 KiB smaller (the dispatch table would keep them otherwise).
+# and is about 5 KiB smaller (the dispatch table would keep them otherwise).
 POLL_OBJS := $(call dir_objs,sys/poll)
 APP_POLL_OBJS = $(if $(filter no,$($(1)_POLL)),,$(POLL_OBJS))
 APP_SRCS = $(wildcard apps/$(1)/*.c)
