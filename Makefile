@@ -3,8 +3,9 @@
 # "remade" by make's implicit link rules.
 MAKEFLAGS += --no-builtin-rules
 .SUFFIXES:
-
+# `make` alone builds the app (all), whichever rule comes first below.
 .DEFAULT_GOAL := all
+
 APP ?= hello
 TARGET ?= microvm
 B := build
@@ -148,7 +149,9 @@ $(B)/%.elf: $(B)/%.debug.elf
 # ---- an app outside the tree: `tools/anyvm build DIR` (tools/anyvm_lib/app.py)
 # checks DIR and its anyvm.toml, writes the configuration source EXT_CONFIG,
 # and asks for $(B)/ext/EXT_APP/EXT_APP.elf with EXT_DIR (a path without
-# blanks) holding the C files; EXT_DEVICES=no leaves out the device layers ----
+# blanks) holding the C files; EXT_DEVICES=no leaves out the device layers,
+# EXT_NETWORK=yes adds the network layer; the waiting calls (sys/poll/) are
+# always linked ----
 ifdef EXT_APP
 EXT_B := $(B)/ext/$(EXT_APP)
 EXT_SRCS := $(wildcard $(EXT_DIR)/*.c)
@@ -160,12 +163,13 @@ $(EXT_B)/obj/%.c.o: $(EXT_DIR)/%.c Makefile | $(LIBC)
 $(EXT_B)/config.o: $(EXT_CONFIG) Makefile
 	@mkdir -p $(dir $@)
 	@$(KCC) $(filter-out -MMD -MP,$(KCFLAGS)) -c $(EXT_CONFIG) -o $@
-$(EXT_B)/$(EXT_APP).debug.elf: $(CORE_OBJS) $(POLL_OBJS) \
-		$(if $(filter no,$(EXT_DEVICES)),,$(DEVICE_OBJS)) \
+EXT_LAYERS := $(POLL_OBJS) $(if $(filter no,$(EXT_DEVICES)),,$(DEVICE_OBJS)) \
+	$(if $(filter yes,$(EXT_NETWORK)),$(NET_OBJS))
+$(EXT_B)/$(EXT_APP).debug.elf: $(CORE_OBJS) $(EXT_LAYERS) \
 		$(EXT_OBJS) $(EXT_B)/config.o arch/x86_64/kernel.ld $(LIBC)
 	@echo '  LD      $@'
-	@$(KCC) $(KLDFLAGS) -Wl,-Map=$(EXT_B)/$(EXT_APP).map -o $@ $(CORE_OBJS) $(POLL_OBJS) \
-		$(if $(filter no,$(EXT_DEVICES)),,$(DEVICE_OBJS)) $(EXT_OBJS) $(EXT_B)/config.o \
+	@$(KCC) $(KLDFLAGS) -Wl,-Map=$(EXT_B)/$(EXT_APP).map -o $@ $(CORE_OBJS) \
+		$(EXT_LAYERS) $(EXT_OBJS) $(EXT_B)/config.o \
 		-Wl,--start-group $(LIBC) -lgcc -Wl,--end-group
 endif
 
@@ -194,6 +198,27 @@ $(B)/h/%.o: %.c
 	@echo '  HOSTCC  $<'
 	@$(HCC) $(HCFLAGS) -c $< -o $@
 
+# ---- httpd (apps/httpd) as a host program on glibc, for its tests (tests/http):
+# the app's sources unchanged, optimised, and again with AddressSanitizer ----
+HTTPD_SRCS := $(wildcard apps/httpd/*.c)
+HTTPD_HOST_FLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror
+.PHONY: host-httpd
+host-httpd: $(B)/host/httpd $(B)/host/httpd-asan $(B)/host/httpd-fault.so
+$(B)/host/httpd: $(HTTPD_SRCS) $(wildcard apps/httpd/*.h) Makefile
+	@mkdir -p $(dir $@)
+	@echo '  HOSTCC  $@'
+	@$(HCC) $(HTTPD_HOST_FLAGS) -o $@ $(HTTPD_SRCS)
+$(B)/host/httpd-asan: $(HTTPD_SRCS) $(wildcard apps/httpd/*.h) Makefile
+	@mkdir -p $(dir $@)
+	@echo '  HOSTCC  $@'
+	@$(HCC) $(HTTPD_HOST_FLAGS) -fsanitize=address,undefined -fno-omit-frame-pointer \
+		-o $@ $(HTTPD_SRCS)
+# An LD_PRELOAD shim that makes the host lack IPv6 or dual-stack sockets.
+$(B)/host/httpd-fault.so: tests/http/fault_shim.c Makefile
+	@mkdir -p $(dir $@)
+	@echo '  HOSTCC  $@'
+	@$(HCC) $(HTTPD_HOST_FLAGS) -shared -fPIC -o $@ $< -ldl
+
 # Pure-logic sources, compiled for the host unchanged (docs/architecture.md): the kernel's,
 # and hostsim's device back ends, so tests can drive both sides of a protocol.
 PURE_SRCS := core/cmdline.c core/memmap.c core/page_alloc.c core/heap.c \
@@ -203,7 +228,9 @@ PURE_SRCS := core/cmdline.c core/memmap.c core/page_alloc.c core/heap.c \
 	hv/hv_decide.c arch/x86_64/power_policy.c arch/x86_64/mptable.c \
 	bus/pci/pci_addr.c bus/pci/pci_bar_decode.c bus/pci/pci_cap_walk.c bus/pci/pci_match.c \
 	bus/pci/pci_irq_logic.c bus/pci/pci_format.c \
-	net/inet_csum.c net/stack/addr_parse.c apps/devinfo/ping_responder.c drivers/virtio/net_hdr.c dev/netdev.c dev/blkdev.c \
+	apps/httpd/request.c apps/httpd/target.c apps/httpd/mime.c apps/httpd/response.c \
+	apps/httpd/builtin.c \
+	net/inet_csum.c net/stack/addr_parse.c net/stack/tx_offload.c apps/devinfo/ping_responder.c drivers/virtio/net_hdr.c dev/netdev.c dev/blkdev.c \
 	apps/devinfo/pattern.c drivers/virtio/virtqueue.c bus/virtio_mmio/virtio_mmio_cmdline.c \
 	bus/virtio_mmio/virtio_mmio_aml.c bus/virtio_mmio/virtio_mmio_transport.c \
 	drivers/virtio/virtio.c drivers/virtio/virtio_pci_caps.c drivers/virtio/virtio_pci_legacy.c \
@@ -247,6 +274,7 @@ fuzz_srcs_memmap := core/memmap.c
 fuzz_srcs_hv_decide := hv/hv_decide.c
 fuzz_srcs_exit_policy := arch/x86_64/power_policy.c arch/x86_64/mptable.c
 fuzz_srcs_net_rx := apps/devinfo/ping_responder.c net/inet_csum.c drivers/virtio/net_hdr.c
+fuzz_srcs_httpd_request := apps/httpd/request.c apps/httpd/target.c
 fuzz_srcs_virtio_config := drivers/virtio/virtio.c core/event.c core/timer.c core/device.c tests/unit/host_platform.c
 fuzz_srcs_virtio_pci_caps := drivers/virtio/virtio_pci_caps.c bus/pci/pci_cap_walk.c
 fuzz_srcs_virtio_dev_config := drivers/virtio/virtio.c drivers/virtio/net_config.c \
@@ -287,9 +315,10 @@ fuzz: fuzzers
 # ---- the README contract ----
 setup:
 	@scripts/setup.sh
+# An app's app.mk may add options for `make run` (NAME_RUN: httpd forwards a port).
 run: setup
 	@$(MAKE) --no-print-directory $(B)/$(APP).elf
-	tools/anyvm run --target $(TARGET) $(if $(ACCEL),--accel $(ACCEL)) $(B)/$(APP).elf $(if $(ARGS),-- $(ARGS))
+	tools/anyvm run --target $(TARGET) $(if $(ACCEL),--accel $(ACCEL)) $($(APP)_RUN) $(B)/$(APP).elf $(if $(ARGS),-- $(ARGS))
 # Tests run on Debian's python (python3-pytest and its plugins install there;
 # a python3 earlier on PATH may lack them). K='EXPR' selects tests as pytest's
 # -k does, TEST_JOBS the workers (0: none, in one process), PYTEST_ARGS adds
@@ -297,7 +326,7 @@ run: setup
 PYTHON := /usr/bin/python3
 TEST_JOBS ?= 2
 test: setup
-	@$(MAKE) --no-print-directory apps hostsim unit fuzzers $(B)/empty.elf
+	@$(MAKE) --no-print-directory apps hostsim unit fuzzers host-httpd $(B)/empty.elf
 	PYTHONDONTWRITEBYTECODE=1 $(PYTHON) -m pytest tests -n $(TEST_JOBS) --dist loadgroup \
 		$(if $(K),-k "$(K)") $(PYTEST_ARGS)
 # A real Linux 6.1 booted on hostsim's Firecracker model (tests/reference/):

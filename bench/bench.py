@@ -16,9 +16,12 @@ run (docs/bench.md says how to read them):
     payload's first instruction (the empty payload's figure);
   * the memory floor;
   * the virtio figures (ping round trip and flood rate over virtio-net,
-    virtio-blk sequential write and read MB/s; bench/netblk_bench.py).
+    virtio-blk sequential write and read MB/s; bench/netblk_bench.py);
+  * the HTTP figures: anyvm's httpd beside a Linux guest running nginx on
+    the same QEMU machine (boot to first 200 OK, wrk requests/s and
+    latency; bench/http_bench.py, BENCH_HTTP_SECONDS per wrk run).
 
-  python3 bench/bench.py [--runs N] [--only boot|netblk]
+  python3 bench/bench.py [--runs N] [--only boot|netblk|http]
 """
 
 import argparse
@@ -26,6 +29,7 @@ import json
 import os
 import re
 import shlex
+import signal
 import statistics
 import subprocess
 import sys
@@ -40,6 +44,7 @@ sys.path.insert(0, os.path.join(ROOT, "tools"))
 from anyvm_lib import accel, hostsim, qemu, targets  # noqa: E402
 
 sys.path.insert(0, os.path.join(ROOT, "bench"))
+import http_bench  # noqa: E402
 import netblk_bench  # noqa: E402
 
 HELLO = os.path.join(BUILD, "hello.elf")
@@ -311,15 +316,18 @@ def bench_hostsim(runs):
 
 
 def main():
-    ap = argparse.ArgumentParser(description="Print anyvm's boot and virtio figures.")
+    ap = argparse.ArgumentParser(description="Print anyvm's boot, virtio and HTTP figures.")
     ap.add_argument("--runs", type=int, default=11,
                     help="hyperfine runs per wall-time figure (default 11)")
-    ap.add_argument("--only", choices=("boot", "netblk"),
-                    help="only the boot figures, or only the virtio-net/blk ones")
+    ap.add_argument("--only", choices=("boot", "netblk", "http"),
+                    help="only the boot figures, the virtio-net/blk ones or the HTTP ones")
     a = ap.parse_args()
+    # SIGTERM unwinds like Ctrl-C, so that the VMs and namespaces are taken
+    # down on the way out.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     acc = accel.resolve("auto")
     print(f"anyvm bench: figures, not pass/fail (QEMU accelerator: {acc})")
-    if a.only != "netblk":
+    if a.only in (None, "boot"):
         bench_image_size()
         bench_example_size()
         for machine in MACHINES:
@@ -328,8 +336,10 @@ def main():
             bench_instructions(machine)
         bench_memory_floor(acc)
         bench_hostsim(a.runs)
-    if a.only != "boot":
+    if a.only in (None, "netblk"):
         netblk_bench.bench_netblk(acc)
+    if a.only in (None, "http"):
+        http_bench.bench_http(acc)
     return 0
 
 

@@ -11,6 +11,8 @@ packages=(
     grub-pc-bin grub-common xorriso mtools
     libcmocka-dev clang libclang-rt-14-dev clang-format
     hyperfine iproute2 iputils-ping dpkg-dev
+    curl dnsmasq-base
+    wrk cpio kmod
 )
 # Third-party sources, from Debian's source packages into build/src (never
 # committed): NAME VERSION, Debian's version pinned.

@@ -11,6 +11,7 @@
 #include "lwip/pbuf.h"
 #include "lwip/stats.h"
 #include "net/stack/timers.h"
+#include "net/stack/tx_offload.h"
 #include "netif/ethernet.h"
 
 /* A frame leaves as up to this many pieces (one per pbuf in the chain);
@@ -35,11 +36,28 @@ static err_t linkoutput(struct netif *netif, struct pbuf *p)
         }
         p = single;
     }
+    struct netdev_tx_offload offload = {0};
+    bool offloaded = false;
+    if (sif->tcp_csum_offload) {
+        enum tx_offload_kind k = tx_offload_tcp(p->payload, p->len, p->tot_len, &offload);
+        if (k == TX_OFFLOAD_SOFTWARE && single == NULL) {
+            /* The headers span pbufs: rare enough to copy the frame once. */
+            single = pbuf_clone(PBUF_RAW, PBUF_RAM, p);
+            if (single == NULL) {
+                LINK_STATS_INC(link.memerr);
+                LINK_STATS_INC(link.drop);
+                return ERR_MEM;
+            }
+            p = single;
+            k = tx_offload_tcp(p->payload, p->len, p->tot_len, &offload);
+        }
+        offloaded = k == TX_OFFLOAD_TCP;
+    }
     n = 0;
     for (struct pbuf *q = p; q != NULL; q = q->next)
         if (q->len != 0)
             bufs[n++] = (struct netdev_buf){q->payload, q->len};
-    int rc = netdev_transmit(sif->nd, bufs, n, NULL);
+    int rc = netdev_transmit(sif->nd, bufs, n, offloaded ? &offload : NULL);
     if (single)
         pbuf_free(single);
     if (rc != 0) {
@@ -93,10 +111,14 @@ static err_t init_netif(struct netif *netif)
     memcpy(netif->hwaddr, nd->mac, ETH_HWADDR_LEN);
     netif->flags = NETIF_FLAG_BROADCAST | NETIF_FLAG_ETHARP | NETIF_FLAG_ETHERNET |
                    NETIF_FLAG_IGMP | NETIF_FLAG_MLD6;
-    /* Checksums: every one is generated here (the devices' transmit offload
-     * is not used yet); received ones are checked unless the device says it
-     * verified them (NETDEV_FEATURE_RX_CSUM). */
+    /* Checksums: TCP's is left to a device that completes checksums
+     * (net/stack/tx_offload.h), every other one is generated here; received
+     * ones are checked unless the device says it verified them
+     * (NETDEV_FEATURE_RX_CSUM). */
     u16_t ctrl = NETIF_CHECKSUM_ENABLE_ALL;
+    sif->tcp_csum_offload = (nd->features & NETDEV_FEATURE_TX_CSUM) != 0;
+    if (sif->tcp_csum_offload)
+        ctrl &= (u16_t)~NETIF_CHECKSUM_GEN_TCP;
     if (nd->features & NETDEV_FEATURE_RX_CSUM)
         ctrl &= (u16_t) ~(NETIF_CHECKSUM_CHECK_IP | NETIF_CHECKSUM_CHECK_UDP |
                           NETIF_CHECKSUM_CHECK_TCP);

@@ -4,6 +4,8 @@
 #ifndef NET_STACK_NETIF_NETDEV_H
 #define NET_STACK_NETIF_NETDEV_H
 
+#include <stdbool.h>
+
 #include "lwip/netif.h"
 
 struct netdev;
@@ -11,6 +13,7 @@ struct netdev;
 struct stack_if {
     struct netif netif;
     struct netdev *nd;
+    bool tcp_csum_offload; /* the device completes TCP checksums */
     /* Frames refused on the way, beyond what lwIP's own counters say. */
     unsigned long rx_no_memory; /* no pbuf for a received frame */
     unsigned long rx_too_long;  /* longer than a pbuf can hold (64 KiB) */

@@ -1,11 +1,14 @@
 /* The net.stats line (net/stack/stats.h). */
 #include "net/stack/stats.h"
 
+#include "core/heap.h"
 #include "core/log.h"
+#include "core/mm.h"
 #include "core/param.h"
 #include "core/time.h"
 #include "dev/netdev.h"
 #include "klib/format.h"
+#include "lwip/memp.h"
 #include "lwip/stats.h"
 #include "net/stack/netif_netdev.h"
 
@@ -39,6 +42,14 @@ static size_t proto(char *buf, size_t at, size_t cap, const char *name, const st
     return at < cap ? at : cap - 1;
 }
 
+static unsigned memp_failures(void)
+{
+    unsigned n = 0;
+    for (unsigned i = 0; i < MEMP_MAX; i++)
+        n += (unsigned)lwip_stats.memp[i]->err;
+    return n;
+}
+
 void stack_stats_print(const struct stack_if *ifs)
 {
     char buf[768];
@@ -56,14 +67,25 @@ void stack_stats_print(const struct stack_if *ifs)
     at = proto(buf, at, cap, "udp", &lwip_stats.udp);
     at = proto(buf, at, cap, "tcp", &lwip_stats.tcp);
     kprintf("net.stats: recv/xmit%s\n", at ? buf : " nothing");
+    /* What a leak would make grow (make soak watches these). */
+    kprintf("net.stats: memory heap %zu bytes, tcp pcbs %u (%u listening), segments %u, udp pcbs "
+            "%u, pbufs %u pool %u, allocation failures %u\n",
+            kernel_heap.bytes_in_use, (unsigned)lwip_stats.memp[MEMP_TCP_PCB]->used,
+            (unsigned)lwip_stats.memp[MEMP_TCP_PCB_LISTEN]->used,
+            (unsigned)lwip_stats.memp[MEMP_TCP_SEG]->used,
+            (unsigned)lwip_stats.memp[MEMP_UDP_PCB]->used,
+            (unsigned)lwip_stats.memp[MEMP_PBUF]->used,
+            (unsigned)lwip_stats.memp[MEMP_PBUF_POOL]->used, memp_failures());
     for (const struct stack_if *sif = ifs; sif; sif = sif->next) {
         const struct netdev_stats *d = &sif->nd->stats;
         kprintf("net.stats: %s rx %llu frames (%llu dropped, %llu errors, %lu no memory, %lu too "
-                "long) tx %llu frames (%llu dropped, %llu errors, %lu refused)\n",
+                "long) tx %llu frames (%llu dropped, %llu errors, %lu refused, %llu checksums "
+                "offloaded)\n",
                 sif->nd->name, (unsigned long long)d->rx_packets, (unsigned long long)d->rx_dropped,
                 (unsigned long long)d->rx_errors, sif->rx_no_memory, sif->rx_too_long,
                 (unsigned long long)d->tx_packets, (unsigned long long)d->tx_dropped,
-                (unsigned long long)d->tx_errors, sif->tx_refused);
+                (unsigned long long)d->tx_errors, sif->tx_refused,
+                (unsigned long long)d->tx_csum_offloaded);
     }
 }
 

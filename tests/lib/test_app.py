@@ -21,6 +21,7 @@ def test_defaults_from_the_folder(tmp_path):
     a = app.load(str(d))
     assert a.name == "my-app" and a.sources == ["main.c", "util.c"]
     assert a.args == [] and a.memory is None and a.stack_bytes == 0 and a.devices
+    assert not a.network
 
 
 def test_every_key(tmp_path):
@@ -29,6 +30,9 @@ def test_every_key(tmp_path):
                                  'stack = "256K"\ndevices = false\n'}))
     assert (a.name, a.args, a.memory, a.stack_bytes, a.devices) == \
         ("web", ["-p", "80", "a b"], "32M", 256 << 10, False)
+    (tmp_path / "n").mkdir()
+    b = app.load(make(tmp_path / "n", {"main.c": "", "anyvm.toml": "network = true\n"}))
+    assert b.network and b.devices
 
 
 @pytest.mark.parametrize("manifest,message", [
@@ -43,6 +47,8 @@ def test_every_key(tmp_path):
     ('memory = "1M"', "at least 2M"),
     ('stack = "8K"', "from 16K to 64M"),
     ('devices = "no"', "devices must be true or false"),
+    ("network = 1", "network must be true or false"),
+    ("devices = false\nnetwork = true", "network = true needs the device layers"),
     ("name = ", "not valid TOML"),
 ])
 def test_bad_manifest_names_the_file(tmp_path, manifest, message):

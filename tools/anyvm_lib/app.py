@@ -7,6 +7,7 @@ anyvm.toml (TOML, every key optional):
     memory  = "64M"            # what `anyvm run` gives the VM unless told --mem
     stack   = "256K"           # the app's stack (default 64K)
     devices = true             # link the bus and driver layers (false: none)
+    network = false            # link the TCP/IP stack and sockets (true needs devices)
 
 The build compiles the C files with clang against musl's headers and
 include/anyvm/ (ordinary warnings; see the Makefile's ACFLAGS for why clang),
@@ -45,6 +46,7 @@ class App:
     memory: str = None
     stack_bytes: int = 0
     devices: bool = True
+    network: bool = False
 
 
 def parse_size(text, what, where):
@@ -79,7 +81,7 @@ def load(directory):
             data = tomllib.load(f)
     except tomllib.TOMLDecodeError as e:
         raise AppError(f"{manifest}: not valid TOML: {e}") from None
-    known = {"name", "args", "memory", "stack", "devices"}
+    known = {"name", "args", "memory", "stack", "devices", "network"}
     unknown = sorted(set(data) - known)
     if unknown:
         raise AppError(f"{manifest}: unknown key {unknown[0]!r} (known: {', '.join(sorted(known))})")
@@ -109,6 +111,11 @@ def load(directory):
     if "devices" in data:
         _expect(manifest, "devices", data["devices"], bool, "true or false")
         app.devices = data["devices"]
+    if "network" in data:
+        _expect(manifest, "network", data["network"], bool, "true or false")
+        app.network = data["network"]
+        if app.network and not app.devices:
+            raise AppError(f"{manifest}: network = true needs the device layers (devices = true)")
     return app
 
 
@@ -160,6 +167,7 @@ def source_dir(app, ext_b):
             os.remove(src)
         os.symlink(app.dir, src)
     inputs = f"dir={app.dir}\nsources={' '.join(app.sources)}\ndevices={app.devices}\n"
+    inputs += f"network={app.network}\n"
     record = os.path.join(ext_b, "inputs")
     if not os.path.exists(record) or open(record).read() != inputs:
         shutil.rmtree(os.path.join(ext_b, "obj"), ignore_errors=True)
@@ -186,7 +194,8 @@ def build(app, output, jobs=None, echo=None):
     target = os.path.join("build", "ext", app.name, app.name + ".elf")
     cmd = ["make", "--no-print-directory", "-C", ROOT, f"-j{jobs or os.cpu_count() or 1}",
            f"EXT_APP={app.name}", f"EXT_DIR={src}", f"EXT_CONFIG={config}",
-           f"EXT_DEVICES={'yes' if app.devices else 'no'}", target]
+           f"EXT_DEVICES={'yes' if app.devices else 'no'}",
+           f"EXT_NETWORK={'yes' if app.network else 'no'}", target]
     p = subprocess.run(cmd, stdout=echo, stderr=None)
     if p.returncode != 0:
         raise AppError(f"building {app.dir} failed (the messages above say why)")

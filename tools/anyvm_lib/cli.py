@@ -10,7 +10,7 @@ import sys
 
 from . import cmdline as cmdline_mod
 from . import app as app_mod
-from . import image, iso, launch, status, targets
+from . import image, iso, launch, publish, status, targets
 
 USAGE_EPILOG = """\
 exit status of `anyvm run`: the guest's status N (the kernel's last serial line
@@ -26,6 +26,13 @@ def split_app_args(argv):
         i = argv.index("--")
         return argv[:i], argv[i + 1:]
     return argv, []
+
+
+def publish_arg(text):
+    try:
+        return publish.parse(text)
+    except publish.PublishError as e:
+        raise argparse.ArgumentTypeError(str(e)) from None
 
 
 def parser():
@@ -49,6 +56,12 @@ def parser():
                    help="leave out isa-debug-exit (hostsim: --exit-port) and the kernel's "
                         "anyvm.exit_port, as on a VMM that carries no status: the status then "
                         "comes from the serial line")
+    r.add_argument("-p", "--publish", action="append", default=[], type=publish_arg,
+                   metavar="[ADDR:]HOSTPORT:GUESTPORT[/udp]",
+                   help="forward a host port to the guest (QEMU user networking; adds a virtio-net "
+                        "NIC; the guest takes 10.0.2.15 by DHCP); repeatable")
+    r.add_argument("--nic", choices=["none", "user"], default="none",
+                   help="user: a virtio-net NIC on QEMU user networking (implied by -p)")
     r.add_argument("--print-command", action="store_true",
                    help="print the VMM command on stderr before running it")
     r.add_argument("image", metavar="IMAGE")
@@ -93,7 +106,9 @@ def cmd_run(a, app_args):
     mem = a.mem or image_memory(a.image)
     spec = launch.BootSpec(image=a.image, target=a.target, accel=a.accel, mem=mem,
                            cpus=a.cpus, cmdline=a.cmdline, args=app_args, timeout=a.timeout,
-                           exit_device=a.exit_device)
+                           exit_device=a.exit_device, nic=a.nic, forwards=a.publish)
+    for f in a.publish:
+        print(f"anyvm: {f.describe()}", file=sys.stderr, flush=True)
 
     def show(argv):
         print("anyvm: " + shlex.join(argv), file=sys.stderr, flush=True)

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 from . import accel as accel_mod
 from . import cmdline as cmdline_mod
-from . import hostsim, image, iso, qemu, status, targets, vm
+from . import hostsim, image, iso, publish, qemu, status, targets, vm
 
 
 @dataclass
@@ -24,6 +24,8 @@ class BootSpec:
     timeout: float = None      # seconds; None: no limit
     extra: list = field(default_factory=list)  # more VMM arguments, passed as they are
     exit_device: bool = True   # isa-debug-exit (QEMU) / --exit-port (hostsim)
+    nic: str = "none"          # "user": a virtio-net NIC on QEMU user networking
+    forwards: list = field(default_factory=list)  # publish.Forward, on that NIC
 
 
 class BootError(Exception):
@@ -86,6 +88,9 @@ def prepare(spec, workdir):
         raise BootError(str(e)) from None
 
     if target.vmm == "hostsim":
+        if spec.nic != "none" or spec.forwards:
+            raise BootError(f"target {target.name}: -p and --nic user need QEMU's user "
+                            "networking; hostsim attaches a NIC to a TAP device (--nic tap=NAME)")
         if spec.accel == "tcg":
             raise BootError(f"target {target.name} runs on hostsim, which needs KVM: no --accel tcg")
         if not os.access(hostsim.HOSTSIM, os.X_OK):
@@ -98,8 +103,15 @@ def prepare(spec, workdir):
         acc = accel_mod.resolve(spec.accel)
     except ValueError as e:
         raise BootError(str(e)) from None
+    extra = list(spec.extra)
+    if spec.nic == "user" or spec.forwards:
+        try:
+            publish.check_unique(spec.forwards)
+            extra = publish.qemu_nic_args(target.machine, spec.forwards) + extra
+        except publish.PublishError as e:
+            raise BootError(str(e)) from None
     common = dict(machine=target.machine, accel=acc, mem=spec.mem, cpus=spec.cpus,
-                  extra=spec.extra, exit_device=spec.exit_device)
+                  extra=extra, exit_device=spec.exit_device)
     if target.medium == "kernel":
         return qemu.argv(kernel=qemu_kernel_path(kernel, workdir), append=line, **common)
     if target.medium == "kernel-pvh":

@@ -114,7 +114,7 @@
 #define IP6_FRAG_STATS 1
 #define ND6_STATS 1
 #define MEM_STATS 0
-#define MEMP_STATS 0
+#define MEMP_STATS 1 /* counts per pool, for the net.stats memory line */
 #define SYS_STATS 0
 #define MIB2_STATS 0
 

@@ -1,0 +1,11 @@
+/* The event loop: listeners, connections, timeouts, statistics. */
+#ifndef HTTPD_SERVER_H
+#define HTTPD_SERVER_H
+
+#include "config.h"
+
+/* Runs the server until --exit-after passes (status 0) or a fatal error
+ * (status 1, after a line saying what failed). */
+int server_run(const struct httpd_config *cfg);
+
+#endif
