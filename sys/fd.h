@@ -60,7 +60,9 @@
 
 /* Descriptors 0 .. SYS_FD_MAX-1 (RLIMIT_NOFILE's hard limit): Linux's
  * default soft limit and FD_SETSIZE, so a server may hold about a thousand
- * connections and select can name every descriptor. */
+ * connections and select can name every descriptor. The table is 8 KiB of
+ * .bss: RAM, not image bytes (a table that grows on the heap would save
+ * hello 6 KiB of RAM for about 400 bytes of image). */
 #define SYS_FD_MAX 1024
 
 struct sys_file;
