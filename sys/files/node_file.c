@@ -270,12 +270,12 @@ long sys_files_open_node(uint32_t node, uint32_t flags)
     if (o == NULL)
         return -LINUX_ENOMEM;
     bool dir = fs_tree_is_dir(sys_files_tree(), node);
-    o->f.ops = dir ? &dir_ops : &file_ops;
-    o->f.refs = 0;
-    o->f.flags = flags & ~(uint32_t)LINUX_O_CLOEXEC;
-    o->node = node;
-    o->pos = 0;
-    o->next = dir ? node_at(node)->first_child : FS_NONE;
+    /* refs 0 and no epoll watchers (sys/fd.h) */
+    *o = (struct open_node){
+        .f = {.ops = dir ? &dir_ops : &file_ops, .flags = flags & ~(uint32_t)LINUX_O_CLOEXEC},
+        .node = node,
+        .next = dir ? node_at(node)->first_child : FS_NONE,
+    };
     int fd = sys_fd_install(&o->f, 0, flags & LINUX_O_CLOEXEC);
     if (fd < 0)
         free(o);
