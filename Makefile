@@ -40,6 +40,16 @@ DEVICE_DIRS := bus/pci bus/virtio_mmio drivers/virtio net
 dir_objs = $(patsubst %,$(B)/k/%.o,$(foreach d,$(1),$(wildcard $(d)/*.c) $(wildcard $(d)/*.S)))
 CORE_OBJS := $(call dir_objs,$(CORE_DIRS))
 DEVICE_OBJS := $(call dir_objs,$(DEVICE_DIRS))
+# The file layer (the initrd as a read-only tree): an archive, so that only
+# an app whose C library code names a file pulls its members into the link
+# (sys/path.c says how); the others, hello among them, pay nothing for it.
+# gcc-ar adds the index link-time optimisation needs.
+FILES_DIRS := fs sys/files
+FILES_OBJS := $(call dir_objs,$(FILES_DIRS))
+FILES_LIB := $(B)/k/libfiles.a
+$(FILES_LIB): $(FILES_OBJS)
+	@rm -f $@
+	@gcc-ar rcs $@ $^
 -include $(wildcard apps/*/app.mk)
 APP_DEVICE_OBJS = $(if $(filter no,$($(1)_DEVICES)),,$(DEVICE_OBJS)) \
 	$(if $(filter yes,$($(1)_NETWORK)),$(NET_OBJS))
@@ -83,7 +93,7 @@ $(B)/k/net/%.c.o: KCFLAGS += $(LWIP_INC)
 MUSL_SRC := $(B)/src/musl
 MUSL := $(B)/musl
 LIBC := $(MUSL)/lib/libc.a
-$(LIBC): scripts/build-musl.sh libc/port/syscall_arch.h
+$(LIBC): scripts/build-musl.sh $(wildcard libc/port/*.h)
 	@test -f $(MUSL_SRC)/.anyvm-debian-source || { \
 	    echo "no musl source in $(MUSL_SRC): run make setup (scripts/setup.sh)" >&2; exit 1; }
 	+@scripts/build-musl.sh $(MUSL_SRC) $(MUSL)
@@ -129,12 +139,12 @@ $(B)/k/%.S.o: %.S Makefile
 # link map, build/NAME.map, says which object each function came from
 # (tests/image/test_images.py checks kernel code apart from the app's).
 $(B)/%.debug.elf: $(CORE_OBJS) $$(call APP_POLL_OBJS,%) $$(call APP_DEVICE_OBJS,%) \
-		$$(call APP_OBJS,%) $(B)/k/appname/%.o arch/x86_64/kernel.ld $(LIBC)
+		$$(call APP_OBJS,%) $(B)/k/appname/%.o arch/x86_64/kernel.ld $(LIBC) $(FILES_LIB)
 	@test -n "$(call APP_SRCS,$*)" || { echo "no such app: apps/$*" >&2; exit 1; }
 	@echo '  LD      $@'
 	@$(KCC) $(KLDFLAGS) -Wl,-Map=$(B)/$*.map -o $@ $(CORE_OBJS) $(call APP_POLL_OBJS,$*) \
 		$(call APP_DEVICE_OBJS,$*) $(call APP_OBJS,$*) $(B)/k/appname/$*.o \
-		-Wl,--start-group $(LIBC) -lgcc -Wl,--end-group
+		-Wl,--start-group $(LIBC) $(FILES_LIB) -lgcc -Wl,--end-group
 # The app's configuration (init/app_config.h): its name, argv[0] of its
 # main(); no default arguments; the kernel's default stack.
 $(B)/k/appname/%.o: Makefile
@@ -166,11 +176,11 @@ $(EXT_B)/config.o: $(EXT_CONFIG) Makefile
 EXT_LAYERS := $(POLL_OBJS) $(if $(filter no,$(EXT_DEVICES)),,$(DEVICE_OBJS)) \
 	$(if $(filter yes,$(EXT_NETWORK)),$(NET_OBJS))
 $(EXT_B)/$(EXT_APP).debug.elf: $(CORE_OBJS) $(EXT_LAYERS) \
-		$(EXT_OBJS) $(EXT_B)/config.o arch/x86_64/kernel.ld $(LIBC)
+		$(EXT_OBJS) $(EXT_B)/config.o arch/x86_64/kernel.ld $(LIBC) $(FILES_LIB)
 	@echo '  LD      $@'
 	@$(KCC) $(KLDFLAGS) -Wl,-Map=$(EXT_B)/$(EXT_APP).map -o $@ $(CORE_OBJS) \
 		$(EXT_LAYERS) $(EXT_OBJS) $(EXT_B)/config.o \
-		-Wl,--start-group $(LIBC) -lgcc -Wl,--end-group
+		-Wl,--start-group $(LIBC) $(FILES_LIB) -lgcc -Wl,--end-group
 endif
 
 # Objects are kept once built (none is an intermediate make may delete).
@@ -189,7 +199,7 @@ HOSTSIM_PURE_SRCS := hostsim/guest_mem.c hostsim/log.c hostsim/options.c hostsim
 	hostsim/virtio/virtq.c hostsim/virtio/mmio.c hostsim/virtio/blk.c hostsim/virtio/net.c \
 	hostsim/firecracker/virtio_layout.c hostsim/firecracker/cmdline.c \
 	hostsim/firecracker/dsdt.c hostsim/firecracker/tables.c hostsim/firecracker/memmap.c \
-	hostsim/firecracker/ram.c
+	hostsim/firecracker/ram.c hostsim/firecracker/initrd.c
 hostsim: $(B)/hostsim
 $(B)/hostsim: $(HOSTSIM_SRCS:%.c=$(B)/h/%.o)
 	$(HCC) -o $@ $^
@@ -228,6 +238,7 @@ PURE_SRCS := core/cmdline.c core/memmap.c core/page_alloc.c core/heap.c \
 	hv/hv_decide.c arch/x86_64/power_policy.c arch/x86_64/mptable.c \
 	bus/pci/pci_addr.c bus/pci/pci_bar_decode.c bus/pci/pci_cap_walk.c bus/pci/pci_match.c \
 	bus/pci/pci_irq_logic.c bus/pci/pci_format.c \
+	fs/cpio_newc.c fs/tree.c \
 	apps/httpd/request.c apps/httpd/target.c apps/httpd/mime.c apps/httpd/response.c \
 	apps/httpd/builtin.c \
 	net/inet_csum.c net/stack/addr_parse.c net/stack/tx_offload.c apps/devinfo/ping_responder.c drivers/virtio/net_hdr.c dev/netdev.c dev/blkdev.c \
@@ -248,6 +259,10 @@ $(B)/unit/%: tests/unit/%.c $(PURE_SRCS:%.c=$(B)/pure/%.o)
 		$(filter %.c %.o,$^) -lcmocka
 # test_sys_musl_arch links musl's replaced functions (host_musl_ names there).
 $(B)/unit/test_sys_musl_arch: $(B)/pure/sys/musl_arch.o
+# test_sys_files drives the file layer, which the other tests go without
+# (sys/path.c's answers then: an image whose app names no file).
+FILES_PURE_OBJS := $(patsubst %.c,$(B)/pure/%.o,$(wildcard sys/files/*.c))
+$(B)/unit/test_sys_files: $(FILES_PURE_OBJS)
 # test_hostsim_kvm runs a tiny guest on /dev/kvm with hostsim's CPU back end.
 $(B)/unit/test_hostsim_kvm: $(B)/pure/hostsim/cpu/cpu_kvm.o $(B)/pure/hostsim/cpu/cpu_kvm_run.o \
 	$(B)/pure/hostsim/firecracker/boot_linux.o $(B)/pure/hostsim/firecracker/boot_gdt.o
@@ -271,6 +286,7 @@ fuzz_srcs_cmdline := core/cmdline.c
 fuzz_srcs_acpi := core/acpi.c core/acpi_madt.c core/acpi_fadt.c core/acpi_mcfg.c core/aml_decode.c
 fuzz_srcs_bootinfo := boot/bootinfo.c boot/multiboot.c boot/pvh.c boot/linux64.c boot/framebuffer.c
 fuzz_srcs_memmap := core/memmap.c
+fuzz_srcs_initrd := fs/cpio_newc.c fs/tree.c
 fuzz_srcs_hv_decide := hv/hv_decide.c
 fuzz_srcs_exit_policy := arch/x86_64/power_policy.c arch/x86_64/mptable.c
 fuzz_srcs_net_rx := apps/devinfo/ping_responder.c net/inet_csum.c drivers/virtio/net_hdr.c
@@ -285,7 +301,7 @@ fuzz_srcs_pci_scan := bus/pci/pci_scan.c bus/pci/pci_dev.c bus/pci/pci_bar.c \
 	bus/pci/pci_bar_decode.c bus/pci/pci_cap_walk.c bus/pci/pci_format.c bus/pci/pci_irq_logic.c \
 	core/event.c core/timer.c tests/unit/host_platform.c
 fuzz_srcs_syscall := $(filter-out sys/musl_arch.c,$(wildcard sys/*.c)) $(wildcard sys/poll/*.c) \
-	core/page_alloc.c \
+	$(wildcard sys/files/*.c) fs/cpio_newc.c fs/tree.c core/page_alloc.c \
 	core/event.c core/timer.c tests/unit/host_platform.c tests/unit/host_sys.c
 # hostsim's parsers of what a guest or a user controls.
 HOSTSIM_VIRTIO_SRCS := hostsim/virtio/mmio.c hostsim/virtio/virtq.c hostsim/guest_mem.c \

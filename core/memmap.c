@@ -132,6 +132,18 @@ size_t memmap_sanitize(const struct memmap_entry *in, size_t n, const struct mem
     return o.count;
 }
 
+size_t memmap_reserved(const struct bootinfo *bi, uint64_t image_start, uint64_t image_end,
+                       struct mem_range *out)
+{
+    size_t n = 0;
+    out[n++] = (struct mem_range){0, MEMMAP_LOW_END};
+    out[n++] = (struct mem_range){image_start, image_end};
+    if (bi->initrd_size != 0)
+        out[n++] =
+            (struct mem_range){bi->initrd_base, clipped_end(bi->initrd_base, bi->initrd_size)};
+    return n;
+}
+
 uint64_t mem_ranges_total(const struct mem_range *r, size_t n)
 {
     uint64_t total = 0;

@@ -24,6 +24,17 @@ struct mem_range {
 size_t memmap_sanitize(const struct memmap_entry *in, size_t n, const struct mem_range *exclude,
                        size_t nexclude, struct mem_range *out, size_t max_out, size_t *dropped);
 
+/* The ranges the page allocator must never hand out, into out (at most
+ * MEMMAP_RESERVED_MAX; returns how many): the first MiB (the real-mode
+ * area, the BIOS, the EBDA, the loaders' boot structures), the kernel's
+ * image [image_start, image_end) with its .bss, and the initrd, which
+ * stays where the loader put it for as long as the app runs: it is the
+ * app's file tree, read in place (sys/files/). */
+#define MEMMAP_RESERVED_MAX 3
+#define MEMMAP_LOW_END 0x100000ull
+size_t memmap_reserved(const struct bootinfo *bi, uint64_t image_start, uint64_t image_end,
+                       struct mem_range *out);
+
 /* Sum of the lengths of n ranges. */
 uint64_t mem_ranges_total(const struct mem_range *r, size_t n);
 

@@ -10,8 +10,6 @@ struct heap kernel_heap;
 
 extern char __image_start[], __image_end[];
 
-#define LOW_MEMORY_END 0x100000ull /* real-mode area, BIOS, EBDA, boot structures */
-
 static void *heap_pages(void *ctx, size_t npages)
 {
     (void)ctx;
@@ -27,15 +25,13 @@ static void heap_release(void *ctx, void *p, size_t npages)
 
 uint64_t mm_init(const struct bootinfo *bi)
 {
-    struct mem_range exclude[3] = {
-        {0, LOW_MEMORY_END},
-        {(uint64_t)(uintptr_t)__image_start, (uint64_t)(uintptr_t)__image_end},
-        {bi->initrd_base, bi->initrd_base + bi->initrd_size},
-    };
+    struct mem_range exclude[MEMMAP_RESERVED_MAX];
+    size_t nexclude = memmap_reserved(bi, (uint64_t)(uintptr_t)__image_start,
+                                      (uint64_t)(uintptr_t)__image_end, exclude);
     static struct mem_range ranges[BOOTINFO_MEMMAP_MAX];
     size_t dropped = 0;
-    size_t n = memmap_sanitize(bi->memmap, bi->memmap_count, exclude, bi->initrd_size ? 3 : 2,
-                               ranges, BOOTINFO_MEMMAP_MAX, &dropped);
+    size_t n = memmap_sanitize(bi->memmap, bi->memmap_count, exclude, nexclude, ranges,
+                               BOOTINFO_MEMMAP_MAX, &dropped);
     if (dropped)
         kprintf("mm: %zu memory ranges did not fit and are unused\n", dropped);
 

@@ -9,6 +9,7 @@
 enum {
     OPT_KERNEL = 0x100,
     OPT_CMDLINE,
+    OPT_INITRD,
     OPT_MEM,
     OPT_CPUS,
     OPT_DISK,
@@ -23,6 +24,7 @@ enum {
 static const struct option generic_options[] = {
     {"kernel", required_argument, NULL, OPT_KERNEL},
     {"cmdline", required_argument, NULL, OPT_CMDLINE},
+    {"initrd", required_argument, NULL, OPT_INITRD},
     {"mem", required_argument, NULL, OPT_MEM},
     {"cpus", required_argument, NULL, OPT_CPUS},
     {"disk", required_argument, NULL, OPT_DISK},
@@ -40,6 +42,8 @@ void hostsim_options_usage(FILE *f)
 {
     fputs("  --kernel FILE      ELF image to boot (required)\n"
           "  --cmdline STRING   the monitor's boot arguments (Firecracker: boot_args)\n"
+          "  --initrd FILE      an initial RAM disk loaded into guest RAM (Firecracker:\n"
+          "                     initrd_path)\n"
           "  --mem SIZE         guest RAM, e.g. 128M, 1G; a bare number is MiB (default 128M)\n"
           "  --cpus N           vCPUs (default 1); only vCPU 0 starts, the others wait\n"
           "                     for INIT/SIPI\n"
@@ -230,6 +234,13 @@ static int parse_generic(struct hostsim_options *o, int id, const char *v, char 
         return 0;
     case OPT_CMDLINE:
         o->cmdline = v;
+        return 0;
+    case OPT_INITRD:
+        if (*v == '\0') {
+            snprintf(err, errlen, "--initrd: empty file name");
+            return -1;
+        }
+        o->initrd = v;
         return 0;
     case OPT_MEM:
         if (hostsim_parse_size(v, &o->mem_bytes) != 0 || o->mem_bytes == 0) {

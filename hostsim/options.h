@@ -37,6 +37,7 @@ struct hostsim_options {
     const char *model;                           /* first argument */
     const char *kernel;                          /* --kernel FILE */
     const char *cmdline;                         /* --cmdline STRING, NULL when not given */
+    const char *initrd;                          /* --initrd FILE, NULL when not given */
     uint64_t mem_bytes;                          /* --mem, default 128 MiB */
     unsigned cpus;                               /* --cpus, default 1 */
     int exit_port;                               /* --exit-port, -1 = none */

@@ -9,6 +9,10 @@
  * reach the user; output before it is buffered (core/console.h). */
 void console_select_early(void);
 
+/* Gives the loader's initrd, when there is one, to the file layer as the
+ * app's file tree (init/initrd.c); prints the banner's initrd line. */
+void initrd_start(void);
+
 struct cmdline;
 /* Starts the app (init/app_start.c): its argv (its name, then the command
  * line's arguments or else the image's defaults, init/app_config.h), its

@@ -56,6 +56,7 @@ void kernel_main(struct bootinfo *bi)
     cmdline_check(bi->cmdline, sizeof bi->cmdline, &cmdline);
     platform_set_cmdline(&cmdline);
     platform_seal();
+    initrd_start();
 
     /* Every bus linked into this image (none for an app without device
      * layers: apps/NAME/app.mk) enumerates and binds its drivers. */

@@ -11,7 +11,10 @@
 #   -mno-red-zone     interrupts arrive on the stack the code runs on (one
 #                     privilege level), so nothing may live below %rsp
 #   -iquote libc/port our syscall_arch.h before musl's: a system call is a
-#                     function call into sys/, not the syscall instruction
+#                     function call into sys/, not the syscall instruction;
+#                     our syscall.h around musl's internal one: the
+#                     functions that name a file refer to the kernel's
+#                     file layer (libc/port/syscall_arch.h says why)
 # The handful of musl's assembly files that still hold a syscall instruction
 # (thread area, clone, vfork, cancellation, signal return) are replaced by
 # sys/musl_arch.c at link time. Nothing happens when OUT is up to date.
@@ -26,7 +29,7 @@ out=$2
 mkdir -p "$out"
 out=$(cd "$out" && pwd)
 flags="-Os -mno-implicit-float -mno-red-zone -fno-stack-protector -ffunction-sections -fdata-sections -fno-asynchronous-unwind-tables"
-version="$(cat "$src/.anyvm-debian-source") | $flags | $(md5sum "$top/libc/port/syscall_arch.h" "$0" | md5sum)"
+version="$(cat "$src/.anyvm-debian-source") | $flags | $(md5sum "$top"/libc/port/*.h "$0" | md5sum)"
 stamp="$out/.anyvm-build"
 if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$version" ] && [ -f "$out/lib/libc.a" ]; then
     exit 0
@@ -54,5 +57,20 @@ if [ "$left" != "$want" ]; then
     echo "build-musl: syscall instructions outside the replaced functions: $left" >&2
     exit 1
 fi
+# The file layer is pulled in by the functions that name a file, never by
+# the start code every image has (libc/port/syscall_arch.h).
+marked=$(nm -A "$out/lib/libc.a" 2> /dev/null |
+    awk '$NF == "__anyvm_files" && $(NF-1) == "U" {split($1, p, ":"); print p[2]}' | sort -u |
+    tr '\n' ' ')
+for o in open.lo openat.lo fopen.lo __fopen_rb_ca.lo fstatat.lo readdir.lo access.lo readlink.lo \
+        getcwd.lo chdir.lo; do
+    case " $marked " in *" $o "*) ;; *)
+        echo "build-musl: $o does not refer to __anyvm_files (the file layer)" >&2; exit 1 ;;
+    esac
+done
+case " $marked " in *" __libc_start_main.lo "*)
+    echo "build-musl: the start code refers to __anyvm_files: every image would link the file layer" >&2
+    exit 1 ;;
+esac
 echo "$version" > "$stamp"
 echo "build-musl: $out/lib/libc.a"

@@ -5,6 +5,7 @@
 #define SYS_CALLS_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "sys/linux_abi.h"
@@ -36,8 +37,23 @@ void sys_getrandom_reset(void);
 sys_call_fn sys_rt_sigaction, sys_rt_sigprocmask, sys_rt_sigpending, sys_sigaltstack, sys_kill,
     sys_tkill, sys_tgkill, sys_rt_sigreturn;
 void sys_signal_reset(void);
-/* sys/path.c */
+/* sys/path.c: the calls that name a file, in an image without the file
+ * layer */
 sys_call_fn sys_open, sys_openat, sys_newfstatat, sys_statx;
+/* 0 when the application's string at p is readable and ends within
+ * PATH_MAX bytes (*len: its length), else -EFAULT or -ENAMETOOLONG. */
+long sys_path_check(long p, size_t *len);
+
+/* The file layer (sys/files/), defined as __anyvm_files only in images
+ * whose app names a file (sys/path.c says how). sys/syscall.c asks it first
+ * for the function of every call (NULL: not one of its calls), gives it the
+ * initrd to mount (sys_files_mount) and has it reset its part of sys_reset
+ * (the working directory back at the root). */
+struct sys_files {
+    sys_call_fn *(*call)(long nr);
+    void (*mount)(const void *base, uint64_t size, uint64_t image_start, uint64_t image_end);
+    void (*reset)(void);
+};
 /* sys/futex.c */
 sys_call_fn sys_futex;
 void sys_futex_reset(void);

@@ -283,17 +283,22 @@ long sys_close(const long *a)
     return 0;
 }
 
+void sys_fd_stat(struct sys_file *f, struct linux_stat *st)
+{
+    memset(st, 0, sizeof *st);
+    st->st_mode = f->ops->mode;
+    st->st_nlink = 1;
+    if (f->ops->fstat != NULL)
+        f->ops->fstat(f, st);
+}
+
 long sys_fstat(const long *a)
 {
     struct sys_file *f = sys_fd_file((unsigned)a[0]);
     if (f == NULL)
         return -LINUX_EBADF;
     struct linux_stat st;
-    memset(&st, 0, sizeof st);
-    st.st_mode = f->ops->mode;
-    st.st_nlink = 1;
-    if (f->ops->fstat != NULL)
-        f->ops->fstat(f, &st);
+    sys_fd_stat(f, &st);
     return user_write(a[1], &st, sizeof st) ? 0 : -LINUX_EFAULT;
 }
 

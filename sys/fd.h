@@ -99,6 +99,8 @@ int sys_fd_install(struct sys_file *f, int min_fd, bool cloexec);
  * unsigned int in Linux's calls: the argument register is truncated to 32
  * bits first, so -1 and 2^32 + 1 are refused or taken as Linux would. */
 struct sys_file *sys_fd_file(unsigned int fd);
+/* What fstat reports about f. */
+void sys_fd_stat(struct sys_file *f, struct linux_stat *st);
 /* Drops one reference taken with f->refs++ (a call that holds a file while
  * it waits); the last one releases it as a close does. */
 void sys_file_put(struct sys_file *f);

@@ -52,6 +52,9 @@
 #define LINUX_NR_kill 62
 #define LINUX_NR_uname 63
 #define LINUX_NR_fcntl 72
+#define LINUX_NR_getcwd 79
+#define LINUX_NR_chdir 80
+#define LINUX_NR_fchdir 81
 #define LINUX_NR_readlink 89
 #define LINUX_NR_gettimeofday 96
 #define LINUX_NR_getrlimit 97
@@ -71,6 +74,7 @@
 #define LINUX_NR_futex 202
 #define LINUX_NR_sched_getaffinity 204
 #define LINUX_NR_epoll_create 213
+#define LINUX_NR_getdents64 217
 #define LINUX_NR_set_tid_address 218
 #define LINUX_NR_clock_gettime 228
 #define LINUX_NR_clock_getres 229
@@ -98,25 +102,43 @@
 /* One past the highest number in Linux 6.1's table (set_mempolicy_home_node, 450). */
 #define LINUX_NR_COUNT 451
 
-/* ---- paths: include/uapi/linux/fcntl.h, include/uapi/linux/limits.h ---- */
+/* ---- paths: include/uapi/linux/fcntl.h, include/uapi/linux/limits.h,
+ * include/linux/namei.h ---- */
+#define LINUX_AT_FDCWD (-100)
+#define LINUX_AT_SYMLINK_NOFOLLOW 0x100
+#define LINUX_AT_EACCESS 0x200
+#define LINUX_AT_NO_AUTOMOUNT 0x800
 #define LINUX_AT_EMPTY_PATH 0x1000
+#define LINUX_AT_STATX_SYNC_TYPE 0x6000
 #define LINUX_PATH_MAX 4096 /* bytes, with the terminating NUL */
+#define LINUX_NAME_MAX 255  /* bytes of one component */
+#define LINUX_MAXSYMLINKS 40
+#define LINUX_F_OK 0
+#define LINUX_X_OK 1
+#define LINUX_W_OK 2
+#define LINUX_R_OK 4
 
 /* ---- errno values: include/uapi/asm-generic/errno-base.h, errno.h ---- */
 #define LINUX_EPERM 1
 #define LINUX_ENOENT 2
 #define LINUX_ESRCH 3
 #define LINUX_EINTR 4
+#define LINUX_ENXIO 6
 #define LINUX_EBADF 9
 #define LINUX_EAGAIN 11
 #define LINUX_ENOMEM 12
+#define LINUX_EACCES 13
 #define LINUX_EFAULT 14
 #define LINUX_EEXIST 17
 #define LINUX_ENODEV 19
+#define LINUX_ENOTDIR 20
+#define LINUX_EISDIR 21
 #define LINUX_EINVAL 22
 #define LINUX_EMFILE 24
 #define LINUX_ENOTTY 25
 #define LINUX_ESPIPE 29
+#define LINUX_EROFS 30
+#define LINUX_ERANGE 34
 #define LINUX_ENAMETOOLONG 36
 #define LINUX_ENOSYS 38
 #define LINUX_ELOOP 40
@@ -172,12 +194,21 @@ struct linux_timezone { /* struct timezone */
 #define LINUX_O_WRONLY 1
 #define LINUX_O_RDWR 2
 #define LINUX_O_ACCMODE 3
-#define LINUX_O_APPEND 0x400    /* 00002000 */
-#define LINUX_O_NONBLOCK 0x800  /* 00004000 */
-#define LINUX_O_ASYNC 0x2000    /* 00020000 (FASYNC) */
-#define LINUX_O_DIRECT 0x4000   /* 00040000 */
-#define LINUX_O_NOATIME 0x40000 /* 01000000 */
-#define LINUX_O_CLOEXEC 0x80000 /* 02000000 */
+#define LINUX_O_CREAT 0x40           /* 00000100 */
+#define LINUX_O_EXCL 0x80            /* 00000200 */
+#define LINUX_O_NOCTTY 0x100         /* 00000400 */
+#define LINUX_O_TRUNC 0x200          /* 00001000 */
+#define LINUX_O_APPEND 0x400         /* 00002000 */
+#define LINUX_O_NONBLOCK 0x800       /* 00004000 */
+#define LINUX_O_ASYNC 0x2000         /* 00020000 (FASYNC) */
+#define LINUX_O_DIRECT 0x4000        /* 00040000 */
+#define LINUX_O_LARGEFILE 0x8000     /* 00100000 */
+#define LINUX_O_DIRECTORY 0x10000    /* 00200000 */
+#define LINUX_O_NOFOLLOW 0x20000     /* 00400000 */
+#define LINUX_O_NOATIME 0x40000      /* 01000000 */
+#define LINUX_O_CLOEXEC 0x80000      /* 02000000 */
+#define LINUX_O_PATH 0x200000        /* 010000000 */
+#define LINUX_O_TMPFILE_BIT 0x400000 /* __O_TMPFILE, 020000000 (O_TMPFILE adds O_DIRECTORY) */
 #define LINUX_F_DUPFD 0
 #define LINUX_F_GETFD 1
 #define LINUX_F_SETFD 2
@@ -188,8 +219,17 @@ struct linux_timezone { /* struct timezone */
 #define LINUX_SEEK_SET 0
 #define LINUX_SEEK_CUR 1
 #define LINUX_SEEK_END 2
+#define LINUX_SEEK_DATA 3
+#define LINUX_SEEK_HOLE 4
+#define LINUX_S_IFMT 0170000
+#define LINUX_S_IFSOCK 0140000
+#define LINUX_S_IFLNK 0120000
+#define LINUX_S_IFREG 0100000
+#define LINUX_S_IFBLK 0060000
+#define LINUX_S_IFDIR 0040000
 #define LINUX_S_IFCHR 0020000
 #define LINUX_S_IFIFO 0010000
+#define LINUX_S_IXUGO 0111
 #define LINUX_POLLIN 0x0001
 #define LINUX_POLLPRI 0x0002
 #define LINUX_POLLOUT 0x0004
@@ -259,6 +299,48 @@ struct linux_stat {
     uint64_t st_ctime_sec;
     uint64_t st_ctime_nsec;
     int64_t unused[3];
+};
+
+/* include/uapi/linux/stat.h: struct statx (256 bytes) and its mask bits. */
+struct linux_statx_timestamp {
+    int64_t tv_sec;
+    uint32_t tv_nsec;
+    int32_t reserved;
+};
+struct linux_statx {
+    uint32_t stx_mask;
+    uint32_t stx_blksize;
+    uint64_t stx_attributes;
+    uint32_t stx_nlink;
+    uint32_t stx_uid;
+    uint32_t stx_gid;
+    uint16_t stx_mode;
+    uint16_t spare0;
+    uint64_t stx_ino;
+    uint64_t stx_size;
+    uint64_t stx_blocks;
+    uint64_t stx_attributes_mask;
+    struct linux_statx_timestamp stx_atime, stx_btime, stx_ctime, stx_mtime;
+    uint32_t stx_rdev_major;
+    uint32_t stx_rdev_minor;
+    uint32_t stx_dev_major;
+    uint32_t stx_dev_minor;
+    uint64_t stx_mnt_id;
+    uint32_t stx_dio_mem_align;
+    uint32_t stx_dio_offset_align;
+    uint64_t spare3[12];
+};
+#define LINUX_STATX_BASIC_STATS 0x7ffu /* type, mode, nlink, uid, gid, times, ino, size, blocks */
+#define LINUX_STATX_RESERVED 0x80000000u
+
+/* include/linux/dirent.h: what getdents64 writes, one record after another,
+ * each d_reclen bytes (a multiple of 8) with the name NUL-terminated. */
+struct linux_dirent64 {
+    uint64_t d_ino;
+    int64_t d_off; /* the position of the next record, for lseek */
+    uint16_t d_reclen;
+    uint8_t d_type; /* DT_*: the file type bits of st_mode, shifted down 12 */
+    char d_name[];
 };
 
 /* include/linux/kdev_t.h, new_encode_dev: the dev_t user space sees. */

@@ -1,23 +1,29 @@
-/* Calls that name a file by its path. The file namespace is empty until a
- * file system arrives (the initrd comes with the network stack): every
- * lookup finds nothing, ENOENT, as on a Linux machine whose tree holds no
- * such file, after the path itself was checked as Linux checks it
- * (fs/namei.c getname: EFAULT for a bad pointer, ENAMETOOLONG when no NUL
- * comes within PATH_MAX bytes; an empty path is ENOENT unless AT_EMPTY_PATH
- * makes the call about the descriptor itself, fs/stat.c vfs_fstatat). */
+/* Calls that name a file by its path, in an image without the file layer
+ * (sys/files/: the initrd as a read-only tree). An image has the layer when
+ * its app's C library code names a file: libc/port/syscall_arch.h makes
+ * every musl function that does (open, fopen, stat, opendir, access,
+ * readlink, getcwd, ...) refer to __anyvm_files, which pulls the layer's
+ * archive members into the link, and sys/syscall.c then hands it these
+ * calls. An app that never names a file (hello) links none of it.
+ *
+ * Here the file namespace is empty: every lookup finds nothing, ENOENT, as
+ * on a Linux machine whose tree holds no such file, after the path itself
+ * was checked as Linux checks it (fs/namei.c getname: EFAULT for a bad
+ * pointer, ENAMETOOLONG when no NUL comes within PATH_MAX bytes; an empty
+ * path is ENOENT unless AT_EMPTY_PATH makes the call about the descriptor
+ * itself, fs/stat.c vfs_fstatat). Only syscall() with a number the
+ * compiler could not see reaches this without the layer. */
 #include "sys/calls.h"
 #include "sys/uaccess.h"
 
-/* 0 when the path at p is a readable string within PATH_MAX, else -errno;
- * *empty says it is "". */
-static long check_path(long p, bool *empty)
+long sys_path_check(long p, size_t *len)
 {
     for (uint64_t i = 0; i < LINUX_PATH_MAX; i++) {
         char c;
         if (!user_read(&c, p + (long)i, 1))
             return -LINUX_EFAULT;
         if (c == '\0') {
-            *empty = i == 0;
+            *len = i;
             return 0;
         }
     }
@@ -26,8 +32,8 @@ static long check_path(long p, bool *empty)
 
 static long lookup(long path)
 {
-    bool empty;
-    long r = check_path(path, &empty);
+    size_t len;
+    long r = sys_path_check(path, &len);
     return r != 0 ? r : -LINUX_ENOENT;
 }
 
@@ -50,11 +56,11 @@ long sys_openat(const long *a)
  * buf): with AT_EMPTY_PATH and "" the call is about dirfd itself. */
 long sys_newfstatat(const long *a)
 {
-    bool empty;
-    long r = check_path(a[1], &empty);
+    size_t len;
+    long r = sys_path_check(a[1], &len);
     if (r != 0)
         return r;
-    if (empty && (a[3] & LINUX_AT_EMPTY_PATH)) {
+    if (len == 0 && (a[3] & LINUX_AT_EMPTY_PATH)) {
         const long fstat_args[6] = {a[0], a[2]};
         return sys_fstat(fstat_args);
     }
@@ -63,11 +69,11 @@ long sys_newfstatat(const long *a)
 
 long sys_statx(const long *a)
 {
-    bool empty;
-    long r = check_path(a[1], &empty);
+    size_t len;
+    long r = sys_path_check(a[1], &len);
     if (r != 0)
         return r;
     /* statx on a descriptor needs struct statx, which nothing here fills:
      * C libraries fall back to fstat when it is not implemented. */
-    return empty && (a[2] & LINUX_AT_EMPTY_PATH) ? -LINUX_ENOSYS : -LINUX_ENOENT;
+    return len == 0 && (a[2] & LINUX_AT_EMPTY_PATH) ? -LINUX_ENOSYS : -LINUX_ENOENT;
 }

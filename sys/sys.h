@@ -18,10 +18,20 @@ long __anyvm_syscall(long n, long a1, long a2, long a3, long a4, long a5, long a
  * (0, the default, reports no limit). */
 void sys_set_stack_size(uint64_t bytes);
 
+/* Makes the initrd at [base, base + size) the file tree the app sees
+ * (sys/files/), and prints the banner line that says what it holds; one
+ * that overlaps [image_start, image_end), the kernel's image, is refused
+ * (its bytes are not what the loader read). The archive stays where it is
+ * and must never be written or freed. Returns -ENOSYS (and does nothing)
+ * in an image without the file layer: its app names no file
+ * (sys/path.c). */
+long sys_files_mount(const void *base, uint64_t size, uint64_t image_start, uint64_t image_end);
+
 /* The state an app starts in: descriptors 0-2 on the console and no
  * others, every mapping freed, default signal actions, nothing blocked or
- * pending, limits at their defaults. The app's start calls it
- * (init/app_start.c), as do host tests and fuzzers between cases. */
+ * pending, limits at their defaults, the working directory at the root.
+ * The app's start calls it (init/app_start.c), as do host tests and
+ * fuzzers between cases. */
 void sys_reset(void);
 
 #endif

@@ -1,10 +1,11 @@
 /* The system-call entry (sys/sys.h): a table from Linux x86-64 call numbers
- * to their implementations. A number with no entry, known to Linux or not,
- * returns -ENOSYS and is said once on the console, so that a port can see
- * which calls an application needs (the numbers are Linux's, listed in its
- * arch/x86/entry/syscalls/syscall_64.tbl; a table of names would cost every
- * image 7 KiB). After every call the signals it made deliverable are
- * delivered (sys/signal.c). */
+ * to their implementations, and before it the file layer's calls in an
+ * image that has it (sys/path.c says which images do). A number with no
+ * entry, known to Linux or not, returns -ENOSYS and is said once on the
+ * console, so that a port can see which calls an application needs (the
+ * numbers are Linux's, listed in its arch/x86/entry/syscalls/syscall_64.tbl;
+ * a table of names would cost every image 7 KiB). After every call the
+ * signals it made deliverable are delivered (sys/signal.c). */
 #include "sys/sys.h"
 
 #include <stddef.h>
@@ -138,6 +139,9 @@ void sys_syscall_reset(void)
     reported_outside = false;
 }
 
+/* Weak: its address is NULL in an image without the file layer. */
+extern const struct sys_files __anyvm_files __attribute__((weak));
+
 static long not_implemented(long n)
 {
     if (n >= 0 && n < LINUX_NR_COUNT) {
@@ -162,10 +166,20 @@ __attribute__((used)) long __anyvm_syscall(long n, long a1, long a2, long a3, lo
                                            long a6)
 {
     const long a[6] = {a1, a2, a3, a4, a5, a6};
-    sys_call_fn *fn = n >= 0 && n < LINUX_NR_COUNT ? calls[call_index[n]] : NULL;
+    sys_call_fn *fn = &__anyvm_files != NULL ? __anyvm_files.call(n) : NULL;
+    if (fn == NULL && n >= 0 && n < LINUX_NR_COUNT)
+        fn = calls[call_index[n]];
     long r = fn != NULL ? fn(a) : not_implemented(n);
     sys_signal_deliver();
     return r;
+}
+
+long sys_files_mount(const void *base, uint64_t size, uint64_t image_start, uint64_t image_end)
+{
+    if (&__anyvm_files == NULL)
+        return -LINUX_ENOSYS;
+    __anyvm_files.mount(base, size, image_start, image_end);
+    return 0;
 }
 
 void sys_reset(void)
@@ -176,6 +190,8 @@ void sys_reset(void)
     sys_futex_reset();
     sys_proc_reset();
     sys_getrandom_reset();
+    if (&__anyvm_files != NULL)
+        __anyvm_files.reset();
     sys_syscall_reset();
     sys_set_stack_size(0);
 }

@@ -21,6 +21,8 @@ int zero_page_build(uint8_t zp[ZERO_PAGE_SIZE], const struct zero_page_params *p
     put(zp, ZP_BOOT_FLAG, &boot_flag, 2);
     put(zp, ZP_HEADER, &header, 4);
     put(zp, ZP_TYPE_OF_LOADER, &p->type_of_loader, 1);
+    put(zp, ZP_RAMDISK_IMAGE, &p->ramdisk_image, 4);
+    put(zp, ZP_RAMDISK_SIZE, &p->ramdisk_size, 4);
     put(zp, ZP_CMD_LINE_PTR, &p->cmd_line_ptr, 4);
     put(zp, ZP_KERNEL_ALIGNMENT, &p->kernel_alignment, 4);
     put(zp, ZP_CMDLINE_SIZE, &p->cmdline_size, 4);

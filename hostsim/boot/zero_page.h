@@ -18,6 +18,8 @@
 #define ZP_BOOT_FLAG 0x1FE
 #define ZP_HEADER 0x202
 #define ZP_TYPE_OF_LOADER 0x210
+#define ZP_RAMDISK_IMAGE 0x218
+#define ZP_RAMDISK_SIZE 0x21C
 #define ZP_CMD_LINE_PTR 0x228
 #define ZP_KERNEL_ALIGNMENT 0x230
 #define ZP_CMDLINE_SIZE 0x238
@@ -30,6 +32,8 @@ struct zero_page_params {
     uint32_t cmdline_size; /* with the NUL */
     uint32_t kernel_alignment;
     uint8_t type_of_loader; /* 0xFF: undefined loader */
+    uint32_t ramdisk_image; /* the initrd's guest-physical address; 0: none */
+    uint32_t ramdisk_size;
     const struct e820_entry *map;
     unsigned nmap;
 };

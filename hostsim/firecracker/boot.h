@@ -24,15 +24,23 @@ void fc_boot_set_segments(struct kvm_sregs *s, enum fc_boot_mode mode);
 /* One descriptor as KVM wants it: limit scaled by G, unusable when not present. */
 struct kvm_segment fc_boot_segment_from_descriptor(uint64_t desc, unsigned index);
 
-/* boot_pvh.c: hvm_start_info at 0x6000, memmap at 0x7000; 32-bit protected
- * mode, paging off, RBX = 0x6000. */
-int fc_boot_pvh_write(const struct guest_mem *mem, const struct e820_entry *map, unsigned n);
+/* The initrd in guest RAM (initrd.h), size 0 when there is none. */
+struct fc_initrd {
+    uint64_t addr, size;
+};
+
+/* boot_pvh.c: hvm_start_info at 0x6000, memmap at 0x7000, the initrd as
+ * the one module at 0x6040; 32-bit protected mode, paging off,
+ * RBX = 0x6000. */
+int fc_boot_pvh_write(const struct guest_mem *mem, const struct e820_entry *map, unsigned n,
+                      const struct fc_initrd *initrd);
 int fc_boot_pvh_vcpu(struct cpu_kvm *k, unsigned vcpu, uint32_t entry);
 
-/* boot_linux.c: zero page at 0x7000, identity page tables at 0x9000; 64-bit
- * long mode, RSI = 0x7000. cmdline_size includes the NUL. */
+/* boot_linux.c: zero page at 0x7000 (the initrd in ramdisk_image and
+ * ramdisk_size), identity page tables at 0x9000; 64-bit long mode,
+ * RSI = 0x7000. cmdline_size includes the NUL. */
 int fc_boot_linux_write(const struct guest_mem *mem, const struct e820_entry *map, unsigned n,
-                        uint32_t cmdline_size);
+                        uint32_t cmdline_size, const struct fc_initrd *initrd);
 int fc_boot_linux_vcpu(struct cpu_kvm *k, unsigned vcpu, uint64_t entry);
 
 #endif

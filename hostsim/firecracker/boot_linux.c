@@ -15,14 +15,19 @@
 #define EFER_LMA 0x400ull
 
 int fc_boot_linux_write(const struct guest_mem *mem, const struct e820_entry *map, unsigned n,
-                        uint32_t cmdline_size)
+                        uint32_t cmdline_size, const struct fc_initrd *initrd)
 {
+    /* initrd.h: the low region holds it, below 3 GiB: the 32-bit fields fit. */
+    if (initrd->addr + initrd->size > UINT32_MAX)
+        return -1;
     struct zero_page_params p = {
         .acpi_rsdp_addr = FC_RSDP_ADDR,
         .cmd_line_ptr = FC_CMDLINE_START,
         .cmdline_size = cmdline_size,
         .kernel_alignment = 0x1000000,
         .type_of_loader = 0xFF,
+        .ramdisk_image = (uint32_t)initrd->addr,
+        .ramdisk_size = (uint32_t)initrd->size,
         .map = map,
         .nmap = n,
     };

@@ -1,8 +1,9 @@
 /* PVH boot as Firecracker does it (src/vmm/src/arch/x86_64/mod.rs
  * configure_pvh, regs.rs): hvm_start_info at 0x6000 with the command line at
  * 0x20000, rsdp_paddr 0 (Firecracker never sets it: the guest scans for the
- * RSDP at 0xE0000) and the memmap at 0x7000; 32-bit protected mode, paging
- * off, RBX = 0x6000. */
+ * RSDP at 0xE0000), the memmap at 0x7000 and the initrd, when there is one,
+ * as the one module, listed at 0x6040 (MODLIST_START); 32-bit protected
+ * mode, paging off, RBX = 0x6000. */
 #include <string.h>
 
 #include "hostsim/boot/pvh.h"
@@ -12,7 +13,8 @@
 #define X86_CR0_PE 0x1ull
 #define X86_CR0_ET 0x10ull
 
-int fc_boot_pvh_write(const struct guest_mem *mem, const struct e820_entry *map, unsigned n)
+int fc_boot_pvh_write(const struct guest_mem *mem, const struct e820_entry *map, unsigned n,
+                      const struct fc_initrd *initrd)
 {
     struct pvh_params p = {
         .cmdline_paddr = FC_CMDLINE_START,
@@ -20,6 +22,9 @@ int fc_boot_pvh_write(const struct guest_mem *mem, const struct e820_entry *map,
         .memmap_paddr = FC_MEMMAP_START,
         .map = map,
         .nmap = n,
+        .modlist_paddr = FC_MODLIST_START,
+        .module_paddr = initrd->addr,
+        .module_size = initrd->size,
     };
     return pvh_write(mem, FC_PVH_INFO_START, &p);
 }

@@ -1,8 +1,8 @@
 /* The Firecracker machine model: builds the microVM Firecracker would build
- * for one ELF kernel (with --disk drives and a --nic network interface; no
- * initrd), in the order Firecracker builds it (src/vmm/src/builder.rs
+ * for one ELF kernel (with --disk drives, a --nic network interface and an
+ * --initrd), in the order Firecracker builds it (src/vmm/src/builder.rs
  * build_microvm_for_boot, arch/x86_64/mod.rs configure_system_for_boot): VM
- * with TSS, irqchip and PIT; RAM; the kernel; vCPUs (CPUID, MSRs,
+ * with TSS, irqchip and PIT; RAM; the kernel; the initrd; vCPUs (CPUID, MSRs,
  * registers, GDT, page tables, LINT); command line; MP table; boot protocol
  * structures; ACPI tables; then COM1, the i8042 and the virtio-mmio devices
  * (block, then net). Exit statuses as Firecracker's (src/vmm/src/lib.rs
@@ -20,6 +20,7 @@
 #include "hostsim/devices/legacy.h"
 #include "hostsim/firecracker/boot.h"
 #include "hostsim/firecracker/cmdline.h"
+#include "hostsim/firecracker/initrd.h"
 #include "hostsim/firecracker/layout.h"
 #include "hostsim/firecracker/memmap.h"
 #include "hostsim/firecracker/ram.h"
@@ -33,6 +34,7 @@
 #define MIN_MEM (2ull << 20)         /* room for the kernel at 1 MiB */
 #define MAX_MEM (1022ull << 30)      /* Firecracker's architectural maximum */
 #define MAX_KERNEL_FILE (1ull << 31) /* a sanity bound on the image file */
+#define MAX_INITRD_FILE (3ull << 30) /* the first RAM region's most: 3 GiB */
 #define COM1_PORT 0x3F8
 
 enum fc_boot_choice {
@@ -51,22 +53,26 @@ struct fc_vm {
     struct fc_virtio virtio;
     enum fc_boot_mode mode;
     uint64_t entry;
+    uint64_t kernel_end; /* past the loaded kernel's last byte, .bss included */
+    struct fc_initrd initrd;
     char cmdline[FC_CMDLINE_MAX];
     uint32_t cmdline_size; /* with the NUL */
 };
 
-static uint8_t *read_file(const char *path, size_t *len)
+/* A whole file (`what` names it in messages) of 1 byte to max bytes. */
+static uint8_t *read_file(const char *what, const char *path, uint64_t max, size_t *len)
 {
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
-        hs_log("cannot open kernel %s: %s", path, strerror(errno));
+        hs_log("cannot open %s %s: %s", what, path, strerror(errno));
         return NULL;
     }
     struct stat st;
     uint8_t *buf = NULL;
     if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size <= 0 ||
-        (uint64_t)st.st_size > MAX_KERNEL_FILE) {
-        hs_log("kernel %s: not a regular file of 1 byte to 2 GiB", path);
+        (uint64_t)st.st_size > max) {
+        hs_log("%s %s: not a regular file of 1 byte to %llu MiB", what, path,
+               (unsigned long long)(max >> 20));
         goto out;
     }
     buf = malloc((size_t)st.st_size);
@@ -76,7 +82,7 @@ static uint8_t *read_file(const char *path, size_t *len)
     while (got < (size_t)st.st_size) {
         ssize_t n = read(fd, buf + got, (size_t)st.st_size - got);
         if (n <= 0) {
-            hs_log("reading kernel %s: %s", path, n < 0 ? strerror(errno) : "short file");
+            hs_log("reading %s %s: %s", what, path, n < 0 ? strerror(errno) : "short file");
             free(buf);
             buf = NULL;
             goto out;
@@ -93,7 +99,7 @@ out:
 static int load_kernel(struct fc_vm *fc, struct cpu_kvm *k, const struct hostsim_options *o)
 {
     size_t len = 0;
-    uint8_t *img = read_file(o->kernel, &len);
+    uint8_t *img = read_file("kernel", o->kernel, MAX_KERNEL_FILE, &len);
     if (img == NULL)
         return -1;
     struct elf_image elf;
@@ -120,8 +126,38 @@ static int load_kernel(struct fc_vm *fc, struct cpu_kvm *k, const struct hostsim
         hs_log("kernel %s: %s", o->kernel, err);
         goto out;
     }
+    for (unsigned i = 0; i < elf.nloads; i++)
+        if (elf.load[i].paddr + elf.load[i].memsz > fc->kernel_end)
+            fc->kernel_end = elf.load[i].paddr + elf.load[i].memsz;
     rc = 0;
 out:
+    free(img);
+    return rc;
+}
+
+/* --initrd: at the top of the first RAM region, after the kernel (initrd.h). */
+static int load_initrd(struct fc_vm *fc, struct cpu_kvm *k, const struct hostsim_options *o,
+                       const struct fc_ram_region *low)
+{
+    if (o->initrd == NULL)
+        return 0;
+    size_t len = 0;
+    uint8_t *img = read_file("initrd", o->initrd, MAX_INITRD_FILE, &len);
+    if (img == NULL)
+        return -1;
+    char err[256];
+    int rc = -1;
+    if (fc_initrd_place(low->size, fc->kernel_end, len, &fc->initrd.addr, err, sizeof err) != 0)
+        hs_log("--initrd %s: %s", o->initrd, err);
+    else if (guest_mem_write(&k->mem, fc->initrd.addr, img, len) != 0)
+        hs_log("--initrd %s: no RAM at 0x%llx", o->initrd, (unsigned long long)fc->initrd.addr);
+    else
+        rc = 0;
+    if (rc == 0) {
+        fc->initrd.size = len;
+        hs_debug("initrd %s: %zu bytes at 0x%llx", o->initrd, len,
+                 (unsigned long long)fc->initrd.addr);
+    }
     free(img);
     return rc;
 }
@@ -172,8 +208,8 @@ static int write_tables(struct fc_vm *fc, struct cpu_kvm *k, const struct fc_ram
     int n = fc_e820_build(ram, nram, map, FC_E820_MAX);
     int rc = n < 0 ? -1
              : fc->mode == FC_BOOT_PVH
-                 ? fc_boot_pvh_write(mem, map, (unsigned)n)
-                 : fc_boot_linux_write(mem, map, (unsigned)n, fc->cmdline_size);
+                 ? fc_boot_pvh_write(mem, map, (unsigned)n, &fc->initrd)
+                 : fc_boot_linux_write(mem, map, (unsigned)n, fc->cmdline_size, &fc->initrd);
     if (rc != 0) {
         hs_log("cannot write the boot parameters");
         return -1;
@@ -302,9 +338,9 @@ static int fc_setup(struct hostsim_vm *vm, const struct hostsim_options *o)
         if (cpu_kvm_add_ram(k, ram[i].start, ram[i].size) != 0)
             return -1;
     }
-    if (load_kernel(&fc, k, o) != 0 || setup_vcpus(&fc, k, o->cpus) != 0 ||
-        write_tables(&fc, k, ram, nram, o->cpus) != 0 || add_devices(&fc, vm, o) != 0 ||
-        check_aps(k) != 0)
+    if (load_kernel(&fc, k, o) != 0 || load_initrd(&fc, k, o, &ram[0]) != 0 ||
+        setup_vcpus(&fc, k, o->cpus) != 0 || write_tables(&fc, k, ram, nram, o->cpus) != 0 ||
+        add_devices(&fc, vm, o) != 0 || check_aps(k) != 0)
         return -1;
     hs_debug("firecracker: %s boot, entry 0x%llx, %llu MiB, %u vCPU%s, cmdline \"%s\"",
              fc.mode == FC_BOOT_PVH ? "PVH" : "Linux 64-bit", (unsigned long long)fc.entry,
@@ -370,6 +406,8 @@ static const struct hostsim_model firecracker_model = {
                "               virtio-mmio block and net, ACPI and MP tables)",
     .usage = "  --boot pvh|linux   boot protocol (default: pvh when the ELF has the PVH note,\n"
              "                     as Firecracker 1.12+; linux: what older releases do)\n"
+             "  --initrd is initrd_path: at the top of the first RAM region, page-aligned;\n"
+             "  the zero page's ramdisk_image/ramdisk_size, or PVH's one module.\n"
              "  --cmdline is boot_args: Firecracker inserts pci=off (and the virtio devices'\n"
              "  words) before any ' -- ' init arguments. --disk ...,root is is_root_device\n"
              "  (attached first, root=/dev/vda); one --nic (guest_mac, mtu). vCPUs 1-32.\n",

@@ -11,12 +11,16 @@
  *              is never dereferenced; iovec arrays, sigactions, pollfd
  *              arrays and pselect6's mask pair are built in the arena from
  *              the same kinds
- *   0xf0-0xf7  write 8 input bytes into the arena (timespecs, masks, limits)
+ *   0xf0-0xf7  write 8 input bytes into the arena below the names
+ *              (timespecs, masks, limits, paths)
  *   0xf8-0xff  a number the table does not implement, with any arguments
  *
  * The application owns a 16 KiB arena; pointers handed out lie in its first
  * half and lengths stay below a quarter of it, so every access the
  * application asked for is inside the arena (ASan reports anything else).
+ * A path is such a pointer, or one of the names of the initrd mounted
+ * before the first input (a small tree with every kind of entry, kept in
+ * the arena's last quarter, which no call writes).
  * Memory from mmap comes from the page allocator's pool (tests/unit/
  * host_sys.h), a separate region.
  *
@@ -32,8 +36,11 @@
  *     page-aligned memory inside the pool, zero-filled (mmap), never overlapping
  *     memory still mapped (a shadow map of the pool's pages kept here);
  *     munmap succeeds exactly on ranges the shadow map has mapped;
+ *   - getdents64, readlink and getcwd return at most the size they were
+ *     given;
  *   - after the input, sys_reset() gives every page back to the allocator
- *     (and every epoll set and registration back to the heap: LeakSanitizer).
+ *     (and every epoll set and registration back to the heap, every file of
+ *     the tree closed: LeakSanitizer).
  * A wait with no timeout on the fake clock lasts until the clock's end;
  * every later wait then ends at once.
  * A signal handler, when the input installs one, is this file's, and counts.
@@ -51,6 +58,7 @@
 #include "sys/linux_abi.h"
 #include "sys/sys.h"
 #include "tests/fuzz/fuzz_input.h"
+#include "tests/unit/cpio_build.h"
 #include "tests/unit/host_sys.h"
 
 void kprintf(const char *fmt, ...)
@@ -287,6 +295,14 @@ static const struct call calls[] = {
     {LINUX_NR_faccessat, {A_HINT(-100, 0), A_PATH, A_INT}},
     {LINUX_NR_statx, {A_HINT(-100, 0), A_PATH, A_HINT(0, LINUX_AT_EMPTY_PATH), A_INT, A_OUT(256)}},
     {LINUX_NR_faccessat2, {A_HINT(-100, 0), A_PATH, A_INT, A_INT}},
+    /* The file layer's own (sys/files/). */
+    {LINUX_NR_getdents64, {A_FD, A_BUF_OUT(2, 0), A_LEN}},
+    {LINUX_NR_chdir, {A_PATH}},
+    {LINUX_NR_fchdir, {A_FD}},
+    {LINUX_NR_getcwd, {A_BUF_OUT(1, 0), A_LEN}},
+    {LINUX_NR_openat,
+     {A_HINT(-100, 3, 4, 5), A_PATH,
+      A_HINT(0, 0x10000, 0x20000, 0x80000, 1, 2, 0x40, 0xc0, 0x200, 0x410000, 0x200000), A_INT}},
     /* The waiting calls (sys/poll/). */
     {LINUX_NR_poll, {A_POLLFDS(1), A_IOVCNT, MS_TIMEOUT}},
     {LINUX_NR_ppoll, {A_POLLFDS(1), A_IOVCNT, A_OUT(16), A_IN(8), SIGSETSIZE}},
@@ -554,6 +570,12 @@ static bool errno_used(long r)
     case LINUX_ENOSYS:
     case LINUX_EOPNOTSUPP:
     case LINUX_ETIMEDOUT:
+    case LINUX_ENXIO:
+    case LINUX_EACCES:
+    case LINUX_ENOTDIR:
+    case LINUX_EISDIR:
+    case LINUX_EROFS:
+    case LINUX_ERANGE:
         return true;
     default:
         return false;
@@ -639,6 +661,50 @@ static void check_memory(long nr, const uint64_t *v, long r)
     }
 }
 
+/* The initrd: every kind of entry, links that loop and dangle. Its names
+ * (and more) are copied into the arena's last quarter as paths to draw. */
+static struct cpio_build initrd;
+static const char *const names[] = {
+    "/",           "f",      "/d/g",     "d/",   "d/sub/deep", "l", "loop",
+    "dangling",    "d/up/f", "/dev",     "f/",   "..",         ".", "d//g/",
+    "/d/sub/../g", "nope",   "d/nope/x", "/l/x", "empty",      "",  "d/sub",
+};
+#define PATHS_AT (ARENA - ARENA / 4)
+static uint64_t path_at[sizeof names / sizeof names[0]];
+
+static void make_initrd(void)
+{
+    cb_init(&initrd);
+    cb_file(&initrd, "f", "file data\n");
+    cb_file(&initrd, "empty", "");
+    cb_dir(&initrd, "d");
+    cb_file(&initrd, "d/g", "g");
+    cb_file(&initrd, "d/sub/deep", "deep");
+    cb_link(&initrd, "l", "f");
+    cb_link(&initrd, "d/up", "..");
+    cb_link(&initrd, "loop", "loop");
+    cb_link(&initrd, "dangling", "nowhere");
+    cb_entry(&initrd, "dev", 020600, "", 0);
+    cb_trailer(&initrd);
+    sys_files_mount(initrd.p, initrd.len, 0, 0);
+}
+
+static void place_paths(void)
+{
+    uint64_t off = PATHS_AT;
+    for (unsigned i = 0; i < sizeof names / sizeof names[0]; i++) {
+        size_t n = strlen(names[i]) + 1;
+        memcpy(arena + off, names[i], n);
+        path_at[i] = (uintptr_t)arena + off;
+        off += n;
+    }
+}
+
+static uint64_t known_path(struct fuzz_input *in)
+{
+    return path_at[fuzz_take(in, 1) % (sizeof names / sizeof names[0])];
+}
+
 static void one_call(struct fuzz_input *in, const struct call *c)
 {
     uint64_t v[6] = {0};
@@ -677,7 +743,7 @@ static void one_call(struct fuzz_input *in, const struct call *c)
             break;
         case PATH:
             /* read up to its NUL: the arena's last byte ends every string */
-            v[i] = pointer(in);
+            v[i] = fuzz_take(in, 1) % 2 ? known_path(in) : pointer(in);
             arena[ARENA - 1] = '\0';
             break;
         case IOV_IN:
@@ -728,6 +794,12 @@ static void one_call(struct fuzz_input *in, const struct call *c)
     if (r >= 0 && (c->nr == LINUX_NR_read || c->nr == LINUX_NR_write || c->nr == LINUX_NR_pread64 ||
                    c->nr == LINUX_NR_pwrite64 || c->nr == LINUX_NR_getrandom))
         BROKEN_IF((uint64_t)r > v[c->nr == LINUX_NR_getrandom ? 1 : 2]);
+    if (r >= 0 && (c->nr == LINUX_NR_getdents64 || c->nr == LINUX_NR_readlink))
+        BROKEN_IF((uint64_t)r > (uint32_t)v[2]);
+    if (r >= 0 && c->nr == LINUX_NR_readlinkat)
+        BROKEN_IF((uint64_t)r > (uint32_t)v[3]);
+    if (r >= 0 && c->nr == LINUX_NR_getcwd)
+        BROKEN_IF((uint64_t)r > v[1] || r < 2);
     if (r >= 0 && (c->nr == LINUX_NR_dup || c->nr == LINUX_NR_dup2 || c->nr == LINUX_NR_dup3))
         BROKEN_IF(r >= 1024);
     if (c->nr == LINUX_NR_getpid || c->nr == LINUX_NR_gettid)
@@ -759,7 +831,7 @@ static void run(struct fuzz_input *in)
         if (b < 0xf0) {
             one_call(in, &calls[b % NCALLS]);
         } else if (b < 0xf8) {
-            uint32_t off = fuzz_take(in, 2) % (ARENA - 8);
+            uint32_t off = fuzz_take(in, 2) % (PATHS_AT - 8);
             uint64_t val = take64(in);
             memcpy(arena + off, &val, sizeof val);
         } else {
@@ -775,9 +847,12 @@ static void run(struct fuzz_input *in)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     struct fuzz_input in = {data, size};
+    if (initrd.p == NULL)
+        make_initrd();
     host_sys_reset(POOL);
     uint64_t free0 = kernel_pages.free_bytes;
     memset(arena, 0, sizeof arena);
+    place_paths();
     memset(shadow, 0, sizeof shadow);
     nrecent = 0;
     nepfds = 0;

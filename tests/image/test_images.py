@@ -21,7 +21,9 @@ bench's build/empty.elf (`make apps build/empty.elf`):
   pvh           a PVH ELF note whose entry lies in a loaded segment.
   size          hello, the smallest app, stays below 64 KiB, and leaves out
                 the layers its app.mk declines (the waiting calls, sys/poll/,
-                whose dispatch entries are weak: NAME_POLL := no).
+                whose dispatch entries are weak: NAME_POLL := no) and the
+                file layer (sys/files/, which only an app that names a file
+                links: its link map names no member of build/k/libfiles.a).
 """
 
 import bisect
@@ -184,12 +186,19 @@ def test_pvh(name):
 
 
 HELLO_LIMIT = 65536
+# A member of an archive the link took, in the map's "Archive member
+# included" list: "build/k/libfiles.a(files.c.o)".
+FILES_MEMBER = re.compile(r"^build/k/libfiles\.a\((\S+)\)", re.M)
 
 
 def test_hello_size_and_layers():
     size = os.path.getsize(image_path("hello"))
     assert size < HELLO_LIMIT, f"build/hello.elf is {size} bytes, not below {HELLO_LIMIT}"
     with open(os.path.join(BUILD, "hello.map")) as f:
-        loaded = [l for l in f if l.startswith("LOAD ")]
+        text = f.read()
+    loaded = [l for l in text.splitlines() if l.startswith("LOAD ")]
     assert loaded, "build/hello.map lists no LOAD lines"
     assert not [l for l in loaded if "/sys/poll/" in l], "hello links sys/poll/ (hello_POLL := no)"
+    assert "LOAD build/k/libfiles.a" in loaded, "the link did not search the file layer's archive"
+    members = FILES_MEMBER.findall(text)
+    assert not members, f"hello links the file layer: {members}"

@@ -6,8 +6,9 @@
  * Memory32Fixed, Method, Return; device_manager/legacy.rs and mmio.rs say
  * which), the MP and ACPI tables (firecracker/tables.c, acpi/tables.c,
  * acpi/mptable.c: checksums, links, entries), the e820 map and the two boot
- * parameter blocks (boot/pvh.c, boot/zero_page.c).
- * Links: hostsim/firecracker/{dsdt,tables,memmap,ram,virtio_layout}.c
+ * parameter blocks (boot/pvh.c, boot/zero_page.c) with the initrd in them,
+ * and where the initrd goes (firecracker/initrd.c).
+ * Links: hostsim/firecracker/{dsdt,tables,memmap,ram,virtio_layout,initrd}.c
  *        hostsim/acpi/{aml,tables,mptable}.c hostsim/boot/{pvh,zero_page}.c
  *        hostsim/guest_mem.c */
 #include <stdint.h>
@@ -18,6 +19,7 @@
 #include "hostsim/boot/pvh.h"
 #include "hostsim/boot/zero_page.h"
 #include "hostsim/firecracker/dsdt.h"
+#include "hostsim/firecracker/initrd.h"
 #include "hostsim/firecracker/layout.h"
 #include "hostsim/firecracker/memmap.h"
 #include "hostsim/firecracker/ram.h"
@@ -231,7 +233,14 @@ TEST(zero_page_and_pvh_blocks)
     CHECK_EQ(le32(zp + 0x238), 42u);
     CHECK_EQ(le64(zp + 0x2D0 + 20), 0x100000u);
     CHECK_EQ(le32(zp + 0x2D0 + 20 + 16), 1u);
-    CHECK_EQ(zp[0x206], 0); /* version 0: a zero page for an ELF, no setup header */
+    CHECK_EQ(zp[0x206], 0);         /* version 0: a zero page for an ELF, no setup header */
+    CHECK_EQ(le32(zp + 0x218), 0u); /* no initrd */
+    CHECK_EQ(le32(zp + 0x21C), 0u);
+    p.ramdisk_image = 0x7fb5000;
+    p.ramdisk_size = 0x4a000 + 17;
+    CHECK_EQ(zero_page_build(zp, &p), 0);
+    CHECK_EQ(le32(zp + 0x218), 0x7fb5000u); /* boot.rst: ramdisk_image */
+    CHECK_EQ(le32(zp + 0x21C), 0x4a011u);   /* ramdisk_size */
     p.nmap = 129;
     CHECK_EQ(zero_page_build(zp, &p), -1);
 
@@ -247,8 +256,52 @@ TEST(zero_page_and_pvh_blocks)
     CHECK_EQ(le64(ram_buf + 0x6000 + 40), 0x7000u);
     CHECK_EQ(le32(ram_buf + 0x6000 + 48), 2u);
     CHECK_EQ(le64(ram_buf + 0x7000 + 24 + 8), 0x7F00000u);
+    CHECK_EQ(le32(ram_buf + 0x6000 + 12), 0u); /* no module */
+    CHECK_EQ(le64(ram_buf + 0x6000 + 16), 0u);
+    /* the initrd: one hvm_modlist_entry at 0x6040 */
+    memset(ram_buf + 0x6040, 0xa5, 32);
+    pv.modlist_paddr = 0x6040;
+    pv.module_paddr = 0x7fb5000;
+    pv.module_size = 12345;
+    CHECK_EQ(pvh_write(&mem, 0x6000, &pv), 0);
+    CHECK_EQ(le32(ram_buf + 0x6000 + 12), 1u);
+    CHECK_EQ(le64(ram_buf + 0x6000 + 16), 0x6040u);
+    CHECK_EQ(le64(ram_buf + 0x6040), 0x7fb5000u);
+    CHECK_EQ(le64(ram_buf + 0x6040 + 8), 12345u);
+    CHECK_EQ(le64(ram_buf + 0x6040 + 16), 0u); /* no command line */
+    CHECK_EQ(le64(ram_buf + 0x6040 + 24), 0u);
+    pv.modlist_paddr = sizeof ram_buf - 16; /* the entry would leave RAM */
+    CHECK_EQ(pvh_write(&mem, 0x6000, &pv), -1);
+    pv.modlist_paddr = 0x6040;
     pv.memmap_paddr = sizeof ram_buf - 24; /* the second entry would leave RAM */
     CHECK_EQ(pvh_write(&mem, 0x6000, &pv), -1);
+}
+
+/* Firecracker's initrd_load_addr: the top of the first region, page-aligned
+ * down; hostsim's refusals name what is wrong. */
+TEST(initrd_placement)
+{
+    char err[256];
+    uint64_t at = 0;
+    const uint64_t mib = 1 << 20, kernel_end = 0x115000;
+    CHECK_EQ(fc_initrd_place(128 * mib, kernel_end, 300 * 1024, &at, err, sizeof err), 0);
+    CHECK_EQ(at, 128 * mib - 300 * 1024);
+    CHECK_EQ(fc_initrd_place(128 * mib, kernel_end, 4097, &at, err, sizeof err), 0);
+    CHECK_EQ(at, 128 * mib - 8192); /* rounded down to its page */
+    CHECK_EQ(fc_initrd_place(128 * mib, kernel_end, 1, &at, err, sizeof err), 0);
+    CHECK_EQ(at, 128 * mib - 4096);
+    /* 3 GiB low region of a 4 GiB VM */
+    CHECK_EQ(fc_initrd_place(3ull << 30, kernel_end, 1 * mib, &at, err, sizeof err), 0);
+    CHECK_EQ(at, (3ull << 30) - mib);
+    /* refused: too big for the region, over the kernel, empty */
+    CHECK_EQ(fc_initrd_place(2 * mib, kernel_end, 3 * mib, &at, err, sizeof err), -1);
+    CHECK(strstr(err, "larger than the first RAM region") != NULL);
+    CHECK_EQ(fc_initrd_place(2 * mib, kernel_end, 2 * mib - 0x114000, &at, err, sizeof err), -1);
+    CHECK(strstr(err, "inside the kernel loaded up to 0x115000") != NULL);
+    CHECK_EQ(fc_initrd_place(2 * mib, kernel_end, 2 * mib - 0x115000, &at, err, sizeof err), 0);
+    CHECK_EQ(at, kernel_end); /* right after the kernel: fine */
+    CHECK_EQ(fc_initrd_place(128 * mib, kernel_end, 0, &at, err, sizeof err), -1);
+    CHECK(strstr(err, "empty") != NULL);
 }
 
 UNIT_MAIN()

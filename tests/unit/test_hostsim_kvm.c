@@ -231,7 +231,8 @@ TEST(guest_msrs_hypercall_port_and_msi)
     CHECK_EQ(cpu_kvm_create_vcpu(k), 0);
     struct e820_entry map[1] = {{0, RAM_SIZE, E820_RAM}};
     CHECK_EQ(fc_boot_write_gdt(&k->mem, FC_BOOT_LINUX), 0);
-    CHECK_EQ(fc_boot_linux_write(&k->mem, map, 1, 1), 0);
+    struct fc_initrd none = {0, 0};
+    CHECK_EQ(fc_boot_linux_write(&k->mem, map, 1, 1, &none), 0);
     CHECK_EQ(fc_boot_linux_vcpu(k, 0, CODE_GPA), 0);
     struct kvm_sregs s;
     CHECK_EQ(cpu_kvm_get_sregs(k, 0, &s), 0);

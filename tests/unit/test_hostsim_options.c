@@ -79,10 +79,11 @@ TEST(generic_options)
     struct hostsim_options o;
     CHECK_EQ(PARSE(&o, "testbox", "--kernel", "k.elf", "--cmdline", "a -- b", "--mem", "1G",
                    "--cpus", "4", "--exit-port", "0xf4", "--timeout", "2.5", "-v", "--flag",
-                   "--level=high"),
+                   "--level=high", "--initrd", "tree.cpio"),
              0);
     CHECK_STR(o.model, "testbox");
     CHECK_STR(o.kernel, "k.elf");
+    CHECK_STR(o.initrd, "tree.cpio");
     CHECK_STR(o.cmdline, "a -- b");
     CHECK_EQ(o.mem_bytes, 1ull << 30);
     CHECK_EQ(o.cpus, 4u);
@@ -97,6 +98,11 @@ TEST(generic_options)
     CHECK_EQ(o.cpus, 1u);
     CHECK_EQ(o.exit_port, -1);
     CHECK(o.misbehave == NULL);
+    CHECK(o.initrd == NULL);
+    CHECK_EQ(PARSE(&o, "testbox", "--kernel", "k", "--initrd", ""), -1);
+    CHECK_STR(err, "--initrd: empty file name");
+    CHECK_EQ(PARSE(&o, "testbox", "--kernel", "k", "--initrd"), -1);
+    CHECK(strstr(err, "--initrd needs a value") != NULL);
 }
 
 TEST(disks_and_nics)

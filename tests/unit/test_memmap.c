@@ -2,6 +2,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include "core/memmap.h"
+#include "core/page_alloc.h"
 #include "tests/unit/unit.h"
 
 #define KiB 1024ULL
@@ -282,6 +283,73 @@ TEST(random_maps_match_reference)
     }
     /* The generator does produce fragmented maps. */
     CHECK(total_ranges > 800);
+}
+
+/* What mm_init does with the loader's map (core/mm.c: memmap_reserved,
+ * memmap_sanitize, page_alloc_add), then every page taken from the
+ * allocator one at a time: none is a page the initrd touches, however the
+ * loader placed it (unaligned, at either end of a RAM range, across two),
+ * and every other RAM page above the first MiB and outside the image is
+ * handed out. */
+TEST(the_initrd_is_never_handed_out)
+{
+    struct page_allocator a;
+    const uint64_t image_start = 1 * MiB, image_end = 1 * MiB + 300 * KiB + 123;
+    struct {
+        uint64_t base, size;
+    } initrds[] = {
+        {8 * MiB + 17, 300 * KiB}, /* unaligned both ends */
+        {16 * MiB - 4096, 4096},   /* the last page of the first range */
+        {16 * MiB - 100, 200},     /* across the end of one range (a hole follows) */
+        {24 * MiB, 1},             /* the first page of the second range */
+        {image_end + 1, 5000},     /* right after the image */
+        {3 * MiB + 4095, 2},       /* two pages, one byte each */
+    };
+    struct bootinfo bi;
+    memset(&bi, 0, sizeof bi);
+    bi.memmap[0] = (struct memmap_entry){0, 0x9fc00, RAM};
+    bi.memmap[1] = (struct memmap_entry){1 * MiB, 15 * MiB, RAM};
+    bi.memmap[2] = (struct memmap_entry){24 * MiB, 8 * MiB, RAM};
+    bi.memmap_count = 3;
+    for (unsigned k = 0; k < N(initrds); k++) {
+        bi.initrd_base = initrds[k].base;
+        bi.initrd_size = initrds[k].size;
+        struct mem_range ex[MEMMAP_RESERVED_MAX];
+        size_t nex = memmap_reserved(&bi, image_start, image_end, ex);
+        CHECK_EQ(nex, 3u);
+        size_t n = run(bi.memmap, bi.memmap_count, ex, nex, 16);
+        page_alloc_init(&a);
+        for (size_t i = 0; i < n; i++)
+            CHECK_EQ(page_alloc_add(&a, out[i].base, out[i].end - out[i].base), 0);
+        uint64_t first = bi.initrd_base & ~(PAGE_SIZE - 1);
+        uint64_t last = (bi.initrd_base + bi.initrd_size - 1) & ~(PAGE_SIZE - 1);
+        uint64_t pages = 0, p;
+        while ((p = page_alloc(&a, 1, 0)) != 0) {
+            CHECK(p < first || p > last);
+            CHECK(p >= 1 * MiB && (p >= ((image_end + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1))));
+            pages++;
+        }
+        uint64_t ram_pages = (16 * MiB - 1 * MiB + 8 * MiB) / PAGE_SIZE;
+        uint64_t image_pages = (image_end - image_start + PAGE_SIZE - 1) / PAGE_SIZE;
+        uint64_t initrd_pages = 0;
+        for (uint64_t q = first; q <= last; q += PAGE_SIZE)
+            if ((q >= 1 * MiB && q < 16 * MiB) || (q >= 24 * MiB && q < 32 * MiB))
+                initrd_pages++;
+        /* the page right after the image may hold the image's last bytes and
+         * the initrd's first ones: counted once */
+        if (first < image_start + image_pages * PAGE_SIZE)
+            initrd_pages--;
+        CHECK_EQ(pages, ram_pages - image_pages - initrd_pages);
+    }
+    /* no initrd: two ranges reserved */
+    bi.initrd_size = 0;
+    struct mem_range ex[MEMMAP_RESERVED_MAX];
+    CHECK_EQ(memmap_reserved(&bi, image_start, image_end, ex), 2u);
+    /* one that runs past 2^64 is clipped, never wrapped */
+    bi.initrd_base = UINT64_MAX - 10;
+    bi.initrd_size = 100;
+    CHECK_EQ(memmap_reserved(&bi, image_start, image_end, ex), 3u);
+    CHECK(ex[2].end == UINT64_MAX && ex[2].base == UINT64_MAX - 10);
 }
 
 TEST(full_table_of_128_entries)

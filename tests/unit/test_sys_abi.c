@@ -26,12 +26,15 @@
 #include <asm/unistd_64.h>
 #include <linux/eventpoll.h>
 #include <linux/fcntl.h>
+#include <linux/fs.h>
 #include <linux/futex.h>
+#include <linux/limits.h>
 #include <linux/mman.h>
 #include <linux/posix_types.h>
 #include <linux/random.h>
 #include <linux/resource.h>
 #include <linux/signal.h>
+#include <linux/stat.h>
 #include <linux/sysinfo.h>
 #include <linux/time.h>
 #include <linux/time_types.h>
@@ -70,6 +73,10 @@ TEST(call_numbers_are_linux_x86_64s)
     NR(faccessat);
     NR(statx);
     NR(faccessat2);
+    NR(getdents64);
+    NR(getcwd);
+    NR(chdir);
+    NR(fchdir);
     NR(poll);
     NR(lseek);
     NR(mmap);
@@ -162,6 +169,13 @@ TEST(errno_values_are_linuxs)
     CHECK_EQ(LINUX_EOPNOTSUPP, EOPNOTSUPP);
     CHECK_EQ(LINUX_ETIMEDOUT, ETIMEDOUT);
     CHECK_EQ(LINUX_ECANCELED, ECANCELED);
+    CHECK_EQ(LINUX_ENXIO, ENXIO);
+    CHECK_EQ(LINUX_EACCES, EACCES);
+    CHECK_EQ(LINUX_ENOTDIR, ENOTDIR);
+    CHECK_EQ(LINUX_EISDIR, EISDIR);
+    CHECK_EQ(LINUX_EROFS, EROFS);
+    CHECK_EQ(LINUX_ERANGE, ERANGE);
+    CHECK_EQ(LINUX_ELOOP, ELOOP);
     CHECK_EQ(LINUX_UIO_MAXIOV, UIO_MAXIOV);
 }
 
@@ -231,6 +245,57 @@ TEST(file_layouts_and_flags_are_linuxs)
     CHECK_EQ(LINUX_POLLMSG, POLLMSG);
     CHECK_EQ(LINUX_POLLRDHUP, POLLRDHUP);
     CHECK_EQ(LINUX_S_IFCHR, 0020000); /* include/uapi/linux/stat.h */
+}
+
+TEST(path_flags_and_layouts_are_linuxs)
+{
+    CHECK_EQ(LINUX_O_CREAT, O_CREAT);
+    CHECK_EQ(LINUX_O_EXCL, O_EXCL);
+    CHECK_EQ(LINUX_O_NOCTTY, O_NOCTTY);
+    CHECK_EQ(LINUX_O_TRUNC, O_TRUNC);
+    CHECK_EQ(LINUX_O_LARGEFILE, O_LARGEFILE);
+    CHECK_EQ(LINUX_O_DIRECTORY, O_DIRECTORY);
+    CHECK_EQ(LINUX_O_NOFOLLOW, O_NOFOLLOW);
+    CHECK_EQ(LINUX_O_PATH, O_PATH);
+    CHECK_EQ(LINUX_O_TMPFILE_BIT | LINUX_O_DIRECTORY, O_TMPFILE);
+    CHECK_EQ(LINUX_AT_FDCWD, AT_FDCWD);
+    CHECK_EQ(LINUX_AT_SYMLINK_NOFOLLOW, AT_SYMLINK_NOFOLLOW);
+    CHECK_EQ(LINUX_AT_EACCESS, AT_EACCESS);
+    CHECK_EQ(LINUX_AT_NO_AUTOMOUNT, AT_NO_AUTOMOUNT);
+    CHECK_EQ(LINUX_AT_EMPTY_PATH, AT_EMPTY_PATH);
+    CHECK_EQ(LINUX_AT_STATX_SYNC_TYPE, AT_STATX_SYNC_TYPE);
+    CHECK_EQ(LINUX_PATH_MAX, PATH_MAX);
+    CHECK_EQ(LINUX_NAME_MAX, NAME_MAX);
+    CHECK_EQ(LINUX_SEEK_DATA, SEEK_DATA);
+    CHECK_EQ(LINUX_SEEK_HOLE, SEEK_HOLE);
+    /* include/uapi/linux/stat.h hides these from a program on glibc */
+    CHECK_EQ(LINUX_S_IFMT, 00170000);
+    CHECK_EQ(LINUX_S_IFSOCK, 0140000);
+    CHECK_EQ(LINUX_S_IFLNK, 0120000);
+    CHECK_EQ(LINUX_S_IFREG, 0100000);
+    CHECK_EQ(LINUX_S_IFBLK, 0060000);
+    CHECK_EQ(LINUX_S_IFDIR, 0040000);
+    CHECK_EQ(LINUX_S_IFIFO, 0010000);
+    CHECK_EQ(LINUX_S_IXUGO, 00100 | 00010 | 00001);
+    CHECK_EQ(LINUX_STATX_BASIC_STATS, STATX_BASIC_STATS);
+    CHECK_EQ(LINUX_STATX_RESERVED, STATX__RESERVED);
+    CHECK_EQ(sizeof(struct linux_statx), sizeof(struct statx));
+    SAME_LAYOUT(struct linux_statx, struct statx, stx_mode, stx_mode);
+    SAME_LAYOUT(struct linux_statx, struct statx, stx_ino, stx_ino);
+    SAME_LAYOUT(struct linux_statx, struct statx, stx_blocks, stx_blocks);
+    SAME_LAYOUT(struct linux_statx, struct statx, stx_atime, stx_atime);
+    SAME_LAYOUT(struct linux_statx, struct statx, stx_mtime, stx_mtime);
+    SAME_LAYOUT(struct linux_statx, struct statx, stx_rdev_major, stx_rdev_major);
+    SAME_LAYOUT(struct linux_statx, struct statx, stx_dev_minor, stx_dev_minor);
+    SAME_LAYOUT(struct linux_statx, struct statx, stx_mnt_id, stx_mnt_id);
+    CHECK_EQ(sizeof(struct linux_statx_timestamp), sizeof(struct statx_timestamp));
+    SAME_LAYOUT(struct linux_statx_timestamp, struct statx_timestamp, tv_nsec, tv_nsec);
+    /* include/linux/dirent.h is not a UAPI header: its layout, as getdents64
+     * writes it (d_name after 8 + 8 + 2 + 1 bytes) */
+    CHECK_EQ(offsetof(struct linux_dirent64, d_off), 8u);
+    CHECK_EQ(offsetof(struct linux_dirent64, d_reclen), 16u);
+    CHECK_EQ(offsetof(struct linux_dirent64, d_type), 18u);
+    CHECK_EQ(offsetof(struct linux_dirent64, d_name), 19u);
 }
 
 TEST(select_and_epoll_constants_and_layouts_are_linuxs)

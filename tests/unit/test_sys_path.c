@@ -1,6 +1,8 @@
-/* sys/path.c through __anyvm_syscall: with no file system every lookup by
- * path is ENOENT, after the path itself was checked as Linux checks it
- * (EFAULT, ENAMETOOLONG); fstatat's AT_EMPTY_PATH is about the descriptor. */
+/* sys/path.c through __anyvm_syscall, in an image without the file layer
+ * (sys/files/ is not linked into this test, as into an app that names no
+ * file): every lookup by path is ENOENT, after the path itself was checked
+ * as Linux checks it (EFAULT, ENAMETOOLONG); fstatat's AT_EMPTY_PATH is
+ * about the descriptor; an initrd is not mounted. */
 #include "sys/linux_abi.h"
 #include "sys/sys.h"
 #include "tests/unit/host_sys.h"
@@ -47,6 +49,14 @@ TEST(the_path_is_checked_first)
     longest[LINUX_PATH_MAX - 1] = '\0';                              /* 4095 characters: fine */
     CHECK_EQ(SC(LINUX_NR_open, longest, 0, 0), -LINUX_ENOENT);
     CHECK_EQ(SC(LINUX_NR_statx, AT_FDCWD, longest + 1, 0, 0, NULL), -LINUX_ENOENT);
+}
+
+TEST(no_file_layer_mounts_nothing)
+{
+    fresh();
+    CHECK_EQ(sys_files_mount("070701", 6, 0, 0), -LINUX_ENOSYS);
+    CHECK_EQ(SC(LINUX_NR_open, "/", 0, 0), -LINUX_ENOENT);
+    CHECK(!LOG_CONTAINS("initrd"));
 }
 
 TEST(at_empty_path_is_about_the_descriptor)

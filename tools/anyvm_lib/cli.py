@@ -10,7 +10,7 @@ import sys
 
 from . import cmdline as cmdline_mod
 from . import app as app_mod
-from . import image, iso, launch, publish, status, targets
+from . import image, initrd, iso, launch, publish, status, targets
 
 USAGE_EPILOG = """\
 exit status of `anyvm run`: the guest's status N (the kernel's last serial line
@@ -62,6 +62,9 @@ def parser():
                         "NIC; the guest takes 10.0.2.15 by DHCP); repeatable")
     r.add_argument("--nic", choices=["none", "user"], default="none",
                    help="user: a virtio-net NIC on QEMU user networking (implied by -p)")
+    r.add_argument("--initrd", default=None, metavar="FILE",
+                   help="a cpio newc archive (anyvm pack initrd) the app reads as its file tree: "
+                        "QEMU -initrd, hostsim --initrd, a GRUB module on the iso target")
     r.add_argument("--print-command", action="store_true",
                    help="print the VMM command on stderr before running it")
     r.add_argument("image", metavar="IMAGE")
@@ -74,13 +77,16 @@ def parser():
                         "with symbols, beside it)")
     b.add_argument("-j", "--jobs", type=int, default=None, help="parallel compilers")
 
-    k = sub.add_parser("pack", help="pack an image into a boot medium",
-                       usage="anyvm pack iso IMAGE -o OUT.iso [--cmdline ...] [-- app args...]")
-    k.add_argument("format", choices=["iso"])
-    k.add_argument("image", metavar="IMAGE")
-    k.add_argument("-o", "--output", required=True, metavar="OUT.iso")
+    k = sub.add_parser("pack", help="pack an image into a boot medium, or a folder into an initrd",
+                       usage="anyvm pack iso IMAGE -o OUT.iso [--cmdline ...] [--initrd FILE] "
+                             "[-- app args...]\n       anyvm pack initrd DIR -o OUT.cpio")
+    k.add_argument("format", choices=["iso", "initrd"])
+    k.add_argument("image", metavar="IMAGE|DIR")
+    k.add_argument("-o", "--output", required=True, metavar="OUT")
     k.add_argument("--cmdline", default=targets.QEMU_CMDLINE,
                    help=f'kernel parameters written into grub.cfg (default "{targets.QEMU_CMDLINE}")')
+    k.add_argument("--initrd", default=None, metavar="FILE",
+                   help="iso: an initrd GRUB loads as the first multiboot module")
     return p
 
 
@@ -106,7 +112,8 @@ def cmd_run(a, app_args):
     mem = a.mem or image_memory(a.image)
     spec = launch.BootSpec(image=a.image, target=a.target, accel=a.accel, mem=mem,
                            cpus=a.cpus, cmdline=a.cmdline, args=app_args, timeout=a.timeout,
-                           exit_device=a.exit_device, nic=a.nic, forwards=a.publish)
+                           exit_device=a.exit_device, nic=a.nic, forwards=a.publish,
+                           initrd=a.initrd)
     for f in a.publish:
         print(f"anyvm: {f.describe()}", file=sys.stderr, flush=True)
 
@@ -127,9 +134,19 @@ def cmd_run(a, app_args):
 
 
 def cmd_pack(a, app_args):
+    if a.format == "initrd":
+        if app_args or a.initrd is not None:
+            raise initrd.InitrdError("anyvm pack initrd takes a folder and -o OUT only")
+        initrd.pack(a.image, a.output)
+        print(f"anyvm: wrote {a.output} ({os.path.getsize(a.output)} bytes, cpio newc) from "
+              f"{a.image}", file=sys.stderr)
+        return 0
     line = cmdline_mod.compose(a.cmdline, app_args)
-    iso.pack(a.image, a.output, line)
-    print(f"anyvm: wrote {a.output} (grub.cfg: multiboot {iso.IMAGE_PATH} {line})", file=sys.stderr)
+    if a.initrd is not None:
+        initrd.check(a.initrd)
+    iso.pack(a.image, a.output, line, initrd=a.initrd)
+    print(f"anyvm: wrote {a.output} (grub.cfg: multiboot {iso.IMAGE_PATH} {line}"
+          f"{'; module ' + iso.INITRD_PATH if a.initrd else ''})", file=sys.stderr)
     return 0
 
 
@@ -143,8 +160,8 @@ def main(argv=None):
         if a.command == "build":
             return cmd_build(a, app_args)
         return cmd_pack(a, app_args)
-    except (launch.BootError, cmdline_mod.CmdlineError, app_mod.AppError, RuntimeError,
-            OSError) as e:
+    except (launch.BootError, cmdline_mod.CmdlineError, app_mod.AppError, initrd.InitrdError,
+            RuntimeError, OSError) as e:
         print(f"anyvm: {e}", file=sys.stderr)
         return status.NO_STATUS if a.command == "run" else 1
     except KeyboardInterrupt:

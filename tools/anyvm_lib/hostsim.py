@@ -29,10 +29,11 @@ def nic_arg(nic):
 
 
 def argv(machine, boot, kernel, cmdline, mem, cpus, timeout, exit_port=DEBUG_EXIT_PORT,
-         disks=(), nic=None, misbehave=None):
+         disks=(), nic=None, misbehave=None, initrd=None):
     """disks: devices.Disk, nic: devices.Nic (its TAP must exist), misbehave:
-    a KIND of misbehave_kinds(). With exit_port, the kernel's command line
-    names it (anyvm.exit_port) as hostsim's --exit-port does."""
+    a KIND of misbehave_kinds(), initrd: a file for --initrd. With exit_port,
+    the kernel's command line names it (anyvm.exit_port) as hostsim's
+    --exit-port does."""
     if exit_port is not None:
         cmdline = with_exit_param(cmdline, exit_port)
     cmd = [HOSTSIM, machine, "--kernel", kernel, "--cmdline", cmdline,
@@ -43,6 +44,8 @@ def argv(machine, boot, kernel, cmdline, mem, cpus, timeout, exit_port=DEBUG_EXI
         cmd += ["--exit-port", f"{exit_port:#x}"]
     if timeout:
         cmd += ["--timeout", str(int(timeout))]
+    if initrd is not None:
+        cmd += ["--initrd", initrd]
     for d in disks:
         cmd += ["--disk", disk_arg(d)]
     if nic is not None:

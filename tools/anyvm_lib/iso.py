@@ -1,7 +1,9 @@
 """A BIOS-bootable GRUB ISO (grub-mkrescue): the boot medium for Hyper-V
 Gen1 and VMware, and QEMU -M pc -cdrom. GRUB talks on COM1 and starts the
 image with its multiboot (v1) loader, with the command line written into
-grub.cfg (GRUB 2 passes it on with quotes as written, without the file name)."""
+grub.cfg (GRUB 2 passes it on with quotes as written, without the file name),
+and an initrd, when given, as the first multiboot module (GRUB's `module`
+command after `multiboot`)."""
 
 import os
 import shutil
@@ -11,12 +13,13 @@ import tempfile
 from .cmdline import CmdlineError
 
 IMAGE_PATH = "/boot/anyvm.elf"
+INITRD_PATH = "/boot/initrd.cpio"
 # Characters GRUB's script parser would expand or split on (grub.cfg is a
 # shell-like script); an argument holding one cannot be written into it as is.
 GRUB_SPECIAL = set("$\\;&|<>{}'`\n")
 
 
-def grub_cfg(cmdline):
+def grub_cfg(cmdline, initrd=False):
     bad = sorted(GRUB_SPECIAL.intersection(cmdline))
     if bad or cmdline.count('"') % 2:
         what = " ".join(repr(c) for c in bad) if bad else "an unbalanced double quote"
@@ -29,20 +32,24 @@ def grub_cfg(cmdline):
         "terminal_output serial",
         "set timeout=0",
         line,
+        *([f"module {INITRD_PATH}"] if initrd else []),
         "boot",
         "",
     ])
 
 
-def pack(image, out, cmdline):
-    """Write the ISO `out` holding `image` and a grub.cfg that boots it."""
+def pack(image, out, cmdline, initrd=None):
+    """Write the ISO `out` holding `image` (and the initrd file, when
+    given) and a grub.cfg that boots it."""
     if shutil.which("grub-mkrescue") is None:
         raise RuntimeError("grub-mkrescue not found (install grub-pc-bin, grub-common, "
                            "xorriso and mtools: make setup)")
-    cfg = grub_cfg(cmdline)
+    cfg = grub_cfg(cmdline, initrd=initrd is not None)
     with tempfile.TemporaryDirectory(prefix="anyvm-iso-") as tree:
         os.makedirs(os.path.join(tree, "boot", "grub"))
         shutil.copyfile(image, os.path.join(tree, IMAGE_PATH.lstrip("/")))
+        if initrd is not None:
+            shutil.copyfile(initrd, os.path.join(tree, INITRD_PATH.lstrip("/")))
         with open(os.path.join(tree, "boot", "grub", "grub.cfg"), "w") as f:
             f.write(cfg)
         # BIOS only: the i386-pc platform directory, whatever EFI GRUBs are installed.

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 from . import accel as accel_mod
 from . import cmdline as cmdline_mod
-from . import hostsim, image, iso, publish, qemu, status, targets, vm
+from . import hostsim, image, initrd, iso, publish, qemu, status, targets, vm
 
 
 @dataclass
@@ -26,6 +26,7 @@ class BootSpec:
     exit_device: bool = True   # isa-debug-exit (QEMU) / --exit-port (hostsim)
     nic: str = "none"          # "user": a virtio-net NIC on QEMU user networking
     forwards: list = field(default_factory=list)  # publish.Forward, on that NIC
+    initrd: str = None         # a cpio newc archive: the app's file tree (initrd.py)
 
 
 class BootError(Exception):
@@ -78,6 +79,11 @@ def prepare(spec, workdir):
         raise BootError(str(e)) from None
     if not os.path.isfile(spec.image):
         raise BootError(f"image {spec.image} not found (build it: make APP=NAME)")
+    if spec.initrd is not None:
+        try:
+            initrd.check(spec.initrd)
+        except initrd.InitrdError as e:
+            raise BootError(str(e)) from None
     kernel = os.path.abspath(spec.image)
     try:
         line = kernel_cmdline(spec, target)
@@ -96,7 +102,8 @@ def prepare(spec, workdir):
         if not os.access(hostsim.HOSTSIM, os.X_OK):
             raise BootError(f"{hostsim.HOSTSIM} not found (build it: make hostsim)")
         return hostsim.argv(target.machine, target.medium, kernel, line, spec.mem, spec.cpus,
-                            spec.timeout, qemu.DEBUG_EXIT_PORT if spec.exit_device else None
+                            spec.timeout, qemu.DEBUG_EXIT_PORT if spec.exit_device else None,
+                            initrd=spec.initrd and os.path.abspath(spec.initrd)
                             ) + list(spec.extra)
 
     try:
@@ -104,6 +111,11 @@ def prepare(spec, workdir):
     except ValueError as e:
         raise BootError(str(e)) from None
     extra = list(spec.extra)
+    if spec.initrd is not None and target.medium != "iso":
+        try:
+            extra = ["-initrd", initrd.qemu_path(spec.initrd, workdir)] + extra
+        except initrd.InitrdError as e:
+            raise BootError(str(e)) from None
     if spec.nic == "user" or spec.forwards:
         try:
             publish.check_unique(spec.forwards)
@@ -129,7 +141,7 @@ def prepare(spec, workdir):
         if spec.exit_device:
             line = qemu.with_exit_param(line)
         try:
-            iso.pack(kernel, out, line)
+            iso.pack(kernel, out, line, initrd=spec.initrd)
         except (RuntimeError, cmdline_mod.CmdlineError) as e:
             raise BootError(str(e)) from None
         return qemu.argv(cdrom=out, **common)
