@@ -1,6 +1,8 @@
 /* Inside the system-call layer: the form of a call's implementation, the
  * calls each file provides to the dispatch table (sys/syscall.c), and what
- * the files ask of each other. Nothing outside sys/ includes this. */
+ * the files ask of each other. Nothing outside sys/ includes this but the
+ * socket calls (net/socket/), which belong to the layer and live with the
+ * network stack. */
 #ifndef SYS_CALLS_H
 #define SYS_CALLS_H
 
@@ -41,6 +43,11 @@ sys_call_fn sys_open, sys_openat, sys_newfstatat, sys_statx;
 /* sys/futex.c */
 sys_call_fn sys_futex;
 void sys_futex_reset(void);
+/* net/socket/: only in images that link the network layer (sys/syscall.c
+ * refers to them weakly; elsewhere they are NULL and answer ENOSYS). */
+sys_call_fn sys_socket, sys_socketpair, sys_bind, sys_listen, sys_accept, sys_accept4, sys_connect,
+    sys_getsockname, sys_getpeername, sys_sendto, sys_recvfrom, sys_sendmsg, sys_recvmsg,
+    sys_shutdown, sys_setsockopt, sys_getsockopt;
 /* sys/syscall.c */
 void sys_syscall_reset(void);
 

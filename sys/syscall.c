@@ -12,9 +12,35 @@
 #include "core/log.h"
 #include "sys/calls.h"
 
+/* The socket calls live in net/socket/, which only images with the network
+ * layer link (an app's NAME_NETWORK := yes). They are referred to weakly: in
+ * an image without them each is NULL, so the call answers ENOSYS like any
+ * unimplemented one and the image does not grow by the layer. */
+#define SOCKET_CALLS(X)                                                                            \
+    X(socket, sys_socket)                                                                          \
+    X(connect, sys_connect)                                                                        \
+    X(accept, sys_accept)                                                                          \
+    X(sendto, sys_sendto)                                                                          \
+    X(recvfrom, sys_recvfrom)                                                                      \
+    X(sendmsg, sys_sendmsg)                                                                        \
+    X(recvmsg, sys_recvmsg)                                                                        \
+    X(shutdown, sys_shutdown)                                                                      \
+    X(bind, sys_bind)                                                                              \
+    X(listen, sys_listen)                                                                          \
+    X(getsockname, sys_getsockname)                                                                \
+    X(getpeername, sys_getpeername)                                                                \
+    X(socketpair, sys_socketpair)                                                                  \
+    X(setsockopt, sys_setsockopt)                                                                  \
+    X(getsockopt, sys_getsockopt)                                                                  \
+    X(accept4, sys_accept4)
+
+#define WEAK(nr, fn) extern sys_call_fn fn __attribute__((weak));
+SOCKET_CALLS(WEAK)
+#undef WEAK
+
 /* Every implemented call; call_index maps a number to its place in calls
  * (a byte per number rather than a pointer: the table costs 0.5 KiB, not
- * 3.5). */
+ * 3.5). An entry may be NULL (a socket call in an image without sockets). */
 #define IMPLEMENTED(X)                                                                             \
     X(read, sys_read)                                                                              \
     X(open, sys_open)                                                                              \
@@ -83,7 +109,8 @@
     X(preadv, sys_preadv)                                                                          \
     X(pwritev, sys_pwritev)                                                                        \
     X(prlimit64, sys_prlimit64)                                                                    \
-    X(getrandom, sys_getrandom)
+    X(getrandom, sys_getrandom)                                                                    \
+    SOCKET_CALLS(X)
 
 /* The calls' places in `calls` (1 up; 0 is "none"). */
 #define ORDINAL(nr, fn) CALL_##nr,
