@@ -3,6 +3,7 @@
 
 #include "core/time.h"
 #include "lwip/timeouts.h"
+#include "net/stack/loopback.h"
 
 static void fire(struct timer *t)
 {
@@ -15,6 +16,7 @@ static struct timer timer = {.fn = fire};
 
 void stack_timers_update(void)
 {
+    stack_loopback_kick();
     u32_t ms = sys_timeouts_sleeptime();
     if (ms == SYS_TIMEOUTS_SLEEPTIME_INFINITE) {
         timer_cancel(&timer);
