@@ -104,6 +104,7 @@ struct sock_tcp {
     struct pbuf *rx_head, *rx_tail;
     uint16_t rx_off; /* bytes of rx_head already read */
     size_t rx_len;
+    size_t rx_credit;         /* window opened ahead of the reads (sock_tcp.c on_recv) */
     unsigned long acked;      /* counts lwIP's sent callbacks: a full send buffer waits for one */
     unsigned long acked_seen; /* acked when the send began to wait */
     /* Listening: connections lwIP completed, not yet accepted. */

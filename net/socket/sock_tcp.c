@@ -89,17 +89,43 @@ static void free_rx(struct sock *s)
     T(s)->rx_len = 0;
 }
 
+/* lwIP 2.1.3's tcp_output sends an ACK it owes alone only when it has no
+ * data to send or the data does not fit the window (core/tcp_out.c): data
+ * that Nagle holds back (small, behind unacknowledged data) holds the ACK
+ * too, and tcp_fasttmr then drops a delayed one (core/tcp.c). Two ends
+ * that both have such data would wait for each other until a
+ * retransmission timeout (seconds). So wherever the socket leaves data to
+ * Nagle while an ACK is owed (data arrived, the window opened, a small
+ * write), the ACK goes out alone, as it would from an idle connection. */
+static void ack_if_held(struct tcp_pcb *pcb)
+{
+    if ((pcb->flags & (TF_ACK_DELAY | TF_ACK_NOW)) && pcb->unsent != NULL &&
+        !tcp_do_output_nagle(pcb))
+        tcp_send_empty_ack(pcb);
+}
+
 /* ---- lwIP's callbacks: they only record ---- */
 
 static err_t on_recv(void *arg, struct tcp_pcb *pcb, struct pbuf *p, err_t err)
 {
     struct sock *s = arg;
-    (void)pcb;
     (void)err; /* always ERR_OK in lwIP 2.1.3 (tcp_in.c, TCP_EVENT_RECV) */
+    ack_if_held(pcb);
     if (p == NULL) {
         T(s)->rx_fin = true;
         finish_if_done(s);
     } else {
+        /* lwIP 2.1.3 acknowledges every segment that falls outside a zero
+         * receive window, pure ACKs included (tcp_in.c tcp_receive): two
+         * lwIP ends with full windows, as a client and a server in one app
+         * that both stopped reading, would trade ACKs for ever inside one
+         * netif_poll. One byte of window credited ahead keeps the window
+         * open inside lwIP (the one announced, scaled, is still 0); take()
+         * counts it off what the application then reads. */
+        if (pcb->rcv_wnd == 0 && T(s)->rx_credit == 0) {
+            tcp_recved(pcb, 1);
+            T(s)->rx_credit = 1;
+        }
         T(s)->rx_len += p->tot_len;
         if (T(s)->rx_tail != NULL)
             T(s)->rx_tail->next = p;
@@ -437,11 +463,14 @@ static size_t take(struct sock *s, struct sock_iter *it, bool peek)
     t->rx_off = off;
     t->rx_len -= moved;
     if (t->pcb != NULL) {
-        for (size_t left = moved; left != 0;) {
+        size_t credit = t->rx_credit < moved ? t->rx_credit : moved;
+        t->rx_credit -= credit;
+        for (size_t left = moved - credit; left != 0;) {
             u16_t n = left > 0xffff ? 0xffff : (u16_t)left;
             tcp_recved(t->pcb, n);
             left -= n;
         }
+        ack_if_held(t->pcb);
         sock_lwip_done();
     }
     return moved;
@@ -559,6 +588,7 @@ static long tcp_send_call(struct sock *s, struct sock_msg *m)
         }
         /* Full: push what is queued, then wait for an acknowledgement. */
         tcp_output(t->pcb);
+        ack_if_held(t->pcb);
         sock_lwip_done();
         if (t->pcb->unsent == NULL && t->pcb->unacked == NULL)
             return sent ? (long)sent : -LINUX_ENOMEM; /* nothing will free room */
@@ -572,6 +602,7 @@ static long tcp_send_call(struct sock *s, struct sock_msg *m)
     }
     if (!(m->flags & LINUX_MSG_MORE))
         tcp_output(t->pcb);
+    ack_if_held(t->pcb);
     sock_lwip_done();
     return (long)sent;
 }
