@@ -3,11 +3,9 @@
  * (tcp(7), and net/ipv4/tcp.c, af_inet.c for the corners), checked against
  * a Linux host where the manual is silent.
  *
- * Received data waits in the socket as lwIP handed it over and the window
- * opens (tcp_recved) only as the application reads, so a slow reader
- * throttles its peer and the queue never outgrows lwIP's TCP_WND. A send
- * copies into lwIP (TCP_WRITE_FLAG_COPY) as far as its send buffer goes
- * and pushes once per call (tcp_output), or before it waits for room.
+ * Here the connection's life: lwIP's callbacks, bind, listen, accept,
+ * connect, shutdown, names, readiness and close; the data moves in
+ * sock_tcp_io.c.
  *
  * lwIP lets go of a pcb in three ways, and the socket must then never
  * touch it again: the err callback (reset, timeout, out of memory, or the
@@ -22,7 +20,7 @@
 #include "lwip/priv/tcp_priv.h"
 #include "net/socket/sock.h"
 #include "net/socket/sock_addr.h"
-#include "net/socket/sock_iter.h"
+#include "net/socket/sock_tcp.h"
 #include "sys/linux_abi.h"
 
 /* A listen backlog as Linux counts it (a queue of backlog + 1; a negative
@@ -30,25 +28,20 @@
  * being set up and the ones waiting for accept alike (tcp_backlog_delayed). */
 #define BACKLOG_MAX 255
 
-static struct sock_tcp *T(struct sock *s)
-{
-    return &s->u.tcp;
-}
-
 static void keep_names(struct sock *s)
 {
-    struct tcp_pcb *pcb = T(s)->pcb;
-    T(s)->local_ip = pcb->local_ip;
-    T(s)->local_port = pcb->local_port;
-    T(s)->remote_ip = pcb->remote_ip;
-    T(s)->remote_port = pcb->remote_port;
+    struct tcp_pcb *pcb = tcp_of(s)->pcb;
+    tcp_of(s)->local_ip = pcb->local_ip;
+    tcp_of(s)->local_port = pcb->local_port;
+    tcp_of(s)->remote_ip = pcb->remote_ip;
+    tcp_of(s)->remote_port = pcb->remote_port;
 }
 
 /* Stops lwIP calling into s and forgets the pcb (which lives on, or is
  * closed or aborted by the caller next). */
 static struct tcp_pcb *detach(struct sock *s)
 {
-    struct tcp_pcb *pcb = T(s)->pcb;
+    struct tcp_pcb *pcb = tcp_of(s)->pcb;
     if (pcb == NULL)
         return NULL;
     tcp_arg(pcb, NULL);
@@ -59,7 +52,7 @@ static struct tcp_pcb *detach(struct sock *s)
         tcp_sent(pcb, NULL);
         tcp_err(pcb, NULL);
     }
-    T(s)->pcb = NULL;
+    tcp_of(s)->pcb = NULL;
     return pcb;
 }
 
@@ -68,40 +61,25 @@ static struct tcp_pcb *detach(struct sock *s)
  * a callback. */
 static void finish_if_done(struct sock *s)
 {
-    if (T(s)->rx_fin && T(s)->wr_shut && T(s)->pcb != NULL) {
+    if (tcp_of(s)->rx_fin && tcp_of(s)->wr_shut && tcp_of(s)->pcb != NULL) {
         keep_names(s);
         detach(s);
-        T(s)->state = SOCK_TCP_CLOSED;
+        tcp_of(s)->state = SOCK_TCP_CLOSED;
     }
 }
 
 static void free_rx(struct sock *s)
 {
-    struct pbuf *p = T(s)->rx_head;
+    struct pbuf *p = tcp_of(s)->rx_head;
     while (p != NULL) {
         struct pbuf *next = p->next;
         p->next = NULL;
         pbuf_free(p);
         p = next;
     }
-    T(s)->rx_head = T(s)->rx_tail = NULL;
-    T(s)->rx_off = 0;
-    T(s)->rx_len = 0;
-}
-
-/* lwIP 2.1.3's tcp_output sends an ACK it owes alone only when it has no
- * data to send or the data does not fit the window (core/tcp_out.c): data
- * that Nagle holds back (small, behind unacknowledged data) holds the ACK
- * too, and tcp_fasttmr then drops a delayed one (core/tcp.c). Two ends
- * that both have such data would wait for each other until a
- * retransmission timeout (seconds). So wherever the socket leaves data to
- * Nagle while an ACK is owed (data arrived, the window opened, a small
- * write), the ACK goes out alone, as it would from an idle connection. */
-static void ack_if_held(struct tcp_pcb *pcb)
-{
-    if ((pcb->flags & (TF_ACK_DELAY | TF_ACK_NOW)) && pcb->unsent != NULL &&
-        !tcp_do_output_nagle(pcb))
-        tcp_send_empty_ack(pcb);
+    tcp_of(s)->rx_head = tcp_of(s)->rx_tail = NULL;
+    tcp_of(s)->rx_off = 0;
+    tcp_of(s)->rx_len = 0;
 }
 
 /* ---- lwIP's callbacks: they only record ---- */
@@ -110,9 +88,9 @@ static err_t on_recv(void *arg, struct tcp_pcb *pcb, struct pbuf *p, err_t err)
 {
     struct sock *s = arg;
     (void)err; /* always ERR_OK in lwIP 2.1.3 (tcp_in.c, TCP_EVENT_RECV) */
-    ack_if_held(pcb);
+    sock_tcp_ack_if_held(pcb);
     if (p == NULL) {
-        T(s)->rx_fin = true;
+        tcp_of(s)->rx_fin = true;
         finish_if_done(s);
     } else {
         /* lwIP 2.1.3 acknowledges every segment that falls outside a zero
@@ -122,18 +100,18 @@ static err_t on_recv(void *arg, struct tcp_pcb *pcb, struct pbuf *p, err_t err)
          * netif_poll. One byte of window credited ahead keeps the window
          * open inside lwIP (the one announced, scaled, is still 0); take()
          * counts it off what the application then reads. */
-        if (pcb->rcv_wnd == 0 && T(s)->rx_credit == 0) {
+        if (pcb->rcv_wnd == 0 && tcp_of(s)->rx_credit == 0) {
             tcp_recved(pcb, 1);
-            T(s)->rx_credit = 1;
+            tcp_of(s)->rx_credit = 1;
         }
-        T(s)->rx_len += p->tot_len;
-        if (T(s)->rx_tail != NULL)
-            T(s)->rx_tail->next = p;
+        tcp_of(s)->rx_len += p->tot_len;
+        if (tcp_of(s)->rx_tail != NULL)
+            tcp_of(s)->rx_tail->next = p;
         else
-            T(s)->rx_head = p;
+            tcp_of(s)->rx_head = p;
         while (p->next != NULL) /* each pbuf of the chain stands alone from here */
             p = p->next;
-        T(s)->rx_tail = p;
+        tcp_of(s)->rx_tail = p;
     }
     sock_changed(s);
     return ERR_OK;
@@ -144,7 +122,7 @@ static err_t on_sent(void *arg, struct tcp_pcb *pcb, u16_t len)
     struct sock *s = arg;
     (void)pcb;
     (void)len;
-    T(s)->acked++;
+    tcp_of(s)->acked++;
     sock_changed(s);
     return ERR_OK;
 }
@@ -153,7 +131,7 @@ static err_t on_sent(void *arg, struct tcp_pcb *pcb, u16_t len)
 static void on_err(void *arg, err_t err)
 {
     struct sock *s = arg;
-    struct sock_tcp *t = T(s);
+    struct sock_tcp *t = tcp_of(s);
     t->pcb = NULL;
     if (err == ERR_CLSD) {
         t->rx_fin = true; /* an orderly end both ways (LAST_ACK acknowledged) */
@@ -177,8 +155,8 @@ static err_t on_connected(void *arg, struct tcp_pcb *pcb, err_t err)
     struct sock *s = arg;
     (void)pcb;
     (void)err; /* always ERR_OK in lwIP 2.1.3 (tcp_in.c, TCP_EVENT_CONNECTED) */
-    T(s)->state = SOCK_TCP_CONNECTED;
-    T(s)->was_connected = true;
+    tcp_of(s)->state = SOCK_TCP_CONNECTED;
+    tcp_of(s)->was_connected = true;
     keep_names(s);
     sock_changed(s);
     return ERR_OK;
@@ -186,7 +164,7 @@ static err_t on_connected(void *arg, struct tcp_pcb *pcb, err_t err)
 
 static void attach(struct sock *s, struct tcp_pcb *pcb)
 {
-    T(s)->pcb = pcb;
+    tcp_of(s)->pcb = pcb;
     tcp_arg(pcb, s);
     tcp_recv(pcb, on_recv);
     tcp_sent(pcb, on_sent);
@@ -195,7 +173,7 @@ static void attach(struct sock *s, struct tcp_pcb *pcb)
 
 static void apply_options(struct sock *s)
 {
-    struct tcp_pcb *pcb = T(s)->pcb;
+    struct tcp_pcb *pcb = tcp_of(s)->pcb;
     if (pcb == NULL)
         return;
     if (s->opt.reuseaddr)
@@ -235,12 +213,12 @@ static err_t on_accept(void *arg, struct tcp_pcb *newpcb, err_t err)
     keep_names(c);
     apply_options(c);
     tcp_backlog_delayed(newpcb);
-    if (T(l)->queue_tail != NULL)
-        T(T(l)->queue_tail)->queue_next = c;
+    if (tcp_of(l)->queue_tail != NULL)
+        tcp_of(tcp_of(l)->queue_tail)->queue_next = c;
     else
-        T(l)->queue_head = c;
-    T(l)->queue_tail = c;
-    T(l)->queued++;
+        tcp_of(l)->queue_head = c;
+    tcp_of(l)->queue_tail = c;
+    tcp_of(l)->queued++;
     sock_changed(l);
     return ERR_OK;
 }
@@ -260,29 +238,31 @@ static long tcp_open(struct sock *s)
 
 static bool tcp_bound(struct sock *s)
 {
-    return T(s)->state != SOCK_TCP_NEW || (T(s)->pcb != NULL && T(s)->pcb->local_port != 0);
+    return tcp_of(s)->state != SOCK_TCP_NEW ||
+           (tcp_of(s)->pcb != NULL && tcp_of(s)->pcb->local_port != 0);
 }
 
 static long tcp_bind_call(struct sock *s, const ip_addr_t *addr, uint16_t port)
 {
-    if (T(s)->state != SOCK_TCP_NEW || T(s)->pcb == NULL || T(s)->pcb->local_port != 0)
+    if (tcp_of(s)->state != SOCK_TCP_NEW || tcp_of(s)->pcb == NULL ||
+        tcp_of(s)->pcb->local_port != 0)
         return -LINUX_EINVAL; /* bound already (inet_bind) */
     if (!sock_addr_is_local(addr))
         return -LINUX_EADDRNOTAVAIL;
     /* IPV6_V6ONLY: the unspecified address then means IPv6 only. */
-    err_t e = tcp_bind(T(s)->pcb, addr, port);
+    err_t e = tcp_bind(tcp_of(s)->pcb, addr, port);
     if (e == ERR_BUF)
         return -LINUX_EADDRINUSE; /* no free port */
     if (e != ERR_OK)
         return -sock_errno(e);
-    T(s)->local_ip = T(s)->pcb->local_ip;
-    T(s)->local_port = T(s)->pcb->local_port;
+    tcp_of(s)->local_ip = tcp_of(s)->pcb->local_ip;
+    tcp_of(s)->local_port = tcp_of(s)->pcb->local_port;
     return 0;
 }
 
 static long tcp_listen_call(struct sock *s, int backlog)
 {
-    struct sock_tcp *t = T(s);
+    struct sock_tcp *t = tcp_of(s);
     /* Linux's backlog allows backlog + 1 connections in the queue. */
     unsigned b = backlog < 0 || backlog >= BACKLOG_MAX ? BACKLOG_MAX : (unsigned)backlog + 1;
     if (t->state == SOCK_TCP_LISTEN) {
@@ -312,12 +292,12 @@ static long tcp_listen_call(struct sock *s, int backlog)
 
 static bool queue_ready(struct sock *s)
 {
-    return T(s)->queue_head != NULL || T(s)->state != SOCK_TCP_LISTEN;
+    return tcp_of(s)->queue_head != NULL || tcp_of(s)->state != SOCK_TCP_LISTEN;
 }
 
 static long tcp_accept_call(struct sock *s, struct sock **child)
 {
-    struct sock_tcp *t = T(s);
+    struct sock_tcp *t = tcp_of(s);
     if (t->state != SOCK_TCP_LISTEN)
         return -LINUX_EINVAL;
     if (t->queue_head == NULL) {
@@ -329,13 +309,13 @@ static long tcp_accept_call(struct sock *s, struct sock **child)
             return -LINUX_EINVAL;
     }
     struct sock *c = t->queue_head;
-    t->queue_head = T(c)->queue_next;
+    t->queue_head = tcp_of(c)->queue_next;
     if (t->queue_head == NULL)
         t->queue_tail = NULL;
     t->queued--;
-    T(c)->queue_next = NULL;
-    if (T(c)->pcb != NULL)
-        tcp_backlog_accepted(T(c)->pcb);
+    tcp_of(c)->queue_next = NULL;
+    if (tcp_of(c)->pcb != NULL)
+        tcp_backlog_accepted(tcp_of(c)->pcb);
     *child = c;
     return 0;
 }
@@ -344,26 +324,26 @@ static long tcp_accept_call(struct sock *s, struct sock **child)
  * found no descriptor for it, or could not write its address). */
 static void tcp_requeue(struct sock *s, struct sock *c)
 {
-    T(c)->queue_next = T(s)->queue_head;
-    T(s)->queue_head = c;
-    if (T(s)->queue_tail == NULL)
-        T(s)->queue_tail = c;
-    T(s)->queued++;
-    if (T(c)->pcb != NULL)
-        tcp_backlog_delayed(T(c)->pcb);
+    tcp_of(c)->queue_next = tcp_of(s)->queue_head;
+    tcp_of(s)->queue_head = c;
+    if (tcp_of(s)->queue_tail == NULL)
+        tcp_of(s)->queue_tail = c;
+    tcp_of(s)->queued++;
+    if (tcp_of(c)->pcb != NULL)
+        tcp_backlog_delayed(tcp_of(c)->pcb);
 }
 
-static bool connect_done(struct sock *s)
+bool sock_tcp_connect_done(struct sock *s)
 {
-    return T(s)->state != SOCK_TCP_CONNECTING;
+    return tcp_of(s)->state != SOCK_TCP_CONNECTING;
 }
 
 /* The outcome of a connect, once it is known (the second connect after
  * EINPROGRESS reports it too: net/ipv4/af_inet.c __inet_stream_connect). */
 static long connect_outcome(struct sock *s)
 {
-    T(s)->connect_pending = false;
-    if (T(s)->state == SOCK_TCP_CONNECTED)
+    tcp_of(s)->connect_pending = false;
+    if (tcp_of(s)->state == SOCK_TCP_CONNECTED)
         return 0;
     int e = sock_take_error(s);
     return -(e != 0 ? e : LINUX_ECONNABORTED);
@@ -371,7 +351,7 @@ static long connect_outcome(struct sock *s)
 
 static long tcp_connect_call(struct sock *s, const ip_addr_t *addr, uint16_t port)
 {
-    struct sock_tcp *t = T(s);
+    struct sock_tcp *t = tcp_of(s);
     switch (t->state) {
     case SOCK_TCP_LISTEN:
         return -LINUX_EISCONN;
@@ -400,8 +380,6 @@ static long tcp_connect_call(struct sock *s, const ip_addr_t *addr, uint16_t por
         break;
     }
     if (t->state == SOCK_TCP_NEW) {
-        if (!IP_IS_V4(addr) && s->domain == LINUX_AF_INET)
-            return -LINUX_EAFNOSUPPORT;
         err_t e = tcp_connect(t->pcb, addr, port, on_connected);
         sock_lwip_done();
         if (e == ERR_BUF)
@@ -415,196 +393,11 @@ static long tcp_connect_call(struct sock *s, const ip_addr_t *addr, uint16_t por
             return -LINUX_EINPROGRESS;
         }
     }
-    if (!sock_wait(s, connect_done, sock_deadline(s->opt.sndtimeo_ns))) {
+    if (!sock_wait(s, sock_tcp_connect_done, sock_deadline(s->opt.sndtimeo_ns))) {
         t->connect_pending = true; /* SO_SNDTIMEO passed: it goes on */
         return -LINUX_EINPROGRESS;
     }
     return connect_outcome(s);
-}
-
-/* ---- receiving ---- */
-
-static bool readable(struct sock *s)
-{
-    struct sock_tcp *t = T(s);
-    return t->rx_len != 0 || t->rx_fin || t->rd_shut || s->error != 0 ||
-           t->state == SOCK_TCP_CLOSED;
-}
-
-/* Copies queued bytes to the application, consuming them (and opening the
- * window by as much) unless peek. */
-static size_t take(struct sock *s, struct sock_iter *it, bool peek)
-{
-    struct sock_tcp *t = T(s);
-    size_t moved = 0;
-    struct pbuf *p = t->rx_head;
-    uint16_t off = t->rx_off;
-    while (p != NULL && it->left != 0) {
-        size_t n = sock_iter_to_app(it, (const uint8_t *)p->payload + off, p->len - off);
-        if (n == 0)
-            break; /* the application's buffers ended (or went away) */
-        moved += n;
-        off = (uint16_t)(off + n);
-        if (off < p->len)
-            break;
-        p = p->next;
-        off = 0;
-    }
-    if (peek || moved == 0)
-        return moved;
-    while (t->rx_head != p) {
-        struct pbuf *done = t->rx_head;
-        t->rx_head = done->next;
-        done->next = NULL;
-        pbuf_free(done);
-    }
-    if (t->rx_head == NULL)
-        t->rx_tail = NULL;
-    t->rx_off = off;
-    t->rx_len -= moved;
-    if (t->pcb != NULL) {
-        size_t credit = t->rx_credit < moved ? t->rx_credit : moved;
-        t->rx_credit -= credit;
-        for (size_t left = moved - credit; left != 0;) {
-            u16_t n = left > 0xffff ? 0xffff : (u16_t)left;
-            tcp_recved(t->pcb, n);
-            left -= n;
-        }
-        ack_if_held(t->pcb);
-        sock_lwip_done();
-    }
-    return moved;
-}
-
-static long tcp_recv_call(struct sock *s, struct sock_msg *m)
-{
-    struct sock_tcp *t = T(s);
-    if (m->flags & LINUX_MSG_OOB)
-        return -LINUX_EOPNOTSUPP; /* no urgent data here */
-    if (t->state == SOCK_TCP_NEW || t->state == SOCK_TCP_LISTEN)
-        return -LINUX_ENOTCONN;
-    bool peek = m->flags & LINUX_MSG_PEEK;
-    bool waitall = (m->flags & LINUX_MSG_WAITALL) && !peek;
-    bool nonblocking = sock_nonblocking(s, m->flags);
-    uint64_t deadline = sock_deadline(s->opt.rcvtimeo_ns);
-    size_t copied = 0;
-    if (m->data->left == 0)
-        return 0;
-    for (;;) {
-        copied += take(s, m->data, peek);
-        if (m->data->left == 0 || (copied != 0 && !waitall))
-            return (long)copied;
-        if (copied == 0 && s->error != 0)
-            return -sock_take_error(s);
-        if (t->rx_fin || t->rd_shut || t->state == SOCK_TCP_CLOSED) {
-            if (copied == 0 && !t->was_connected)
-                return -LINUX_ENOTCONN; /* a connect that failed */
-            return (long)copied;
-        }
-        if (nonblocking)
-            return copied ? (long)copied : -LINUX_EAGAIN;
-        if (!sock_wait(s, readable, deadline))
-            return copied ? (long)copied : -LINUX_EAGAIN;
-    }
-}
-
-/* ---- sending ---- */
-
-/* Room lwIP's send buffer has, in bytes and segments (tcp_write refuses a
- * write that would queue more than TCP_SND_QUEUELEN pbufs). */
-static size_t room(const struct tcp_pcb *pcb)
-{
-    if (pcb->snd_queuelen >= TCP_SND_QUEUELEN - 1)
-        return 0;
-    return pcb->snd_buf;
-}
-
-/* POLLOUT: a good part of the send buffer is free (lwIP's own select
- * thresholds, TCP_SNDLOWAT and TCP_SNDQUEUELOWAT), so a writer that polls
- * is not woken for every acknowledged segment. */
-static bool writable(const struct tcp_pcb *pcb)
-{
-    return pcb->snd_buf > TCP_SNDLOWAT && pcb->snd_queuelen < TCP_SNDQUEUELOWAT;
-}
-
-/* A send waiting for room: an acknowledgement (lwIP's sent callback)
- * since it began, or the end of the connection. */
-static bool acked_since(struct sock *s)
-{
-    struct sock_tcp *t = T(s);
-    return t->acked != t->acked_seen || t->pcb == NULL || s->error != 0 ||
-           t->state != SOCK_TCP_CONNECTED || t->wr_shut;
-}
-
-/* What a send says when it cannot go on (net/core/stream.c
- * sk_stream_error: a pending error first, then EPIPE). */
-static long send_error(struct sock *s)
-{
-    int e = sock_take_error(s);
-    return -(e != 0 ? e : LINUX_EPIPE);
-}
-
-static long tcp_send_call(struct sock *s, struct sock_msg *m)
-{
-    struct sock_tcp *t = T(s);
-    if (m->flags & LINUX_MSG_OOB)
-        return -LINUX_EOPNOTSUPP;
-    bool nonblocking = sock_nonblocking(s, m->flags);
-    uint64_t deadline = sock_deadline(s->opt.sndtimeo_ns);
-    if (t->state == SOCK_TCP_CONNECTING) { /* tcp_sendmsg waits for the connection */
-        if (nonblocking)
-            return -LINUX_EAGAIN;
-        if (!sock_wait(s, connect_done, deadline))
-            return -LINUX_EAGAIN;
-    }
-    if (s->error != 0 || t->state != SOCK_TCP_CONNECTED || t->wr_shut || t->pcb == NULL)
-        return send_error(s);
-    size_t sent = 0;
-    for (;;) {
-        uint8_t *p;
-        size_t piece = sock_iter_piece(m->data, &p);
-        if (piece == 0)
-            break;
-        size_t n = room(t->pcb);
-        if (n > piece)
-            n = piece;
-        if (n > 0xffff)
-            n = 0xffff;
-        err_t e = ERR_MEM;
-        if (n != 0) {
-            bool more = n < m->data->left || (m->flags & LINUX_MSG_MORE);
-            e = tcp_write(t->pcb, p, (u16_t)n,
-                          TCP_WRITE_FLAG_COPY | (more ? TCP_WRITE_FLAG_MORE : 0));
-        }
-        if (e == ERR_OK) {
-            sock_iter_advance(m->data, n);
-            sent += n;
-            continue;
-        }
-        if (e != ERR_MEM) {
-            tcp_output(t->pcb);
-            sock_lwip_done();
-            return sent ? (long)sent : -sock_errno(e);
-        }
-        /* Full: push what is queued, then wait for an acknowledgement. */
-        tcp_output(t->pcb);
-        ack_if_held(t->pcb);
-        sock_lwip_done();
-        if (t->pcb->unsent == NULL && t->pcb->unacked == NULL)
-            return sent ? (long)sent : -LINUX_ENOMEM; /* nothing will free room */
-        if (nonblocking)
-            return sent ? (long)sent : -LINUX_EAGAIN;
-        t->acked_seen = t->acked;
-        if (!sock_wait(s, acked_since, deadline))
-            return sent ? (long)sent : -LINUX_EAGAIN;
-        if (t->pcb == NULL || s->error != 0 || t->wr_shut || t->state != SOCK_TCP_CONNECTED)
-            return sent ? (long)sent : send_error(s);
-    }
-    if (!(m->flags & LINUX_MSG_MORE))
-        tcp_output(t->pcb);
-    ack_if_held(t->pcb);
-    sock_lwip_done();
-    return (long)sent;
 }
 
 /* ---- shutdown, names, readiness ---- */
@@ -613,9 +406,9 @@ static long tcp_send_call(struct sock *s, struct sock_msg *m)
  * connections a closed listener never accepted (inet_csk_listen_stop). */
 static void stop_listening(struct sock *s)
 {
-    struct sock_tcp *t = T(s);
+    struct sock_tcp *t = tcp_of(s);
     for (struct sock *c = t->queue_head, *next; c != NULL; c = next) {
-        next = T(c)->queue_next;
+        next = tcp_of(c)->queue_next;
         struct tcp_pcb *pcb = detach(c);
         if (pcb != NULL)
             tcp_abort(pcb);
@@ -632,7 +425,7 @@ static void stop_listening(struct sock *s)
 
 static long tcp_shutdown_call(struct sock *s, int how)
 {
-    struct sock_tcp *t = T(s);
+    struct sock_tcp *t = tcp_of(s);
     switch (t->state) {
     case SOCK_TCP_LISTEN:
         if (how != LINUX_SHUT_WR) {
@@ -676,7 +469,7 @@ static long tcp_shutdown_call(struct sock *s, int how)
 
 static long tcp_name(struct sock *s, bool peer, ip_addr_t *addr, uint16_t *port)
 {
-    struct sock_tcp *t = T(s);
+    struct sock_tcp *t = tcp_of(s);
     if (t->pcb != NULL && t->state != SOCK_TCP_LISTEN)
         keep_names(s);
     else if (t->pcb != NULL) {
@@ -699,7 +492,7 @@ static long tcp_name(struct sock *s, bool peer, ip_addr_t *addr, uint16_t *port)
 /* Readiness as Linux's tcp_poll reports it. */
 static unsigned tcp_poll_call(struct sock *s)
 {
-    struct sock_tcp *t = T(s);
+    struct sock_tcp *t = tcp_of(s);
     unsigned ev = 0;
     if (s->error != 0)
         ev |= LINUX_POLLERR;
@@ -723,16 +516,16 @@ static unsigned tcp_poll_call(struct sock *s)
         ev |= LINUX_POLLIN | LINUX_POLLRDNORM | LINUX_POLLRDHUP;
     if (t->rx_fin && t->wr_shut)
         ev |= LINUX_POLLHUP;
-    if (t->wr_shut || t->pcb == NULL || writable(t->pcb))
+    if (t->wr_shut || t->pcb == NULL || sock_tcp_writable(t->pcb))
         ev |= LINUX_POLLOUT | LINUX_POLLWRNORM;
     return ev;
 }
 
 static long tcp_nread(struct sock *s)
 {
-    if (T(s)->state == SOCK_TCP_LISTEN)
+    if (tcp_of(s)->state == SOCK_TCP_LISTEN)
         return -LINUX_EINVAL; /* tcp_ioctl */
-    return (long)T(s)->rx_len;
+    return (long)tcp_of(s)->rx_len;
 }
 
 /* The last descriptor is gone. Data the application never read makes it
@@ -742,13 +535,13 @@ static long tcp_nread(struct sock *s)
  * waits that long for the queue to drain first. */
 static bool drained(struct sock *s)
 {
-    struct tcp_pcb *pcb = T(s)->pcb;
+    struct tcp_pcb *pcb = tcp_of(s)->pcb;
     return pcb == NULL || (pcb->unsent == NULL && pcb->unacked == NULL);
 }
 
 static void tcp_close_call(struct sock *s)
 {
-    struct sock_tcp *t = T(s);
+    struct sock_tcp *t = tcp_of(s);
     if (t->state == SOCK_TCP_LISTEN) {
         stop_listening(s);
     } else if (t->pcb != NULL) {
@@ -776,8 +569,8 @@ const struct sock_proto sock_tcp_proto = {
     .accept = tcp_accept_call,
     .requeue = tcp_requeue,
     .connect = tcp_connect_call,
-    .send = tcp_send_call,
-    .recv = tcp_recv_call,
+    .send = sock_tcp_send,
+    .recv = sock_tcp_recv,
     .shutdown = tcp_shutdown_call,
     .name = tcp_name,
     .bound = tcp_bound,
