@@ -42,6 +42,12 @@ DEVICE_OBJS := $(call dir_objs,$(DEVICE_DIRS))
 -include $(wildcard apps/*/app.mk)
 APP_DEVICE_OBJS = $(if $(filter no,$($(1)_DEVICES)),,$(DEVICE_OBJS)) \
 	$(if $(filter yes,$($(1)_NETWORK)),$(NET_OBJS))
+# The waiting calls (sys/poll/: poll, ppoll, select, pselect6, epoll_*) are
+# linked unless apps/NAME/app.mk says NAME_POLL := no; sys/syscall.c refers
+# to them weakly, so an image without them answers ENOSYS to those calls
+# and is about 5 KiB smaller (the dispatch table would keep them otherwise).
+POLL_OBJS := $(call dir_objs,sys/poll)
+APP_POLL_OBJS = $(if $(filter no,$($(1)_POLL)),,$(POLL_OBJS))
 APP_SRCS = $(wildcard apps/$(1)/*.c)
 APP_OBJS = $(patsubst %,$(B)/a/%.o,$(call APP_SRCS,$(1)))
 APPS := $(notdir $(wildcard apps/*))
@@ -121,12 +127,13 @@ $(B)/k/%.S.o: %.S Makefile
 # compiler's helpers (128-bit division for printf's floating point). The
 # link map, build/NAME.map, says which object each function came from
 # (tests/image/test_images.py checks kernel code apart from the app's).
-$(B)/%.debug.elf: $(CORE_OBJS) $$(call APP_DEVICE_OBJS,%) $$(call APP_OBJS,%) $(B)/k/appname/%.o \
-		arch/x86_64/kernel.ld $(LIBC)
+$(B)/%.debug.elf: $(CORE_OBJS) $$(call APP_POLL_OBJS,%) $$(call APP_DEVICE_OBJS,%) \
+		$$(call APP_OBJS,%) $(B)/k/appname/%.o arch/x86_64/kernel.ld $(LIBC)
 	@test -n "$(call APP_SRCS,$*)" || { echo "no such app: apps/$*" >&2; exit 1; }
 	@echo '  LD      $@'
-	@$(KCC) $(KLDFLAGS) -Wl,-Map=$(B)/$*.map -o $@ $(CORE_OBJS) $(call APP_DEVICE_OBJS,$*) \
-		$(call APP_OBJS,$*) $(B)/k/appname/$*.o -Wl,--start-group $(LIBC) -lgcc -Wl,--end-group
+	@$(KCC) $(KLDFLAGS) -Wl,-Map=$(B)/$*.map -o $@ $(CORE_OBJS) $(call APP_POLL_OBJS,$*) \
+		$(call APP_DEVICE_OBJS,$*) $(call APP_OBJS,$*) $(B)/k/appname/$*.o \
+		-Wl,--start-group $(LIBC) -lgcc -Wl,--end-group
 # The app's configuration (init/app_config.h): its name, argv[0] of its
 # main(); no default arguments; the kernel's default stack.
 $(B)/k/appname/%.o: Makefile
@@ -153,10 +160,11 @@ $(EXT_B)/obj/%.c.o: $(EXT_DIR)/%.c Makefile | $(LIBC)
 $(EXT_B)/config.o: $(EXT_CONFIG) Makefile
 	@mkdir -p $(dir $@)
 	@$(KCC) $(filter-out -MMD -MP,$(KCFLAGS)) -c $(EXT_CONFIG) -o $@
-$(EXT_B)/$(EXT_APP).debug.elf: $(CORE_OBJS) $(if $(filter no,$(EXT_DEVICES)),,$(DEVICE_OBJS)) \
+$(EXT_B)/$(EXT_APP).debug.elf: $(CORE_OBJS) $(POLL_OBJS) \
+		$(if $(filter no,$(EXT_DEVICES)),,$(DEVICE_OBJS)) \
 		$(EXT_OBJS) $(EXT_B)/config.o arch/x86_64/kernel.ld $(LIBC)
 	@echo '  LD      $@'
-	@$(KCC) $(KLDFLAGS) -Wl,-Map=$(EXT_B)/$(EXT_APP).map -o $@ $(CORE_OBJS) \
+	@$(KCC) $(KLDFLAGS) -Wl,-Map=$(EXT_B)/$(EXT_APP).map -o $@ $(CORE_OBJS) $(POLL_OBJS) \
 		$(if $(filter no,$(EXT_DEVICES)),,$(DEVICE_OBJS)) $(EXT_OBJS) $(EXT_B)/config.o \
 		-Wl,--start-group $(LIBC) -lgcc -Wl,--end-group
 endif
@@ -200,7 +208,7 @@ PURE_SRCS := core/cmdline.c core/memmap.c core/page_alloc.c core/heap.c \
 	bus/virtio_mmio/virtio_mmio_aml.c bus/virtio_mmio/virtio_mmio_transport.c \
 	drivers/virtio/virtio.c drivers/virtio/virtio_pci_caps.c drivers/virtio/virtio_pci_legacy.c \
 	drivers/virtio/net_config.c drivers/virtio/blk_config.c dev/random.c \
-	$(filter-out sys/musl_arch.c,$(wildcard sys/*.c)) tests/unit/host_sys.c \
+	$(filter-out sys/musl_arch.c,$(wildcard sys/*.c)) $(wildcard sys/poll/*.c) tests/unit/host_sys.c \
 	$(wildcard api/*.c) $(HOSTSIM_PURE_SRCS)
 PURE_SRCS := $(wildcard $(PURE_SRCS))
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
@@ -266,7 +274,8 @@ fuzz_srcs_virtio_transport := drivers/virtio/virtio.c drivers/virtio/virtio_pci_
 fuzz_srcs_pci_scan := bus/pci/pci_scan.c bus/pci/pci_dev.c bus/pci/pci_bar.c \
 	bus/pci/pci_bar_decode.c bus/pci/pci_cap_walk.c bus/pci/pci_format.c bus/pci/pci_irq_logic.c \
 	core/event.c core/timer.c tests/unit/host_platform.c
-fuzz_srcs_syscall := $(filter-out sys/musl_arch.c,$(wildcard sys/*.c)) core/page_alloc.c \
+fuzz_srcs_syscall := $(filter-out sys/musl_arch.c,$(wildcard sys/*.c)) $(wildcard sys/poll/*.c) \
+	core/page_alloc.c \
 	core/event.c core/timer.c tests/unit/host_platform.c tests/unit/host_sys.c
 # hostsim's parsers of what a guest or a user controls.
 HOSTSIM_VIRTIO_SRCS := hostsim/virtio/mmio.c hostsim/virtio/virtq.c hostsim/guest_mem.c \

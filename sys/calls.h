@@ -48,12 +48,24 @@ void sys_futex_reset(void);
 sys_call_fn sys_socket, sys_socketpair, sys_bind, sys_listen, sys_accept, sys_accept4, sys_connect,
     sys_getsockname, sys_getpeername, sys_sendto, sys_recvfrom, sys_sendmsg, sys_recvmsg,
     sys_shutdown, sys_setsockopt, sys_getsockopt;
+/* sys/poll/: in the images that link the waiting calls (Makefile:
+ * NAME_POLL); sys/syscall.c refers to them weakly, so an image without
+ * them answers ENOSYS. */
+sys_call_fn sys_poll, sys_ppoll, sys_select, sys_pselect6, sys_epoll_create, sys_epoll_create1,
+    sys_epoll_ctl, sys_epoll_wait, sys_epoll_pwait, sys_epoll_pwait2;
 /* sys/syscall.c */
 void sys_syscall_reset(void);
 
 /* Runs the handlers of (or takes the default action for) every pending
  * signal that is not blocked; called as each system call returns. */
 void sys_signal_deliver(void);
+/* For the calls that wait with a signal mask of the application's (ppoll,
+ * pselect6, epoll_pwait): sets the blocked set (SIGKILL and SIGSTOP stay
+ * unblocked) and returns the one it replaces. */
+uint64_t sys_signal_swap_blocked(uint64_t set);
+/* True when a pending signal is not blocked and not ignored: a waiting
+ * call ends with EINTR, and the signal is delivered as it returns. */
+bool sys_signal_interrupts(void);
 
 /* The soft RLIMIT_NOFILE: descriptors at or above it are not handed out
  * (sys/proc.c; at most SYS_FD_MAX). */

@@ -30,9 +30,18 @@ static bool get_cloexec(unsigned fd)
     return cloexec[fd / 64] >> (fd % 64) & 1;
 }
 
-static void file_put(struct sys_file *f)
+unsigned long sys_file_epoch;
+
+/* The last reference gone, the file leaves every epoll set first: a
+ * registration belongs to the open file, not to a descriptor (epoll(7)). */
+void sys_file_put(struct sys_file *f)
 {
-    if (--f->refs == 0 && f->ops->release != NULL)
+    sys_file_epoch++;
+    if (--f->refs != 0)
+        return;
+    if (f->watchers != NULL && sys_watchers_closed != NULL)
+        sys_watchers_closed(f);
+    if (f->ops->release != NULL)
         f->ops->release(f);
 }
 
@@ -49,6 +58,7 @@ int sys_fd_install(struct sys_file *f, int min_fd, bool close_on_exec)
             table[fd] = f;
             f->refs++;
             set_cloexec((unsigned)fd, close_on_exec);
+            sys_file_epoch++;
             return (int)fd;
         }
     }
@@ -67,8 +77,9 @@ static void install_at(unsigned fd, struct sys_file *f, bool close_on_exec)
     f->refs++;
     table[fd] = f;
     set_cloexec(fd, close_on_exec);
+    sys_file_epoch++;
     if (old != NULL)
-        file_put(old);
+        sys_file_put(old);
 }
 
 void sys_fd_reset(void)
@@ -78,7 +89,7 @@ void sys_fd_reset(void)
         table[fd] = NULL;
         set_cloexec(fd, false);
         if (f != NULL)
-            file_put(f);
+            sys_file_put(f);
     }
     sys_console_reset();
     for (int fd = 0; fd < 3; fd++)
@@ -271,7 +282,7 @@ long sys_close(const long *a)
         return -LINUX_EBADF;
     table[fd] = NULL;
     set_cloexec(fd, false);
-    file_put(f);
+    sys_file_put(f);
     return 0;
 }
 

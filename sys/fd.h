@@ -21,8 +21,34 @@
  * and counts already capped at LINUX_MAX_RW_COUNT; they return a count >= 0
  * or -errno, as the system call will. A kind that may block (a socket with
  * no data) waits with wait_until (core/event.h) unless the file's flags
- * hold LINUX_O_NONBLOCK, in which case it returns -EAGAIN; poll reports
- * readiness (LINUX_POLLIN, LINUX_POLLOUT, LINUX_POLLHUP) without waiting. */
+ * hold LINUX_O_NONBLOCK (F_SETFL, FIONBIO), in which case it returns
+ * -EAGAIN.
+ *
+ * Readiness, for poll, select and epoll (sys/poll/):
+ *
+ *   - poll(f) says what f is ready for now, without waiting: LINUX_POLLIN
+ *     (a read would not block: data, end of file, a connection to accept),
+ *     LINUX_POLLOUT, LINUX_POLLPRI, LINUX_POLLRDHUP (the peer shut down its
+ *     side), LINUX_POLLHUP (both sides are shut), LINUX_POLLERR (an error
+ *     is pending: SO_ERROR). The waiting calls add LINUX_POLLRDNORM to
+ *     POLLIN and LINUX_POLLWRNORM to POLLOUT, as every Linux file reports
+ *     them together, and always pass POLLERR and POLLHUP on, asked or not.
+ *     A NULL poll is a file that is always ready (Linux's DEFAULT_POLLMASK:
+ *     POLLIN, POLLOUT and their NORM twins), such as a regular file; epoll
+ *     refuses such a file with EPERM, as Linux refuses regular files.
+ *   - A kind that sets ops->notifies calls sys_file_notify(f) each time
+ *     f's readiness may have changed (data arrived, buffer space freed, the
+ *     peer closed, an error), from thread context: a work item, a timer or
+ *     lwIP callback, or a call of the application's; never from an
+ *     interrupt handler. Calling it when nothing changed is harmless (a
+ *     waiter looks again and finds nothing), missing a change is not: a
+ *     waiter on f would sleep until its timeout. It costs O(1) plus one
+ *     step per epoll set watching f, so an epoll_wait over many such files
+ *     looks only at the ones that notified (and at those it reported
+ *     ready). A kind without ops->notifies is looked at on every pass of
+ *     the event loop by every waiter that watches it, which is always
+ *     correct and costs a poll call per pass: fine for files whose
+ *     readiness never changes (the console). */
 #ifndef SYS_FD_H
 #define SYS_FD_H
 
@@ -32,10 +58,13 @@
 
 #include "sys/linux_abi.h"
 
-/* Descriptors 0 .. SYS_FD_MAX-1 (RLIMIT_NOFILE's hard limit). */
-#define SYS_FD_MAX 256
+/* Descriptors 0 .. SYS_FD_MAX-1 (RLIMIT_NOFILE's hard limit): Linux's
+ * default soft limit and FD_SETSIZE, so a server may hold about a thousand
+ * connections and select can name every descriptor. */
+#define SYS_FD_MAX 1024
 
 struct sys_file;
+struct sys_watch; /* one epoll set's registration of a file (sys/poll/epoll.h) */
 
 struct sys_file_ops {
     const char *kind;
@@ -59,12 +88,14 @@ struct sys_file_ops {
     void (*fstat)(struct sys_file *f, struct linux_stat *st);
     unsigned (*poll)(struct sys_file *f);
     void (*release)(struct sys_file *f);
+    bool notifies; /* the kind calls sys_file_notify (above) */
 };
 
 struct sys_file {
     const struct sys_file_ops *ops;
-    unsigned refs;  /* descriptors referring to this file */
-    uint32_t flags; /* access mode and status flags, as F_GETFL reports them */
+    unsigned refs;              /* descriptors referring to this file */
+    uint32_t flags;             /* access mode and status flags, as F_GETFL reports them */
+    struct sys_watch *watchers; /* the epoll sets' registrations of it: the kind leaves it NULL */
 };
 
 /* Installs f at the lowest free descriptor >= min_fd (below the NOFILE
@@ -74,5 +105,27 @@ int sys_fd_install(struct sys_file *f, int min_fd, bool cloexec);
  * unsigned int in Linux's calls: the argument register is truncated to 32
  * bits first, so -1 and 2^32 + 1 are refused or taken as Linux would. */
 struct sys_file *sys_fd_file(unsigned int fd);
+/* Drops one reference taken with f->refs++ (a call that holds a file while
+ * it waits); the last one releases it as a close does. */
+void sys_file_put(struct sys_file *f);
+
+/* Counts every sys_file_notify and every change of the descriptor table: a
+ * poll or select whose files all notify looks at them again only when it
+ * moved. */
+extern unsigned long sys_file_epoch;
+
+/* sys/poll/epoll.c, in the images that link the waiting calls (Makefile:
+ * NAME_POLL). A file gets watchers only from there, so without it these are
+ * never reached. */
+void sys_watchers_notify(struct sys_file *f) __attribute__((weak));
+void sys_watchers_closed(struct sys_file *f) __attribute__((weak));
+
+/* f's readiness may have changed (above). */
+static inline void sys_file_notify(struct sys_file *f)
+{
+    sys_file_epoch++;
+    if (f->watchers != NULL && sys_watchers_notify != NULL)
+        sys_watchers_notify(f);
+}
 
 #endif

@@ -36,6 +36,7 @@
 #define LINUX_NR_readv 19
 #define LINUX_NR_writev 20
 #define LINUX_NR_access 21
+#define LINUX_NR_select 23
 #define LINUX_NR_sched_yield 24
 #define LINUX_NR_mremap 25
 #define LINUX_NR_msync 26
@@ -69,17 +70,23 @@
 #define LINUX_NR_time 201
 #define LINUX_NR_futex 202
 #define LINUX_NR_sched_getaffinity 204
+#define LINUX_NR_epoll_create 213
 #define LINUX_NR_set_tid_address 218
 #define LINUX_NR_clock_gettime 228
 #define LINUX_NR_clock_getres 229
 #define LINUX_NR_clock_nanosleep 230
 #define LINUX_NR_exit_group 231
+#define LINUX_NR_epoll_wait 232
+#define LINUX_NR_epoll_ctl 233
 #define LINUX_NR_tgkill 234
 #define LINUX_NR_openat 257
 #define LINUX_NR_newfstatat 262
 #define LINUX_NR_readlinkat 267
 #define LINUX_NR_faccessat 269
+#define LINUX_NR_pselect6 270
 #define LINUX_NR_ppoll 271
+#define LINUX_NR_epoll_pwait 281
+#define LINUX_NR_epoll_create1 291
 #define LINUX_NR_dup3 292
 #define LINUX_NR_preadv 295
 #define LINUX_NR_pwritev 296
@@ -87,6 +94,7 @@
 #define LINUX_NR_getrandom 318
 #define LINUX_NR_statx 332
 #define LINUX_NR_faccessat2 439
+#define LINUX_NR_epoll_pwait2 441
 /* One past the highest number in Linux 6.1's table (set_mempolicy_home_node, 450). */
 #define LINUX_NR_COUNT 451
 
@@ -111,6 +119,7 @@
 #define LINUX_ESPIPE 29
 #define LINUX_ENAMETOOLONG 36
 #define LINUX_ENOSYS 38
+#define LINUX_ELOOP 40
 #define LINUX_EOPNOTSUPP 95
 #define LINUX_ETIMEDOUT 110
 #define LINUX_ECANCELED 125
@@ -187,6 +196,12 @@ struct linux_timezone { /* struct timezone */
 #define LINUX_POLLERR 0x0008
 #define LINUX_POLLHUP 0x0010
 #define LINUX_POLLNVAL 0x0020
+#define LINUX_POLLRDNORM 0x0040
+#define LINUX_POLLRDBAND 0x0080
+#define LINUX_POLLWRNORM 0x0100
+#define LINUX_POLLWRBAND 0x0200
+#define LINUX_POLLMSG 0x0400
+#define LINUX_POLLRDHUP 0x2000
 
 struct linux_iovec { /* include/uapi/linux/uio.h */
     uint64_t iov_base;
@@ -197,6 +212,31 @@ struct linux_pollfd { /* include/uapi/asm-generic/poll.h */
     int32_t fd;
     int16_t events;
     int16_t revents;
+};
+
+/* ---- select: include/uapi/linux/posix_types.h; epoll: include/uapi/linux/eventpoll.h ---- */
+#define LINUX_FD_SETSIZE 1024 /* __FD_SETSIZE: the bits of an fd_set */
+#define LINUX_EPOLL_CLOEXEC LINUX_O_CLOEXEC
+#define LINUX_EPOLL_CTL_ADD 1
+#define LINUX_EPOLL_CTL_DEL 2
+#define LINUX_EPOLL_CTL_MOD 3
+/* The event bits are the poll bits above (EPOLLIN is POLLIN, ...), and: */
+#define LINUX_EPOLLEXCLUSIVE (1u << 28)
+#define LINUX_EPOLLWAKEUP (1u << 29)
+#define LINUX_EPOLLONESHOT (1u << 30)
+#define LINUX_EPOLLET (1u << 31)
+
+/* struct epoll_event: packed on x86-64 (EPOLL_PACKED), 12 bytes. */
+struct linux_epoll_event {
+    uint32_t events;
+    uint64_t data;
+} __attribute__((packed));
+
+/* pselect6's sixth argument points at a sigset pointer and its size
+ * (fs/select.c, struct sigset_argpack). */
+struct linux_sigset_argpack {
+    uint64_t p;
+    uint64_t size;
 };
 
 /* arch/x86/include/uapi/asm/stat.h, the x86-64 layout (144 bytes). */
@@ -449,7 +489,7 @@ struct linux_sysinfo { /* 112 bytes on x86-64 */
 
 /* ---- sockets: include/uapi/asm-generic/errno.h (above), include/linux/socket.h,
  * include/linux/net.h, include/uapi/linux/in.h, in6.h, tcp.h,
- * include/uapi/asm-generic/socket.h, the poll bits of asm-generic/poll.h ---- */
+ * include/uapi/asm-generic/socket.h ---- */
 #define LINUX_NR_socket 41
 #define LINUX_NR_connect 42
 #define LINUX_NR_accept 43
@@ -492,9 +532,6 @@ struct linux_sysinfo { /* 112 bytes on x86-64 */
 #define LINUX_EINPROGRESS 115
 
 #define LINUX_S_IFSOCK 0140000
-#define LINUX_POLLRDNORM 0x0040
-#define LINUX_POLLWRNORM 0x0100
-#define LINUX_POLLRDHUP 0x2000
 
 #define LINUX_AF_UNSPEC 0
 #define LINUX_AF_INET 2

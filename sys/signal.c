@@ -187,6 +187,22 @@ long sys_rt_sigprocmask(const long *a)
     return 0;
 }
 
+uint64_t sys_signal_swap_blocked(uint64_t set)
+{
+    uint64_t old = blocked;
+    blocked = set & ~UNBLOCKABLE;
+    return old;
+}
+
+bool sys_signal_interrupts(void)
+{
+    for (uint64_t ready = pending & ~blocked; ready != 0; ready &= ready - 1) {
+        if (!ignored(__builtin_ctzll(ready) + 1))
+            return true;
+    }
+    return false;
+}
+
 /* A shorter set is allowed: its first bytes are written. */
 long sys_rt_sigpending(const long *a)
 {

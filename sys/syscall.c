@@ -110,7 +110,33 @@ SOCKET_CALLS(WEAK)
     X(pwritev, sys_pwritev)                                                                        \
     X(prlimit64, sys_prlimit64)                                                                    \
     X(getrandom, sys_getrandom)                                                                    \
+    X(poll, sys_poll)                                                                              \
+    X(ppoll, sys_ppoll)                                                                            \
+    X(select, sys_select)                                                                          \
+    X(pselect6, sys_pselect6)                                                                      \
+    X(epoll_create, sys_epoll_create)                                                              \
+    X(epoll_create1, sys_epoll_create1)                                                            \
+    X(epoll_ctl, sys_epoll_ctl)                                                                    \
+    X(epoll_wait, sys_epoll_wait)                                                                  \
+    X(epoll_pwait, sys_epoll_pwait)                                                                \
+    X(epoll_pwait2, sys_epoll_pwait2)                                                              \
     SOCKET_CALLS(X)
+
+/* The waiting calls (sys/poll/) are in an image only when its app links
+ * them (Makefile: NAME_POLL): weak references, so their entries are NULL,
+ * and answer ENOSYS, in an image without them. */
+#define WEAK(fn) extern sys_call_fn fn __attribute__((weak));
+WEAK(sys_poll)
+WEAK(sys_ppoll)
+WEAK(sys_select)
+WEAK(sys_pselect6)
+WEAK(sys_epoll_create)
+WEAK(sys_epoll_create1)
+WEAK(sys_epoll_ctl)
+WEAK(sys_epoll_wait)
+WEAK(sys_epoll_pwait)
+WEAK(sys_epoll_pwait2)
+#undef WEAK
 
 /* The calls' places in `calls` (1 up; 0 is "none"). */
 #define ORDINAL(nr, fn) CALL_##nr,

@@ -87,16 +87,12 @@ static void release(struct sys_file *f)
 
 void sock_put(struct sock *s)
 {
-    if (--s->file.refs == 0)
-        release(&s->file);
+    sys_file_put(&s->file); /* the last reference leaves every epoll set, then releases */
 }
 
 void sock_changed(struct sock *s)
 {
-    /* Readiness may have changed. The waiting calls (poll, select, epoll)
-     * re-poll every socket they watch after each pass of the event loop;
-     * a notification for epoll's ready list hooks in here. */
-    (void)s;
+    sys_file_notify(&s->file); /* sys/fd.h: the waiting calls look again */
 }
 
 bool sock_nonblocking(const struct sock *s, uint32_t msg_flags)
@@ -222,4 +218,5 @@ static const struct sys_file_ops sock_file_ops = {
     .fstat = sock_fstat,
     .poll = sock_poll,
     .release = release,
+    .notifies = true,
 };

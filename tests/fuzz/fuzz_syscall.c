@@ -8,8 +8,9 @@
  *              layer must refuse, a small number), a length (small, or one
  *              that overflows any pointer), a descriptor, an address of a
  *              mapping made earlier, or any 64-bit value where the argument
- *              is never dereferenced; iovec arrays and sigactions are built
- *              in the arena from the same kinds
+ *              is never dereferenced; iovec arrays, sigactions, pollfd
+ *              arrays and pselect6's mask pair are built in the arena from
+ *              the same kinds
  *   0xf0-0xf7  write 8 input bytes into the arena (timespecs, masks, limits)
  *   0xf8-0xff  a number the table does not implement, with any arguments
  *
@@ -25,15 +26,20 @@
  *   - the arena changed only inside what the call may write: its output
  *     structures, its buffer up to the result, the iovec segments (so
  *     nanosleep's rem, futex words, input structures are never written);
- *   - a transfer returns at most what was asked; mmap and mremap return
+ *   - a transfer returns at most what was asked; poll at most nfds, select
+ *     at most three per descriptor, epoll_wait at most maxevents events,
+ *     each with some event; mmap and mremap return
  *     page-aligned memory inside the pool, zero-filled (mmap), never overlapping
  *     memory still mapped (a shadow map of the pool's pages kept here);
  *     munmap succeeds exactly on ranges the shadow map has mapped;
- *   - after the input, sys_reset() gives every page back to the allocator.
+ *   - after the input, sys_reset() gives every page back to the allocator
+ *     (and every epoll set and registration back to the heap: LeakSanitizer).
+ * A wait with no timeout on the fake clock lasts until the clock's end;
+ * every later wait then ends at once.
  * A signal handler, when the input installs one, is this file's, and counts.
  *
  *   clang -g -O1 -fsanitize=fuzzer,address,undefined -I. -DANYVM_HOST_TEST \
- *     tests/fuzz/fuzz_syscall.c sys/[!m]*.c sys/mem.c core/page_alloc.c \
+ *     tests/fuzz/fuzz_syscall.c sys/[!m]*.c sys/mem.c sys/poll/[a-z]*.c core/page_alloc.c \
  *     core/event.c core/timer.c tests/unit/host_platform.c tests/unit/host_sys.c */
 #include <stdarg.h>
 #include <stdbool.h>
@@ -74,6 +80,8 @@ static bool shadow[POOL_PAGES]; /* pool pages mapped, as this harness sees it */
 static uint64_t recent[8];      /* mmap and mremap results, for address arguments */
 static unsigned nrecent;
 static unsigned handler_runs;
+static long epfds[4]; /* epoll sets made, for the calls on them */
+static unsigned nepfds;
 
 enum kind {
     NONE,
@@ -91,6 +99,11 @@ enum kind {
     SIGACT,  /* a k_sigaction built in the arena, or a pointer */
     IOVCNT,  /* an iovec count */
     PATH,    /* a path: a pointer as any, its string ending by the arena's last byte */
+    POLLFDS, /* a pollfd array built in the arena, its count argument len; revents written */
+    EVENTS,  /* an epoll_event array written, maxevents argument len */
+    SIGPACK, /* pselect6's {mask pointer, size} pair, built in the arena, or a pointer */
+    EPEVENT, /* an epoll_event built in the arena with event bits worth trying, or a pointer */
+    EPFD,    /* mostly an epoll set made earlier, else as FD */
 };
 
 struct arg {
@@ -167,10 +180,33 @@ struct call {
     {                                                                                              \
         SIGACT, 0, 0, NULL, 0                                                                      \
     }
+#define A_POLLFDS(c)                                                                               \
+    {                                                                                              \
+        POLLFDS, c, 0, NULL, 0                                                                     \
+    }
+#define A_EVENTS(c)                                                                                \
+    {                                                                                              \
+        EVENTS, c, 0, NULL, 0                                                                      \
+    }
+#define A_SIGPACK                                                                                  \
+    {                                                                                              \
+        SIGPACK, 0, 0, NULL, 0                                                                     \
+    }
+#define A_EPEVENT                                                                                  \
+    {                                                                                              \
+        EPEVENT, 0, 0, NULL, 0                                                                     \
+    }
+#define A_EPFD                                                                                     \
+    {                                                                                              \
+        EPFD, 0, 0, NULL, 0                                                                        \
+    }
 #define SIGNALS A_HINT(0, 1, 6, 9, 10, 12, 15, 17, 19, 28, 32, 40, 64, 65, -1)
 #define CLOCKS A_HINT(0, 1, 2, 3, 4, 5, 6, 7, 8, 11, -6, -10, -14, -1, 1l << 32)
 #define SIGSETSIZE A_HINT(8, 8, 8, 0, 4, 16)
 #define PIDS A_HINT(0, 1, 1, 2, -1)
+#define NFDS A_HINT(0, 1, 2, 3, 8, 63, 64, 65, 1023, 1024, 5000, -1, 1l << 32 | 2)
+#define MS_TIMEOUT A_HINT(0, 0, 0, 1, 3, -1)
+#define MAXEVENTS A_HINT(1, 2, 4, 16, 0, -1, 178956971)
 
 static const struct call calls[] = {
     {LINUX_NR_read, {A_FD, A_BUF_OUT(2, 0), A_LEN}},
@@ -251,6 +287,18 @@ static const struct call calls[] = {
     {LINUX_NR_faccessat, {A_HINT(-100, 0), A_PATH, A_INT}},
     {LINUX_NR_statx, {A_HINT(-100, 0), A_PATH, A_HINT(0, LINUX_AT_EMPTY_PATH), A_INT, A_OUT(256)}},
     {LINUX_NR_faccessat2, {A_HINT(-100, 0), A_PATH, A_INT, A_INT}},
+    /* The waiting calls (sys/poll/). */
+    {LINUX_NR_poll, {A_POLLFDS(1), A_IOVCNT, MS_TIMEOUT}},
+    {LINUX_NR_ppoll, {A_POLLFDS(1), A_IOVCNT, A_OUT(16), A_IN(8), SIGSETSIZE}},
+    {LINUX_NR_select, {NFDS, A_OUT(128), A_OUT(128), A_OUT(128), A_OUT(16)}},
+    {LINUX_NR_pselect6, {NFDS, A_OUT(128), A_OUT(128), A_OUT(128), A_OUT(16), A_SIGPACK}},
+    {LINUX_NR_epoll_create, {A_HINT(1, 0, -1, 1l << 32)}},
+    {LINUX_NR_epoll_create1, {A_HINT(0, 0, LINUX_EPOLL_CLOEXEC, 1, 0x800)}},
+    {LINUX_NR_epoll_ctl, {A_EPFD, A_HINT(1, 1, 2, 3, 0, 4), A_FD, A_IN(12)}},
+    {LINUX_NR_epoll_ctl, {A_EPFD, A_HINT(1, 3), A_EPFD, A_EPEVENT}},
+    {LINUX_NR_epoll_wait, {A_EPFD, A_EVENTS(2), MAXEVENTS, MS_TIMEOUT}},
+    {LINUX_NR_epoll_pwait, {A_EPFD, A_EVENTS(2), MAXEVENTS, MS_TIMEOUT, A_IN(8), SIGSETSIZE}},
+    {LINUX_NR_epoll_pwait2, {A_EPFD, A_EVENTS(2), MAXEVENTS, A_IN(16), A_IN(8), SIGSETSIZE}},
 };
 #define NCALLS (sizeof calls / sizeof calls[0])
 
@@ -413,6 +461,63 @@ static void allow_iov(uint64_t p, uint64_t count)
     }
 }
 
+/* A pollfd array: descriptors as any descriptor argument, events any. */
+static uint64_t build_pollfds(struct fuzz_input *in, uint64_t count)
+{
+    uint64_t p = pointer(in);
+    if (!in_arena(p) || count > MAX_IOV)
+        return p;
+    for (uint64_t i = 0; i < count; i++) {
+        struct linux_pollfd pf = {(int32_t)descriptor(in), (int16_t)fuzz_take(in, 2),
+                                  (int16_t)fuzz_take(in, 2)};
+        memcpy(arena + (p - (uintptr_t)arena) + i * sizeof pf, &pf, sizeof pf);
+    }
+    return p;
+}
+
+/* poll writes each entry's revents, and nothing else. */
+static void allow_revents(uint64_t p, uint64_t nfds)
+{
+    uint32_t n = (uint32_t)nfds;
+    if (!in_arena(p) || n > 1024)
+        return;
+    for (uint32_t i = 0; i < n; i++)
+        allow(p + i * sizeof(struct linux_pollfd) + offsetof(struct linux_pollfd, revents), 2);
+}
+
+static uint64_t build_sigpack(struct fuzz_input *in)
+{
+    uint64_t p = pointer(in);
+    if (!in_arena(p) || p - (uintptr_t)arena > HALF - 16)
+        return p;
+    static const uint64_t sizes[] = {8, 8, 8, 0, 4, 16};
+    struct linux_sigset_argpack pack = {pointer(in), sizes[fuzz_take(in, 1) % 6]};
+    memcpy(arena + (p - (uintptr_t)arena), &pack, sizeof pack);
+    return p;
+}
+
+static uint64_t build_epoll_event(struct fuzz_input *in)
+{
+    uint64_t p = pointer(in);
+    if (!in_arena(p) || p - (uintptr_t)arena > HALF - 12)
+        return p;
+    static const uint32_t bits[] = {
+        LINUX_POLLIN,
+        LINUX_POLLOUT,
+        LINUX_POLLIN | LINUX_POLLOUT,
+        LINUX_POLLIN | LINUX_EPOLLET,
+        LINUX_POLLIN | LINUX_EPOLLONESHOT,
+        LINUX_POLLOUT | LINUX_EPOLLET | LINUX_EPOLLONESHOT,
+        LINUX_POLLIN | LINUX_EPOLLEXCLUSIVE,
+        LINUX_POLLPRI | LINUX_EPOLLEXCLUSIVE,
+        LINUX_POLLIN | LINUX_EPOLLWAKEUP,
+        0,
+    };
+    struct linux_epoll_event e = {bits[fuzz_take(in, 1) % 10], take64(in)};
+    memcpy(arena + (p - (uintptr_t)arena), &e, sizeof e);
+    return p;
+}
+
 static uint64_t build_sigaction(struct fuzz_input *in)
 {
     uint64_t p = pointer(in);
@@ -439,6 +544,8 @@ static bool errno_used(long r)
     case LINUX_ENOMEM:
     case LINUX_EFAULT:
     case LINUX_EEXIST:
+    case LINUX_EINTR:
+    case LINUX_ELOOP:
     case LINUX_ENODEV:
     case LINUX_EINVAL:
     case LINUX_EMFILE:
@@ -555,6 +662,10 @@ static void one_call(struct fuzz_input *in, const struct call *c)
         case FD:
             v[i] = descriptor(in);
             break;
+        case EPFD:
+            v[i] = nepfds && fuzz_take(in, 1) % 4 ? (uint64_t)epfds[fuzz_take(in, 1) % nepfds]
+                                                  : descriptor(in);
+            break;
         case MADDR:
             v[i] = map_address(in);
             break;
@@ -576,6 +687,18 @@ static void one_call(struct fuzz_input *in, const struct call *c)
         case SIGACT:
             v[i] = build_sigaction(in);
             break;
+        case POLLFDS:
+            v[i] = build_pollfds(in, v[a->len]);
+            break;
+        case SIGPACK:
+            v[i] = build_sigpack(in);
+            break;
+        case EPEVENT:
+            v[i] = build_epoll_event(in);
+            break;
+        case EVENTS:
+            v[i] = pointer(in);
+            break;
         default:
             break;
         }
@@ -589,6 +712,10 @@ static void one_call(struct fuzz_input *in, const struct call *c)
             allow(v[i], a->size && v[a->len] > a->size ? a->size : v[a->len]);
         else if (a->kind == IOV_OUT)
             allow_iov(v[i], v[a->len]);
+        else if (a->kind == POLLFDS)
+            allow_revents(v[i], v[a->len]);
+        else if (a->kind == EVENTS && (int)v[a->len] > 0) /* allow() stops at the arena's end */
+            allow(v[i], (uint64_t)(int)v[a->len] * sizeof(struct linux_epoll_event));
     }
     long r = __anyvm_syscall(c->nr, (long)v[0], (long)v[1], (long)v[2], (long)v[3], (long)v[4],
                              (long)v[5]);
@@ -602,9 +729,26 @@ static void one_call(struct fuzz_input *in, const struct call *c)
                    c->nr == LINUX_NR_pwrite64 || c->nr == LINUX_NR_getrandom))
         BROKEN_IF((uint64_t)r > v[c->nr == LINUX_NR_getrandom ? 1 : 2]);
     if (r >= 0 && (c->nr == LINUX_NR_dup || c->nr == LINUX_NR_dup2 || c->nr == LINUX_NR_dup3))
-        BROKEN_IF(r >= 256);
+        BROKEN_IF(r >= 1024);
     if (c->nr == LINUX_NR_getpid || c->nr == LINUX_NR_gettid)
         BROKEN_IF(r != 1);
+    if (r >= 0 && (c->nr == LINUX_NR_poll || c->nr == LINUX_NR_ppoll))
+        BROKEN_IF((uint64_t)r > (uint32_t)v[1]);
+    if (r >= 0 && (c->nr == LINUX_NR_select || c->nr == LINUX_NR_pselect6))
+        BROKEN_IF(r > 3 * 1024 || r > 3 * (long)(int)v[0]);
+    if (r >= 0 && (c->nr == LINUX_NR_epoll_create || c->nr == LINUX_NR_epoll_create1)) {
+        BROKEN_IF(r >= 1024);
+        epfds[nepfds < 4 ? nepfds++ : (unsigned)r % 4] = r;
+    }
+    if (r > 0 && (c->nr == LINUX_NR_epoll_wait || c->nr == LINUX_NR_epoll_pwait ||
+                  c->nr == LINUX_NR_epoll_pwait2)) {
+        BROKEN_IF(r > (int)v[2]);
+        for (long i = 0; i < r; i++) {
+            struct linux_epoll_event e;
+            memcpy(&e, (const void *)(uintptr_t)(v[1] + (uint64_t)i * sizeof e), sizeof e);
+            BROKEN_IF(e.events == 0);
+        }
+    }
     check_memory(c->nr, v, r);
 }
 
@@ -636,6 +780,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     memset(arena, 0, sizeof arena);
     memset(shadow, 0, sizeof shadow);
     nrecent = 0;
+    nepfds = 0;
     handler_runs = 0;
     HOST_EXITS(run(&in));
     sys_reset();

@@ -1,10 +1,11 @@
 #!/usr/bin/env python3
 """Writes the small, valid seed inputs of the fuzz harnesses whose input is a
 binary layout (tests/fuzz/seeds/{acpi,bootinfo,memmap,net_rx,hv_decide,
-exit_policy,virtio_pci_caps,pci_scan}/). Each layout is described at the top
+exit_policy,virtio_pci_caps,pci_scan,syscall}/). Each layout is described at the top
 of its harness, tests/fuzz/fuzz_NAME.c. Run from the
 repository root; the output is deterministic."""
 import os
+import re
 import struct
 
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "seeds")
@@ -446,6 +447,54 @@ def exit_policy_seeds():
     write("exit_policy", "firecracker_mptable", b"\x02" + bytes(mpf) + bytes(mpc))
 
 
+# ---- syscall: programs of calls, each a table index then its operands drawn
+# as tests/fuzz/fuzz_syscall.c draws them; the indices are read from its table,
+# so the seeds follow it when calls are added ----
+def syscall_index():
+    src = open(os.path.join(os.path.dirname(ROOT), "fuzz_syscall.c")).read()
+    table = src[src.index("static const struct call calls[] = {"):]
+    table = table[:table.index("\n};")]
+    return re.findall(r"\{LINUX_NR_(\w+),", table)
+
+
+def syscall_seeds():
+    names = syscall_index()
+
+    def call(name, nth=0):
+        return [i for i, n in enumerate(names) if n == name][nth]
+
+    fd = lambda n: [3, n]                              # descriptor(): n
+    hint = lambda i: [1, i]                            # the hint at index i
+    arena = lambda off: [3, off >> 8, off & 0xFF]      # a pointer into the arena
+    epfd = lambda i: [1, i]                            # the i-th epoll set made
+    poke = lambda off, v: [0xF0, off >> 8, off & 0xFF] + list(struct.pack(">Q", v))
+
+    # epoll: a set over the console (EPOLLIN|EPOLLOUT at arena+16), a wait,
+    # an edge-triggered second registration, a set nested in another, a wait
+    # on the outer one, the inner one closed, a wait again.
+    prog = poke(16, 5)
+    prog += [call("epoll_create1")] + hint(0)
+    prog += [call("epoll_ctl")] + epfd(0) + hint(0) + fd(1) + arena(16)
+    prog += [call("epoll_wait")] + epfd(0) + arena(64) + hint(2) + hint(0)
+    prog += [call("epoll_ctl", 1)] + epfd(0) + hint(0) + [0, 3, 0] + arena(32) + [3] + [0] * 8
+    prog += [call("epoll_wait")] + epfd(0) + arena(64) + hint(2) + hint(0)
+    prog += [call("epoll_create")] + hint(0)
+    prog += [call("epoll_ctl", 1)] + epfd(1) + hint(0) + epfd(0) + arena(48) + [0] + [7] * 8
+    prog += [call("epoll_pwait")] + epfd(1) + arena(64) + hint(2) + hint(3) + arena(96) + hint(0)
+    prog += [call("close")] + fd(3)
+    prog += [call("epoll_wait")] + epfd(1) + arena(64) + hint(2) + hint(0)
+    write("syscall", "epoll", prog)
+
+    # poll over two console entries, select over the three, ppoll with a mask.
+    prog = [call("poll")] + [1, 2] + arena(32) + fd(0) + [0, 1, 0, 0] + fd(1) + [0, 4, 0, 0]
+    prog += hint(0)
+    prog += poke(256, 3) + poke(384, 6)  # reads 0 and 1, writes 1 and 2
+    prog += [call("select")] + hint(3) + arena(256) + arena(384) + arena(512) + arena(640)
+    prog += [call("ppoll")] + [1, 1] + arena(32) + fd(2) + [0, 5, 0, 0] + arena(700) + arena(720)
+    prog += hint(0)
+    write("syscall", "poll_select", prog)
+
+
 if __name__ == "__main__":
     acpi_seeds()
     bootinfo_seeds()
@@ -455,3 +504,4 @@ if __name__ == "__main__":
     exit_policy_seeds()
     virtio_pci_caps_seeds()
     pci_scan_seeds()
+    syscall_seeds()

@@ -19,6 +19,9 @@ bench's build/empty.elf (`make apps build/empty.elf`):
                           rdtscp, crc32, ...), on any path.
   multiboot     a valid multiboot v1 header with the a.out kludge;
   pvh           a PVH ELF note whose entry lies in a loaded segment.
+  size          hello, the smallest app, stays below 64 KiB, and leaves out
+                the layers its app.mk declines (the waiting calls, sys/poll/,
+                whose dispatch entries are weak: NAME_POLL := no).
 """
 
 import bisect
@@ -178,3 +181,15 @@ def test_multiboot(name):
 def test_pvh(name):
     problems = image.check_pvh(image.read(image_path(name)))
     assert not problems, "; ".join(problems)
+
+
+HELLO_LIMIT = 65536
+
+
+def test_hello_size_and_layers():
+    size = os.path.getsize(image_path("hello"))
+    assert size < HELLO_LIMIT, f"build/hello.elf is {size} bytes, not below {HELLO_LIMIT}"
+    with open(os.path.join(BUILD, "hello.map")) as f:
+        loaded = [l for l in f if l.startswith("LOAD ")]
+    assert loaded, "build/hello.map lists no LOAD lines"
+    assert not [l for l in loaded if "/sys/poll/" in l], "hello links sys/poll/ (hello_POLL := no)"

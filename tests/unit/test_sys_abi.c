@@ -24,9 +24,11 @@
 #include <asm/stat.h>
 #include <asm/termbits.h>
 #include <asm/unistd_64.h>
+#include <linux/eventpoll.h>
 #include <linux/fcntl.h>
 #include <linux/futex.h>
 #include <linux/mman.h>
+#include <linux/posix_types.h>
 #include <linux/random.h>
 #include <linux/resource.h>
 #include <linux/signal.h>
@@ -126,6 +128,14 @@ TEST(call_numbers_are_linux_x86_64s)
     NR(pwritev);
     NR(prlimit64);
     NR(getrandom);
+    NR(select);
+    NR(pselect6);
+    NR(epoll_create);
+    NR(epoll_create1);
+    NR(epoll_ctl);
+    NR(epoll_wait);
+    NR(epoll_pwait);
+    NR(epoll_pwait2);
 #undef NR
     CHECK_EQ(LINUX_NR_COUNT, __NR_set_mempolicy_home_node + 1);
 }
@@ -137,6 +147,7 @@ TEST(errno_values_are_linuxs)
     CHECK_EQ(LINUX_ENAMETOOLONG, ENAMETOOLONG);
     CHECK_EQ(LINUX_ESRCH, ESRCH);
     CHECK_EQ(LINUX_EINTR, EINTR);
+    CHECK_EQ(LINUX_ELOOP, ELOOP);
     CHECK_EQ(LINUX_EBADF, EBADF);
     CHECK_EQ(LINUX_EAGAIN, EAGAIN);
     CHECK_EQ(LINUX_ENOMEM, ENOMEM);
@@ -212,7 +223,44 @@ TEST(file_layouts_and_flags_are_linuxs)
     CHECK_EQ(LINUX_POLLERR, POLLERR);
     CHECK_EQ(LINUX_POLLHUP, POLLHUP);
     CHECK_EQ(LINUX_POLLNVAL, POLLNVAL);
+    CHECK_EQ(LINUX_POLLPRI, POLLPRI);
+    CHECK_EQ(LINUX_POLLRDNORM, POLLRDNORM);
+    CHECK_EQ(LINUX_POLLRDBAND, POLLRDBAND);
+    CHECK_EQ(LINUX_POLLWRNORM, POLLWRNORM);
+    CHECK_EQ(LINUX_POLLWRBAND, POLLWRBAND);
+    CHECK_EQ(LINUX_POLLMSG, POLLMSG);
+    CHECK_EQ(LINUX_POLLRDHUP, POLLRDHUP);
     CHECK_EQ(LINUX_S_IFCHR, 0020000); /* include/uapi/linux/stat.h */
+}
+
+TEST(select_and_epoll_constants_and_layouts_are_linuxs)
+{
+    CHECK_EQ(LINUX_FD_SETSIZE, __FD_SETSIZE);
+    CHECK_EQ(LINUX_EPOLL_CLOEXEC, EPOLL_CLOEXEC);
+    CHECK_EQ(LINUX_EPOLL_CTL_ADD, EPOLL_CTL_ADD);
+    CHECK_EQ(LINUX_EPOLL_CTL_DEL, EPOLL_CTL_DEL);
+    CHECK_EQ(LINUX_EPOLL_CTL_MOD, EPOLL_CTL_MOD);
+    /* The event bits are the poll bits. */
+    CHECK_EQ(LINUX_POLLIN, EPOLLIN);
+    CHECK_EQ(LINUX_POLLPRI, EPOLLPRI);
+    CHECK_EQ(LINUX_POLLOUT, EPOLLOUT);
+    CHECK_EQ(LINUX_POLLERR, EPOLLERR);
+    CHECK_EQ(LINUX_POLLHUP, EPOLLHUP);
+    CHECK_EQ(LINUX_POLLNVAL, EPOLLNVAL);
+    CHECK_EQ(LINUX_POLLRDNORM, EPOLLRDNORM);
+    CHECK_EQ(LINUX_POLLRDBAND, EPOLLRDBAND);
+    CHECK_EQ(LINUX_POLLWRNORM, EPOLLWRNORM);
+    CHECK_EQ(LINUX_POLLWRBAND, EPOLLWRBAND);
+    CHECK_EQ(LINUX_POLLMSG, EPOLLMSG);
+    CHECK_EQ(LINUX_POLLRDHUP, EPOLLRDHUP);
+    CHECK_EQ(LINUX_EPOLLEXCLUSIVE, EPOLLEXCLUSIVE);
+    CHECK_EQ(LINUX_EPOLLWAKEUP, EPOLLWAKEUP);
+    CHECK_EQ(LINUX_EPOLLONESHOT, EPOLLONESHOT);
+    CHECK_EQ(LINUX_EPOLLET, EPOLLET);
+    CHECK_EQ(sizeof(struct linux_epoll_event), sizeof(struct epoll_event));
+    CHECK_EQ(sizeof(struct linux_epoll_event), 12u);
+    SAME_LAYOUT(struct linux_epoll_event, struct epoll_event, events, events);
+    SAME_LAYOUT(struct linux_epoll_event, struct epoll_event, data, data);
 }
 
 TEST(terminal_requests_and_layouts_are_linuxs)

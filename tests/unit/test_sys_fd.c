@@ -3,9 +3,12 @@
  * descriptors, NULL and overflowing buffers, iovec counts and lengths),
  * dup/fcntl/ioctl, and a second kind of file plugged in the documented way
  * (sys/fd.h), as sockets will be. */
+#include "core/event.h"
+#include "core/time.h"
 #include "sys/fd.h"
 #include "sys/linux_abi.h"
 #include "sys/sys.h"
+#include "tests/unit/host_platform.h"
 #include "tests/unit/host_sys.h"
 #include "tests/unit/unit.h"
 
@@ -414,6 +417,74 @@ TEST(closing_the_console_and_reset_reopening_it)
     CHECK_EQ(SC(LINUX_NR_write, 1, "y", 1), 1);
     CHECK_EQ(SC(LINUX_NR_dup, 0), 3);
     CHECK_STR(host_console, "y");
+}
+
+/* A kind that may block, as sys/fd.h says one waits: a read with nothing
+ * to read waits (wait_until) for a byte a timer callback delivers, unless
+ * the file is non-blocking (F_SETFL, FIONBIO), which makes it EAGAIN. */
+struct trickle {
+    struct sys_file f;
+    char byte;
+    bool has;
+    struct timer t;
+};
+
+static bool trickle_has(void *ctx)
+{
+    return ((struct trickle *)ctx)->has;
+}
+
+static long trickle_read(struct sys_file *f, void *buf, size_t n)
+{
+    struct trickle *k = (struct trickle *)f;
+    if (!k->has && (f->flags & LINUX_O_NONBLOCK))
+        return -LINUX_EAGAIN;
+    if (!wait_until(trickle_has, k, WAIT_FOREVER))
+        return -LINUX_ETIMEDOUT;
+    if (n == 0)
+        return 0;
+    memcpy(buf, &k->byte, 1);
+    k->has = false;
+    return 1;
+}
+
+static void trickle_deliver(struct timer *t)
+{
+    struct trickle *k = (struct trickle *)((char *)t - offsetof(struct trickle, t));
+    k->byte = 'z';
+    k->has = true;
+}
+
+static const struct sys_file_ops trickle_ops = {.kind = "trickle", .read = trickle_read};
+
+TEST(o_nonblock_set_by_fcntl_or_fionbio_reaches_the_kind)
+{
+    fresh();
+    static struct trickle k;
+    memset(&k, 0, sizeof k);
+    k.f = (struct sys_file){.ops = &trickle_ops, .flags = LINUX_O_RDONLY | LINUX_O_NONBLOCK};
+    k.t.fn = trickle_deliver;
+    int fd = sys_fd_install(&k.f, 0, false);
+    char c = 0;
+    CHECK_EQ(SC(LINUX_NR_fcntl, fd, LINUX_F_GETFL), LINUX_O_RDONLY | LINUX_O_NONBLOCK);
+    CHECK_EQ(SC(LINUX_NR_read, fd, &c, 1), -LINUX_EAGAIN);
+    /* Blocking: the read waits in the loop until the timer delivers. */
+    CHECK_EQ(SC(LINUX_NR_fcntl, fd, LINUX_F_SETFL, 0), 0);
+    timer_arm(&k.t, host_now_ns + 3000000);
+    CHECK_EQ(SC(LINUX_NR_read, fd, &c, 1), 1);
+    CHECK_EQ(c, 'z');
+    CHECK_EQ(host_now_ns, 3000000u);
+    /* FIONBIO sets the same flag on the open file, for every descriptor of it. */
+    int32_t on = 1, off = 0;
+    int dup = (int)SC(LINUX_NR_dup, fd);
+    CHECK_EQ(SC(LINUX_NR_ioctl, dup, LINUX_FIONBIO, &on), 0);
+    CHECK_EQ(SC(LINUX_NR_read, fd, &c, 1), -LINUX_EAGAIN);
+    CHECK_EQ(SC(LINUX_NR_fcntl, fd, LINUX_F_GETFL), LINUX_O_RDONLY | LINUX_O_NONBLOCK);
+    CHECK_EQ(SC(LINUX_NR_ioctl, fd, LINUX_FIONBIO, &off), 0);
+    timer_arm(&k.t, host_now_ns + 1000000);
+    CHECK_EQ(SC(LINUX_NR_read, dup, &c, 1), 1);
+    CHECK_EQ(host_now_ns, 4000000u);
+    timer_cancel(&k.t);
 }
 
 UNIT_MAIN()

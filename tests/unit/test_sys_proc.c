@@ -91,7 +91,7 @@ TEST(limits_stack_from_the_kernel_nofile_from_the_table_the_rest_none)
     struct linux_rlimit r = get(LINUX_RLIMIT_STACK);
     CHECK(r.rlim_cur == 256 * 1024 && r.rlim_max == 256 * 1024);
     r = get(LINUX_RLIMIT_NOFILE);
-    CHECK(r.rlim_cur == 256 && r.rlim_max == 256);
+    CHECK(r.rlim_cur == 1024 && r.rlim_max == 1024); /* the descriptor table */
     for (unsigned res = 0; res < LINUX_RLIM_NLIMITS; res++) {
         if (res == LINUX_RLIMIT_STACK || res == LINUX_RLIMIT_NOFILE)
             continue;
@@ -120,7 +120,7 @@ TEST(limits_can_be_lowered_not_raised_beyond_the_machine)
     /* prlimit64: this process is pid 0 or 1; the old value comes back. */
     struct linux_rlimit nofile = {16, 32};
     CHECK_EQ(SC(LINUX_NR_prlimit64, 0, LINUX_RLIMIT_NOFILE, &nofile, &old), 0);
-    CHECK(old.rlim_cur == 256 && old.rlim_max == 256);
+    CHECK(old.rlim_cur == 1024 && old.rlim_max == 1024);
     CHECK_EQ(SC(LINUX_NR_prlimit64, 1, LINUX_RLIMIT_NOFILE, NULL, &old), 0);
     CHECK(old.rlim_cur == 16 && old.rlim_max == 32);
     CHECK_EQ(SC(LINUX_NR_prlimit64, 2, LINUX_RLIMIT_NOFILE, NULL, &old), -LINUX_ESRCH);
@@ -132,7 +132,7 @@ TEST(limits_can_be_lowered_not_raised_beyond_the_machine)
     CHECK_EQ(SC(LINUX_NR_setrlimit, 0, &back), 0);
     CHECK_EQ(get(0).rlim_max, LINUX_RLIM_INFINITY);
     host_sys_reset(0);
-    CHECK_EQ(get(LINUX_RLIMIT_NOFILE).rlim_cur, 256u);
+    CHECK_EQ(get(LINUX_RLIMIT_NOFILE).rlim_cur, 1024u);
     CHECK_EQ(get(LINUX_RLIMIT_STACK).rlim_cur, LINUX_RLIM_INFINITY);
 }
 

@@ -1,0 +1,2 @@
+# waits drives no device: its image links no bus or driver (see Makefile).
+waits_DEVICES := no
