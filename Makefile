@@ -233,7 +233,8 @@ $(B)/pure/%.o: %.c
 # over lwIP's loopback interface: lwIP, the stack's timers and loopback
 # delivery, and the port, compiled for the host like the pure sources.
 LWIP_HOST_OBJS := $(LWIP_FILES:%=$(B)/pure/lwip/%.o)
-SOCK_HOST_SRCS := net/lwip/port.c net/stack/timers.c net/stack/loopback.c $(wildcard net/socket/*.c) \
+SOCK_HOST_SRCS := net/lwip/port.c net/stack/timers.c net/stack/loopback.c net/stack/drain.c \
+	$(wildcard net/socket/*.c) \
 	tests/unit/host_sock.c
 SOCK_HOST_OBJS := $(SOCK_HOST_SRCS:%.c=$(B)/pure/%.o) $(LWIP_HOST_OBJS)
 $(B)/pure/lwip/%.o: $(LWIP_SRC)/%.c net/lwip/include/lwipopts.h net/lwip/include/arch/cc.h Makefile

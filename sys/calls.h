@@ -43,8 +43,10 @@ sys_call_fn sys_open, sys_openat, sys_newfstatat, sys_statx;
 /* sys/futex.c */
 sys_call_fn sys_futex;
 void sys_futex_reset(void);
-/* net/socket/: only in images that link the network layer (sys/syscall.c
- * refers to them weakly; elsewhere they are NULL and answer ENOSYS). */
+/* net/socket/: only in images that link the network layer. sys/syscall.c
+ * reaches them through sys_socket_call(n, a) (sock_calls.c), to which it
+ * refers weakly: elsewhere it is NULL, and they answer ENOSYS. */
+long sys_socket_call(long n, const long *a);
 sys_call_fn sys_socket, sys_socketpair, sys_bind, sys_listen, sys_accept, sys_accept4, sys_connect,
     sys_getsockname, sys_getpeername, sys_sendto, sys_recvfrom, sys_sendmsg, sys_recvmsg,
     sys_shutdown, sys_setsockopt, sys_getsockopt;

@@ -13,34 +13,32 @@
 #include "sys/calls.h"
 
 /* The socket calls live in net/socket/, which only images with the network
- * layer link (an app's NAME_NETWORK := yes). They are referred to weakly: in
- * an image without them each is NULL, so the call answers ENOSYS like any
- * unimplemented one and the image does not grow by the layer. */
+ * layer link (an app's NAME_NETWORK := yes). They share one place in the
+ * index, reached through sys_socket_call, a weak reference: in an image
+ * without the layer it is NULL and each socket call answers ENOSYS like any
+ * unimplemented one, and the image pays no table entry per call. */
 #define SOCKET_CALLS(X)                                                                            \
-    X(socket, sys_socket)                                                                          \
-    X(connect, sys_connect)                                                                        \
-    X(accept, sys_accept)                                                                          \
-    X(sendto, sys_sendto)                                                                          \
-    X(recvfrom, sys_recvfrom)                                                                      \
-    X(sendmsg, sys_sendmsg)                                                                        \
-    X(recvmsg, sys_recvmsg)                                                                        \
-    X(shutdown, sys_shutdown)                                                                      \
-    X(bind, sys_bind)                                                                              \
-    X(listen, sys_listen)                                                                          \
-    X(getsockname, sys_getsockname)                                                                \
-    X(getpeername, sys_getpeername)                                                                \
-    X(socketpair, sys_socketpair)                                                                  \
-    X(setsockopt, sys_setsockopt)                                                                  \
-    X(getsockopt, sys_getsockopt)                                                                  \
-    X(accept4, sys_accept4)
-
-#define WEAK(nr, fn) extern sys_call_fn fn __attribute__((weak));
-SOCKET_CALLS(WEAK)
-#undef WEAK
+    X(socket)                                                                                      \
+    X(connect)                                                                                     \
+    X(accept)                                                                                      \
+    X(sendto)                                                                                      \
+    X(recvfrom)                                                                                    \
+    X(sendmsg)                                                                                     \
+    X(recvmsg)                                                                                     \
+    X(shutdown)                                                                                    \
+    X(bind)                                                                                        \
+    X(listen)                                                                                      \
+    X(getsockname)                                                                                 \
+    X(getpeername)                                                                                 \
+    X(socketpair)                                                                                  \
+    X(setsockopt)                                                                                  \
+    X(getsockopt)                                                                                  \
+    X(accept4)
+extern long sys_socket_call(long n, const long *a) __attribute__((weak));
 
 /* Every implemented call; call_index maps a number to its place in calls
  * (a byte per number rather than a pointer: the table costs 0.5 KiB, not
- * 3.5). An entry may be NULL (a socket call in an image without sockets). */
+ * 3.5). */
 #define IMPLEMENTED(X)                                                                             \
     X(read, sys_read)                                                                              \
     X(open, sys_open)                                                                              \
@@ -119,8 +117,7 @@ SOCKET_CALLS(WEAK)
     X(epoll_ctl, sys_epoll_ctl)                                                                    \
     X(epoll_wait, sys_epoll_wait)                                                                  \
     X(epoll_pwait, sys_epoll_pwait)                                                                \
-    X(epoll_pwait2, sys_epoll_pwait2)                                                              \
-    SOCKET_CALLS(X)
+    X(epoll_pwait2, sys_epoll_pwait2)
 
 /* The waiting calls (sys/poll/) are in an image only when its app links
  * them (Makefile: NAME_POLL): weak references, so their entries are NULL,
@@ -140,16 +137,18 @@ WEAK(sys_epoll_pwait2)
 
 /* The calls' places in `calls` (1 up; 0 is "none"). */
 #define ORDINAL(nr, fn) CALL_##nr,
-enum { CALL_NONE, IMPLEMENTED(ORDINAL) CALL_COUNT };
+enum { CALL_NONE, IMPLEMENTED(ORDINAL) CALL_SOCKET, CALL_COUNT };
 #undef ORDINAL
 _Static_assert(CALL_COUNT <= 256, "the index holds a byte per number");
 
 #define FN(nr, fn) fn,
-static sys_call_fn *const calls[CALL_COUNT] = {NULL, IMPLEMENTED(FN)};
+static sys_call_fn *const calls[CALL_COUNT] = {NULL, IMPLEMENTED(FN) NULL};
 #undef FN
 
 #define PLACE(nr, fn) [LINUX_NR_##nr] = CALL_##nr,
-static const uint8_t call_index[LINUX_NR_COUNT] = {IMPLEMENTED(PLACE)};
+#define PLACE_SOCKET(nr) [LINUX_NR_##nr] = CALL_SOCKET,
+static const uint8_t call_index[LINUX_NR_COUNT] = {IMPLEMENTED(PLACE) SOCKET_CALLS(PLACE_SOCKET)};
+#undef PLACE_SOCKET
 #undef PLACE
 
 /* Which numbers were reported; numbers outside the table are reported
@@ -189,8 +188,12 @@ __attribute__((used)) long __anyvm_syscall(long n, long a1, long a2, long a3, lo
                                            long a6)
 {
     const long a[6] = {a1, a2, a3, a4, a5, a6};
-    sys_call_fn *fn = n >= 0 && n < LINUX_NR_COUNT ? calls[call_index[n]] : NULL;
-    long r = fn != NULL ? fn(a) : not_implemented(n);
+    unsigned place = n >= 0 && n < LINUX_NR_COUNT ? call_index[n] : CALL_NONE;
+    long r;
+    if (place == CALL_SOCKET)
+        r = sys_socket_call != NULL ? sys_socket_call(n, a) : not_implemented(n);
+    else
+        r = calls[place] != NULL ? calls[place](a) : not_implemented(n);
     sys_signal_deliver();
     return r;
 }

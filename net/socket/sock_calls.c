@@ -335,3 +335,45 @@ long sys_shutdown(const long *a)
     sock_put(s);
     return r;
 }
+
+/* ---- the entry sys/syscall.c reaches every socket call through ---- */
+
+long sys_socket_call(long n, const long *a)
+{
+    switch (n) {
+    case LINUX_NR_socket:
+        return sys_socket(a);
+    case LINUX_NR_socketpair:
+        return sys_socketpair(a);
+    case LINUX_NR_bind:
+        return sys_bind(a);
+    case LINUX_NR_listen:
+        return sys_listen(a);
+    case LINUX_NR_accept:
+        return sys_accept(a);
+    case LINUX_NR_accept4:
+        return sys_accept4(a);
+    case LINUX_NR_connect:
+        return sys_connect(a);
+    case LINUX_NR_getsockname:
+        return sys_getsockname(a);
+    case LINUX_NR_getpeername:
+        return sys_getpeername(a);
+    case LINUX_NR_sendto:
+        return sys_sendto(a);
+    case LINUX_NR_recvfrom:
+        return sys_recvfrom(a);
+    case LINUX_NR_sendmsg:
+        return sys_sendmsg(a);
+    case LINUX_NR_recvmsg:
+        return sys_recvmsg(a);
+    case LINUX_NR_shutdown:
+        return sys_shutdown(a);
+    case LINUX_NR_setsockopt:
+        return sys_setsockopt(a);
+    case LINUX_NR_getsockopt:
+        return sys_getsockopt(a);
+    default:
+        return -LINUX_ENOSYS; /* sys/syscall.c sends no other number here */
+    }
+}

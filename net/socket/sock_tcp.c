@@ -249,7 +249,8 @@ static long tcp_bind_call(struct sock *s, const ip_addr_t *addr, uint16_t port)
         return -LINUX_EINVAL; /* bound already (inet_bind) */
     if (!sock_addr_is_local(addr))
         return -LINUX_EADDRNOTAVAIL;
-    /* IPV6_V6ONLY: the unspecified address then means IPv6 only. */
+    /* "::" came as both families, or as IPv6 alone under IPV6_V6ONLY
+     * (sock_addr_in); lwIP's tcp_bind takes either. */
     err_t e = tcp_bind(tcp_of(s)->pcb, addr, port);
     if (e == ERR_BUF)
         return -LINUX_EADDRINUSE; /* no free port */

@@ -8,6 +8,7 @@
 #include "lwip/stats.h"
 #include "lwip/tcp.h"
 #include "net/socket/sock.h"
+#include "net/stack/drain.h"
 #include "sys/fd.h"
 #include "sys/linux_abi.h"
 #include "tests/unit/host_sock.h"
@@ -997,6 +998,58 @@ TEST(a_hundred_connections)
         SC(LINUX_NR_close, s[i]);
     }
     SC(LINUX_NR_close, l);
+    CHECK(host_sock_quiet());
+}
+
+/* At exit the stack lets TCP deliver what closed connections still hold
+ * (net/stack/drain.c), for a bounded time, and says when it could not. */
+TEST(at_exit_tcp_delivers_what_it_holds_for_a_bounded_time)
+{
+    host_sock_start();
+    int c, s;
+    CHECK(host_tcp_pair(LINUX_AF_INET, &c, &s));
+    set_nonblocking(c);
+    static uint8_t big[200000];
+    for (uint32_t i = 0; i < sizeof big; i++)
+        big[i] = pattern(i, 6);
+    CHECK_EQ(SC(LINUX_NR_write, c, big, sizeof big), (long)sizeof big);
+    SC(LINUX_NR_close, c); /* nothing has left yet: the loop has not run */
+    CHECK(tcp_active_pcbs->unsent != NULL || tcp_active_pcbs->next->unsent != NULL);
+    unit_log_clear();
+    CHECK_EQ(stack_drain(3000000000ull), 0u);
+    CHECK(!LOG_CONTAINS("still had data"));
+    static uint8_t in[sizeof big];
+    size_t got = 0;
+    long r;
+    while ((r = SC(LINUX_NR_recvfrom, s, in + got, sizeof in - got, LINUX_MSG_DONTWAIT, 0, 0)) > 0)
+        got += (size_t)r;
+    CHECK_EQ(r, 0); /* all of it, and the FIN, were already here */
+    CHECK_EQ(got, sizeof big);
+    CHECK(memcmp(in, big, sizeof big) == 0);
+    SC(LINUX_NR_close, s);
+    /* A peer that reads nothing: the data cannot all go; the wait ends. */
+    CHECK(host_tcp_pair(LINUX_AF_INET, &c, &s));
+    set_nonblocking(c);
+    size_t sent = 0;
+    for (int round = 0; round < 20; round++) {
+        long w;
+        while ((w = SC(LINUX_NR_write, c, big, sizeof big)) > 0)
+            sent += (size_t)w;
+        host_sock_run_ms(1);
+    }
+    SC(LINUX_NR_close, c);
+    uint64_t before = time_now_ns();
+    CHECK_EQ(stack_drain(3000000000ull), 1u);
+    CHECK(time_now_ns() - before >= 3000000000ull);
+    CHECK(LOG_CONTAINS("net: 1 TCP connection still had data to deliver at exit\n"));
+    got = 0;
+    while (got < sent) { /* the reader wakes up: everything still arrives */
+        r = SC(LINUX_NR_read, s, big, sizeof big);
+        CHECK(r > 0);
+        got += (size_t)r;
+    }
+    CHECK_EQ(SC(LINUX_NR_read, s, big, sizeof big), 0);
+    SC(LINUX_NR_close, s);
     CHECK(host_sock_quiet());
 }
 
