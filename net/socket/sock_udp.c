@@ -155,6 +155,8 @@ static long udp_send_call(struct sock *s, struct sock_msg *m)
     err_t e = m->has_addr ? udp_sendto(u->pcb, p, to, m->port) : udp_send(u->pcb, p);
     pbuf_free(p);
     sock_lwip_done();
+    if (e == ERR_MEM || e == ERR_IF)
+        return -LINUX_ENOBUFS; /* the interface's queue is full: Linux's ENOBUFS */
     if (e != ERR_OK)
         return -sock_errno(e);
     return (long)len;

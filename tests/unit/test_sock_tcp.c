@@ -1001,6 +1001,38 @@ TEST(a_hundred_connections)
     CHECK(host_sock_quiet());
 }
 
+/* A segment the interface refused (here a full loopback queue) goes
+ * again with the next pass of the timers, with nothing in flight whose
+ * acknowledgement would prompt it (net/stack/timers.c). */
+TEST(a_segment_the_interface_refused_is_sent_again)
+{
+    host_sock_start();
+    int c, s;
+    CHECK(host_tcp_pair(LINUX_AF_INET, &c, &s));
+    int32_t one = 1;
+    CHECK_EQ(SC(LINUX_NR_setsockopt, c, LINUX_IPPROTO_TCP, LINUX_TCP_NODELAY, &one, 4), 0);
+    long u = SC(LINUX_NR_socket, LINUX_AF_INET, LINUX_SOCK_DGRAM, 0);
+    struct linux_sockaddr_in self = host_sin("127.0.0.1", 9);
+    CHECK_EQ(SC(LINUX_NR_bind, u, &self, sizeof self), 0);
+    long r;
+    unsigned queued = 0;
+    while ((r = SC(LINUX_NR_sendto, u, "x", 1, 0, &self, sizeof self)) == 1)
+        queued++; /* the loop does not run: the loopback queue fills */
+    CHECK_EQ(r, -LINUX_ENOBUFS);
+    CHECK_EQ(queued, 1024u);
+    CHECK_EQ(SC(LINUX_NR_write, c, "data", 4), 4);
+    struct tcp_pcb *pcb = sock_of(c)->u.tcp.pcb;
+    CHECK(pcb->unsent != NULL && pcb->unacked == NULL);
+    char buf[8];
+    uint64_t before = time_now_ns();
+    CHECK_EQ(SC(LINUX_NR_read, s, buf, sizeof buf), 4);
+    CHECK(time_now_ns() - before <= 300000000ull);
+    SC(LINUX_NR_close, u);
+    SC(LINUX_NR_close, c);
+    SC(LINUX_NR_close, s);
+    CHECK(host_sock_quiet());
+}
+
 /* At exit the stack lets TCP deliver what closed connections still hold
  * (net/stack/drain.c), for a bounded time, and says when it could not. */
 TEST(at_exit_tcp_delivers_what_it_holds_for_a_bounded_time)
