@@ -6,7 +6,8 @@
  *                 the live count, waiting
  *   sock_calls.c  the system calls that take a socket (socket, bind, ...)
  *   sock_opts.c   setsockopt and getsockopt
- *   sock_tcp.c    SOCK_STREAM on lwIP's TCP
+ *   sock_tcp.c    SOCK_STREAM on lwIP's TCP: the connection's life
+ *   sock_tcp_io.c SOCK_STREAM's data
  *   sock_udp.c    SOCK_DGRAM on lwIP's UDP
  *   sock_addr.c   struct sockaddr_in/_in6 to and from lwIP's addresses
  *   sock_iter.c   walking the application's buffers (one, or an iovec)

@@ -266,4 +266,36 @@ TEST(send_and_receive_arguments)
     CHECK(host_sock_quiet());
 }
 
+TEST(datagram_address_errors)
+{
+    host_sock_start();
+    long u4 = SC(LINUX_NR_socket, LINUX_AF_INET, LINUX_SOCK_DGRAM, 0);
+    long u6 = SC(LINUX_NR_socket, LINUX_AF_INET6, LINUX_SOCK_DGRAM, 0);
+    struct linux_sockaddr_in6 a6 = host_sin6("::1", 9);
+    struct linux_sockaddr_in a4 = host_sin("127.0.0.1", 9);
+    CHECK_EQ(SC(LINUX_NR_sendto, u4, "x", 1, 0, &a6, sizeof a6), -LINUX_EAFNOSUPPORT);
+    CHECK_EQ(SC(LINUX_NR_sendto, u4, "x", 1, 0, &a4, 15), -LINUX_EINVAL);
+    CHECK_EQ(SC(LINUX_NR_sendto, u6, "x", 1, 0, &a6, 23), -LINUX_EINVAL);
+    struct linux_sockaddr_in6 v4in6;
+    memset(&v4in6, 0, sizeof v4in6);
+    memcpy(&v4in6, &a4, sizeof a4);
+    CHECK_EQ(SC(LINUX_NR_sendto, u6, "x", 1, 0, &v4in6, sizeof v4in6), -LINUX_EAFNOSUPPORT);
+    CHECK_EQ(SC(LINUX_NR_connect, u4, &a6, sizeof a6), -LINUX_EAFNOSUPPORT);
+    CHECK_EQ(SC(LINUX_NR_connect, u6, &a6, 8), -LINUX_EINVAL);
+    CHECK_EQ(SC(LINUX_NR_sendto, u4, "x", 1, 0, 0x10, sizeof a4), -LINUX_EFAULT);
+    /* recvmsg: a source the application cannot take fails the call after
+     * the datagram was taken, as on Linux. */
+    CHECK_EQ(SC(LINUX_NR_bind, u4, &a4, sizeof a4), 0);
+    CHECK_EQ(SC(LINUX_NR_sendto, u4, "ab", 2, 0, &a4, sizeof a4), 2);
+    char buf[4];
+    struct linux_iovec iov = {(uintptr_t)buf, sizeof buf};
+    struct linux_msghdr h = {
+        .msg_name = 0x10, .msg_namelen = 16, .msg_iov = (uintptr_t)&iov, .msg_iovlen = 1};
+    CHECK_EQ(SC(LINUX_NR_recvmsg, u4, &h, 0), -LINUX_EFAULT);
+    CHECK_EQ(SC(LINUX_NR_recvfrom, u4, buf, sizeof buf, LINUX_MSG_DONTWAIT, 0, 0), -LINUX_EAGAIN);
+    SC(LINUX_NR_close, u4);
+    SC(LINUX_NR_close, u6);
+    CHECK(host_sock_quiet());
+}
+
 UNIT_MAIN()
