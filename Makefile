@@ -271,6 +271,25 @@ $(B)/pure/%.o: %.c
 	@echo '  HOSTCC  $<'
 	@$(HCC) $(HCFLAGS) -fsanitize=address,undefined -DANYVM_HOST_TEST -c $< -o $@
 
+# The socket layer's host tests (tests/unit/test_sock_*.c) drive net/socket
+# over lwIP's loopback interface: lwIP, the stack's timers and loopback
+# delivery, and the port, compiled for the host like the pure sources.
+LWIP_HOST_OBJS := $(LWIP_FILES:%=$(B)/pure/lwip/%.o)
+SOCK_HOST_SRCS := net/lwip/port.c net/stack/timers.c net/stack/loopback.c net/stack/drain.c \
+	$(wildcard net/socket/*.c) \
+	tests/unit/host_sock.c
+SOCK_HOST_OBJS := $(SOCK_HOST_SRCS:%.c=$(B)/pure/%.o) $(LWIP_HOST_OBJS)
+$(B)/pure/lwip/%.o: $(LWIP_SRC)/%.c net/lwip/include/lwipopts.h net/lwip/include/arch/cc.h Makefile
+	@mkdir -p $(dir $@)
+	@echo '  HOSTCC  lwip/$*.c'
+	@$(HCC) $(filter-out -Werror -Wextra -MMD -MP,$(HCFLAGS)) -fsanitize=address,undefined \
+		-DANYVM_HOST_TEST $(LWIP_INC) -c $< -o $@
+$(B)/pure/net/%.o: HCFLAGS += $(LWIP_INC)
+$(B)/pure/tests/unit/host_sock.o: HCFLAGS += $(LWIP_INC)
+SOCK_TESTS := $(patsubst tests/unit/%.c,$(B)/unit/%,$(wildcard tests/unit/test_sock_*.c))
+$(SOCK_TESTS): $(SOCK_HOST_OBJS)
+$(SOCK_TESTS): HCFLAGS += $(LWIP_INC) -DANYVM_HOST_TEST
+
 # ---- libFuzzer harnesses (tests/fuzz/fuzz_NAME.c), one per parser of untrusted input ----
 # `make fuzz` runs each for FUZZ_SECONDS; `make test` runs each briefly (tests/fuzz/test_fuzz.py).
 FUZZ_CC := clang

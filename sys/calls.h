@@ -1,6 +1,8 @@
 /* Inside the system-call layer: the form of a call's implementation, the
  * calls each file provides to the dispatch table (sys/syscall.c), and what
- * the files ask of each other. Nothing outside sys/ includes this. */
+ * the files ask of each other. Nothing outside sys/ includes this but the
+ * socket calls (net/socket/), which belong to the layer and live with the
+ * network stack. */
 #ifndef SYS_CALLS_H
 #define SYS_CALLS_H
 
@@ -57,6 +59,13 @@ struct sys_files {
 /* sys/futex.c */
 sys_call_fn sys_futex;
 void sys_futex_reset(void);
+/* net/socket/: only in images that link the network layer. sys/syscall.c
+ * reaches them through sys_socket_call(n, a) (sock_calls.c), to which it
+ * refers weakly: elsewhere it is NULL, and they answer ENOSYS. */
+long sys_socket_call(long n, const long *a);
+sys_call_fn sys_socket, sys_socketpair, sys_bind, sys_listen, sys_accept, sys_accept4, sys_connect,
+    sys_getsockname, sys_getpeername, sys_sendto, sys_recvfrom, sys_sendmsg, sys_recvmsg,
+    sys_shutdown, sys_setsockopt, sys_getsockopt;
 /* sys/poll/: in the images that link the waiting calls (Makefile:
  * NAME_POLL); sys/syscall.c refers to them weakly, so an image without
  * them answers ENOSYS. */

@@ -218,6 +218,9 @@ static long rwv(const long *a, bool out, bool at)
         return r;
     if (at && (uint64_t)total > (uint64_t)INT64_MAX - (uint64_t)pos)
         return -LINUX_EINVAL;
+    if (!at && (out ? f->ops->writev : f->ops->readv) != NULL)
+        return out ? f->ops->writev(f, iov, cnt, (uint64_t)total)
+                   : f->ops->readv(f, iov, cnt, (uint64_t)total);
     /* Segment by segment, each read again and checked again: a read into
      * an earlier segment may have overwritten the array itself. */
     uint64_t done = 0;

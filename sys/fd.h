@@ -76,6 +76,14 @@ struct sys_file_ops {
     long (*pread)(struct sys_file *f, void *buf, size_t n, uint64_t off);
     long (*pwrite)(struct sys_file *f, const void *buf, size_t n, uint64_t off);
     long (*lseek)(struct sys_file *f, int64_t off, int whence);
+    /* readv and writev in one call: iov is the application's iovec array of
+     * cnt entries, already checked as a whole (every segment reachable,
+     * lengths valid); the kind reads each entry again as it reaches it (the
+     * array may lie in a buffer being read into) and moves at most total
+     * bytes. NULL: each segment is one read or write. A socket wants the
+     * whole: a writev of a header and a body is one TCP burst, not two. */
+    long (*readv)(struct sys_file *f, uint64_t iov, uint64_t cnt, uint64_t total);
+    long (*writev)(struct sys_file *f, uint64_t iov, uint64_t cnt, uint64_t total);
     /* arg is the raw third argument: a number or an application pointer,
      * which the kind checks (sys/uaccess.h) before it touches it. */
     long (*ioctl)(struct sys_file *f, unsigned int cmd, long arg);

@@ -569,4 +569,137 @@ struct linux_sysinfo { /* 112 bytes on x86-64 */
 #define LINUX_GRND_RANDOM 0x0002
 #define LINUX_GRND_INSECURE 0x0004
 
+/* ---- sockets: include/uapi/asm-generic/errno.h (above), include/linux/socket.h,
+ * include/linux/net.h, include/uapi/linux/in.h, in6.h, tcp.h,
+ * include/uapi/asm-generic/socket.h ---- */
+#define LINUX_NR_socket 41
+#define LINUX_NR_connect 42
+#define LINUX_NR_accept 43
+#define LINUX_NR_sendto 44
+#define LINUX_NR_recvfrom 45
+#define LINUX_NR_sendmsg 46
+#define LINUX_NR_recvmsg 47
+#define LINUX_NR_shutdown 48
+#define LINUX_NR_bind 49
+#define LINUX_NR_listen 50
+#define LINUX_NR_getsockname 51
+#define LINUX_NR_getpeername 52
+#define LINUX_NR_socketpair 53
+#define LINUX_NR_setsockopt 54
+#define LINUX_NR_getsockopt 55
+#define LINUX_NR_accept4 288
+
+#define LINUX_EACCES 13
+#define LINUX_EPIPE 32
+#define LINUX_EDOM 33
+#define LINUX_ENOTSOCK 88
+#define LINUX_EDESTADDRREQ 89
+#define LINUX_EMSGSIZE 90
+#define LINUX_ENOPROTOOPT 92
+#define LINUX_EPROTONOSUPPORT 93
+#define LINUX_ESOCKTNOSUPPORT 94
+#define LINUX_EAFNOSUPPORT 97
+#define LINUX_EADDRINUSE 98
+#define LINUX_EADDRNOTAVAIL 99
+#define LINUX_ENETDOWN 100
+#define LINUX_ENETUNREACH 101
+#define LINUX_ECONNABORTED 103
+#define LINUX_ECONNRESET 104
+#define LINUX_ENOBUFS 105
+#define LINUX_EISCONN 106
+#define LINUX_ENOTCONN 107
+#define LINUX_ECONNREFUSED 111
+#define LINUX_EHOSTUNREACH 113
+#define LINUX_EALREADY 114
+#define LINUX_EINPROGRESS 115
+
+#define LINUX_S_IFSOCK 0140000
+
+#define LINUX_AF_UNSPEC 0
+#define LINUX_AF_INET 2
+#define LINUX_AF_INET6 10
+#define LINUX_AF_MAX 46
+#define LINUX_SOCK_STREAM 1
+#define LINUX_SOCK_DGRAM 2
+#define LINUX_SOCK_RAW 3
+#define LINUX_SOCK_MAX 11 /* SOCK_PACKET + 1 */
+#define LINUX_SOCK_TYPE_MASK 0xf
+#define LINUX_SOCK_NONBLOCK LINUX_O_NONBLOCK
+#define LINUX_SOCK_CLOEXEC LINUX_O_CLOEXEC
+#define LINUX_IPPROTO_IP 0
+#define LINUX_IPPROTO_TCP 6
+#define LINUX_IPPROTO_UDP 17
+#define LINUX_IPPROTO_IPV6 41
+#define LINUX_IPPROTO_MAX 263
+
+#define LINUX_SOL_SOCKET 1
+#define LINUX_SO_REUSEADDR 2
+#define LINUX_SO_TYPE 3
+#define LINUX_SO_ERROR 4
+#define LINUX_SO_BROADCAST 6
+#define LINUX_SO_SNDBUF 7
+#define LINUX_SO_RCVBUF 8
+#define LINUX_SO_KEEPALIVE 9
+#define LINUX_SO_LINGER 13
+#define LINUX_SO_RCVTIMEO_OLD 20
+#define LINUX_SO_SNDTIMEO_OLD 21
+#define LINUX_SO_ACCEPTCONN 30
+#define LINUX_SO_PROTOCOL 38
+#define LINUX_SO_DOMAIN 39
+#define LINUX_SO_RCVTIMEO_NEW 66
+#define LINUX_SO_SNDTIMEO_NEW 67
+#define LINUX_TCP_NODELAY 1
+#define LINUX_TCP_KEEPIDLE 4
+#define LINUX_TCP_KEEPINTVL 5
+#define LINUX_TCP_KEEPCNT 6
+#define LINUX_IPV6_V6ONLY 26
+
+#define LINUX_MSG_OOB 0x1
+#define LINUX_MSG_PEEK 0x2
+#define LINUX_MSG_CTRUNC 0x8
+#define LINUX_MSG_TRUNC 0x20
+#define LINUX_MSG_DONTWAIT 0x40
+#define LINUX_MSG_WAITALL 0x100
+#define LINUX_MSG_NOSIGNAL 0x4000
+#define LINUX_MSG_MORE 0x8000
+
+#define LINUX_SHUT_RD 0
+#define LINUX_SHUT_WR 1
+#define LINUX_SHUT_RDWR 2
+
+struct linux_sockaddr_in { /* include/uapi/linux/in.h; port and address in network order */
+    uint16_t sin_family;
+    uint16_t sin_port;
+    uint32_t sin_addr;
+    uint8_t sin_zero[8];
+};
+struct linux_sockaddr_in6 { /* include/uapi/linux/in6.h */
+    uint16_t sin6_family;
+    uint16_t sin6_port;
+    uint32_t sin6_flowinfo;
+    uint8_t sin6_addr[16];
+    uint32_t sin6_scope_id;
+};
+/* RFC 2133's sockaddr_in6 had no sin6_scope_id: Linux takes 24 bytes as a
+ * whole IPv6 address (include/linux/in6.h: SIN6_LEN_RFC2133). */
+#define LINUX_SIN6_LEN_RFC2133 24
+/* sizeof(struct __kernel_sockaddr_storage): the longest address a call takes. */
+#define LINUX_SOCKADDR_STORAGE 128
+
+struct linux_msghdr { /* struct user_msghdr, include/linux/socket.h (56 bytes) */
+    uint64_t msg_name;
+    int32_t msg_namelen;
+    int32_t pad0;
+    uint64_t msg_iov;
+    uint64_t msg_iovlen;
+    uint64_t msg_control;
+    uint64_t msg_controllen;
+    uint32_t msg_flags;
+    uint32_t pad1;
+};
+struct linux_linger { /* include/linux/socket.h */
+    int32_t l_onoff;
+    int32_t l_linger;
+};
+
 #endif

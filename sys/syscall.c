@@ -13,6 +13,30 @@
 #include "core/log.h"
 #include "sys/calls.h"
 
+/* The socket calls live in net/socket/, which only images with the network
+ * layer link (an app's NAME_NETWORK := yes). They share one place in the
+ * index, reached through sys_socket_call, a weak reference: in an image
+ * without the layer it is NULL and each socket call answers ENOSYS like any
+ * unimplemented one, and the image pays no table entry per call. */
+#define SOCKET_CALLS(X)                                                                            \
+    X(socket)                                                                                      \
+    X(connect)                                                                                     \
+    X(accept)                                                                                      \
+    X(sendto)                                                                                      \
+    X(recvfrom)                                                                                    \
+    X(sendmsg)                                                                                     \
+    X(recvmsg)                                                                                     \
+    X(shutdown)                                                                                    \
+    X(bind)                                                                                        \
+    X(listen)                                                                                      \
+    X(getsockname)                                                                                 \
+    X(getpeername)                                                                                 \
+    X(socketpair)                                                                                  \
+    X(setsockopt)                                                                                  \
+    X(getsockopt)                                                                                  \
+    X(accept4)
+extern long sys_socket_call(long n, const long *a) __attribute__((weak));
+
 /* Every implemented call; call_index maps a number to its place in calls
  * (a byte per number rather than a pointer: the table costs 0.5 KiB, not
  * 3.5). */
@@ -114,16 +138,18 @@ WEAK(sys_epoll_pwait2)
 
 /* The calls' places in `calls` (1 up; 0 is "none"). */
 #define ORDINAL(nr, fn) CALL_##nr,
-enum { CALL_NONE, IMPLEMENTED(ORDINAL) CALL_COUNT };
+enum { CALL_NONE, IMPLEMENTED(ORDINAL) CALL_SOCKET, CALL_COUNT };
 #undef ORDINAL
 _Static_assert(CALL_COUNT <= 256, "the index holds a byte per number");
 
 #define FN(nr, fn) fn,
-static sys_call_fn *const calls[CALL_COUNT] = {NULL, IMPLEMENTED(FN)};
+static sys_call_fn *const calls[CALL_COUNT] = {NULL, IMPLEMENTED(FN) NULL};
 #undef FN
 
 #define PLACE(nr, fn) [LINUX_NR_##nr] = CALL_##nr,
-static const uint8_t call_index[LINUX_NR_COUNT] = {IMPLEMENTED(PLACE)};
+#define PLACE_SOCKET(nr) [LINUX_NR_##nr] = CALL_SOCKET,
+static const uint8_t call_index[LINUX_NR_COUNT] = {IMPLEMENTED(PLACE) SOCKET_CALLS(PLACE_SOCKET)};
+#undef PLACE_SOCKET
 #undef PLACE
 
 /* Which numbers were reported; numbers outside the table are reported
@@ -166,10 +192,16 @@ __attribute__((used)) long __anyvm_syscall(long n, long a1, long a2, long a3, lo
                                            long a6)
 {
     const long a[6] = {a1, a2, a3, a4, a5, a6};
+    /* The file layer, when linked, answers the calls that name files. */
     sys_call_fn *fn = &__anyvm_files != NULL ? __anyvm_files.call(n) : NULL;
-    if (fn == NULL && n >= 0 && n < LINUX_NR_COUNT)
-        fn = calls[call_index[n]];
-    long r = fn != NULL ? fn(a) : not_implemented(n);
+    unsigned place = n >= 0 && n < LINUX_NR_COUNT ? call_index[n] : CALL_NONE;
+    long r;
+    if (fn != NULL)
+        r = fn(a);
+    else if (place == CALL_SOCKET)
+        r = sys_socket_call != NULL ? sys_socket_call(n, a) : not_implemented(n);
+    else
+        r = calls[place] != NULL ? calls[place](a) : not_implemented(n);
     sys_signal_deliver();
     return r;
 }

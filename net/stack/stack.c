@@ -10,6 +10,7 @@
 #include "lwip/init.h"
 #include "net/stack/addr_config.h"
 #include "net/stack/addr_report.h"
+#include "net/stack/drain.h"
 #include "net/stack/netif_netdev.h"
 #include "net/stack/stats.h"
 #include "net/stack/timers.h"
@@ -75,8 +76,13 @@ static void start(void)
     kprintf("net: lwIP %s, %u interface%s\n", LWIP_VERSION_STRING, n, n == 1 ? "" : "s");
 }
 
+/* How long the end of the VM waits for TCP to deliver what it holds: a
+ * few retransmission timeouts, not a peer that stopped answering. */
+#define DRAIN_LIMIT_NS 3000000000ull
+
 static void stop(void)
 {
+    stack_drain(DRAIN_LIMIT_NS);
     stack_stats_print(interfaces);
 }
 

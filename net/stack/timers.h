@@ -6,7 +6,9 @@
 #define NET_STACK_TIMERS_H
 
 /* Re-arms the timer for lwIP's earliest timeout (or disarms it when there
- * is none). Call after any lwIP call that may add a timeout. */
+ * is none), and queues the delivery of frames looped back meanwhile
+ * (net/stack/loopback.h). Call after any lwIP call that may add a timeout
+ * or send. */
 void stack_timers_update(void);
 
 #endif

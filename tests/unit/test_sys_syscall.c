@@ -115,6 +115,25 @@ TEST(a_call_linux_has_but_this_kernel_not_is_enosys_once)
     CHECK_EQ(count("sys: system call 57 not implemented"), 1u);
 }
 
+/* This program links no net/socket (an image without the network layer):
+ * the socket calls' entries are NULL and answer ENOSYS like any missing
+ * call; test_sock_*.c link them and reach them. */
+TEST(socket_calls_are_enosys_in_an_image_without_sockets)
+{
+    host_sys_reset(0);
+    unit_log_clear();
+    long nrs[] = {
+        LINUX_NR_socket,     LINUX_NR_connect,    LINUX_NR_accept,      LINUX_NR_sendto,
+        LINUX_NR_recvfrom,   LINUX_NR_sendmsg,    LINUX_NR_recvmsg,     LINUX_NR_shutdown,
+        LINUX_NR_bind,       LINUX_NR_listen,     LINUX_NR_getsockname, LINUX_NR_getpeername,
+        LINUX_NR_socketpair, LINUX_NR_setsockopt, LINUX_NR_getsockopt,  LINUX_NR_accept4};
+    for (unsigned i = 0; i < sizeof nrs / sizeof nrs[0]; i++)
+        CHECK_EQ(SC(nrs[i], LINUX_AF_INET, LINUX_SOCK_STREAM, 0), -LINUX_ENOSYS);
+    CHECK_EQ(count("sys: system call 41 not implemented: ENOSYS\n"), 1u);
+    CHECK_EQ(count("sys: system call 288 not implemented: ENOSYS\n"), 1u);
+    CHECK_EQ(count("not implemented"), 16u);
+}
+
 TEST(numbers_linux_does_not_have_are_enosys)
 {
     host_sys_reset(0);

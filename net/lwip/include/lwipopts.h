@@ -96,7 +96,12 @@
 #define LWIP_CHECKSUM_CTRL_PER_NETIF 1
 #define LWIP_HAVE_LOOPIF 1
 #define LWIP_NETIF_LOOPBACK 1
-#define LWIP_LOOPBACK_MAX_PBUFS 256
+/* Frames looped back wait on the interface until the event loop delivers
+ * them (net/stack/loopback.h): room for a client and a server in one app
+ * each filling a 256 KiB window with its acknowledgements (about 720
+ * frames), so a transfer over 127.0.0.1 loses nothing; the bound keeps an
+ * app that sends to itself without ever waiting from eating the heap. */
+#define LWIP_LOOPBACK_MAX_PBUFS 1024
 #define LWIP_NUM_NETIF_CLIENT_DATA 1
 
 /* Statistics: the drop counters per cause behind the net.stats line. */

@@ -8,11 +8,18 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* No <sys/time.h>, <inttypes.h> or <limits.h> from a hosted library. */
+/* No <sys/time.h>, <inttypes.h> or <limits.h> from a hosted library. Host
+ * unit tests (ANYVM_HOST_TEST) build lwIP against the host's C library,
+ * whose <limits.h> makes lwIP take ssize_t from <unistd.h> rather than
+ * define its own. */
 #define LWIP_TIMEVAL_PRIVATE 0
+#ifdef ANYVM_HOST_TEST
+#include <limits.h>
+#else
 #define LWIP_NO_INTTYPES_H 1
 #define LWIP_NO_LIMITS_H 1
 #define LWIP_NO_CTYPE_H 1
+#endif
 #define X8_F "02x"
 #define U16_F "u"
 #define S16_F "d"
@@ -22,7 +29,9 @@
 #define X32_F "x"
 #define SZT_F "lu"
 
+#ifndef BYTE_ORDER /* the host's <endian.h> may have said so already */
 #define BYTE_ORDER LITTLE_ENDIAN
+#endif
 
 /* Diagnostics go to the kernel log; a failed lwIP assertion is a kernel bug
  * and stops the VM with the place it failed. */
