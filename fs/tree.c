@@ -336,6 +336,45 @@ void fs_tree_build(struct fs_tree *t, const void *archive, size_t size)
     count_dir_links(t);
 }
 
+uint32_t fs_tree_add_file(struct fs_tree *t, const char *path, const char **why)
+{
+    *why = "no memory for the index";
+    if (t->count == 0 && add_node(t, FS_ROOT, "", 0) == FS_NONE)
+        return FS_NONE;
+    const char *p = path, *end = path + strlen(path), *c, *next;
+    size_t len, next_len;
+    uint32_t dir = FS_ROOT;
+    if (!next_component(&p, end, &c, &len)) {
+        *why = "the path names the root";
+        return FS_NONE;
+    }
+    while (next_component(&p, end, &next, &next_len)) {
+        uint32_t sub = find_child(t, dir, c, len);
+        if (sub != FS_NONE && !fs_tree_is_dir(t, sub)) {
+            *why = "a component on its way is not a directory";
+            return FS_NONE;
+        }
+        if (sub == FS_NONE && (sub = add_node(t, dir, c, (uint32_t)len)) == FS_NONE)
+            return FS_NONE;
+        dir = sub;
+        c = next;
+        len = next_len;
+    }
+    uint32_t i = find_child(t, dir, c, len);
+    if (i != FS_NONE) {
+        if (t->nodes[i].generated)
+            return i;
+        *why = "the initrd has it";
+        return FS_NONE;
+    }
+    if ((i = add_node(t, dir, c, (uint32_t)len)) == FS_NONE)
+        return FS_NONE;
+    t->nodes[i].mode = LINUX_S_IFREG | 0444;
+    t->nodes[i].generated = true;
+    count_dir_links(t);
+    return i;
+}
+
 void fs_tree_count(const struct fs_tree *t, struct fs_counts *c)
 {
     memset(c, 0, sizeof *c);

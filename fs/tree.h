@@ -58,6 +58,7 @@ struct fs_node {
     uint32_t cpio_dev_major, cpio_dev_minor;
     const uint8_t *data; /* a regular file's bytes, a symbolic link's target */
     uint32_t size;
+    bool generated; /* made by the kernel (fs_tree_add_file), not the archive */
 };
 
 struct fs_tree {
@@ -79,6 +80,15 @@ struct fs_tree {
  * "initrd: ". */
 void fs_tree_build(struct fs_tree *t, const void *archive, size_t size);
 void fs_tree_free(struct fs_tree *t);
+
+/* The node of a file the kernel adds at path (relative, its components
+ * plain names, the string kept by the caller), made as a read-only regular
+ * file (0444, empty) with the directories on its way when missing; t gets
+ * its root first if it has none. The same path again gives the same node.
+ * FS_NONE when the path names something the archive made (the archive's
+ * wins) or something on its way is not a directory (*why says which), or
+ * when the index cannot grow. */
+uint32_t fs_tree_add_file(struct fs_tree *t, const char *path, const char **why);
 
 /* Counts by type, for the banner. */
 struct fs_counts {

@@ -49,12 +49,14 @@ long sys_path_check(long p, size_t *len);
 /* The file layer (sys/files/), defined as __anyvm_files only in images
  * whose app names a file (sys/path.c says how). sys/syscall.c asks it first
  * for the function of every call (NULL: not one of its calls), gives it the
- * initrd to mount (sys_files_mount) and has it reset its part of sys_reset
- * (the working directory back at the root). */
+ * initrd to mount (sys_files_mount), the kernel's own files to show
+ * (sys_files_generate), and has it reset its part of sys_reset (the working
+ * directory back at the root). */
 struct sys_files {
     sys_call_fn *(*call)(long nr);
     void (*mount)(const void *base, uint64_t size, uint64_t image_start, uint64_t image_end);
     void (*reset)(void);
+    long (*generate)(const char *path, const void *data, uint32_t size);
 };
 /* sys/futex.c */
 sys_call_fn sys_futex;

@@ -27,6 +27,16 @@ void sys_set_stack_size(uint64_t bytes);
  * (sys/path.c). */
 long sys_files_mount(const void *base, uint64_t size, uint64_t image_start, uint64_t image_end);
 
+/* A file the kernel writes for the app (the network stack's
+ * /etc/resolv.conf and /etc/hosts, which the C library's resolver reads):
+ * path is relative to the root ("etc/resolv.conf", a string that lives as
+ * long as the kernel), data its contents, kept where they are (the caller
+ * may change them and call again with the new size). A file of that path
+ * in the initrd wins: the call then returns -EEXIST and the tree keeps the
+ * initrd's. Read-only like the rest. Returns 0, -ENOMEM, or -ENOSYS in an
+ * image without the file layer. */
+long sys_files_generate(const char *path, const void *data, uint32_t size);
+
 /* The state an app starts in: descriptors 0-2 on the console and no
  * others, every mapping freed, default signal actions, nothing blocked or
  * pending, limits at their defaults, the working directory at the root.

@@ -214,6 +214,13 @@ long sys_files_mount(const void *base, uint64_t size, uint64_t image_start, uint
     return 0;
 }
 
+long sys_files_generate(const char *path, const void *data, uint32_t size)
+{
+    if (&__anyvm_files == NULL)
+        return -LINUX_ENOSYS;
+    return __anyvm_files.generate(path, data, size);
+}
+
 void sys_reset(void)
 {
     sys_fd_reset();

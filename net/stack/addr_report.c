@@ -9,6 +9,7 @@
 #include "lwip/netif.h"
 #include "lwip/prot/dhcp.h"
 #include "net/stack/netif_netdev.h"
+#include "net/stack/resolv_conf.h"
 
 static const char *if_name(struct netif *netif)
 {
@@ -59,8 +60,10 @@ static void changed(struct netif *netif, netif_nsc_reason_t reason,
 {
     if (netif->name[0] == 'l' && netif->name[1] == 'o')
         return;
-    if (reason & (LWIP_NSC_IPV4_SETTINGS_CHANGED | LWIP_NSC_IPV4_ADDRESS_CHANGED))
+    if (reason & (LWIP_NSC_IPV4_SETTINGS_CHANGED | LWIP_NSC_IPV4_ADDRESS_CHANGED)) {
         report_ip4(netif);
+        resolv_conf_update(); /* DHCP may have brought DNS servers */
+    }
     if (reason & LWIP_NSC_IPV6_ADDR_STATE_CHANGED) {
         s8_t idx = args->ipv6_addr_state_changed.addr_index;
         bool now = ip6_addr_isvalid(netif_ip6_addr_state(netif, idx));

@@ -12,6 +12,7 @@
 #include "net/stack/addr_report.h"
 #include "net/stack/drain.h"
 #include "net/stack/netif_netdev.h"
+#include "net/stack/resolv_conf.h"
 #include "net/stack/stats.h"
 #include "net/stack/timers.h"
 
@@ -66,6 +67,7 @@ static void start(void)
     lwip_init();
     addr_report_start();
     addr_config_dns();
+    resolv_conf_update();
     for (struct netdev *nd = netdev_first(); nd; nd = nd->next)
         added(nd);
     netdev_watch(&watcher); /* devices found later (hot plug, late probe) */

@@ -140,4 +140,25 @@ static sys_call_fn *call(long nr)
     }
 }
 
-const struct sys_files __anyvm_files = {.call = call, .mount = mount, .reset = reset};
+/* The kernel's own files join the initrd's tree (or make one when there is
+ * no initrd). */
+static long generate(const char *path, const void *data, uint32_t size)
+{
+    if (!mounted) {
+        memset(&initrd, 0, sizeof initrd);
+        mounted = true;
+    }
+    const char *why;
+    uint32_t node = fs_tree_add_file(&initrd, path, &why);
+    if (node == FS_NONE) {
+        if (initrd.count == 0)
+            mounted = false;
+        return strcmp(why, "the initrd has it") == 0 ? -LINUX_EEXIST : -LINUX_ENOMEM;
+    }
+    initrd.nodes[node].data = data;
+    initrd.nodes[node].size = size;
+    return 0;
+}
+
+const struct sys_files __anyvm_files = {
+    .call = call, .mount = mount, .reset = reset, .generate = generate};

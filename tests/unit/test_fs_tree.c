@@ -386,4 +386,38 @@ TEST(paths_of_nodes)
     CHECK_EQ(fs_tree_path(&t, at("/d/sub"), NULL, 0), 7u);
 }
 
+/* The kernel's own files (the network stack's /etc/resolv.conf): added with
+ * their directories to a tree or to none, found again, never over the
+ * archive's. */
+TEST(kernel_files_join_the_tree_and_yield_to_the_archive)
+{
+    const char *why;
+    fs_tree_free(&t);
+    memset(&t, 0, sizeof t);
+    uint32_t r = fs_tree_add_file(&t, "etc/resolv.conf", &why);
+    CHECK(r != FS_NONE && t.nodes[r].generated);
+    CHECK_EQ(t.nodes[r].mode, 0100444u);
+    CHECK_EQ(at("/etc/resolv.conf"), r);
+    CHECK(fs_tree_is_dir(&t, at("/etc")));
+    CHECK_EQ(fs_tree_add_file(&t, "etc/resolv.conf", &why), r); /* again: the same node */
+    uint32_t h = fs_tree_add_file(&t, "etc/hosts", &why);
+    CHECK(h != FS_NONE && h != r);
+    CHECK_STR(children(at("/etc")), "resolv.conf hosts");
+    CHECK_EQ(t.nodes[at("/etc")].nlink, 2u);
+
+    cb_init(&b);
+    cb_file(&b, "etc/hosts", "10.0.0.1 mine\n");
+    cb_file(&b, "top", "t");
+    cb_trailer(&b);
+    build();
+    CHECK_EQ(fs_tree_add_file(&t, "etc/hosts", &why), FS_NONE);
+    CHECK_STR(why, "the initrd has it");
+    CHECK_EQ(fs_tree_add_file(&t, "top/x", &why), FS_NONE);
+    CHECK_STR(why, "a component on its way is not a directory");
+    CHECK_EQ(fs_tree_add_file(&t, "/", &why), FS_NONE);
+    uint32_t n = fs_tree_add_file(&t, "etc/resolv.conf", &why);
+    CHECK(n != FS_NONE && at("/etc/resolv.conf") == n);
+    CHECK_STR(children(at("/etc")), "hosts resolv.conf");
+}
+
 UNIT_MAIN()

@@ -34,6 +34,9 @@
 #define PBUF_POOL_SIZE 256
 #define ARP_TABLE_SIZE 64
 #define ARP_QUEUEING 1
+/* Packets held per neighbour while its address resolves (lwIP drops the
+ * oldest beyond it, uncounted): a burst to a new peer must not lose its start. */
+#define ARP_QUEUE_LEN 64
 #define LWIP_ND6_NUM_NEIGHBORS 32
 #define LWIP_ND6_NUM_DESTINATIONS 32
 
