@@ -1,0 +1,89 @@
+"""A launcher that runs build/httpd.elf in a guest instead of the host
+build: the content tree is packed into an initrd (anyvm_lib.initrd), the
+guest boots on QEMU (microvm or q35, TCG unless hardware KVM is loaded)
+with a virtio-net NIC on user networking, a static address (no DHCP wait)
+and the guest's port 80 forwarded to a free host port. Its Server has the
+interface of httpd_server.Server, so the tests of test_httpd.py that only
+speak HTTP run unchanged against it (test_httpd_guest.py)."""
+
+import os
+import re
+import socket
+import tempfile
+import time
+
+import pytest
+
+from anyvm_lib import initrd, launch, publish, vm
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(os.path.dirname(HERE))
+KERNEL = os.path.join(ROOT, "build", "httpd.elf")
+START = re.compile(r"^httpd: listening on port (\d+) \(root (.*)\)$", re.M)
+BOOT_TIMEOUT = 60
+PARAMS = "console=ttyS0 net.ip=10.0.2.15/24 net.gw=10.0.2.2"
+
+
+def free_port():
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class GuestServer:
+    def __init__(self, live, root, port, work):
+        self.live, self.root, self.work = live, root, work
+        self.expect_exit = False
+        self.host, self.port = "127.0.0.1", port
+        self.base_url = f"http://127.0.0.1:{port}"
+
+    def output(self):
+        return self.live.text + "\n"
+
+    def wait_output(self, regex, timeout=5.0, after=0):
+        pattern = re.compile(regex, re.M)
+        deadline = time.monotonic() + timeout
+        while True:
+            m = pattern.search(self.output(), after)
+            if m:
+                return m
+            if time.monotonic() > deadline:
+                pytest.fail(f"no line matching {regex!r} within {timeout} s; output:\n"
+                            + self.output()[-3000:], pytrace=False)
+            time.sleep(0.05)
+
+    def alive(self):
+        return self.live.proc.poll() is None
+
+    def stop(self):
+        self.live.kill()
+        self.work.cleanup()
+        return self.live.proc.returncode, self.output()
+
+
+class GuestLauncher:
+    def __init__(self, workdir, target):
+        self.workdir, self.target = workdir, target
+
+    def start(self, root, args, **host_only):
+        if host_only:
+            pytest.skip(f"host-only launcher options: {', '.join(host_only)}")
+        if not os.path.isfile(KERNEL):
+            pytest.fail(f"{KERNEL} is not built (make APP=httpd)", pytrace=False)
+        work = tempfile.TemporaryDirectory(prefix="anyvm-httpd-", dir=self.workdir)
+        image = initrd.pack(root, os.path.join(work.name, "root.cpio")) \
+            if os.path.isdir(root) and os.listdir(root) else None
+        port = free_port()
+        args = [a for a in args]
+        spec = launch.BootSpec(image=KERNEL, target=self.target, mem="128M", cmdline=PARAMS,
+                               args=["--root", "/"] + args, initrd=image,
+                               forwards=[publish.Forward("tcp", "127.0.0.1", port, 80)])
+        argv = launch.prepare(spec, work.name)
+        live = vm.Live(argv)
+        line = live.wait_line(START.pattern, BOOT_TIMEOUT)
+        if line is None:
+            live.kill()
+            work.cleanup()
+            pytest.fail(f"httpd did not start in the guest ({' '.join(argv)}):\n"
+                        + live.text[-3000:], pytrace=False)
+        return GuestServer(live, root, port, work)
