@@ -483,7 +483,7 @@ def httpd_floor(image, initrd, page, acc, mem_kib, first_ms):
         argv = with_timeout(anyvm_argv(image, initrd, port, f"{kib}K", acc), wait + 10)
         with vm.Live(argv) as live:
             try:
-                first_answer(port, page, True, live, wait)
+                first_answer(port, page, False, live, wait)
                 return True
             except NoAnswer:
                 return False
@@ -527,7 +527,7 @@ def bench_anyvm(work, archive, page, acc, mem, seconds, image):
     port = free_port()
     try:
         figures = boot_and_load("anyvm httpd", anyvm_argv(image, archive, port, mem, acc), port,
-                                page, True, seconds)
+                                page, False, seconds)
     except NoAnswer as e:
         say(f"anyvm httpd did not answer: {e}")
         return None

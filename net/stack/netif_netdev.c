@@ -1,12 +1,10 @@
 /* lwIP interfaces over network devices (net/stack/netif_netdev.h). */
 #include "net/stack/netif_netdev.h"
 
-#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/log.h"
-#include "core/time.h"
 #include "dev/netdev.h"
 #include "lwip/etharp.h"
 #include "lwip/ethip6.h"
@@ -20,10 +18,9 @@
  * a longer chain is copied into one piece first. */
 #define TX_PIECES 16
 
-/* Hands p to the device. 0: queued; -1: refused (the ring is full or the
- * device broken); -2: no memory for a copy the frame needed. */
-static int send_frame(struct stack_if *sif, struct pbuf *p)
+static err_t linkoutput(struct netif *netif, struct pbuf *p)
 {
+    struct stack_if *sif = netif->state;
     struct netdev_buf bufs[TX_PIECES];
     struct pbuf *single = NULL;
     unsigned n = 0;
@@ -31,8 +28,12 @@ static int send_frame(struct stack_if *sif, struct pbuf *p)
         if (q->len != 0)
             n++;
     if (n > TX_PIECES) {
-        if ((single = pbuf_clone(PBUF_RAW, PBUF_RAM, p)) == NULL)
-            return -2;
+        single = pbuf_clone(PBUF_RAW, PBUF_RAM, p);
+        if (single == NULL) {
+            LINK_STATS_INC(link.memerr);
+            LINK_STATS_INC(link.drop);
+            return ERR_MEM;
+        }
         p = single;
     }
     struct netdev_tx_offload offload = {0};
@@ -41,8 +42,12 @@ static int send_frame(struct stack_if *sif, struct pbuf *p)
         enum tx_offload_kind k = tx_offload_tcp(p->payload, p->len, p->tot_len, &offload);
         if (k == TX_OFFLOAD_SOFTWARE && single == NULL) {
             /* The headers span pbufs: rare enough to copy the frame once. */
-            if ((single = pbuf_clone(PBUF_RAW, PBUF_RAM, p)) == NULL)
-                return -2;
+            single = pbuf_clone(PBUF_RAW, PBUF_RAM, p);
+            if (single == NULL) {
+                LINK_STATS_INC(link.memerr);
+                LINK_STATS_INC(link.drop);
+                return ERR_MEM;
+            }
             p = single;
             k = tx_offload_tcp(p->payload, p->len, p->tot_len, &offload);
         }
@@ -55,70 +60,12 @@ static int send_frame(struct stack_if *sif, struct pbuf *p)
     int rc = netdev_transmit(sif->nd, bufs, n, offloaded ? &offload : NULL);
     if (single)
         pbuf_free(single);
-    return rc == 0 ? 0 : -1;
-}
-
-/* Frames the device refused because its ring was full wait in a backlog
- * (copies: lwIP rewrites the headers of segments it keeps) and go out in
- * order as soon as the ring has room: tried again on every frame sent or
- * received and every millisecond meanwhile. Without it a refused TCP
- * segment waited for lwIP's retransmission timer (a second or more), which
- * bursts to many clients at once hit as stalls. */
-static void backlog_flush(struct stack_if *sif)
-{
-    while (sif->backlog_len > 0) {
-        struct pbuf *p = sif->backlog[sif->backlog_head];
-        if (send_frame(sif, p) == -1)
-            break;
-        pbuf_free(p);
-        sif->backlog_head = (sif->backlog_head + 1) % STACK_IF_BACKLOG;
-        sif->backlog_len--;
-        LINK_STATS_INC(link.xmit);
-    }
-    if (sif->backlog_len > 0)
-        timer_arm(&sif->backlog_timer, time_now_ns() + 1000000u);
-    else
-        timer_cancel(&sif->backlog_timer);
-}
-
-static void backlog_retry(struct timer *t)
-{
-    backlog_flush((struct stack_if *)((char *)t - offsetof(struct stack_if, backlog_timer)));
-}
-
-static err_t backlog_add(struct stack_if *sif, struct pbuf *p)
-{
-    struct pbuf *copy = NULL;
-    if (sif->backlog_len == STACK_IF_BACKLOG ||
-        (copy = pbuf_clone(PBUF_RAW, PBUF_RAM, p)) == NULL) {
-        /* TCP sends it again; UDP is lossy. */
+    if (rc != 0) {
+        /* A full ring or a broken device: TCP sends again, UDP is lossy. */
         sif->tx_refused++;
         LINK_STATS_INC(link.drop);
         return ERR_IF;
     }
-    sif->backlog[(sif->backlog_head + sif->backlog_len) % STACK_IF_BACKLOG] = copy;
-    sif->backlog_len++;
-    sif->tx_delayed++;
-    if (!sif->backlog_timer.armed)
-        timer_arm(&sif->backlog_timer, time_now_ns() + 1000000u);
-    return ERR_OK;
-}
-
-static err_t linkoutput(struct netif *netif, struct pbuf *p)
-{
-    struct stack_if *sif = netif->state;
-    if (sif->backlog_len > 0)
-        backlog_flush(sif);
-    if (sif->backlog_len > 0)
-        return backlog_add(sif, p); /* after those, in order */
-    int rc = send_frame(sif, p);
-    if (rc == -2) {
-        LINK_STATS_INC(link.memerr);
-        LINK_STATS_INC(link.drop);
-        return ERR_MEM;
-    }
-    if (rc == -1)
-        return backlog_add(sif, p);
     LINK_STATS_INC(link.xmit);
     return ERR_OK;
 }
@@ -144,8 +91,6 @@ static void received(struct netdev *nd, const void *frame, size_t len, void *ctx
     }
     memcpy(p->payload, frame, len);
     LINK_STATS_INC(link.recv);
-    if (sif->backlog_len > 0)
-        backlog_flush(sif);
     if (sif->netif.input(p, &sif->netif) != ERR_OK)
         pbuf_free(p);
     stack_timers_update();
@@ -189,7 +134,6 @@ struct stack_if *stack_if_attach(struct netdev *nd)
         return NULL;
     }
     sif->nd = nd;
-    sif->backlog_timer.fn = backlog_retry;
     if (netif_add_noaddr(&sif->netif, sif, init_netif, ethernet_input) == NULL) {
         kprintf("%s: the network stack refused the interface; not used\n", nd->name);
         free(sif);
@@ -214,11 +158,6 @@ void stack_if_link_changed(struct stack_if *sif)
 
 void stack_if_detach(struct stack_if *sif)
 {
-    timer_cancel(&sif->backlog_timer);
-    for (; sif->backlog_len > 0; sif->backlog_len--) {
-        pbuf_free(sif->backlog[sif->backlog_head]);
-        sif->backlog_head = (sif->backlog_head + 1) % STACK_IF_BACKLOG;
-    }
     netdev_set_receiver(sif->nd, NULL, NULL);
     netif_remove(&sif->netif);
     free(sif);

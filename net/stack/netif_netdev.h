@@ -6,12 +6,9 @@
 
 #include <stdbool.h>
 
-#include "core/time.h"
 #include "lwip/netif.h"
 
 struct netdev;
-
-#define STACK_IF_BACKLOG 256 /* frames held while the device's ring is full */
 
 struct stack_if {
     struct netif netif;
@@ -20,12 +17,7 @@ struct stack_if {
     /* Frames refused on the way, beyond what lwIP's own counters say. */
     unsigned long rx_no_memory; /* no pbuf for a received frame */
     unsigned long rx_too_long;  /* longer than a pbuf can hold (64 KiB) */
-    unsigned long tx_refused;   /* the device would not queue the frame, nor the backlog */
-    unsigned long tx_delayed;   /* waited in the backlog for room in the device's ring */
-    /* Refused frames waiting for room (net/stack/netif_netdev.c). */
-    struct pbuf *backlog[STACK_IF_BACKLOG];
-    unsigned backlog_head, backlog_len;
-    struct timer backlog_timer;
+    unsigned long tx_refused;   /* the device would not queue the frame */
     struct stack_if *next;
 };
 
