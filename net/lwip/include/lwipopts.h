@@ -110,6 +110,7 @@
 /* Statistics: the drop counters per cause behind the net.stats line. */
 #define LWIP_STATS 1
 #define LWIP_STATS_DISPLAY 0
+#define LWIP_STATS_LARGE 1 /* 32-bit counters: 16 bits wrap in seconds under load */
 #define LINK_STATS 1
 #define ETHARP_STATS 1
 #define IP_STATS 1
