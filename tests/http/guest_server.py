@@ -10,11 +10,11 @@ import os
 import re
 import socket
 import tempfile
-import time
 
 import pytest
 
 from anyvm_lib import initrd, launch, publish, vm
+from httpd_server import Server
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
@@ -30,7 +30,10 @@ def free_port():
         return s.getsockname()[1]
 
 
-class GuestServer:
+class GuestServer(Server):
+    """httpd_server.Server's interface (wait_output comes from there) over a
+    guest's serial transcript."""
+
     def __init__(self, live, root, port, work):
         self.live, self.root, self.work = live, root, work
         self.expect_exit = False
@@ -39,18 +42,6 @@ class GuestServer:
 
     def output(self):
         return self.live.text + "\n"
-
-    def wait_output(self, regex, timeout=5.0, after=0):
-        pattern = re.compile(regex, re.M)
-        deadline = time.monotonic() + timeout
-        while True:
-            m = pattern.search(self.output(), after)
-            if m:
-                return m
-            if time.monotonic() > deadline:
-                pytest.fail(f"no line matching {regex!r} within {timeout} s; output:\n"
-                            + self.output()[-3000:], pytrace=False)
-            time.sleep(0.05)
 
     def alive(self):
         return self.live.proc.poll() is None
