@@ -114,7 +114,7 @@ $(B)/a/apps/%.c.o: apps/%.c Makefile | $(LIBC)
 	@echo '  APPCC   $<'
 	@$(ACC) $(ACFLAGS) -Iinclude -c $< -o $@
 
-.PHONY: all apps run test bench setup unit hostsim clean format tools reference
+.PHONY: soak all apps run test bench setup unit hostsim clean format tools reference
 all: $(B)/$(APP).elf
 apps: $(foreach a,$(APPS),$(B)/$(a).elf)
 
@@ -374,6 +374,12 @@ reference: setup
 bench: setup
 	@$(MAKE) --no-print-directory apps hostsim $(B)/empty.elf
 	PYTHONDONTWRITEBYTECODE=1 $(PYTHON) bench/bench.py $(BENCH_ARGS)
+
+# httpd under load and connection churn for SOAK_MINUTES (default 30), outside
+# CI: bench/soak.py says what it watches.
+soak: setup
+	@$(MAKE) --no-print-directory $(B)/httpd.elf
+	PYTHONDONTWRITEBYTECODE=1 $(PYTHON) bench/soak.py
 
 # An empty payload for the boot-time baseline: exits at its first instructions.
 $(B)/empty.elf: bench/empty.S bench/empty.ld
