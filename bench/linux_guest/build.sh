@@ -157,10 +157,10 @@ find_lib() {
     return 1
 }
 needed() { readelf -d "$1" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p'; }
-todo=("$root/usr/sbin/nginx")
-while [ ${#todo[@]} -gt 0 ]; do
-    elf=${todo[0]}
-    todo=("${todo[@]:1}")
+unread=("$root/usr/sbin/nginx")
+while [ ${#unread[@]} -gt 0 ]; do
+    elf=${unread[0]}
+    unread=("${unread[@]:1}")
     for so in $(needed "$elf"); do
         [ -e "$root/lib/x86_64-linux-gnu/$so" ] && continue
         src=$(find_lib "$so") || {
@@ -168,7 +168,7 @@ while [ ${#todo[@]} -gt 0 ]; do
             exit 1
         }
         cp -L "$src" "$root/lib/x86_64-linux-gnu/$so"
-        todo+=("$root/lib/x86_64-linux-gnu/$so")
+        unread+=("$root/lib/x86_64-linux-gnu/$so")
     done
 done
 # The program interpreter nginx names (PT_INTERP), where it names it.
