@@ -24,8 +24,10 @@
 #include <string.h>
 
 #include "core/dma.h"
+#include "core/event.h"
 #include "core/log.h"
 #include "core/param.h"
+#include "core/time.h"
 #include "dev/netdev.h"
 #include "dev/random.h"
 #include "drivers/virtio/net_config.h"
@@ -58,6 +60,10 @@
  * buffer are taken in one call; the rest on the loop's next pass, after
  * timers and other devices had their turn. */
 #define RX_BUDGET_PER_POSTED 2
+/* At exit the device gets this long to send what was queued: a VMM handles
+ * the transmit queue after the notification (QEMU in its main loop), so a
+ * guest that powers off right after its last reply would lose it. */
+#define TX_FLUSH_LIMIT_NS 1000000000ull
 
 KERNEL_PARAM(param_rx_buffer_size, "virtio_net.rx_buffer_size",
              "size of merged receive buffers, 64-4096 (tests use it to split frames)");
@@ -463,6 +469,27 @@ static int vnet_probe(struct virtio_dev *vd, const struct virtio_device_id *id)
     return 0;
 }
 
+static bool tx_all_done(void *ctx)
+{
+    struct vnet *n = ctx;
+    tx_reap(n);
+    return n->tx_nfree == n->tx_count || n->vd->broken;
+}
+
+/* Exit: what was queued leaves the VM before the reset that follows
+ * (virtio_bus_quiesce). Completions interrupt now, so the wait is short. */
+static void vnet_quiesce(struct virtio_dev *vd)
+{
+    struct vnet *n = vd->priv;
+    if (n == NULL || vd->broken)
+        return;
+    vd->on_event = NULL; /* nothing is delivered any more */
+    if (n->irq)
+        virtq_enable_interrupts(n->txq);
+    if (!wait_until(tx_all_done, n, time_now_ns() + TX_FLUSH_LIMIT_NS))
+        kprintf("%s: %u frames still unsent at exit\n", vname(n), n->tx_count - n->tx_nfree);
+}
+
 /* The device is going away: the class forgets it, the device is reset (it
  * may hold receive buffers) and only then is its memory freed (vnet_unwind,
  * which leaves it with the device when the reset is not confirmed). */
@@ -482,5 +509,6 @@ static const struct virtio_driver virtio_net_driver = {
     .ids = vnet_ids,
     .probe = vnet_probe,
     .remove = vnet_remove,
+    .quiesce = vnet_quiesce,
 };
 VIRTIO_DRIVER_REGISTER(virtio_net_driver);

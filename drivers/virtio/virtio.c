@@ -133,9 +133,7 @@ static void virtio_event(struct work *w)
 
 static void virtio_poll(struct poller *p)
 {
-    struct virtio_dev *vd = container_of(p, struct virtio_dev, poller);
-    vd->pending_isr |= VIRTIO_ISR_QUEUE;
-    work_queue(&vd->work);
+    virtio_interrupt(container_of(p, struct virtio_dev, poller), VIRTIO_ISR_QUEUE);
 }
 
 void virtio_add_device(struct virtio_dev *vd, struct device *parent)
@@ -305,9 +303,13 @@ void virtio_fail(struct virtio_dev *vd, const char *fmt, ...)
     virtio_add_status(vd, VIRTIO_STATUS_FAILED);
 }
 
+/* From interrupt handlers and from drivers (a receive budget spent): the
+ * read-modify-write must not race the handler's. */
 void virtio_interrupt(struct virtio_dev *vd, uint32_t isr)
 {
+    uint64_t flags = arch_irq_save();
     vd->pending_isr |= isr;
+    arch_irq_restore(flags);
     work_queue(&vd->work);
 }
 
