@@ -29,6 +29,9 @@ struct netdev_stats {
     /* Checksum work done on the way, for diagnostics and tests. */
     uint64_t rx_csum_completed; /* frames flagged "checksum partial" finished in software */
     uint64_t tx_csum_offloaded; /* frames sent with the checksum left to the device */
+    /* Times the transmit queue sat still with frames in it and the driver
+     * notified the device again (a notification lost or suppressed wrongly). */
+    uint64_t tx_renotified;
 };
 
 #define NETDEV_FEATURE_TX_CSUM (1u << 0) /* transmit accepts netdev_tx_offload.csum */

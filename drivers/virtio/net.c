@@ -64,6 +64,11 @@
  * the transmit queue after the notification (QEMU in its main loop), so a
  * guest that powers off right after its last reply would lose it. */
 #define TX_FLUSH_LIMIT_NS 1000000000ull
+/* Frames in the transmit queue that the device has not taken for this long
+ * get a notification whatever avail_event says (virtq_device_still): QEMU
+ * 7.2 under TCG was seen to stop with frames published and avail_event
+ * left behind them; a spare notification costs the device one look. */
+#define TX_STILL_NS 50000000ull
 
 KERNEL_PARAM(param_rx_buffer_size, "virtio_net.rx_buffer_size",
              "size of merged receive buffers, 64-4096 (tests use it to split frames)");
@@ -229,6 +234,11 @@ static int vnet_transmit(struct netdev *nd, const struct netdev_buf *bufs, unsig
     if (n->vd->broken)
         return -1;
     tx_reap(n);
+    /* Looked at before each frame, so at least at every retransmission. */
+    if (!n->vd->broken && virtq_device_still(n->txq, time_now_ns(), TX_STILL_NS)) {
+        nd->stats.tx_renotified++;
+        virtq_kick_always(n->txq);
+    }
     if (n->tx_nfree == 0 || n->vd->broken)
         return -1;
     uint16_t slot = n->tx_free[--n->tx_nfree];
@@ -486,6 +496,8 @@ static void vnet_quiesce(struct virtio_dev *vd)
     vd->on_event = NULL; /* nothing is delivered any more */
     if (n->irq)
         virtq_enable_interrupts(n->txq);
+    if (n->tx_nfree != n->tx_count)
+        virtq_kick_always(n->txq);
     if (!wait_until(tx_all_done, n, time_now_ns() + TX_FLUSH_LIMIT_NS))
         kprintf("%s: %u frames still unsent at exit\n", vname(n), n->tx_count - n->tx_nfree);
 }

@@ -369,6 +369,19 @@ int virtq_get_used(struct virtq *vq, void **token, uint32_t *len)
     return 1;
 }
 
+bool virtq_device_still(struct virtq *vq, uint64_t now_ns, uint64_t limit_ns)
+{
+    if (vq->in_flight == 0 || vq->last_used != vq->still_seen_used) {
+        vq->still_seen_used = vq->last_used;
+        vq->still_since_ns = now_ns;
+        return false;
+    }
+    if (now_ns - vq->still_since_ns < limit_ns)
+        return false;
+    vq->still_since_ns = now_ns;
+    return true;
+}
+
 bool virtq_enable_interrupts(struct virtq *vq)
 {
     if (vq->broken)

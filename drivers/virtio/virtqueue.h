@@ -41,12 +41,14 @@ struct virtq {
     uint64_t indirect_phys;
     char error[96]; /* reason for the last -1 */
     /* Private to virtqueue.c: */
-    uint16_t *next_free; /* free-list links, private (never read back from the shared table) */
-    uint16_t in_flight;  /* heads added and not yet returned by the device */
-    bool broken;         /* the device broke the rules: every later call fails */
-    bool interrupts_off; /* virtq_disable_interrupts in effect; with EVENT_IDX,
-                            virtq_get_used re-arms used_event after each completion
-                            while this is false, so interrupts stay on as without it */
+    uint16_t *next_free;      /* free-list links, private (never read back from the shared table) */
+    uint16_t in_flight;       /* heads added and not yet returned by the device */
+    bool broken;              /* the device broke the rules: every later call fails */
+    uint16_t still_seen_used; /* virtq_device_still: last_used at its last look */
+    uint64_t still_since_ns;  /* and when requests last moved (or there were none) */
+    bool interrupts_off;      /* virtq_disable_interrupts in effect; with EVENT_IDX,
+                                 virtq_get_used re-arms used_event after each completion
+                                 while this is false, so interrupts stay on as without it */
 };
 
 #define VIRTQ_MAX_INDIRECT 16
@@ -138,6 +140,13 @@ bool virtq_kick_prepare(struct virtq *vq);
  * writable buffers, used index running ahead by more than the queue size). */
 int virtq_get_used(struct virtq *vq, void **token, uint32_t *len);
 
+/* True when requests have been in flight with none completed for limit_ns
+ * (call it after taking what is completed; once true it starts counting
+ * again). With EVENT_IDX a notification that went missing is never made up
+ * for: the driver notifies only when its index crosses avail_event, which
+ * then stays behind (2.7.10), so a driver that sees this notifies anyway. */
+bool virtq_device_still(struct virtq *vq, uint64_t now_ns, uint64_t limit_ns);
+
 /* Asks the device for an interrupt at the next completion (sets used_event,
  * or clears VIRTQ_AVAIL_F_NO_INTERRUPT); returns true when completions are
  * already pending (the caller should poll again). */
@@ -153,5 +162,7 @@ struct virtq *virtq_create(struct virtio_dev *vd, unsigned index, uint16_t max_s
 void virtq_free(struct virtq *vq);
 /* Notifies the device if virtq_kick_prepare says so. */
 void virtq_kick(struct virtq *vq);
+/* Publishes and notifies the device whatever its suppression state says. */
+void virtq_kick_always(struct virtq *vq);
 
 #endif

@@ -94,3 +94,10 @@ void virtq_kick(struct virtq *vq)
     if (virtq_kick_prepare(vq) && !vq->vd->broken)
         vq->vd->ops->queue_notify(vq->vd, vq->index);
 }
+
+void virtq_kick_always(struct virtq *vq)
+{
+    virtq_kick_prepare(vq);
+    if (!vq->broken && !vq->vd->broken)
+        vq->vd->ops->queue_notify(vq->vd, vq->index);
+}

@@ -80,12 +80,12 @@ void stack_stats_print(const struct stack_if *ifs)
         const struct netdev_stats *d = &sif->nd->stats;
         kprintf("net.stats: %s rx %llu frames (%llu dropped, %llu errors, %lu no memory, %lu too "
                 "long) tx %llu frames (%llu dropped, %llu errors, %lu refused, %llu checksums "
-                "offloaded)\n",
+                "offloaded, %llu renotified)\n",
                 sif->nd->name, (unsigned long long)d->rx_packets, (unsigned long long)d->rx_dropped,
                 (unsigned long long)d->rx_errors, sif->rx_no_memory, sif->rx_too_long,
                 (unsigned long long)d->tx_packets, (unsigned long long)d->tx_dropped,
                 (unsigned long long)d->tx_errors, sif->tx_refused,
-                (unsigned long long)d->tx_csum_offloaded);
+                (unsigned long long)d->tx_csum_offloaded, (unsigned long long)d->tx_renotified);
     }
 }
 

@@ -491,6 +491,44 @@ TEST(driver_notify_event_idx_over_wrap)
     tq_free(&t);
 }
 
+/* A notification the device never acted on (avail_event left behind the
+ * published entries) leaves the queue still: virtq_device_still says so
+ * after the limit, and only while requests wait with nothing completed. */
+TEST(device_still_after_a_lost_notification)
+{
+    struct testq t;
+    tq_init(&t, 16, true, false);
+    struct virtq *vq = &t.vq;
+    struct simdev d = {vq, 0, 0};
+    struct popped p;
+    const uint64_t limit = 50;
+    CHECK(!virtq_device_still(vq, 1000, limit)); /* empty: never still */
+    CHECK(!virtq_device_still(vq, 5000, limit));
+    CHECK_EQ(add1(vq, 0x1000, 4, false, TOKEN(1)), 0);
+    CHECK(virtq_kick_prepare(vq)); /* avail_event 0: notified */
+    CHECK(sim_pop(&d, &p));        /* the device takes it and looks no further */
+    sim_set_avail_event(vq, 0);    /* behind what comes next */
+    sim_complete(&d, p.head, 0);
+    void *tok;
+    uint32_t len;
+    CHECK_EQ(virtq_get_used(vq, &tok, &len), 1);
+    CHECK(!virtq_device_still(vq, 5010, limit)); /* progress seen */
+    CHECK_EQ(add1(vq, 0x1000, 4, false, TOKEN(2)), 0);
+    CHECK(!virtq_kick_prepare(vq)); /* suppressed: the device will not look */
+    CHECK(!virtq_device_still(vq, 5020, limit));
+    CHECK(!virtq_device_still(vq, 5059, limit));
+    CHECK(virtq_device_still(vq, 5060, limit));  /* 50 without a completion */
+    CHECK(!virtq_device_still(vq, 5070, limit)); /* counting again */
+    CHECK(virtq_device_still(vq, 5110, limit));
+    /* Once the device completes it, nothing is still any more. */
+    CHECK(sim_pop(&d, &p));
+    sim_complete(&d, p.head, 0);
+    CHECK_EQ(virtq_get_used(vq, &tok, &len), 1);
+    CHECK(!virtq_device_still(vq, 9000, limit));
+    CHECK(!virtq_device_still(vq, 99000, limit));
+    tq_free(&t);
+}
+
 TEST(device_interrupt_without_event_idx)
 {
     struct testq t;
