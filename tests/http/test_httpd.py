@@ -305,8 +305,13 @@ def test_large_file_sha256_and_a_slow_reader(httpd, scratch):
 
     # A client that stops reading mid-file holds nobody else up: the server
     # waits for EPOLLOUT on it while it answers others.
-    slow = socket.create_connection((s.host, s.port), timeout=10)
+    # The small receive buffer is set before connecting: shrunk afterwards,
+    # the window already offered is taken back, what the server sent into
+    # it is dropped and comes again only after retransmission timeouts.
+    slow = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     slow.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 16384)
+    slow.settimeout(10)
+    slow.connect((s.host, s.port))
     slow.sendall(request_bytes("/big.bin"))
     got = bytearray()
     while len(got) < 1024 * 1024:
