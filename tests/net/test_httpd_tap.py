@@ -1,7 +1,8 @@
 """apps/httpd over a TAP device in a namespace the test makes (no NAT in
 between), serving its built-in page as 10.0.0.2:
 
-  * microvm (virtio-mmio): 100 keep-alive requests, 200 connections opened
+  * microvm (virtio-mmio) and q35 (modern virtio-pci behind a PCIe root
+    port): 100 keep-alive requests, 200 connections opened
     at once with a request in flight on each, then a SYN flood bounded in
     count and time followed by a request that must be answered;
   * pc (transitional virtio-pci on the conventional bus) and hostsim
@@ -33,6 +34,8 @@ pytestmark = pytest.mark.xdist_group("httpd-tap")
 PROFILES = {
     "microvm": dict(boot_timeout=60, actions=[("page", 100), ("concurrent", 200),
                                               ("synflood", 2000, 5)]),
+    "q35": dict(boot_timeout=60, actions=[("page", 100), ("concurrent", 200),
+                                          ("synflood", 2000, 5)]),
     "pc": dict(boot_timeout=60, actions=[("page", 100)]),
     "hostsim": dict(boot_timeout=240, actions=[("page", 100)], client_timeout=300),
 }
