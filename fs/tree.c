@@ -122,6 +122,34 @@ static bool next_component(const char **p, const char *end, const char **c, size
     }
 }
 
+/* From the root through the directories before the last component of a
+ * name (c and len: its first component; p: what follows it), making those
+ * the tree has no entry for (yet). Returns the last component's directory,
+ * with c and len now that component; FS_NONE with why the reason, or NULL
+ * when the index cannot grow. */
+static uint32_t walk_to_parent(struct fs_tree *t, const char *p, const char *end, const char **c,
+                               size_t *len, const char **why)
+{
+    uint32_t dir = FS_ROOT;
+    const char *next;
+    size_t next_len;
+    while (next_component(&p, end, &next, &next_len)) {
+        uint32_t sub = find_child(t, dir, *c, *len);
+        if (sub != FS_NONE && !fs_tree_is_dir(t, sub)) {
+            *why = "a component on its way is not a directory";
+            return FS_NONE;
+        }
+        if (sub == FS_NONE && (sub = add_node(t, dir, *c, (uint32_t)*len)) == FS_NONE) {
+            *why = NULL;
+            return FS_NONE;
+        }
+        dir = sub;
+        *c = next;
+        *len = next_len;
+    }
+    return dir;
+}
+
 static bool known_type(uint32_t type)
 {
     switch (type) {
@@ -206,9 +234,9 @@ static bool take(struct fs_tree *t, const struct cpio_newc_entry *e)
         skip(t, e, why);
         return true;
     }
-    const char *p = e->name, *end = e->name + e->name_len, *c, *next;
-    size_t len, next_len;
-    uint32_t dir = FS_ROOT;
+    const char *p = e->name, *end = e->name + e->name_len, *c;
+    size_t len;
+    uint32_t dir;
     if (!next_component(&p, end, &c, &len)) {
         if ((e->mode & LINUX_S_IFMT) != LINUX_S_IFDIR) {
             skip(t, e, "it names the root, which is a directory");
@@ -231,21 +259,12 @@ static bool take(struct fs_tree *t, const struct cpio_newc_entry *e)
             return true;
         }
     } while (next_component(&q, end, &k, &klen));
-    for (;;) {
-        if (!next_component(&p, end, &next, &next_len))
-            break; /* c is the entry's own name */
-        /* c is a directory on the way, made when the archive has no entry
-         * for it (yet) */
-        uint32_t sub = find_child(t, dir, c, len);
-        if (sub != FS_NONE && !fs_tree_is_dir(t, sub)) {
-            skip(t, e, "a component on its way is not a directory");
-            return true;
-        }
-        if (sub == FS_NONE && (sub = add_node(t, dir, c, (uint32_t)len)) == FS_NONE)
+    dir = walk_to_parent(t, p, end, &c, &len, &why);
+    if (dir == FS_NONE) {
+        if (why == NULL)
             return false;
-        dir = sub;
-        c = next;
-        len = next_len;
+        skip(t, e, why);
+        return true;
     }
     uint32_t i = find_child(t, dir, c, len);
     if (i != FS_NONE && fs_tree_is_dir(t, i) && t->nodes[i].first_child != FS_NONE &&
@@ -341,24 +360,17 @@ uint32_t fs_tree_add_file(struct fs_tree *t, const char *path, const char **why)
     *why = "no memory for the index";
     if (t->count == 0 && add_node(t, FS_ROOT, "", 0) == FS_NONE)
         return FS_NONE;
-    const char *p = path, *end = path + strlen(path), *c, *next;
-    size_t len, next_len;
-    uint32_t dir = FS_ROOT;
+    const char *p = path, *end = path + strlen(path), *c;
+    size_t len;
     if (!next_component(&p, end, &c, &len)) {
         *why = "the path names the root";
         return FS_NONE;
     }
-    while (next_component(&p, end, &next, &next_len)) {
-        uint32_t sub = find_child(t, dir, c, len);
-        if (sub != FS_NONE && !fs_tree_is_dir(t, sub)) {
-            *why = "a component on its way is not a directory";
-            return FS_NONE;
-        }
-        if (sub == FS_NONE && (sub = add_node(t, dir, c, (uint32_t)len)) == FS_NONE)
-            return FS_NONE;
-        dir = sub;
-        c = next;
-        len = next_len;
+    uint32_t dir = walk_to_parent(t, p, end, &c, &len, why);
+    if (dir == FS_NONE) {
+        if (*why == NULL)
+            *why = "no memory for the index";
+        return FS_NONE;
     }
     uint32_t i = find_child(t, dir, c, len);
     if (i != FS_NONE) {
