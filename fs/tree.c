@@ -355,9 +355,11 @@ void fs_tree_build(struct fs_tree *t, const void *archive, size_t size)
     count_dir_links(t);
 }
 
+const char fs_tree_no_memory[] = "no memory for the index";
+
 uint32_t fs_tree_add_file(struct fs_tree *t, const char *path, const char **why)
 {
-    *why = "no memory for the index";
+    *why = fs_tree_no_memory;
     if (t->count == 0 && add_node(t, FS_ROOT, "", 0) == FS_NONE)
         return FS_NONE;
     const char *p = path, *end = path + strlen(path), *c;
@@ -369,7 +371,7 @@ uint32_t fs_tree_add_file(struct fs_tree *t, const char *path, const char **why)
     uint32_t dir = walk_to_parent(t, p, end, &c, &len, why);
     if (dir == FS_NONE) {
         if (*why == NULL)
-            *why = "no memory for the index";
+            *why = fs_tree_no_memory;
         return FS_NONE;
     }
     uint32_t i = find_child(t, dir, c, len);

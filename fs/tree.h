@@ -87,8 +87,9 @@ void fs_tree_free(struct fs_tree *t);
  * its root first if it has none. The same path again gives the same node.
  * FS_NONE when the path names something the archive made (the archive's
  * wins) or something on its way is not a directory (*why says which), or
- * when the index cannot grow. */
+ * when the index cannot grow (*why is then fs_tree_no_memory). */
 uint32_t fs_tree_add_file(struct fs_tree *t, const char *path, const char **why);
+extern const char fs_tree_no_memory[];
 
 /* Counts by type, for the banner. */
 struct fs_counts {

@@ -33,8 +33,8 @@ long sys_files_mount(const void *base, uint64_t size, uint64_t image_start, uint
  * long as the kernel), data its contents, kept where they are (the caller
  * may change them and call again with the new size). A file of that path
  * in the initrd wins: the call then returns -EEXIST and the tree keeps the
- * initrd's. Read-only like the rest. Returns 0, -ENOMEM, or -ENOSYS in an
- * image without the file layer. */
+ * initrd's (so does an initrd file where a directory of the path would be). Read-only like the
+ * rest. Returns 0, -ENOMEM, or -ENOSYS in an image without the file layer. */
 long sys_files_generate(const char *path, const void *data, uint32_t size);
 
 /* The state an app starts in: descriptors 0-2 on the console and no

@@ -33,7 +33,8 @@ void resolv_conf_update(void)
         return;
     /* -ENOSYS: the app names no file, so it resolves no name either. */
     if (r1 == -LINUX_EEXIST || r2 == -LINUX_EEXIST) {
-        kprintf("net: the initrd's /etc/resolv.conf or /etc/hosts is used as it is\n");
+        kprintf("net: /etc/resolv.conf or /etc/hosts left as the initrd has it (the file, or "
+                "a file where /etc would be)\n");
         said = true;
     } else if (r1 == -LINUX_ENOMEM || r2 == -LINUX_ENOMEM) {
         kprintf("net: no memory for /etc/resolv.conf and /etc/hosts; names will not resolve\n");

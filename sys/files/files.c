@@ -153,7 +153,9 @@ static long generate(const char *path, const void *data, uint32_t size)
     if (node == FS_NONE) {
         if (initrd.count == 0)
             mounted = false;
-        return strcmp(why, "the initrd has it") == 0 ? -LINUX_EEXIST : -LINUX_ENOMEM;
+        /* Else the initrd's tree is in the way: it has the file, or a
+         * non-directory where a directory of the path would be. */
+        return why == fs_tree_no_memory ? -LINUX_ENOMEM : -LINUX_EEXIST;
     }
     initrd.nodes[node].data = data;
     initrd.nodes[node].size = size;
