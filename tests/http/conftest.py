@@ -24,34 +24,19 @@ However a test ends, its servers are stopped, and each test fails when a
 server crashed or a sanitizer spoke, even if its own checks passed.
 """
 
-import os
 
 import pytest
 
-from httpd_server import SANITIZER, HostLauncher, make_tree
+from httpd_server import SANITIZER, HostLauncher, serving
 
 
 @pytest.fixture
 def httpd(scratch):
-    launcher = HostLauncher(scratch)
-    servers = []
+    def problem(s, died, status, out):
+        if died and not s.expect_exit:
+            return f"httpd on port {s.port} died (status {status}):\n{out[-3000:]}"
+        if SANITIZER.search(out):
+            return f"httpd on port {s.port}: sanitizer report:\n{out[-3000:]}"
+        return None
 
-    def start(tree=None, args=(), root=None, **launch):
-        root = root or os.path.join(scratch, f"www{len(servers) + 1}")
-        if tree is not None:
-            make_tree(root, tree)
-        server = launcher.start(root, args, **launch)
-        servers.append(server)
-        return server
-
-    yield start
-    problems = []
-    for s in servers:
-        crashed = not s.alive() and not s.expect_exit
-        status, out = s.stop()
-        if crashed:
-            problems.append(f"httpd on port {s.port} died (status {status}):\n{out[-3000:]}")
-        elif SANITIZER.search(out):
-            problems.append(f"httpd on port {s.port}: sanitizer report:\n{out[-3000:]}")
-    if problems:
-        pytest.fail("\n".join(problems), pytrace=False)
+    yield from serving(HostLauncher(scratch), scratch, problem)

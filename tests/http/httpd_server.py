@@ -37,6 +37,34 @@ def make_tree(root, tree):
             f.write(data)
 
 
+def serving(launcher, scratch, problem):
+    """The body of an httpd fixture: yields start(tree, args, root,
+    **launch), which writes the tree (when given) into a fresh directory
+    under scratch and starts a server there with launcher; afterwards stops
+    every server and fails the test with what problem(server, died, status,
+    output) says of each (None: nothing)."""
+    servers = []
+
+    def start(tree=None, args=(), root=None, **launch):
+        root = root or os.path.join(scratch, f"www{len(servers) + 1}")
+        if tree is not None:
+            make_tree(root, tree)
+        server = launcher.start(root, args, **launch)
+        servers.append(server)
+        return server
+
+    yield start
+    problems = []
+    for s in servers:
+        died = not s.alive()
+        status, out = s.stop()
+        why = problem(s, died, status, out)
+        if why:
+            problems.append(why)
+    if problems:
+        pytest.fail("\n".join(problems), pytrace=False)
+
+
 class Server:
     def __init__(self, proc, log_path, root, host, port):
         self.proc, self.log_path, self.root = proc, log_path, root

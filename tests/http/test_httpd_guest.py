@@ -11,7 +11,7 @@ import pytest
 
 import test_httpd as host_tests
 from guest_server import GuestLauncher
-from httpd_server import make_tree
+from httpd_server import make_tree, serving
 
 TARGETS = ["microvm", "q35"]
 
@@ -44,27 +44,14 @@ def target(request):
 
 @pytest.fixture
 def httpd(scratch, target):
-    launcher = GuestLauncher(scratch, target)
-    servers = []
-
-    def start(tree=None, args=(), root=None, **host_only):
-        root = root or os.path.join(scratch, f"www{len(servers) + 1}")
-        make_tree(root, tree or {})
-        server = launcher.start(root, args, **host_only)
-        servers.append(server)
-        return server
-
-    yield start
-    problems = []
-    for s in servers:
-        died = not s.alive()
-        status, out = s.stop()
+    def problem(s, died, status, out):
         if died:
-            problems.append(f"the guest ended (status {status}):\n{out[-3000:]}")
-        elif "anyvm: panic" in out or "anyvm: exception" in out:
-            problems.append(f"the guest failed:\n{out[-3000:]}")
-    if problems:
-        pytest.fail("\n".join(problems), pytrace=False)
+            return f"the guest ended (status {status}):\n{out[-3000:]}"
+        if "anyvm: panic" in out or "anyvm: exception" in out:
+            return f"the guest failed:\n{out[-3000:]}"
+        return None
+
+    yield from serving(GuestLauncher(scratch, target), scratch, problem)
 
 
 @pytest.fixture(scope="module")
