@@ -205,6 +205,10 @@ int pvscsi_queue_poll(struct pvscsi_queue *q)
         }
         ring_barrier(); /* the index before the entries it covers */
         while (ready--) {
+            /* A done() may have found the device broken (a resubmission
+             * refused): the rest of the batch is not looked at. */
+            if (q->broken)
+                return -1;
             volatile struct pvscsi_cmp_desc *e = &q->cmp[q->cmp_cons & (q->cmp_entries - 1)];
             struct pvscsi_cmp_desc c = {.context = e->context,
                                         .data_len = e->data_len,
