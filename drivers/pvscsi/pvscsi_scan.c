@@ -61,16 +61,27 @@ static unsigned target_luns(struct scan *s, uint16_t *luns)
         if (list.listed > list.count)
             kprintf("%s: target %u: REPORT LUNS lists %u units, %u arrived; using those\n",
                     s->a->name, s->target, list.listed, list.count);
-        unsigned n = 0;
+        unsigned n = 0, repeated = 0;
         for (uint32_t i = 0; i < list.count && n < PVSCSI_MAX_LUNS; i++) {
-            if (scsi_lun_decode(list.entries + 8 * i, &luns[n], &why) == 0)
-                n++;
-            else
+            uint16_t lun;
+            if (scsi_lun_decode(list.entries + 8 * i, &lun, &why) != 0) {
                 kprintf("%s: target %u: %s; skipped\n", s->a->name, s->target, why.text);
+                continue;
+            }
+            bool seen = false;
+            for (unsigned k = 0; k < n; k++)
+                seen |= luns[k] == lun;
+            if (seen)
+                repeated++; /* listed twice: one disk, not two */
+            else
+                luns[n++] = lun;
         }
-        if (list.count > PVSCSI_MAX_LUNS)
-            kprintf("%s: target %u: %u units, the first %u used\n", s->a->name, s->target,
-                    list.count, PVSCSI_MAX_LUNS);
+        if (repeated)
+            kprintf("%s: target %u: REPORT LUNS repeats %u entries; each unit used once\n",
+                    s->a->name, s->target, repeated);
+        if (n == PVSCSI_MAX_LUNS && list.count > PVSCSI_MAX_LUNS)
+            kprintf("%s: target %u: more than %u units; the first %u used\n", s->a->name, s->target,
+                    PVSCSI_MAX_LUNS, PVSCSI_MAX_LUNS);
         if (n > 0)
             return n;
         kprintf("%s: target %u: REPORT LUNS listed no usable unit; trying LUN 0\n", s->a->name,
