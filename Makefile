@@ -264,9 +264,12 @@ $(B)/unit/test_sys_musl_arch: $(B)/pure/sys/musl_arch.o
 # (sys/path.c's answers then: an image whose app names no file).
 FILES_PURE_OBJS := $(patsubst %.c,$(B)/pure/%.o,$(wildcard sys/files/*.c))
 $(B)/unit/test_sys_files: $(FILES_PURE_OBJS)
-# test_pvscsi_disk drives the pvscsi disks over the rings; the test stands in
-# for the adapter's register side (drivers/pvscsi/pvscsi.c).
+# test_pvscsi_disk and test_pvscsi_scan drive the pvscsi disks and the scan
+# over the rings; the tests stand in for the adapter's register side
+# (drivers/pvscsi/pvscsi.c).
 $(B)/unit/test_pvscsi_disk: $(B)/pure/drivers/pvscsi/pvscsi_disk.o
+$(B)/unit/test_pvscsi_scan: $(B)/pure/drivers/pvscsi/pvscsi_scan.o \
+	$(B)/pure/drivers/pvscsi/pvscsi_cmd.o $(B)/pure/drivers/pvscsi/pvscsi_disk.o
 # test_hostsim_kvm runs a tiny guest on /dev/kvm with hostsim's CPU back end.
 $(B)/unit/test_hostsim_kvm: $(B)/pure/hostsim/cpu/cpu_kvm.o $(B)/pure/hostsim/cpu/cpu_kvm_run.o \
 	$(B)/pure/hostsim/firecracker/boot_linux.o $(B)/pure/hostsim/firecracker/boot_gdt.o
