@@ -11,12 +11,12 @@
  * device actually delivered, checks every length and value against it and
  * against the standard, and explains a refusal in a struct scsi_why.
  *
- * Sources: SPC-4 (T10/BSR INCITS 513, r37) for INQUIRY (6.6), REPORT LUNS
- * (6.33), TEST UNIT READY (6.47), MODE SENSE(6) (6.11), sense data (4.5) and
- * the ASC/ASCQ assignments (Annex D); SBC-3 (r36) for READ/WRITE(10)/(16)
- * (5.11, 5.12, 5.35, 5.36), READ CAPACITY(10)/(16) (5.15, 5.16) and
- * SYNCHRONIZE CACHE(10) (5.22); SAM-5 (r21) for status codes (5.3) and
- * LUN addressing (4.7). */
+ * Sources (each function's comment names its command or data format):
+ * SPC-4 (T10 INCITS 513) for INQUIRY and VPD pages, REPORT LUNS, TEST UNIT
+ * READY, MODE SENSE(6), sense data and the ASC/ASCQ assignments (Annex D);
+ * SBC-3 (T10 INCITS 514) for READ/WRITE(10)/(16), READ CAPACITY(10)/(16),
+ * SYNCHRONIZE CACHE(10) and the block device mode parameters; SAM-5 for
+ * status codes and LUN addressing. */
 #ifndef DEV_SCSI_SCSI_H
 #define DEV_SCSI_SCSI_H
 
@@ -41,7 +41,7 @@ struct scsi_cdb {
     uint32_t data_len; /* bytes the command transfers at most */
 };
 
-/* Operation codes (SPC-4 and SBC-3, the command's section). */
+/* Operation codes (SPC-4 and SBC-3, each command's CDB table). */
 #define SCSI_OP_TEST_UNIT_READY 0x00
 #define SCSI_OP_INQUIRY 0x12
 #define SCSI_OP_MODE_SENSE6 0x1A
@@ -55,10 +55,10 @@ struct scsi_cdb {
 #define SCSI_SA_READ_CAPACITY16 0x10
 #define SCSI_OP_REPORT_LUNS 0xA0
 
-/* What a standard INQUIRY must deliver (SPC-4 6.6.2: vendor, product and
+/* What a standard INQUIRY must deliver (SPC-4, "Standard INQUIRY data": vendor, product and
  * revision end at byte 35). */
 #define SCSI_INQUIRY_MIN 36
-/* READ CAPACITY(16): 32 bytes of parameter data (SBC-3 5.16.2). */
+/* READ CAPACITY(16): 32 bytes of parameter data (SBC-3, "READ CAPACITY (16) parameter data"). */
 #define SCSI_READ_CAPACITY16_LEN 32
 #define SCSI_READ_CAPACITY10_LEN 8
 
@@ -67,7 +67,7 @@ void scsi_cdb_test_unit_ready(struct scsi_cdb *c);
 void scsi_cdb_inquiry(struct scsi_cdb *c, uint16_t alloc_len);
 /* A vital product data page (EVPD = 1). */
 void scsi_cdb_inquiry_vpd(struct scsi_cdb *c, uint8_t page, uint16_t alloc_len);
-/* SELECT REPORT = 0 (every logical unit); alloc_len >= 16 (SPC-4 6.33). */
+/* SELECT REPORT = 0 (every logical unit); alloc_len >= 16 (SPC-4, "REPORT LUNS command"). */
 void scsi_cdb_report_luns(struct scsi_cdb *c, uint32_t alloc_len);
 void scsi_cdb_read_capacity10(struct scsi_cdb *c);
 void scsi_cdb_read_capacity16(struct scsi_cdb *c);
@@ -77,7 +77,7 @@ void scsi_cdb_mode_sense6(struct scsi_cdb *c, uint8_t alloc_len);
  * the count fit it, the 16-byte form otherwise. Returns -1 (nothing built)
  * for a count of 0 or a transfer beyond 4 GiB - 1 bytes. */
 int scsi_cdb_rw(struct scsi_cdb *c, bool write, uint64_t lba, uint32_t blocks, uint32_t block_size);
-/* The whole medium (LBA 0, 0 blocks: SBC-3 5.22). */
+/* The whole medium (LBA 0, 0 blocks: SBC-3, "SYNCHRONIZE CACHE (10) command"). */
 void scsi_cdb_synchronize_cache10(struct scsi_cdb *c);
 
 /* Why a reply was refused, for the caller's log line. */
@@ -87,7 +87,7 @@ struct scsi_why {
 
 /* ---- replies ---- */
 
-/* Peripheral device types (SPC-4 6.6.2, table 141). */
+/* Peripheral device types (SPC-4, "Standard INQUIRY data"). */
 #define SCSI_TYPE_DISK 0x00
 #define SCSI_TYPE_NONE 0x1F /* unknown or no device type */
 /* Peripheral qualifier: 0 connected, 1 supported but not connected, 3 no
@@ -132,7 +132,7 @@ struct scsi_lun_list {
  * says how many entries are there, listed how many there would be. */
 int scsi_parse_report_luns(const uint8_t *buf, uint32_t len, struct scsi_lun_list *out,
                            struct scsi_why *why);
-/* The logical unit number of an 8-byte entry (SAM-5 4.7: single level,
+/* The logical unit number of an 8-byte entry (SAM-5, logical unit addressing: single level,
  * peripheral or flat space addressing); -1 (why) for other forms. */
 int scsi_lun_decode(const uint8_t entry[8], uint16_t *lun, struct scsi_why *why);
 /* The 8-byte LUN field for lun (peripheral addressing below 256, flat space
@@ -149,20 +149,29 @@ struct scsi_capacity {
     uint32_t block_size;
     bool need16; /* READ CAPACITY(10) said "too large for me" */
 };
-/* READ CAPACITY(10): last LBA 0xFFFFFFFF sets need16 (SBC-3 5.15.2) and
- * returns 0 without blocks. */
+/* READ CAPACITY(10): last LBA 0xFFFFFFFF sets need16 (SBC-3, "READ CAPACITY (10) parameter data")
+ * and returns 0 without blocks. */
 int scsi_parse_read_capacity10(const uint8_t *buf, uint32_t len, struct scsi_capacity *out,
                                struct scsi_why *why);
 int scsi_parse_read_capacity16(const uint8_t *buf, uint32_t len, struct scsi_capacity *out,
                                struct scsi_why *why);
 
-/* MODE SENSE(6) header: write protected (WP, bit 7 of the device-specific
- * parameter, SBC-3 6.5.1). -1 (why) when the header is incomplete. */
-int scsi_parse_mode_sense6_wp(const uint8_t *buf, uint32_t len, bool *wp, struct scsi_why *why);
+/* MODE SENSE(6) data: the header's write-protect bit (WP, bit 7 of the
+ * device-specific parameter, SBC-3 mode parameters) and, when the caching mode page
+ * (08h, SBC-3 "Caching mode page") is among the pages that arrived, its WCE bit. -1 (why)
+ * when the header is incomplete or the block descriptors run past the
+ * data; pages cut off by the allocation length are simply not seen. */
+struct scsi_mode6 {
+    bool wp;
+    bool has_caching; /* the caching page was there */
+    bool wce;         /* a volatile write cache is enabled: writes need a flush */
+};
+int scsi_parse_mode_sense6(const uint8_t *buf, uint32_t len, struct scsi_mode6 *out,
+                           struct scsi_why *why);
 
 /* ---- status and sense ---- */
 
-/* Status codes (SAM-5 5.3.1). */
+/* Status codes (SAM-5, "Status"). */
 #define SCSI_STATUS_GOOD 0x00
 #define SCSI_STATUS_CHECK_CONDITION 0x02
 #define SCSI_STATUS_CONDITION_MET 0x04
@@ -173,7 +182,7 @@ int scsi_parse_mode_sense6_wp(const uint8_t *buf, uint32_t len, bool *wp, struct
 #define SCSI_STATUS_TASK_ABORTED 0x40
 const char *scsi_status_name(uint8_t status);
 
-/* Sense keys (SPC-4 4.5.6, table 48). */
+/* Sense keys (SPC-4, "Sense key and additional sense code definitions"). */
 #define SCSI_KEY_NO_SENSE 0x0
 #define SCSI_KEY_RECOVERED_ERROR 0x1
 #define SCSI_KEY_NOT_READY 0x2
@@ -187,7 +196,7 @@ const char *scsi_status_name(uint8_t status);
 #define SCSI_KEY_MISCOMPARE 0xE
 const char *scsi_sense_key_name(uint8_t key);
 
-/* Sense data of either format, decoded (SPC-4 4.5). */
+/* Sense data of either format, decoded (SPC-4, "Sense data"). */
 #define SCSI_SENSE_MAX 252 /* 8 + an ADDITIONAL SENSE LENGTH of 244 at most */
 struct scsi_sense {
     bool descriptor; /* 0x72/0x73 rather than 0x70/0x71 */

@@ -1,5 +1,5 @@
 /* Big-endian fields: every multi-byte field of a CDB and of SCSI parameter
- * data is big-endian (SPC-4 3.5.2 "Numeric values"). Internal to dev/scsi. */
+ * data is big-endian (SPC-4 and SBC-3: the most significant byte first). Internal to dev/scsi. */
 #ifndef DEV_SCSI_SCSI_BE_H
 #define DEV_SCSI_SCSI_BE_H
 

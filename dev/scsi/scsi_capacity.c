@@ -1,5 +1,4 @@
-/* READ CAPACITY(10)/(16) replies (SBC-3 5.15.2, 5.16.2) and the MODE SENSE(6)
- * header's write-protect bit (SPC-4 7.5.5, SBC-3 6.5.1). A capacity is
+/* READ CAPACITY(10)/(16) replies (SBC-3, READ CAPACITY (10) and (16) parameter data). A capacity is
  * accepted only when the block size is one the block class can use and the
  * size in bytes fits 64 bits. */
 #include <string.h>
@@ -49,7 +48,7 @@ int scsi_parse_read_capacity10(const uint8_t *buf, uint32_t len, struct scsi_cap
         return -1;
     }
     uint32_t last = scsi_get32(buf);
-    if (last == UINT32_MAX) { /* SBC-3 5.15.2: too large, ask with (16) */
+    if (last == UINT32_MAX) { /* SBC-3: too large, ask with (16) */
         out->need16 = true;
         return 0;
     }
@@ -69,19 +68,4 @@ int scsi_parse_read_capacity16(const uint8_t *buf, uint32_t len, struct scsi_cap
         return -1;
     }
     return check(scsi_get64(buf), scsi_get32(&buf[8]), out, why, "READ CAPACITY(16)");
-}
-
-/* SPC-4 7.5.5, table 453: byte 0 MODE DATA LENGTH, 1 MEDIUM TYPE, 2
- * DEVICE-SPECIFIC PARAMETER (SBC-3 6.5.1: bit 7 WP), 3 BLOCK DESCRIPTOR
- * LENGTH. */
-int scsi_parse_mode_sense6_wp(const uint8_t *buf, uint32_t len, bool *wp, struct scsi_why *why)
-{
-    if (len < 4 || (uint32_t)buf[0] + 1 < 4) {
-        ksnprintf(why->text, sizeof why->text,
-                  "MODE SENSE(6) header incomplete (%u bytes, MODE DATA LENGTH %u)", len,
-                  len ? buf[0] : 0);
-        return -1;
-    }
-    *wp = buf[2] & 0x80;
-    return 0;
 }

@@ -1,4 +1,4 @@
-/* INQUIRY replies (SPC-4 6.6): the standard data and vital product data
+/* INQUIRY replies (SPC-4, "INQUIRY command"): the standard data and vital product data
  * pages, checked against what the device delivered. */
 #include <string.h>
 
@@ -6,7 +6,7 @@
 #include "dev/scsi/scsi_be.h"
 #include "klib/format.h"
 
-/* Copies an ASCII field (SPC-4 4.4.1: graphic characters 0x20-0x7E, padded
+/* Copies an ASCII field (SPC-4, ASCII data fields: graphic characters 0x20-0x7E, padded
  * with blanks): unprintable bytes become '?', trailing blanks go. */
 static void ascii_field(const uint8_t *src, size_t n, char *out)
 {
@@ -17,7 +17,7 @@ static void ascii_field(const uint8_t *src, size_t n, char *out)
     out[n] = '\0';
 }
 
-/* SPC-4 6.6.2, table 140: byte 0 PERIPHERAL QUALIFIER (7-5) and DEVICE TYPE
+/* SPC-4, "Standard INQUIRY data": byte 0 PERIPHERAL QUALIFIER (7-5) and DEVICE TYPE
  * (4-0), byte 1 bit 7 RMB, byte 2 VERSION, byte 3 RESPONSE DATA FORMAT
  * (3-0, 2), byte 4 ADDITIONAL LENGTH (n - 4), vendor 8-15, product 16-31,
  * revision 32-35. */
@@ -57,7 +57,7 @@ bool scsi_inquiry_is_disk(const struct scsi_inquiry *inq)
     return inq->qualifier == SCSI_QUALIFIER_CONNECTED && inq->type == SCSI_TYPE_DISK;
 }
 
-/* SPC-4 7.8.1: byte 1 PAGE CODE, bytes 2-3 PAGE LENGTH (n - 3). */
+/* SPC-4, "Vital product data parameters": byte 1 PAGE CODE, bytes 2-3 PAGE LENGTH (n - 3). */
 int scsi_parse_vpd(const uint8_t *buf, uint32_t len, uint8_t page, const uint8_t **payload,
                    uint32_t *payload_len, struct scsi_why *why)
 {
@@ -83,7 +83,7 @@ int scsi_parse_vpd(const uint8_t *buf, uint32_t len, uint8_t page, const uint8_t
     return 0;
 }
 
-/* SPC-4 7.8.13: the supported pages, one byte each. */
+/* SPC-4, "Supported VPD Pages VPD page": the supported pages, one byte each. */
 bool scsi_vpd_lists(const uint8_t *payload, uint32_t payload_len, uint8_t page)
 {
     for (uint32_t i = 0; i < payload_len; i++)
@@ -92,7 +92,8 @@ bool scsi_vpd_lists(const uint8_t *payload, uint32_t payload_len, uint8_t page)
     return false;
 }
 
-/* SPC-4 7.8.15: PRODUCT SERIAL NUMBER, ASCII, possibly padded either side. */
+/* SPC-4, "Unit Serial Number VPD page": PRODUCT SERIAL NUMBER, ASCII, possibly padded either side.
+ */
 void scsi_vpd_serial(const uint8_t *payload, uint32_t payload_len, char *out, size_t size)
 {
     if (size == 0)

@@ -1,4 +1,5 @@
-/* REPORT LUNS replies (SPC-4 6.33.2) and the 8-byte LUN field (SAM-5 4.7). */
+/* REPORT LUNS replies (SPC-4, "REPORT LUNS parameter data") and the 8-byte LUN field (SAM-5,
+ * logical unit addressing). */
 #include <string.h>
 
 #include "dev/scsi/scsi.h"
@@ -28,7 +29,7 @@ int scsi_parse_report_luns(const uint8_t *buf, uint32_t len, struct scsi_lun_lis
     return 0;
 }
 
-/* SAM-5 4.7.3: byte 0 bits 7-6 ADDRESS METHOD: 00 peripheral device (bus
+/* SAM-5, single level LUN structure: byte 0 bits 7-6 ADDRESS METHOD: 00 peripheral device (bus
  * identifier in bits 5-0, 0 for a single level; LUN in byte 1), 01 flat
  * space (14-bit LUN); bytes 2-7 are 0 for a single-level LUN. */
 int scsi_lun_decode(const uint8_t entry[8], uint16_t *lun, struct scsi_why *why)

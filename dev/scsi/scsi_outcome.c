@@ -1,6 +1,6 @@
-/* What a finished command means: the status byte first (SAM-5 5.3.1), and
- * for CHECK CONDITION the sense key and code (SPC-4 4.5.6). The result
- * decides whether a driver retries, refuses writes or reports an error,
+/* What a finished command means: the status byte first (SAM-5, "Status"), and
+ * for CHECK CONDITION the sense key and code (SPC-4, "Sense key and additional sense code
+ * definitions"). The result decides whether a driver retries, refuses writes or reports an error,
  * and the text is what the log says about it. */
 #include "dev/scsi/scsi.h"
 #include "klib/format.h"

@@ -1,4 +1,4 @@
-/* Sense data (SPC-4 4.5): the fixed format (response codes 0x70 current,
+/* Sense data (SPC-4, "Sense data"): the fixed format (response codes 0x70 current,
  * 0x71 deferred) and the descriptor format (0x72, 0x73). The transport has
  * already bounded len by its buffer; here the format's own ADDITIONAL SENSE
  * LENGTH bounds it further, and nothing past either is read. */
@@ -17,7 +17,7 @@ static uint32_t effective_length(const uint8_t *buf, uint32_t len)
     return said < len ? said : len;
 }
 
-/* SPC-4 4.5.3, table 51: byte 0 bit 7 VALID (INFORMATION is meaningful),
+/* SPC-4, "Fixed format sense data": byte 0 bit 7 VALID (INFORMATION is meaningful),
  * byte 2 bits 3-0 SENSE KEY, bytes 3-6 INFORMATION, 12 ASC, 13 ASCQ. */
 static int decode_fixed(const uint8_t *buf, uint32_t len, struct scsi_sense *out,
                         struct scsi_why *why)
@@ -41,9 +41,9 @@ static int decode_fixed(const uint8_t *buf, uint32_t len, struct scsi_sense *out
     return 0;
 }
 
-/* SPC-4 4.5.2, table 27: byte 1 SENSE KEY, 2 ASC, 3 ASCQ, 7 ADDITIONAL
+/* SPC-4, "Descriptor format sense data": byte 1 SENSE KEY, 2 ASC, 3 ASCQ, 7 ADDITIONAL
  * SENSE LENGTH, descriptors from byte 8, each {type, ADDITIONAL LENGTH,
- * ...}. The information descriptor (4.5.2.2, type 0) has ADDITIONAL LENGTH
+ * ...}. The information descriptor (type 0) has ADDITIONAL LENGTH
  * 0x0A, VALID in byte 2 bit 7, INFORMATION in bytes 4-11. */
 static int decode_descriptor(const uint8_t *buf, uint32_t len, struct scsi_sense *out,
                              struct scsi_why *why)
@@ -118,7 +118,7 @@ int scsi_sense_decode(const uint8_t *buf, uint32_t len, struct scsi_sense *out,
     }
 }
 
-/* SPC-4 4.5.6, table 48. */
+/* SPC-4, "Sense key and additional sense code definitions". */
 const char *scsi_sense_key_name(uint8_t key)
 {
     static const char *const names[16] = {

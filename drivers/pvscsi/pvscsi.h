@@ -99,7 +99,7 @@ void pvscsi_scan(struct pvscsi *a);
 
 /* pvscsi_disk.c */
 int pvscsi_disk_add(struct pvscsi *a, uint8_t target, uint16_t lun, const struct scsi_capacity *cap,
-                    bool read_only, const char *serial);
+                    bool read_only, bool write_cache, const char *serial);
 /* Unregisters and frees every disk (requests already failed). */
 void pvscsi_disks_remove(struct pvscsi *a);
 

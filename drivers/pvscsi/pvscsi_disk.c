@@ -167,7 +167,7 @@ static int disk_submit(struct blkdev *bd, struct blk_request *req)
 static const struct blkdev_ops disk_ops = {.submit = disk_submit};
 
 int pvscsi_disk_add(struct pvscsi *a, uint8_t target, uint16_t lun, const struct scsi_capacity *cap,
-                    bool read_only, const char *serial)
+                    bool read_only, bool write_cache, const char *serial)
 {
     struct pvscsi_disk *d = calloc(1, sizeof *d);
     if (d == NULL) {
@@ -182,8 +182,9 @@ int pvscsi_disk_add(struct pvscsi *a, uint8_t target, uint16_t lun, const struct
     d->bd.sector_size = cap->block_size;
     d->bd.capacity = cap->blocks;
     d->bd.read_only = read_only;
-    /* SBC-3 5.22: harmless on a unit without a volatile cache. */
-    d->bd.has_flush = true;
+    /* Without a volatile write cache every write is durable when it
+     * completes: the class then answers a flush itself. */
+    d->bd.has_flush = write_cache;
     d->bd.ops = &disk_ops;
     d->bd.priv = d;
     size_t n = strlen(serial);

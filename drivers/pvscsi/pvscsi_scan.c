@@ -2,7 +2,8 @@
  * (falling back to LUN 0 when the target does not answer it), and for
  * every logical unit INQUIRY, TEST UNIT READY, READ CAPACITY(10) (then
  * (16) when 10 says the medium is too large for it), MODE SENSE(6) for
- * write protection and the serial number from VPD page 0x80. Each reply
+ * write protection and the write cache, and the serial number from VPD
+ * page 0x80. Each reply
  * is checked by dev/scsi; a unit whose reply is refused is logged and
  * skipped, the others still become disks. */
 #include <stdlib.h>
@@ -13,8 +14,8 @@
 #include "drivers/pvscsi/pvscsi.h"
 
 KERNEL_PARAM(param_pvscsi_nowp, "pvscsi.nowp",
-             "do not ask pvscsi disks for their write-protect bit: a protected disk is "
-             "then known from its first refused write");
+             "ignore the write-protect bit of pvscsi disks: a protected disk is then "
+             "known from its first refused write");
 
 #define REPLY_BYTES 1024 /* the largest reply asked for: REPORT LUNS */
 #define INQUIRY_BYTES 96
@@ -119,21 +120,27 @@ static bool read_capacity(struct scan *s, uint16_t lun, struct scsi_capacity *ca
     return true;
 }
 
-static bool write_protected(struct scan *s, uint16_t lun)
+/* Write protection and the write cache from MODE SENSE(6). A unit that
+ * does not answer is taken as writable with a cache (a flush then costs
+ * one command too many, never a lost write). */
+static void mode_sense(struct scan *s, uint16_t lun, struct scsi_mode6 *mode)
 {
-    if (param_present(&param_pvscsi_nowp))
-        return false;
     struct scsi_why why;
-    bool wp = false;
     scsi_cdb_mode_sense6(&s->cmd->cdb, MODE_SENSE_BYTES);
     if (run(s, lun) != SCSI_OK) {
-        kprintf("%s: target %u LUN %u: MODE SENSE failed (%s); taken as writable\n", s->a->name,
-                s->target, lun, s->text);
-    } else if (scsi_parse_mode_sense6_wp(s->buf, delivered(s), &wp, &why) != 0) {
-        kprintf("%s: target %u LUN %u: %s; taken as writable\n", s->a->name, s->target, lun,
-                why.text);
+        kprintf("%s: target %u LUN %u: MODE SENSE failed (%s); taken as writable with a write "
+                "cache\n",
+                s->a->name, s->target, lun, s->text);
+        memset(mode, 0, sizeof *mode);
+    } else if (scsi_parse_mode_sense6(s->buf, delivered(s), mode, &why) != 0) {
+        kprintf("%s: target %u LUN %u: %s; taken as writable with a write cache\n", s->a->name,
+                s->target, lun, why.text);
+        memset(mode, 0, sizeof *mode);
     }
-    return wp;
+    if (!mode->has_caching)
+        mode->wce = true;
+    if (param_present(&param_pvscsi_nowp))
+        mode->wp = false;
 }
 
 /* The unit serial number, when the unit lists VPD page 0x80. */
@@ -188,12 +195,13 @@ static bool probe_unit(struct scan *s, uint16_t lun)
     struct scsi_capacity cap;
     if (!read_capacity(s, lun, &cap))
         return false;
-    bool ro = write_protected(s, lun);
+    struct scsi_mode6 mode;
+    mode_sense(s, lun, &mode);
     char serial[24];
     serial_number(s, lun, serial, sizeof serial);
     kprintf("%s: target %u LUN %u: %s %s %s, SCSI version %u\n", s->a->name, s->target, lun,
             inq.vendor, inq.product, inq.revision, inq.version);
-    return pvscsi_disk_add(s->a, s->target, lun, &cap, ro, serial) == 0;
+    return pvscsi_disk_add(s->a, s->target, lun, &cap, mode.wp, mode.wce, serial) == 0;
 }
 
 void pvscsi_scan(struct pvscsi *a)

@@ -142,9 +142,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         break;
     }
     case 6: {
-        bool wp;
-        if (scsi_parse_mode_sense6_wp(buf, len, &wp, &why) == 0)
-            BROKEN_IF(len < 4 || wp != ((buf[2] & 0x80) != 0));
+        struct scsi_mode6 m;
+        if (scsi_parse_mode_sense6(buf, len, &m, &why) == 0) {
+            BROKEN_IF(len < 4 || m.wp != ((buf[2] & 0x80) != 0));
+            BROKEN_IF(!m.has_caching && m.wce);
+            /* A caching page needs the header, block descriptors and 3 bytes. */
+            BROKEN_IF(m.has_caching && (uint32_t)4 + buf[3] + 3 > len);
+        }
         break;
     }
     }

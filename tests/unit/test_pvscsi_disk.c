@@ -113,7 +113,7 @@ static void setup(enum behaviour b, uint64_t blocks)
     dev_cons = dev_prod = 0;
     disabled_why[0] = '\0';
     struct scsi_capacity cap = {.blocks = blocks, .block_size = 512};
-    if (pvscsi_disk_add(&a, 2, 0, &cap, false, "serial-1") != 0)
+    if (pvscsi_disk_add(&a, 2, 0, &cap, false, true, "serial-1") != 0)
         abort();
     disk = a.disks;
 }

@@ -28,6 +28,7 @@ struct unit {
     uint32_t rc10_last, block_size;
     uint64_t rc16_last;
     bool wp;
+    bool caching_page, wce; /* MODE SENSE: a caching page, and its WCE bit */
     const char *serial;
 };
 static struct unit units[PVSCSI_MAX_TARGETS];
@@ -125,8 +126,15 @@ static void answer(const struct pvscsi_req_desc *r)
         reply(r, b, 32);
         return;
     case SCSI_OP_MODE_SENSE6:
-        b[0] = 3, b[2] = u->wp ? 0x80 : 0;
-        reply(r, b, 4);
+        b[2] = u->wp ? 0x80 : 0;
+        if (u->caching_page) { /* page 08h, 18 bytes, WCE in byte 2 bit 2 */
+            b[4] = 0x08, b[5] = 18, b[6] = u->wce ? 0x04 : 0;
+            b[0] = 4 + 20 - 1;
+            reply(r, b, 24);
+        } else {
+            b[0] = 3;
+            reply(r, b, 4);
+        }
         return;
     default:
         check_condition(r, SCSI_KEY_ILLEGAL_REQUEST, 0x20);
@@ -203,12 +211,15 @@ TEST(disks_found_on_their_targets)
     disk_unit(&units[5], 2047, 4096);
     units[5].wp = true;
     units[5].serial = "  vol-5  ";
+    units[5].caching_page = true; /* write cache off: no flush needed */
+    units[0].caching_page = units[0].wce = true;
     pvscsi_scan(&a);
     CHECK_EQ(disks(), 2);
     struct pvscsi_disk *d0 = disk_at(0), *d5 = disk_at(5);
     CHECK(d0 && d0->bd.capacity == 8192 && d0->bd.sector_size == 512 && !d0->bd.read_only);
     CHECK(d5 && d5->bd.capacity == 2048 && d5->bd.sector_size == 4096 && d5->bd.read_only);
     CHECK_STR(d5->bd.serial, "vol-5");
+    CHECK(d0->bd.has_flush && !d5->bd.has_flush);
     CHECK_STR(d0->bd.serial, "");
     CHECK(LOG_CONTAINS("VMware Virtual disk 2.0"));
     CHECK(LOG_CONTAINS("2 disks on 2 targets"));

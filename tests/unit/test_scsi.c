@@ -281,14 +281,43 @@ TEST(read_capacity16)
 TEST(mode_sense_write_protect)
 {
     uint8_t b[4] = {3, 0, 0x80, 0};
-    bool wp = false;
+    struct scsi_mode6 m;
     struct scsi_why why;
-    CHECK(scsi_parse_mode_sense6_wp(b, 4, &wp, &why) == 0 && wp);
+    CHECK(scsi_parse_mode_sense6(b, 4, &m, &why) == 0 && m.wp && !m.has_caching);
     b[2] = 0x10;
-    CHECK(scsi_parse_mode_sense6_wp(b, 4, &wp, &why) == 0 && !wp);
-    CHECK_EQ(scsi_parse_mode_sense6_wp(b, 3, &wp, &why), -1);
+    CHECK(scsi_parse_mode_sense6(b, 4, &m, &why) == 0 && !m.wp);
+    CHECK_EQ(scsi_parse_mode_sense6(b, 3, &m, &why), -1);
     b[0] = 2; /* MODE DATA LENGTH says the header is cut short */
-    CHECK_EQ(scsi_parse_mode_sense6_wp(b, 4, &wp, &why), -1);
+    CHECK_EQ(scsi_parse_mode_sense6(b, 4, &m, &why), -1);
+}
+
+TEST(mode_sense_caching_page)
+{
+    /* Header with an 8-byte block descriptor, then page 01h (length 10),
+     * then the caching page 08h (length 18) with WCE set. */
+    uint8_t b[4 + 8 + 12 + 20];
+    memset(b, 0, sizeof b);
+    b[0] = sizeof b - 1, b[3] = 8;
+    b[12] = 0x01, b[13] = 10;
+    b[24] = 0x08, b[25] = 18, b[26] = 0x04;
+    struct scsi_mode6 m;
+    struct scsi_why why;
+    CHECK(scsi_parse_mode_sense6(b, sizeof b, &m, &why) == 0 && m.has_caching && m.wce);
+    b[26] = 0;
+    CHECK(scsi_parse_mode_sense6(b, sizeof b, &m, &why) == 0 && m.has_caching && !m.wce);
+    /* Cut off before the caching page's byte 2: not seen, not an error. */
+    b[26] = 0x04;
+    CHECK(scsi_parse_mode_sense6(b, 26, &m, &why) == 0 && !m.has_caching);
+    /* MODE DATA LENGTH ends the data before it, whatever arrived. */
+    b[0] = 25;
+    CHECK(scsi_parse_mode_sense6(b, sizeof b, &m, &why) == 0 && !m.has_caching);
+    /* Block descriptors beyond the data: refused. */
+    b[0] = sizeof b - 1, b[3] = 200;
+    CHECK_EQ(scsi_parse_mode_sense6(b, sizeof b, &m, &why), -1);
+    CHECK(strstr(why.text, "BLOCK DESCRIPTOR LENGTH 200") != NULL);
+    /* A first page longer than the data stops the walk. */
+    b[3] = 8, b[13] = 250;
+    CHECK(scsi_parse_mode_sense6(b, sizeof b, &m, &why) == 0 && !m.has_caching);
 }
 
 static char *describe(const uint8_t *sense, uint32_t len, int *rc)
