@@ -17,6 +17,8 @@
 
 static struct pvscsi *adapters; /* for remove and quiesce, by PCI function */
 
+#define MESSAGES_LOGGED_MAX 10 /* message-ring lines per adapter */
+
 static uint32_t reg_read(struct pvscsi *a, unsigned off)
 {
     return *(volatile uint32_t *)(a->regs + off);
@@ -64,9 +66,8 @@ void pvscsi_disable(struct pvscsi *a, const char *fmt, ...)
     kvsnprintf(why, sizeof why, fmt, ap);
     va_end(ap);
     a->disabled = true;
-    kprintf("%s: %s; adapter disabled\n", a->name, why);
-    device_disable(&a->pci->dev, "pvscsi: %s", why);
-    a->q.broken = true; /* nothing more is submitted or accepted */
+    device_disable(&a->pci->dev, "pvscsi: %s", why); /* the log line */
+    a->q.broken = true;                              /* nothing more is submitted or accepted */
     adapter_reset(a);
     pvscsi_queue_fail_all(&a->q);
 }
@@ -76,13 +77,15 @@ static void take_messages(struct pvscsi *a)
     struct pvscsi_msg_desc m;
     int r;
     while ((r = pvscsi_queue_take_msg(&a->q, &m)) == 1) {
+        if (a->messages_logged++ >= MESSAGES_LOGGED_MAX)
+            continue; /* a device repeating itself does not flood the log */
         uint16_t lun;
         struct scsi_why why;
         bool lun_ok = scsi_lun_decode(m.lun, &lun, &why) == 0;
         if (m.type == PVSCSI_MSG_DEV_ADDED || m.type == PVSCSI_MSG_DEV_REMOVED)
             /* Disks are found once, at probe; a change is reported. */
-            kprintf("%s: device %s at bus %u target %u LUN %u: hot-plug is not handled; "
-                    "remove and re-add the adapter to see it\n",
+            kprintf("%s: unit %s at bus %u target %u LUN %u; hot-plug is not handled, the "
+                    "disks stay those found at start\n",
                     a->name, m.type == PVSCSI_MSG_DEV_ADDED ? "added" : "removed", m.bus, m.target,
                     lun_ok ? lun : 0xFFFFu);
         else

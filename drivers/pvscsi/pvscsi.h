@@ -57,6 +57,7 @@ struct pvscsi {
     struct poller poller;
     bool polling;
     bool disabled;
+    unsigned messages_logged;
     struct pvscsi_disk *disks;
     struct pvscsi *next; /* every adapter (pvscsi.c) */
 };
