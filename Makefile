@@ -78,12 +78,14 @@ LWIP_FILES := core/init core/def core/dns core/inet_chksum core/ip core/mem core
 	netif/ethernet
 LWIP_OBJS := $(LWIP_FILES:%=$(B)/lwip/%.o)
 LWIP_INC := -Inet/lwip/include -I$(LWIP_SRC)/include
+# A failed lwIP assertion names its file relative to lwIP's src/ (arch/cc.h).
+LWIP_FILE_NAMES := -fmacro-prefix-map=$(LWIP_SRC)/=
 NET_DIRS := net/lwip net/stack net/socket
 NET_OBJS := $(call dir_objs,$(NET_DIRS)) $(LWIP_OBJS)
 $(B)/lwip/%.o: $(LWIP_SRC)/%.c net/lwip/include/lwipopts.h net/lwip/include/arch/cc.h Makefile
 	@mkdir -p $(dir $@)
 	@echo '  CC      lwip/$*.c'
-	@$(KCC) $(filter-out -Werror -Wextra -MMD -MP,$(KCFLAGS)) $(LWIP_INC) -c $< -o $@
+	@$(KCC) $(filter-out -Werror -Wextra -MMD -MP,$(KCFLAGS)) $(LWIP_INC) $(LWIP_FILE_NAMES) -c $< -o $@
 $(LWIP_SRC)/%.c:
 	@echo "no lwIP source in $(B)/src/lwip: run make setup (scripts/setup.sh)" >&2; exit 1
 $(B)/k/net/%.c.o: KCFLAGS += $(LWIP_INC)
