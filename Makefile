@@ -17,9 +17,11 @@ VERSION := 0.1$(if $(GIT_REV),-$(GIT_REV))
 # Code generation flags are given at compile and at link time alike: with
 # link-time optimisation (-flto) the code is generated when the image is
 # linked, across files (hello is about 10% smaller than without).
+# -malign-data=abi: arrays aligned as the psABI asks, not to 32 bytes for
+# vector code the kernel never has (-mgeneral-regs-only).
 KCC := gcc
 GCC_INC := $(shell $(KCC) -print-file-name=include)
-KCODEGEN := -Os -flto -fno-pic -fno-pie -fno-stack-protector -fno-asynchronous-unwind-tables \
+KCODEGEN := -Os -malign-data=abi -flto -fno-pic -fno-pie -fno-stack-protector -fno-asynchronous-unwind-tables \
 	-fno-omit-frame-pointer -march=x86-64 -mtune=generic -mno-red-zone -mgeneral-regs-only \
 	-mcmodel=small -ffunction-sections -fdata-sections
 KCFLAGS := -std=gnu11 -g -Wall -Wextra -Werror -ffreestanding $(KCODEGEN) \
