@@ -6,16 +6,19 @@ ISO."""
 import argparse
 import os
 import shlex
+import signal
 import sys
 
 from . import cmdline as cmdline_mod
 from . import app as app_mod
-from . import image, initrd, iso, launch, publish, status, targets
+from . import image, initrd, iso, launch, publish, runcheck, status, targets
 
 USAGE_EPILOG = """\
 exit status of `anyvm run`: the guest's status N (the kernel's last serial line
 `anyvm: exit status N`, carried also by the VMM exit code); 127 after a kernel
-panic; 124 when --timeout passed; 125 when the VM ended without a status.
+panic; 124 when --timeout passed; 125 when the VM ended without a status; 126
+when nothing was booted (bad input, a missing tool); 128+S when signal S
+(SIGINT, SIGTERM, SIGHUP) stopped anyvm, which stops the VM first.
 targets:
 """ + "\n".join(f"  {t.name:18} {t.about}" for t in targets.TARGETS.values())
 
@@ -100,16 +103,19 @@ def cmd_build(a, app_args):
     return 0
 
 
-def image_memory(path):
+def image_memory(data):
     """The memory the image's anyvm.toml asked for, else 64M."""
     try:
-        return image.app_info(image.read(path)).get("memory", "64M")
+        return image.app_info(data).get("memory", "64M")
     except image.ImageError:
-        return "64M"      # launch says what is wrong with the image
+        return "64M"
 
 
 def cmd_run(a, app_args):
-    mem = a.mem or image_memory(a.image)
+    data = runcheck.check_image(a.image, targets.get(a.target).medium)
+    runcheck.check_cpus(a.cpus)
+    mem = a.mem if a.mem is not None else image_memory(data)
+    runcheck.check_memory(mem, data, a.image)
     spec = launch.BootSpec(image=a.image, target=a.target, accel=a.accel, mem=mem,
                            cpus=a.cpus, cmdline=a.cmdline, args=app_args, timeout=a.timeout,
                            exit_device=a.exit_device, nic=a.nic, forwards=a.publish,
@@ -141,6 +147,7 @@ def cmd_pack(a, app_args):
         print(f"anyvm: wrote {a.output} ({os.path.getsize(a.output)} bytes, cpio newc) from "
               f"{a.image}", file=sys.stderr)
         return 0
+    runcheck.check_image(a.image, "iso")
     line = cmdline_mod.compose(a.cmdline, app_args)
     if a.initrd is not None:
         initrd.check(a.initrd)
@@ -150,20 +157,45 @@ def cmd_pack(a, app_args):
     return 0
 
 
+class Stopped(BaseException):
+    """SIGTERM or SIGHUP arrived (a CI cancel, `timeout`, a closed terminal).
+    Raised in the main thread like KeyboardInterrupt, so the code that runs
+    the VMM kills it and the scratch directory is removed on the way out."""
+
+    def __init__(self, signum):
+        super().__init__(signum)
+        self.signum = signum
+
+
+def _stop(signum, frame):
+    for s in (signal.SIGTERM, signal.SIGHUP, signal.SIGINT):
+        signal.signal(s, signal.SIG_IGN)   # a second signal must not cut the clean-up short
+    raise Stopped(signum)
+
+
 def main(argv=None):
     argv = sys.argv[1:] if argv is None else argv
     own, app_args = split_app_args(argv)
     a = parser().parse_args(own)
+    for s in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(s, _stop)
     try:
         if a.command == "run":
             return cmd_run(a, app_args)
         if a.command == "build":
             return cmd_build(a, app_args)
         return cmd_pack(a, app_args)
-    except (launch.BootError, cmdline_mod.CmdlineError, app_mod.AppError, initrd.InitrdError,
-            RuntimeError, OSError) as e:
+    except (launch.BootError, runcheck.InputError, image.ImageError, cmdline_mod.CmdlineError,
+            app_mod.AppError, initrd.InitrdError, RuntimeError, OSError) as e:
         print(f"anyvm: {e}", file=sys.stderr)
-        return status.NO_STATUS if a.command == "run" else 1
+        return status.NOT_STARTED if a.command == "run" else 1
     except KeyboardInterrupt:
         print("anyvm: interrupted; the VM was stopped", file=sys.stderr)
-        return 130
+        return 128 + signal.SIGINT
+    except Stopped as e:
+        name = signal.Signals(e.signum).name
+        try:
+            print(f"anyvm: stopped by {name}; the VM was stopped", file=sys.stderr)
+        except OSError:
+            pass      # SIGHUP: the terminal may be gone
+        return 128 + e.signum
