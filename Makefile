@@ -355,9 +355,16 @@ fuzz: fuzzers
 setup:
 	@scripts/setup.sh
 # An app's app.mk may add options for `make run` (NAME_RUN: httpd forwards a port).
+# ARGS reaches the app as words split on blanks and nothing else: it goes
+# through the environment (never into the recipe's text, where a shell would
+# act on ; $ ` or quotes in it) and globbing is off. The hostsim targets
+# (firecracker*) build hostsim first. make's own status is 2 whenever the
+# app's is not 0; tools/anyvm run exits with the app's.
+run: export ANYVM_ARGS := $(value ARGS)
 run: setup
-	@$(MAKE) --no-print-directory $(B)/$(APP).elf
-	tools/anyvm run --target $(TARGET) $(if $(ACCEL),--accel $(ACCEL)) $($(APP)_RUN) $(B)/$(APP).elf $(if $(ARGS),-- $(ARGS))
+	@$(MAKE) --no-print-directory $(B)/$(APP).elf $(if $(filter firecracker%,$(TARGET)),hostsim)
+	@set -f; tools/anyvm run --target $(TARGET) $(if $(ACCEL),--accel $(ACCEL)) $($(APP)_RUN) \
+		$(B)/$(APP).elf $${ANYVM_ARGS:+-- $$ANYVM_ARGS}
 # Tests run on Debian's python (python3-pytest and its plugins install there;
 # a python3 earlier on PATH may lack them). K='EXPR' selects tests as pytest's
 # -k does, TEST_JOBS the workers (0: none, in one process), PYTEST_ARGS adds
