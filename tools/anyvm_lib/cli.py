@@ -11,7 +11,7 @@ import sys
 
 from . import cmdline as cmdline_mod
 from . import app as app_mod
-from . import image, initrd, iso, launch, publish, runcheck, status, targets
+from . import image, initrd, iso, launch, publish, runcheck, serial_filter, status, targets
 
 USAGE_EPILOG = """\
 exit status of `anyvm run`: the guest's status N (the kernel's last serial line
@@ -126,8 +126,15 @@ def cmd_run(a, app_args):
     def show(argv):
         print("anyvm: " + shlex.join(argv), file=sys.stderr, flush=True)
 
-    res, out = launch.boot(spec, echo=sys.stdout.buffer, echo_err=sys.stderr.buffer,
-                           show_command=show if a.print_command else None)
+    shown = serial_filter.SerialFilter(sys.stdout.buffer)
+    try:
+        res, out = launch.boot(spec, echo=shown, echo_err=sys.stderr.buffer,
+                               show_command=show if a.print_command else None)
+    finally:
+        try:
+            shown.close()
+        except (BrokenPipeError, ValueError, OSError):
+            pass
     if res.serial and not res.serial.endswith(b"\n"):
         try:
             sys.stdout.write("\n")
