@@ -70,6 +70,30 @@ def test_good_input_reaches_the_vmm(no_vmm):
     assert os.path.exists(marker)
 
 
+@pytest.mark.parametrize("target", ["microvm", "iso"])
+def test_non_utf8_argument_is_refused(no_vmm, target):
+    env, marker = no_vmm
+    p = subprocess.run([sys.executable, ANYVM, "run", "--target", target, HELLO, "--",
+                        b"a\xffb"], env=env, stdin=subprocess.DEVNULL, capture_output=True,
+                       timeout=60)
+    err = p.stderr.decode("utf-8", "replace")
+    assert p.returncode == NOT_STARTED, err
+    assert err == "anyvm: argument b'a\\xffb': not UTF-8 text, the only kind the kernel " \
+                  "command line carries\n"
+    assert not os.path.exists(marker)
+
+
+def test_literal_arguments_reach_the_app(scratch):
+    """Quotes, ; $ ` and a 1 KiB argument arrive as they were given."""
+    args = ["it's", "a;b", "$HOME", "`x`", "two words", "", "é", "x" * 1024]
+    p = anyvm(["run", "--target", "microvm", "--accel", "tcg", "--timeout", "60", HELLO, "--",
+               *args], dict(os.environ))
+    assert p.returncode == 0, p.stderr
+    lines = p.stdout.splitlines()
+    start = lines.index("Hello, world!")
+    assert lines[start + 1:start + 1 + len(args)] == args
+
+
 def test_an_image_without_a_multiboot_header(no_vmm, scratch):
     from anyvm_lib import image
     blanked = os.path.join(scratch, "blanked.elf")
