@@ -1,7 +1,7 @@
 """The `anyvm` command: `anyvm build DIR` builds an app's folder into an
 image; `anyvm run` boots an image on a target with the guest's serial on
 stdout and exits with the guest's status; `anyvm pack iso` writes a GRUB
-ISO."""
+ISO, `anyvm pack vmware` a folder of VMware disks, .vmx, OVF and OVA."""
 
 import argparse
 import os
@@ -11,7 +11,8 @@ import sys
 
 from . import cmdline as cmdline_mod
 from . import app as app_mod
-from . import image, initrd, iso, launch, publish, runcheck, serial_filter, status, targets
+from . import (image, initrd, iso, launch, publish, runcheck, serial_filter, status, targets,
+               vmware)
 
 USAGE_EPILOG = """\
 exit status of `anyvm run`: the guest's status N (the kernel's last serial line
@@ -82,14 +83,27 @@ def parser():
 
     k = sub.add_parser("pack", help="pack an image into a boot medium, or a folder into an initrd",
                        usage="anyvm pack iso IMAGE -o OUT.iso [--cmdline ...] [--initrd FILE] "
-                             "[-- app args...]\n       anyvm pack initrd DIR -o OUT.cpio")
-    k.add_argument("format", choices=["iso", "initrd"])
+                             "[-- app args...]\n"
+                             "       anyvm pack vmware IMAGE -o OUTDIR [--cmdline ...] "
+                             "[--initrd FILE] [--mem SIZE] [--cpus N] [-- app args...]\n"
+                             "       anyvm pack initrd DIR -o OUT.cpio",
+                       description="iso: a BIOS GRUB ISO. vmware: into OUTDIR, NAME.raw (a BIOS "
+                                   "GRUB disk), NAME.vmdk + NAME.vmx (Workstation, Fusion), "
+                                   "NAME.ova (ESXi; also NAME.ovf, NAME-disk1.vmdk, NAME.mf); "
+                                   "docs/vmware.md. initrd: a cpio newc archive.")
+    k.add_argument("format", choices=["iso", "vmware", "initrd"])
     k.add_argument("image", metavar="IMAGE|DIR")
-    k.add_argument("-o", "--output", required=True, metavar="OUT")
+    k.add_argument("-o", "--output", required=True, metavar="OUT",
+                   help="iso, initrd: the file to write; vmware: the folder (made when missing)")
     k.add_argument("--cmdline", default=targets.QEMU_CMDLINE,
                    help=f'kernel parameters written into grub.cfg (default "{targets.QEMU_CMDLINE}")')
     k.add_argument("--initrd", default=None, metavar="FILE",
-                   help="iso: an initrd GRUB loads as the first multiboot module")
+                   help="iso, vmware: an initrd GRUB loads as the first multiboot module")
+    k.add_argument("--mem", default=None, metavar="SIZE",
+                   help="vmware: the VM's memory (default: the image's anyvm.toml memory, else "
+                        "64M; rounded up to a multiple of 4M)")
+    k.add_argument("--cpus", type=int, default=None, metavar="N",
+                   help="vmware: vCPUs, 1 or a multiple of 2 (default 1)")
     return p
 
 
@@ -147,12 +161,25 @@ def cmd_run(a, app_args):
 
 
 def cmd_pack(a, app_args):
+    if a.format != "vmware" and (a.mem is not None or a.cpus is not None):
+        raise vmware.PackError("--mem and --cpus are for anyvm pack vmware")
     if a.format == "initrd":
         if app_args or a.initrd is not None:
             raise initrd.InitrdError("anyvm pack initrd takes a folder and -o OUT only")
         initrd.pack(a.image, a.output)
         print(f"anyvm: wrote {a.output} ({os.path.getsize(a.output)} bytes, cpio newc) from "
               f"{a.image}", file=sys.stderr)
+        return 0
+    if a.format == "vmware":
+        line = cmdline_mod.compose(a.cmdline, app_args)
+
+        def progress(text):
+            print(f"anyvm: {text}", file=sys.stderr, flush=True)
+        out = vmware.pack(a.image, a.output, line, initrd_path=a.initrd, mem=a.mem,
+                          cpus=a.cpus or 1, progress=progress)
+        print(f"anyvm: wrote {a.output}: " + ", ".join(os.path.basename(p) for p in out.values())
+              + f" (grub.cfg: multiboot {iso.IMAGE_PATH} {line}"
+              f"{'; module ' + iso.INITRD_PATH if a.initrd else ''})", file=sys.stderr)
         return 0
     runcheck.check_image(a.image, "iso")
     line = cmdline_mod.compose(a.cmdline, app_args)
@@ -193,7 +220,8 @@ def main(argv=None):
             return cmd_build(a, app_args)
         return cmd_pack(a, app_args)
     except (launch.BootError, runcheck.InputError, image.ImageError, cmdline_mod.CmdlineError,
-            app_mod.AppError, initrd.InitrdError, RuntimeError, OSError) as e:
+            app_mod.AppError, initrd.InitrdError, vmware.PackError, RuntimeError,
+            OSError) as e:
         print(f"anyvm: {e}", file=sys.stderr)
         return status.NOT_STARTED if a.command == "run" else 1
     except KeyboardInterrupt:

@@ -1,0 +1,156 @@
+"""`anyvm pack vmware`: an image packed for VMware ESXi, Workstation and
+Fusion (docs/vmware.md, "Images"). Into OUTDIR, each file named after the
+image (hello.elf gives hello.*):
+
+  NAME.raw          the BIOS-bootable disk (biosdisk.py): MBR, GRUB, FAT16
+                    with /boot/grub/grub.cfg, the image and the initrd
+  NAME.vmdk         that disk as a monolithicSparse VMDK (one file, what
+                    Workstation and Fusion create), for NAME.vmx
+  NAME.vmx          the VM for Workstation/Fusion (vmx.py)
+  NAME-disk1.vmdk   the disk as a streamOptimized VMDK, the form OVF uses
+  NAME.ovf, NAME.mf the OVF descriptor and its manifest (ovf.py)
+  NAME.ova          the three above in one archive, for ESXi and vCenter
+
+Everything the user gave is checked before the first file is made; the
+files are made in a scratch folder inside OUTDIR and moved into place only
+when all of them are written and read back."""
+
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+
+from . import biosdisk, image, initrd, iso, ovf, vmx
+from . import cmdline as cmdline_mod
+from .app import AppError, parse_size
+
+NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+# The VMDK descriptor's adapter type: qemu-img offers ide, lsilogic,
+# buslogic and legacyESX; VMware's Virtual Disk Format 5.0 lists the same
+# for ddb.adapterType, which sets the disk's geometry. There is no PVSCSI
+# value: a disk on any SCSI controller, PVSCSI included, says lsilogic.
+ADAPTER_TYPE = "lsilogic"
+DEFAULT_MEMORY = "64M"
+
+
+class PackError(ValueError):
+    pass
+
+
+def image_name(path):
+    """hello from build/hello.elf; refused when VMware's files could not
+    carry it as it is."""
+    name = os.path.basename(path)
+    if name.endswith(".elf"):
+        name = name[:-4]
+    if not NAME.match(name):
+        raise PackError(f"{path}: the image's name {name!r} is used for every file written; "
+                        "rename the image to letters, digits, '.', '_' and '-'")
+    return name
+
+
+def memory_mib(text, img_data):
+    """The VM's memory in MiB: `text` (e.g. "128M"), else the image's
+    anyvm.toml memory, else 64M; rounded up to VMware's multiple of 4."""
+    src = text or image.app_info(img_data).get("memory") or DEFAULT_MEMORY
+    try:
+        size = parse_size(src, "memory", "--mem" if text else "the image's anyvm.toml")
+    except AppError as e:
+        raise PackError(str(e)) from None
+    mib = -(-size // (1 << 20))
+    return max(4, -(-mib // 4) * 4)
+
+
+def check(img, outdir, line, initrd_path=None, mem=None, cpus=1):
+    """Everything pack needs, checked before anything is written. Returns
+    (name, memory in MiB, grub.cfg text). Raises PackError, CmdlineError or
+    InitrdError with a message that says what to do."""
+    missing = biosdisk.missing_tools()
+    if shutil.which("qemu-img") is None:
+        missing.append("qemu-utils")
+    if missing:
+        raise PackError(f"missing Debian packages {', '.join(sorted(missing))} "
+                        "(make setup installs them)")
+    if not os.path.isfile(img):
+        raise PackError(f"image {img} not found (build it: make APP=NAME)")
+    name = image_name(img)
+    try:
+        data = image.read(img)
+        if data[:4] != b"\x7fELF":
+            raise image.ImageError("not an ELF file")
+    except image.ImageError as e:
+        raise PackError(f"{img}: {e}; pack takes an anyvm image (build/NAME.elf)") from None
+    problems = image.check_multiboot(data)
+    if problems:
+        raise PackError(f"{img}: {problems[0]}; GRUB boots the image through multiboot")
+    if initrd_path is not None:
+        initrd.check(initrd_path)
+    if os.path.exists(outdir) and not os.path.isdir(outdir):
+        raise PackError(f"{outdir} is a file; -o takes a folder (made when missing)")
+    parent = os.path.dirname(os.path.abspath(outdir))
+    if not os.path.isdir(parent):
+        raise PackError(f"{parent}: no such folder to make {os.path.basename(outdir)} in")
+    cfg = iso.grub_cfg(line, initrd=initrd_path is not None)
+    cmdline_mod.check_limits(line)
+    try:
+        vmx.check_cpus(cpus)
+        mib = memory_mib(mem, data)
+        vmx.check_memory(mib)
+    except ValueError as e:
+        raise PackError(str(e)) from None
+    return name, mib, cfg
+
+
+def convert_vmdk(raw, out, subformat):
+    p = subprocess.run(["qemu-img", "convert", "-f", "raw", "-O", "vmdk", "-o",
+                        f"subformat={subformat},adapter_type={ADAPTER_TYPE}", raw, out],
+                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    if p.returncode != 0:
+        raise RuntimeError(f"qemu-img convert to {subformat} failed (exit {p.returncode}): "
+                           f"{p.stdout.strip()}")
+
+
+def files(name):
+    """The names pack writes for `name`, by role."""
+    return {"raw": f"{name}.raw", "vmdk": f"{name}.vmdk", "vmx": f"{name}.vmx",
+            "stream": f"{name}-disk1.vmdk", "ovf": f"{name}.ovf", "mf": f"{name}.mf",
+            "ova": f"{name}.ova", "serial": f"{name}-serial.log"}
+
+
+def pack(img, outdir, line, initrd_path=None, mem=None, cpus=1, progress=None):
+    """Writes the files of files(name) into outdir; returns {role: path}.
+    progress, if given, is called with a line before each slow step."""
+    say = progress or (lambda text: None)
+    name, mib, cfg = check(img, outdir, line, initrd_path, mem, cpus)
+    names = files(name)
+    os.makedirs(outdir, exist_ok=True)
+    work = tempfile.mkdtemp(prefix=".anyvm-pack-", dir=outdir)
+    try:
+        at = {role: os.path.join(work, n) for role, n in names.items() if role != "serial"}
+        say(f"making the BIOS boot disk {names['raw']} (GRUB, FAT16 with the image)")
+        put = {iso.IMAGE_PATH: img}
+        if initrd_path is not None:
+            put[iso.INITRD_PATH] = initrd_path
+        capacity = biosdisk.write(at["raw"], cfg, put)
+        say(f"converting it to {names['vmdk']} (monolithicSparse) and "
+            f"{names['stream']} (streamOptimized)")
+        convert_vmdk(at["raw"], at["vmdk"], "monolithicSparse")
+        convert_vmdk(at["raw"], at["stream"], "streamOptimized")
+        with open(at["vmx"], "w") as f:
+            f.write(vmx.text(name, names["vmdk"], names["serial"], mib, cpus))
+        with open(at["ovf"], "wb") as f:
+            f.write(ovf.descriptor(name, names["stream"], os.path.getsize(at["stream"]), capacity,
+                                   mib, cpus, names["serial"], vmx.HW_VERSION))
+        ovf.check_package(at["ovf"])
+        with open(at["mf"], "w") as f:
+            f.write(ovf.manifest([at["ovf"], at["stream"]]))
+        say(f"writing {names['ova']}")
+        ovf.write_ova(at["ova"], [at["ovf"], at["stream"], at["mf"]])
+        out = {}
+        for role, path in at.items():
+            out[role] = os.path.join(outdir, names[role])
+            os.replace(path, out[role])
+        return out
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
