@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from anyvm_lib import BUILD, ROOT, biosdisk, image, initrd, iso, qemu, status, vm, vmware, vmx
+from anyvm_lib import BUILD, ROOT, biosdisk, cmdline, image, initrd, qemu, status, vm, vmware, vmx
 
 ANYVM = os.path.join(ROOT, "tools", "anyvm")
 HELLO = os.path.join(BUILD, "hello.elf")
@@ -369,10 +369,11 @@ def test_boot_sector_keeps_the_table():
 
 @dataclass(frozen=True)
 class BootCheck:
-    """One boot of a packed VMDK on QEMU (TCG). The disk is always on a
-    PVSCSI controller, as in the .vmx and the OVF; `devices` adds more
-    (-device ...) and `expect` lists regexes the serial lines must match in
-    order. The devinfo check with a vmxnet3 NIC and the PVSCSI disk
+    """One boot of a packed VMDK on QEMU (TCG): `disk` is the role of the
+    VMDK (vmware.files: "vmdk" is the .vmx's, "stream" the OVA's). The disk
+    is always on a PVSCSI controller, as in the .vmx and the OVF; `devices`
+    adds more (-device ...) and `expect` lists regexes the serial lines must
+    match in order. The devinfo check with a vmxnet3 NIC and the PVSCSI disk
     (q35, behind pcie-root-port, as VMware lays them out) is one more entry
     once those drivers are in."""
     name: str
@@ -380,16 +381,17 @@ class BootCheck:
     machine: str
     args: tuple
     expect: tuple
+    disk: str = "vmdk"
     devices: tuple = ()
     mem: str = "64M"
 
 
+HELLO_LINES = (r"^boot: multiboot \(loader GRUB ", r'^cmdline: console=ttyS0 -- one "two words"$',
+               r"^Hello, world!$", r"^one$", r"^two words$", r"^anyvm: exit status 0$")
 BOOT_CHECKS = [
-    BootCheck("hello-pc-pvscsi", "hello", "pc", ("one", "two words"), (
-        r"^boot: multiboot \(loader GRUB ",
-        r'^cmdline: console=ttyS0 -- one "two words"$',
-        r"^Hello, world!$", r"^one$", r"^two words$",
-        r"^anyvm: exit status 0$")),
+    BootCheck("hello-pc-pvscsi", "hello", "pc", ("one", "two words"), HELLO_LINES),
+    BootCheck("hello-pc-pvscsi-ova-disk", "hello", "pc", ("one", "two words"), HELLO_LINES,
+              disk="stream"),
 ]
 
 
@@ -407,9 +409,8 @@ def test_packed_vmdk_boots(check, scratch):
     needs_tools()
     elf = os.path.join(BUILD, check.app + ".elf")
     out = os.path.join(scratch, "out")
-    vmware.pack(elf, out, "console=ttyS0" + (" -- " + " ".join(
-        f'"{a}"' if " " in a else a for a in check.args) if check.args else ""))
-    disk = os.path.join(out, check.app + ".vmdk")
+    vmware.pack(elf, out, cmdline.compose("console=ttyS0", list(check.args)))
+    disk = os.path.join(out, vmware.files(check.app)[check.disk])
     # SeaBIOS boots from PVSCSI (QEMU's bios.bin has its pvscsi driver), so
     # the disk sits where VMware puts it; no exit device, as on VMware: the
     # kernel ends the VM with an ACPI power-off and the status is the serial line.
