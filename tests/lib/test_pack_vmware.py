@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from anyvm_lib import BUILD, ROOT, biosdisk, cmdline, image, initrd, qemu, status, vm, vmware, vmx
+from anyvm_lib import BUILD, ROOT, biosdisk, cmdline, image, initrd, ovf, qemu, status, vm, vmware, vmx
 
 ANYVM = os.path.join(ROOT, "tools", "anyvm")
 HELLO = os.path.join(BUILD, "hello.elf")
@@ -32,16 +32,20 @@ VMW = "http://www.vmware.com/schema/ovf"
 def needs_tools():
     missing = biosdisk.missing_tools() + \
         [p for t, p in [("qemu-img", "qemu-utils"), ("fsck.fat", "dosfstools"),
-                        ("mdir", "mtools")] if not _which(t)]
+                        ("mdir", "mtools"), ("sfdisk", "fdisk")] if not which(t)]
     if missing:
         pytest.skip(f"missing Debian packages {', '.join(sorted(set(missing)))} (make setup)")
     if not os.path.isfile(HELLO):
         pytest.fail(f"{HELLO} not built (make apps)", pytrace=False)
 
 
-def _which(tool):
-    return any(os.access(os.path.join(d, tool), os.X_OK)
-               for d in os.environ.get("PATH", "").split(os.pathsep) + ["/usr/sbin", "/sbin"])
+def which(tool):
+    """The tool's path, looked up in /usr/sbin and /sbin too (sfdisk and
+    fsck.fat live there, off an ordinary user's PATH on Debian)."""
+    for d in os.environ.get("PATH", "").split(os.pathsep) + ["/usr/sbin", "/sbin"]:
+        if d and os.access(os.path.join(d, tool), os.X_OK):
+            return os.path.join(d, tool)
+    return None
 
 
 def run(argv, **kw):
@@ -79,7 +83,7 @@ def test_only_the_named_files_are_left(packed):
 def test_partition_table(packed):
     size = os.path.getsize(packed["raw"])
     assert size % MIB == 0 and size >= 8 * MIB
-    table = json.loads(run(["sfdisk", "--json", packed["raw"]]).stdout)["partitiontable"]
+    table = json.loads(run([which("sfdisk"), "--json", packed["raw"]]).stdout)["partitiontable"]
     assert table["label"] == "dos" and table["sectorsize"] == 512
     (part,) = table["partitions"]
     assert part["start"] == 2048                       # 1 MiB: the gap GRUB's core sits in
@@ -132,7 +136,7 @@ def test_fat_is_a_sound_fat16_volume(packed, tmp_path):
         f.seek(MIB)
         part = f.read()
     (tmp_path / "part").write_bytes(part)
-    p = run(["fsck.fat", "-n", str(tmp_path / "part")])
+    p = run([which("fsck.fat"), "-n", str(tmp_path / "part")])
     assert p.returncode == 0, p.stdout + p.stderr
     assert part[54:62] == b"FAT16   "                            # the BPB's file system type
     assert struct.unpack_from("<I", part, 28)[0] == 2048        # hidden sectors = partition start
@@ -304,6 +308,7 @@ def refuse_cases(scratch, no_multiboot):
         ([HELLO, "-o", out, "--cmdline", 'x="open'], "unbalanced double quote"),
         ([HELLO, "-o", out, "--cmdline", "k=" + "v" * 2100], "at most 2047"),
         ([HELLO, "-o", out, "--cpus", "3"], "1 or a multiple of 2"),
+        ([HELLO, "-o", out, "--cpus", "0"], "1 or a multiple of 2"),
         ([HELLO, "-o", out, "--mem", "lots"], "expected a size"),
         ([HELLO, "-o", out, "--", 'say"hi'], "double quote"),
     ]
@@ -338,6 +343,36 @@ def test_existing_folder_gets_the_files_and_no_scratch(scratch):
     assert sorted(os.listdir(out)) == sorted(["mine.txt", *map(os.path.basename, written.values())])
     k = vmx_keys(written["vmx"])
     assert (k["memsize"], k["numvcpus"]) == ("128", "2")
+
+
+def test_failed_pack_leaves_no_files(scratch, monkeypatch):
+    needs_tools()
+
+    def broken(raw, out, subformat):
+        raise RuntimeError("qemu-img convert failed (made up by the test)")
+    monkeypatch.setattr(vmware, "convert_vmdk", broken)
+    fresh = os.path.join(scratch, "fresh")
+    with pytest.raises(RuntimeError, match="made up"):
+        vmware.pack(HELLO, fresh, "console=ttyS0")
+    assert not os.path.exists(fresh)               # the folder pack made is gone again
+    kept = os.path.join(scratch, "kept")
+    os.mkdir(kept)
+    with open(os.path.join(kept, "mine.txt"), "w") as f:
+        f.write("kept")
+    with pytest.raises(RuntimeError, match="made up"):
+        vmware.pack(HELLO, kept, "console=ttyS0")
+    assert os.listdir(kept) == ["mine.txt"]
+
+
+@pytest.mark.parametrize("xml,why", [
+    (b"<x", "not well-formed"),
+    (b"<Envelope/>", "not an OVF 1.x Envelope"),
+    (f'<ovf:Envelope xmlns:ovf="{OVF}"><ovf:References><ovf:File ovf:href="d"/>'
+     "</ovf:References></ovf:Envelope>".encode(), "missing or not a number"),
+])
+def test_ovf_reader_refuses(xml, why):
+    with pytest.raises(ovf.OvfError, match=why):
+        ovf.references(xml)
 
 
 # ---- the pure parts of the disk ----

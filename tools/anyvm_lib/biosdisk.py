@@ -75,9 +75,15 @@ class DiskError(RuntimeError):
     pass
 
 
+def tool(name):
+    """The path of a tool, or None. sfdisk lives in /usr/sbin, which is not
+    on an ordinary user's PATH on Debian, yet runs without root on a file."""
+    return shutil.which(name) or shutil.which(name, path="/usr/sbin:/sbin")
+
+
 def missing_tools():
-    """The Debian packages whose tools are not on PATH (empty when all are)."""
-    missing = {pkg for tool, pkg in TOOLS.items() if shutil.which(tool) is None}
+    """The Debian packages whose tools are not found (empty when all are)."""
+    missing = {pkg for name, pkg in TOOLS.items() if tool(name) is None}
     for name in ("boot.img", "diskboot.img"):
         if not os.path.isfile(os.path.join(GRUB_PC_DIR, name)):
             missing.add("grub-pc-bin")
@@ -85,9 +91,10 @@ def missing_tools():
 
 
 def _run(argv, what, **kw):
+    argv = [tool(argv[0]) or argv[0], *argv[1:]]
     p = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, **kw)
     if p.returncode != 0:
-        raise DiskError(f"{what} failed (exit {p.returncode}): {argv[0]}: {p.stdout.strip()}")
+        raise DiskError(f"{what} failed (exit {p.returncode}): {p.stdout.strip()}")
     return p.stdout
 
 
@@ -108,6 +115,17 @@ def fat16_cluster_sectors(sectors):
     if per > 128 or sectors // per < FAT16_MIN_CLUSTERS:
         raise DiskError(f"a partition of {sectors} sectors cannot be FAT16")
     return per
+
+
+def parent_dirs(paths):
+    """Every folder above the absolute paths, parents before children."""
+    out = set()
+    for path in paths:
+        d = os.path.dirname(path)
+        while d != "/":
+            out.add(d)
+            d = os.path.dirname(d)
+    return sorted(out, key=lambda d: (d.count("/"), d))
 
 
 def core_image(workdir):
@@ -168,15 +186,8 @@ def write(out, cfg, files, disk_id=0x414E5956):
         _run(["mformat", "-i", vol, "-T", str(part_sectors), "-h", "64", "-s", "32",
               "-H", str(PART_START), "-c", str(fat16_cluster_sectors(part_sectors)),
               "-v", VOLUME_LABEL, "-N", f"{disk_id:08x}", "::"], "mformat", env=env)
-        dirs = sorted({os.path.dirname(p) for p in ["/boot/grub/grub.cfg", *files]} - {"/"})
-        made = set()
-        for d in dirs:
-            parts = d.strip("/").split("/")
-            for i in range(1, len(parts) + 1):
-                sub = "/" + "/".join(parts[:i])
-                if sub not in made:
-                    _run(["mmd", "-i", vol, "::" + sub], "mmd", env=env)
-                    made.add(sub)
+        for d in parent_dirs(["/boot/grub/grub.cfg", *files]):
+            _run(["mmd", "-i", vol, "::" + d], "mmd", env=env)
         cfg_file = os.path.join(work, "grub.cfg")
         with open(cfg_file, "w") as f:
             f.write(cfg)

@@ -176,7 +176,8 @@ def cmd_pack(a, app_args):
         def progress(text):
             print(f"anyvm: {text}", file=sys.stderr, flush=True)
         out = vmware.pack(a.image, a.output, line, initrd_path=a.initrd, mem=a.mem,
-                          cpus=a.cpus or 1, progress=progress)
+                          cpus=1 if a.cpus is None else a.cpus,
+                          progress=progress)
         print(f"anyvm: wrote {a.output}: " + ", ".join(os.path.basename(p) for p in out.values())
               + f" (grub.cfg: multiboot {iso.IMAGE_PATH} {line}"
               f"{'; module ' + iso.INITRD_PATH if a.initrd else ''})", file=sys.stderr)

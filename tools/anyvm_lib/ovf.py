@@ -156,14 +156,19 @@ def references(data):
         raise OvfError(f"the descriptor is not well-formed XML: {e}") from None
     if root.tag != _q("ovf", "Envelope"):
         raise OvfError(f"the descriptor's root is {root.tag}, not an OVF 1.x Envelope")
-    files = [(f.get(_q("ovf", "href")), int(f.get(_q("ovf", "size"))))
-             for f in root.iterfind("ovf:References/ovf:File", NS)]
-    caps, backing = {}, {}
-    for d in root.iterfind("ovf:DiskSection/ovf:Disk", NS):
-        if d.get(_q("ovf", "capacityAllocationUnits"), "byte") != "byte":
-            raise OvfError("a disk capacity is not in bytes")
-        caps[d.get(_q("ovf", "diskId"))] = int(d.get(_q("ovf", "capacity")))
-        backing[d.get(_q("ovf", "fileRef"))] = d.get(_q("ovf", "diskId"))
+    try:
+        files = [(f.get(_q("ovf", "href")), int(f.get(_q("ovf", "size"))))
+                 for f in root.iterfind("ovf:References/ovf:File", NS)]
+        caps, backing = {}, {}
+        for d in root.iterfind("ovf:DiskSection/ovf:Disk", NS):
+            if d.get(_q("ovf", "capacityAllocationUnits"), "byte") != "byte":
+                raise OvfError("a disk capacity is not in bytes")
+            caps[d.get(_q("ovf", "diskId"))] = int(d.get(_q("ovf", "capacity")))
+            backing[d.get(_q("ovf", "fileRef"))] = d.get(_q("ovf", "diskId"))
+    except (TypeError, ValueError) as e:
+        if isinstance(e, OvfError):
+            raise
+        raise OvfError(f"a File size or Disk capacity is missing or not a number: {e}") from None
     return files, caps, backing
 
 

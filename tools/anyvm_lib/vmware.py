@@ -91,6 +91,9 @@ def check(img, outdir, line, initrd_path=None, mem=None, cpus=1):
     parent = os.path.dirname(os.path.abspath(outdir))
     if not os.path.isdir(parent):
         raise PackError(f"{parent}: no such folder to make {os.path.basename(outdir)} in")
+    writable = outdir if os.path.isdir(outdir) else parent
+    if not os.access(writable, os.W_OK | os.X_OK):
+        raise PackError(f"{writable}: no permission to write there; pick another -o")
     cfg = iso.grub_cfg(line, initrd=initrd_path is not None)
     cmdline_mod.check_limits(line)
     try:
@@ -124,8 +127,10 @@ def pack(img, outdir, line, initrd_path=None, mem=None, cpus=1, progress=None):
     say = progress or (lambda text: None)
     name, mib, cfg = check(img, outdir, line, initrd_path, mem, cpus)
     names = files(name)
+    made_outdir = not os.path.isdir(outdir)
     os.makedirs(outdir, exist_ok=True)
     work = tempfile.mkdtemp(prefix=".anyvm-pack-", dir=outdir)
+    done = False
     try:
         at = {role: os.path.join(work, n) for role, n in names.items() if role != "serial"}
         say(f"making the BIOS boot disk {names['raw']} (GRUB, FAT16 with the image)")
@@ -151,6 +156,9 @@ def pack(img, outdir, line, initrd_path=None, mem=None, cpus=1, progress=None):
         for role, path in at.items():
             out[role] = os.path.join(outdir, names[role])
             os.replace(path, out[role])
+        done = True
         return out
     finally:
         shutil.rmtree(work, ignore_errors=True)
+        if not done and made_outdir:
+            shutil.rmtree(outdir, ignore_errors=True)
