@@ -192,7 +192,9 @@ def write(out, cfg, files, disk_id=0x414E5956):
         with open(cfg_file, "w") as f:
             f.write(cfg)
         for dest, src in [("/boot/grub/grub.cfg", cfg_file), *sorted(files.items())]:
-            _run(["mcopy", "-i", vol, src, "::" + dest], f"mcopy of {src}", env=env)
+            # absolute, so that mcopy never reads "x:name" as a DOS drive
+            _run(["mcopy", "-i", vol, os.path.abspath(src), "::" + dest], f"mcopy of {src}",
+                 env=env)
         with open(os.path.join(GRUB_PC_DIR, "boot.img"), "rb") as f:
             boot_img = f.read()
         with open(out, "r+b") as f:
