@@ -9,6 +9,7 @@ import hashlib
 import json
 import os
 import re
+import shutil
 import struct
 import subprocess
 import tarfile
@@ -373,6 +374,23 @@ def test_failed_pack_leaves_no_files(scratch, monkeypatch):
 def test_ovf_reader_refuses(xml, why):
     with pytest.raises(ovf.OvfError, match=why):
         ovf.references(xml)
+
+
+def test_ovf_package_check(packed, tmp_path):
+    for role in ("ovf", "stream"):
+        shutil.copy(packed[role], tmp_path)
+    ovf_copy = str(tmp_path / "hello.ovf")
+    capacity = os.path.getsize(packed["raw"])
+    ovf.check_package(ovf_copy, capacity)
+    with pytest.raises(ovf.OvfError, match="has capacity"):
+        ovf.check_package(ovf_copy, capacity + MIB)
+    with open(tmp_path / "hello-disk1.vmdk", "ab") as f:
+        f.write(b"x")
+    with pytest.raises(ovf.OvfError, match="the descriptor says"):
+        ovf.check_package(ovf_copy, capacity)
+    os.remove(tmp_path / "hello-disk1.vmdk")
+    with pytest.raises(ovf.OvfError, match="not beside it"):
+        ovf.check_package(ovf_copy, capacity)
 
 
 # ---- the pure parts of the disk ----

@@ -42,7 +42,7 @@ for _prefix, _uri in NS.items():
     ET.register_namespace(_prefix, _uri)
 
 
-class OvfError(ValueError):
+class OvfError(RuntimeError):
     pass
 
 
@@ -148,8 +148,8 @@ def write_ova(out, members):
 
 
 def references(data):
-    """[(href, size)] of a descriptor's References, the disks' capacities in
-    bytes {diskId: bytes} and the disk each File backs {fileRef: diskId}."""
+    """A descriptor's References as {file id: (href, size)} and its disks
+    as [(diskId, fileRef, capacity in bytes)]. Raises OvfError."""
     try:
         root = ET.parse(io.BytesIO(data)).getroot()
     except ET.ParseError as e:
@@ -157,30 +157,36 @@ def references(data):
     if root.tag != _q("ovf", "Envelope"):
         raise OvfError(f"the descriptor's root is {root.tag}, not an OVF 1.x Envelope")
     try:
-        files = [(f.get(_q("ovf", "href")), int(f.get(_q("ovf", "size"))))
-                 for f in root.iterfind("ovf:References/ovf:File", NS)]
-        caps, backing = {}, {}
+        files = {f.get(_q("ovf", "id")): (f.get(_q("ovf", "href")), int(f.get(_q("ovf", "size"))))
+                 for f in root.iterfind("ovf:References/ovf:File", NS)}
+        disks = []
         for d in root.iterfind("ovf:DiskSection/ovf:Disk", NS):
             if d.get(_q("ovf", "capacityAllocationUnits"), "byte") != "byte":
-                raise OvfError("a disk capacity is not in bytes")
-            caps[d.get(_q("ovf", "diskId"))] = int(d.get(_q("ovf", "capacity")))
-            backing[d.get(_q("ovf", "fileRef"))] = d.get(_q("ovf", "diskId"))
+                raise OvfError("a disk's capacity is not in bytes")
+            disks.append((d.get(_q("ovf", "diskId")), d.get(_q("ovf", "fileRef")),
+                          int(d.get(_q("ovf", "capacity")))))
     except (TypeError, ValueError) as e:
         if isinstance(e, OvfError):
             raise
         raise OvfError(f"a File size or Disk capacity is missing or not a number: {e}") from None
-    return files, caps, backing
+    return files, disks
 
 
-def check_package(ovf_path):
-    """What pack wrote, read back: every File the descriptor references
-    exists beside it with the size it states. Raises OvfError."""
+def check_package(ovf_path, capacity):
+    """What pack wrote, read back: each disk's file is a File of References,
+    which exists beside the descriptor with the size it states, and the
+    disk's capacity is `capacity` bytes. Raises OvfError."""
     with open(ovf_path, "rb") as f:
-        files, caps, _ = references(f.read())
-    if not files or not caps:
-        raise OvfError(f"{ovf_path}: no disk file or no disk")
+        files, disks = references(f.read())
+    if not disks:
+        raise OvfError(f"{ovf_path}: no disk")
     where = os.path.dirname(os.path.abspath(ovf_path))
-    for href, size in files:
+    for disk_id, file_ref, cap in disks:
+        if file_ref not in files:
+            raise OvfError(f"{ovf_path}: disk {disk_id} names file {file_ref}, not in References")
+        if cap != capacity:
+            raise OvfError(f"{ovf_path}: disk {disk_id} has capacity {cap}, the disk {capacity}")
+    for href, size in files.values():
         path = os.path.join(where, href)
         if not os.path.isfile(path):
             raise OvfError(f"{ovf_path}: references {href}, which is not beside it")

@@ -147,7 +147,7 @@ def pack(img, outdir, line, initrd_path=None, mem=None, cpus=1, progress=None):
         with open(at["ovf"], "wb") as f:
             f.write(ovf.descriptor(name, names["stream"], os.path.getsize(at["stream"]), capacity,
                                    mib, cpus, names["serial"], vmx.HW_VERSION))
-        ovf.check_package(at["ovf"])
+        ovf.check_package(at["ovf"], capacity)
         with open(at["mf"], "w") as f:
             f.write(ovf.manifest([at["ovf"], at["stream"]]))
         say(f"writing {names['ova']}")

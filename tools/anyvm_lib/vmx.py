@@ -2,19 +2,23 @@
 from a datastore): one VM with the disk on a PVSCSI controller, a vmxnet3
 NIC behind a PCI Express root port, COM1 written to a file, BIOS firmware.
 
-Key names and values as VMware's own products write them and as libvirt's
-VMX mapping documents them (libvirt src/vmx/vmx.c, its header comment:
-`memsize` "must be a multiple of 4", `numvcpus` "must be 1 or a multiple
-of 2", `serial0.fileType = "file"`). VMware lays out pciBridge4-7 as PCI
-Express root ports ("pcieRootPort", 8 functions each) and puts vmxnet3 and
-PVSCSI behind them; the slots are left for VMware to assign.
+Key names and values: libvirt's VMX mapping (libvirt src/vmx/vmx.c, its
+header comment: `memsize` "must be a multiple of 4", `numvcpus` "must be 1
+or a multiple of 2", `serial0.fileType = "file"` with `serial0.fileName`),
+the serial keys of VMware's GSX Server 3 administration guide, and the keys
+HashiCorp's VMware builder writes (packer-plugin-vmware,
+builder/vmware/iso/step_create_vmx.go: `firmware`, `scsi0.virtualDev`,
+`ethernet0.virtualDev`, `pciBridge4.virtualDev = "pcieRootPort"`). VMware
+lays out pciBridge4-7 as PCI Express root ports (8 functions each) and puts
+vmxnet3 and PVSCSI behind them; the slots are left for VMware to assign.
 Not checked against a VMware product here (none runs on the project's
 machines): guestOS "other-64" (Other 64-bit; the vSphere API's name is
 otherGuest64) and that a missing `firmware` would mean BIOS (so it is
 written out)."""
 
-# VMware's hardware version 11: Workstation 11, ESXi 6.0 and later; PVSCSI,
-# vmxnet3 and PCIe root ports all need 7 or more.
+# Virtual hardware version 11: Workstation 11 and ESXi 6.0 and later run
+# it (VMware's list of hardware versions); PVSCSI, vmxnet3 and PCIe root
+# ports came with version 7.
 HW_VERSION = 11
 GUEST_OS = "other-64"
 ROOT_PORTS = (4, 5, 6, 7)
@@ -81,16 +85,3 @@ def entries(name, disk, serial_log, mem_mib, cpus):
 def text(name, disk, serial_log, mem_mib, cpus):
     return "".join(f"{k} = {quote(v)}\n" for k, v in entries(name, disk, serial_log, mem_mib, cpus))
 
-
-def parse(content):
-    """{key: value} of a .vmx text (key = "value" lines)."""
-    out = {}
-    for line in content.splitlines():
-        if not line.strip() or line.lstrip().startswith("#"):
-            continue
-        key, sep, value = line.partition("=")
-        value = value.strip()
-        if not sep or len(value) < 2 or value[0] != '"' or value[-1] != '"':
-            raise ValueError(f"not a .vmx line: {line!r}")
-        out[key.strip()] = value[1:-1]
-    return out
