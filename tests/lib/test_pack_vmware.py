@@ -437,10 +437,11 @@ def test_boot_sector_keeps_the_table():
 class BootCheck:
     """One boot of a packed VMDK on QEMU (TCG): `disk` is the role of the
     VMDK (vmware.files: "vmdk" is the .vmx's, "stream" the OVA's). The disk
-    is always on a PVSCSI controller, as in the .vmx and the OVF; `devices`
-    adds more (-device ...) and `expect` lists regexes the serial lines must
-    match in order. The devinfo check with a vmxnet3 NIC and the PVSCSI disk
-    (q35, behind pcie-root-port, as VMware lays them out) is one more entry
+    is always on a PVSCSI controller, as in the .vmx and the OVF, on the
+    bus `pvscsi_bus` (None: the machine's root bus); `qemu_args` adds more
+    (root ports, NICs) and `expect` lists regexes the serial lines must
+    match in order. The devinfo check, whose lines name the vmxnet3 NIC and
+    the PVSCSI disk, is one more entry with app "devinfo" and VMWARE_LAYOUT
     once those drivers are in."""
     name: str
     app: str
@@ -448,16 +449,25 @@ class BootCheck:
     args: tuple
     expect: tuple
     disk: str = "vmdk"
-    devices: tuple = ()
+    pvscsi_bus: str = None
+    qemu_args: tuple = ()
     mem: str = "64M"
 
 
 HELLO_LINES = (r"^boot: multiboot \(loader GRUB ", r'^cmdline: console=ttyS0 -- one "two words"$',
                r"^Hello, world!$", r"^one$", r"^two words$", r"^anyvm: exit status 0$")
+# VMware's layout on q35: PVSCSI and vmxnet3 each behind a PCI Express root
+# port (pciBridge4-7 in the .vmx), the NIC on user networking with no way out.
+VMWARE_LAYOUT = dict(pvscsi_bus="rp1", qemu_args=(
+    "-device", "pcie-root-port,id=rp1,chassis=1,slot=1",
+    "-device", "pcie-root-port,id=rp2,chassis=2,slot=2",
+    "-netdev", "user,id=n0,restrict=on", "-device", "vmxnet3,bus=rp2,netdev=n0"))
 BOOT_CHECKS = [
     BootCheck("hello-pc-pvscsi", "hello", "pc", ("one", "two words"), HELLO_LINES),
     BootCheck("hello-pc-pvscsi-ova-disk", "hello", "pc", ("one", "two words"), HELLO_LINES,
               disk="stream"),
+    BootCheck("hello-q35-vmware-layout", "hello", "q35", ("one", "two words"), HELLO_LINES,
+              disk="stream", **VMWARE_LAYOUT),
 ]
 
 
@@ -482,8 +492,9 @@ def test_packed_vmdk_boots(check, scratch):
     # kernel ends the VM with an ACPI power-off and the status is the serial line.
     argv = qemu.argv(check.machine, "tcg", check.mem, 1, exit_device=False, extra=[
         "-drive", f"file={disk},format=vmdk,if=none,id=d0,readonly=on",
-        "-device", "pvscsi,id=scsi0", "-device", "scsi-hd,drive=d0,bus=scsi0.0,bootindex=0",
-        *check.devices])
+        *check.qemu_args,
+        "-device", "pvscsi,id=scsi0" + (f",bus={check.pvscsi_bus}" if check.pvscsi_bus else ""),
+        "-device", "scsi-hd,drive=d0,bus=scsi0.0,bootindex=0"])
     res = vm.run(argv, timeout=120)
     text = res.serial_text
     # the firmware's terminal escapes shown as ^X, so they cannot reset the reader's terminal
