@@ -26,10 +26,13 @@ from . import cmdline as cmdline_mod
 from .app import AppError, parse_size
 
 NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
-# The VMDK descriptor's adapter type: qemu-img offers ide, lsilogic,
-# buslogic and legacyESX; VMware's Virtual Disk Format 5.0 lists the same
-# for ddb.adapterType, which sets the disk's geometry. There is no PVSCSI
-# value: a disk on any SCSI controller, PVSCSI included, says lsilogic.
+# The VMDK descriptor's ddb.adapterType: the controller a disk was made
+# for, and with it the geometry the descriptor gives (SCSI: 255 heads, 63
+# sectors). qemu-img offers ide, lsilogic, buslogic and legacyESX, no
+# pvscsi (other image builders patch "pvscsi" into the descriptor
+# afterwards); lsilogic is its SCSI value. The .vmx and the OVF attach the
+# disk to PVSCSI whatever the descriptor says; that VMware takes the
+# mismatch silently is not verified here (docs/vmware.md).
 ADAPTER_TYPE = "lsilogic"
 DEFAULT_MEMORY = "64M"
 
