@@ -14,11 +14,14 @@ PVSCSI, "VmxNet3" the vmxnet3 NIC, "vmware.serialport.file" a serial port
 written to a file (vmw:Config backing.fileName), and the hardware
 section's vmw:Config key "firmware".
 
-The manifest has one line per file, "SHA256(NAME)= HEX" (DSP0243 5.1 gives
-the form with SHA1; vSphere also takes SHA256). The OVA is a USTAR archive
+The manifest has one line per file, "SHA256(NAME)= HEX": DSP0243's form
+("SHA1(package.ovf)= ...", under "OVF package structure") with SHA-256,
+as VMware's ovftool writes it when asked (--shaAlgorithm); that vSphere
+checks SHA-256 lines is not verified here. The OVA is a USTAR archive
 whose first member is the descriptor; the other files follow in the order
-of References, and the manifest comes last (DSP0243 5.3: manifest and
-certificate either right after the descriptor or at the end)."""
+of References, and the manifest comes last (DSP0243, "Distribution as a
+single file": manifest and certificate either right after the descriptor
+or both at the end)."""
 
 import hashlib
 import io
