@@ -5,14 +5,17 @@ Element and attribute names are DMTF DSP0243 (Open Virtualization Format
 1.1.0): an Envelope with References (one File per disk file), a
 DiskSection (capacity in bytes), a NetworkSection and one VirtualSystem
 whose VirtualHardwareSection lists Items of CIM_ResourceAllocationSettingData
-(DSP0243 section 9.2 and its RASD schema, whose elements come in
-alphabetical order). ResourceType values are CIM's: 3 processor, 4 memory,
-6 parallel SCSI HBA, 10 Ethernet adapter, 17 disk drive, 21 serial port.
-VMware's names for its devices (vSphere's OVF import, as in VMware's
-govmomi library, ovf/configspec.go): ResourceSubType "VirtualSCSI" is
-PVSCSI, "VmxNet3" the vmxnet3 NIC, "vmware.serialport.file" a serial port
-written to a file (vmw:Config backing.fileName), and the hardware
-section's vmw:Config key "firmware".
+(DSP0243, "Virtual hardware description", and the RASD schema, whose
+elements come in alphabetical order). ResourceType values are CIM's: 3
+processor, 4 memory, 6 parallel SCSI HBA, 10 Ethernet adapter, 17 disk
+drive, 21 serial port. VMware's names (its govmomi library,
+ovf/configspec.go, which turns an OVF into a VM): ResourceSubType
+"VirtualSCSI" is PVSCSI, "VmxNet3" the vmxnet3 NIC,
+"vmware.serialport.file" a serial port written to a file, and the
+hardware section's vmw:Config key "firmware". The serial port's file name
+as vmw:Config "backing.fileName" follows OVFs exported by VMware products
+as public code shows them; govmomi's importer skips serial ports, and
+what ESXi does with the name is not verified here.
 
 The manifest has one line per file, "SHA256(NAME)= HEX": DSP0243's form
 ("SHA1(package.ovf)= ...", under "OVF package structure") with SHA-256,
