@@ -13,9 +13,9 @@ ovf/configspec.go, which turns an OVF into a VM): ResourceSubType
 "VirtualSCSI" is PVSCSI, "VmxNet3" the vmxnet3 NIC,
 "vmware.serialport.file" a serial port written to a file, and the
 hardware section's vmw:Config key "firmware". The serial port's file name
-as vmw:Config "backing.fileName" follows OVFs exported by VMware products
-as public code shows them; govmomi's importer skips serial ports, and
-what ESXi does with the name is not verified here.
+as vmw:Config "backing.fileName" is how other public OVF writers spell it,
+not a VMware document; govmomi's importer skips serial ports, and what
+ESXi does with the name is not verified here.
 
 The manifest has one line per file, "SHA256(NAME)= HEX": DSP0243's form
 ("SHA1(package.ovf)= ...", under "OVF package structure") with SHA-256,
