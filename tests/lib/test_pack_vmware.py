@@ -18,7 +18,8 @@ from dataclasses import dataclass
 
 import pytest
 
-from anyvm_lib import BUILD, ROOT, biosdisk, cmdline, image, initrd, ovf, qemu, status, vm, vmware, vmx
+from anyvm_lib import (BUILD, ROOT, biosdisk, cmdline, image, initrd, ovf, qemu, status, vm,
+                       vmware, vmx)
 
 ANYVM = os.path.join(ROOT, "tools", "anyvm")
 HELLO = os.path.join(BUILD, "hello.elf")
@@ -125,7 +126,8 @@ def test_fat_contents(packed, tmp_path):
     assert cfg.splitlines() == [
         "serial --unit=0 --speed=115200", "terminal_input serial", "terminal_output serial",
         "set timeout=0", f"multiboot /boot/anyvm.elf {LINE}", "module /boot/initrd.cpio", "boot"]
-    for inside, original in [("::/boot/anyvm.elf", HELLO), ("::/boot/initrd.cpio", packed["initrd"])]:
+    for inside, original in [("::/boot/anyvm.elf", HELLO),
+                             ("::/boot/initrd.cpio", packed["initrd"])]:
         copy = tmp_path / os.path.basename(original)
         assert mtools("mcopy", packed, inside, str(copy)).returncode == 0
         with open(original, "rb") as f:
@@ -180,7 +182,8 @@ def test_stream_header(packed):
 
 def vmx_keys(path):
     with open(path) as f:
-        return dict(re.fullmatch(r'([^=\s]+) = "([^"]*)"', ln).groups() for ln in f.read().splitlines())
+        return dict(re.fullmatch(r'([^=\s]+) = "([^"]*)"', ln).groups()
+                    for ln in f.read().splitlines())
 
 
 def test_vmx(packed):
@@ -229,7 +232,8 @@ def items(root):
         rasd = {c.tag.split("}")[1]: c.text for c in it if c.tag.startswith("{" + RASD)}
         order = [c.tag.split("}")[1] for c in it if c.tag.startswith("{" + RASD)]
         assert order == sorted(order), f"RASD elements out of the schema's order: {order}"
-        config = {c.get(q(VMW, "key")): c.get(q(VMW, "value")) for c in it.findall(q(VMW, "Config"))}
+        config = {c.get(q(VMW, "key")): c.get(q(VMW, "value"))
+                  for c in it.findall(q(VMW, "Config"))}
         out.append((rasd, config, it.get(q(OVF, "required"), "true")))
     return hw, out
 
@@ -289,7 +293,8 @@ def test_ova_order_and_manifest(packed):
             assert f.read() == content
     lines = data["hello.mf"].decode().splitlines()
     got = dict(re.fullmatch(r"SHA256\((.+)\)= ([0-9a-f]{64})", ln).groups() for ln in lines)
-    assert got == {n: hashlib.sha256(data[n]).hexdigest() for n in ("hello.ovf", "hello-disk1.vmdk")}
+    assert got == {n: hashlib.sha256(data[n]).hexdigest()
+                   for n in ("hello.ovf", "hello-disk1.vmdk")}
 
 
 # ---- refused before anything is written ----

@@ -142,8 +142,8 @@ def core_image(workdir):
                         f"{min(CORE_MAX_SECTORS, PART_START - 1)} after the MBR")
     _, _, segment = struct.unpack_from("<QHH", core, BLOCKLIST_AT)
     if segment != CORE_SEGMENT:
-        raise DiskError(f"GRUB's diskboot.img loads at segment {segment:#x}, not {CORE_SEGMENT:#x}: "
-                        "an unknown GRUB version")
+        raise DiskError(f"GRUB's diskboot.img loads at segment {segment:#x}, not "
+                        f"{CORE_SEGMENT:#x}: an unknown GRUB version")
     core = bytearray(core.ljust(sectors * SECTOR, b"\0"))
     # The rest of the core image follows its first sector, which is at LBA 1.
     struct.pack_into("<QH", core, BLOCKLIST_AT, 2, sectors - 1)

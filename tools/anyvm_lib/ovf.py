@@ -113,8 +113,9 @@ def descriptor(name, disk_file, disk_file_size, capacity, mem_mib, cpus, serial_
                "InstanceID": 2, "ResourceType": RESOURCE["memory"], "VirtualQuantity": mem_mib})
     _item(hw, {"Address": 0, "ElementName": "SCSI controller 0", "InstanceID": 3,
                "ResourceSubType": "VirtualSCSI", "ResourceType": RESOURCE["scsi"]})
-    _item(hw, {"AddressOnParent": 0, "ElementName": "Hard disk 1", "HostResource": "ovf:/disk/vmdisk1",
-               "InstanceID": 4, "Parent": 3, "ResourceType": RESOURCE["disk"]})
+    _item(hw, {"AddressOnParent": 0, "ElementName": "Hard disk 1",
+               "HostResource": "ovf:/disk/vmdisk1", "InstanceID": 4, "Parent": 3,
+               "ResourceType": RESOURCE["disk"]})
     _item(hw, {"AutomaticAllocation": "true", "Connection": NETWORK, "ElementName": "ethernet0",
                "InstanceID": 5, "ResourceSubType": "VmxNet3", "ResourceType": RESOURCE["ethernet"]})
     # Not required: a host that cannot place the log file still deploys the VM.
