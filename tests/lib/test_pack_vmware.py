@@ -13,6 +13,7 @@ import shutil
 import struct
 import subprocess
 import tarfile
+import tempfile
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 
@@ -55,23 +56,29 @@ def run(argv, **kw):
 
 
 @pytest.fixture(scope="module")
-def packed(tmp_path_factory):
-    """hello.elf packed once, with two arguments and an initrd:
+def packed():
+    """hello.elf packed once, with two arguments and an initrd, in a
+    temporary folder removed after the module's tests:
     {"dir", "initrd", role: path}."""
     needs_tools()
-    top = tmp_path_factory.mktemp("vmware")
-    tree = top / "tree"
-    tree.mkdir()
-    (tree / "greeting.txt").write_text("from the initrd\n")
-    cpio = str(top / "files.cpio")
-    initrd.pack(str(tree), cpio)
-    out = top / "out"
-    p = run([ANYVM, "pack", "vmware", HELLO, "-o", str(out), "--initrd", cpio, "--", *ARGS])
-    assert p.returncode == 0, p.stderr
-    progress = [ln for ln in p.stderr.splitlines() if ln.startswith("anyvm: ")]
-    assert any("boot disk" in ln for ln in progress) and any("hello.ova" in ln for ln in progress)
-    files = {role: str(out / name) for role, name in vmware.files("hello").items()}
-    return dict(files, dir=str(out), initrd=cpio)
+    top = tempfile.mkdtemp(prefix="anyvm-test-")
+    try:
+        tree = os.path.join(top, "tree")
+        os.mkdir(tree)
+        with open(os.path.join(tree, "greeting.txt"), "w") as f:
+            f.write("from the initrd\n")
+        cpio = os.path.join(top, "files.cpio")
+        initrd.pack(tree, cpio)
+        out = os.path.join(top, "out")
+        p = run([ANYVM, "pack", "vmware", HELLO, "-o", out, "--initrd", cpio, "--", *ARGS])
+        assert p.returncode == 0, p.stderr
+        progress = [ln for ln in p.stderr.splitlines() if ln.startswith("anyvm: ")]
+        assert any("boot disk" in ln for ln in progress)
+        assert any("hello.ova" in ln for ln in progress)
+        files = {role: os.path.join(out, name) for role, name in vmware.files("hello").items()}
+        yield dict(files, dir=out, initrd=cpio)
+    finally:
+        shutil.rmtree(top, ignore_errors=True)
 
 
 # ---- the raw disk ----
@@ -117,7 +124,7 @@ def mtools(cmd, packed, *args):
                env=dict(os.environ, MTOOLS_SKIP_CHECK="1"))
 
 
-def test_fat_contents(packed, tmp_path):
+def test_fat_contents(packed, scratch):
     listing = mtools("mdir", packed, "-/", "-b", "::").stdout.split()
     assert sorted(x.lower() for x in listing) == \
         ["::/boot/", "::/boot/anyvm.elf", "::/boot/grub/", "::/boot/grub/grub.cfg",
@@ -128,18 +135,20 @@ def test_fat_contents(packed, tmp_path):
         "set timeout=0", f"multiboot /boot/anyvm.elf {LINE}", "module /boot/initrd.cpio", "boot"]
     for inside, original in [("::/boot/anyvm.elf", HELLO),
                              ("::/boot/initrd.cpio", packed["initrd"])]:
-        copy = tmp_path / os.path.basename(original)
-        assert mtools("mcopy", packed, inside, str(copy)).returncode == 0
-        with open(original, "rb") as f:
-            assert copy.read_bytes() == f.read()
+        copy = os.path.join(scratch, os.path.basename(original))
+        assert mtools("mcopy", packed, inside, copy).returncode == 0
+        with open(original, "rb") as a, open(copy, "rb") as b:
+            assert a.read() == b.read()
 
 
-def test_fat_is_a_sound_fat16_volume(packed, tmp_path):
+def test_fat_is_a_sound_fat16_volume(packed, scratch):
     with open(packed["raw"], "rb") as f:
         f.seek(MIB)
         part = f.read()
-    (tmp_path / "part").write_bytes(part)
-    p = run([which("fsck.fat"), "-n", str(tmp_path / "part")])
+    copy = os.path.join(scratch, "part")
+    with open(copy, "wb") as f:
+        f.write(part)
+    p = run([which("fsck.fat"), "-n", copy])
     assert p.returncode == 0, p.stdout + p.stderr
     assert part[54:62] == b"FAT16   "                            # the BPB's file system type
     assert struct.unpack_from("<I", part, 28)[0] == 2048        # hidden sectors = partition start
@@ -394,19 +403,20 @@ def test_ovf_reader_refuses(xml, why):
         ovf.references(xml)
 
 
-def test_ovf_package_check(packed, tmp_path):
+def test_ovf_package_check(packed, scratch):
     for role in ("ovf", "stream"):
-        shutil.copy(packed[role], tmp_path)
-    ovf_copy = str(tmp_path / "hello.ovf")
+        shutil.copy(packed[role], scratch)
+    ovf_copy = os.path.join(scratch, "hello.ovf")
+    disk = os.path.join(scratch, "hello-disk1.vmdk")
     capacity = os.path.getsize(packed["raw"])
     ovf.check_package(ovf_copy, capacity)
     with pytest.raises(ovf.OvfError, match="has capacity"):
         ovf.check_package(ovf_copy, capacity + MIB)
-    with open(tmp_path / "hello-disk1.vmdk", "ab") as f:
+    with open(disk, "ab") as f:
         f.write(b"x")
     with pytest.raises(ovf.OvfError, match="the descriptor says"):
         ovf.check_package(ovf_copy, capacity)
-    os.remove(tmp_path / "hello-disk1.vmdk")
+    os.remove(disk)
     with pytest.raises(ovf.OvfError, match="not beside it"):
         ovf.check_package(ovf_copy, capacity)
 
