@@ -221,11 +221,11 @@ def test_vmx_refuses_what_vmware_refuses():
 
 
 @pytest.mark.parametrize("given,mib", [(None, 64), ("2M", 4), ("65M", 68), ("1G", 1024),
-                                       ("4097K", 8)])
+                                       ("4097K", 8), ("130", 132)])
 def test_memory_rounded_to_vmware_multiple(given, mib):
     with open(HELLO, "rb") as f:
         data = f.read()
-    assert vmware.memory_mib(given, data) == mib
+    assert vmware.memory_mib(given, data, HELLO) == mib
 
 
 # ---- the OVF, the manifest and the OVA ----
@@ -336,8 +336,10 @@ def refuse_cases(scratch, no_multiboot):
         ([HELLO, "-o", out, "--cmdline", 'x="open'], "unbalanced double quote"),
         ([HELLO, "-o", out, "--cmdline", "k=" + "v" * 2100], "at most 2047"),
         ([HELLO, "-o", out, "--cpus", "3"], "1 or a multiple of 2"),
-        ([HELLO, "-o", out, "--cpus", "0"], "1 or a multiple of 2"),
-        ([HELLO, "-o", out, "--mem", "lots"], "expected a size"),
+        ([HELLO, "-o", out, "--cpus", "0"], "give 1 to 255"),
+        ([HELLO, "-o", out, "--mem", "lots"], "is not a size"),
+        ([HELLO, "-o", out, "--mem", "100K"], "cannot start in 100 KiB"),
+        ([HELLO, "-o", out, "--cpus", "300"], "give 1 to 255"),
         ([HELLO, "-o", out, "--", 'say"hi'], "double quote"),
     ]
 

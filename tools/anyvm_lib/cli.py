@@ -100,10 +100,10 @@ def parser():
     k.add_argument("--initrd", default=None, metavar="FILE",
                    help="iso, vmware: an initrd GRUB loads as the first multiboot module")
     k.add_argument("--mem", default=None, metavar="SIZE",
-                   help="vmware: the VM's memory (default: the image's anyvm.toml memory, else "
-                        "64M; rounded up to a multiple of 4M)")
+                   help="vmware: the VM's memory, as run's --mem (default: the image's "
+                        "anyvm.toml memory, else 64M; rounded up to a multiple of 4M)")
     k.add_argument("--cpus", type=int, default=None, metavar="N",
-                   help="vmware: vCPUs, 1 or a multiple of 2 (default 1)")
+                   help="vmware: vCPUs, 1 or a multiple of 2 up to 254 (default 1)")
     return p
 
 

@@ -21,9 +21,8 @@ import shutil
 import subprocess
 import tempfile
 
-from . import biosdisk, image, initrd, iso, ovf, vmx
+from . import biosdisk, image, initrd, iso, ovf, runcheck, vmx
 from . import cmdline as cmdline_mod
-from .app import AppError, parse_size
 
 NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 # The VMDK descriptor's ddb.adapterType: the controller a disk was made
@@ -53,21 +52,21 @@ def image_name(path):
     return name
 
 
-def memory_mib(text, img_data):
-    """The VM's memory in MiB: `text` (e.g. "128M"), else the image's
-    anyvm.toml memory, else 64M; rounded up to VMware's multiple of 4."""
+def memory_mib(text, img_data, img):
+    """The VM's memory in MiB: `text` in `anyvm run --mem`'s syntax (e.g.
+    "128M"; runcheck.py), else the image's anyvm.toml memory, else 64M;
+    refused when the image would not fit (runcheck.check_memory), rounded
+    up to VMware's multiple of 4."""
     src = text or image.app_info(img_data).get("memory") or DEFAULT_MEMORY
-    try:
-        size = parse_size(src, "memory", "--mem" if text else "the image's anyvm.toml")
-    except AppError as e:
-        raise PackError(str(e)) from None
+    size = runcheck.check_memory(src, img_data, img)
     mib = -(-size // (1 << 20))
-    return max(4, -(-mib // 4) * 4)
+    return -(-mib // 4) * 4
 
 
 def check(img, outdir, line, initrd_path=None, mem=None, cpus=1):
     """Everything pack needs, checked before anything is written. Returns
-    (name, memory in MiB, grub.cfg text). Raises PackError, CmdlineError or
+    (name, memory in MiB, grub.cfg text). Raises PackError,
+    runcheck.InputError (the image, --mem, --cpus), CmdlineError or
     InitrdError with a message that says what to do."""
     missing = biosdisk.missing_tools()
     if shutil.which("qemu-img") is None:
@@ -78,15 +77,8 @@ def check(img, outdir, line, initrd_path=None, mem=None, cpus=1):
     if not os.path.isfile(img):
         raise PackError(f"image {img} not found (build it: make APP=NAME)")
     name = image_name(img)
-    try:
-        data = image.read(img)
-        if data[:4] != b"\x7fELF":
-            raise image.ImageError("not an ELF file")
-    except image.ImageError as e:
-        raise PackError(f"{img}: {e}; pack takes an anyvm image (build/NAME.elf)") from None
-    problems = image.check_multiboot(data)
-    if problems:
-        raise PackError(f"{img}: {problems[0]}; GRUB boots the image through multiboot")
+    # an x86-64 ELF with a sound multiboot header: GRUB boots it as on the ISO
+    data = runcheck.check_image(img, "iso")
     if initrd_path is not None:
         initrd.check(initrd_path)
     if os.path.exists(outdir) and not os.path.isdir(outdir):
@@ -99,9 +91,10 @@ def check(img, outdir, line, initrd_path=None, mem=None, cpus=1):
         raise PackError(f"{writable}: no permission to write there; pick another -o")
     cfg = iso.grub_cfg(line, initrd=initrd_path is not None)
     cmdline_mod.check_limits(line)
+    runcheck.check_cpus(cpus)
+    mib = memory_mib(mem, data, img)
     try:
         vmx.check_cpus(cpus)
-        mib = memory_mib(mem, data)
         vmx.check_memory(mib)
     except ValueError as e:
         raise PackError(str(e)) from None
