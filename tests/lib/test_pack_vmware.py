@@ -341,6 +341,7 @@ def refuse_cases(scratch, no_multiboot):
         ([HELLO, "-o", out, "--mem", "100K"], "cannot start in 100 KiB"),
         ([HELLO, "-o", out, "--cpus", "300"], "give 1 to 255"),
         ([HELLO, "-o", out, "--", 'say"hi'], "double quote"),
+        ([HELLO, "-o", out, "--", "\udcff"], "not UTF-8"),         # the byte 0xff
     ]
 
 
