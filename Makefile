@@ -302,7 +302,7 @@ fuzz_srcs_aml_scan := bus/virtio_mmio/virtio_mmio_aml.c bus/virtio_mmio/virtio_m
 	core/aml_decode.c core/aml_devices.c core/acpi_devices.c core/acpi.c core/acpi_madt.c \
 	core/acpi_fadt.c core/acpi_mcfg.c
 fuzz_srcs_virtq_used := drivers/virtio/virtqueue.c
-fuzz_srcs_e1000_rx := drivers/e1000/rx_ring.c drivers/e1000/tx_ring.c
+fuzz_srcs_e1000_rx := drivers/e1000/rx_ring.c drivers/e1000/tx_ring.c net/inet_csum.c
 fuzz_srcs_cmdline := core/cmdline.c
 fuzz_srcs_acpi := core/acpi.c core/acpi_madt.c core/acpi_fadt.c core/acpi_mcfg.c core/aml_decode.c
 fuzz_srcs_bootinfo := boot/bootinfo.c boot/multiboot.c boot/pvh.c boot/linux64.c boot/framebuffer.c

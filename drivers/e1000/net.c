@@ -329,13 +329,14 @@ static void print_summary(struct e1000 *e)
     const struct e1000_rx_stats *s = &e->rx.stats;
     kprintf("e1000 %s: received %llu frames (checksums verified %llu, bad %llu; %llu flagged "
             "bad by the device, %llu runts, %llu malformed descriptors), missed %llu, CRC errors "
-            "%llu; sent %llu frames, %llu with the checksum inserted, %llu contexts\n",
+            "%llu; sent %llu frames, %llu with the checksum inserted, %llu contexts, %llu "
+            "checksums completed in software\n",
             ename(e), (unsigned long long)s->frames, (unsigned long long)s->csum_verified,
             (unsigned long long)s->csum_bad, (unsigned long long)s->frame_errors,
             (unsigned long long)s->runts, (unsigned long long)s->malformed,
             (unsigned long long)e->missed, (unsigned long long)e->crc_errors,
             (unsigned long long)e->tx.frames, (unsigned long long)e->tx.offloaded,
-            (unsigned long long)e->tx.contexts);
+            (unsigned long long)e->tx.contexts, (unsigned long long)e->tx.software);
 }
 
 /* The device is going away: the class forgets it, the device is stopped

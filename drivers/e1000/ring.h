@@ -82,6 +82,7 @@ struct e1000_tx_ring {
     uint8_t ctx_start, ctx_field;
     bool ctx_tcp;
     uint64_t frames, offloaded, contexts;
+    uint64_t software; /* checksums asked for that the device cannot insert: done here */
 };
 
 void e1000_tx_init(struct e1000_tx_ring *r, volatile struct e1000_tx_desc *desc, unsigned count,
