@@ -36,6 +36,8 @@
 /* At exit the device gets this long to send what was queued. */
 #define TX_FLUSH_LIMIT_NS 1000000000ull
 #define ETH_MTU 1500
+/* Descriptors queued before the tail is written anyway. */
+#define TX_BATCH 16
 
 static const char *ename(const struct e1000 *e)
 {
@@ -100,16 +102,27 @@ static int e1000_transmit(struct netdev *nd, const struct netdev_buf *bufs, unsi
     struct e1000 *e = nd->priv;
     if (e->broken)
         return -1;
-    if (e1000_tx_free(&e->tx) < 2)
+    if (e1000_tx_free(&e->tx) < 2) {
         e1000_tx_reap(&e->tx);
+        if (e1000_tx_free(&e->tx) < 2) {
+            /* Full of frames the device may not have been told about yet:
+             * tell it now, and take back what it finished meanwhile. */
+            tx_write_tail(e);
+            e1000_tx_reap(&e->tx);
+        }
+    }
     uint64_t offloaded = e->tx.offloaded;
     if (e1000_tx_put(&e->tx, bufs, n, offload) != 0)
         return -1;
     if (e->tx.offloaded != offloaded)
         nd->stats.tx_csum_offloaded++;
     /* Frames queued in the same pass of the loop share one tail write:
-     * at the end of the work, or from the flush work queued here. */
-    if (!e->in_work)
+     * at the end of the work, or from the flush work queued here; a long
+     * burst (TCP sending a window) is handed over every TX_BATCH frames. */
+    unsigned unflushed = (e->tx.next_use + e->tx.count - e->tx_tail_written) % e->tx.count;
+    if (unflushed >= TX_BATCH)
+        tx_write_tail(e);
+    else if (!e->in_work)
         work_queue(&e->tx_flush);
     return 0;
 }
