@@ -25,6 +25,7 @@ class BootSpec:
     extra: list = field(default_factory=list)  # more VMM arguments, passed as they are
     exit_device: bool = True   # isa-debug-exit (QEMU) / --exit-port (hostsim)
     nic: str = "none"          # "user": a virtio-net NIC on QEMU user networking
+    nic_model: str = None      # that NIC as an emulated model (qemu.NIC_MODELS); None: virtio-net
     forwards: list = field(default_factory=list)  # publish.Forward, on that NIC
     initrd: str = None         # a cpio newc archive: the app's file tree (initrd.py)
 
@@ -119,7 +120,8 @@ def prepare(spec, workdir):
     if spec.nic == "user" or spec.forwards:
         try:
             publish.check_unique(spec.forwards)
-            extra = publish.qemu_nic_args(target.machine, spec.forwards) + extra
+            extra = publish.qemu_nic_args(target.machine, spec.forwards,
+                                          spec.nic_model) + extra
         except publish.PublishError as e:
             raise BootError(str(e)) from None
     common = dict(machine=target.machine, accel=acc, mem=spec.mem, cpus=spec.cpus,
