@@ -117,6 +117,8 @@ def prepare(spec, workdir):
             extra = ["-initrd", initrd.qemu_path(spec.initrd, workdir)] + extra
         except initrd.InitrdError as e:
             raise BootError(str(e)) from None
+    if spec.nic_model and not (spec.nic == "user" or spec.forwards):
+        raise BootError("a NIC model needs a NIC: --nic user or -p")
     if spec.nic == "user" or spec.forwards:
         try:
             publish.check_unique(spec.forwards)
