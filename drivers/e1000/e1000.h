@@ -44,6 +44,7 @@ struct e1000 {
     unsigned logged;             /* messages about bad frames so far */
     uint64_t rx_budget_hits;     /* passes ended by the receive budget */
     uint64_t missed, crc_errors; /* the device's statistics registers, accumulated */
+    struct e1000 *next;          /* the driver's list of bound devices */
 };
 
 /* ---- hw.c ---- */

@@ -39,6 +39,27 @@
 /* Descriptors queued before the tail is written anyway. */
 #define TX_BATCH 16
 
+/* The devices this driver has bound, to find a device's state from its
+ * struct pci_dev at exit and removal. */
+static struct e1000 *bound;
+
+static struct e1000 *find(const struct pci_dev *d)
+{
+    for (struct e1000 *e = bound; e; e = e->next)
+        if (e->pci == d)
+            return e;
+    return NULL;
+}
+
+static void forget(struct e1000 *e)
+{
+    for (struct e1000 **p = &bound; *p; p = &(*p)->next)
+        if (*p == e) {
+            *p = e->next;
+            return;
+        }
+}
+
 static const char *ename(const struct e1000 *e)
 {
     return e->nd.name[0] ? e->nd.name : e->pci->dev.name;
@@ -61,6 +82,15 @@ static void stop_dma(struct e1000 *e)
     pci_write16(e->pci, PCI_COMMAND, cmd & (uint16_t)~PCI_COMMAND_MASTER);
 }
 
+static void free_memory(struct e1000 *e)
+{
+    dma_free(e->rx_desc_mem, RX_COUNT * sizeof(struct e1000_rx_desc));
+    dma_free(e->tx_desc_mem, TX_COUNT * sizeof(struct e1000_tx_desc));
+    dma_free(e->rx_pool, (size_t)RX_COUNT * E1000_BUF_SIZE);
+    dma_free(e->tx_pool, (size_t)TX_COUNT * E1000_BUF_SIZE);
+    e->rx_desc_mem = e->tx_desc_mem = e->rx_pool = e->tx_pool = NULL;
+}
+
 void e1000_fail(struct e1000 *e, const char *fmt, ...)
 {
     if (e->broken)
@@ -73,6 +103,14 @@ void e1000_fail(struct e1000 *e, const char *fmt, ...)
     e->broken = true;
     e1000_stop(e);
     stop_dma(e);
+    /* Nothing of the device is used from here on (every path checks
+     * broken first), and it can no longer reach memory: its interrupt,
+     * work and memory go now. The netdev stays registered, its link down,
+     * transmit refused: the class and its users hold pointers to it. */
+    e1000_irq_teardown(e);
+    work_cancel(&e->work);
+    work_cancel(&e->tx_flush);
+    free_memory(e);
     device_disable(&e->pci->dev, "e1000 %s: %s", ename(e), why);
     if (e->registered)
         netdev_set_link(&e->nd, false);
@@ -199,15 +237,6 @@ static void e1000_work(struct work *w)
 
 /* ---- probe, exit, removal ---- */
 
-static void free_memory(struct e1000 *e)
-{
-    dma_free(e->rx_desc_mem, RX_COUNT * sizeof(struct e1000_rx_desc));
-    dma_free(e->tx_desc_mem, TX_COUNT * sizeof(struct e1000_tx_desc));
-    dma_free(e->rx_pool, (size_t)RX_COUNT * E1000_BUF_SIZE);
-    dma_free(e->tx_pool, (size_t)TX_COUNT * E1000_BUF_SIZE);
-    e->rx_desc_mem = e->tx_desc_mem = e->rx_pool = e->tx_pool = NULL;
-}
-
 /* Stops the device and its DMA, detaches the interrupt and the work, and
  * frees everything: the end of a failed probe and of a removal. */
 static void teardown(struct e1000 *e)
@@ -309,6 +338,8 @@ static int e1000_probe(struct pci_dev *d, const struct pci_device_id *id)
         return -1;
     }
     e->registered = true;
+    e->next = bound;
+    bound = e;
     work_queue(&e->work); /* anything that arrived during setup */
     return 0;
 }
@@ -316,17 +347,16 @@ static int e1000_probe(struct pci_dev *d, const struct pci_device_id *id)
 static bool tx_all_done(void *ctx)
 {
     struct e1000 *e = ctx;
+    if (e->broken)
+        return true;
     e1000_tx_reap(&e->tx);
-    return e->tx.in_flight == 0 || e->broken;
+    return e->tx.in_flight == 0;
 }
 
 /* Exit: what was queued leaves the VM before it ends. */
 static void e1000_quiesce(struct pci_dev *d)
 {
-    struct e1000 *e = NULL;
-    for (struct netdev *nd = netdev_first(); nd; nd = nd->next)
-        if (nd->dev == &d->dev && nd->ops == &e1000_ops)
-            e = nd->priv;
+    struct e1000 *e = find(d);
     if (e == NULL || e->broken)
         return;
     tx_write_tail(e);
@@ -357,15 +387,13 @@ static void print_summary(struct e1000 *e)
  * memory freed. */
 static void e1000_remove(struct pci_dev *d)
 {
-    struct e1000 *e = NULL;
-    for (struct netdev *nd = netdev_first(); nd; nd = nd->next)
-        if (nd->dev == &d->dev && nd->ops == &e1000_ops)
-            e = nd->priv;
+    struct e1000 *e = find(d);
     if (e == NULL)
         return;
     if (!e->broken)
         print_summary(e);
     netdev_unregister(&e->nd);
+    forget(e);
     teardown(e);
 }
 
