@@ -125,9 +125,11 @@
 #define E1000_TCTL_CT_DEFAULT 0x0F
 #define E1000_TCTL_COLD_FULL_DUPLEX 0x40
 
-/* TIPG [SDM] ch. 13 (values for the copper 8254x parts: IPGT 10, IPGR1 8,
- * IPGR2 6), [82574] ch. 10 (IPGT 8 there; either is accepted). */
-#define E1000_TIPG_VALUE (10u | 8u << 10 | 6u << 20)
+/* TIPG [SDM] ch. 13, [82574] ch. 10: IPGT 9:0, IPGR1 19:10, IPGR2 29:20,
+ * in byte times; 8, 8 and 6 for a copper link at full duplex (the 82574's
+ * reset value of IPGT is 8 too). The timing is the MAC's own: an emulated
+ * device ignores it. */
+#define E1000_TIPG_VALUE (8u | 8u << 10 | 6u << 20)
 
 /* RXCSUM [SDM] ch. 13, [82574] ch. 10: verify IPv4 header (IPOFLD) and
  * TCP/UDP (TUOFLD) checksums of received frames; the result is reported in
