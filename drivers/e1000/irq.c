@@ -112,16 +112,5 @@ uint32_t e1000_irq_take(struct e1000 *e)
 
 const char *e1000_irq_mode_name(const struct e1000 *e)
 {
-    if (e->nvectors == 0)
-        return "none (polled)";
-    switch (e->pci->irq_mode) {
-    case PCI_IRQ_MSIX:
-        return "msix";
-    case PCI_IRQ_MSI:
-        return "msi";
-    case PCI_IRQ_INTX:
-        return "intx";
-    default:
-        return "none";
-    }
+    return e->nvectors == 0 ? "none (polled)" : pci_irq_mode_name(e->pci->irq_mode);
 }
