@@ -15,8 +15,6 @@
 
 #define RESET_LIMIT_NS 20000000ull  /* CTRL.RST clears itself within microseconds */
 #define EEPROM_LIMIT_NS 10000000ull /* one EERD word */
-#define MAC_LOCAL_BIT 0x02          /* IEEE 802-2014, 8.2.2: locally administered */
-#define MAC_GROUP_BIT 0x01
 
 uint32_t e1000_read(const struct e1000 *e, uint32_t reg)
 {
@@ -86,35 +84,38 @@ static void log_mac(const struct e1000 *e, const char *what, const uint8_t m[6])
 
 void e1000_read_mac(struct e1000 *e)
 {
-    uint8_t mac[6];
-    if (e1000_mac_from_ra(e1000_read(e, E1000_RAL0), e1000_read(e, E1000_RAH0), mac)) {
-        if (e1000_mac_usable(mac)) {
-            memcpy(e->nd.mac, mac, 6);
-            return;
-        }
-        log_mac(e, "receive address 0 holds an unusable address", mac);
+    uint8_t ra[6], eeprom[6], rnd[6];
+    bool ra_valid = e1000_mac_from_ra(e1000_read(e, E1000_RAL0), e1000_read(e, E1000_RAH0), ra);
+    if (ra_valid && e1000_mac_usable(ra)) {
+        memcpy(e->nd.mac, ra, 6);
+        return;
     }
+    if (ra_valid)
+        log_mac(e, "receive address 0 holds an unusable address", ra);
+    else
+        kprintf("e1000 %s: receive address 0 is not marked valid; reading the EEPROM\n",
+                e->pci->dev.name);
     uint16_t words[E1000_EEPROM_MAC_WORDS];
-    bool eeprom = true;
-    for (unsigned i = 0; i < E1000_EEPROM_MAC_WORDS && eeprom; i++)
-        eeprom = eeprom_word(e, i, &words[i]) == 0;
-    if (eeprom) {
-        e1000_mac_from_eeprom(words, mac);
-        if (e1000_mac_usable(mac)) {
-            log_mac(e, "no valid receive address register; the EEPROM gives", mac);
-            memcpy(e->nd.mac, mac, 6);
-            return;
-        }
-        log_mac(e, "the EEPROM holds an unusable address", mac);
-    } else {
+    bool eeprom_read = true;
+    for (unsigned i = 0; i < E1000_EEPROM_MAC_WORDS && eeprom_read; i++)
+        eeprom_read = eeprom_word(e, i, &words[i]) == 0;
+    if (eeprom_read)
+        e1000_mac_from_eeprom(words, eeprom);
+    else
         kprintf("e1000 %s: the EEPROM did not answer\n", e->pci->dev.name);
+    random_bytes(rnd, sizeof rnd);
+    switch (e1000_mac_choose(ra_valid ? ra : NULL, eeprom_read ? eeprom : NULL, rnd, e->nd.mac)) {
+    case E1000_MAC_EEPROM:
+        log_mac(e, "address from the EEPROM:", e->nd.mac);
+        break;
+    case E1000_MAC_RANDOM:
+        if (eeprom_read)
+            log_mac(e, "the EEPROM holds an unusable address", eeprom);
+        log_mac(e, "no usable address from the device; using random", e->nd.mac);
+        break;
+    case E1000_MAC_RA:
+        break;
     }
-    random_bytes(mac, sizeof mac);
-    mac[0] = (uint8_t)((mac[0] & ~MAC_GROUP_BIT) | MAC_LOCAL_BIT);
-    if (!e1000_mac_usable(mac))
-        mac[5] = 1;
-    log_mac(e, "no usable address from the device; using random", mac);
-    memcpy(e->nd.mac, mac, 6);
 }
 
 void e1000_start(struct e1000 *e)

@@ -18,4 +18,12 @@ void e1000_mac_from_eeprom(const uint16_t words[3], uint8_t mac[6]);
  * included, is never a station's: IEEE 802-2014, 8.2.2). */
 bool e1000_mac_usable(const uint8_t mac[6]);
 
+/* Where the address came from: the first usable of RAL0/RAH0 (ra, NULL
+ * when Address Valid was clear), the EEPROM (eeprom, NULL when it could
+ * not be read) and random bytes (rnd, made unicast and locally
+ * administered). */
+enum e1000_mac_source { E1000_MAC_RA, E1000_MAC_EEPROM, E1000_MAC_RANDOM };
+enum e1000_mac_source e1000_mac_choose(const uint8_t *ra, const uint8_t *eeprom,
+                                       const uint8_t rnd[6], uint8_t mac[6]);
+
 #endif

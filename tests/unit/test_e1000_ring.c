@@ -500,4 +500,27 @@ TEST(mac_usable)
     CHECK(e1000_mac_usable(ok));
 }
 
+TEST(mac_choice_falls_back_in_order)
+{
+    const uint8_t ra[6] = {0x52, 0x54, 0, 1, 2, 3}, ee[6] = {0x00, 0x1b, 0x21, 4, 5, 6},
+                  zero[6] = {0}, bcast[6] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff},
+                  rnd[6] = {0xff, 0xee, 0xdd, 0xcc, 0xbb, 0xaa};
+    uint8_t m[6];
+    CHECK_EQ(e1000_mac_choose(ra, ee, rnd, m), E1000_MAC_RA);
+    CHECK(memcmp(m, ra, 6) == 0);
+    /* Address Valid clear, or an unusable address there: the EEPROM. */
+    CHECK_EQ(e1000_mac_choose(NULL, ee, rnd, m), E1000_MAC_EEPROM);
+    CHECK(memcmp(m, ee, 6) == 0);
+    CHECK_EQ(e1000_mac_choose(zero, ee, rnd, m), E1000_MAC_EEPROM);
+    CHECK_EQ(e1000_mac_choose(bcast, ee, rnd, m), E1000_MAC_EEPROM);
+    /* Neither: random, made unicast and locally administered. */
+    CHECK_EQ(e1000_mac_choose(bcast, zero, rnd, m), E1000_MAC_RANDOM);
+    CHECK_EQ(m[0], 0xfe);
+    CHECK(memcmp(m + 1, rnd + 1, 5) == 0);
+    CHECK(e1000_mac_usable(m));
+    CHECK_EQ(e1000_mac_choose(NULL, NULL, zero, m), E1000_MAC_RANDOM);
+    CHECK_EQ(m[0], 0x02);
+    CHECK(e1000_mac_usable(m));
+}
+
 UNIT_MAIN()
