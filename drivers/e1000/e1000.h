@@ -71,6 +71,8 @@ void e1000_collect_stats(struct e1000 *e);
  * driver serves. */
 void e1000_irq_setup(struct e1000 *e);
 void e1000_irq_teardown(struct e1000 *e);
+/* Transmit write-backs interrupt too (the exit flush waits for them). */
+void e1000_irq_tx_on(struct e1000 *e);
 /* The causes the interrupt handlers collected, plus ICR's (its read
  * acknowledges them; in MSI-X mode the 82574 needs them written back). */
 uint32_t e1000_irq_take(struct e1000 *e);

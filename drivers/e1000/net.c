@@ -359,6 +359,7 @@ static void e1000_quiesce(struct pci_dev *d)
     struct e1000 *e = find(d);
     if (e == NULL || e->broken)
         return;
+    e1000_irq_tx_on(e);
     tx_write_tail(e);
     if (!wait_until(tx_all_done, e, time_now_ns() + TX_FLUSH_LIMIT_NS))
         kprintf("e1000 %s: %u descriptors still unsent at exit\n", ename(e), e->tx.in_flight);
