@@ -22,6 +22,10 @@ NIC in place of virtio-net, the 82574L once in each interrupt mode it has
 8254x models INTx only). Where a profile says link_flap, the test takes the
 NIC's link down and up again through QMP (set_link) once the guest
 answers, and the guest must report both changes before the traffic starts.
+The host also reads every reply on the TAP (which then has no vnet_hdr, so
+QEMU finishes every checksum itself) and checks its checksum, since ping(8)
+counts a reply whatever its checksum; and the driver's summary at removal
+must count the frames both ways and the checksums the device inserted.
 
 The tests, test_netblk[PROFILE-CHECK], check every ping and datagram was
 answered, the VM ended with status 0, the serial output (the configured
