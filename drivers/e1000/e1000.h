@@ -30,6 +30,7 @@ struct e1000 {
     struct e1000_rx_ring rx;
     struct e1000_tx_ring tx;
     void *rx_desc_mem, *tx_desc_mem, *rx_pool, *tx_pool; /* dma_alloc'ed */
+    uint64_t rx_desc_dev, tx_desc_dev;                   /* the rings as the device sees them */
     unsigned tx_tail_written;                            /* TDT's value as last written */
     struct work work;     /* everything but acknowledging runs here */
     struct work tx_flush; /* writes TDT once for the frames queued in a pass */

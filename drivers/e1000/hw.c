@@ -6,7 +6,6 @@
 #include <string.h>
 
 #include "arch/x86_64/cpu.h"
-#include "core/dma.h"
 #include "core/log.h"
 #include "core/time.h"
 #include "dev/random.h"
@@ -132,7 +131,7 @@ void e1000_start(struct e1000 *e)
      * "Link Setup Mechanisms": ASDE with SLU for copper). */
     e1000_write(e, E1000_CTRL, e1000_read(e, E1000_CTRL) | E1000_CTRL_SLU | E1000_CTRL_ASDE);
 
-    uint64_t rx_ring = dma_addr(e->rx_desc_mem), tx_ring = dma_addr(e->tx_desc_mem);
+    uint64_t rx_ring = e->rx_desc_dev, tx_ring = e->tx_desc_dev;
     e1000_write(e, E1000_RDBAL, (uint32_t)rx_ring);
     e1000_write(e, E1000_RDBAH, (uint32_t)(rx_ring >> 32));
     e1000_write(e, E1000_RDLEN, e->rx.count * (uint32_t)sizeof(struct e1000_rx_desc));

@@ -255,9 +255,11 @@ static void teardown(struct e1000 *e)
 
 static int alloc_rings(struct e1000 *e)
 {
-    uint64_t rx_pool_dev, tx_pool_dev, unused;
-    e->rx_desc_mem = dma_alloc(RX_COUNT * sizeof(struct e1000_rx_desc), DESC_ALIGN, &unused);
-    e->tx_desc_mem = dma_alloc(TX_COUNT * sizeof(struct e1000_tx_desc), DESC_ALIGN, &unused);
+    uint64_t rx_pool_dev, tx_pool_dev;
+    e->rx_desc_mem =
+        dma_alloc(RX_COUNT * sizeof(struct e1000_rx_desc), DESC_ALIGN, &e->rx_desc_dev);
+    e->tx_desc_mem =
+        dma_alloc(TX_COUNT * sizeof(struct e1000_tx_desc), DESC_ALIGN, &e->tx_desc_dev);
     e->rx_pool = dma_alloc((size_t)RX_COUNT * E1000_BUF_SIZE, POOL_ALIGN, &rx_pool_dev);
     e->tx_pool = dma_alloc((size_t)TX_COUNT * E1000_BUF_SIZE, POOL_ALIGN, &tx_pool_dev);
     if (!e->rx_desc_mem || !e->tx_desc_mem || !e->rx_pool || !e->tx_pool)
@@ -296,7 +298,6 @@ static int e1000_probe(struct pci_dev *d, const struct pci_device_id *id)
     if (d->bar[0].io || d->bar[0].size < E1000_RAH0 + 4) {
         kprintf("e1000 %s: BAR 0 is not a register window (%s, %llu bytes)\n", d->dev.name,
                 d->bar[0].io ? "I/O" : "memory", (unsigned long long)d->bar[0].size);
-        e->regs = NULL;
         free(e);
         return -1;
     }
