@@ -11,8 +11,8 @@ import sys
 
 from . import cmdline as cmdline_mod
 from . import app as app_mod
-from . import (image, initrd, iso, launch, publish, runcheck, serial_filter, status, targets,
-               vmware)
+from . import (image, initrd, iso, launch, publish, qemu, runcheck, serial_filter, status,
+               targets, vmware)
 
 USAGE_EPILOG = """\
 exit status of `anyvm run`: the guest's status N (the kernel's last serial line
@@ -66,6 +66,9 @@ def parser():
                         "NIC; the guest takes 10.0.2.15 by DHCP); repeatable")
     r.add_argument("--nic", choices=["none", "user"], default="none",
                    help="user: a virtio-net NIC on QEMU user networking (implied by -p)")
+    r.add_argument("--nic-model", choices=sorted(qemu.NIC_MODELS), default=None,
+                   help="that NIC as QEMU's emulated Intel model instead of virtio-net "
+                        "(e1000 and e1000-82545em on pc, e1000e on q35)")
     r.add_argument("--initrd", default=None, metavar="FILE",
                    help="a cpio newc archive (anyvm pack initrd) the app reads as its file tree: "
                         "QEMU -initrd, hostsim --initrd, a GRUB module on the iso target")
@@ -133,7 +136,7 @@ def cmd_run(a, app_args):
     spec = launch.BootSpec(image=a.image, target=a.target, accel=a.accel, mem=mem,
                            cpus=a.cpus, cmdline=a.cmdline, args=app_args, timeout=a.timeout,
                            exit_device=a.exit_device, nic=a.nic, forwards=a.publish,
-                           initrd=a.initrd)
+                           initrd=a.initrd, nic_model=a.nic_model)
     for f in a.publish:
         print(f"anyvm: {f.describe()}", file=sys.stderr, flush=True)
 
