@@ -47,6 +47,10 @@ void wallclock_init(const struct acpi_info *acpi)
     const char *source = "kvmclock";
     boot_ns = kvmclock_wall_boot_ns();
     if (boot_ns == 0) {
+        source = "vmport GETTIMEFULL";
+        boot_ns = vmware_wall_boot_ns();
+    }
+    if (boot_ns == 0) {
         source = "CMOS clock";
         boot_ns = rtc_boot_ns(acpi);
     }

@@ -10,8 +10,9 @@
 struct acpi_info;
 
 /* Tries the platform's clocks in order of precision: kvmclock's wall clock
- * (KVM, Firecracker: nanoseconds), then the CMOS real-time clock (QEMU, PC
- * firmware: seconds) unless the FADT says there is none. Prints the banner's
+ * (KVM, Firecracker: nanoseconds), the VMware backdoor's GETTIMEFULL
+ * (microseconds), then the CMOS real-time clock (QEMU, PC firmware:
+ * seconds) unless the FADT says there is none. Prints the banner's
  * `wallclock:` line, with the source, or says there is none. */
 void wallclock_init(const struct acpi_info *acpi);
 

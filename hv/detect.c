@@ -1,11 +1,7 @@
 /* Hypervisor detection on the machine: hv_decide (hv/hv_decide.c) over the
- * real CPUID instruction and one VMware backdoor call, once at boot. */
+ * real CPUID instruction and the real VMware backdoor, once at boot. */
 #include "arch/x86_64/cpu.h"
 #include "hv/hv.h"
-
-#define VMWARE_BACKDOOR_PORT 0x5658
-#define VMWARE_BACKDOOR_MAGIC 0x564D5868u /* "VMXh" */
-#define VMWARE_CMD_GETVERSION 10
 
 static struct hv_info info;
 
@@ -16,26 +12,24 @@ static struct hv_regs cpuid_leaf(void *ctx, uint32_t leaf)
     return (struct hv_regs){r.eax, r.ebx, r.ecx, r.edx};
 }
 
-/* GETVERSION (open-vm-tools lib/include/backdoor_def.h): EAX = magic,
- * EBX = anything but the magic, ECX = command, DX = port, 32-bit IN. An
- * answer puts the magic in EBX and a version other than 0xFFFFFFFF in EAX;
- * with nothing at the port EBX comes back unchanged. */
-static bool vmware_backdoor_answers(void *ctx)
+/* The backdoor call (hv/vmware_backdoor.h): a 32-bit IN from the port in
+ * DX with every register the commands use in and out. With nothing at the
+ * port the IN gives all ones in EAX and leaves the rest as they were. */
+void hv_backdoor_call(void *ctx, struct hv_backdoor_regs *r)
 {
     (void)ctx;
-    uint32_t eax = VMWARE_BACKDOOR_MAGIC, ebx = ~VMWARE_BACKDOOR_MAGIC;
-    uint32_t ecx = VMWARE_CMD_GETVERSION, edx = VMWARE_BACKDOOR_PORT;
-    uint64_t rsi = 0, rdi = 0; /* some backdoor commands return in ESI/EDI */
+    uint64_t rsi = r->esi, rdi = r->edi;
     __asm__ volatile("inl %%dx, %%eax"
-                     : "+a"(eax), "+b"(ebx), "+c"(ecx), "+d"(edx), "+S"(rsi), "+D"(rdi)
+                     : "+a"(r->eax), "+b"(r->ebx), "+c"(r->ecx), "+d"(r->edx), "+S"(rsi), "+D"(rdi)
                      :
                      : "memory");
-    return ebx == VMWARE_BACKDOOR_MAGIC && eax != 0xFFFFFFFFu;
+    r->esi = (uint32_t)rsi;
+    r->edi = (uint32_t)rdi;
 }
 
 void hv_detect(void)
 {
-    hv_decide(&info, cpuid_leaf, vmware_backdoor_answers, NULL);
+    hv_decide(&info, cpuid_leaf, hv_backdoor_call, NULL);
 }
 
 const struct hv_info *hv_get(void)

@@ -50,6 +50,9 @@ struct hv_info {
     unsigned more_sigs; /* signatures seen beyond HV_MAX_SIGNATURES */
     uint32_t caps;      /* bit (1 << enum hv_cap) */
     uint32_t cap_base[HV_CAP_COUNT];
+    /* With HV_CAP_VMWARE_BACKDOOR: what GETVERSION answered (the product
+     * type is 0 when the backdoor did not say). */
+    uint32_t backdoor_version, backdoor_type;
 };
 
 struct hv_regs {
@@ -58,13 +61,22 @@ struct hv_regs {
 
 /* CPUID leaf (subleaf 0). */
 typedef struct hv_regs (*hv_cpuid_fn)(void *ctx, uint32_t leaf);
-/* One VMware backdoor GETVERSION call: true when it was answered with the
- * magic. hv_decide calls it only where an unanswered port read is harmless. */
-typedef bool (*hv_backdoor_fn)(void *ctx);
+
+/* One VMware backdoor call (hv/vmware_backdoor.h): the registers go in, the
+ * answer replaces them. hv_decide makes one (GETVERSION), and only where an
+ * unanswered port read is harmless. */
+struct hv_backdoor_regs {
+    uint32_t eax, ebx, ecx, edx, esi, edi;
+};
+typedef void (*hv_backdoor_fn)(void *ctx, struct hv_backdoor_regs *r);
 
 /* Fills *out from the CPUID table (and, where that says it is safe, one
  * backdoor call). */
 void hv_decide(struct hv_info *out, hv_cpuid_fn cpuid, hv_backdoor_fn backdoor, void *ctx);
+
+/* The banner's "vmport backdoor: version 6, type ESX", terminated within
+ * len; empty without the backdoor. */
+void hv_format_backdoor(const struct hv_info *hv, char *buf, size_t len);
 
 /* "KVM", "Hyper-V", ... */
 const char *hv_kind_name(enum hv_kind k);
@@ -83,6 +95,16 @@ const struct hv_info *hv_get(void);
 /* True when the capability was found; *base (if non-NULL) gets the leaf base
  * it was found at. */
 bool hv_has(enum hv_cap c, uint32_t *base);
+/* The real backdoor call, for the commands of hv/vmware_backdoor.h; only
+ * where hv_has(HV_CAP_VMWARE_BACKDOOR) says something answers. */
+void hv_backdoor_call(void *ctx, struct hv_backdoor_regs *r);
+
+/* The VMware backdoor's clocks (hv/vmware_time.c), asked only when
+ * hv_decide found the backdoor: the TSC frequency in Hz from GETHZ, or 0;
+ * the time of day, in Unix nanoseconds, at which the kernel's monotonic
+ * clock read 0, from GETTIMEFULL, or 0 (why is said once). */
+uint64_t vmware_tsc_hz(void);
+uint64_t vmware_wall_boot_ns(void);
 
 /* kvmclock (KVM's pvclock, Documentation/virt/kvm/x86/msr.rst): the TSC
  * frequency in Hz, or 0 when the kvmclock capability is absent. */

@@ -33,6 +33,7 @@
 #include <string.h>
 
 #include "hv/hv.h"
+#include "hv/vmware_backdoor.h"
 
 #define KVM_FEATURE_CLOCKSOURCE2 (1u << 3)
 #define HV_INTERFACE_HV1 0x31237648u /* "Hv#1" */
@@ -226,7 +227,7 @@ static void find_backdoor(struct hv_info *hv, hv_backdoor_fn backdoor, void *ctx
         return;
     if (hv->kind != HV_VMWARE && hv->kind != HV_KVM && hv->kind != HV_TCG)
         return;
-    if (backdoor(ctx))
+    if (vmw_get_version(backdoor, ctx, &hv->backdoor_version, &hv->backdoor_type))
         set_cap(hv, HV_CAP_VMWARE_BACKDOOR, 0);
 }
 
@@ -324,4 +325,21 @@ void hv_format_caps(const struct hv_info *hv, char *buf, size_t len)
     }
     if (t.len == 0)
         put(&t, "none");
+}
+
+void hv_format_backdoor(const struct hv_info *hv, char *buf, size_t len)
+{
+    if (len == 0)
+        return;
+    buf[0] = '\0';
+    if (!(hv->caps & (1u << HV_CAP_VMWARE_BACKDOOR)))
+        return;
+    const char *name = vmw_type_name(hv->backdoor_type);
+    char number[12];
+    if (name == NULL && hv->backdoor_type != 0) {
+        ksnprintf(number, sizeof number, "%u", (unsigned)hv->backdoor_type);
+        name = number;
+    }
+    ksnprintf(buf, len, "vmport backdoor: version %u%s%s", (unsigned)hv->backdoor_version,
+              name != NULL ? ", type " : "", name != NULL ? name : "");
 }

@@ -37,6 +37,9 @@ void banner_hypervisor(void)
     kprintf("hypervisor: %s\n", text);
     hv_format_caps(hv_get(), text, sizeof text);
     kprintf("hv: capabilities: %s\n", text);
+    hv_format_backdoor(hv_get(), text, sizeof text);
+    if (text[0] != '\0')
+        kprintf("%s\n", text);
 }
 
 void banner_clock(void)

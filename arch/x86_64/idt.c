@@ -4,6 +4,7 @@
 
 #include "arch/x86_64/intc.h"
 #include "arch/x86_64/trap.h"
+#include "arch/x86_64/trap_stub.h"
 #include "core/irq.h"
 
 struct idt_gate {
@@ -18,7 +19,6 @@ struct idt_gate {
 
 /* vectors.S: 256 stubs of TRAP_STUB_SIZE bytes each. */
 extern const char trap_stubs[];
-#define TRAP_STUB_SIZE 16
 static struct idt_gate idt[256] __attribute__((aligned(16)));
 
 #define VEC_NMI 2

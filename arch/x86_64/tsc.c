@@ -2,9 +2,11 @@
  *   1. the hypervisor's TSC leaf, base + 0x10 (EAX = TSC kHz; VMware's
  *      convention, also offered by QEMU/KVM with vmware-cpuid-freq), where
  *      hv_decide found it,
- *   2. kvmclock's multiplier (KVM, Firecracker),
- *   3. CPUID 0x15 (TSC/crystal ratio x crystal Hz), then 0x16 (base MHz),
- *   4. a 1 ms PIT measurement, the only source that costs boot time.
+ *   2. the VMware backdoor's GETHZ (VMware without the leaf; QEMU's vmport
+ *      answers it only when the TSC rate is known, never under TCG),
+ *   3. kvmclock's multiplier (KVM, Firecracker),
+ *   4. CPUID 0x15 (TSC/crystal ratio x crystal Hz), then 0x16 (base MHz),
+ *   5. a 1 ms PIT measurement, the only source that costs boot time.
  * Values outside 100 MHz..20 GHz are not believed. */
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/intc.h"
@@ -36,6 +38,8 @@ void tsc_init(void)
     uint32_t base;
     if (hv_has(HV_CAP_TSC_LEAF, &base) &&
         try_source((uint64_t)cpuid(base + 0x10, 0).eax * 1000, "cpuid 0x40000010"))
+        return;
+    if (try_source(vmware_tsc_hz(), "vmport GETHZ"))
         return;
     if (try_source(kvmclock_tsc_hz(), "kvmclock"))
         return;

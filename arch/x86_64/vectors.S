@@ -3,10 +3,12 @@
  * 8, 10-14, 17, 21, 29, 30 push one), then the vector number, saves the
  * general registers into a struct trap_frame (arch/x86_64/trap.h) and calls
  * trap_dispatch(frame). No SSE/x87 state: the kernel is built without it.
- * Every stub is TRAP_STUB_SIZE bytes, so the IDT finds stub v at
- * trap_stubs + v * TRAP_STUB_SIZE (idt.c) without a table of addresses. */
-
-#define TRAP_STUB_SIZE 16
+ * Every stub is TRAP_STUB_SIZE bytes (trap_stub.h), so the IDT finds stub v
+ * at trap_stubs + v * TRAP_STUB_SIZE (idt.c) without a table of addresses.
+ * To keep the stubs small the vector goes in as a sign-extended byte (PUSH
+ * imm8: vectors 128-255 arrive as negative numbers) and trap_common keeps
+ * its low byte. */
+#include "arch/x86_64/trap_stub.h"
 
     .altmacro
     .macro vector_stub n
@@ -15,13 +17,16 @@ vector_\n:
     .else
     pushq $0
     .endif
+    .if \n >= 128
+    pushq $(\n - 256)
+    .else
     pushq $\n
-    {disp32} jmp trap_common     /* fixed size: 2 + (2 or 5) + 5 <= 16 bytes */
+    .endif
+    {disp32} jmp trap_common
     .org vector_\n + TRAP_STUB_SIZE, 0xCC
     .endm
 
     .text
-    .balign TRAP_STUB_SIZE
     .globl trap_stubs
 trap_stubs:
     .set i, 0
@@ -31,6 +36,7 @@ trap_stubs:
     .endr
 
 trap_common:
+    andq $0xff, (%rsp)           /* the vector's byte, from its sign extension */
     pushq %rax
     pushq %rbx
     pushq %rcx

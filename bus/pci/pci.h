@@ -119,6 +119,8 @@ void pci_irq_teardown(struct pci_dev *d);
 
 /* Human-readable "00:03.0". */
 const char *pci_dev_name(const struct pci_dev *d, char buf[16]);
+/* "msix", "msi", "intx" or "none", as pci.list and drivers print it. */
+const char *pci_irq_mode_name(enum pci_irq_mode m);
 
 /* The next capability with this id strictly after the one at offset prev in
  * list order (prev = 0: the first one), 0 when there is none. Use it to visit

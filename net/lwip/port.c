@@ -9,6 +9,7 @@
 #include "core/time.h"
 #include "dev/random.h"
 #include "lwip/arch.h"
+#include "lwip/init.h"
 #include "lwip/sys.h"
 #include "net/inet_csum.h"
 
@@ -26,9 +27,9 @@ void lwip_port_diag(const char *fmt, ...)
     va_end(ap);
 }
 
-void lwip_port_assert(const char *msg, const char *file, int line)
+void lwip_port_assert(const char *file, int line)
 {
-    panic("lwip: assertion \"%s\" failed at %s:%d", msg, file, line);
+    panic("lwip: assertion failed at %s:%d (lwIP " LWIP_VERSION_STRING ")", file, line);
 }
 
 uint32_t lwip_port_rand(void)

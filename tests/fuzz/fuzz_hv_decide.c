@@ -12,7 +12,7 @@
  * banner texts are terminated and bounded; and the same table decides the
  * same way twice.
  *   clang -fsanitize=fuzzer,address,undefined -I. -DANYVM_HOST_TEST \
- *     tests/fuzz/fuzz_hv_decide.c hv/hv_decide.c */
+ *     tests/fuzz/fuzz_hv_decide.c hv/hv_decide.c hv/vmware_backdoor.c */
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -57,11 +57,19 @@ static struct hv_regs table_cpuid(void *ctx, uint32_t leaf)
     return (struct hv_regs){0, 0, 0, 0};
 }
 
-static bool table_backdoor(void *ctx)
+/* A backdoor that answers GETVERSION with version 6 (QEMU's vmport) when
+ * the table says so; otherwise the port gives all ones. */
+static void table_backdoor(void *ctx, struct hv_backdoor_regs *r)
 {
     struct table *t = ctx;
     t->backdoor_calls++;
-    return t->answers;
+    if (t->answers && r->eax == 0x564D5868u && r->ecx == 10) {
+        r->eax = 6;
+        r->ebx = 0x564D5868u;
+        r->ecx = 2;
+        return;
+    }
+    r->eax = 0xFFFFFFFFu;
 }
 
 static void check_sig(const struct table *t, const struct hv_signature *s)
@@ -113,6 +121,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (t.backdoor_calls && hv.kind != HV_VMWARE && hv.kind != HV_KVM && hv.kind != HV_TCG)
         abort();
     if (hv_info_has(&hv, HV_CAP_VMWARE_BACKDOOR, NULL) != (t.backdoor_calls && t.answers))
+        abort();
+    if (hv_info_has(&hv, HV_CAP_VMWARE_BACKDOOR, NULL) &&
+        (hv.backdoor_version != 6 || hv.backdoor_type != 2))
         abort();
 
     uint32_t base;

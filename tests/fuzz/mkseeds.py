@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Writes the small, valid seed inputs of the fuzz harnesses whose input is a
 binary layout (tests/fuzz/seeds/{acpi,bootinfo,memmap,net_rx,hv_decide,
-exit_policy,virtio_pci_caps,pci_scan,syscall}/). Each layout is described at the top
+exit_policy,virtio_pci_caps,pci_scan,syscall,e1000_rx}/). Each layout is described at the top
 of its harness, tests/fuzz/fuzz_NAME.c. Run from the
 repository root; the output is deterministic."""
 import os
@@ -518,6 +518,29 @@ def scsi_seeds():
     write("scsi", "rw_boundary", bytes([7]) + struct.pack(">IIIBB", 0, 0xFFFFFFFF, 2, 0, 1))
 
 
+def e1000_seeds():
+    # Receive (first byte even: 8 descriptors): the device completes
+    # descriptors 0-2 with good frames, the driver takes them, then the
+    # device writes one with length 0 and the driver finds the ring broken.
+    write_desc = lambda i, length, status, errors=0: \
+        [1, i] + list(struct.pack(">H", length)) + [errors, status]
+    prog = [0]
+    for i, length in enumerate((60, 1514, 342)):
+        prog += write_desc(i, length, 0x03)
+    prog += [0]
+    prog += write_desc(3, 60, 0x03, errors=0x01) + write_desc(4, 12, 0x03) + [0]
+    prog += write_desc(5, 0, 0x03) + [0]
+    write("e1000_rx", "rx_frames_then_zero_length", prog)
+    # Transmit (first byte odd): frames queued, the device marks the first
+    # two done, the driver reaps; one with a checksum request; reap again.
+    put = lambda length, csum=False, start=34, offset=6: \
+        [8 if csum else 0] + list(struct.pack(">H", length)) + [start, offset]
+    done = lambda i: [1, i] + list(struct.pack(">I", 1))
+    prog = [1] + put(60) + put(1514) + done(0) + done(1) + [2]
+    prog += put(342, csum=True) + done(2) + done(3) + [2]
+    write("e1000_rx", "tx_put_and_reap", prog)
+
+
 if __name__ == "__main__":
     acpi_seeds()
     bootinfo_seeds()
@@ -529,3 +552,4 @@ if __name__ == "__main__":
     pci_scan_seeds()
     syscall_seeds()
     scsi_seeds()
+    e1000_seeds()

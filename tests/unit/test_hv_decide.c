@@ -49,11 +49,18 @@ static struct hv_regs machine_cpuid(void *ctx, uint32_t leaf)
     return m->otherwise;
 }
 
-static bool machine_backdoor(void *ctx)
+/* A backdoor that answers GETVERSION as QEMU 7.2's vmport does (version 6,
+ * type 2: hw/i386/vmport.c), or a port where nothing answers (the IN gives
+ * all ones in EAX, the other registers stay). */
+static void machine_backdoor(void *ctx, struct hv_backdoor_regs *r)
 {
     struct machine *m = ctx;
     m->backdoor_calls++;
-    return m->backdoor_answers;
+    if (m->backdoor_answers && r->eax == 0x564D5868u && r->ecx == 10) {
+        *r = (struct hv_backdoor_regs){6, 0x564D5868u, 2, r->edx, r->esi, r->edi};
+        return;
+    }
+    r->eax = 0xFFFFFFFFu;
 }
 
 /* EBX:ECX:EDX of a 12-byte signature */
@@ -150,8 +157,14 @@ TEST(tcg_recorded)
     /* QEMU's vmport answers the backdoor, but the signature says TCG */
     CHECK(CAPS_ARE("vmware-backdoor"));
     CHECK_EQ(pc.backdoor_calls, 1);
+    CHECK_EQ(hv.backdoor_version, 6u);
+    CHECK_EQ(hv.backdoor_type, 2u);
+    hv_format_backdoor(&hv, text, sizeof text);
+    CHECK_STR(text, "vmport backdoor: version 6, type ESX");
     decide(&microvm);
     CHECK(CAPS_ARE("none"));
+    hv_format_backdoor(&hv, text, sizeof text);
+    CHECK_STR(text, "");
     CHECK(!hv_info_has(&hv, HV_CAP_KVMCLOCK, NULL));
 }
 

@@ -1,21 +1,25 @@
 """The `anyvm` command: `anyvm build DIR` builds an app's folder into an
 image; `anyvm run` boots an image on a target with the guest's serial on
 stdout and exits with the guest's status; `anyvm pack iso` writes a GRUB
-ISO."""
+ISO, `anyvm pack vmware` a folder of VMware disks, .vmx, OVF and OVA."""
 
 import argparse
 import os
 import shlex
+import signal
 import sys
 
 from . import cmdline as cmdline_mod
 from . import app as app_mod
-from . import image, initrd, iso, launch, publish, status, targets
+from . import (image, initrd, iso, launch, publish, qemu, runcheck, serial_filter, status,
+               targets, vmware)
 
 USAGE_EPILOG = """\
 exit status of `anyvm run`: the guest's status N (the kernel's last serial line
 `anyvm: exit status N`, carried also by the VMM exit code); 127 after a kernel
-panic; 124 when --timeout passed; 125 when the VM ended without a status.
+panic; 124 when --timeout passed; 125 when the VM ended without a status; 126
+when nothing was booted (bad input, a missing tool); 128+S when signal S
+(SIGINT, SIGTERM, SIGHUP) stopped anyvm, which stops the VM first.
 targets:
 """ + "\n".join(f"  {t.name:18} {t.about}" for t in targets.TARGETS.values())
 
@@ -62,6 +66,9 @@ def parser():
                         "NIC; the guest takes 10.0.2.15 by DHCP); repeatable")
     r.add_argument("--nic", choices=["none", "user"], default="none",
                    help="user: a virtio-net NIC on QEMU user networking (implied by -p)")
+    r.add_argument("--nic-model", choices=sorted(qemu.NIC_MODELS), default=None,
+                   help="that NIC as QEMU's emulated Intel model instead of virtio-net "
+                        "(e1000 and e1000-82545em on pc, e1000e on q35)")
     r.add_argument("--initrd", default=None, metavar="FILE",
                    help="a cpio newc archive (anyvm pack initrd) the app reads as its file tree: "
                         "QEMU -initrd, hostsim --initrd, a GRUB module on the iso target")
@@ -79,14 +86,27 @@ def parser():
 
     k = sub.add_parser("pack", help="pack an image into a boot medium, or a folder into an initrd",
                        usage="anyvm pack iso IMAGE -o OUT.iso [--cmdline ...] [--initrd FILE] "
-                             "[-- app args...]\n       anyvm pack initrd DIR -o OUT.cpio")
-    k.add_argument("format", choices=["iso", "initrd"])
+                             "[-- app args...]\n"
+                             "       anyvm pack vmware IMAGE -o OUTDIR [--cmdline ...] "
+                             "[--initrd FILE] [--mem SIZE] [--cpus N] [-- app args...]\n"
+                             "       anyvm pack initrd DIR -o OUT.cpio",
+                       description="iso: a BIOS GRUB ISO. vmware: into OUTDIR, NAME.raw (a BIOS "
+                                   "GRUB disk), NAME.vmdk + NAME.vmx (Workstation, Fusion), "
+                                   "NAME.ova (ESXi; also NAME.ovf, NAME-disk1.vmdk, NAME.mf); "
+                                   "docs/vmware.md. initrd: a cpio newc archive.")
+    k.add_argument("format", choices=["iso", "vmware", "initrd"])
     k.add_argument("image", metavar="IMAGE|DIR")
-    k.add_argument("-o", "--output", required=True, metavar="OUT")
+    k.add_argument("-o", "--output", required=True, metavar="OUT",
+                   help="iso, initrd: the file to write; vmware: the folder (made when missing)")
     k.add_argument("--cmdline", default=targets.QEMU_CMDLINE,
                    help=f'kernel parameters written into grub.cfg (default "{targets.QEMU_CMDLINE}")')
     k.add_argument("--initrd", default=None, metavar="FILE",
-                   help="iso: an initrd GRUB loads as the first multiboot module")
+                   help="iso, vmware: an initrd GRUB loads as the first multiboot module")
+    k.add_argument("--mem", default=None, metavar="SIZE",
+                   help="vmware: the VM's memory, as run's --mem (default: the image's "
+                        "anyvm.toml memory, else 64M; rounded up to a multiple of 4M)")
+    k.add_argument("--cpus", type=int, default=None, metavar="N",
+                   help="vmware: vCPUs, 1 or a multiple of 2 up to 254 (default 1)")
     return p
 
 
@@ -100,28 +120,38 @@ def cmd_build(a, app_args):
     return 0
 
 
-def image_memory(path):
+def image_memory(data):
     """The memory the image's anyvm.toml asked for, else 64M."""
     try:
-        return image.app_info(image.read(path)).get("memory", "64M")
+        return image.app_info(data).get("memory", "64M")
     except image.ImageError:
-        return "64M"      # launch says what is wrong with the image
+        return "64M"
 
 
 def cmd_run(a, app_args):
-    mem = a.mem or image_memory(a.image)
+    data = runcheck.check_image(a.image, targets.get(a.target).medium)
+    runcheck.check_cpus(a.cpus)
+    mem = a.mem if a.mem is not None else image_memory(data)
+    runcheck.check_memory(mem, data, a.image)
     spec = launch.BootSpec(image=a.image, target=a.target, accel=a.accel, mem=mem,
                            cpus=a.cpus, cmdline=a.cmdline, args=app_args, timeout=a.timeout,
                            exit_device=a.exit_device, nic=a.nic, forwards=a.publish,
-                           initrd=a.initrd)
+                           initrd=a.initrd, nic_model=a.nic_model)
     for f in a.publish:
         print(f"anyvm: {f.describe()}", file=sys.stderr, flush=True)
 
     def show(argv):
         print("anyvm: " + shlex.join(argv), file=sys.stderr, flush=True)
 
-    res, out = launch.boot(spec, echo=sys.stdout.buffer, echo_err=sys.stderr.buffer,
-                           show_command=show if a.print_command else None)
+    shown = serial_filter.SerialFilter(sys.stdout.buffer)
+    try:
+        res, out = launch.boot(spec, echo=shown, echo_err=sys.stderr.buffer,
+                               show_command=show if a.print_command else None)
+    finally:
+        try:
+            shown.close()
+        except (BrokenPipeError, ValueError, OSError):
+            pass
     if res.serial and not res.serial.endswith(b"\n"):
         try:
             sys.stdout.write("\n")
@@ -134,6 +164,8 @@ def cmd_run(a, app_args):
 
 
 def cmd_pack(a, app_args):
+    if a.format != "vmware" and (a.mem is not None or a.cpus is not None):
+        raise vmware.PackError("--mem and --cpus are for anyvm pack vmware")
     if a.format == "initrd":
         if app_args or a.initrd is not None:
             raise initrd.InitrdError("anyvm pack initrd takes a folder and -o OUT only")
@@ -141,6 +173,19 @@ def cmd_pack(a, app_args):
         print(f"anyvm: wrote {a.output} ({os.path.getsize(a.output)} bytes, cpio newc) from "
               f"{a.image}", file=sys.stderr)
         return 0
+    if a.format == "vmware":
+        line = cmdline_mod.compose(a.cmdline, app_args)
+
+        def progress(text):
+            print(f"anyvm: {text}", file=sys.stderr, flush=True)
+        out = vmware.pack(a.image, a.output, line, initrd_path=a.initrd, mem=a.mem,
+                          cpus=1 if a.cpus is None else a.cpus,
+                          progress=progress)
+        print(f"anyvm: wrote {a.output}: " + ", ".join(os.path.basename(p) for p in out.values())
+              + f" (grub.cfg: multiboot {iso.IMAGE_PATH} {line}"
+              f"{'; module ' + iso.INITRD_PATH if a.initrd else ''})", file=sys.stderr)
+        return 0
+    runcheck.check_image(a.image, "iso")
     line = cmdline_mod.compose(a.cmdline, app_args)
     if a.initrd is not None:
         initrd.check(a.initrd)
@@ -150,20 +195,46 @@ def cmd_pack(a, app_args):
     return 0
 
 
+class Stopped(BaseException):
+    """SIGTERM or SIGHUP arrived (a CI cancel, `timeout`, a closed terminal).
+    Raised in the main thread like KeyboardInterrupt, so the code that runs
+    the VMM kills it and the scratch directory is removed on the way out."""
+
+    def __init__(self, signum):
+        super().__init__(signum)
+        self.signum = signum
+
+
+def _stop(signum, frame):
+    for s in (signal.SIGTERM, signal.SIGHUP, signal.SIGINT):
+        signal.signal(s, signal.SIG_IGN)   # a second signal must not cut the clean-up short
+    raise Stopped(signum)
+
+
 def main(argv=None):
     argv = sys.argv[1:] if argv is None else argv
     own, app_args = split_app_args(argv)
     a = parser().parse_args(own)
+    for s in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(s, _stop)
     try:
         if a.command == "run":
             return cmd_run(a, app_args)
         if a.command == "build":
             return cmd_build(a, app_args)
         return cmd_pack(a, app_args)
-    except (launch.BootError, cmdline_mod.CmdlineError, app_mod.AppError, initrd.InitrdError,
-            RuntimeError, OSError) as e:
+    except (launch.BootError, runcheck.InputError, image.ImageError, cmdline_mod.CmdlineError,
+            app_mod.AppError, initrd.InitrdError, vmware.PackError, RuntimeError,
+            OSError) as e:
         print(f"anyvm: {e}", file=sys.stderr)
-        return status.NO_STATUS if a.command == "run" else 1
+        return status.NOT_STARTED if a.command == "run" else 1
     except KeyboardInterrupt:
         print("anyvm: interrupted; the VM was stopped", file=sys.stderr)
-        return 130
+        return 128 + signal.SIGINT
+    except Stopped as e:
+        name = signal.Signals(e.signum).name
+        try:
+            print(f"anyvm: stopped by {name}; the VM was stopped", file=sys.stderr)
+        except OSError:
+            pass      # SIGHUP: the terminal may be gone
+        return 128 + e.signum

@@ -56,7 +56,20 @@ def check_limits(line, prefix_bytes=0):
         raise CmdlineError(f"{nargs} arguments for the app; the kernel takes at most {MAX_ARGS}")
 
 
+def check_text(text, what):
+    """Raises CmdlineError when text holds bytes that are not UTF-8 (Python
+    gives them to us as lone surrogates, PEP 383): the command line is
+    UTF-8 text for the kernel and for GRUB's grub.cfg."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        raw = text.encode("utf-8", "surrogateescape")
+        raise CmdlineError(f"{what} {raw!r}: not UTF-8 text, the only kind the kernel command "
+                           "line carries") from None
+
+
 def quote_arg(arg):
+    check_text(arg, "argument")
     if '"' in arg:
         raise CmdlineError(f"argument {arg!r} contains a double quote, "
                            "which the kernel command line cannot carry")
@@ -67,6 +80,8 @@ def quote_arg(arg):
 
 def compose(kernel_cmdline, app_args):
     """Kernel parameters, and ` -- args` when the app has arguments."""
+    if kernel_cmdline:
+        check_text(kernel_cmdline, "the kernel parameters")
     parts = [kernel_cmdline.strip()] if kernel_cmdline and kernel_cmdline.strip() else []
     if app_args:
         parts.append("--")

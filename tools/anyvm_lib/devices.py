@@ -35,6 +35,7 @@ class Setup:
     pvh: bool = False        # QEMU: boot a copy with the multiboot magic blanked (PVH loader)
     rng: bool = True         # a virtio-rng device (hostsim has none)
     virtio_mmio_legacy: bool = False  # QEMU microvm: its own default, the legacy interface
+    nic_model: str = None    # QEMU: an emulated NIC (qemu.NIC_MODELS) instead of virtio-net
 
 
 SETUPS = {s.name: s for s in (
@@ -51,13 +52,21 @@ SETUPS = {s.name: s for s in (
           virtio_mmio_legacy=True),
     Setup("pc-legacy", "qemu", "pc", "pci-legacy",
           "QEMU pc: legacy-only virtio-pci (disable-modern=on): the I/O BAR"),
+    Setup("pc-e1000", "qemu", "pc", "pci-transitional",
+          "QEMU pc: an Intel 82540EM (e1000) NIC, virtio disks", nic_model="e1000"),
+    Setup("pc-e1000-82545em", "qemu", "pc", "pci-transitional",
+          "QEMU pc: an Intel 82545EM (e1000-82545em) NIC, virtio disks",
+          nic_model="e1000-82545em"),
+    Setup("q35-e1000e", "qemu", "q35", "pci",
+          "QEMU q35: an Intel 82574L (e1000e) NIC behind a PCIe root port, virtio disks",
+          nic_model="e1000e"),
     Setup("hostsim", "hostsim", "firecracker", "mmio",
           "build/hostsim: Firecracker's virtio-mmio layout (command-line discovery)", rng=False),
 )}
 
 
 def argv(setup, kernel, app_args, workdir, disks=(), nic=None, params="", mem="64M",
-         accel="auto", timeout=None, misbehave=None):
+         accel="auto", timeout=None, misbehave=None, qmp=None):
     """The VMM command that boots `kernel` with `disks` and `nic` in `setup`
     (a SETUPS key), the target's usual kernel parameters plus `params`, and
     `app_args` (a list) for the app. A PVH copy of the kernel goes into
@@ -78,9 +87,14 @@ def argv(setup, kernel, app_args, workdir, disks=(), nic=None, params="", mem="6
             f.write(image.blank_multiboot(image.read(kernel)))
         kernel = copy
     line = cmdline_mod.compose(join(targets.QEMU_CMDLINE, params), app_args)
+    if s.nic_model and nic is not None:
+        extra = qemu.virtio_args(s.transport, disks, None, s.rng) + qemu.nic_args(s.nic_model, nic)
+    else:
+        extra = qemu.virtio_args(s.transport, disks, nic, s.rng)
+    if qmp:
+        extra += qemu.qmp_args(qmp)
     return qemu.argv(s.machine, accel_mod.resolve(accel), mem, 1, kernel=kernel, append=line,
-                     extra=qemu.virtio_args(s.transport, disks, nic, s.rng),
-                     virtio_mmio_legacy=s.virtio_mmio_legacy)
+                     extra=extra, virtio_mmio_legacy=s.virtio_mmio_legacy)
 
 
 def join(*params):

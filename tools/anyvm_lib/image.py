@@ -93,6 +93,21 @@ def _elf64_phdrs(data):
     return out
 
 
+def load_end(data):
+    """The highest physical address the PT_LOAD segments fill, or raise
+    ImageError."""
+    loads = [p for p in _elf64_phdrs(data) if p["type"] == PT_LOAD]
+    if not loads:
+        raise ImageError("no PT_LOAD segment")
+    return max(p["paddr"] + p["memsz"] for p in loads)
+
+
+def elf_machine(data):
+    """e_machine of an ELF64 file (62: x86-64), or raise ImageError."""
+    _elf64_phdrs(data)
+    return int.from_bytes(data[0x12:0x14], "little")
+
+
 def pvh_entry(data):
     """The PVH entry address from the PT_NOTE segments, or raise ImageError."""
     phdrs = _elf64_phdrs(data)

@@ -130,17 +130,18 @@ def virtio_args(transport, disks=(), nic=None, rng=False):
     return cmd
 
 
-def pvscsi_args(disks, targets=None, root_port=False):
+def pvscsi_args(disks, targets=None, root_port=False, chassis=10):
     """QEMU arguments for a VMware PVSCSI controller with `disks`
     (devices.Disk) as scsi-hd devices, disk i at SCSI target targets[i]
     (default i); QEMU's pvscsi offers LUN 0 only. root_port=True puts the
-    controller behind a PCIe root port, as VMware does (q35 only)."""
+    controller behind a PCIe root port of its own (chassis and slot
+    `chassis`), as VMware does (q35 only)."""
     targets = list(range(len(disks))) if targets is None else list(targets)
     if len(targets) != len(disks):
         raise ValueError("one target per disk")
     cmd = []
     if root_port:
-        cmd += ["-device", "pcie-root-port,id=scsirp,chassis=9,slot=9"]
+        cmd += ["-device", f"pcie-root-port,id=scsirp,chassis={chassis},slot={chassis}"]
     cmd += ["-device", "pvscsi,id=pvscsi0" + (",bus=scsirp" if root_port else "")]
     for i, (d, t) in enumerate(zip(disks, targets)):
         cache = "readonly=on" if d.readonly else "cache=writeback"
@@ -148,6 +149,34 @@ def pvscsi_args(disks, targets=None, root_port=False):
         cmd += ["-device", ",".join([f"scsi-hd,drive=pvscsidisk{i},bus=pvscsi0.0,scsi-id={t},lun=0",
                                      *([f"serial={d.serial}"] if d.serial else [])])]
     return cmd
+
+
+# Emulated Intel NICs the e1000 driver serves (QEMU 7.2 `-device help`):
+# model -> whether it is a PCI Express endpoint, placed behind a root port
+# of its own on q35 (82574L), or a conventional PCI device (8254x on pc).
+NIC_MODELS = {"e1000": False, "e1000-82545em": False, "e1000e": True}
+
+
+def nic_args(model, nic, chassis=9):
+    """QEMU arguments for `nic` (devices.Nic) as an emulated `model` (a
+    NIC_MODELS key), device id "nic0" (the name `set_link` takes); a PCIe
+    model gets a pcie-root-port of its own (chassis and slot `chassis`).
+    The TAP has no virtio-net header: QEMU must then finish every checksum
+    the guest left to the device before the frame reaches the host, so what
+    the host sees is what real hardware would have sent."""
+    if model not in NIC_MODELS:
+        raise ValueError(f"unknown NIC model {model!r}: {', '.join(NIC_MODELS)}")
+    cmd = ["-netdev", f"tap,id=n0,ifname={nic.tap},script=no,downscript=no,vnet_hdr=off"]
+    props = [model, "id=nic0", "netdev=n0", f"mac={nic.mac}"]
+    if NIC_MODELS[model]:
+        cmd += ["-device", f"pcie-root-port,id=rpnic,chassis={chassis},slot={chassis}"]
+        props.append("bus=rpnic")
+    return cmd + ["-device", ",".join(props)]
+
+
+def qmp_args(path):
+    """A QMP server on the unix socket `path` (qmp.py talks to it)."""
+    return ["-qmp", f"unix:{path},server=on,wait=off"]
 
 
 def debug_exit_code(status):

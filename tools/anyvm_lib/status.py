@@ -15,6 +15,7 @@ PANIC_STATUS = 127
 # `anyvm run`'s own codes when there is no guest status to pass on.
 TIMEOUT = 124
 NO_STATUS = 125
+NOT_STARTED = 126   # bad input or a missing tool: no VMM was started
 
 
 def serial_status(text):

@@ -34,14 +34,17 @@
 #endif
 
 /* Diagnostics go to the kernel log; a failed lwIP assertion is a kernel bug
- * and stops the VM with the place it failed. */
+ * and stops the VM with the place it failed. The place is its file (relative
+ * to lwIP's src/: the Makefile maps the prefix) and line in lwIP 2.1.3, which
+ * name the assertion exactly; its message text is left out: the messages
+ * would add about 8 KiB of strings to every image with a network. */
 void lwip_port_diag(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-void lwip_port_assert(const char *msg, const char *file, int line) __attribute__((noreturn));
+void lwip_port_assert(const char *file, int line) __attribute__((noreturn));
 #define LWIP_PLATFORM_DIAG(x)                                                                      \
     do {                                                                                           \
         lwip_port_diag x;                                                                          \
     } while (0)
-#define LWIP_PLATFORM_ASSERT(x) lwip_port_assert((x), __FILE__, __LINE__)
+#define LWIP_PLATFORM_ASSERT(x) lwip_port_assert(__FILE__, __LINE__)
 
 /* Random numbers (TCP initial sequence numbers and ports, DHCP transaction
  * ids, DNS ids and ports) from the kernel's random source (dev/random.h). */

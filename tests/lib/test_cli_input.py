@@ -1,0 +1,160 @@
+"""tools/anyvm as a user runs it: bad input is refused with one clear line
+and exit status 126 before any VMM starts (a stand-in qemu-system-x86_64
+first on PATH records any start), and SIGTERM or SIGHUP to a running
+`anyvm run` stops the VM and removes the scratch directory before anyvm
+exits with 128 + the signal number."""
+
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+ANYVM = os.path.join(ROOT, "tools", "anyvm")
+HELLO = os.path.join(ROOT, "build", "hello.elf")
+SLEEP = os.path.join(ROOT, "build", "sleep.elf")
+NOT_STARTED = 126
+
+
+@pytest.fixture
+def no_vmm(scratch):
+    """PATH with a qemu-system-x86_64 that only records that it was run."""
+    bin_dir = os.path.join(scratch, "bin")
+    os.mkdir(bin_dir)
+    marker = os.path.join(scratch, "vmm-started")
+    fake = os.path.join(bin_dir, "qemu-system-x86_64")
+    with open(fake, "w") as f:
+        f.write(f"#!/bin/sh\ntouch {marker}\nexit 1\n")
+    os.chmod(fake, 0o755)
+    env = dict(os.environ, PATH=bin_dir + os.pathsep + os.environ["PATH"])
+    return env, marker
+
+
+def anyvm(args, env):
+    return subprocess.run([sys.executable, ANYVM, *args], env=env, stdin=subprocess.DEVNULL,
+                          capture_output=True, text=True, timeout=60)
+
+
+@pytest.mark.parametrize("args,message", [
+    (["run", "--mem", "1M", HELLO], r"--mem 1M: .*hello.elf loads up to \d+ KiB, so it cannot "
+                                     r"start in 1024 KiB; give at least 2M"),
+    (["run", "--mem", "0", HELLO], r"--mem '0' is no memory at all"),
+    (["run", "--mem", "64X", HELLO], r"--mem '64X' is not a size"),
+    (["run", "--mem", "", HELLO], r"--mem '' is not a size"),
+    (["run", "--cpus", "0", HELLO], r"--cpus 0: give 1 to 255"),
+    (["run", "--cpus", "1000", HELLO], r"--cpus 1000: give 1 to 255"),
+    (["run", os.path.join(ROOT, "README.md")], r"README.md: not an ELF file"),
+    (["run", os.path.join(ROOT, "no-such.elf")], r"cannot read image .*no-such.elf"),
+])
+def test_bad_input_starts_nothing(no_vmm, args, message):
+    env, marker = no_vmm
+    p = anyvm(args, env)
+    assert p.returncode == NOT_STARTED, p.stderr
+    lines = p.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("anyvm: "), p.stderr
+    assert re.search(message, lines[0]), lines[0]
+    assert "Traceback" not in p.stderr
+    assert not os.path.exists(marker), "a VMM was started"
+
+
+def test_good_input_reaches_the_vmm(no_vmm):
+    """The stand-in VMM does record a start: the checks above are not
+    passing because nothing could ever start."""
+    env, marker = no_vmm
+    anyvm(["run", "--target", "pc", "--mem", "2M", HELLO], env)
+    assert os.path.exists(marker)
+
+
+@pytest.mark.parametrize("target", ["microvm", "iso"])
+def test_non_utf8_argument_is_refused(no_vmm, target):
+    env, marker = no_vmm
+    p = subprocess.run([sys.executable, ANYVM, "run", "--target", target, HELLO, "--",
+                        b"a\xffb"], env=env, stdin=subprocess.DEVNULL, capture_output=True,
+                       timeout=60)
+    err = p.stderr.decode("utf-8", "replace")
+    assert p.returncode == NOT_STARTED, err
+    assert err == "anyvm: argument b'a\\xffb': not UTF-8 text, the only kind the kernel " \
+                  "command line carries\n"
+    assert not os.path.exists(marker)
+
+
+def test_literal_arguments_reach_the_app(scratch):
+    """Quotes, ; $ ` and a 1 KiB argument arrive as they were given."""
+    args = ["it's", "a;b", "$HOME", "`x`", "two words", "", "é", "x" * 1024]
+    p = anyvm(["run", "--target", "microvm", "--accel", "tcg", "--timeout", "60", HELLO, "--",
+               *args], dict(os.environ))
+    assert p.returncode == 0, p.stderr
+    lines = p.stdout.splitlines()
+    start = lines.index("Hello, world!")
+    assert lines[start + 1:start + 1 + len(args)] == args
+
+
+def test_an_image_without_a_multiboot_header(no_vmm, scratch):
+    from anyvm_lib import image
+    blanked = os.path.join(scratch, "blanked.elf")
+    with open(blanked, "wb") as f:
+        f.write(image.blank_multiboot(image.read(HELLO)))
+    env, marker = no_vmm
+    p = anyvm(["run", "--target", "pc", blanked], env)
+    assert p.returncode == NOT_STARTED
+    assert "blanked.elf: cannot boot through its multiboot header: no multiboot magic" in p.stderr
+    assert not os.path.exists(marker)
+
+
+def test_pack_iso_refuses_a_text_file(no_vmm, scratch):
+    env, _ = no_vmm
+    out = os.path.join(scratch, "x.iso")
+    p = anyvm(["pack", "iso", os.path.join(ROOT, "README.md"), "-o", out], env)
+    assert p.returncode == 1
+    assert "README.md: not an ELF file" in p.stderr and "Traceback" not in p.stderr
+    assert not os.path.exists(out)
+
+
+def qemu_pids(name):
+    """QEMU processes whose command line names this image file."""
+    out = subprocess.run(["ps", "-eo", "pid=,args="], capture_output=True, text=True).stdout
+    return [int(ln.split(None, 1)[0]) for ln in out.splitlines()
+            if "qemu-system" in ln and name in ln]
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGHUP])
+def test_signal_stops_the_vm_and_cleans_up(scratch, sig):
+    if shutil.which("qemu-system-x86_64") is None:
+        pytest.skip("qemu-system-x86_64 not installed")
+    # A copy with a name of its own, so the test finds its QEMU and no other.
+    image = os.path.join(scratch, f"sleep-{sig.name}-{os.getpid()}.elf")
+    shutil.copyfile(SLEEP, image)
+    tmp = os.path.join(scratch, "tmp")
+    os.mkdir(tmp)
+    env = dict(os.environ, TMPDIR=tmp)
+    # microvm-pvh makes a copy in the scratch directory: there is one to remove
+    p = subprocess.Popen([sys.executable, ANYVM, "run", "--target", "microvm-pvh", "--accel",
+                          "tcg", "--timeout", "120", image, "--", "60000"], env=env,
+                         stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 30
+        while not qemu_pids(os.path.basename(image)) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert qemu_pids(os.path.basename(image)), "QEMU did not start"
+        assert os.listdir(tmp), "no scratch directory while the VM runs"
+        time.sleep(0.5)
+        p.send_signal(sig)
+        out, err = p.communicate(timeout=30)
+    finally:
+        if p.poll() is None:
+            p.kill()
+            p.wait()
+        left = qemu_pids(os.path.basename(image))
+        for pid in left:      # a failing run must not leave its VM behind either
+            os.kill(pid, signal.SIGKILL)
+    assert p.returncode == 128 + sig, err
+    assert f"anyvm: stopped by {sig.name}; the VM was stopped" in err
+    assert "Traceback" not in err
+    assert left == [], "QEMU outlived anyvm"
+    assert os.listdir(tmp) == [], "the scratch directory was left behind"

@@ -1,0 +1,75 @@
+"""What `anyvm run` and `anyvm pack` check before any VMM or packer starts,
+so that bad input ends with one clear line instead of a hang, a silent
+default or a VMM's raw complaint: the memory size (QEMU's -m syntax), the
+vCPU count, and that the image is an x86-64 ELF the target's boot path can
+load."""
+
+import re
+
+from . import image
+
+EM_X86_64 = 62     # ELF e_machine (System V ABI, AMD64 supplement)
+MAX_CPUS = 255     # QEMU's pc and q35 limit without an IOMMU for x2APIC IDs
+
+# QEMU's -m: a number (MiB without a suffix) with an optional K, M, G or T
+# suffix, either case (QEMU's qemu_strtosz_MiB); hostsim's --mem takes the
+# same.
+SIZE = re.compile(r"^(\d+(?:\.\d+)?)([KMGTkmgt]?)$")
+UNIT = {"": 1 << 20, "K": 1 << 10, "M": 1 << 20, "G": 1 << 30, "T": 1 << 40}
+
+
+class InputError(ValueError):
+    """Bad input: nothing was started."""
+
+
+def memory_bytes(text):
+    m = SIZE.match(text.strip())
+    if not m:
+        raise InputError(f"--mem {text!r} is not a size (a number with K, M, G or T, "
+                         "e.g. 64M; a bare number means MiB)")
+    n = int(float(m.group(1)) * UNIT[m.group(2).upper()])
+    if n <= 0:
+        raise InputError(f"--mem {text!r} is no memory at all")
+    return n
+
+
+def check_memory(text, data, name):
+    """The size in bytes, refused when the image could not even be loaded
+    into it (the guest would stop before its first line)."""
+    n = memory_bytes(text)
+    end = image.load_end(data)
+    if n <= end:
+        need = (end + (256 << 10) + (1 << 20) - 1) >> 20   # with room for the kernel's tables
+        raise InputError(f"--mem {text}: {name} loads up to {end >> 10} KiB, so it cannot start "
+                         f"in {n >> 10} KiB; give at least {need}M")
+    return n
+
+
+def check_cpus(n):
+    if not 1 <= n <= MAX_CPUS:
+        raise InputError(f"--cpus {n}: give 1 to {MAX_CPUS}")
+    return n
+
+
+def check_image(path, medium):
+    """The image's bytes, when it is an x86-64 ELF with the entry its boot
+    path needs: a multiboot header (QEMU -kernel, GRUB) or a PVH note (QEMU's
+    PVH loader, hostsim). medium is a target's (targets.py)."""
+    data = image.read(path)
+    try:
+        machine = image.elf_machine(data)
+        image.load_end(data)
+    except image.ImageError as e:
+        raise InputError(f"{path}: {e}: an anyvm image is the ELF file a build writes "
+                         "(build/NAME.elf, anyvm build)") from None
+    if machine != EM_X86_64:
+        raise InputError(f"{path}: an ELF file for machine {machine}, not x86-64 ({EM_X86_64})")
+    if medium in ("kernel", "iso"):
+        problems, what = image.check_multiboot(data), "multiboot header"
+    elif medium in ("kernel-pvh", "pvh"):
+        problems, what = image.check_pvh(data), "PVH note"
+    else:
+        problems, what = [], ""
+    if problems:
+        raise InputError(f"{path}: cannot boot through its {what}: {'; '.join(problems)}")
+    return data
