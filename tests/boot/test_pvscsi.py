@@ -63,6 +63,9 @@ PROFILES = {
                         r"^pvscsi \S+: blk\d is target 0 LUN 0$",
                         r"^pvscsi \S+: blk\d is target 2 LUN 0$",
                         r"^pvscsi \S+: 2 disks on 2 targets$",
+                        # several requests in flight at once, not one after another
+                        r"^devinfo: verify blk\d: 2048 sectors checked, up to ([2-9]|\d\d+) "
+                        r"in flight$",
                         r"^devinfo: PASS verify blk\d pattern A, 2048 units$",
                         r"^devinfo: PASS write blk\d pattern B, 2048 units, flushed$",
                         r"^devinfo: PASS rotest blk\d: write refused with error -30",
