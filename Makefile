@@ -274,7 +274,8 @@ $(B)/unit/test_sys_files: $(FILES_PURE_OBJS)
 # (drivers/pvscsi/pvscsi.c).
 $(B)/unit/test_pvscsi_disk: $(B)/pure/drivers/pvscsi/pvscsi_disk.o
 $(B)/unit/test_pvscsi_scan: $(B)/pure/drivers/pvscsi/pvscsi_scan.o \
-	$(B)/pure/drivers/pvscsi/pvscsi_cmd.o $(B)/pure/drivers/pvscsi/pvscsi_disk.o
+	$(B)/pure/drivers/pvscsi/pvscsi_cmd.o $(B)/pure/drivers/pvscsi/pvscsi_disk.o \
+	$(B)/pure/drivers/pvscsi/pvscsi_hotplug.o
 # test_hostsim_kvm runs a tiny guest on /dev/kvm with hostsim's CPU back end.
 $(B)/unit/test_hostsim_kvm: $(B)/pure/hostsim/cpu/cpu_kvm.o $(B)/pure/hostsim/cpu/cpu_kvm_run.o \
 	$(B)/pure/hostsim/firecracker/boot_linux.o $(B)/pure/hostsim/firecracker/boot_gdt.o

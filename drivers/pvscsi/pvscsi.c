@@ -17,8 +17,6 @@
 
 static struct pvscsi *adapters; /* for remove and quiesce, by PCI function */
 
-#define MESSAGES_LOGGED_MAX 10 /* message-ring lines per adapter */
-
 static uint32_t reg_read(struct pvscsi *a, unsigned off)
 {
     return *(volatile uint32_t *)(a->regs + off);
@@ -76,21 +74,8 @@ static void take_messages(struct pvscsi *a)
 {
     struct pvscsi_msg_desc m;
     int r;
-    while ((r = pvscsi_queue_take_msg(&a->q, &m)) == 1) {
-        if (a->messages_logged++ >= MESSAGES_LOGGED_MAX)
-            continue; /* a device repeating itself does not flood the log */
-        uint16_t lun;
-        struct scsi_why why;
-        bool lun_ok = scsi_lun_decode(m.lun, &lun, &why) == 0;
-        if (m.type == PVSCSI_MSG_DEV_ADDED || m.type == PVSCSI_MSG_DEV_REMOVED)
-            /* Disks are found once, at probe; a change is reported. */
-            kprintf("%s: unit %s at bus %u target %u LUN %u; hot-plug is not handled, the "
-                    "disks stay those found at start\n",
-                    a->name, m.type == PVSCSI_MSG_DEV_ADDED ? "added" : "removed", m.bus, m.target,
-                    lun_ok ? lun : 0xFFFFu);
-        else
-            kprintf("%s: message of unknown type %u ignored\n", a->name, m.type);
-    }
+    while ((r = pvscsi_queue_take_msg(&a->q, &m)) == 1)
+        pvscsi_hotplug_message(a, &m);
     if (r < 0)
         pvscsi_disable(a, "%s", a->q.error);
 }
@@ -252,6 +237,7 @@ static int pvscsi_probe(struct pci_dev *d, const struct pci_device_id *id)
         return -1;
     }
     a->work.fn = pvscsi_work;
+    pvscsi_hotplug_init(a);
     a->action = (struct irq_action){.fn = pvscsi_irq, .ctx = a, .name = a->name};
     a->irq = pci_irq_setup(d, &a->action, 1) != 0;
     if (!a->irq) {
@@ -299,6 +285,7 @@ static void pvscsi_remove(struct pci_dev *d)
     if (a->polling)
         poller_remove(&a->poller);
     work_cancel(&a->work);
+    work_cancel(&a->hotplug_work);
     a->q.broken = true;
     pvscsi_queue_fail_all(&a->q);
     pvscsi_disks_remove(a);

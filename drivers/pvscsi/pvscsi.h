@@ -58,6 +58,8 @@ struct pvscsi {
     bool polling;
     bool disabled;
     unsigned messages_logged;
+    struct work hotplug_work;
+    uint64_t added_targets; /* bit t: a unit appeared on target t, not scanned yet */
     struct pvscsi_disk *disks;
     struct pvscsi *next; /* every adapter (pvscsi.c) */
 };
@@ -68,7 +70,9 @@ struct pvscsi_disk {
     uint8_t target;
     uint16_t lun;
     bool registered;
-    unsigned logged; /* error lines printed, bounded */
+    bool gone;          /* hot-unplugged: freed once nothing is in flight */
+    unsigned in_flight; /* its requests on the rings */
+    unsigned logged;    /* error lines printed, bounded */
     struct pvscsi_disk *next;
 };
 
@@ -95,13 +99,25 @@ enum scsi_outcome pvscsi_run_judged(struct pvscsi *a, uint8_t target, uint16_t l
                                     struct scsi_cmd *cmd, uint16_t *host_status, char *text,
                                     size_t size);
 
-/* pvscsi_scan.c: finds every disk and registers it. */
+/* pvscsi_scan.c: finds every disk and registers it; or those of one target
+ * that are not disks yet (a unit added at run time). Thread context (the
+ * commands are waited for). */
 void pvscsi_scan(struct pvscsi *a);
+void pvscsi_scan_target(struct pvscsi *a, uint8_t target);
+
+/* pvscsi_hotplug.c: a notice from the message ring (event-loop context). A
+ * removed unit's disk leaves at once; an added target is scanned by
+ * a->hotplug_work, which must be set up with pvscsi_hotplug_init. */
+void pvscsi_hotplug_init(struct pvscsi *a);
+void pvscsi_hotplug_message(struct pvscsi *a, const struct pvscsi_msg_desc *m);
 
 /* pvscsi_disk.c */
 int pvscsi_disk_add(struct pvscsi *a, uint8_t target, uint16_t lun, const struct scsi_capacity *cap,
                     bool read_only, bool write_cache, const char *serial);
 /* Unregisters and frees every disk (requests already failed). */
 void pvscsi_disks_remove(struct pvscsi *a);
+/* One disk leaves (its unit was unplugged): the class forgets it now; its
+ * memory goes once its requests in flight have finished. */
+void pvscsi_disk_remove(struct pvscsi_disk *d);
 
 #endif

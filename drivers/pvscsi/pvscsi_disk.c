@@ -45,7 +45,10 @@ static void io_finish(struct pvscsi_io *io, int status)
     struct pvscsi_disk *d = io->disk;
     io->in_use = false;
     io->req = NULL;
+    d->in_flight--;
     blkdev_complete(&d->bd, req, status);
+    if (d->gone && d->in_flight == 0)
+        free(d); /* unplugged while this was in flight */
 }
 
 static void log_failure(struct pvscsi_disk *d, const struct blk_request *req, const char *what)
@@ -123,7 +126,7 @@ static int disk_submit(struct blkdev *bd, struct blk_request *req)
 {
     struct pvscsi_disk *d = bd->priv;
     struct pvscsi *a = d->a;
-    if (a->disabled)
+    if (a->disabled || d->gone)
         return BLK_EIO;
     if (req->op == BLK_WRITE && bd->read_only)
         return BLK_EROFS;
@@ -156,10 +159,12 @@ static int disk_submit(struct blkdev *bd, struct blk_request *req)
     io->req = req;
     io->disk = d;
     io->retries = 0;
+    d->in_flight++;
     int rc = io_submit(io);
     if (rc != 0) {
         io->in_use = false;
         io->req = NULL;
+        d->in_flight--;
     }
     return rc;
 }
@@ -203,6 +208,23 @@ int pvscsi_disk_add(struct pvscsi *a, uint8_t target, uint16_t lun, const struct
         p = &(*p)->next;
     *p = d;
     return 0;
+}
+
+void pvscsi_disk_remove(struct pvscsi_disk *d)
+{
+    struct pvscsi *a = d->a;
+    for (struct pvscsi_disk **p = &a->disks; *p; p = &(*p)->next) {
+        if (*p == d) {
+            *p = d->next;
+            break;
+        }
+    }
+    if (d->registered)
+        blkdev_unregister(&d->bd);
+    d->registered = false;
+    d->gone = true;
+    if (d->in_flight == 0)
+        free(d);
 }
 
 void pvscsi_disks_remove(struct pvscsi *a)

@@ -204,7 +204,17 @@ static bool probe_unit(struct scan *s, uint16_t lun)
     return pvscsi_disk_add(s->a, s->target, lun, &cap, mode.wp, mode.wce, serial) == 0;
 }
 
-void pvscsi_scan(struct pvscsi *a)
+static bool have_disk(const struct pvscsi *a, uint8_t target, uint16_t lun)
+{
+    for (const struct pvscsi_disk *d = a->disks; d; d = d->next)
+        if (d->target == target && d->lun == lun)
+            return true;
+    return false;
+}
+
+/* The targets in the mask (bit t: target t); units already disks are left
+ * alone. Returns the disks added; *targets counts the targets that answered. */
+static unsigned scan_targets(struct pvscsi *a, uint64_t mask, unsigned *targets)
 {
     struct scan s = {.a = a};
     s.cmd = calloc(1, sizeof *s.cmd);
@@ -213,20 +223,38 @@ void pvscsi_scan(struct pvscsi *a)
         kprintf("%s: out of memory for the scan\n", a->name);
         free(s.cmd);
         free(s.buf);
-        return;
+        return 0;
     }
-    unsigned targets = 0, disks = 0;
+    unsigned disks = 0;
+    *targets = 0;
     for (unsigned t = 0; t < PVSCSI_MAX_TARGETS && !a->disabled; t++) {
+        if (!(mask & (1ull << t)))
+            continue;
         s.target = (uint8_t)t;
         uint16_t luns[PVSCSI_MAX_LUNS];
         unsigned n = target_luns(&s, luns);
-        targets += n > 0;
+        *targets += n > 0;
         for (unsigned i = 0; i < n && !a->disabled; i++)
-            disks += probe_unit(&s, luns[i]);
+            if (!have_disk(a, s.target, luns[i]))
+                disks += probe_unit(&s, luns[i]);
     }
     /* After a disable the device is reset: it no longer writes these. */
     free(s.cmd);
     free(s.buf);
+    return disks;
+}
+
+void pvscsi_scan(struct pvscsi *a)
+{
+    unsigned targets;
+    unsigned disks = scan_targets(a, ~0ull, &targets);
     kprintf("%s: %u disk%s on %u target%s\n", a->name, disks, disks == 1 ? "" : "s", targets,
             targets == 1 ? "" : "s");
+}
+
+void pvscsi_scan_target(struct pvscsi *a, uint8_t target)
+{
+    unsigned targets;
+    if (scan_targets(a, 1ull << target, &targets) == 0)
+        kprintf("%s: target %u: no new disk\n", a->name, target);
 }

@@ -4,9 +4,11 @@
  * others still become disks: REPORT LUNS refused or longer than the buffer,
  * INQUIRY cut short, a device that is not a disk, a unit attention before
  * it is ready, no medium, READ CAPACITY(10) saying "ask (16)" and absurd
- * capacities, the write-protect bit and the serial number. The adapter's
+ * capacities, the write-protect bit and the serial number; units added and
+ * removed at run time (the message ring's notices). The adapter's
  * register side (pvscsi.c) is replaced: a kick runs the device and takes
  * its completions at once. */
+#include "core/event.h"
 #include "drivers/pvscsi/pvscsi.h"
 #include "tests/unit/host_platform.h"
 #include "tests/unit/unit.h"
@@ -141,9 +143,13 @@ static void answer(const struct pvscsi_req_desc *r)
     }
 }
 
+static bool held; /* the device takes no request until released */
+
 void pvscsi_kick(struct pvscsi *ad, bool rw)
 {
     (void)rw;
+    if (held)
+        return;
     struct pvscsi_rings_state *st = (struct pvscsi_rings_state *)rings;
     while (dev_cons != st->req_prod) {
         struct pvscsi_req_desc *r = (struct pvscsi_req_desc *)(rings + PAGE) + dev_cons % 32;
@@ -291,6 +297,86 @@ TEST(inquiry_and_readiness)
                        "READY: medium not present"));
     CHECK(disks() == 1 && a.disks->target == 3);
     CHECK(!LOG_CONTAINS("target 4 LUN 0"));
+    pvscsi_disks_remove(&a);
+}
+
+static void message(uint32_t type, uint32_t bus, uint32_t target, uint8_t lun)
+{
+    struct pvscsi_msg_desc m;
+    memset(&m, 0, sizeof m);
+    m.type = type;
+    m.bus = bus;
+    m.target = target;
+    m.lun[1] = lun;
+    pvscsi_hotplug_message(&a, &m);
+}
+
+TEST(unit_added_at_run_time)
+{
+    setup();
+    pvscsi_hotplug_init(&a);
+    disk_unit(&units[0], 100, 512);
+    pvscsi_scan(&a);
+    CHECK_EQ(disks(), 1);
+    disk_unit(&units[6], 200, 512);
+    message(PVSCSI_MSG_DEV_ADDED, 0, 6, 0);
+    CHECK_EQ(disks(), 1); /* the scan runs as work, not in the message handler */
+    while (event_run_pending())
+        ;
+    CHECK(disks() == 2 && disk_at(6) && disk_at(6)->bd.capacity == 201);
+    CHECK(LOG_CONTAINS("unit added at target 6 LUN 0"));
+    /* Told again: the unit is a disk already. */
+    message(PVSCSI_MSG_DEV_ADDED, 0, 6, 0);
+    while (event_run_pending())
+        ;
+    CHECK_EQ(disks(), 2);
+    CHECK(LOG_CONTAINS("target 6: no new disk"));
+    pvscsi_disks_remove(&a);
+}
+
+TEST(unit_removed_with_requests_in_flight)
+{
+    setup();
+    pvscsi_hotplug_init(&a);
+    disk_unit(&units[0], 100, 512);
+    disk_unit(&units[1], 100, 512);
+    pvscsi_scan(&a);
+    struct pvscsi_disk *d1 = disk_at(1);
+    CHECK(d1 != NULL);
+    char name[16];
+    strcpy(name, d1->bd.name);
+    CHECK(blkdev_find(name) == &d1->bd);
+    /* A read the device has not answered yet: the kick is held back. */
+    units[1].present = false;
+    static uint8_t buf[512];
+    struct blk_request r = {.op = BLK_READ, .sector = 0, .count = 1, .buf = buf};
+    held = true;
+    CHECK_EQ(blkdev_submit(&d1->bd, &r), 0);
+    message(PVSCSI_MSG_DEV_REMOVED, 0, 1, 0);
+    CHECK(LOG_CONTAINS("(target 1 LUN 0) unplugged"));
+    CHECK(blkdev_find(name) == NULL && disks() == 1 && disk_at(1) == NULL);
+    /* The device answers (selection timeout: the unit is gone); the disk's
+     * memory goes with its last request (AddressSanitizer watches). */
+    held = false;
+    pvscsi_kick(&a, true);
+    CHECK_EQ(r.status, BLK_EIO);
+    pvscsi_disks_remove(&a);
+}
+
+TEST(notices_out_of_range_ignored)
+{
+    setup();
+    pvscsi_hotplug_init(&a);
+    disk_unit(&units[0], 100, 512);
+    pvscsi_scan(&a);
+    message(PVSCSI_MSG_DEV_ADDED, 1, 0, 0);
+    message(PVSCSI_MSG_DEV_REMOVED, 0, 64, 0);
+    message(7, 0, 0, 0);
+    CHECK(!event_run_pending());
+    CHECK_EQ(disks(), 1);
+    CHECK(LOG_CONTAINS("unit added at bus 1 target 0: outside what this driver uses"));
+    CHECK(LOG_CONTAINS("unit removed at bus 0 target 64: outside"));
+    CHECK(LOG_CONTAINS("message of unknown type 7 ignored"));
     pvscsi_disks_remove(&a);
 }
 
