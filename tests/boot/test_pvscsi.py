@@ -26,9 +26,11 @@ The pattern, byte j of 512-byte unit i under tag T (apps/devinfo/pattern.c):
   j < 16: the text "ANYVM-T %07u\\n" % (i % 10**7); j >= 16: (i*7 + j + ord(T)) & 0xff
 """
 
+import json
 import os
 import re
 import shutil
+import socket
 import tempfile
 from dataclasses import dataclass, field
 
@@ -211,3 +213,99 @@ PARAMS = [pytest.param(p, c, id=f"{p}-{c}", marks=pytest.mark.xdist_group(f"pvsc
 @pytest.mark.parametrize("profile,check", PARAMS)
 def test_pvscsi(pvscsi_runs, profile, check):
     CHECKS[check](pvscsi_runs(profile), PROFILES[profile])
+
+
+# ---- hot-plug: a unit added and one removed while the guest runs ----
+#
+# q35 with the controller, a writable disk at target 0 and a virtio-net NIC
+# on QEMU user networking. The guest runs `ping 10.0.2.15 0 60 1 verify
+# id:anyvm-hot H HOT_UNITS`: it answers on the NIC until one UDP datagram
+# has been echoed, then verifies the disk with serial anyvm-hot. Meanwhile
+# the test, over QMP, adds a scsi-hd at target 4 (pattern H, serial
+# anyvm-hot) and removes the disk at target 0; the driver learns both from
+# the message ring. Only once the guest has logged the new disk and the
+# removal does the test send the datagram that lets the guest go on to the
+# verify; so the verify reads a disk that did not exist at boot.
+
+HOT_UNITS = 64
+
+
+def qmp_command(f, name, **args):
+    f.write(json.dumps({"execute": name, "arguments": args}) + "\n")
+    f.flush()
+    while True:
+        line = f.readline()
+        if not line:
+            raise RuntimeError(f"QMP closed during {name}")
+        reply = json.loads(line)
+        if "error" in reply:
+            raise RuntimeError(f"QMP {name}: {reply['error']}")
+        if "return" in reply:
+            return reply["return"]
+
+
+def free_udp_port():
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_pvscsi_hotplug(tmp_path):
+    if not os.path.exists(KERNEL):
+        pytest.fail("build/devinfo.elf is not built (make apps)", pytrace=False)
+    rw, hot = str(tmp_path / "rw.img"), str(tmp_path / "hot.img")
+    with open(rw, "wb") as f:
+        f.write(pattern.units(0, HOT_UNITS, "A"))
+    hot_data = pattern.units(0, HOT_UNITS, "H")
+    with open(hot, "wb") as f:
+        f.write(hot_data)
+    qmp, port = str(tmp_path / "qmp.sock"), free_udp_port()
+    line = cmdline.compose(targets.QEMU_CMDLINE, ["ping", "10.0.2.15", "0", "60", "1", "verify",
+                                                  "id:anyvm-hot", "H", str(HOT_UNITS)])
+    argv = qemu.argv("q35", accel_mod.resolve("tcg"), "64M", 1, kernel=KERNEL, append=line, extra=[
+        "-qmp", f"unix:{qmp},server=on,wait=off",
+        "-netdev", f"user,id=n0,hostfwd=udp:127.0.0.1:{port}-10.0.2.15:7",
+        "-device", "virtio-net-pci,netdev=n0",
+        *qemu.pvscsi_args([devices.Disk(rw, serial="anyvm-rw")]),
+        "-drive", f"id=hot0,file={hot},format=raw,if=none,readonly=on"])
+    print("$ " + " ".join(argv))
+    echoed = None
+    with vm.Live(argv) as v:
+        try:
+            assert v.wait_line(r"^devinfo: ping: answering as", TIMEOUT), "the guest never waited"
+            with socket.socket(socket.AF_UNIX) as s:
+                s.settimeout(TIMEOUT)
+                s.connect(qmp)
+                f = s.makefile("rw")
+                f.readline()                           # the greeting
+                qmp_command(f, "qmp_capabilities")
+                qmp_command(f, "device_add", driver="scsi-hd", drive="hot0", bus="pvscsi0.0",
+                            id="hot", serial="anyvm-hot", **{"scsi-id": 4, "lun": 0})
+                assert v.wait_line(r"^pvscsi \S+: blk\d is target 4 LUN 0$", TIMEOUT), \
+                    "the added unit never became a disk"
+                qmp_command(f, "device_del", id="pvscsi-d0")
+                assert v.wait_line(r"^blk\d: removed$", TIMEOUT), "the removed unit stayed"
+            with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as u:
+                u.settimeout(10)
+                u.sendto(b"anyvm-hotplug", ("127.0.0.1", port))
+                echoed = u.recvfrom(64)[0]
+            rc = v.wait(TIMEOUT)
+        finally:
+            v.kill()
+        text = "\n".join(v.lines)
+    print(text)
+    assert echoed == b"anyvm-hotplug", f"the datagram came back as {echoed!r}"
+    for rx in (r"^pvscsi \S+: 1 disk on 1 target$",
+               r"^pvscsi \S+: unit added at target 4 LUN 0$",
+               r"^blk(\d): pvscsi, 64 sectors of 512 bytes \(0 MiB\), read-only, write cache, "
+               r"id anyvm-hot$",
+               r"^pvscsi \S+: unit removed at target 0 LUN 0$",
+               r"^pvscsi \S+: blk0 \(target 0 LUN 0\) unplugged$",
+               r"^blk0: removed$",
+               r"^devinfo: PASS ping: answered 0 echo requests and 1 udp datagrams",
+               rf"^devinfo: PASS verify blk\d pattern H, {HOT_UNITS} units$",
+               r"^devinfo: all 2 actions passed$", r"^anyvm: exit status 0$"):
+        assert re.search(rx, text, re.M), f"no serial line matches /{rx}/"
+    assert rc == qemu.debug_exit_code(0), f"VMM exit code {rc}"
+    with open(hot, "rb") as f:
+        assert f.read() == hot_data, "the hot-added (read-only) image changed"

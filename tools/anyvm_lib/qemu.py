@@ -133,7 +133,8 @@ def virtio_args(transport, disks=(), nic=None, rng=False):
 def pvscsi_args(disks, targets=None, root_port=False, chassis=10):
     """QEMU arguments for a VMware PVSCSI controller with `disks`
     (devices.Disk) as scsi-hd devices, disk i at SCSI target targets[i]
-    (default i); QEMU's pvscsi offers LUN 0 only. root_port=True puts the
+    (default i), device id pvscsi-dI (what device_del takes), controller id
+    pvscsi0; QEMU's pvscsi offers LUN 0 only. root_port=True puts the
     controller behind a PCIe root port of its own (chassis and slot
     `chassis`), as VMware does (q35 only)."""
     targets = list(range(len(disks))) if targets is None else list(targets)
@@ -146,7 +147,8 @@ def pvscsi_args(disks, targets=None, root_port=False, chassis=10):
     for i, (d, t) in enumerate(zip(disks, targets)):
         cache = "readonly=on" if d.readonly else "cache=writeback"
         cmd += ["-drive", f"id=pvscsidisk{i},file={d.path},format=raw,if=none,{cache}"]
-        cmd += ["-device", ",".join([f"scsi-hd,drive=pvscsidisk{i},bus=pvscsi0.0,scsi-id={t},lun=0",
+        cmd += ["-device", ",".join([f"scsi-hd,id=pvscsi-d{i},drive=pvscsidisk{i},bus=pvscsi0.0",
+                                     f"scsi-id={t},lun=0",
                                      *([f"serial={d.serial}"] if d.serial else [])])]
     return cmd
 
