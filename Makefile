@@ -41,7 +41,14 @@ CORE_DIRS := arch/x86_64 boot core init hv dev klib drivers/uart sys api
 DEVICE_DIRS := bus/pci bus/virtio_mmio drivers/virtio drivers/e1000 dev/scsi drivers/pvscsi net
 dir_objs = $(patsubst %,$(B)/k/%.o,$(foreach d,$(1),$(wildcard $(d)/*.c) $(wildcard $(d)/*.S)))
 CORE_OBJS := $(call dir_objs,$(CORE_DIRS))
-DEVICE_OBJS := $(call dir_objs,$(DEVICE_DIRS))
+# The block drivers (virtio-blk, PVSCSI and the SCSI layer under it) are part
+# of the device layers unless apps/NAME/app.mk says NAME_BLOCK := no (an
+# anyvm.toml: block = false): an app that reads no disk (httpd serves its
+# initrd) then lists none and is about 25 KiB smaller. Their drivers register
+# through the device model's tables, so leaving the objects out is all.
+BLOCK_OBJS := $(call dir_objs,dev/scsi drivers/pvscsi) \
+	$(patsubst %,$(B)/k/%.o,drivers/virtio/blk.c drivers/virtio/blk_config.c)
+DEVICE_OBJS := $(filter-out $(BLOCK_OBJS),$(call dir_objs,$(DEVICE_DIRS)))
 # The file layer (the initrd as a read-only tree): an archive, so that only
 # an app whose C library code names a file pulls its members into the link
 # (sys/path.c says how); the others, hello among them, pay nothing for it.
@@ -53,7 +60,8 @@ $(FILES_LIB): $(FILES_OBJS)
 	@rm -f $@
 	@gcc-ar rcs $@ $^
 -include $(wildcard apps/*/app.mk)
-APP_DEVICE_OBJS = $(if $(filter no,$($(1)_DEVICES)),,$(DEVICE_OBJS)) \
+APP_DEVICE_OBJS = $(if $(filter no,$($(1)_DEVICES)),,$(DEVICE_OBJS) \
+	$(if $(filter no,$($(1)_BLOCK)),,$(BLOCK_OBJS))) \
 	$(if $(filter yes,$($(1)_NETWORK)),$(NET_OBJS))
 # The waiting calls (sys/poll/: poll, ppoll, select, pselect6, epoll_*) are
 # linked unless apps/NAME/app.mk says NAME_POLL := no; sys/syscall.c refers
@@ -164,8 +172,8 @@ $(B)/%.elf: $(B)/%.debug.elf
 # checks DIR and its anyvm.toml, writes the configuration source EXT_CONFIG,
 # and asks for $(B)/ext/EXT_APP/EXT_APP.elf with EXT_DIR (a path without
 # blanks) holding the C files; EXT_DEVICES=no leaves out the device layers,
-# EXT_NETWORK=yes adds the network layer; the waiting calls (sys/poll/) are
-# always linked ----
+# EXT_BLOCK=no only their block drivers, EXT_NETWORK=yes adds the network
+# layer; the waiting calls (sys/poll/) are always linked ----
 ifdef EXT_APP
 EXT_B := $(B)/ext/$(EXT_APP)
 EXT_SRCS := $(wildcard $(EXT_DIR)/*.c)
@@ -177,7 +185,8 @@ $(EXT_B)/obj/%.c.o: $(EXT_DIR)/%.c Makefile | $(LIBC)
 $(EXT_B)/config.o: $(EXT_CONFIG) Makefile
 	@mkdir -p $(dir $@)
 	@$(KCC) $(filter-out -MMD -MP,$(KCFLAGS)) -c $(EXT_CONFIG) -o $@
-EXT_LAYERS := $(POLL_OBJS) $(if $(filter no,$(EXT_DEVICES)),,$(DEVICE_OBJS)) \
+EXT_LAYERS := $(POLL_OBJS) $(if $(filter no,$(EXT_DEVICES)),,$(DEVICE_OBJS) \
+	$(if $(filter no,$(EXT_BLOCK)),,$(BLOCK_OBJS))) \
 	$(if $(filter yes,$(EXT_NETWORK)),$(NET_OBJS))
 $(EXT_B)/$(EXT_APP).debug.elf: $(CORE_OBJS) $(EXT_LAYERS) \
 		$(EXT_OBJS) $(EXT_B)/config.o arch/x86_64/kernel.ld $(LIBC) $(FILES_LIB)
