@@ -251,6 +251,7 @@ PURE_SRCS := core/cmdline.c core/memmap.c core/page_alloc.c core/heap.c \
 	drivers/virtio/virtio.c drivers/virtio/virtio_pci_caps.c drivers/virtio/virtio_pci_legacy.c \
 	drivers/virtio/net_config.c drivers/virtio/blk_config.c dev/random.c \
 	drivers/e1000/rx_ring.c drivers/e1000/tx_ring.c drivers/e1000/mac_addr.c \
+	drivers/vmxnet3/vmxnet3_ring.c drivers/vmxnet3/vmxnet3_shared.c \
 	$(filter-out sys/musl_arch.c,$(wildcard sys/*.c)) $(wildcard sys/poll/*.c) tests/unit/host_sys.c \
 	$(wildcard api/*.c) $(HOSTSIM_PURE_SRCS)
 PURE_SRCS := $(wildcard $(PURE_SRCS))
@@ -307,6 +308,7 @@ fuzz_srcs_aml_scan := bus/virtio_mmio/virtio_mmio_aml.c bus/virtio_mmio/virtio_m
 	core/acpi_fadt.c core/acpi_mcfg.c
 fuzz_srcs_virtq_used := drivers/virtio/virtqueue.c
 fuzz_srcs_e1000_rx := drivers/e1000/rx_ring.c drivers/e1000/tx_ring.c net/inet_csum.c
+fuzz_srcs_vmxnet3_rings := drivers/vmxnet3/vmxnet3_ring.c
 fuzz_srcs_cmdline := core/cmdline.c
 fuzz_srcs_acpi := core/acpi.c core/acpi_madt.c core/acpi_fadt.c core/acpi_mcfg.c core/aml_decode.c
 fuzz_srcs_bootinfo := boot/bootinfo.c boot/multiboot.c boot/pvh.c boot/linux64.c boot/framebuffer.c
