@@ -16,7 +16,6 @@
  *   5. RXPROD, UPDATE_RX_MODE, UPDATE_MAC_FILTERS, GET_LINK, unmask.
  * Teardown: QUIESCE_DEV, RESET_DEV, DSAL = DSAH = 0 (QEMU deactivates on
  * DSAL = 0), then the memory is freed. */
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -31,7 +30,6 @@
 /* Revisions and UPT versions this driver speaks: the revision-1 layout. */
 #define KNOWN_REVISIONS 1
 #define KNOWN_UPT_VERSIONS 1
-#define LOG_LIMIT 10
 #define MAC_GROUP_BIT 0x01 /* IEEE 802-2014, 8.2.2 */
 #define MAC_LOCAL_BIT 0x02
 /* At exit the device gets this long to send what was queued. */
@@ -41,68 +39,19 @@
  * pointer). */
 static struct vmx *instances;
 
-uint32_t vmx_read(struct vmx *v, unsigned bar, uint32_t off)
+/* Register access for vmxnet3_cmd.c: the BARs, mapped uncached. */
+static uint32_t hw_read(void *ctx, unsigned bar, uint32_t off)
 {
+    struct vmx *v = ctx;
     volatile uint8_t *base = bar == VMXNET3_BAR0 ? v->bar0 : v->bar1;
     return *(volatile uint32_t *)(base + off);
 }
 
-void vmx_write(struct vmx *v, unsigned bar, uint32_t off, uint32_t val)
+static void hw_write(void *ctx, unsigned bar, uint32_t off, uint32_t val)
 {
+    struct vmx *v = ctx;
     volatile uint8_t *base = bar == VMXNET3_BAR0 ? v->bar0 : v->bar1;
     *(volatile uint32_t *)(base + off) = val;
-}
-
-void vmx_set(struct vmx *v, uint32_t cmd)
-{
-    vmx_write(v, VMXNET3_BAR1, VMXNET3_REG_CMD, cmd);
-}
-
-uint32_t vmx_command(struct vmx *v, uint32_t cmd)
-{
-    vmx_write(v, VMXNET3_BAR1, VMXNET3_REG_CMD, cmd);
-    return vmx_read(v, VMXNET3_BAR1, VMXNET3_REG_CMD);
-}
-
-void vmx_note(struct vmx *v, const char *what, const char *why)
-{
-    if (v->logged < LOG_LIMIT) {
-        v->logged++;
-        kprintf("%s: %s: %s%s\n", v->name, what, why,
-                v->logged == LOG_LIMIT ? " (further messages suppressed)" : "");
-    }
-}
-
-/* The device stops using our memory: quiesced, reset, its shared area
- * forgotten. */
-static void stop_device(struct vmx *v)
-{
-    vmx_set(v, VMXNET3_CMD_QUIESCE_DEV);
-    vmx_set(v, VMXNET3_CMD_RESET_DEV);
-    vmx_write(v, VMXNET3_BAR1, VMXNET3_REG_DSAL, 0);
-    vmx_write(v, VMXNET3_BAR1, VMXNET3_REG_DSAH, 0);
-    v->active = false;
-}
-
-void vmx_fail(struct vmx *v, const char *fmt, ...)
-{
-    if (v->broken)
-        return;
-    char why[160];
-    va_list ap;
-    va_start(ap, fmt);
-    kvsnprintf(why, sizeof why, fmt, ap);
-    va_end(ap);
-    v->broken = true;
-    device_disable(&v->pd->dev, "vmxnet3%s%s: %s", v->nd.name[0] ? " " : "", v->nd.name, why);
-    /* Masked first: a device that keeps interrupting is not heard again. */
-    for (unsigned i = 0; i < v->nvectors; i++)
-        vmx_write(v, VMXNET3_BAR0, VMXNET3_REG_IMR + i * VMXNET3_REG_ALIGN, 1);
-    stop_device(v);
-    if (v->registered)
-        netdev_set_link(&v->nd, false);
-    else
-        v->nd.link_up = false;
 }
 
 static bool mac_usable(const uint8_t m[6])
@@ -180,7 +129,7 @@ static int alloc_memory(struct vmx *v, struct vmx_layout *l)
     return 0;
 }
 
-/* Frees everything; the device must have let go (stop_device). */
+/* Frees everything; the device must have let go (vmx_stop_device). */
 static void free_all(struct vmx *v)
 {
     work_cancel(&v->work);
@@ -231,7 +180,7 @@ static int activate(struct vmx *v, const struct vmx_layout *l)
     uint32_t status = vmx_command(v, VMXNET3_CMD_ACTIVATE_DEV);
     if (status != 0) {
         kprintf("%s: ACTIVATE_DEV failed with status 0x%x\n", v->name, status);
-        stop_device(v);
+        vmx_stop_device(v);
         return -1;
     }
     v->active = true;
@@ -253,6 +202,7 @@ static int vmx_probe(struct pci_dev *pd, const struct pci_device_id *id)
         return -1;
     }
     v->pd = pd;
+    v->dev = &pd->dev;
     ksnprintf(v->name, sizeof v->name, "vmxnet3 %s", pd->dev.name);
     v->work.fn = vmx_work;
     v->poller.fn = vmx_poll;
@@ -270,6 +220,7 @@ static int vmx_probe(struct pci_dev *pd, const struct pci_device_id *id)
     pci_enable(pd, true, false, true);
     v->bar0 = pci_map_bar(pd, VMXNET3_BAR0);
     v->bar1 = pci_map_bar(pd, VMXNET3_BAR1);
+    v->io = (struct vmx_io){hw_read, hw_write, v};
     if (v->bar0 == NULL || v->bar1 == NULL) {
         kprintf("%s: BARs cannot be mapped\n", v->name);
         free(v);
@@ -309,7 +260,7 @@ static int vmx_probe(struct pci_dev *pd, const struct pci_device_id *id)
             v->nd.mac[0], v->nd.mac[1], v->nd.mac[2], v->nd.mac[3], v->nd.mac[4], v->nd.mac[5],
             vmx_irq_mode_name(v), VMX_RX_RING, VMX_BUF_BYTES, v->nd.link_up ? "up" : "down");
     if (netdev_register(&v->nd) != 0) {
-        stop_device(v);
+        vmx_stop_device(v);
         free_all(v);
         return -1;
     }
@@ -343,7 +294,7 @@ static void vmx_remove(struct pci_dev *pd)
     if (v->registered)
         netdev_unregister(&v->nd);
     if (!v->broken)
-        stop_device(v); /* a broken device was stopped when it broke */
+        vmx_stop_device(v); /* a broken device was stopped when it broke */
     free_all(v);
 }
 
@@ -362,7 +313,7 @@ static void vmx_quiesce(struct pci_dev *pd)
     if (!wait_until(tx_done, v, time_now_ns() + TX_FLUSH_LIMIT_NS))
         kprintf("%s: %u frames still unsent at exit\n", v->name, v->tx.in_flight);
     vmx_irq_teardown(v);
-    stop_device(v);
+    vmx_stop_device(v);
 }
 
 static const struct pci_device_id vmx_ids[] = {

@@ -1,5 +1,6 @@
 /* The vmxnet3 driver's state, shared by its files: vmxnet3.c (probe,
- * activation, removal), vmxnet3_shared.c (the driver shared area and queue
+ * activation, removal), vmxnet3_cmd.c (registers, commands, failing the
+ * device), vmxnet3_shared.c (the driver shared area and queue
  * descriptors), vmxnet3_irq.c (interrupt modes and masking), vmxnet3_net.c
  * (transmit, receive and events in the event loop) and vmxnet3_ring.c (the
  * generation-bit rings). */
@@ -38,10 +39,20 @@ struct vmx_vector {
     uint8_t index; /* the device's interrupt index (IMR register) */
 };
 
+/* Register access: the BARs in the kernel (vmxnet3.c), a simulated device
+ * in host tests. bar is VMXNET3_BAR0 or VMXNET3_BAR1. */
+struct vmx_io {
+    uint32_t (*read)(void *ctx, unsigned bar, uint32_t off);
+    void (*write)(void *ctx, unsigned bar, uint32_t off, uint32_t val);
+    void *ctx;
+};
+
 struct vmx {
     struct netdev nd;
     struct pci_dev *pd;
+    struct device *dev; /* &pd->dev: what device_disable marks */
     volatile uint8_t *bar0, *bar1;
+    struct vmx_io io;
     char name[24];          /* "vmxnet3 00:03.0" for messages */
     uint32_t revision, upt; /* the one-bit choices written to VRRS and UVRS */
 
@@ -95,7 +106,7 @@ struct vmx_shared_config {
  * descriptors; both must be zeroed before. */
 void vmx_shared_fill(uint8_t *shared, uint8_t *qdesc, const struct vmx_shared_config *c);
 
-/* vmxnet3.c */
+/* vmxnet3_cmd.c */
 uint32_t vmx_read(struct vmx *v, unsigned bar, uint32_t off);
 void vmx_write(struct vmx *v, unsigned bar, uint32_t off, uint32_t val);
 /* A SET command (nothing to read back: QEMU logs a read after one). */
@@ -107,6 +118,13 @@ uint32_t vmx_command(struct vmx *v, uint32_t cmd);
 void vmx_fail(struct vmx *v, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* A message about one frame or event, at most a few per device. */
 void vmx_note(struct vmx *v, const char *what, const char *why);
+/* The device stops using our memory: QUIESCE_DEV, RESET_DEV, and the shared
+ * area's address cleared (QEMU deactivates on DSAL = 0). */
+void vmx_stop_device(struct vmx *v);
+/* IMR[index] = 1 (masked) or 0. */
+void vmx_mask(struct vmx *v, unsigned index, bool masked);
+/* Unmasks the indices in the mask. */
+void vmx_irq_unmask(struct vmx *v, uint32_t which);
 
 /* vmxnet3_irq.c */
 /* Chooses the mode from GET_CONF_INTR and the kernel parameters, attaches
@@ -114,8 +132,6 @@ void vmx_note(struct vmx *v, const char *what, const char *why);
 void vmx_irq_setup(struct vmx *v);
 /* Unmasks every index in use (after ACTIVATE_DEV: QEMU ignores BAR0 before). */
 void vmx_irq_unmask_all(struct vmx *v);
-/* Unmasks the indices in mask. */
-void vmx_irq_unmask(struct vmx *v, uint32_t mask);
 void vmx_irq_teardown(struct vmx *v);
 const char *vmx_irq_mode_name(const struct vmx *v);
 

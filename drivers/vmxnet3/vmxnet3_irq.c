@@ -18,17 +18,12 @@
 #include "drivers/vmxnet3/vmxnet3.h"
 #include "drivers/vmxnet3/vmxnet3_regs.h"
 
-static void mask(struct vmx *v, unsigned index, bool masked)
-{
-    vmx_write(v, VMXNET3_BAR0, VMXNET3_REG_IMR + index * VMXNET3_REG_ALIGN, masked ? 1 : 0);
-}
-
 /* Interrupt context. */
 static void vmx_msi_handler(void *ctx)
 {
     struct vmx_vector *vec = ctx;
     struct vmx *v = vec->v;
-    mask(v, vec->index, true);
+    vmx_mask(v, vec->index, true);
     __atomic_or_fetch(&v->fired, 1u << vec->index, __ATOMIC_RELAXED);
     work_queue(&v->work);
 }
@@ -40,7 +35,7 @@ static void vmx_intx_handler(void *ctx)
     struct vmx *v = vec->v;
     if (vmx_read(v, VMXNET3_BAR1, VMXNET3_REG_ICR) == 0)
         return; /* not ours */
-    mask(v, 0, true);
+    vmx_mask(v, 0, true);
     __atomic_or_fetch(&v->fired, 1u, __ATOMIC_RELAXED);
     work_queue(&v->work);
 }
@@ -99,13 +94,6 @@ const char *vmx_irq_mode_name(const struct vmx *v)
     return "polling";
 }
 
-void vmx_irq_unmask(struct vmx *v, uint32_t which)
-{
-    for (unsigned i = 0; i < VMX_VECTORS; i++)
-        if (which & (1u << i))
-            mask(v, i, false);
-}
-
 void vmx_irq_unmask_all(struct vmx *v)
 {
     if (v->nvectors > 0)
@@ -116,7 +104,7 @@ void vmx_irq_teardown(struct vmx *v)
 {
     if (v->nvectors > 0) {
         for (unsigned i = 0; i < v->nvectors; i++)
-            mask(v, i, true);
+            vmx_mask(v, i, true);
         pci_irq_teardown(v->pd);
         v->nvectors = 0;
     }

@@ -14,7 +14,6 @@
  * and once after activation (QEMU ignores it). */
 #include <string.h>
 
-#include "core/dma.h"
 #include "core/log.h"
 #include "drivers/vmxnet3/vmxnet3.h"
 #include "drivers/vmxnet3/vmxnet3_regs.h"
