@@ -252,6 +252,7 @@ PURE_SRCS := core/cmdline.c core/memmap.c core/page_alloc.c core/heap.c \
 	drivers/virtio/net_config.c drivers/virtio/blk_config.c dev/random.c \
 	drivers/e1000/rx_ring.c drivers/e1000/tx_ring.c drivers/e1000/mac_addr.c \
 	drivers/vmxnet3/vmxnet3_ring.c drivers/vmxnet3/vmxnet3_shared.c drivers/vmxnet3/vmxnet3_cmd.c \
+	drivers/vmxnet3/vmxnet3_identity.c \
 	drivers/vmxnet3/vmxnet3_net.c \
 	$(filter-out sys/musl_arch.c,$(wildcard sys/*.c)) $(wildcard sys/poll/*.c) tests/unit/host_sys.c \
 	$(wildcard api/*.c) $(HOSTSIM_PURE_SRCS)

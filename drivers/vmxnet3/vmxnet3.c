@@ -22,16 +22,10 @@
 #include "core/dma.h"
 #include "core/log.h"
 #include "core/time.h"
-#include "dev/random.h"
 #include "drivers/vmxnet3/vmxnet3.h"
 #include "drivers/vmxnet3/vmxnet3_regs.h"
 #include "klib/format.h"
 
-/* Revisions and UPT versions this driver speaks: the revision-1 layout. */
-#define KNOWN_REVISIONS 1
-#define KNOWN_UPT_VERSIONS 1
-#define MAC_GROUP_BIT 0x01 /* IEEE 802-2014, 8.2.2 */
-#define MAC_LOCAL_BIT 0x02
 /* At exit the device gets this long to send what was queued. */
 #define TX_FLUSH_LIMIT_NS 1000000000ull
 
@@ -52,62 +46,6 @@ static void hw_write(void *ctx, unsigned bar, uint32_t off, uint32_t val)
     struct vmx *v = ctx;
     volatile uint8_t *base = bar == VMXNET3_BAR0 ? v->bar0 : v->bar1;
     *(volatile uint32_t *)(base + off) = val;
-}
-
-static bool mac_usable(const uint8_t m[6])
-{
-    bool zero = true, ones = true;
-    for (unsigned i = 0; i < 6; i++) {
-        zero &= m[i] == 0;
-        ones &= m[i] == 0xFF;
-    }
-    return !zero && !ones && !(m[0] & MAC_GROUP_BIT);
-}
-
-static void read_mac(struct vmx *v)
-{
-    uint32_t lo = vmx_read(v, VMXNET3_BAR1, VMXNET3_REG_MACL);
-    uint32_t hi = vmx_read(v, VMXNET3_BAR1, VMXNET3_REG_MACH);
-    uint8_t *m = v->nd.mac;
-    for (unsigned i = 0; i < 4; i++)
-        m[i] = (uint8_t)(lo >> (8 * i));
-    m[4] = (uint8_t)hi;
-    m[5] = (uint8_t)(hi >> 8);
-    if (mac_usable(m))
-        return;
-    kprintf("%s: the device's MAC address %02x:%02x:%02x:%02x:%02x:%02x is not a unicast "
-            "address; ",
-            v->name, m[0], m[1], m[2], m[3], m[4], m[5]);
-    random_bytes(m, 6);
-    m[0] = (uint8_t)((m[0] & ~MAC_GROUP_BIT) | MAC_LOCAL_BIT);
-    kprintf("using random %02x:%02x:%02x:%02x:%02x:%02x\n", m[0], m[1], m[2], m[3], m[4], m[5]);
-    /* Tell the device, so that it filters for the address we use (QEMU
-     * applies it on the MACH write). */
-    vmx_write(v, VMXNET3_BAR1, VMXNET3_REG_MACL,
-              (uint32_t)m[0] | (uint32_t)m[1] << 8 | (uint32_t)m[2] << 16 | (uint32_t)m[3] << 24);
-    vmx_write(v, VMXNET3_BAR1, VMXNET3_REG_MACH, (uint32_t)m[4] | (uint32_t)m[5] << 8);
-}
-
-/* Both sides' highest common revision and UPT version, written back. */
-static int negotiate(struct vmx *v)
-{
-    uint32_t vrrs = vmx_read(v, VMXNET3_BAR1, VMXNET3_REG_VRRS);
-    v->revision = vmx_pick_version(vrrs, KNOWN_REVISIONS);
-    if (v->revision == 0) {
-        kprintf("%s: the device offers revisions 0x%x; this driver speaks revision 1 only\n",
-                v->name, vrrs);
-        return -1;
-    }
-    vmx_write(v, VMXNET3_BAR1, VMXNET3_REG_VRRS, v->revision);
-    uint32_t uvrs = vmx_read(v, VMXNET3_BAR1, VMXNET3_REG_UVRS);
-    v->upt = vmx_pick_version(uvrs, KNOWN_UPT_VERSIONS);
-    if (v->upt == 0) {
-        kprintf("%s: the device offers UPT versions 0x%x; this driver speaks version 1 only\n",
-                v->name, uvrs);
-        return -1;
-    }
-    vmx_write(v, VMXNET3_BAR1, VMXNET3_REG_UVRS, v->upt);
-    return 0;
 }
 
 static int alloc_memory(struct vmx *v, struct vmx_layout *l)
@@ -226,13 +164,13 @@ static int vmx_probe(struct pci_dev *pd, const struct pci_device_id *id)
         free(v);
         return -1;
     }
-    if (negotiate(v) != 0) {
+    if (vmx_negotiate(v) != 0) {
         free(v);
         return -1;
     }
     /* A driver before us (firmware's PXE) may have left it active. */
     vmx_set(v, VMXNET3_CMD_RESET_DEV);
-    read_mac(v);
+    vmx_read_mac(v);
     struct vmx_layout l;
     if (alloc_memory(v, &l) != 0) {
         free_all(v);

@@ -1,6 +1,6 @@
 /* The vmxnet3 driver's state, shared by its files: vmxnet3.c (probe,
  * activation, removal), vmxnet3_cmd.c (registers, commands, failing the
- * device), vmxnet3_shared.c (the driver shared area and queue
+ * device), vmxnet3_identity.c (versions, MAC), vmxnet3_shared.c (the driver shared area and queue
  * descriptors), vmxnet3_irq.c (interrupt modes and masking), vmxnet3_net.c
  * (transmit, receive and events in the event loop) and vmxnet3_ring.c (the
  * generation-bit rings). */
@@ -125,6 +125,15 @@ void vmx_stop_device(struct vmx *v);
 void vmx_mask(struct vmx *v, unsigned index, bool masked);
 /* Unmasks the indices in the mask. */
 void vmx_irq_unmask(struct vmx *v, uint32_t which);
+
+/* vmxnet3_identity.c */
+/* Selects the highest revision and UPT version both sides know and writes
+ * them back; -1 with a message when they share none. */
+int vmx_negotiate(struct vmx *v);
+/* nd.mac from MACL/MACH; an all-zero, all-ones or multicast address is
+ * replaced by a random locally administered one (logged) and written back
+ * so that the device's filter passes our frames. */
+void vmx_read_mac(struct vmx *v);
 
 /* vmxnet3_irq.c */
 /* Chooses the mode from GET_CONF_INTR and the kernel parameters, attaches

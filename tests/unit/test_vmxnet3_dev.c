@@ -33,7 +33,10 @@ struct sim {
     /* device-side ring cursors */
     unsigned tx_next, txc_next, rx_next, rxc_next;
     bool tx_gen, txc_gen, rx_gen, rxc_gen;
-    bool hold_tx; /* take nothing from the transmit ring */
+    bool hold_tx;                                    /* take nothing from the transmit ring */
+    uint32_t vrrs, uvrs, macl, mach;                 /* what the device offers */
+    uint32_t vrrs_set, uvrs_set, macl_set, mach_set; /* what the driver wrote */
+    unsigned mac_writes;
     uint8_t sent[8][2048];
     unsigned sent_len[8], nsent;
 };
@@ -48,6 +51,14 @@ static uint32_t sim_read(void *ctx, unsigned bar, uint32_t off)
         return sim.cmd == CMD_GET_LINK ? (sim.link_up ? 1u | 1000u << 16 : 0) : 0;
     if (bar == 1 && off == 0x38)
         return 1;
+    if (bar == 1 && off == 0x00)
+        return sim.vrrs;
+    if (bar == 1 && off == 0x08)
+        return sim.uvrs;
+    if (bar == 1 && off == 0x28)
+        return sim.macl;
+    if (bar == 1 && off == 0x30)
+        return sim.mach;
     return 0;
 }
 
@@ -76,6 +87,16 @@ static void sim_write(void *ctx, unsigned bar, uint32_t off, uint32_t val)
         *(volatile uint32_t *)(dut->shared + 696) &= ~val;
     } else if (bar == 1 && off == 0x10) {
         sim.dsal = val;
+    } else if (bar == 1 && off == 0x00) {
+        sim.vrrs_set = val;
+    } else if (bar == 1 && off == 0x08) {
+        sim.uvrs_set = val;
+    } else if (bar == 1 && off == 0x28) {
+        sim.macl_set = val;
+        sim.mac_writes++;
+    } else if (bar == 1 && off == 0x30) {
+        sim.mach_set = val;
+        sim.mac_writes++;
     }
 }
 
@@ -414,6 +435,80 @@ TEST(error_frame_counted_not_fatal)
     vmx_work(&the_vmx.work);
     CHECK_EQ(got.n, 1u);
     teardown();
+}
+
+/* ---- probe-time identity: versions and the MAC ---- */
+
+TEST(negotiation_writes_one_bit_back)
+{
+    setup(1);
+    sim.vrrs = 0x7F; /* revisions 1-7, as ESXi offers */
+    sim.uvrs = 0x1;
+    CHECK_EQ(vmx_negotiate(&the_vmx), 0);
+    CHECK_EQ(sim.vrrs_set, 0x1u);
+    CHECK_EQ(sim.uvrs_set, 0x1u);
+    CHECK_EQ(the_vmx.revision, 0x1u);
+    teardown();
+}
+
+TEST(negotiation_refused_without_a_shared_version)
+{
+    setup(1);
+    sim.vrrs = 0x6; /* revisions 2 and 3 only */
+    sim.uvrs = 0x1;
+    CHECK_EQ(vmx_negotiate(&the_vmx), -1);
+    CHECK(LOG_CONTAINS("offers revisions 0x6; this driver speaks revision 1 only"));
+    CHECK_EQ(sim.vrrs_set, 0u);
+    sim.vrrs = 0x1;
+    sim.uvrs = 0x0;
+    CHECK_EQ(vmx_negotiate(&the_vmx), -1);
+    CHECK(LOG_CONTAINS("offers UPT versions 0x0"));
+    teardown();
+}
+
+TEST(mac_from_registers)
+{
+    setup(1);
+    sim.macl = 0x12005452; /* 52:54:00:12 */
+    sim.mach = 0xFFFF5634; /* 34:56, upper half not part of it */
+    vmx_read_mac(&the_vmx);
+    static const uint8_t want[6] = {0x52, 0x54, 0x00, 0x12, 0x34, 0x56};
+    CHECK(memcmp(the_vmx.nd.mac, want, 6) == 0);
+    CHECK_EQ(sim.mac_writes, 0u);
+    teardown();
+}
+
+static void check_mac_replaced(uint32_t macl, uint32_t mach)
+{
+    setup(1);
+    sim.macl = macl;
+    sim.mach = mach;
+    vmx_read_mac(&the_vmx);
+    const uint8_t *m = the_vmx.nd.mac;
+    CHECK((m[0] & 0x01) == 0); /* unicast */
+    CHECK((m[0] & 0x02) != 0); /* locally administered */
+    CHECK(LOG_CONTAINS("is not a unicast address; using random"));
+    /* Written back: MACL bytes 0-3, MACH bytes 4-5. */
+    CHECK_EQ(sim.mac_writes, 2u);
+    CHECK_EQ(sim.macl_set,
+             (uint32_t)m[0] | (uint32_t)m[1] << 8 | (uint32_t)m[2] << 16 | (uint32_t)m[3] << 24);
+    CHECK_EQ(sim.mach_set, (uint32_t)m[4] | (uint32_t)m[5] << 8);
+    teardown();
+}
+
+TEST(mac_zero_replaced)
+{
+    check_mac_replaced(0, 0);
+}
+
+TEST(mac_broadcast_replaced)
+{
+    check_mac_replaced(0xFFFFFFFF, 0xFFFF);
+}
+
+TEST(mac_multicast_replaced)
+{
+    check_mac_replaced(0x00005E01, 0x0101); /* 01:5e:00:00:01:01 */
 }
 
 UNIT_MAIN()
