@@ -99,8 +99,12 @@ static int vmx_transmit(struct netdev *nd, const struct netdev_buf *bufs, unsign
         cs = &csum;
     }
     /* The buffer of the next descriptor is free once that descriptor is. */
-    if (v->tx.in_flight == v->tx.size || v->tx.in_flight == v->tx.comp_size)
-        return -1; /* ring full: the class counts the drop */
+    if (v->tx.in_flight == v->tx.size || v->tx.in_flight == v->tx.comp_size) {
+        /* A device that stopped completing ends here: said (a few times)
+         * and counted by the class as tx_dropped. */
+        vmx_note(v, "transmit refused", "ring full: every descriptor waits for the device");
+        return -1;
+    }
     unsigned slot = v->tx.fill;
     uint8_t *b = tx_buf(v, slot);
     size_t at = 0;

@@ -101,7 +101,7 @@ def run_profile(name, ns, work):
                 str(UDP_COUNT), "remove", "net0"]
     run.argv = ns.cmd(*devices.argv(prof["setup"], KERNEL, app_args, work,
                                     nic=devices.Nic(netns.TAP, netns.MAC),
-                                    params=prof["params"], accel="tcg", qmp=qmp_path))
+                                    params=prof["params"], qmp=qmp_path))
     with vm.Live(run.argv) as v:
         try:
             run.ready = v.wait_line(r"devinfo: ping: answering as|devinfo: FAIL ping|"

@@ -437,6 +437,29 @@ TEST(error_frame_counted_not_fatal)
     teardown();
 }
 
+/* A device that stops completing: the ring fills, then every frame is
+ * refused, said and counted; nothing is corrupted and the device stays. */
+TEST(device_that_stops_fills_the_ring)
+{
+    setup(1);
+    sim.hold_tx = true;
+    uint8_t f[64] = {0};
+    struct netdev_buf b = {f, sizeof f};
+    for (unsigned i = 0; i < VMX_TX_RING; i++)
+        CHECK_EQ(netdev_transmit(&the_vmx.nd, &b, 1, NULL), 0);
+    CHECK_EQ(netdev_transmit(&the_vmx.nd, &b, 1, NULL), -1);
+    CHECK_EQ(netdev_transmit(&the_vmx.nd, &b, 1, NULL), -1);
+    CHECK_EQ(the_vmx.nd.stats.tx_dropped, 2u);
+    CHECK(LOG_CONTAINS("transmit refused: ring full"));
+    CHECK(the_dev.state != DEVICE_DISABLED);
+    /* The device resumes: everything completes, sending works again. */
+    sim.hold_tx = false;
+    sim_transmit();
+    CHECK_EQ(netdev_transmit(&the_vmx.nd, &b, 1, NULL), 0);
+    CHECK(vmx_tx_idle(&the_vmx));
+    teardown();
+}
+
 /* ---- probe-time identity: versions and the MAC ---- */
 
 TEST(negotiation_writes_one_bit_back)
