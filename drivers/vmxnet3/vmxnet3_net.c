@@ -17,6 +17,7 @@
 #include "core/log.h"
 #include "drivers/vmxnet3/vmxnet3.h"
 #include "drivers/vmxnet3/vmxnet3_regs.h"
+#include "net/inet_csum.h"
 
 #define ETH_HEADER_BYTES 14
 #define ETH_VLAN_BYTES 4
@@ -88,15 +89,21 @@ static int vmx_transmit(struct netdev *nd, const struct netdev_buf *bufs, unsign
     if (v->broken)
         return -1;
     struct vmx_tx_csum csum, *cs = NULL;
+    bool sw_csum = false;
     if (offload && offload->csum) {
-        unsigned at = (unsigned)offload->csum_start + offload->csum_offset;
-        if (offload->csum_start > VMXNET3_TXD_HLEN_MASK || at + 2 > total ||
-            at > VMXNET3_TX_MSSCOF_MAX) {
+        size_t at = (size_t)offload->csum_start + offload->csum_offset;
+        if (at + 2 > total) {
             vmx_note(v, "transmit refused", "checksum offset outside the frame");
             return -1;
         }
-        csum = (struct vmx_tx_csum){offload->csum_start, (uint16_t)at};
-        cs = &csum;
+        /* The device inserts checksums only this close to the start
+         * (VMXNET3_MAX_CSUM_OFFSET); further in, it is done here. */
+        if (at > VMXNET3_MAX_CSUM_OFFSET || offload->csum_start > VMXNET3_TXD_HLEN_MASK) {
+            sw_csum = true;
+        } else {
+            csum = (struct vmx_tx_csum){offload->csum_start, (uint16_t)at};
+            cs = &csum;
+        }
     }
     /* The buffer of the next descriptor is free once that descriptor is. */
     if (v->tx.in_flight == v->tx.size || v->tx.in_flight == v->tx.comp_size) {
@@ -112,6 +119,8 @@ static int vmx_transmit(struct netdev *nd, const struct netdev_buf *bufs, unsign
         memcpy(b + at, bufs[i].data, bufs[i].len);
         at += bufs[i].len;
     }
+    if (sw_csum)
+        inet_csum_complete(b, total, offload->csum_start, offload->csum_offset);
     if (vmx_tx_post(&v->tx, v->tx_bufs_pa + (uint64_t)slot * VMX_BUF_BYTES, (uint32_t)total, cs) <
         0)
         return -1;

@@ -168,7 +168,7 @@
 #define VMXNET3_TXD_EOP (1u << 12)
 #define VMXNET3_TXD_CQ (1u << 13) /* ask for a completion */
 #define VMXNET3_TX_BUF_MAX 16384
-#define VMXNET3_TX_MSSCOF_MAX 0x3FFFu
+#define VMXNET3_MAX_CSUM_OFFSET 1024 /* the furthest checksum the device inserts */
 
 /* Vmxnet3_TxCompDesc: dword 0 txdIdx 11:0 (the packet's last descriptor);
  * dword 3 type 30:24, gen 31. */
