@@ -88,6 +88,7 @@ static int activate(struct vmx *v, const struct vmx_layout *l)
     struct vmx_shared_config c = {
         .qdesc_pa = v->ctl_pa + l->qdesc,
         .tx_ring_pa = v->ctl_pa + l->tx_ring,
+        .tx_data_pa = v->ctl_pa + l->tx_data,
         .tx_comp_pa = v->ctl_pa + l->tx_comp,
         .rx_ring0_pa = v->ctl_pa + l->rx_ring0,
         .rx_ring1_pa = v->ctl_pa + l->rx_ring1,

@@ -89,13 +89,13 @@ struct vmx {
 
 /* vmxnet3_shared.c: offsets of everything in the control allocation. */
 struct vmx_layout {
-    size_t shared, qdesc, tx_ring, tx_comp, rx_ring0, rx_ring1, rx_comp, bytes;
+    size_t shared, qdesc, tx_ring, tx_data, tx_comp, rx_ring0, rx_ring1, rx_comp, bytes;
 };
 void vmx_layout(struct vmx_layout *l);
 /* What the device is told in the shared area. */
 struct vmx_shared_config {
     uint64_t qdesc_pa;
-    uint64_t tx_ring_pa, tx_comp_pa, rx_ring0_pa, rx_ring1_pa, rx_comp_pa;
+    uint64_t tx_ring_pa, tx_data_pa, tx_comp_pa, rx_ring0_pa, rx_ring1_pa, rx_comp_pa;
     uint16_t tx_size, tx_comp_size, rx0_size, rx1_size, rx_comp_size;
     uint16_t mtu;
     uint8_t num_intrs, rx_intr, tx_intr, event_intr;

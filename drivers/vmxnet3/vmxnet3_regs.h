@@ -151,6 +151,9 @@
 #define VMXNET3_RING_MAX 4096
 #define VMXNET3_COMP_RING_MAX 8192
 #define VMXNET3_DESC_BYTES 16 /* every descriptor kind */
+/* The transmit data ring: one 128-byte Vmxnet3_TxDataDesc per transmit
+ * descriptor in revision 1 (VMXNET3_TXDATA_DESC_MIN_SIZE). */
+#define VMXNET3_TXDATA_DESC_BYTES 128
 
 /* ---- descriptors: dword n at byte 4n ---- */
 /* Vmxnet3_TxDesc: addr u64; dword 2: len 13:0 (0 = 16384), gen 14, dtype 16,

@@ -22,6 +22,8 @@ void vmx_layout(struct vmx_layout *l)
     at = align_up(at + 2 * VMXNET3_QDESC_BYTES, VMXNET3_RING_ALIGN);
     l->tx_ring = at;
     at = align_up(at + VMX_TX_RING * VMXNET3_DESC_BYTES, VMXNET3_RING_ALIGN);
+    l->tx_data = at;
+    at = align_up(at + VMX_TX_RING * VMXNET3_TXDATA_DESC_BYTES, VMXNET3_RING_ALIGN);
     l->tx_comp = at;
     at = align_up(at + VMX_TX_RING * VMXNET3_DESC_BYTES, VMXNET3_RING_ALIGN);
     l->rx_ring0 = at;
@@ -75,10 +77,13 @@ void vmx_shared_fill(uint8_t *s, uint8_t *q, const struct vmx_shared_config *c)
 
     uint8_t *t = q;
     put64(t, VMXNET3_TQ_RING_PA, c->tx_ring_pa);
-    put64(t, VMXNET3_TQ_DATA_PA, 0); /* no data ring (QEMU has none either) */
+    /* A data ring as big as the transmit ring, as Linux always gives one
+     * (vmxnet3_tq_create); frames never use it here (every descriptor
+     * points at a buffer of ours) and QEMU ignores it. */
+    put64(t, VMXNET3_TQ_DATA_PA, c->tx_data_pa);
     put64(t, VMXNET3_TQ_COMP_PA, c->tx_comp_pa);
     put32(t, VMXNET3_TQ_RING_SIZE, c->tx_size);
-    put32(t, VMXNET3_TQ_DATA_SIZE, 0);
+    put32(t, VMXNET3_TQ_DATA_SIZE, c->tx_size);
     put32(t, VMXNET3_TQ_COMP_SIZE, c->tx_comp_size);
     put8(t, VMXNET3_TQ_INTR_IDX, c->tx_intr);
 

@@ -474,6 +474,7 @@ TEST(shared_area_layout)
     struct vmx_shared_config c = {
         .qdesc_pa = 0x12345680,
         .tx_ring_pa = 0x1000,
+        .tx_data_pa = 0x1800,
         .tx_comp_pa = 0x2000,
         .rx_ring0_pa = 0x3000,
         .rx_ring1_pa = 0x4000,
@@ -507,7 +508,9 @@ TEST(shared_area_layout)
     CHECK_EQ(shared[82], 2);            /* eventIntrIdx */
     CHECK_EQ(get32(shared, 120), 0x5u); /* unicast | broadcast */
     CHECK_EQ(get64(q, 16), 0x1000u);
+    CHECK_EQ(get64(q, 24), 0x1800u);
     CHECK_EQ(get64(q, 32), 0x2000u);
+    CHECK_EQ(get32(q, 60), 64u); /* dataRingSize */
     CHECK_EQ(get32(q, 56), 64u);
     CHECK_EQ(get32(q, 64), 64u);
     CHECK_EQ(q[72], 1);
@@ -526,11 +529,12 @@ TEST(layout_alignment)
     vmx_layout(&l);
     CHECK_EQ(l.shared, 0u);
     CHECK(l.qdesc >= 720 && l.qdesc % 128 == 0);
-    size_t rings[] = {l.tx_ring, l.tx_comp, l.rx_ring0, l.rx_ring1, l.rx_comp};
-    for (unsigned i = 0; i < 5; i++)
+    size_t rings[] = {l.tx_ring, l.tx_data, l.tx_comp, l.rx_ring0, l.rx_ring1, l.rx_comp};
+    for (unsigned i = 0; i < 6; i++)
         CHECK(rings[i] % 512 == 0);
     CHECK(l.tx_ring >= l.qdesc + 512);
-    CHECK(l.tx_comp >= l.tx_ring + 16 * VMX_TX_RING);
+    CHECK(l.tx_data >= l.tx_ring + 16 * VMX_TX_RING);
+    CHECK(l.tx_comp >= l.tx_data + 128 * VMX_TX_RING);
     CHECK(l.rx_ring0 >= l.tx_comp + 16 * VMX_TX_RING);
     CHECK(l.rx_ring1 >= l.rx_ring0 + 16 * VMX_RX_RING);
     CHECK(l.rx_comp >= l.rx_ring1 + 16 * VMX_RX_RING1);
