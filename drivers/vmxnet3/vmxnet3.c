@@ -2,13 +2,14 @@
  * class: probe, version negotiation, activation, removal and quiesce. One
  * transmit and one receive queue; frames up to a 1500-byte MTU, each in one
  * buffer. The layouts and constants are in vmxnet3_regs.h with their
- * sources; the rings in vmxnet3_ring.c, interrupts in vmxnet3_irq.c, the
- * data path in vmxnet3_net.c.
+ * sources; the rings in vmxnet3_ring.c, registers and commands in
+ * vmxnet3_cmd.c, versions and the MAC in vmxnet3_identity.c, interrupts in
+ * vmxnet3_irq.c, the data path in vmxnet3_net.c.
  *
  * Bring-up (Linux vmxnet3_probe_device and vmxnet3_activate_dev):
  *   1. VRRS and UVRS: the highest revision and UPT version both sides know,
  *      written back as one bit (QEMU offers revision 1 and UPT 1 only and
- *      ignores the write; ESXi expects it);
+ *      ignores the write; Linux writes the choice back too);
  *   2. MAC from MACL/MACH, checked (a multicast, all-zero or all-one address
  *      is replaced by a random locally administered one, logged);
  *   3. interrupts per GET_CONF_INTR; rings, buffers, the shared area;
@@ -192,7 +193,6 @@ static int vmx_probe(struct pci_dev *pd, const struct pci_device_id *id)
     v->nd.features = NETDEV_FEATURE_TX_CSUM;
     v->nd.ops = &vmx_netdev_ops;
     v->nd.priv = v;
-    pd->dev.reason[0] = '\0';
     kprintf("%s: revision %u, UPT %u, MAC %02x:%02x:%02x:%02x:%02x:%02x, %s interrupts, "
             "%u receive buffers of %u bytes, link %s\n",
             v->name, (unsigned)__builtin_ctz(v->revision) + 1, (unsigned)__builtin_ctz(v->upt) + 1,

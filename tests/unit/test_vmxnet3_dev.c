@@ -511,7 +511,7 @@ TEST(device_that_stops_fills_the_ring)
 TEST(negotiation_writes_one_bit_back)
 {
     setup(1);
-    sim.vrrs = 0x7F; /* revisions 1-7, as ESXi offers */
+    sim.vrrs = 0x7F; /* revisions 1-7, as a device newer than QEMU may offer */
     sim.uvrs = 0x1;
     CHECK_EQ(vmx_negotiate(&the_vmx), 0);
     CHECK_EQ(sim.vrrs_set, 0x1u);

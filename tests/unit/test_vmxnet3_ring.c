@@ -444,7 +444,7 @@ TEST(rx_stale_generation_after_wrap)
 TEST(pick_version)
 {
     CHECK_EQ(vmx_pick_version(0x1, 1), 0x1u);
-    CHECK_EQ(vmx_pick_version(0x7F, 1), 0x1u); /* ESXi offers 1..7: we speak 1 */
+    CHECK_EQ(vmx_pick_version(0x7F, 1), 0x1u); /* 1..7 offered: we speak 1 */
     CHECK_EQ(vmx_pick_version(0x7F, 3), 0x4u); /* the highest both know */
     CHECK_EQ(vmx_pick_version(0x6, 1), 0u);    /* nothing shared: refused */
     CHECK_EQ(vmx_pick_version(0, 1), 0u);
