@@ -21,6 +21,19 @@
 
 #define ETH_HEADER_BYTES 14
 #define ETH_VLAN_BYTES 4
+/* EtherTypes (IEEE 802.3), IP header sizes and protocol numbers (RFC 791,
+ * RFC 8200, IANA), and where TCP and UDP keep their checksums (RFC 9293,
+ * RFC 768). */
+#define ETHERTYPE_IPV4 0x0800
+#define ETHERTYPE_IPV6 0x86DD
+#define ETHERTYPE_VLAN 0x8100
+#define IPV4_HEADER_MIN 20
+#define IPV4_FRAGMENT_MASK 0x3FFF /* more-fragments flag and fragment offset */
+#define IPV6_HEADER 40
+#define IPPROTO_TCP_NUM 6
+#define IPPROTO_UDP_NUM 17
+#define TCP_CSUM_OFFSET 16
+#define UDP_CSUM_OFFSET 6
 /* A device that keeps completing frames must not hold the loop: at most
  * this many per ring size in one pass; the rest on the next. */
 #define RX_BUDGET_PER_ENTRY 2
@@ -69,6 +82,38 @@ void vmx_tx_kick(struct vmx *v)
     vmx_write(v, VMXNET3_BAR0, VMXNET3_REG_TXPROD, v->tx.fill);
 }
 
+/* Whether the checksum asked for (the netdev class's: any protocol, from
+ * start to the end, stored at start + offset) is one the device inserts:
+ * TCP's or UDP's, right behind an IPv4 header (not a fragment) or a plain
+ * IPv6 header, no further in than VMXNET3_MAX_CSUM_OFFSET. QEMU's model
+ * finds the L4 header itself and fills only TCP and UDP checksums
+ * (vmxnet3_setup_tx_offloads, net_tx_pkt_build_vheader), so anything else
+ * (ICMP) is completed here; the frame was checked to hold the field. */
+static bool device_inserts(const uint8_t *f, size_t len, size_t start, size_t offset)
+{
+    size_t l3 = ETH_HEADER_BYTES, l4;
+    unsigned type = net_get16(f + 12), proto;
+    if (type == ETHERTYPE_VLAN && len >= l3 + ETH_VLAN_BYTES) {
+        type = net_get16(f + 16);
+        l3 += ETH_VLAN_BYTES;
+    }
+    if (type == ETHERTYPE_IPV4 && len >= l3 + IPV4_HEADER_MIN) {
+        if (f[l3] >> 4 != 4 || (net_get16(f + l3 + 6) & IPV4_FRAGMENT_MASK) != 0)
+            return false;
+        l4 = l3 + (size_t)(f[l3] & 0xF) * 4;
+        proto = f[l3 + 9];
+    } else if (type == ETHERTYPE_IPV6 && len >= l3 + IPV6_HEADER) {
+        l4 = l3 + IPV6_HEADER;
+        proto = f[l3 + 6];
+    } else {
+        return false;
+    }
+    if (start != l4 || start + offset > VMXNET3_MAX_CSUM_OFFSET)
+        return false;
+    return (proto == IPPROTO_TCP_NUM && offset == TCP_CSUM_OFFSET) ||
+           (proto == IPPROTO_UDP_NUM && offset == UDP_CSUM_OFFSET);
+}
+
 static int vmx_transmit(struct netdev *nd, const struct netdev_buf *bufs, unsigned n,
                         const struct netdev_tx_offload *offload)
 {
@@ -88,22 +133,10 @@ static int vmx_transmit(struct netdev *nd, const struct netdev_buf *bufs, unsign
     tx_reap(v);
     if (v->broken)
         return -1;
-    struct vmx_tx_csum csum, *cs = NULL;
-    bool sw_csum = false;
-    if (offload && offload->csum) {
-        size_t at = (size_t)offload->csum_start + offload->csum_offset;
-        if (at + 2 > total) {
-            vmx_note(v, "transmit refused", "checksum offset outside the frame");
-            return -1;
-        }
-        /* The device inserts checksums only this close to the start
-         * (VMXNET3_MAX_CSUM_OFFSET); further in, it is done here. */
-        if (at > VMXNET3_MAX_CSUM_OFFSET || offload->csum_start > VMXNET3_TXD_HLEN_MASK) {
-            sw_csum = true;
-        } else {
-            csum = (struct vmx_tx_csum){offload->csum_start, (uint16_t)at};
-            cs = &csum;
-        }
+    bool want_csum = offload && offload->csum;
+    if (want_csum && (size_t)offload->csum_start + offload->csum_offset + 2 > total) {
+        vmx_note(v, "transmit refused", "checksum offset outside the frame");
+        return -1;
     }
     /* The buffer of the next descriptor is free once that descriptor is. */
     if (v->tx.in_flight == v->tx.size || v->tx.in_flight == v->tx.comp_size) {
@@ -119,8 +152,16 @@ static int vmx_transmit(struct netdev *nd, const struct netdev_buf *bufs, unsign
         memcpy(b + at, bufs[i].data, bufs[i].len);
         at += bufs[i].len;
     }
-    if (sw_csum)
-        inet_csum_complete(b, total, offload->csum_start, offload->csum_offset);
+    struct vmx_tx_csum csum, *cs = NULL;
+    if (want_csum) {
+        if (device_inserts(b, total, offload->csum_start, offload->csum_offset)) {
+            csum = (struct vmx_tx_csum){offload->csum_start,
+                                        (uint16_t)(offload->csum_start + offload->csum_offset)};
+            cs = &csum;
+        } else {
+            inet_csum_complete(b, total, offload->csum_start, offload->csum_offset);
+        }
+    }
     if (vmx_tx_post(&v->tx, v->tx_bufs_pa + (uint64_t)slot * VMX_BUF_BYTES, (uint32_t)total, cs) <
         0)
         return -1;

@@ -1,5 +1,5 @@
 """vmxnet3 end to end: build/devinfo.elf with a vmxnet3 NIC (and no disk) on
-QEMU under TCG, the VMM inside a network namespace with its TAP device at
+QEMU (TCG unless hardware KVM is loaded), the VMM inside a network namespace with its TAP device at
 10.0.0.1/24, the same machinery as test_netblk.py. One VM per profile:
 
   * `pc`: vmxnet3 on the conventional PCI bus, MSI-X. Before any traffic
@@ -12,12 +12,14 @@ QEMU under TCG, the VMM inside a network namespace with its TAP device at
 The guest runs `devinfo -- ping 10.0.0.2 COUNT SECONDS UDP remove net0`:
 it answers ARP, ICMP echo and UDP echo, then removes the NIC at run time.
 From the namespace the test sends 20 small pings, 5 full-size ones and 5
-UDP echo datagrams (the TAP has no vnet_hdr: QEMU inserts the checksums
-the guest left to the device). The checks: every ping and datagram
-answered, the UDP echoes sent with checksum offload, the configured MAC in
-the guest's inventory, the interrupt mode the guest says it used, devinfo's
-PASS lines, exit status 0, and no disabled device or panic in the serial
-output."""
+UDP echo datagrams. The checks: every ping and datagram answered; every
+reply read on the TAP with a correct checksum (the TAP has no vnet_hdr, so
+QEMU inserts the UDP checksums the guest left to the device, the guest
+completes ICMP's itself, and ping(8) alone would count a reply whatever
+its checksum); the UDP echoes sent with checksum offload; the configured
+MAC in the guest's inventory; the interrupt mode the guest says it used;
+devinfo's PASS lines; exit status 0; and no disabled device or panic in
+the serial output."""
 
 import os
 import re
@@ -65,6 +67,7 @@ class Run:
     argv: list = None
     ready: str = None
     link: str = None             # what went wrong taking the link down and up (None: fine)
+    replies: traffic.ReplyChecksums = None  # the replies' checksums, read on the host
     pings_small: tuple = None
     pings_large: tuple = None
     udp: tuple = None
@@ -109,9 +112,11 @@ def run_profile(name, ns, work):
             if run.ready and "answering" in run.ready:
                 if qmp_path:
                     run.link = link_flap(v, qmp_path)
-                run.pings_small = traffic.ping(ns, PINGS_SMALL, 56)
-                run.pings_large = traffic.ping(ns, PINGS_LARGE, 1472, interval="0.05")
-                run.udp = traffic.udp_echo(ns, UDP_COUNT)
+                with traffic.ReplyChecksums(ns, PINGS_SMALL + PINGS_LARGE + UDP_COUNT) as \
+                        run.replies:
+                    run.pings_small = traffic.ping(ns, PINGS_SMALL, 56)
+                    run.pings_large = traffic.ping(ns, PINGS_LARGE, 1472, interval="0.05")
+                    run.udp = traffic.udp_echo(ns, UDP_COUNT)
                 run.rc = v.wait(GUEST_SECONDS + 30)
         finally:
             v.kill()
@@ -208,6 +213,15 @@ def check_link_toggle(run, prof):
     assert "net0: link up" in run.lines[down:], "the link came back before it went down"
 
 
+def check_reply_checksums(run, prof):
+    answered(run)
+    c = run.replies.counts
+    assert c is not None, f"no count from the reply sniffer: {run.replies.output[-300:]}"
+    assert c["icmp_bad"] == 0 and c["udp_bad"] == 0, f"replies with a wrong checksum: {c}"
+    assert c["icmp_ok"] == PINGS_SMALL + PINGS_LARGE and c["udp_ok"] == UDP_COUNT, \
+        f"not every reply was seen with a good checksum: {c}"
+
+
 def check_tx_offloaded(run, prof):
     # The UDP echoes went out with the checksum left to the device.
     m = re.search(r"^devinfo: net0 stats: .*tx checksums offloaded (\d+)$", run.text, re.M)
@@ -226,6 +240,7 @@ CHECKS = {
     "guest-remove-nic": check_guest_action(r"remove net\d+"),
     "no-trouble": check_no_trouble,
     "link-toggle": check_link_toggle,
+    "reply-checksums": check_reply_checksums,
     "tx-offloaded": check_tx_offloaded,
 }
 
