@@ -458,9 +458,9 @@ class BootCheck:
     is always on a PVSCSI controller, as in the .vmx and the OVF, on the
     bus `pvscsi_bus` (None: the machine's root bus); `qemu_args` adds more
     (root ports, NICs) and `expect` lists regexes the serial lines must
-    match in order. The devinfo check, whose lines name the vmxnet3 NIC and
-    the PVSCSI disk, is one more entry with app "devinfo" and VMWARE_LAYOUT
-    once those drivers are in."""
+    match in order. The devinfo check names the vmxnet3 NIC the kernel
+    drives (drivers/vmxnet3); the PVSCSI disk joins it once that driver is
+    in."""
     name: str
     app: str
     machine: str
@@ -480,11 +480,20 @@ VMWARE_LAYOUT = dict(pvscsi_bus="rp1", qemu_args=(
     "-device", "pcie-root-port,id=rp1,chassis=1,slot=1",
     "-device", "pcie-root-port,id=rp2,chassis=2,slot=2",
     "-netdev", "user,id=n0,restrict=on", "-device", "vmxnet3,bus=rp2,netdev=n0"))
+# devinfo on that layout: the vmxnet3 NIC behind its root port found, driven
+# with MSI-X and listed in the netdev class.
+DEVINFO_VMXNET3_LINES = (
+    r"^vmxnet3 0\d:00\.0: revision 1, UPT 1, MAC [0-9a-f:]{17}, MSI-X \(3 vectors\) interrupts",
+    r"^devinfo:   pci 0\d:00\.0: bound, driver vmxnet3, on pci 00:0\d\.0$",
+    r"^devinfo: net0: vmxnet3, MAC [0-9a-f:]{17}, MTU 1500, link up",
+    r"^anyvm: exit status 0$")
 BOOT_CHECKS = [
     BootCheck("hello-pc-pvscsi", "hello", "pc", ("one", "two words"), HELLO_LINES),
     BootCheck("hello-pc-pvscsi-ova-disk", "hello", "pc", ("one", "two words"), HELLO_LINES,
               disk="stream"),
     BootCheck("hello-q35-vmware-layout", "hello", "q35", ("one", "two words"), HELLO_LINES,
+              disk="stream", **VMWARE_LAYOUT),
+    BootCheck("devinfo-q35-vmware-layout", "devinfo", "q35", (), DEVINFO_VMXNET3_LINES,
               disk="stream", **VMWARE_LAYOUT),
 ]
 
