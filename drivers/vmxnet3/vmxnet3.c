@@ -223,6 +223,17 @@ static struct vmx *instance_of(struct pci_dev *pd, bool take)
     return NULL;
 }
 
+/* What the NIC did, when it stops (removal or exit). */
+static void summary(struct vmx *v, const char *when)
+{
+    const struct netdev_stats *s = &v->nd.stats;
+    kprintf("vmxnet3 %s: %s: received %llu frames (%llu errors, %llu dropped), sent %llu frames "
+            "(%llu with the checksum left to the device, %llu dropped)\n",
+            v->nd.name, when, (unsigned long long)s->rx_packets, (unsigned long long)s->rx_errors,
+            (unsigned long long)s->rx_dropped, (unsigned long long)s->tx_packets,
+            (unsigned long long)s->tx_csum_offloaded, (unsigned long long)s->tx_dropped);
+}
+
 /* Hot unplug (devinfo's `remove net0`, core/device.h): the class forgets
  * the NIC, the device lets go of our memory, then it is freed. */
 static void vmx_remove(struct pci_dev *pd)
@@ -230,6 +241,7 @@ static void vmx_remove(struct pci_dev *pd)
     struct vmx *v = instance_of(pd, true);
     if (v == NULL)
         return;
+    summary(v, "removed");
     if (v->registered)
         netdev_unregister(&v->nd);
     if (!v->broken)
@@ -253,6 +265,7 @@ static void vmx_quiesce(struct pci_dev *pd)
         kprintf("%s: %u frames still unsent at exit\n", v->name, v->tx.in_flight);
     vmx_irq_teardown(v);
     vmx_stop_device(v);
+    summary(v, "stopped at exit");
 }
 
 static const struct pci_device_id vmx_ids[] = {

@@ -222,6 +222,18 @@ def check_reply_checksums(run, prof):
         f"not every reply was seen with a good checksum: {c}"
 
 
+def check_counters(run, prof):
+    # The driver's summary at removal: frames both ways (every echo request,
+    # datagram and ARP request in, a reply to each out) and the UDP echoes
+    # sent with the checksum left to the device.
+    m = re.search(r"^vmxnet3 net0: removed: received (\d+) frames \((\d+) errors, \d+ dropped\), "
+                  r"sent (\d+) frames \((\d+) with the checksum left to the device", run.text, re.M)
+    assert m is not None, "no vmxnet3 summary line at removal"
+    want = PINGS_SMALL + PINGS_LARGE + UDP_COUNT
+    assert int(m.group(1)) >= want and int(m.group(2)) == 0, m.group(0)
+    assert int(m.group(3)) >= want and int(m.group(4)) >= UDP_COUNT, m.group(0)
+
+
 def check_tx_offloaded(run, prof):
     # The UDP echoes went out with the checksum left to the device.
     m = re.search(r"^devinfo: net0 stats: .*tx checksums offloaded (\d+)$", run.text, re.M)
@@ -242,6 +254,7 @@ CHECKS = {
     "link-toggle": check_link_toggle,
     "reply-checksums": check_reply_checksums,
     "tx-offloaded": check_tx_offloaded,
+    "counters": check_counters,
 }
 
 

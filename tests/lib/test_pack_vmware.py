@@ -481,12 +481,13 @@ VMWARE_LAYOUT = dict(pvscsi_bus="rp1", qemu_args=(
     "-device", "pcie-root-port,id=rp2,chassis=2,slot=2",
     "-netdev", "user,id=n0,restrict=on", "-device", "vmxnet3,bus=rp2,netdev=n0"))
 # devinfo on that layout: the vmxnet3 NIC behind its root port found, driven
-# with MSI-X and listed in the netdev class.
+# with MSI-X, listed in the netdev class, and stopped at exit (quiesce).
 DEVINFO_VMXNET3_LINES = (
     r"^vmxnet3 0\d:00\.0: revision 1, UPT 1, MAC [0-9a-f:]{17}, MSI-X \(3 vectors\) interrupts",
     r"^devinfo:   pci 0\d:00\.0: bound, driver vmxnet3, on pci 00:0\d\.0$",
     r"^devinfo: net0: vmxnet3, MAC [0-9a-f:]{17}, MTU 1500, link up",
-    r"^anyvm: exit status 0$")
+    r"^anyvm: exit status 0$",
+    r"^vmxnet3 net0: stopped at exit: received \d+ frames \(0 errors, ")
 BOOT_CHECKS = [
     BootCheck("hello-pc-pvscsi", "hello", "pc", ("one", "two words"), HELLO_LINES),
     BootCheck("hello-pc-pvscsi-ova-disk", "hello", "pc", ("one", "two words"), HELLO_LINES,
