@@ -30,7 +30,8 @@ from dataclasses import dataclass, field
 import pytest
 
 import traffic
-from anyvm_lib import devices, netns, qemu, qmp, vm
+from anyvm_lib import devices, netns, qemu, vm
+from link import link_flap
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 KERNEL = os.path.join(ROOT, "build", "devinfo.elf")
@@ -40,11 +41,10 @@ PINGS_LARGE = 5
 UDP_COUNT = 5
 GUEST_SECONDS = 60
 BOOT_TIMEOUT = 60
-LINK_TIMEOUT = 20
 
 MODE = r"^vmxnet3 {bdf}: revision 1, UPT 1, MAC {mac}, {mode} interrupts, "
 PROFILES = {
-    "pc": dict(setup="vmxnet3-pc", params="pci.list", link_toggle=True,
+    "pc": dict(setup="vmxnet3-pc", params="pci.list", link_flap=True,
                expect=[MODE.format(bdf=r"00:0\d\.0", mac=netns.MAC, mode=r"MSI-X \(3 vectors\)"),
                        r"^pci: 00:0\d\.0 15ad:07b0 class .* irq msix .*\(3 vectors\), "
                        r"driver vmxnet3$"]),
@@ -83,23 +83,10 @@ class Run:
         return "\n".join(self.lines[-n:])
 
 
-def link_flap(v, path):
-    """Takes the NIC's link down and up through QMP, each time waiting for
-    the guest to say so. None when it did, else what was missing."""
-    with qmp.QMP(path) as q:
-        q.execute("set_link", name="nic0", up=False)
-        if v.wait_line(r"^net0: link down$", LINK_TIMEOUT) is None:
-            return "no `net0: link down` after set_link off"
-        q.execute("set_link", name="nic0", up=True)
-        if v.wait_line(r"^net0: link up$", LINK_TIMEOUT) is None:
-            return "no `net0: link up` after set_link on"
-    return None
-
-
 def run_profile(name, ns, work):
     prof = PROFILES[name]
     run = Run(name)
-    qmp_path = os.path.join(work, "qmp.sock") if prof.get("link_toggle") else None
+    qmp_path = os.path.join(work, "qmp.sock") if prof.get("link_flap") else None
     app_args = ["ping", netns.GUEST_IP, str(PINGS_SMALL + PINGS_LARGE), str(GUEST_SECONDS),
                 str(UDP_COUNT), "remove", "net0"]
     run.argv = ns.cmd(*devices.argv(prof["setup"], KERNEL, app_args, work,
@@ -206,7 +193,7 @@ def check_no_trouble(run, prof):
     assert not bad, "; ".join(bad)[:500]
 
 
-def check_link_toggle(run, prof):
+def check_link_flap(run, prof):
     answered(run)
     assert run.link is None, run.link
     down = run.lines.index("net0: link down")
@@ -251,7 +238,7 @@ CHECKS = {
     "guest-ping": check_guest_action("ping"),
     "guest-remove-nic": check_guest_action(r"remove net\d+"),
     "no-trouble": check_no_trouble,
-    "link-toggle": check_link_toggle,
+    "link-flap": check_link_flap,
     "reply-checksums": check_reply_checksums,
     "tx-offloaded": check_tx_offloaded,
     "counters": check_counters,
@@ -259,7 +246,7 @@ CHECKS = {
 
 
 def applies(check, prof):
-    return check != "link-toggle" or prof.get("link_toggle", False)
+    return check != "link-flap" or prof.get("link_flap", False)
 
 
 PARAMS = [pytest.param(p, c, id=f"{p}-{c}", marks=pytest.mark.xdist_group(f"vmxnet3-{p}"))
