@@ -319,6 +319,25 @@ TEST(fired_vectors_unmasked_after_work)
     teardown();
 }
 
+/* Without interrupts the poller does the work: frames and events taken,
+ * no interrupt mask touched. */
+TEST(polled_without_interrupts)
+{
+    setup(1);
+    the_vmx.nvectors = 0;
+    uint8_t f[90];
+    frame_of(f, sizeof f, 4);
+    CHECK(sim_receive(f, sizeof f));
+    sim.link_up = false;
+    *(volatile uint32_t *)(the_vmx.shared + 696) = 0x4; /* LINK */
+    vmx_poll(&the_vmx.poller);
+    CHECK_EQ(got.n, 1u);
+    CHECK(memcmp(got.frame, f, sizeof f) == 0);
+    CHECK(!the_vmx.nd.link_up);
+    CHECK_EQ(sim.imr_writes, 0u);
+    teardown();
+}
+
 TEST(link_event_reported)
 {
     setup(1);
