@@ -6,6 +6,7 @@ QEMU (TCG unless hardware KVM is loaded), the VMM inside a network namespace wit
     the test turns the link off and on again through QMP (set_link) and
     waits for the guest to log each change;
   * `q35`: vmxnet3 behind a pcie-root-port (VMware's layout), MSI-X;
+  * `q35-intx`: the same with `pci.nomsi`: INTx through the root port;
   * `pc-msi`: `pci.nomsix` (bus/pci): MSI;
   * `pc-intx`: `pci.nomsi`: INTx.
 
@@ -52,6 +53,10 @@ PROFILES = {
                 expect=[MODE.format(bdf=r"0\d:00\.0", mac=netns.MAC,
                                     mode=r"MSI-X \(3 vectors\)"),
                         r"^pci: 0[1-9]:00\.0 15ad:07b0 class .* irq msix .*driver vmxnet3$"]),
+    # INTx through the root port's swizzle, as on VMware's layout.
+    "q35-intx": dict(setup="vmxnet3-q35", params="pci.list pci.nomsi",
+                     expect=[MODE.format(bdf=r"0\d:00\.0", mac=netns.MAC, mode="INTx"),
+                             r"^pci: 0[1-9]:00\.0 15ad:07b0 class .* irq intx .*driver vmxnet3$"]),
     "pc-msi": dict(setup="vmxnet3-pc", params="pci.list pci.nomsix",
                    expect=[MODE.format(bdf=r"00:0\d\.0", mac=netns.MAC, mode="MSI"),
                            r"^pci: 00:0\d\.0 15ad:07b0 class .* irq msi .*driver vmxnet3$"]),
