@@ -193,11 +193,13 @@ static int vmx_probe(struct pci_dev *pd, const struct pci_device_id *id)
     v->nd.features = NETDEV_FEATURE_TX_CSUM;
     v->nd.ops = &vmx_netdev_ops;
     v->nd.priv = v;
-    kprintf("%s: revision %u, UPT %u, MAC %02x:%02x:%02x:%02x:%02x:%02x, %s interrupts, "
+    kprintf("%s: revision %u, UPT %u, MAC %02x:%02x:%02x:%02x:%02x:%02x, interrupts %s (%u "
+            "vector%s), "
             "%u receive buffers of %u bytes, link %s\n",
             v->name, (unsigned)__builtin_ctz(v->revision) + 1, (unsigned)__builtin_ctz(v->upt) + 1,
             v->nd.mac[0], v->nd.mac[1], v->nd.mac[2], v->nd.mac[3], v->nd.mac[4], v->nd.mac[5],
-            vmx_irq_mode_name(v), VMX_RX_RING, VMX_BUF_BYTES, v->nd.link_up ? "up" : "down");
+            vmx_irq_mode(v), v->nvectors, v->nvectors == 1 ? "" : "s", VMX_RX_RING, VMX_BUF_BYTES,
+            v->nd.link_up ? "up" : "down");
     if (netdev_register(&v->nd) != 0) {
         vmx_stop_device(v);
         free_all(v);

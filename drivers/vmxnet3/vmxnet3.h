@@ -142,7 +142,8 @@ void vmx_irq_setup(struct vmx *v);
 /* Unmasks every index in use (after ACTIVATE_DEV: QEMU ignores BAR0 before). */
 void vmx_irq_unmask_all(struct vmx *v);
 void vmx_irq_teardown(struct vmx *v);
-const char *vmx_irq_mode_name(const struct vmx *v);
+/* "msix", "msi", "intx" (pci_irq_mode_name), or "polled". */
+const char *vmx_irq_mode(const struct vmx *v);
 
 /* vmxnet3_net.c */
 extern const struct netdev_ops vmx_netdev_ops;

@@ -73,25 +73,13 @@ void vmx_irq_setup(struct vmx *v)
         if (n == 1 && v->pd->irq_mode == PCI_IRQ_INTX)
             v->actions[0].fn = vmx_intx_handler;
     }
-    kprintf("%s: device asks for %s interrupts (mask mode %u); using %s\n", v->name,
-            type_name(type), mask_mode, vmx_irq_mode_name(v));
+    kprintf("%s: device asks for %s interrupts (mask mode %u); got %s (%u vector%s)\n", v->name,
+            type_name(type), mask_mode, vmx_irq_mode(v), n, n == 1 ? "" : "s");
 }
 
-const char *vmx_irq_mode_name(const struct vmx *v)
+const char *vmx_irq_mode(const struct vmx *v)
 {
-    if (v->nvectors == 0)
-        return "polling";
-    switch (v->pd->irq_mode) {
-    case PCI_IRQ_MSIX:
-        return v->nvectors == 1 ? "MSI-X (1 vector)" : "MSI-X (3 vectors)";
-    case PCI_IRQ_MSI:
-        return "MSI";
-    case PCI_IRQ_INTX:
-        return "INTx";
-    case PCI_IRQ_NONE:
-        break;
-    }
-    return "polling";
+    return v->nvectors == 0 ? "polled" : pci_irq_mode_name(v->pd->irq_mode);
 }
 
 void vmx_irq_unmask_all(struct vmx *v)

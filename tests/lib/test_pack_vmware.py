@@ -483,7 +483,7 @@ VMWARE_LAYOUT = dict(pvscsi_bus="rp1", qemu_args=(
 # devinfo on that layout: the vmxnet3 NIC behind its root port found, driven
 # with MSI-X, listed in the netdev class, and stopped at exit (quiesce).
 DEVINFO_VMXNET3_LINES = (
-    r"^vmxnet3 0\d:00\.0: revision 1, UPT 1, MAC [0-9a-f:]{17}, MSI-X \(3 vectors\) interrupts",
+    r"^vmxnet3 0\d:00\.0: revision 1, UPT 1, MAC [0-9a-f:]{17}, interrupts msix \(3 vectors\)",
     r"^devinfo:   pci 0\d:00\.0: bound, driver vmxnet3, on pci 00:0\d\.0$",
     r"^devinfo: net0: vmxnet3, MAC [0-9a-f:]{17}, MTU 1500, link up",
     r"^anyvm: exit status 0$",
