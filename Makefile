@@ -38,7 +38,7 @@ KLDFLAGS := $(KCODEGEN) -flto-partition=one -g -Werror -nostdlib -static -no-pie
 # (the calls of include/anyvm/) is in every image: --gc-sections keeps only
 # what the app calls.
 CORE_DIRS := arch/x86_64 boot core init hv dev klib drivers/uart sys api
-DEVICE_DIRS := bus/pci bus/virtio_mmio drivers/virtio drivers/e1000 drivers/vmxnet3 net
+DEVICE_DIRS := bus/pci bus/virtio_mmio drivers/virtio drivers/e1000 drivers/vmxnet3 dev/scsi drivers/pvscsi net
 dir_objs = $(patsubst %,$(B)/k/%.o,$(foreach d,$(1),$(wildcard $(d)/*.c) $(wildcard $(d)/*.S)))
 CORE_OBJS := $(call dir_objs,$(CORE_DIRS))
 DEVICE_OBJS := $(call dir_objs,$(DEVICE_DIRS))
@@ -250,6 +250,7 @@ PURE_SRCS := core/cmdline.c core/memmap.c core/page_alloc.c core/heap.c \
 	bus/virtio_mmio/virtio_mmio_aml.c bus/virtio_mmio/virtio_mmio_transport.c \
 	drivers/virtio/virtio.c drivers/virtio/virtio_pci_caps.c drivers/virtio/virtio_pci_legacy.c \
 	drivers/virtio/net_config.c drivers/virtio/blk_config.c dev/random.c \
+	$(wildcard dev/scsi/*.c) drivers/pvscsi/pvscsi_queue.c \
 	drivers/e1000/rx_ring.c drivers/e1000/tx_ring.c drivers/e1000/mac_addr.c \
 	drivers/vmxnet3/vmxnet3_ring.c drivers/vmxnet3/vmxnet3_shared.c drivers/vmxnet3/vmxnet3_cmd.c \
 	drivers/vmxnet3/vmxnet3_identity.c \
@@ -271,6 +272,13 @@ $(B)/unit/test_sys_musl_arch: $(B)/pure/sys/musl_arch.o
 # (sys/path.c's answers then: an image whose app names no file).
 FILES_PURE_OBJS := $(patsubst %.c,$(B)/pure/%.o,$(wildcard sys/files/*.c))
 $(B)/unit/test_sys_files: $(FILES_PURE_OBJS)
+# test_pvscsi_disk and test_pvscsi_scan drive the pvscsi disks and the scan
+# over the rings; the tests stand in for the adapter's register side
+# (drivers/pvscsi/pvscsi.c).
+$(B)/unit/test_pvscsi_disk: $(B)/pure/drivers/pvscsi/pvscsi_disk.o
+$(B)/unit/test_pvscsi_scan: $(B)/pure/drivers/pvscsi/pvscsi_scan.o \
+	$(B)/pure/drivers/pvscsi/pvscsi_cmd.o $(B)/pure/drivers/pvscsi/pvscsi_disk.o \
+	$(B)/pure/drivers/pvscsi/pvscsi_hotplug.o
 # test_hostsim_kvm runs a tiny guest on /dev/kvm with hostsim's CPU back end.
 $(B)/unit/test_hostsim_kvm: $(B)/pure/hostsim/cpu/cpu_kvm.o $(B)/pure/hostsim/cpu/cpu_kvm_run.o \
 	$(B)/pure/hostsim/firecracker/boot_linux.o $(B)/pure/hostsim/firecracker/boot_gdt.o
@@ -309,6 +317,8 @@ fuzz_srcs_aml_scan := bus/virtio_mmio/virtio_mmio_aml.c bus/virtio_mmio/virtio_m
 	core/aml_decode.c core/aml_devices.c core/acpi_devices.c core/acpi.c core/acpi_madt.c \
 	core/acpi_fadt.c core/acpi_mcfg.c
 fuzz_srcs_virtq_used := drivers/virtio/virtqueue.c
+fuzz_srcs_scsi := $(wildcard dev/scsi/*.c)
+fuzz_srcs_pvscsi_cmp := drivers/pvscsi/pvscsi_queue.c $(wildcard dev/scsi/*.c)
 fuzz_srcs_e1000_rx := drivers/e1000/rx_ring.c drivers/e1000/tx_ring.c net/inet_csum.c
 fuzz_srcs_vmxnet3_rings := drivers/vmxnet3/vmxnet3_ring.c
 fuzz_srcs_cmdline := core/cmdline.c

@@ -495,6 +495,29 @@ def syscall_seeds():
     write("syscall", "poll_select", prog)
 
 
+# ---- scsi: which parser (byte % 8: 0 sense, 1 INQUIRY, 2 VPD (page = last
+# byte), 3 REPORT LUNS, 4/5 READ CAPACITY(10)/(16), 6 MODE SENSE(6), 7 the
+# READ/WRITE builder), then the device's reply (tests/fuzz/fuzz_scsi.c) ----
+def scsi_seeds():
+    write("scsi", "sense_fixed_data_protect",
+          bytes([0]) + bytes([0x70, 0, 0x07, 0, 0, 0, 0, 10, 0, 0, 0, 0, 0x27, 0, 0, 0, 0, 0]))
+    write("scsi", "sense_descriptor_info",
+          bytes([0]) + bytes([0x72, 0x03, 0x11, 0, 0, 0, 0, 12, 0, 0x0A, 0x80, 0]) +
+          struct.pack(">Q", 0x1234))
+    inquiry = bytearray(36)
+    inquiry[2], inquiry[3], inquiry[4] = 6, 2, 31
+    inquiry[8:36] = b"VMware  Virtual disk    2.0 "
+    write("scsi", "inquiry", bytes([1]) + inquiry)
+    write("scsi", "vpd_serial", bytes([2]) + bytes([0, 0x80, 0, 5]) + b"abc 0" + bytes([0x80]))
+    write("scsi", "report_luns", bytes([3]) + struct.pack(">II", 16, 0) + bytes(8) +
+          bytes([0x40, 0x05]) + bytes(6))
+    write("scsi", "read_capacity10", bytes([4]) + struct.pack(">II", 8191, 512))
+    write("scsi", "read_capacity16", bytes([5]) + struct.pack(">QI", (1 << 40) - 1, 4096) +
+          bytes(20))
+    write("scsi", "mode_sense_wp", bytes([6, 3, 0, 0x80, 0]))
+    write("scsi", "rw_boundary", bytes([7]) + struct.pack(">IIIBB", 0, 0xFFFFFFFF, 2, 0, 1))
+
+
 def e1000_seeds():
     # Receive (first byte even: 8 descriptors): the device completes
     # descriptors 0-2 with good frames, the driver takes them, then the
@@ -528,4 +551,5 @@ if __name__ == "__main__":
     virtio_pci_caps_seeds()
     pci_scan_seeds()
     syscall_seeds()
+    scsi_seeds()
     e1000_seeds()

@@ -5,7 +5,8 @@ isa-debug-exit device at 0xf4, through which the kernel hands over its exit
 status (QEMU then exits with (2N+1) & 0xff). The kernel writes the status to
 that port only because the command line says so (`anyvm.exit_port=0xf4`,
 added here wherever the device is): it never guesses a port. Virtio disks, a
-TAP NIC and an entropy source are added with virtio_args()."""
+TAP NIC and an entropy source are added with virtio_args(), a PVSCSI
+controller and its disks with pvscsi_args()."""
 
 QEMU = "qemu-system-x86_64"
 # The kernel's exit port: QEMU's isa-debug-exit sits there, and hostsim's
@@ -126,6 +127,29 @@ def virtio_args(transport, disks=(), nic=None, rng=False):
         cmd += device("net", "netdev=n0", f"mac={nic.mac}")
     if rng:
         cmd += device("rng")
+    return cmd
+
+
+def pvscsi_args(disks, targets=None, root_port=False, chassis=10):
+    """QEMU arguments for a VMware PVSCSI controller with `disks`
+    (devices.Disk) as scsi-hd devices, disk i at SCSI target targets[i]
+    (default i), device id pvscsi-dI (what device_del takes), controller id
+    pvscsi0; QEMU's pvscsi offers LUN 0 only. root_port=True puts the
+    controller behind a PCIe root port of its own (chassis and slot
+    `chassis`), as VMware does (q35 only)."""
+    targets = list(range(len(disks))) if targets is None else list(targets)
+    if len(targets) != len(disks):
+        raise ValueError("one target per disk")
+    cmd = []
+    if root_port:
+        cmd += ["-device", f"pcie-root-port,id=scsirp,chassis={chassis},slot={chassis}"]
+    cmd += ["-device", "pvscsi,id=pvscsi0" + (",bus=scsirp" if root_port else "")]
+    for i, (d, t) in enumerate(zip(disks, targets)):
+        cache = "readonly=on" if d.readonly else "cache=writeback"
+        cmd += ["-drive", f"id=pvscsidisk{i},file={d.path},format=raw,if=none,{cache}"]
+        cmd += ["-device", ",".join([f"scsi-hd,id=pvscsi-d{i},drive=pvscsidisk{i},bus=pvscsi0.0",
+                                     f"scsi-id={t},lun=0",
+                                     *([f"serial={d.serial}"] if d.serial else [])])]
     return cmd
 
 
