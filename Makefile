@@ -38,7 +38,7 @@ KLDFLAGS := $(KCODEGEN) -flto-partition=one -g -Werror -nostdlib -static -no-pie
 # (the calls of include/anyvm/) is in every image: --gc-sections keeps only
 # what the app calls.
 CORE_DIRS := arch/x86_64 boot core init hv dev klib drivers/uart sys api
-DEVICE_DIRS := bus/pci bus/virtio_mmio drivers/virtio drivers/e1000 dev/scsi drivers/pvscsi net
+DEVICE_DIRS := bus/pci bus/virtio_mmio drivers/virtio drivers/e1000 drivers/vmxnet3 dev/scsi drivers/pvscsi net
 dir_objs = $(patsubst %,$(B)/k/%.o,$(foreach d,$(1),$(wildcard $(d)/*.c) $(wildcard $(d)/*.S)))
 CORE_OBJS := $(call dir_objs,$(CORE_DIRS))
 # The block drivers (virtio-blk, PVSCSI and the SCSI layer under it) are part
@@ -261,6 +261,9 @@ PURE_SRCS := core/cmdline.c core/memmap.c core/page_alloc.c core/heap.c \
 	drivers/virtio/net_config.c drivers/virtio/blk_config.c dev/random.c \
 	$(wildcard dev/scsi/*.c) drivers/pvscsi/pvscsi_queue.c \
 	drivers/e1000/rx_ring.c drivers/e1000/tx_ring.c drivers/e1000/mac_addr.c \
+	drivers/vmxnet3/vmxnet3_ring.c drivers/vmxnet3/vmxnet3_shared.c drivers/vmxnet3/vmxnet3_cmd.c \
+	drivers/vmxnet3/vmxnet3_identity.c \
+	drivers/vmxnet3/vmxnet3_net.c \
 	$(filter-out sys/musl_arch.c,$(wildcard sys/*.c)) $(wildcard sys/poll/*.c) tests/unit/host_sys.c \
 	$(wildcard api/*.c) $(HOSTSIM_PURE_SRCS)
 PURE_SRCS := $(wildcard $(PURE_SRCS))
@@ -326,6 +329,7 @@ fuzz_srcs_virtq_used := drivers/virtio/virtqueue.c
 fuzz_srcs_scsi := $(wildcard dev/scsi/*.c)
 fuzz_srcs_pvscsi_cmp := drivers/pvscsi/pvscsi_queue.c $(wildcard dev/scsi/*.c)
 fuzz_srcs_e1000_rx := drivers/e1000/rx_ring.c drivers/e1000/tx_ring.c net/inet_csum.c
+fuzz_srcs_vmxnet3_rings := drivers/vmxnet3/vmxnet3_ring.c
 fuzz_srcs_cmdline := core/cmdline.c
 fuzz_srcs_acpi := core/acpi.c core/acpi_madt.c core/acpi_fadt.c core/acpi_mcfg.c core/aml_decode.c
 fuzz_srcs_bootinfo := boot/bootinfo.c boot/multiboot.c boot/pvh.c boot/linux64.c boot/framebuffer.c

@@ -113,6 +113,11 @@ volatile void *pci_map_bar(struct pci_dev *d, unsigned bar);
  * Returns the number of vectors set up (n with MSI-X, else 1), 0 on failure
  * with a log line; d->irq_mode says which mode. */
 unsigned pci_irq_setup(struct pci_dev *d, struct irq_action *actions, unsigned n);
+/* The same, trying no mode better than best (PCI_IRQ_MSIX: all; PCI_IRQ_MSI:
+ * MSI, else INTx; PCI_IRQ_INTX: INTx only), for a device that says which
+ * mode it wants (vmxnet3's GET_CONF_INTR). */
+unsigned pci_irq_setup_upto(struct pci_dev *d, struct irq_action *actions, unsigned n,
+                            enum pci_irq_mode best);
 /* Undoes pci_irq_setup (device removal): MSI-X/MSI disabled, INTx masked in
  * the command register, handlers detached. */
 void pci_irq_teardown(struct pci_dev *d);

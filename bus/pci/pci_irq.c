@@ -4,7 +4,8 @@
  * every function on it (core/irq.c keeps the sharing). MSI and MSI-X need the
  * local APIC, so with the PICs alone only INTx is tried; `pci.nomsi` on the
  * command line forces INTx too, and `pci.nomsix` skips MSI-X (MSI, else
- * INTx), so that a device's every mode can be tested. */
+ * INTx), so that a device's every mode can be tested. A driver whose device
+ * names the mode it wants asks for no better (pci_irq_setup_upto). */
 #include "arch/x86_64/intc.h"
 #include "bus/pci/pci_internal.h"
 #include "bus/pci/pci_logic.h"
@@ -189,6 +190,12 @@ static int setup_intx(struct pci_dev *d, struct irq_action *action)
 
 unsigned pci_irq_setup(struct pci_dev *d, struct irq_action *actions, unsigned n)
 {
+    return pci_irq_setup_upto(d, actions, n, PCI_IRQ_MSIX);
+}
+
+unsigned pci_irq_setup_upto(struct pci_dev *d, struct irq_action *actions, unsigned n,
+                            enum pci_irq_mode best)
+{
     if (actions == NULL || n == 0)
         return 0;
     for (unsigned i = 0; i < n; i++)
@@ -199,10 +206,11 @@ unsigned pci_irq_setup(struct pci_dev *d, struct irq_action *actions, unsigned n
         return 0;
     }
     d->irq_actions = actions;
-    bool msi_ok = intc_using_apic() && !param_present(&param_pci_nomsi);
+    bool msi_ok = intc_using_apic() && !param_present(&param_pci_nomsi) &&
+                  (best == PCI_IRQ_MSIX || best == PCI_IRQ_MSI);
+    bool msix_ok = msi_ok && best == PCI_IRQ_MSIX && !param_present(&param_pci_nomsix);
     if (msi_ok) {
-        uint8_t cap =
-            param_present(&param_pci_nomsix) ? 0 : pci_find_capability(d, PCI_CAP_ID_MSIX, 0);
+        uint8_t cap = msix_ok ? pci_find_capability(d, PCI_CAP_ID_MSIX, 0) : 0;
         if (cap && setup_msix(d, cap, actions, n) == 0)
             return n;
         /* One vector for every source from here on. */

@@ -52,7 +52,8 @@ import pytest
 
 import pattern
 import traffic
-from anyvm_lib import devices, hostsim, netns, qemu, qmp, vm
+from anyvm_lib import devices, hostsim, netns, qemu, vm
+from link import link_flap
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 KERNEL = os.path.join(ROOT, "build", "devinfo.elf")
@@ -65,7 +66,6 @@ PINGS_LARGE = 5              # 1472-byte payload: full 1500-byte datagrams
 UDP_COUNT = 5
 GUEST_SECONDS = 60           # how long the guest answers before it gives up
 BOOT_TIMEOUT = 60            # until the guest answers
-LINK_TIMEOUT = 20            # until the guest reports a link change
 
 # Each profile: a device setup of anyvm_lib.devices, kernel parameters, and
 # what the guest is expected to print about how it found the devices.
@@ -154,19 +154,6 @@ class Run:
 
     def tail(self, n=20):
         return "\n".join(self.lines[-n:])
-
-
-def link_flap(v, path):
-    """Takes the NIC's link down and up through QMP, each time waiting for
-    the guest to say so. None when it did, else what was missing."""
-    with qmp.QMP(path) as q:
-        q.execute("set_link", name="nic0", up=False)
-        if v.wait_line(r"^net0: link down$", LINK_TIMEOUT) is None:
-            return "no `net0: link down` after set_link off"
-        q.execute("set_link", name="nic0", up=True)
-        if v.wait_line(r"^net0: link up$", LINK_TIMEOUT) is None:
-            return "no `net0: link up` after set_link on"
-    return None
 
 
 def run_profile(name, ns, work):

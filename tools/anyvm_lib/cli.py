@@ -67,8 +67,9 @@ def parser():
     r.add_argument("--nic", choices=["none", "user"], default="none",
                    help="user: a virtio-net NIC on QEMU user networking (implied by -p)")
     r.add_argument("--nic-model", choices=sorted(qemu.NIC_MODELS), default=None,
-                   help="that NIC as QEMU's emulated Intel model instead of virtio-net "
-                        "(e1000 and e1000-82545em on pc, e1000e on q35)")
+                   help="that NIC as QEMU's emulated Intel model or vmxnet3 instead of "
+                        "virtio-net (e1000 and e1000-82545em on pc, e1000e on q35, vmxnet3 "
+                        "on either)")
     r.add_argument("--initrd", default=None, metavar="FILE",
                    help="a cpio newc archive (anyvm pack initrd) the app reads as its file tree: "
                         "QEMU -initrd, hostsim --initrd, a GRUB module on the iso target")

@@ -36,6 +36,7 @@ class Setup:
     rng: bool = True         # a virtio-rng device (hostsim has none)
     virtio_mmio_legacy: bool = False  # QEMU microvm: its own default, the legacy interface
     nic_model: str = None    # QEMU: an emulated NIC (qemu.NIC_MODELS) instead of virtio-net
+    nic_root_port: bool = None  # QEMU: that NIC behind a PCIe root port or not (None: its kind)
 
 
 SETUPS = {s.name: s for s in (
@@ -60,6 +61,11 @@ SETUPS = {s.name: s for s in (
     Setup("q35-e1000e", "qemu", "q35", "pci",
           "QEMU q35: an Intel 82574L (e1000e) NIC behind a PCIe root port, virtio disks",
           nic_model="e1000e"),
+    Setup("vmxnet3-pc", "qemu", "pc", "pci-transitional",
+          "QEMU pc: vmxnet3 on the conventional PCI bus", rng=False, nic_model="vmxnet3"),
+    Setup("vmxnet3-q35", "qemu", "q35", "pci",
+          "QEMU q35: vmxnet3 behind a PCIe root port, as VMware places it", rng=False,
+          nic_model="vmxnet3", nic_root_port=True),
     Setup("hostsim", "hostsim", "firecracker", "mmio",
           "build/hostsim: Firecracker's virtio-mmio layout (command-line discovery)", rng=False),
 )}
@@ -88,7 +94,8 @@ def argv(setup, kernel, app_args, workdir, disks=(), nic=None, params="", mem="6
         kernel = copy
     line = cmdline_mod.compose(join(targets.QEMU_CMDLINE, params), app_args)
     if s.nic_model and nic is not None:
-        extra = qemu.virtio_args(s.transport, disks, None, s.rng) + qemu.nic_args(s.nic_model, nic)
+        extra = qemu.virtio_args(s.transport, disks, None, s.rng) + \
+            qemu.nic_args(s.nic_model, nic, root_port=s.nic_root_port)
     else:
         extra = qemu.virtio_args(s.transport, disks, nic, s.rng)
     if qmp:

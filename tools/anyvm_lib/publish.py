@@ -66,7 +66,7 @@ def check_unique(forwards):
 def qemu_nic_args(machine, forwards, model=None):
     """QEMU arguments for one NIC on user networking with the forwards, for
     machine (a QEMU -M value): virtio-net, or an emulated `model`
-    (qemu.NIC_MODELS: e1000, e1000-82545em, e1000e)."""
+    (qemu.NIC_MODELS: e1000, e1000-82545em, e1000e, vmxnet3)."""
     kind = machine.split(",")[0]
     if kind not in TRANSPORT:
         raise PublishError(f"a user-networking NIC on QEMU -M {kind} is not set up by anyvm run")

@@ -156,21 +156,24 @@ def pvscsi_args(disks, targets=None, root_port=False, chassis=10):
 # Emulated Intel NICs the e1000 driver serves (QEMU 7.2 `-device help`):
 # model -> whether it is a PCI Express endpoint, placed behind a root port
 # of its own on q35 (82574L), or a conventional PCI device (8254x on pc).
-NIC_MODELS = {"e1000": False, "e1000-82545em": False, "e1000e": True}
+# vmxnet3 (drivers/vmxnet3) is both: conventional PCI on pc, a PCIe
+# endpoint behind a root port on q35 (nic_args(root_port=True)).
+NIC_MODELS = {"e1000": False, "e1000-82545em": False, "e1000e": True, "vmxnet3": False}
 
 
-def nic_args(model, nic, chassis=9):
+def nic_args(model, nic, chassis=9, root_port=None):
     """QEMU arguments for `nic` (devices.Nic) as an emulated `model` (a
     NIC_MODELS key), device id "nic0" (the name `set_link` takes); a PCIe
     model gets a pcie-root-port of its own (chassis and slot `chassis`).
     The TAP has no virtio-net header: QEMU must then finish every checksum
     the guest left to the device before the frame reaches the host, so what
-    the host sees is what real hardware would have sent."""
+    the host sees is what real hardware would have sent. root_port: True or
+    False overrides NIC_MODELS for a model that can be either."""
     if model not in NIC_MODELS:
         raise ValueError(f"unknown NIC model {model!r}: {', '.join(NIC_MODELS)}")
     cmd = ["-netdev", f"tap,id=n0,ifname={nic.tap},script=no,downscript=no,vnet_hdr=off"]
     props = [model, "id=nic0", "netdev=n0", f"mac={nic.mac}"]
-    if NIC_MODELS[model]:
+    if NIC_MODELS[model] if root_port is None else root_port:
         cmd += ["-device", f"pcie-root-port,id=rpnic,chassis={chassis},slot={chassis}"]
         props.append("bus=rpnic")
     return cmd + ["-device", ",".join(props)]
