@@ -37,6 +37,7 @@ class Setup:
     virtio_mmio_legacy: bool = False  # QEMU microvm: its own default, the legacy interface
     nic_model: str = None    # QEMU: an emulated NIC (qemu.NIC_MODELS) instead of virtio-net
     nic_root_port: bool = None  # QEMU: that NIC behind a PCIe root port or not (None: its kind)
+    disk_controller: str = None  # QEMU: "pvscsi" puts the disks on a PVSCSI controller
 
 
 SETUPS = {s.name: s for s in (
@@ -66,6 +67,10 @@ SETUPS = {s.name: s for s in (
     Setup("vmxnet3-q35", "qemu", "q35", "pci",
           "QEMU q35: vmxnet3 behind a PCIe root port, as VMware places it", rng=False,
           nic_model="vmxnet3", nic_root_port=True),
+    Setup("vmware-q35", "qemu", "q35", "pci",
+          "QEMU q35 in VMware's layout: vmxnet3 and a PVSCSI controller with the disks, each "
+          "behind a PCIe root port", rng=False, nic_model="vmxnet3", nic_root_port=True,
+          disk_controller="pvscsi"),
     Setup("hostsim", "hostsim", "firecracker", "mmio",
           "build/hostsim: Firecracker's virtio-mmio layout (command-line discovery)", rng=False),
 )}
@@ -93,11 +98,14 @@ def argv(setup, kernel, app_args, workdir, disks=(), nic=None, params="", mem="6
             f.write(image.blank_multiboot(image.read(kernel)))
         kernel = copy
     line = cmdline_mod.compose(join(targets.QEMU_CMDLINE, params), app_args)
+    virtio_disks = () if s.disk_controller else disks
     if s.nic_model and nic is not None:
-        extra = qemu.virtio_args(s.transport, disks, None, s.rng) + \
+        extra = qemu.virtio_args(s.transport, virtio_disks, None, s.rng) + \
             qemu.nic_args(s.nic_model, nic, root_port=s.nic_root_port)
     else:
-        extra = qemu.virtio_args(s.transport, disks, nic, s.rng)
+        extra = qemu.virtio_args(s.transport, virtio_disks, nic, s.rng)
+    if s.disk_controller == "pvscsi" and disks:
+        extra += qemu.pvscsi_args(list(disks), root_port=s.machine.startswith("q35"))
     if qmp:
         extra += qemu.qmp_args(qmp)
     return qemu.argv(s.machine, accel_mod.resolve(accel), mem, 1, kernel=kernel, append=line,
