@@ -6,13 +6,14 @@ ISO, `anyvm pack vmware` a folder of VMware disks, .vmx, OVF and OVA."""
 import argparse
 import os
 import shlex
+import shutil
 import signal
 import sys
 
 from . import cmdline as cmdline_mod
 from . import app as app_mod
-from . import (image, initrd, iso, launch, publish, qemu, runcheck, serial_filter, status,
-               targets, vmware)
+from . import (hostsim, image, initrd, iso, launch, publish, qemu, runcheck, serial_filter,
+               status, targets, version, vmware)
 
 USAGE_EPILOG = """\
 exit status of `anyvm run`: the guest's status N (the kernel's last serial line
@@ -41,6 +42,7 @@ def publish_arg(text):
 
 def parser():
     p = argparse.ArgumentParser(prog="anyvm", description="Run and pack anyvm images.")
+    p.add_argument("--version", action="version", version=f"anyvm {version.describe()}")
     sub = p.add_subparsers(dest="command", required=True)
 
     r = sub.add_parser("run", help="boot an image on a target; serial on stdout",
@@ -85,6 +87,10 @@ def parser():
                         "with symbols, beside it)")
     b.add_argument("-j", "--jobs", type=int, default=None, help="parallel compilers")
 
+    sub.add_parser("targets", help="list the targets: what each boots and what it needs here",
+                   usage="anyvm targets")
+    sub.add_parser("version", help="print anyvm's version", usage="anyvm version")
+
     k = sub.add_parser("pack", help="pack an image into a boot medium, or a folder into an initrd",
                        usage="anyvm pack iso IMAGE -o OUT.iso [--cmdline ...] [--initrd FILE] "
                              "[-- app args...]\n"
@@ -109,6 +115,29 @@ def parser():
     k.add_argument("--cpus", type=int, default=None, metavar="N",
                    help="vmware: vCPUs, 1 or a multiple of 2 up to 254 (default 1)")
     return p
+
+
+def target_needs(t):
+    """[(what, found, how to get it)] for booting on target t here."""
+    if t.vmm == "hostsim":
+        out = [("build/hostsim", os.access(hostsim.HOSTSIM, os.X_OK), "make hostsim"),
+               ("/dev/kvm", os.path.exists("/dev/kvm"), "a host with KVM")]
+    else:
+        out = [("qemu-system-x86_64", shutil.which(qemu.QEMU) is not None,
+                "apt-get install qemu-system-x86 (make setup)")]
+    if t.medium == "iso":
+        out += [(tool, shutil.which(tool) is not None, "apt-get install grub-pc-bin grub-common "
+                 "xorriso mtools (make setup)") for tool in ("grub-mkrescue", "xorriso", "mformat")]
+    return out
+
+
+def cmd_targets():
+    for t in targets.TARGETS.values():
+        default = " (default)" if t.name == targets.DEFAULT_TARGET else ""
+        print(f"{t.name}{default}: {t.about}")
+        for what, found, how in target_needs(t):
+            print(f"    needs {what}: " + ("found" if found else f"MISSING ({how})"))
+    return 0
 
 
 def cmd_build(a, app_args):
@@ -223,6 +252,13 @@ def main(argv=None):
             return cmd_run(a, app_args)
         if a.command == "build":
             return cmd_build(a, app_args)
+        if a.command in ("targets", "version"):
+            if app_args:
+                raise runcheck.InputError(f"anyvm {a.command} takes no arguments")
+            if a.command == "version":
+                print(f"anyvm {version.describe()}")
+                return 0
+            return cmd_targets()
         return cmd_pack(a, app_args)
     except (launch.BootError, runcheck.InputError, image.ImageError, cmdline_mod.CmdlineError,
             app_mod.AppError, initrd.InitrdError, vmware.PackError, RuntimeError,
