@@ -94,6 +94,38 @@ def test_literal_arguments_reach_the_app(scratch):
     assert lines[start + 1:start + 1 + len(args)] == args
 
 
+@pytest.mark.parametrize("make,arg,message", [
+    (None, "{d}/missing.img", r"--disk .*missing.img: no such file"),
+    (1000, "{d}/odd.img", r"1000 bytes is not a whole number of 512-byte sectors"),
+    (0, "{d}/empty.img", r"0 bytes is not a whole number of 512-byte sectors"),
+    (4096, "{d}/a,b.img", r"a comma in the path cannot be passed to the VMM"),
+    (4096, ",ro", r"--disk ',ro': no file"),
+])
+def test_bad_disk_starts_nothing(no_vmm, scratch, make, arg, message):
+    env, marker = no_vmm
+    path = arg.format(d=scratch)
+    if make is not None:
+        with open(path, "wb") as f:
+            f.truncate(make)
+    p = anyvm(["run", "--disk", path, HELLO], env)
+    assert p.returncode == NOT_STARTED and re.search(message, p.stderr), p.stderr
+    assert not os.path.exists(marker)
+
+
+def test_disks_reach_the_guest(scratch):
+    rw, ro = os.path.join(scratch, "rw.img"), os.path.join(scratch, "ro.img")
+    for path, size in ((rw, 4 << 20), (ro, 1 << 20)):
+        with open(path, "wb") as f:
+            f.truncate(size)
+    p = anyvm(["run", "--accel", "tcg", "--timeout", "60", "--disk", rw, "--disk", ro + ",ro",
+               os.path.join(ROOT, "build", "devinfo.elf")], dict(os.environ))
+    assert p.returncode == 0, p.stderr
+    assert re.search(r"^devinfo: blk\d: virtio-blk, 8192 sectors of 512 bytes, read-write",
+                     p.stdout, re.M), p.stdout
+    assert re.search(r"^devinfo: blk\d: virtio-blk, 2048 sectors of 512 bytes, read-only",
+                     p.stdout, re.M), p.stdout
+
+
 def test_an_image_without_a_multiboot_header(no_vmm, scratch):
     from anyvm_lib import image
     blanked = os.path.join(scratch, "blanked.elf")

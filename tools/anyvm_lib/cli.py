@@ -75,6 +75,9 @@ def parser():
     r.add_argument("--initrd", default=None, metavar="FILE",
                    help="a cpio newc archive (anyvm pack initrd) the app reads as its file tree: "
                         "QEMU -initrd, hostsim --initrd, a GRUB module on the iso target")
+    r.add_argument("--disk", action="append", default=[], metavar="FILE[,ro]",
+                   help="a raw disk image as a virtio-blk disk (hostsim: its virtio-mmio disk); "
+                        ",ro: read-only; repeatable")
     r.add_argument("--print-command", action="store_true",
                    help="print the VMM command on stderr before running it")
     r.add_argument("image", metavar="IMAGE")
@@ -163,10 +166,11 @@ def cmd_run(a, app_args):
     runcheck.check_cpus(a.cpus)
     mem = a.mem if a.mem is not None else image_memory(data)
     runcheck.check_memory(mem, data, a.image)
+    disks = [runcheck.check_disk(d) for d in a.disk]
     spec = launch.BootSpec(image=a.image, target=a.target, accel=a.accel, mem=mem,
                            cpus=a.cpus, cmdline=a.cmdline, args=app_args, timeout=a.timeout,
                            exit_device=a.exit_device, nic=a.nic, forwards=a.publish,
-                           initrd=a.initrd, nic_model=a.nic_model)
+                           initrd=a.initrd, nic_model=a.nic_model, disks=disks)
     for f in a.publish:
         print(f"anyvm: {f.describe()}", file=sys.stderr, flush=True)
 

@@ -28,6 +28,7 @@ class BootSpec:
     nic_model: str = None      # that NIC as an emulated model (qemu.NIC_MODELS); None: virtio-net
     forwards: list = field(default_factory=list)  # publish.Forward, on that NIC
     initrd: str = None         # a cpio newc archive: the app's file tree (initrd.py)
+    disks: list = field(default_factory=list)  # devices.Disk: virtio-blk (QEMU) or hostsim's
 
 
 class BootError(Exception):
@@ -104,8 +105,8 @@ def prepare(spec, workdir):
             raise BootError(f"{hostsim.HOSTSIM} not found (build it: make hostsim)")
         return hostsim.argv(target.machine, target.medium, kernel, line, spec.mem, spec.cpus,
                             spec.timeout, qemu.DEBUG_EXIT_PORT if spec.exit_device else None,
-                            initrd=spec.initrd and os.path.abspath(spec.initrd)
-                            ) + list(spec.extra)
+                            initrd=spec.initrd and os.path.abspath(spec.initrd),
+                            disks=spec.disks) + list(spec.extra)
 
     try:
         acc = accel_mod.resolve(spec.accel)
@@ -117,6 +118,11 @@ def prepare(spec, workdir):
             extra = ["-initrd", initrd.qemu_path(spec.initrd, workdir)] + extra
         except initrd.InitrdError as e:
             raise BootError(str(e)) from None
+    if spec.disks:
+        kind = target.machine.split(",")[0]
+        if kind not in publish.TRANSPORT:
+            raise BootError(f"target {target.name}: no virtio transport for disks on -M {kind}")
+        extra = qemu.virtio_args(publish.TRANSPORT[kind], spec.disks) + extra
     if spec.nic_model and not (spec.nic == "user" or spec.forwards):
         raise BootError("a NIC model needs a NIC: --nic user or -p")
     if spec.nic == "user" or spec.forwards:
