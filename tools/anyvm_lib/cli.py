@@ -13,7 +13,7 @@ import sys
 from . import cmdline as cmdline_mod
 from . import app as app_mod
 from . import (hostsim, image, initrd, iso, launch, publish, qemu, runcheck, serial_filter,
-               status, targets, version, vmware)
+               status, symbolize, targets, version, vmware)
 
 USAGE_EPILOG = """\
 exit status of `anyvm run`: the guest's status N (the kernel's last serial line
@@ -194,6 +194,8 @@ def cmd_run(a, app_args):
             pass
     if out.message:
         print(out.message, file=sys.stderr)
+    for line in symbolize.report(res.serial_text, a.image):
+        print(line, file=sys.stderr)
     return out.exit_code
 
 
