@@ -78,9 +78,13 @@ def parser():
     r.add_argument("--disk", action="append", default=[], metavar="FILE[,ro]",
                    help="a raw disk image as a virtio-blk disk (hostsim: its virtio-mmio disk); "
                         ",ro: read-only; repeatable")
+    r.add_argument("--gdb", nargs="?", const=str(GDB_PORT), default=None, metavar="PORT",
+                   help="QEMU's gdb stub on 127.0.0.1:PORT (default 1234), the VM stopped before "
+                        "its first instruction; prints the gdb command that attaches")
     r.add_argument("--print-command", action="store_true",
                    help="print the VMM command on stderr before running it")
-    r.add_argument("image", metavar="IMAGE")
+    # optional for argparse only: `--gdb IMAGE` hands the image to --gdb (cmd_run)
+    r.add_argument("image", metavar="IMAGE", nargs="?")
 
     b = sub.add_parser("build", help="build an app's folder (C files, anyvm.toml) into an image",
                        usage="anyvm build DIR [-o OUT.elf]")
@@ -161,7 +165,23 @@ def image_memory(data):
         return "64M"
 
 
+GDB_PORT = 1234
+
+
+def gdb_and_image(a):
+    """`--gdb IMAGE`: argparse gave the image to --gdb's optional PORT."""
+    if a.gdb is not None and not a.gdb.isdigit() and a.image is None:
+        a.image, a.gdb = a.gdb, str(GDB_PORT)
+    if a.image is None:
+        raise runcheck.InputError("anyvm run needs an IMAGE (build/NAME.elf)")
+    if a.gdb is not None:
+        if not a.gdb.isdigit() or not 1 <= int(a.gdb) <= 65535:
+            raise runcheck.InputError(f"--gdb {a.gdb}: a TCP port is 1 to 65535")
+        a.gdb = int(a.gdb)
+
+
 def cmd_run(a, app_args):
+    gdb_and_image(a)
     data = runcheck.check_image(a.image, targets.get(a.target).medium)
     runcheck.check_cpus(a.cpus)
     mem = a.mem if a.mem is not None else image_memory(data)
@@ -170,9 +190,15 @@ def cmd_run(a, app_args):
     spec = launch.BootSpec(image=a.image, target=a.target, accel=a.accel, mem=mem,
                            cpus=a.cpus, cmdline=a.cmdline, args=app_args, timeout=a.timeout,
                            exit_device=a.exit_device, nic=a.nic, forwards=a.publish,
-                           initrd=a.initrd, nic_model=a.nic_model, disks=disks)
+                           initrd=a.initrd, nic_model=a.nic_model, disks=disks,
+                           gdb_port=a.gdb)
     for f in a.publish:
         print(f"anyvm: {f.describe()}", file=sys.stderr, flush=True)
+    if a.gdb is not None:
+        debug = symbolize.debug_elf(a.image) or a.image
+        print("anyvm: the VM waits for gdb: "
+              + shlex.join(["gdb", "-ex", f"target remote 127.0.0.1:{a.gdb}", debug]),
+              file=sys.stderr, flush=True)
 
     def show(argv):
         print("anyvm: " + shlex.join(argv), file=sys.stderr, flush=True)

@@ -29,6 +29,7 @@ class BootSpec:
     forwards: list = field(default_factory=list)  # publish.Forward, on that NIC
     initrd: str = None         # a cpio newc archive: the app's file tree (initrd.py)
     disks: list = field(default_factory=list)  # devices.Disk: virtio-blk (QEMU) or hostsim's
+    gdb_port: int = None       # QEMU's gdb stub on 127.0.0.1:PORT, the CPU stopped until gdb says
 
 
 class BootError(Exception):
@@ -96,6 +97,9 @@ def prepare(spec, workdir):
         raise BootError(str(e)) from None
 
     if target.vmm == "hostsim":
+        if spec.gdb_port is not None:
+            raise BootError(f"target {target.name}: --gdb needs QEMU's gdb stub; hostsim has none "
+                            "(use a QEMU target: microvm, pc, q35)")
         if spec.nic != "none" or spec.forwards:
             raise BootError(f"target {target.name}: -p and --nic user need QEMU's user "
                             "networking; hostsim attaches a NIC to a TAP device (--nic tap=NAME)")
@@ -113,6 +117,10 @@ def prepare(spec, workdir):
     except ValueError as e:
         raise BootError(str(e)) from None
     extra = list(spec.extra)
+    if spec.gdb_port is not None:
+        # QEMU's gdbstub (docs "GDB usage"): -gdb DEV listens, -S holds the
+        # CPU until the debugger continues it.
+        extra = ["-gdb", f"tcp:127.0.0.1:{spec.gdb_port}", "-S"] + extra
     if spec.initrd is not None and target.medium != "iso":
         try:
             extra = ["-initrd", initrd.qemu_path(spec.initrd, workdir)] + extra
