@@ -9,6 +9,7 @@ import shlex
 import shutil
 import signal
 import sys
+import tempfile
 
 from . import cmdline as cmdline_mod
 from . import app as app_mod
@@ -72,12 +73,18 @@ def parser():
                    help="that NIC as QEMU's emulated Intel model or vmxnet3 instead of "
                         "virtio-net (e1000 and e1000-82545em on pc, e1000e on q35, vmxnet3 "
                         "on either)")
-    r.add_argument("--initrd", default=None, metavar="FILE",
-                   help="a cpio newc archive (anyvm pack initrd) the app reads as its file tree: "
+    r.add_argument("--initrd", default=None, metavar="FILE|DIR",
+                   help="a cpio newc archive (anyvm pack initrd), or a folder packed into one, "
+                        "the app reads as its file tree: "
                         "QEMU -initrd, hostsim --initrd, a GRUB module on the iso target")
     r.add_argument("--disk", action="append", default=[], metavar="FILE[,ro]",
                    help="a raw disk image as a virtio-blk disk (hostsim: its virtio-mmio disk); "
                         ",ro: read-only; repeatable")
+    r.add_argument("--param", action="append", default=[], metavar="KEY=VALUE",
+                   help="a kernel parameter after the target's (docs/architecture.md lists "
+                        "them); repeatable")
+    r.add_argument("-e", "--env", action="append", default=[], metavar="KEY=VALUE",
+                   help="an environment variable for the app (env.KEY=VALUE); repeatable")
     r.add_argument("--gdb", nargs="?", const=str(GDB_PORT), default=None, metavar="PORT",
                    help="QEMU's gdb stub on 127.0.0.1:PORT (default 1234), the VM stopped before "
                         "its first instruction; prints the gdb command that attaches")
@@ -187,11 +194,24 @@ def cmd_run(a, app_args):
     mem = a.mem if a.mem is not None else image_memory(data)
     runcheck.check_memory(mem, data, a.image)
     disks = [runcheck.check_disk(d) for d in a.disk]
+    params = [runcheck.check_param(p, "--param") for p in a.param] + \
+        ["env." + runcheck.check_param(e, "--env") for e in a.env]
+    with tempfile.TemporaryDirectory(prefix="anyvm-initrd-") as scratch:
+        if a.initrd is not None and os.path.isdir(a.initrd):
+            packed = os.path.join(scratch, "initrd.cpio")
+            initrd.pack(a.initrd, packed)
+            print(f"anyvm: packed {a.initrd} into an initrd ({os.path.getsize(packed)} bytes)",
+                  file=sys.stderr, flush=True)
+            a.initrd = packed
+        return boot_and_report(a, app_args, mem, disks, params)
+
+
+def boot_and_report(a, app_args, mem, disks, params):
     spec = launch.BootSpec(image=a.image, target=a.target, accel=a.accel, mem=mem,
                            cpus=a.cpus, cmdline=a.cmdline, args=app_args, timeout=a.timeout,
                            exit_device=a.exit_device, nic=a.nic, forwards=a.publish,
                            initrd=a.initrd, nic_model=a.nic_model, disks=disks,
-                           gdb_port=a.gdb)
+                           gdb_port=a.gdb, params=params)
     for f in a.publish:
         print(f"anyvm: {f.describe()}", file=sys.stderr, flush=True)
     if a.gdb is not None:

@@ -30,6 +30,7 @@ class BootSpec:
     initrd: str = None         # a cpio newc archive: the app's file tree (initrd.py)
     disks: list = field(default_factory=list)  # devices.Disk: virtio-blk (QEMU) or hostsim's
     gdb_port: int = None       # QEMU's gdb stub on 127.0.0.1:PORT, the CPU stopped until gdb says
+    params: list = field(default_factory=list)  # KEY=VALUE kernel parameters after the others
 
 
 class BootError(Exception):
@@ -46,6 +47,7 @@ def accel_used(target_name, accel="auto"):
 
 def kernel_cmdline(spec, target):
     params = target.cmdline if spec.cmdline is None else spec.cmdline
+    params = " ".join(p for p in [params, *spec.params] if p)
     return cmdline_mod.compose(params, spec.args)
 
 

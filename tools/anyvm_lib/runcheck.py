@@ -102,3 +102,22 @@ def check_disk(text):
         raise InputError(f"--disk {path}: not {'readable' if readonly else 'readable and writable'}"
                          + ("" if readonly else " (add ,ro for a read-only disk)"))
     return Disk(os.path.abspath(path), readonly=readonly)
+
+
+PARAM_KEY = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]*$")
+
+
+def check_param(text, flag):
+    """KEY=VALUE for `--param` (a kernel parameter) or `--env` (the app's
+    environment, env.KEY=VALUE on the command line): a key of letters,
+    digits, '_', '.' and '-', and a value without blanks or double quotes,
+    which would split the word or be taken as quoting by the kernel's
+    parser (core/cmdline.c)."""
+    key, eq, value = text.partition("=")
+    if not eq or not PARAM_KEY.match(key):
+        raise InputError(f"{flag} {text!r}: give KEY=VALUE (a key of letters, digits, '_', '.', "
+                         "'-')")
+    if any(c.isspace() for c in value) or '"' in value:
+        raise InputError(f"{flag} {text!r}: a kernel parameter's value cannot hold a blank or a "
+                         "double quote")
+    return text
