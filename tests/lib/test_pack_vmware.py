@@ -19,8 +19,8 @@ from dataclasses import dataclass
 
 import pytest
 
-from anyvm_lib import (BUILD, ROOT, biosdisk, cmdline, image, initrd, ovf, qemu, status, vm,
-                       vmware, vmx)
+from anyvm_lib import (BUILD, ROOT, biosdisk, cmdline, image, initrd, iso, ovf, qemu, status,
+                       vm, vmware, vmx)
 
 ANYVM = os.path.join(ROOT, "tools", "anyvm")
 HELLO = os.path.join(BUILD, "hello.elf")
@@ -132,7 +132,8 @@ def test_fat_contents(packed, scratch):
     cfg = mtools("mtype", packed, "::/boot/grub/grub.cfg").stdout
     assert cfg.splitlines() == [
         "serial --unit=0 --speed=115200", "terminal_input serial", "terminal_output serial",
-        "set timeout=0", f"multiboot /boot/anyvm.elf {LINE}", "module /boot/initrd.cpio", "boot"]
+        "set timeout=0", f"multiboot /boot/anyvm.elf {LINE}", "module /boot/initrd.cpio", "boot",
+        f'echo "{iso.FAILED}"', "halt"]
     for inside, original in [("::/boot/anyvm.elf", HELLO),
                              ("::/boot/initrd.cpio", packed["initrd"])]:
         copy = os.path.join(scratch, os.path.basename(original))
@@ -543,3 +544,21 @@ def test_packed_vmdk_boots(check, scratch):
     assert lines_in_order(text, check.expect) is None, \
         f"no line matching {lines_in_order(text, check.expect)!r} (in order)"
     assert status.serial_status(text)[0] == 0
+
+
+def test_a_kernel_grub_cannot_load_ends_the_vm(scratch):
+    """The disk's GRUB has what grub.cfg's ending needs (echo, halt): a file
+    that is no kernel is reported and the VM powered off, not left at GRUB's
+    prompt."""
+    needs_tools()
+    bogus = os.path.join(scratch, "bogus.elf")
+    with open(bogus, "wb") as f:
+        f.write(b"not a kernel\n" * 100)
+    disk = os.path.join(scratch, "bogus.raw")
+    biosdisk.write(disk, iso.grub_cfg("console=ttyS0"), {iso.IMAGE_PATH: bogus})
+    argv = qemu.argv("pc", "tcg", "64M", 1, exit_device=False, extra=[
+        "-drive", f"file={disk},format=raw,if=none,id=d0,readonly=on",
+        "-device", "pvscsi,id=scsi0", "-device", "scsi-hd,drive=d0,bus=scsi0.0,bootindex=0"])
+    res = vm.run(argv, timeout=120)
+    assert not res.timed_out, "the VM waited at GRUB: " + res.serial_text[-500:]
+    assert iso.FAILED in res.serial_text, res.serial_text[-1000:]

@@ -44,9 +44,11 @@ GRUB_PC_DIR = "/usr/lib/grub/i386-pc"
 PREFIX = "(,msdos1)/boot/grub"
 # BIOS disk access, the MBR's partitions, FAT, the multiboot loader, the
 # menu (normal reads grub.cfg), the serial console and its terminal
-# commands, and `boot`. grub-mkimage adds what these depend on.
+# commands, `boot`, and `echo` and `halt` for grub.cfg's ending when the
+# kernel cannot be started (iso.grub_cfg). grub-mkimage adds what these
+# depend on.
 GRUB_MODULES = ("biosdisk", "part_msdos", "fat", "multiboot", "normal", "configfile",
-                "serial", "terminal", "boot")
+                "serial", "terminal", "boot", "echo", "halt")
 
 # boot.img (GRUB 2.06 include/grub/i386/pc/boot.h)
 KERNEL_SECTOR_AT = 0x5C
