@@ -10,11 +10,12 @@ import shutil
 import signal
 import sys
 import tempfile
+import time
 
 from . import cmdline as cmdline_mod
 from . import app as app_mod
-from . import (hostsim, image, initrd, iso, launch, publish, qemu, runcheck, serial_filter,
-               status, symbolize, targets, version, vmware)
+from . import (detached, hostsim, image, initrd, iso, launch, publish, qemu, runcheck,
+               serial_filter, status, symbolize, targets, version, vmware)
 
 USAGE_EPILOG = """\
 exit status of `anyvm run`: the guest's status N (the kernel's last serial line
@@ -88,6 +89,10 @@ def parser():
     r.add_argument("--gdb", nargs="?", const=str(GDB_PORT), default=None, metavar="PORT",
                    help="QEMU's gdb stub on 127.0.0.1:PORT (default 1234), the VM stopped before "
                         "its first instruction; prints the gdb command that attaches")
+    r.add_argument("-d", "--detach", action="store_true",
+                   help="start the VM and return: anyvm ps, anyvm logs NAME, anyvm stop NAME")
+    r.add_argument("--name", default=None,
+                   help="-d: the VM's name (default: the image's, made unique)")
     r.add_argument("--print-command", action="store_true",
                    help="print the VMM command on stderr before running it")
     # optional for argparse only: `--gdb IMAGE` hands the image to --gdb (cmd_run)
@@ -101,6 +106,14 @@ def parser():
                         "with symbols, beside it)")
     b.add_argument("-j", "--jobs", type=int, default=None, help="parallel compilers")
 
+    sub.add_parser("ps", help="list the VMs started with run -d: running, exited N or stale",
+                   usage="anyvm ps")
+    lg = sub.add_parser("logs", help="a detached VM's serial output", usage="anyvm logs NAME [-f]")
+    lg.add_argument("name", metavar="NAME")
+    lg.add_argument("-f", "--follow", action="store_true", help="keep printing until the VM ends")
+    st = sub.add_parser("stop", help="stop a detached VM (SIGTERM, then SIGKILL) and forget it",
+                        usage="anyvm stop NAME")
+    st.add_argument("name", metavar="NAME")
     sub.add_parser("targets", help="list the targets: what each boots and what it needs here",
                    usage="anyvm targets")
     sub.add_parser("version", help="print anyvm's version", usage="anyvm version")
@@ -196,22 +209,96 @@ def cmd_run(a, app_args):
     disks = [runcheck.check_disk(d) for d in a.disk]
     params = [runcheck.check_param(p, "--param") for p in a.param] + \
         ["env." + runcheck.check_param(e, "--env") for e in a.env]
+    if a.detach:
+        return run_detached(a, app_args, mem, disks, params)
     with tempfile.TemporaryDirectory(prefix="anyvm-initrd-") as scratch:
-        if a.initrd is not None and os.path.isdir(a.initrd):
-            packed = os.path.join(scratch, "initrd.cpio")
-            initrd.pack(a.initrd, packed)
-            print(f"anyvm: packed {a.initrd} into an initrd ({os.path.getsize(packed)} bytes)",
-                  file=sys.stderr, flush=True)
-            a.initrd = packed
+        pack_initrd_dir(a, scratch)
         return boot_and_report(a, app_args, mem, disks, params)
 
 
-def boot_and_report(a, app_args, mem, disks, params):
-    spec = launch.BootSpec(image=a.image, target=a.target, accel=a.accel, mem=mem,
+def pack_initrd_dir(a, scratch):
+    """--initrd DIR: the folder packed into scratch, which a.initrd then names."""
+    if a.initrd is not None and os.path.isdir(a.initrd):
+        packed = os.path.join(scratch, "initrd.cpio")
+        initrd.pack(a.initrd, packed)
+        print(f"anyvm: packed {a.initrd} into an initrd ({os.path.getsize(packed)} bytes)",
+              file=sys.stderr, flush=True)
+        a.initrd = packed
+
+
+def boot_spec(a, app_args, mem, disks, params):
+    return launch.BootSpec(image=a.image, target=a.target, accel=a.accel, mem=mem,
                            cpus=a.cpus, cmdline=a.cmdline, args=app_args, timeout=a.timeout,
                            exit_device=a.exit_device, nic=a.nic, forwards=a.publish,
                            initrd=a.initrd, nic_model=a.nic_model, disks=disks,
                            gdb_port=a.gdb, params=params)
+
+
+def run_detached(a, app_args, mem, disks, params):
+    """run -d: the VM's folder (detached.py) holds its scratch files and
+    output; the name goes to stdout, how to follow it to stderr."""
+    if a.timeout is not None:
+        raise runcheck.InputError("--timeout applies to a VM anyvm waits for, not to -d "
+                                  "(anyvm stop NAME ends it)")
+    name = detached.check_name(a.name) if a.name else detached.new_name(a.image)
+    folder, work = detached.reserve(name)
+    try:
+        pack_initrd_dir(a, work)
+        argv = launch.prepare(boot_spec(a, app_args, mem, disks, params), work)
+        pid = detached.start(name, argv, a.image, a.target)
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
+    print(name)
+    print(f"anyvm: {name} started (VMM pid {pid}); its serial output: anyvm logs {name} [-f]; "
+          f"end it: anyvm stop {name}", file=sys.stderr)
+    return 0
+
+
+def cmd_ps():
+    rows = []
+    for name in detached.names():
+        try:
+            r = detached.load(name)
+        except detached.DetachedError as e:
+            rows.append((name, f"unreadable: {e}", "", ""))
+            continue
+        started = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(r["started"]))
+        rows.append((name, detached.state(r), r["target"], started + "  " + r["image"]))
+    print(f"{'NAME':20} {'STATE':12} {'TARGET':12} STARTED  IMAGE")
+    for name, st, target, rest in rows:
+        print(f"{name:20} {st:12} {target:12} {rest}")
+    return 0
+
+
+def cmd_logs(a):
+    record = detached.load(a.name)
+    path = os.path.join(detached.vm_dir(a.name), "serial.log")
+    shown = serial_filter.SerialFilter(sys.stdout.buffer)
+    with open(path, "rb") as f:
+        while True:
+            data = f.read(65536)
+            if data:
+                shown.write(data)
+                continue
+            if not a.follow or not detached.alive(record):
+                break
+            time.sleep(0.2)
+        shown.write(f.read())
+    shown.close()
+    if not detached.alive(record):
+        print(f"anyvm: {a.name}: {detached.state(record)}", file=sys.stderr)
+    return 0
+
+
+def cmd_stop(a):
+    was = detached.stop(a.name)
+    print(f"anyvm: {a.name} stopped and removed (it was {was})", file=sys.stderr)
+    return 0
+
+
+def boot_and_report(a, app_args, mem, disks, params):
+    spec = boot_spec(a, app_args, mem, disks, params)
     for f in a.publish:
         print(f"anyvm: {f.describe()}", file=sys.stderr, flush=True)
     if a.gdb is not None:
@@ -304,6 +391,11 @@ def main(argv=None):
             return cmd_run(a, app_args)
         if a.command == "build":
             return cmd_build(a, app_args)
+        if a.command in ("ps", "logs", "stop"):
+            if app_args:
+                raise runcheck.InputError(f"anyvm {a.command} takes no app arguments")
+            return {"ps": lambda: cmd_ps(), "logs": lambda: cmd_logs(a),
+                    "stop": lambda: cmd_stop(a)}[a.command]()
         if a.command in ("targets", "version"):
             if app_args:
                 raise runcheck.InputError(f"anyvm {a.command} takes no arguments")
@@ -313,8 +405,8 @@ def main(argv=None):
             return cmd_targets()
         return cmd_pack(a, app_args)
     except (launch.BootError, runcheck.InputError, image.ImageError, cmdline_mod.CmdlineError,
-            app_mod.AppError, initrd.InitrdError, vmware.PackError, RuntimeError,
-            OSError) as e:
+            app_mod.AppError, initrd.InitrdError, vmware.PackError, detached.DetachedError,
+            RuntimeError, OSError) as e:
         print(f"anyvm: {e}", file=sys.stderr)
         return status.NOT_STARTED if a.command == "run" else 1
     except KeyboardInterrupt:
