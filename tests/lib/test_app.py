@@ -36,6 +36,12 @@ def test_every_key(tmp_path):
     (tmp_path / "b").mkdir()
     c = app.load(make(tmp_path / "b", {"main.c": "", "anyvm.toml": "block = false\n"}))
     assert c.devices and not c.block
+    (tmp_path / "r").mkdir()
+    r = app.load(make(tmp_path / "r", {"main.c": "", "anyvm.toml":
+                                       'target = "q35"\ncpus = 2\nenv = {K = "v"}\n'
+                                       'ports = ["8080:80"]\ndisks = ["a.img,ro"]\n'}))
+    assert (r.target, r.cpus, r.env, r.ports, r.disks) == \
+        ("q35", 2, {"K": "v"}, ["8080:80"], ["a.img,ro"])
 
 
 @pytest.mark.parametrize("manifest,message", [
@@ -53,6 +59,13 @@ def test_every_key(tmp_path):
     ("network = 1", "network must be true or false"),
     ("devices = false\nnetwork = true", "network = true needs the device layers"),
     ('block = "no"', "block must be true or false"),
+    ('target = "vmware-esx"', "target = 'vmware-esx': one of microvm"),
+    ("cpus = 0", "cpus: --cpus 0: give 1 to 255"),
+    ('cpus = "2"', "cpus must be a whole number"),
+    ('env = {A = "b c"}', "cannot hold a blank"),
+    ("env = {A = 1}", "env.A must be a string"),
+    ('ports = ["80"]', "ports: "),
+    ("disks = [1]", "disks must be a list of strings"),
     ("devices = false\nblock = true", "block = true needs the device layers"),
     ("name = ", "not valid TOML"),
 ])

@@ -8,6 +8,7 @@ import os
 import shlex
 import shutil
 import signal
+import subprocess
 import sys
 import tempfile
 import time
@@ -50,13 +51,15 @@ def parser():
     r = sub.add_parser("run", help="boot an image on a target; serial on stdout",
                        usage="anyvm run [options] IMAGE [-- app args...]",
                        epilog=USAGE_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
-    r.add_argument("--target", default=targets.DEFAULT_TARGET, choices=list(targets.TARGETS),
-                   metavar="T", help=f"where to boot (default {targets.DEFAULT_TARGET})")
+    r.add_argument("--target", default=None, choices=list(targets.TARGETS), metavar="T",
+                   help=f"where to boot (default: the folder's anyvm.toml target, else "
+                        f"{targets.DEFAULT_TARGET})")
     r.add_argument("--accel", default="auto", choices=["auto", "kvm", "tcg"],
                    help="QEMU accelerator: auto = kvm when kvm_intel/kvm_amd is loaded, else tcg")
     r.add_argument("--mem", default=None,
                    help="guest memory (default: the image's anyvm.toml memory, else 64M)")
-    r.add_argument("--cpus", type=int, default=1, help="vCPUs (default 1)")
+    r.add_argument("--cpus", type=int, default=None,
+                   help="vCPUs (default: the folder's anyvm.toml cpus, else 1)")
     r.add_argument("--cmdline", default=None,
                    help='kernel parameters, "k=v ..." (default: what the target\'s VMM passes)')
     r.add_argument("--timeout", type=float, default=None, help="kill the VM after SECONDS")
@@ -200,8 +203,30 @@ def gdb_and_image(a):
         a.gdb = int(a.gdb)
 
 
+def from_folder(a):
+    """`anyvm run DIR`: the app in DIR built (as `anyvm build` does) and its
+    anyvm.toml's run settings taken where the command line says nothing
+    (target, cpus), or before what it adds (env, ports, disks)."""
+    if os.path.isdir(a.image):
+        app = app_mod.load(a.image)
+        print(f"anyvm: building {app.name} from {app.dir}", file=sys.stderr, flush=True)
+        a.image = app_mod.build(app, None, echo=subprocess.DEVNULL)
+        if a.target is None:
+            a.target = app.target
+        if a.cpus is None:
+            a.cpus = app.cpus
+        a.env = [f"{k}={v}" for k, v in app.env.items()] + a.env
+        a.publish = [publish.parse(p) for p in app.ports] + a.publish
+        a.disk = [d if os.path.isabs(d) else os.path.join(app.dir, d) for d in app.disks] + a.disk
+    if a.target is None:
+        a.target = targets.DEFAULT_TARGET
+    if a.cpus is None:
+        a.cpus = 1
+
+
 def cmd_run(a, app_args):
     gdb_and_image(a)
+    from_folder(a)
     data = runcheck.check_image(a.image, targets.get(a.target).medium)
     runcheck.check_cpus(a.cpus)
     mem = a.mem if a.mem is not None else image_memory(data)
