@@ -38,7 +38,7 @@ KLDFLAGS := $(KCODEGEN) -flto-partition=one -g -Werror -nostdlib -static -no-pie
 # (the calls of include/anyvm/) is in every image: --gc-sections keeps only
 # what the app calls.
 CORE_DIRS := arch/x86_64 boot core init hv dev klib drivers/uart sys api
-DEVICE_DIRS := bus/pci bus/virtio_mmio drivers/virtio net hv/hyperv
+DEVICE_DIRS := bus/pci bus/virtio_mmio drivers/virtio net hv/hyperv bus/vmbus
 dir_objs = $(patsubst %,$(B)/k/%.o,$(foreach d,$(1),$(wildcard $(d)/*.c) $(wildcard $(d)/*.S)))
 CORE_OBJS := $(call dir_objs,$(CORE_DIRS))
 DEVICE_OBJS := $(call dir_objs,$(DEVICE_DIRS))
@@ -239,7 +239,8 @@ PURE_SRCS := core/cmdline.c core/memmap.c core/page_alloc.c core/heap.c \
 	core/acpi.c core/acpi_madt.c core/acpi_fadt.c core/acpi_mcfg.c core/aml_decode.c core/aml_devices.c core/acpi_devices.c \
 	core/event.c core/timer.c core/irq.c core/device.c core/civil_time.c core/param.c core/platform.c tests/unit/host_platform.c tests/unit/host_irq.c \
 	boot/bootinfo.c boot/multiboot.c boot/pvh.c boot/linux64.c boot/framebuffer.c klib/format.c klib/number.c \
-	hv/hv_decide.c hv/vmware_backdoor.c hv/hyperv_tsc.c hv/hyperv/hypercall_abi.c hv/hyperv/synic_msg.c arch/x86_64/power_policy.c arch/x86_64/mptable.c \
+	hv/hv_decide.c hv/vmware_backdoor.c hv/hyperv_tsc.c hv/hyperv/hypercall_abi.c hv/hyperv/synic_msg.c \
+	bus/vmbus/vmbus_msg.c bus/vmbus/vmbus_version.c bus/vmbus/vmbus_ring.c arch/x86_64/power_policy.c arch/x86_64/mptable.c \
 	bus/pci/pci_addr.c bus/pci/pci_bar_decode.c bus/pci/pci_cap_walk.c bus/pci/pci_match.c \
 	bus/pci/pci_irq_logic.c bus/pci/pci_format.c \
 	fs/cpio_newc.c fs/tree.c \
