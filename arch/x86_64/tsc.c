@@ -39,7 +39,8 @@ void tsc_init(void)
 {
     uint32_t base;
     const char *hyperv_source = "";
-    if (try_source(hyperv_tsc_hz(&hyperv_source), hyperv_source))
+    uint64_t hyperv_hz = hyperv_tsc_hz(&hyperv_source); /* sets hyperv_source */
+    if (try_source(hyperv_hz, hyperv_source))
         return;
     if (hv_has(HV_CAP_TSC_LEAF, &base) &&
         try_source((uint64_t)cpuid(base + 0x10, 0).eax * 1000, "cpuid 0x40000010"))
