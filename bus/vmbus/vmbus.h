@@ -24,6 +24,7 @@ struct vmbus_dev {
     struct vmbus_offer offer;
     enum vmbus_channel_state state;
     bool added, rescinded, gone;
+    const char *violation; /* seen while taking messages; acted on by vmbus_settle */
     /* the rings: one GPADL over out_bytes (upstream) then in_bytes */
     void *ring_pages;
     uint32_t ring_bytes, gpadl;

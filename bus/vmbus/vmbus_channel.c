@@ -75,10 +75,13 @@ void vmbus_channel_reply(const struct vmbus_host_msg *m)
     }
     if (vd->reply.want != m->type || vd->reply.id != id || vd->reply.done) {
         /* Not what the channel waits for: the host is confused about it.
-         * The state changes now; vmbus_fail runs when the waiter looks. */
+         * A waiter gives up at once; the channel is closed by vmbus_settle
+         * (taking messages never waits). */
         kprintf("vmbus relid %u: unexpected message type %u (id %#x)\n",
                 (unsigned)vd->offer.child_relid, (unsigned)m->type, (unsigned)id);
-        vd->state = VMBUS_CH_BROKEN;
+        if (vd->reply.want != 0)
+            vd->state = VMBUS_CH_BROKEN;
+        vd->violation = "a reply to no request of this channel";
         return;
     }
     vd->reply.status = m->type == VMBUS_GPADL_CREATED        ? m->u.gpadl_created.status
@@ -96,13 +99,14 @@ static void arm(struct vmbus_dev *vd, enum vmbus_msgtype want, uint32_t id)
     vd->reply.done = false;
 }
 
-/* Waits for the armed reply: its status, or -1 (none came, or the host
- * broke the channel meanwhile). */
+/* Waits for the armed reply: its status, or -1 (none came, or, while
+ * opening, the host broke the channel meanwhile). */
 static int wait_reply(struct vmbus_dev *vd, uint32_t *status)
 {
+    bool opening = vd->state == VMBUS_CH_CLOSED;
     bool ok = vmbus_wait_flag(&vd->reply.done, REPLY_TIMEOUT_MS);
     vd->reply.want = 0;
-    if (!ok || vd->state == VMBUS_CH_BROKEN)
+    if (!ok || (opening && vd->state == VMBUS_CH_BROKEN))
         return -1;
     *status = vd->reply.status;
     return 0;

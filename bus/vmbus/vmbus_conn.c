@@ -99,9 +99,9 @@ struct vmbus_dev *vmbus_channel_by_gpadl(uint32_t gpadl)
 
 static void take_offer(const struct vmbus_offer *o)
 {
-    if (!conn.connected || conn.offers_done) {
-        violation("OFFERCHANNEL", conn.connected ? "after ALLOFFERS_DELIVERED is not supported"
-                                                 : "before the connection");
+    /* Offers after ALLOFFERS_DELIVERED are devices added later (hot add). */
+    if (!conn.connected) {
+        violation("OFFERCHANNEL", "before the connection");
         return;
     }
     if (vmbus_channel_by_relid(o->child_relid) != NULL) {
@@ -253,6 +253,12 @@ void vmbus_settle(void)
             add_device(vd);
             p = &conn.channels; /* the list may have changed while probing */
             continue;
+        }
+        if (vd->violation != NULL && !vd->gone) {
+            const char *why = vd->violation;
+            vd->violation = NULL;
+            if (vd->state == VMBUS_CH_OPEN || vd->gpadl_live)
+                vmbus_fail(vd, "%s", why);
         }
         if (vd->rescinded && !vd->gone) {
             if (vd->added)
