@@ -495,7 +495,35 @@ def syscall_seeds():
     write("syscall", "poll_select", prog)
 
 
+# ---- vmbus_ring: operations (fuzz_vmbus_ring.c); numbers most significant
+# byte first ----
+def vmbus_ring_seeds():
+    pkt = struct.pack("<HHHHQ", 6, 2, 3, 0, 7) + b"payload!"  # inband, 24 bytes
+    put = [0, 0, 0, len(pkt) + 8] + list(pkt) + [0] * 8  # op 0 at data offset 0
+    windex = [1, 0, 0, 0, len(pkt) + 8, 0]  # op 1: inbound write_index
+    read = [2, 0x01, 0x00]  # op 2 with a 256-byte buffer
+    send = [3, 0, 16]  # op 3: 17 bytes out
+    write("vmbus_ring", "one_packet", put + windex + read + send + read)
+    xfer = struct.pack("<HHHHQ", 9, 4, 4, 1, 9) + struct.pack("<II", 0, 1) + b"range..."
+    put = [0, 0, 0, len(xfer) + 8] + list(xfer) + [0] * 8
+    write("vmbus_ring", "gpa_direct", put + [1, 0, 0, 0, len(xfer) + 8, 0] + read)
+
+
+# ---- vmbus_msg: the shutdown IC's OFFERCHANNEL and a VERSION_RESPONSE ----
+def vmbus_msg_seeds():
+    offer = bytearray(196)
+    offer[0] = 1
+    offer[8:24] = bytes.fromhex("31600b0e13523449818b38d90ced39db")
+    struct.pack_into("<I", offer, 8 + 176, 3)
+    struct.pack_into("<I", offer, 8 + 184, 0x2003)
+    write("vmbus_msg", "offer", offer)
+    write("vmbus_msg", "version_response", struct.pack("<IIBBHI", 15, 0, 1, 0, 0, 0x2001))
+    write("vmbus_msg", "gpadl_created", struct.pack("<IIIII", 10, 0, 3, 0xE1E10, 0))
+
+
 if __name__ == "__main__":
+    vmbus_ring_seeds()
+    vmbus_msg_seeds()
     acpi_seeds()
     bootinfo_seeds()
     memmap_seeds()
