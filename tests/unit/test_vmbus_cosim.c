@@ -19,10 +19,12 @@
 #include "core/device.h"
 #include "core/dma.h"
 #include "core/event.h"
+#include "drivers/hyperv/ic_msg.h"
 #include "hv/hv.h"
 #include "hv/hyperv/hypercall_abi.h"
 #include "hv/hyperv/hyperv.h"
 #include "tests/unit/host_platform.h"
+#include "tests/unit/host_sys.h"
 #include "unit.h"
 
 int vmbus_connect(uint64_t interrupt_page, uint64_t monitor1, uint64_t monitor2);
@@ -43,7 +45,9 @@ static void wr32le(uint8_t *p, uint32_t v)
 
 struct hchan {
     uint32_t relid;
-    uint8_t class0; /* first byte of the class GUID; the rest is fixed */
+    uint8_t class0;      /* first byte of the class GUID; the rest is fixed */
+    const uint8_t *guid; /* or the whole class GUID, as on the wire */
+    uint32_t out_read;   /* the host's read index in the outbound ring */
     uint32_t gpadl;
     uint32_t npfns, have;
     uint64_t pfns[64];
@@ -56,7 +60,7 @@ static struct host {
     uint32_t versions_offered[16];
     unsigned contacts;
     bool connected;
-    struct hchan ch[4];
+    struct hchan ch[8];
     unsigned nch;
     struct hv_message queue[64];
     unsigned qhead, qtail;
@@ -86,6 +90,8 @@ static void host_offer(const struct hchan *c)
     b[0] = c->class0; /* if_type @0 */
     for (int i = 1; i < 16; i++)
         b[i] = (uint8_t)(0xA0 + i);
+    if (c->guid != NULL)
+        memcpy(b, c->guid, 16);
     b[16] = (uint8_t)c->relid; /* if_instance @16 */
     wr32le(b + 176, c->relid);
     wr32le(b + 184, c->relid | 2u << 12); /* openvmm's connection ids */
@@ -345,6 +351,36 @@ static void host_packet(struct hchan *c, const char *text, uint64_t tid)
     host.flags[c->relid / 64] |= 1ull << (c->relid % 64);
 }
 
+/* Any inband payload (a multiple of 8 bytes, no wrap: fresh rings). */
+static void host_packet_bytes(struct hchan *c, const uint8_t *payload, uint32_t len, uint64_t tid)
+{
+    uint8_t *in = ring_base(c) + c->downstream * PAGE, *data = in + PAGE;
+    uint32_t w = rd32le(in), len8 = (16 + len) / 8;
+    uint8_t desc[16] = {6, 0, 2, 0, (uint8_t)len8, (uint8_t)(len8 >> 8), 0, 0};
+    memcpy(desc + 8, &tid, 8);
+    memcpy(data + w, desc, 16);
+    memcpy(data + w + 16, payload, len);
+    uint64_t trailer = (uint64_t)w << 32;
+    memcpy(data + w + 16 + len, &trailer, 8);
+    wr32le(in, w + 16 + len + 8);
+    host.flags[c->relid / 64] |= 1ull << (c->relid % 64);
+}
+
+/* The next packet the guest wrote to the outbound ring: its payload. */
+static uint32_t host_take(struct hchan *c, uint8_t *out, uint64_t *tid)
+{
+    uint8_t *ctl = ring_base(c), *data = ctl + PAGE;
+    if (rd32le(ctl) == c->out_read)
+        return 0;
+    uint8_t *d = data + c->out_read;
+    uint32_t off = (uint32_t)(d[2] | d[3] << 8) * 8, len = (uint32_t)(d[4] | d[5] << 8) * 8;
+    memcpy(tid, d + 8, 8);
+    memcpy(out, d + off, len - off);
+    c->out_read += len + 8;
+    wr32le(ctl + 4, c->out_read);
+    return len - off;
+}
+
 static void run_loop(void)
 {
     for (int i = 0; i < 20; i++) {
@@ -474,6 +510,137 @@ TEST(late_offer_with_a_confused_gpadl_reply_fails_alone)
     CHECK(LOG_CONTAINS("vmbus relid 4: unexpected message type 10"));
     CHECK(!host.ch[3].open); /* never opened */
     host.wrong_gpadl_created = false;
+    HOST_RULES_KEPT();
+}
+
+/* ---- the integration services (drivers/hyperv/ic.c, ic_services.c) ---- */
+static uint64_t wallclock_said;
+void wallclock_set_now(uint64_t unix_ns, const char *source)
+{
+    (void)source;
+    wallclock_said = unix_ns;
+}
+
+/* An IC request: pipe header, icmsg_hdr, body (Linux include/linux/hyperv.h). */
+static uint32_t ic_request(uint8_t *p, uint16_t type, uint16_t vmajor, uint16_t vminor,
+                           const uint8_t *body, uint16_t body_len)
+{
+    uint32_t len = (28u + body_len + 7u) & ~7u;
+    memset(p, 0, len);
+    p[0] = 1;
+    wr32le(p + 4, len - 8);
+    p[8] = 3;              /* framework 3.0 */
+    p[12] = (uint8_t)type; /* msgtype */
+    p[14] = (uint8_t)vmajor, p[16] = (uint8_t)vminor;
+    p[18] = (uint8_t)body_len, p[19] = (uint8_t)(body_len >> 8);
+    p[24] = 9; /* transaction id */
+    p[25] = 3; /* TRANSACTION | REQUEST */
+    memcpy(p + 28, body, body_len);
+    return len;
+}
+
+static const uint8_t heartbeat_guid[16] = {0x39, 0x4f, 0x16, 0x57, 0x15, 0x91, 0x78, 0x4e,
+                                           0xab, 0x55, 0x38, 0x2f, 0x3b, 0xd5, 0x42, 0x2d};
+static const uint8_t timesync_guid[16] = {0x30, 0xe6, 0x27, 0x95, 0xae, 0xd0, 0x7b, 0x49,
+                                          0xad, 0xce, 0xe8, 0x0a, 0xb0, 0x17, 0x5c, 0xaf};
+static const uint8_t shutdown_guid[16] = {0x31, 0x60, 0x0b, 0x0e, 0x13, 0x52, 0x34, 0x49,
+                                          0x81, 0x8b, 0x38, 0xd9, 0x0c, 0xed, 0x39, 0xdb};
+
+/* Offers a service, negotiates it (framework 1.0/3.0, the given versions)
+ * and checks the answer: 1 and 1, framework 3.0 and want. */
+static struct hchan *ic_channel(uint32_t relid, const uint8_t *guid, const uint8_t *versions,
+                                unsigned nversions, uint8_t want_major, uint8_t want_minor)
+{
+    struct hchan *c = &host.ch[host.nch++];
+    *c = (struct hchan){.relid = relid, .guid = guid};
+    host_offer(c);
+    run_loop();
+    if (!c->open)
+        return NULL;
+    uint8_t body[64] = {2, 0, (uint8_t)nversions, 0, 0, 0, 0, 0, 1, 0, 0, 0, 3, 0, 0, 0};
+    memcpy(body + 16, versions, 4 * nversions);
+    uint8_t p[128], got[128];
+    uint32_t len = ic_request(p, 0, 1, 0, body, (uint16_t)(16 + 4 * nversions));
+    host_packet_bytes(c, p, len, 1234);
+    run_loop();
+    uint64_t tid = 0;
+    if (host_take(c, got, &tid) != len || tid != 1234)
+        return NULL;
+    if (got[25] != 5 || rd32le(got + 20) != 0) /* TRANSACTION | RESPONSE, status 0 */
+        return NULL;
+    static const uint8_t fw30[4] = {3, 0, 0, 0};
+    const uint8_t want[4] = {want_major, 0, want_minor, 0};
+    if (got[28] != 1 || got[30] != 1 || memcmp(got + 36, fw30, 4) || memcmp(got + 40, want, 4))
+        return NULL;
+    return c;
+}
+
+TEST(heartbeat_and_timesync_answer)
+{
+    unit_log_clear();
+    static const uint8_t hb_versions[] = {1, 0, 0, 0, 3, 0, 0, 0};
+    struct hchan *hb = ic_channel(6, heartbeat_guid, hb_versions, 2, 3, 0);
+    CHECK(hb != NULL);
+    CHECK(LOG_CONTAINS("hyperv heartbeat: framework 3.0, version 3.0"));
+    uint8_t body[40] = {41}, p[128], got[128];
+    uint32_t len = ic_request(p, 1, 3, 0, body, sizeof body);
+    host_packet_bytes(hb, p, len, 77);
+    run_loop();
+    uint64_t tid;
+    CHECK_EQ(host_take(hb, got, &tid), len);
+    CHECK_EQ(tid, 77u);
+    CHECK_EQ(got[28], 42); /* seq + 1 */
+    CHECK_EQ(got[25], 5);
+
+    static const uint8_t ts_versions[] = {4, 0, 0, 0};
+    struct hchan *ts = ic_channel(7, timesync_guid, ts_versions, 1, 4, 0);
+    CHECK(ts != NULL);
+    /* 2024-01-01 00:00:00 UTC in 100 ns since 1601: 0x01DA3C457689C000 */
+    uint8_t t[24] = {0x00, 0xC0, 0x89, 0x76, 0x45, 0x3C, 0xDA, 0x01};
+    t[16] = 1; /* SYNC */
+    len = ic_request(p, 4, 4, 0, t, sizeof t);
+    host_packet_bytes(ts, p, len, 78);
+    run_loop();
+    CHECK_EQ(host_take(ts, got, &tid), len);
+    CHECK_EQ(rd32le(got + 20), 0u);
+    CHECK_EQ(wallclock_said, 1704067200ull * 1000000000ull);
+    /* a heartbeat on the timesync channel is refused, the channel stays */
+    len = ic_request(p, 1, 3, 0, body, sizeof body);
+    host_packet_bytes(ts, p, len, 79);
+    run_loop();
+    CHECK_EQ(host_take(ts, got, &tid), len);
+    CHECK_EQ(rd32le(got + 20), IC_STATUS_FAIL);
+    CHECK(ts->open);
+    /* garbage framing closes the channel */
+    memset(p, 0xEE, 32);
+    host_packet_bytes(ts, p, 32, 80);
+    run_loop();
+    CHECK(!ts->open && ts->closed);
+    CHECK(LOG_CONTAINS("timesync: a pipe message size outside the packet"));
+    HOST_RULES_KEPT();
+}
+
+TEST(shutdown_ends_the_vm_with_status_0)
+{
+    static const uint8_t sd_versions[] = {1, 0, 0, 0, 3, 0, 0, 0, 3, 0, 1, 0, 3, 0, 2, 0};
+    struct hchan *sd = ic_channel(8, shutdown_guid, sd_versions, 4, 3, 2);
+    CHECK(sd != NULL);
+    uint8_t body[12] = {0, 0, 0, 0x80, 0, 0, 0, 0, 2 /* restart */}, p[128], got[128];
+    uint32_t len = ic_request(p, 3, 3, 2, body, sizeof body);
+    host_packet_bytes(sd, p, len, 90);
+    run_loop();
+    uint64_t tid;
+    CHECK_EQ(host_take(sd, got, &tid), len);
+    CHECK_EQ(rd32le(got + 20), IC_STATUS_FAIL); /* restart: refused */
+    CHECK_EQ(host_exits, 0u);
+    body[8] = 0; /* shut down */
+    len = ic_request(p, 3, 3, 2, body, sizeof body);
+    host_packet_bytes(sd, p, len, 91);
+    CHECK(HOST_EXITS(run_loop()));
+    CHECK_EQ(host_exit_status, 0);
+    CHECK_EQ(host_take(sd, got, &tid), len); /* answered before the end */
+    CHECK_EQ(rd32le(got + 20), 0u);
+    CHECK(LOG_CONTAINS("hyperv shutdown: the host asks the VM to shut down"));
     HOST_RULES_KEPT();
 }
 
