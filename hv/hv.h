@@ -25,6 +25,7 @@ enum hv_cap {
     HV_CAP_HYPERV_REF_TSC,   /* ... and AccessPartitionReferenceTsc */
     HV_CAP_HYPERV_REF_COUNT, /* ... and AccessPartitionReferenceCounter */
     HV_CAP_HYPERV_FREQ_MSRS, /* ... and AccessFrequencyMsrs with the frequency-MSR feature */
+    HV_CAP_HYPERV_MESSAGES,  /* ... and the PostMessages and SignalEvents privileges */
     HV_CAP_VMWARE_BACKDOOR,  /* port 0x5658 answered GETVERSION with the magic */
     HV_CAP_COUNT
 };

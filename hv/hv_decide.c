@@ -16,7 +16,8 @@
  *    AccessPartitionReferenceCounter, bit 2 AccessSynicRegs, bit 5
  *    AccessHypercallMsrs, bit 9 AccessPartitionReferenceTsc, bit 11
  *    AccessFrequencyMsrs; the frequency MSRs also need EDX bit 8 of the same
- *    leaf, Linux's HV_FEATURE_FREQUENCY_MSRS_AVAILABLE), and the
+ *    leaf, Linux's HV_FEATURE_FREQUENCY_MSRS_AVAILABLE; EBX, the mask's high
+ *    half, bit 4 PostMessages and bit 5 SignalEvents), and the
  *    hypercall page is enabled only when AccessHypercallMsrs is granted (TLFS
  *    "Hypercall Interface", "Establishing the Hypercall Interface").
  *  - KVM: "KVMKVMKVM\0\0\0" at its base; EAX of the base is its highest leaf,
@@ -47,6 +48,7 @@
 #define HV_PRIV_REF_TSC (1u << 9)
 #define HV_PRIV_FREQ_MSRS (1u << 11)
 #define HV_FEATURE_FREQ_MSRS (1u << 8) /* EDX of 0x40000003 */
+#define HV_PRIV_POST_SIGNAL (3u << 4)  /* EBX: PostMessages, SignalEvents */
 #define TSC_LEAF_OFFSET 0x10u
 
 static const struct {
@@ -95,6 +97,8 @@ const char *hv_cap_name(enum hv_cap c)
         return "hyperv-reference-counter";
     case HV_CAP_HYPERV_FREQ_MSRS:
         return "hyperv-frequency-msrs";
+    case HV_CAP_HYPERV_MESSAGES:
+        return "hyperv-messages";
     case HV_CAP_VMWARE_BACKDOOR:
         return "vmware-backdoor";
     case HV_CAP_COUNT:
@@ -228,6 +232,8 @@ static void find_hyperv(struct hv_info *hv, hv_cpuid_fn cpuid, void *ctx)
         set_cap(hv, HV_CAP_HYPERV_REF_COUNT, HV_LEAF_FIRST);
     if ((priv & HV_PRIV_FREQ_MSRS) && (features.edx & HV_FEATURE_FREQ_MSRS))
         set_cap(hv, HV_CAP_HYPERV_FREQ_MSRS, HV_LEAF_FIRST);
+    if ((features.ebx & HV_PRIV_POST_SIGNAL) == HV_PRIV_POST_SIGNAL)
+        set_cap(hv, HV_CAP_HYPERV_MESSAGES, HV_LEAF_FIRST);
 }
 
 /* The backdoor is an IN from port 0x5658. It is tried only where that is

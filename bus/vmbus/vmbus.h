@@ -74,7 +74,11 @@ int vmbus_recv(struct vmbus_dev *vd, void *buf, size_t len, struct vmbus_pkt *pk
  * the device. */
 void vmbus_fail(struct vmbus_dev *vd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
-/* The connection (bus/vmbus/vmbus_conn.c). */
+/* The connection (bus/vmbus/vmbus_conn.c). vmbus_connect negotiates the
+ * version and takes the offers (the pre-V5 interrupt page and the two
+ * monitor pages are the guest's, named in INITIATE_CONTACT); 0 or -1
+ * with a log line. */
+int vmbus_connect(uint64_t interrupt_page, uint64_t monitor1, uint64_t monitor2);
 int vmbus_post(const void *msg, size_t len);
 /* Takes what the host sent: messages and channel signals. */
 void vmbus_pump(void);

@@ -1,13 +1,12 @@
 /* The "vmbus" bus: started only where hv_decide found Hyper-V's hypercall
- * interface, and only when the ACPI namespace describes VMBus (Hyper-V puts
+ * interface, the SynIC and the PostMessages and SignalEvents privileges
+ * (TLFS "Feature Discovery"), and only when the ACPI namespace describes VMBus (Hyper-V puts
  * it in the DSDT with _HID or _CID "VMBus" on Gen1 and "VMBUS" on Gen2:
  * Linux drivers/hv/vmbus_drv.c vmbus_acpi_device_ids). It enables the
  * hypercall page and the SynIC (hv/hyperv/), connects, takes the offers by
  * polling (interrupts come in through the SynIC too, but the handshake does
  * not depend on them), and adds each offer as a device matched by its class
  * GUID. On any other machine it does nothing and prints nothing. */
-#include <stdlib.h>
-
 #include "bus/vmbus/vmbus.h"
 #include "core/acpi.h"
 #include "core/aml.h"
@@ -18,8 +17,6 @@
 #include "hv/hyperv/hyperv.h"
 
 #define PAGE 4096u
-
-int vmbus_connect(uint64_t interrupt_page, uint64_t monitor1, uint64_t monitor2);
 
 static const struct vmbus_driver *vmbus_driver_of(const struct driver *d)
 {
@@ -90,6 +87,11 @@ static void vmbus_start(void)
         return;
     if (!acpi_has_vmbus()) {
         kprintf("vmbus: Hyper-V, but no VMBus device in ACPI; not started\n");
+        return;
+    }
+    if (!hv_has(HV_CAP_HYPERV_SYNIC, NULL) || !hv_has(HV_CAP_HYPERV_MESSAGES, NULL)) {
+        kprintf("vmbus: the partition may not use the SynIC or post messages and signal "
+                "events; not started\n");
         return;
     }
     if (hyperv_hypercall_init() != 0 || hyperv_synic_init(&vmbus_work) != 0)

@@ -14,7 +14,6 @@
  * never probes); devices are added and removed in vmbus_settle, from the
  * bus start and from the SynIC's work item, so a driver's probe can wait for
  * its replies (which vmbus_pump takes meanwhile). */
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -277,7 +276,8 @@ void vmbus_settle(void)
     conn.settling = false;
 }
 
-/* INITIATE_CONTACT for each version, newest first, until one is agreed. */
+/* INITIATE_CONTACT for each version, newest first, until one is agreed;
+ * then the offers. */
 int vmbus_connect(uint64_t interrupt_page, uint64_t monitor1, uint64_t monitor2)
 {
     uint8_t msg[VMBUS_MSG_MAX];

@@ -196,7 +196,7 @@ TEST(kvm_with_hyperv_enlightenments_is_kvm)
     CHECK(hv_info_has(&hv, HV_CAP_HYPERV_HYPERCALL, &base));
     CHECK_EQ(base, 0x40000000u);
     CHECK(CAPS_ARE("kvmclock hyperv-hypercall hyperv-synic hyperv-reference-tsc "
-                   "hyperv-reference-counter"));
+                   "hyperv-reference-counter hyperv-messages"));
 }
 
 TEST(hyperv_2019)
@@ -206,7 +206,7 @@ TEST(hyperv_2019)
     CHECK_EQ(hv.kind, HV_HYPERV);
     CHECK(IDENTITY_IS("Hyper-V"));
     CHECK(CAPS_ARE("hyperv-hypercall hyperv-synic hyperv-reference-tsc "
-                   "hyperv-reference-counter hyperv-frequency-msrs"));
+                   "hyperv-reference-counter hyperv-frequency-msrs hyperv-messages"));
     /* leaf 0x40000010 is not Hyper-V's TSC leaf, and no backdoor is tried */
     CHECK(!hv_info_has(&hv, HV_CAP_TSC_LEAF, NULL));
     CHECK_EQ(m.backdoor_calls, 0);
@@ -337,6 +337,15 @@ TEST(hyperv_interface_needs_hv1_and_the_privilege)
     decide(&m);
     CHECK(CAPS_ARE("hyperv-hypercall hyperv-synic hyperv-reference-tsc "
                    "hyperv-reference-counter"));
+    /* PostMessages and SignalEvents (EBX bits 4 and 5): both, or no VMBus */
+    t[3].r.ebx = 1u << 4;
+    decide(&m);
+    CHECK(CAPS_ARE("hyperv-hypercall hyperv-synic hyperv-reference-tsc "
+                   "hyperv-reference-counter"));
+    t[3].r.ebx = 3u << 4;
+    decide(&m);
+    CHECK(CAPS_ARE("hyperv-hypercall hyperv-synic hyperv-reference-tsc "
+                   "hyperv-reference-counter hyperv-messages"));
 }
 
 TEST(many_signatures_are_counted)

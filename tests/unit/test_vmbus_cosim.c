@@ -27,8 +27,6 @@
 #include "tests/unit/host_sys.h"
 #include "unit.h"
 
-int vmbus_connect(uint64_t interrupt_page, uint64_t monitor1, uint64_t monitor2);
-
 #define PAGE 4096u
 #define HOST_CONN_ID 0x2001u
 
