@@ -9,8 +9,10 @@
 #include "core/log.h"
 #include "drivers/hyperv/ic.h"
 
+/* KVP requests carry the whole hv_kvp_msg union, about 7.5 KiB (Linux
+ * reads them into 4 pages): the rings and the buffer have room for one. */
 #define IC_RING_BYTES (4 * 4096u)
-#define IC_PACKET_MAX 4096u
+#define IC_PACKET_MAX (4 * 4096u)
 
 static const struct ic_version frameworks[] = {{3, 0}, {1, 0}};
 
@@ -46,9 +48,9 @@ static void ic_request(struct vmbus_dev *vd, struct ic *ic, const struct vmbus_p
         }
     } else if (m.type == ic->svc->type && ic->negotiated) {
         status = ic->svc->handle(&m, &why);
-        if (status != IC_STATUS_OK)
+        if (status == IC_STATUS_FAIL)
             kprintf("hyperv %s: request refused: %s\n", ic->svc->name, why);
-        else
+        else if (status == IC_STATUS_OK)
             after = ic->svc->after;
     } else {
         kprintf("hyperv %s: message type %u %s; refused\n", ic->svc->name, m.type,

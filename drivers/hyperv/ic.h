@@ -14,7 +14,8 @@ struct ic_service {
     const struct ic_version *versions; /* newest first */
     unsigned nversions;
     /* Handles a request of the negotiated version (m->version); returns the
-     * status for the response, after which `after` (may be NULL) runs. */
+     * status for the response (IC_STATUS_FAIL is logged with *why), after
+     * which, on IC_STATUS_OK, `after` (may be NULL) runs. */
     uint32_t (*handle)(struct ic_message *m, const char **why);
     void (*after)(void);
 };

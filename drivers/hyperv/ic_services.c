@@ -1,9 +1,11 @@
 /* The integration services anyvm answers: heartbeat (the host sees the
  * guest alive), timesync (sets the time of day), shutdown (ends the VM with
- * status 0). Class GUIDs and versions from Linux include/linux/hyperv.h
- * (HV_SHUTDOWN_GUID, HV_TS_GUID, HV_HEART_BEAT_GUID) and drivers/hv/hv_util.c
- * (sd_versions, ts_versions, hb_versions); on the wire a GUID's first three
- * fields are little-endian.
+ * status 0), KVP (the guest's name and OS for the host's AUTO pool). Class
+ * GUIDs and versions from Linux include/linux/hyperv.h (HV_SHUTDOWN_GUID,
+ * HV_TS_GUID, HV_HEART_BEAT_GUID, HV_KVP_GUID), drivers/hv/hv_util.c
+ * (sd_versions, ts_versions, hb_versions) and drivers/hv/hv_kvp.c
+ * (kvp_versions 4.0, 3.0, 1.0); on the wire a GUID's first three fields are
+ * little-endian.
  *
  * Shutdown: work runs from the event loop only while the application waits
  * (or yields in a system call), so the VM ends at once for an app that is
@@ -12,6 +14,11 @@
 #include "core/log.h"
 #include "core/wallclock.h"
 #include "drivers/hyperv/ic.h"
+#include "drivers/hyperv/ic_kvp.h"
+
+#ifndef ANYVM_VERSION
+#define ANYVM_VERSION "0.1"
+#endif
 
 /* 0e0b6031-5213-4934-818b-38d90ced39db */
 static const struct vmbus_guid shutdown_class = {{0x31, 0x60, 0x0b, 0x0e, 0x13, 0x52, 0x34, 0x49,
@@ -23,9 +30,29 @@ static const struct vmbus_guid timesync_class = {{0x30, 0xe6, 0x27, 0x95, 0xae, 
 static const struct vmbus_guid heartbeat_class = {{0x39, 0x4f, 0x16, 0x57, 0x15, 0x91, 0x78, 0x4e,
                                                    0xab, 0x55, 0x38, 0x2f, 0x3b, 0xd5, 0x42, 0x2d}};
 
+/* a9a0f4e7-5a45-4d96-b827-8a841e8c03e6 */
+static const struct vmbus_guid kvp_class = {{0xe7, 0xf4, 0xa0, 0xa9, 0x45, 0x5a, 0x96, 0x4d, 0xb8,
+                                             0x27, 0x8a, 0x84, 0x1e, 0x8c, 0x03, 0xe6}};
+
 static const struct ic_version shutdown_versions[] = {{3, 2}, {3, 1}, {3, 0}, {1, 0}};
 static const struct ic_version timesync_versions[] = {{4, 0}, {3, 0}, {1, 0}};
 static const struct ic_version heartbeat_versions[] = {{3, 0}, {1, 0}};
+static const struct ic_version kvp_versions[] = {{4, 0}, {3, 0}, {1, 0}};
+
+/* The AUTO pool: key names as Hyper-V shows them for its guests (Linux's
+ * tools/hv/hv_kvp_daemon.c answers the same keys). No network addresses
+ * yet: no network driver runs on VMBus. */
+static const struct kvp_entry kvp_auto_pool[] = {
+    {"FullyQualifiedDomainName", "anyvm"},
+    {"OSName", "anyvm"},
+    {"OSVersion", ANYVM_VERSION},
+    {"ProcessorArchitecture", "x86_64"},
+};
+
+static uint32_t kvp_handle(struct ic_message *m, const char **why)
+{
+    return ic_kvp_answer(m, kvp_auto_pool, sizeof kvp_auto_pool / sizeof kvp_auto_pool[0], why);
+}
 
 static uint32_t shutdown_handle(struct ic_message *m, const char **why)
 {
@@ -73,6 +100,12 @@ static const struct ic_service timesync_service = {"timesync", IC_MSG_TIMESYNC, 
 static const struct ic_service heartbeat_service = {
     "heartbeat", IC_MSG_HEARTBEAT, heartbeat_versions, 2, heartbeat_handle, NULL};
 
+static const struct ic_service kvp_service = {"kvp", IC_MSG_KVP, kvp_versions, 3, kvp_handle, NULL};
+
+static int kvp_probe(struct vmbus_dev *vd)
+{
+    return ic_probe(vd, &kvp_service);
+}
 static int shutdown_probe(struct vmbus_dev *vd)
 {
     return ic_probe(vd, &shutdown_service);
@@ -104,6 +137,13 @@ static struct vmbus_driver heartbeat_driver = {
     .nclasses = 1,
     .probe = heartbeat_probe,
 };
+static struct vmbus_driver kvp_driver = {
+    .drv = {.name = "hv-kvp", .bus = &vmbus_bus},
+    .classes = &kvp_class,
+    .nclasses = 1,
+    .probe = kvp_probe,
+};
 VMBUS_DRIVER_REGISTER(shutdown_driver);
+VMBUS_DRIVER_REGISTER(kvp_driver);
 VMBUS_DRIVER_REGISTER(timesync_driver);
 VMBUS_DRIVER_REGISTER(heartbeat_driver);

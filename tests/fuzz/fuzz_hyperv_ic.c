@@ -1,15 +1,17 @@
 /* libFuzzer harness: the integration-service messages
  * (drivers/hyperv/ic_msg.c) on arbitrary packets. Invariants: an accepted
  * message's body lies inside the packet; negotiation answers with counts 1
- * and 1 and versions from both lists, or 0 and 0; the service bodies are
- * read only when long enough (ASan checks every access), and a timesync
+ * and 1 and versions from both lists, or 0 and 0; a KVP answer is written
+ * only into a body with room for it; the service bodies are read and
+ * written only when long enough (ASan checks every access), and a timesync
  * time is never before 1970; responding changes only the status and flags.
  *   clang -fsanitize=fuzzer,address,undefined -I. -DANYVM_HOST_TEST \
- *     tests/fuzz/fuzz_hyperv_ic.c drivers/hyperv/ic_msg.c */
+ *     tests/fuzz/fuzz_hyperv_ic.c drivers/hyperv/ic_msg.c drivers/hyperv/ic_kvp.c */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "drivers/hyperv/ic_kvp.h"
 #include "drivers/hyperv/ic_msg.h"
 #include "tests/fuzz/fuzz_input.h"
 
@@ -60,6 +62,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (ic_timesync(&m, &ns, &tflags, &why) == 0)
             BROKEN_IF(ns % 100 != 0);
         break;
+    case IC_MSG_KVP: {
+        static const struct kvp_entry pool[] = {{"OSName", "anyvm"}};
+        uint32_t st = ic_kvp_answer(&m, pool, 1, &why);
+        BROKEN_IF(st != IC_STATUS_OK && st != IC_STATUS_FAIL && st != KVP_STATUS_NO_MORE);
+        if (st == IC_STATUS_OK)
+            BROKEN_IF(m.body_len < KVP_ENUMERATE_BODY || m.body[20] != 'O');
+        break;
+    }
     default:
         break;
     }

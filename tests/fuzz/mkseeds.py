@@ -521,7 +521,8 @@ def vmbus_msg_seeds():
     write("vmbus_msg", "gpadl_created", struct.pack("<IIIII", 10, 0, 3, 0xE1E10, 0))
 
 
-# ---- hyperv_ic: a NEGOTIATE request and a timesync v4 request ----
+# ---- hyperv_ic: a NEGOTIATE request, a timesync v4 request, a KVP
+# ENUMERATE ----
 def hyperv_ic_seeds():
     body = struct.pack("<HHI", 2, 4, 0) + struct.pack("<8H", 1, 0, 3, 0, 1, 0, 3, 0)
     body += struct.pack("<4H", 3, 1, 3, 2)
@@ -530,6 +531,9 @@ def hyperv_ic_seeds():
     body = struct.pack("<QQBBB5x", 0x01DA3C457689C000, 0, 1, 0, 0)
     hdr = struct.pack("<HHHHHHIBBH", 3, 0, 4, 4, 0, len(body), 0, 8, 3, 0)
     write("hyperv_ic", "timesync", struct.pack("<II", 1, 20 + len(body)) + hdr + body)
+    body = struct.pack("<BBHI", 3, 2, 0, 0) + bytes(2572)  # ENUMERATE, AUTO pool, index 0
+    hdr = struct.pack("<HHHHHHIBBH", 3, 0, 2, 4, 0, len(body), 0, 9, 3, 0)
+    write("hyperv_ic", "kvp_enumerate", struct.pack("<II", 1, 20 + len(body)) + hdr + body)
 
 
 if __name__ == "__main__":

@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "drivers/hyperv/ic_kvp.h"
 #include "drivers/hyperv/ic_msg.h"
 #include "unit.h"
 
@@ -160,6 +161,40 @@ TEST(shutdown_heartbeat_and_timesync_bodies)
     CHECK_EQ(tflags, IC_TIMESYNC_SAMPLE);
     memset(pkt + 28, 0, 8); /* 1601: before 1970 */
     CHECK_EQ(ic_timesync(&m, &ns, &tflags, &why), -1);
+}
+
+/* KVP ENUMERATE (include/uapi/linux/hyperv.h hv_kvp_msg): operation 3,
+ * pool 2 (AUTO), index @4, the answer from @8. */
+TEST(kvp_enumerates_the_auto_pool)
+{
+    static const struct kvp_entry pool[] = {{"FullyQualifiedDomainName", "anyvm"},
+                                            {"OSName", "anyvm"}};
+    static uint8_t pkt[28 + 2580];
+    struct ic_message m;
+    const char *why;
+    size_t len = service(pkt, IC_MSG_KVP, 4, 2580);
+    pkt[28] = 3, pkt[29] = 2, pkt[32] = 1; /* ENUMERATE, AUTO, index 1 */
+    CHECK_EQ(ic_parse(pkt, len, &m, &why), 0);
+    CHECK_EQ(ic_kvp_answer(&m, pool, 2, &why), IC_STATUS_OK);
+    static const uint8_t sizes[12] = {1, 0, 0, 0, 14, 0, 0, 0, 12, 0, 0, 0}; /* REG_SZ, 14, 12 */
+    CHECK(memcmp(pkt + 28 + 8, sizes, 12) == 0);
+    static const uint8_t key[14] = {'O', 0, 'S', 0, 'N', 0, 'a', 0, 'm', 0, 'e', 0, 0, 0};
+    CHECK(memcmp(pkt + 28 + 20, key, 14) == 0);
+    static const uint8_t value[12] = {'a', 0, 'n', 0, 'y', 0, 'v', 0, 'm', 0, 0, 0};
+    CHECK(memcmp(pkt + 28 + 532, value, 12) == 0);
+    /* past the last index, and any other pool: the enumeration ends */
+    pkt[32] = 2;
+    CHECK_EQ(ic_kvp_answer(&m, pool, 2, &why), KVP_STATUS_NO_MORE);
+    pkt[32] = 0, pkt[29] = 0;
+    CHECK_EQ(ic_kvp_answer(&m, pool, 2, &why), KVP_STATUS_NO_MORE);
+    /* other operations, and a body without room for the answer */
+    pkt[28] = 0; /* GET */
+    CHECK_EQ(ic_kvp_answer(&m, pool, 2, &why), IC_STATUS_FAIL);
+    len = service(pkt, IC_MSG_KVP, 4, 2579);
+    pkt[28] = 3, pkt[29] = 2;
+    CHECK_EQ(ic_parse(pkt, len, &m, &why), 0);
+    CHECK_EQ(ic_kvp_answer(&m, pool, 2, &why), IC_STATUS_FAIL);
+    CHECK_STR(why, "an ENUMERATE body without room for the answer");
 }
 
 UNIT_MAIN()

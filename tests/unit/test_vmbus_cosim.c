@@ -349,18 +349,32 @@ static void host_packet(struct hchan *c, const char *text, uint64_t tid)
     host.flags[c->relid / 64] |= 1ull << (c->relid % 64);
 }
 
-/* Any inband payload (a multiple of 8 bytes, no wrap: fresh rings). */
+/* Copies in and out of a ring's data area of size bytes, across its end. */
+static void ring_put(uint8_t *data, uint32_t size, uint32_t at, const void *src, uint32_t len)
+{
+    for (uint32_t i = 0; i < len; i++)
+        data[(at + i) % size] = ((const uint8_t *)src)[i];
+}
+static void ring_get(const uint8_t *data, uint32_t size, uint32_t at, void *dst, uint32_t len)
+{
+    for (uint32_t i = 0; i < len; i++)
+        ((uint8_t *)dst)[i] = data[(at + i) % size];
+}
+
+/* Any inband payload (a multiple of 8 bytes) into the inbound ring; the
+ * guest has read what was there before (the tests wait for it). */
 static void host_packet_bytes(struct hchan *c, const uint8_t *payload, uint32_t len, uint64_t tid)
 {
     uint8_t *in = ring_base(c) + c->downstream * PAGE, *data = in + PAGE;
+    uint32_t size = (c->npfns - c->downstream) * PAGE - PAGE;
     uint32_t w = rd32le(in), len8 = (16 + len) / 8;
     uint8_t desc[16] = {6, 0, 2, 0, (uint8_t)len8, (uint8_t)(len8 >> 8), 0, 0};
     memcpy(desc + 8, &tid, 8);
-    memcpy(data + w, desc, 16);
-    memcpy(data + w + 16, payload, len);
+    ring_put(data, size, w, desc, 16);
+    ring_put(data, size, w + 16, payload, len);
     uint64_t trailer = (uint64_t)w << 32;
-    memcpy(data + w + 16 + len, &trailer, 8);
-    wr32le(in, w + 16 + len + 8);
+    ring_put(data, size, w + 16 + len, &trailer, 8);
+    wr32le(in, (w + 16 + len + 8) % size);
     host.flags[c->relid / 64] |= 1ull << (c->relid % 64);
 }
 
@@ -368,13 +382,15 @@ static void host_packet_bytes(struct hchan *c, const uint8_t *payload, uint32_t 
 static uint32_t host_take(struct hchan *c, uint8_t *out, uint64_t *tid)
 {
     uint8_t *ctl = ring_base(c), *data = ctl + PAGE;
+    uint32_t size = c->downstream * PAGE - PAGE;
     if (rd32le(ctl) == c->out_read)
         return 0;
-    uint8_t *d = data + c->out_read;
+    uint8_t d[16];
+    ring_get(data, size, c->out_read, d, 16);
     uint32_t off = (uint32_t)(d[2] | d[3] << 8) * 8, len = (uint32_t)(d[4] | d[5] << 8) * 8;
     memcpy(tid, d + 8, 8);
-    memcpy(out, d + off, len - off);
-    c->out_read += len + 8;
+    ring_get(data, size, c->out_read + off, out, len - off);
+    c->out_read = (c->out_read + len + 8) % size;
     wr32le(ctl + 4, c->out_read);
     return len - off;
 }
@@ -615,6 +631,37 @@ TEST(heartbeat_and_timesync_answer)
     run_loop();
     CHECK(!ts->open && ts->closed);
     CHECK(LOG_CONTAINS("timesync: a pipe message size outside the packet"));
+    HOST_RULES_KEPT();
+}
+
+static const uint8_t kvp_guid[16] = {0xe7, 0xf4, 0xa0, 0xa9, 0x45, 0x5a, 0x96, 0x4d,
+                                     0xb8, 0x27, 0x8a, 0x84, 0x1e, 0x8c, 0x03, 0xe6};
+
+TEST(kvp_answers_the_guest_name)
+{
+    static const uint8_t kvp_versions[] = {3, 0, 0, 0, 4, 0, 0, 0, 5, 0, 0, 0};
+    struct hchan *kvp = ic_channel(9, kvp_guid, kvp_versions, 3, 4, 0);
+    CHECK(kvp != NULL);
+    /* the host's request is the whole hv_kvp_msg: 7.5 KiB (only its first
+     * 2580 bytes matter for ENUMERATE) */
+    static uint8_t body[7428], p[8192], got[8192];
+    body[0] = 3, body[1] = 2; /* ENUMERATE the AUTO pool, index 0 */
+    uint32_t len = ic_request(p, 2, 4, 0, body, sizeof body);
+    host_packet_bytes(kvp, p, len, 100);
+    run_loop();
+    uint64_t tid;
+    CHECK_EQ(host_take(kvp, got, &tid), len);
+    CHECK_EQ(rd32le(got + 20), 0u);
+    static const uint8_t fqdn[8] = {'F', 0, 'u', 0, 'l', 0, 'l', 0};
+    CHECK(memcmp(got + 28 + 20, fqdn, 8) == 0);
+    CHECK_EQ(rd32le(got + 28 + 12), 2u * (24u + 1u)); /* "FullyQualifiedDomainName" */
+    body[4] = 200;                                    /* index 200: the end */
+    len = ic_request(p, 2, 4, 0, body, sizeof body);
+    host_packet_bytes(kvp, p, len, 101);
+    run_loop();
+    CHECK_EQ(host_take(kvp, got, &tid), len);
+    CHECK_EQ(rd32le(got + 20), 0x80070103u); /* HV_S_CONT */
+    CHECK(kvp->open);
     HOST_RULES_KEPT();
 }
 
