@@ -32,7 +32,10 @@ def test_every_key(tmp_path):
         ("web", ["-p", "80", "a b"], "32M", 256 << 10, False)
     (tmp_path / "n").mkdir()
     b = app.load(make(tmp_path / "n", {"main.c": "", "anyvm.toml": "network = true\n"}))
-    assert b.network and b.devices
+    assert b.network and b.devices and b.block
+    (tmp_path / "b").mkdir()
+    c = app.load(make(tmp_path / "b", {"main.c": "", "anyvm.toml": "block = false\n"}))
+    assert c.devices and not c.block
 
 
 @pytest.mark.parametrize("manifest,message", [
@@ -49,6 +52,8 @@ def test_every_key(tmp_path):
     ('devices = "no"', "devices must be true or false"),
     ("network = 1", "network must be true or false"),
     ("devices = false\nnetwork = true", "network = true needs the device layers"),
+    ('block = "no"', "block must be true or false"),
+    ("devices = false\nblock = true", "block = true needs the device layers"),
     ("name = ", "not valid TOML"),
 ])
 def test_bad_manifest_names_the_file(tmp_path, manifest, message):

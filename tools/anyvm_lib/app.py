@@ -7,6 +7,7 @@ anyvm.toml (TOML, every key optional):
     memory  = "64M"            # what `anyvm run` gives the VM unless told --mem
     stack   = "256K"           # the app's stack (default 64K)
     devices = true             # link the bus and driver layers (false: none)
+    block   = true             # with them, the disk drivers (false: no disk is found)
     network = false            # link the TCP/IP stack and sockets (true needs devices)
 
 The build compiles the C files with clang against musl's headers and
@@ -46,6 +47,7 @@ class App:
     memory: str = None
     stack_bytes: int = 0
     devices: bool = True
+    block: bool = True
     network: bool = False
 
 
@@ -81,7 +83,7 @@ def load(directory):
             data = tomllib.load(f)
     except tomllib.TOMLDecodeError as e:
         raise AppError(f"{manifest}: not valid TOML: {e}") from None
-    known = {"name", "args", "memory", "stack", "devices", "network"}
+    known = {"name", "args", "memory", "stack", "devices", "block", "network"}
     unknown = sorted(set(data) - known)
     if unknown:
         raise AppError(f"{manifest}: unknown key {unknown[0]!r} (known: {', '.join(sorted(known))})")
@@ -111,6 +113,11 @@ def load(directory):
     if "devices" in data:
         _expect(manifest, "devices", data["devices"], bool, "true or false")
         app.devices = data["devices"]
+    if "block" in data:
+        _expect(manifest, "block", data["block"], bool, "true or false")
+        app.block = data["block"]
+        if app.block and not app.devices:
+            raise AppError(f"{manifest}: block = true needs the device layers (devices = true)")
     if "network" in data:
         _expect(manifest, "network", data["network"], bool, "true or false")
         app.network = data["network"]
@@ -167,7 +174,7 @@ def source_dir(app, ext_b):
             os.remove(src)
         os.symlink(app.dir, src)
     inputs = f"dir={app.dir}\nsources={' '.join(app.sources)}\ndevices={app.devices}\n"
-    inputs += f"network={app.network}\n"
+    inputs += f"block={app.block}\nnetwork={app.network}\n"
     record = os.path.join(ext_b, "inputs")
     if not os.path.exists(record) or open(record).read() != inputs:
         shutil.rmtree(os.path.join(ext_b, "obj"), ignore_errors=True)
@@ -195,6 +202,7 @@ def build(app, output, jobs=None, echo=None):
     cmd = ["make", "--no-print-directory", "-C", ROOT, f"-j{jobs or os.cpu_count() or 1}",
            f"EXT_APP={app.name}", f"EXT_DIR={src}", f"EXT_CONFIG={config}",
            f"EXT_DEVICES={'yes' if app.devices else 'no'}",
+           f"EXT_BLOCK={'yes' if app.block else 'no'}",
            f"EXT_NETWORK={'yes' if app.network else 'no'}", target]
     p = subprocess.run(cmd, stdout=echo, stderr=None)
     if p.returncode != 0:

@@ -1,17 +1,19 @@
 """The `anyvm` command: `anyvm build DIR` builds an app's folder into an
 image; `anyvm run` boots an image on a target with the guest's serial on
 stdout and exits with the guest's status; `anyvm pack iso` writes a GRUB
-ISO."""
+ISO, `anyvm pack vmware` a folder of VMware disks, .vmx, OVF and OVA."""
 
 import argparse
 import os
 import shlex
+import shutil
 import signal
 import sys
 
 from . import cmdline as cmdline_mod
 from . import app as app_mod
-from . import image, initrd, iso, launch, publish, runcheck, serial_filter, status, targets
+from . import (hostsim, image, initrd, iso, launch, publish, qemu, runcheck, serial_filter,
+               status, targets, version, vmware)
 
 USAGE_EPILOG = """\
 exit status of `anyvm run`: the guest's status N (the kernel's last serial line
@@ -40,6 +42,7 @@ def publish_arg(text):
 
 def parser():
     p = argparse.ArgumentParser(prog="anyvm", description="Run and pack anyvm images.")
+    p.add_argument("--version", action="version", version=f"anyvm {version.describe()}")
     sub = p.add_subparsers(dest="command", required=True)
 
     r = sub.add_parser("run", help="boot an image on a target; serial on stdout",
@@ -65,6 +68,10 @@ def parser():
                         "NIC; the guest takes 10.0.2.15 by DHCP); repeatable")
     r.add_argument("--nic", choices=["none", "user"], default="none",
                    help="user: a virtio-net NIC on QEMU user networking (implied by -p)")
+    r.add_argument("--nic-model", choices=sorted(qemu.NIC_MODELS), default=None,
+                   help="that NIC as QEMU's emulated Intel model or vmxnet3 instead of "
+                        "virtio-net (e1000 and e1000-82545em on pc, e1000e on q35, vmxnet3 "
+                        "on either)")
     r.add_argument("--initrd", default=None, metavar="FILE",
                    help="a cpio newc archive (anyvm pack initrd) the app reads as its file tree: "
                         "QEMU -initrd, hostsim --initrd, a GRUB module on the iso target")
@@ -80,17 +87,57 @@ def parser():
                         "with symbols, beside it)")
     b.add_argument("-j", "--jobs", type=int, default=None, help="parallel compilers")
 
+    sub.add_parser("targets", help="list the targets: what each boots and what it needs here",
+                   usage="anyvm targets")
+    sub.add_parser("version", help="print anyvm's version", usage="anyvm version")
+
     k = sub.add_parser("pack", help="pack an image into a boot medium, or a folder into an initrd",
                        usage="anyvm pack iso IMAGE -o OUT.iso [--cmdline ...] [--initrd FILE] "
-                             "[-- app args...]\n       anyvm pack initrd DIR -o OUT.cpio")
-    k.add_argument("format", choices=["iso", "initrd"])
+                             "[-- app args...]\n"
+                             "       anyvm pack vmware IMAGE -o OUTDIR [--cmdline ...] "
+                             "[--initrd FILE] [--mem SIZE] [--cpus N] [-- app args...]\n"
+                             "       anyvm pack initrd DIR -o OUT.cpio",
+                       description="iso: a BIOS GRUB ISO. vmware: into OUTDIR, NAME.raw (a BIOS "
+                                   "GRUB disk), NAME.vmdk + NAME.vmx (Workstation, Fusion), "
+                                   "NAME.ova (ESXi; also NAME.ovf, NAME-disk1.vmdk, NAME.mf); "
+                                   "docs/vmware.md. initrd: a cpio newc archive.")
+    k.add_argument("format", choices=["iso", "vmware", "initrd"])
     k.add_argument("image", metavar="IMAGE|DIR")
-    k.add_argument("-o", "--output", required=True, metavar="OUT")
+    k.add_argument("-o", "--output", required=True, metavar="OUT",
+                   help="iso, initrd: the file to write; vmware: the folder (made when missing)")
     k.add_argument("--cmdline", default=targets.QEMU_CMDLINE,
                    help=f'kernel parameters written into grub.cfg (default "{targets.QEMU_CMDLINE}")')
     k.add_argument("--initrd", default=None, metavar="FILE",
-                   help="iso: an initrd GRUB loads as the first multiboot module")
+                   help="iso, vmware: an initrd GRUB loads as the first multiboot module")
+    k.add_argument("--mem", default=None, metavar="SIZE",
+                   help="vmware: the VM's memory, as run's --mem (default: the image's "
+                        "anyvm.toml memory, else 64M; rounded up to a multiple of 4M)")
+    k.add_argument("--cpus", type=int, default=None, metavar="N",
+                   help="vmware: vCPUs, 1 or a multiple of 2 up to 254 (default 1)")
     return p
+
+
+def target_needs(t):
+    """[(what, found, how to get it)] for booting on target t here."""
+    if t.vmm == "hostsim":
+        out = [("build/hostsim", os.access(hostsim.HOSTSIM, os.X_OK), "make hostsim"),
+               ("/dev/kvm", os.path.exists("/dev/kvm"), "a host with KVM")]
+    else:
+        out = [("qemu-system-x86_64", shutil.which(qemu.QEMU) is not None,
+                "apt-get install qemu-system-x86 (make setup)")]
+    if t.medium == "iso":
+        out += [(tool, shutil.which(tool) is not None, "apt-get install grub-pc-bin grub-common "
+                 "xorriso mtools (make setup)") for tool in ("grub-mkrescue", "xorriso", "mformat")]
+    return out
+
+
+def cmd_targets():
+    for t in targets.TARGETS.values():
+        default = " (default)" if t.name == targets.DEFAULT_TARGET else ""
+        print(f"{t.name}{default}: {t.about}")
+        for what, found, how in target_needs(t):
+            print(f"    needs {what}: " + ("found" if found else f"MISSING ({how})"))
+    return 0
 
 
 def cmd_build(a, app_args):
@@ -119,7 +166,7 @@ def cmd_run(a, app_args):
     spec = launch.BootSpec(image=a.image, target=a.target, accel=a.accel, mem=mem,
                            cpus=a.cpus, cmdline=a.cmdline, args=app_args, timeout=a.timeout,
                            exit_device=a.exit_device, nic=a.nic, forwards=a.publish,
-                           initrd=a.initrd)
+                           initrd=a.initrd, nic_model=a.nic_model)
     for f in a.publish:
         print(f"anyvm: {f.describe()}", file=sys.stderr, flush=True)
 
@@ -147,12 +194,26 @@ def cmd_run(a, app_args):
 
 
 def cmd_pack(a, app_args):
+    if a.format != "vmware" and (a.mem is not None or a.cpus is not None):
+        raise vmware.PackError("--mem and --cpus are for anyvm pack vmware")
     if a.format == "initrd":
         if app_args or a.initrd is not None:
             raise initrd.InitrdError("anyvm pack initrd takes a folder and -o OUT only")
         initrd.pack(a.image, a.output)
         print(f"anyvm: wrote {a.output} ({os.path.getsize(a.output)} bytes, cpio newc) from "
               f"{a.image}", file=sys.stderr)
+        return 0
+    if a.format == "vmware":
+        line = cmdline_mod.compose(a.cmdline, app_args)
+
+        def progress(text):
+            print(f"anyvm: {text}", file=sys.stderr, flush=True)
+        out = vmware.pack(a.image, a.output, line, initrd_path=a.initrd, mem=a.mem,
+                          cpus=1 if a.cpus is None else a.cpus,
+                          progress=progress)
+        print(f"anyvm: wrote {a.output}: " + ", ".join(os.path.basename(p) for p in out.values())
+              + f" (grub.cfg: multiboot {iso.IMAGE_PATH} {line}"
+              f"{'; module ' + iso.INITRD_PATH if a.initrd else ''})", file=sys.stderr)
         return 0
     runcheck.check_image(a.image, "iso")
     line = cmdline_mod.compose(a.cmdline, app_args)
@@ -191,9 +252,17 @@ def main(argv=None):
             return cmd_run(a, app_args)
         if a.command == "build":
             return cmd_build(a, app_args)
+        if a.command in ("targets", "version"):
+            if app_args:
+                raise runcheck.InputError(f"anyvm {a.command} takes no arguments")
+            if a.command == "version":
+                print(f"anyvm {version.describe()}")
+                return 0
+            return cmd_targets()
         return cmd_pack(a, app_args)
     except (launch.BootError, runcheck.InputError, image.ImageError, cmdline_mod.CmdlineError,
-            app_mod.AppError, initrd.InitrdError, RuntimeError, OSError) as e:
+            app_mod.AppError, initrd.InitrdError, vmware.PackError, RuntimeError,
+            OSError) as e:
         print(f"anyvm: {e}", file=sys.stderr)
         return status.NOT_STARTED if a.command == "run" else 1
     except KeyboardInterrupt:

@@ -25,6 +25,7 @@ class BootSpec:
     extra: list = field(default_factory=list)  # more VMM arguments, passed as they are
     exit_device: bool = True   # isa-debug-exit (QEMU) / --exit-port (hostsim)
     nic: str = "none"          # "user": a virtio-net NIC on QEMU user networking
+    nic_model: str = None      # that NIC as an emulated model (qemu.NIC_MODELS); None: virtio-net
     forwards: list = field(default_factory=list)  # publish.Forward, on that NIC
     initrd: str = None         # a cpio newc archive: the app's file tree (initrd.py)
 
@@ -116,10 +117,13 @@ def prepare(spec, workdir):
             extra = ["-initrd", initrd.qemu_path(spec.initrd, workdir)] + extra
         except initrd.InitrdError as e:
             raise BootError(str(e)) from None
+    if spec.nic_model and not (spec.nic == "user" or spec.forwards):
+        raise BootError("a NIC model needs a NIC: --nic user or -p")
     if spec.nic == "user" or spec.forwards:
         try:
             publish.check_unique(spec.forwards)
-            extra = publish.qemu_nic_args(target.machine, spec.forwards) + extra
+            extra = publish.qemu_nic_args(target.machine, spec.forwards,
+                                          spec.nic_model) + extra
         except publish.PublishError as e:
             raise BootError(str(e)) from None
     common = dict(machine=target.machine, accel=acc, mem=spec.mem, cpus=spec.cpus,
