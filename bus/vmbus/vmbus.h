@@ -29,6 +29,7 @@ struct vmbus_dev {
     void *ring_pages;
     uint32_t ring_bytes, gpadl;
     bool gpadl_live;
+    bool open_sent; /* OPENCHANNEL went out: only then is CLOSECHANNEL due */
     struct vmbus_ring out, in;
     /* the one request waiting for the host's reply */
     struct {

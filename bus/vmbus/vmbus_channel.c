@@ -176,6 +176,7 @@ int vmbus_open(struct vmbus_dev *vd, uint32_t out_bytes, uint32_t in_bytes,
     size_t len = vmbus_msg_open_channel(msg, relid, relid, vd->gpadl, 0, out_bytes / PAGE);
     arm(vd, VMBUS_OPENCHANNEL_RESULT, relid);
     uint32_t status;
+    vd->open_sent = true;
     if (vmbus_post(msg, len) != 0 || wait_reply(vd, &status) != 0) {
         kprintf("vmbus relid %u: no OPENCHANNEL_RESULT\n", (unsigned)relid);
         vmbus_close(vd);
@@ -195,8 +196,11 @@ void vmbus_close(struct vmbus_dev *vd)
 {
     uint8_t msg[VMBUS_MSG_MAX];
     uint32_t relid = vd->offer.child_relid;
-    if (vd->state == VMBUS_CH_OPEN || vd->state == VMBUS_CH_BROKEN)
+    /* A host refuses CLOSECHANNEL for a channel it never opened (openvmm's
+     * channels.rs): only after OPENCHANNEL. */
+    if (vd->open_sent)
         vmbus_post(msg, vmbus_msg_close_channel(msg, relid));
+    vd->open_sent = false;
     if (vd->state == VMBUS_CH_OPEN)
         vd->state = VMBUS_CH_CLOSED;
     work_cancel(&vd->work);

@@ -188,9 +188,9 @@ uint16_t hyperv_post_message(uint32_t conn_id, uint32_t message_type, const void
         c->open = true;
         reply3(6, c->relid, rd32le(b + 4), 0);
         break;
-    case 7: /* CLOSECHANNEL */
+    case 7: /* CLOSECHANNEL: only of an open channel */
         c = host_chan(rd32le(b));
-        HOST_RULE(c != NULL);
+        HOST_RULE(c != NULL && c->open);
         c->open = false;
         c->closed = true;
         break;
