@@ -229,12 +229,9 @@ static void add_device(struct vmbus_dev *vd)
     char text[37];
     vmbus_guid_format(&vd->offer.if_type, text);
     const char *name = class_name(&vd->offer.if_type);
-    if (name != NULL)
-        ksnprintf(vd->dev.name, sizeof vd->dev.name, "relid %u %s", (unsigned)vd->offer.child_relid,
-                  name);
-    else
-        ksnprintf(vd->dev.name, sizeof vd->dev.name, "relid %u %s", (unsigned)vd->offer.child_relid,
-                  text);
+    /* "relid 3 timesync", or the class GUID when it has no name here */
+    ksnprintf(vd->dev.name, sizeof vd->dev.name, "relid %u %s", (unsigned)vd->offer.child_relid,
+              name != NULL ? name : text);
     vd->dev.bus = &vmbus_bus;
     vd->added = true;
     device_add(&vd->dev);
