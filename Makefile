@@ -38,7 +38,8 @@ KLDFLAGS := $(KCODEGEN) -flto-partition=one -g -Werror -nostdlib -static -no-pie
 # (the calls of include/anyvm/) is in every image: --gc-sections keeps only
 # what the app calls.
 CORE_DIRS := arch/x86_64 boot core init hv dev klib drivers/uart sys api
-DEVICE_DIRS := bus/pci bus/virtio_mmio drivers/virtio drivers/e1000 drivers/vmxnet3 dev/scsi drivers/pvscsi net
+DEVICE_DIRS := bus/pci bus/virtio_mmio drivers/virtio drivers/e1000 drivers/vmxnet3 dev/scsi drivers/pvscsi net \
+	hv/hyperv bus/vmbus drivers/hyperv
 dir_objs = $(patsubst %,$(B)/k/%.o,$(foreach d,$(1),$(wildcard $(d)/*.c) $(wildcard $(d)/*.S)))
 CORE_OBJS := $(call dir_objs,$(CORE_DIRS))
 # The block drivers (virtio-blk, PVSCSI and the SCSI layer under it) are part
@@ -248,7 +249,9 @@ PURE_SRCS := core/cmdline.c core/memmap.c core/page_alloc.c core/heap.c \
 	core/acpi.c core/acpi_madt.c core/acpi_fadt.c core/acpi_mcfg.c core/aml_decode.c core/aml_devices.c core/acpi_devices.c \
 	core/event.c core/timer.c core/irq.c core/device.c core/civil_time.c core/param.c core/platform.c tests/unit/host_platform.c tests/unit/host_irq.c \
 	boot/bootinfo.c boot/multiboot.c boot/pvh.c boot/linux64.c boot/framebuffer.c klib/format.c klib/number.c \
-	hv/hv_decide.c hv/vmware_backdoor.c arch/x86_64/power_policy.c arch/x86_64/mptable.c \
+	hv/hv_decide.c hv/vmware_backdoor.c hv/hyperv_tsc.c hv/hyperv/hypercall_abi.c hv/hyperv/synic_msg.c \
+	bus/vmbus/vmbus_msg.c bus/vmbus/vmbus_version.c bus/vmbus/vmbus_ring.c \
+	drivers/hyperv/ic_msg.c drivers/hyperv/ic_kvp.c arch/x86_64/power_policy.c arch/x86_64/mptable.c \
 	bus/pci/pci_addr.c bus/pci/pci_bar_decode.c bus/pci/pci_cap_walk.c bus/pci/pci_match.c \
 	bus/pci/pci_irq_logic.c bus/pci/pci_format.c \
 	fs/cpio_newc.c fs/tree.c \
@@ -288,6 +291,11 @@ $(B)/unit/test_pvscsi_disk: $(B)/pure/drivers/pvscsi/pvscsi_disk.o
 $(B)/unit/test_pvscsi_scan: $(B)/pure/drivers/pvscsi/pvscsi_scan.o \
 	$(B)/pure/drivers/pvscsi/pvscsi_cmd.o $(B)/pure/drivers/pvscsi/pvscsi_disk.o \
 	$(B)/pure/drivers/pvscsi/pvscsi_hotplug.o
+# test_vmbus_cosim runs the kernel's VMBus and the integration services
+# against a host model (its own SynIC, hypercalls and DMA stand-ins): only
+# it links the vmbus bus.
+$(B)/unit/test_vmbus_cosim: $(B)/pure/bus/vmbus/vmbus_conn.o $(B)/pure/bus/vmbus/vmbus_channel.o \
+	$(B)/pure/bus/vmbus/vmbus_bus.o $(B)/pure/drivers/hyperv/ic.o $(B)/pure/drivers/hyperv/ic_services.o
 # test_hostsim_kvm runs a tiny guest on /dev/kvm with hostsim's CPU back end.
 $(B)/unit/test_hostsim_kvm: $(B)/pure/hostsim/cpu/cpu_kvm.o $(B)/pure/hostsim/cpu/cpu_kvm_run.o \
 	$(B)/pure/hostsim/firecracker/boot_linux.o $(B)/pure/hostsim/firecracker/boot_gdt.o
@@ -336,6 +344,9 @@ fuzz_srcs_bootinfo := boot/bootinfo.c boot/multiboot.c boot/pvh.c boot/linux64.c
 fuzz_srcs_memmap := core/memmap.c
 fuzz_srcs_initrd := fs/cpio_newc.c fs/tree.c
 fuzz_srcs_hv_decide := hv/hv_decide.c hv/vmware_backdoor.c
+fuzz_srcs_vmbus_msg := bus/vmbus/vmbus_msg.c hv/hyperv/synic_msg.c
+fuzz_srcs_vmbus_ring := bus/vmbus/vmbus_ring.c
+fuzz_srcs_hyperv_ic := drivers/hyperv/ic_msg.c drivers/hyperv/ic_kvp.c
 fuzz_srcs_exit_policy := arch/x86_64/power_policy.c arch/x86_64/mptable.c
 fuzz_srcs_net_rx := apps/devinfo/ping_responder.c net/inet_csum.c drivers/virtio/net_hdr.c
 fuzz_srcs_httpd_request := apps/httpd/request.c apps/httpd/target.c
