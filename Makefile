@@ -203,7 +203,8 @@ HOSTSIM_PURE_SRCS := hostsim/guest_mem.c hostsim/log.c hostsim/options.c hostsim
 	hostsim/virtio/virtq.c hostsim/virtio/mmio.c hostsim/virtio/blk.c hostsim/virtio/net.c \
 	hostsim/firecracker/virtio_layout.c hostsim/firecracker/cmdline.c \
 	hostsim/firecracker/dsdt.c hostsim/firecracker/tables.c hostsim/firecracker/memmap.c \
-	hostsim/firecracker/ram.c hostsim/firecracker/initrd.c
+	hostsim/firecracker/ram.c hostsim/firecracker/initrd.c \
+	hostsim/hyperv/cpuid.c hostsim/hyperv/acpi.c
 hostsim: $(B)/hostsim
 $(B)/hostsim: $(HOSTSIM_SRCS:%.c=$(B)/h/%.o)
 	$(HCC) -o $@ $^

@@ -261,8 +261,17 @@ int cpu_kvm_set_cpuid(struct cpu_kvm *k, unsigned vcpu, cpu_kvm_cpuid_edit_fn ed
      * KVM_HC_KICK_CPU and yields with KVM_HC_SCHED_YIELD (Linux
      * Documentation/virt/kvm/x86/cpuid.rst, hypercalls.rst). Those three
      * bits are withdrawn from leaf 0x40000001 there; on hardware KVM the
-     * guest sees what the model set. */
-    for (unsigned i = 0; k->no_vmcall && i < c->nent; i++) {
+     * guest sees what the model set. Only while leaf 0x40000000 is KVM's:
+     * a model that puts another hypervisor's leaves there (Hyper-V's "Hv#1"
+     * in 0x40000001 EAX, whose bit 13 is set) keeps them whole. */
+    bool kvm_leaves = false;
+    for (unsigned i = 0; i < c->nent; i++) {
+        const struct kvm_cpuid_entry2 *e = &c->entries[i];
+        if (e->function == KVM_CPUID_SIGNATURE && e->ebx == 0x4B4D564Bu /* "KVMK" */ &&
+            e->ecx == 0x564B4D56u /* "VMKV" */ && e->edx == 0x4Du /* "M\0\0\0" */)
+            kvm_leaves = true;
+    }
+    for (unsigned i = 0; k->no_vmcall && kvm_leaves && i < c->nent; i++) {
         if (c->entries[i].function == KVM_CPUID_FEATURES) {
             uint32_t hide = (1u << KVM_FEATURE_PV_UNHALT) | (1u << KVM_FEATURE_PV_SEND_IPI) |
                             (1u << KVM_FEATURE_PV_SCHED_YIELD);

@@ -1,0 +1,70 @@
+"""build/hostsim's Hyper-V machine (`hostsim hyperv`, docs/hyperv.md) boots
+the anyvm kernel, which must recognise Hyper-V from CPUID alone: for each
+generation, build/hello.elf runs with --exit-port and the test checks, on
+the serial port,
+
+  - `hypervisor: Hyper-V` and the capability line the kernel derives from
+    CPUID 0x40000003 (hypercall, SynIC, reference TSC),
+  - the MADT's CPU count, the app's greeting and `anyvm: exit status 0`,
+
+and that hostsim ended with (2*0+1) from the exit port. Gen1 has a PIT, so
+the kernel calibrates the TSC with it; Gen2 has none. Each run has a
+timeout; nothing is timed."""
+
+import os
+import re
+
+import pytest
+
+from anyvm_lib import hostsim, vm
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+KERNEL = os.path.join(ROOT, "build", "hello.elf")
+GUEST_TIMEOUT = 120
+RUN_TIMEOUT = 150
+
+EXPECT = [
+    r"^hypervisor: Hyper-V$",
+    r"^hv: capabilities: hyperv-hypercall hyperv-synic hyperv-reference-tsc$",
+    r"^cpus: 1 \(ACPI MADT\)$",
+    r"^Hello, world!$",
+    r"^anyvm: exit status 0$",
+]
+
+
+def boot(gen):
+    for need in (hostsim.HOSTSIM, KERNEL):
+        if not os.path.exists(need):
+            pytest.fail(f"{os.path.relpath(need, ROOT)} is not built (make hostsim all)",
+                        pytrace=False)
+    if not os.access("/dev/kvm", os.R_OK | os.W_OK):
+        pytest.skip("/dev/kvm is absent or not accessible (hostsim needs KVM)")
+    argv = hostsim.argv("hyperv", "pvh", KERNEL, "console=ttyS0", "128M", 1, GUEST_TIMEOUT,
+                        model_args=["--gen", str(gen)])
+    res = vm.run(argv, timeout=RUN_TIMEOUT)
+    print(f"$ {' '.join(argv)}\nexit {res.rc}\n[stderr]\n{res.stderr_text}\n"
+          f"[serial]\n{res.serial_text}")
+    return res
+
+
+def lines_in_order(text, patterns):
+    """The first pattern not found on a line after the previous match, or None."""
+    lines = text.splitlines()
+    at = 0
+    for p in patterns:
+        while at < len(lines) and not re.search(p, lines[at]):
+            at += 1
+        if at == len(lines):
+            return p
+        at += 1
+    return None
+
+
+@pytest.mark.parametrize("gen", [1, 2])
+def test_hyperv_boot(gen):
+    res = boot(gen)
+    assert not res.timed_out, "hostsim did not end"
+    missing = lines_in_order(res.serial_text, EXPECT)
+    assert missing is None, f"no serial line matching /{missing}/ in order"
+    assert "KVMKVMKVM" not in res.serial_text
+    assert res.rc == 1, f"hostsim exit status {res.rc}, not 1 (exit port, status 0)"
