@@ -204,7 +204,7 @@ HOSTSIM_PURE_SRCS := hostsim/guest_mem.c hostsim/log.c hostsim/options.c hostsim
 	hostsim/firecracker/virtio_layout.c hostsim/firecracker/cmdline.c \
 	hostsim/firecracker/dsdt.c hostsim/firecracker/tables.c hostsim/firecracker/memmap.c \
 	hostsim/firecracker/ram.c hostsim/firecracker/initrd.c \
-	hostsim/hyperv/cpuid.c hostsim/hyperv/acpi.c
+	$(filter-out hostsim/hyperv/machine.c hostsim/hyperv/partition_kvm.c,$(wildcard hostsim/hyperv/*.c))
 hostsim: $(B)/hostsim
 $(B)/hostsim: $(HOSTSIM_SRCS:%.c=$(B)/h/%.o)
 	$(HCC) -o $@ $^
@@ -271,6 +271,10 @@ $(B)/unit/test_sys_files: $(FILES_PURE_OBJS)
 # test_hostsim_kvm runs a tiny guest on /dev/kvm with hostsim's CPU back end.
 $(B)/unit/test_hostsim_kvm: $(B)/pure/hostsim/cpu/cpu_kvm.o $(B)/pure/hostsim/cpu/cpu_kvm_run.o \
 	$(B)/pure/hostsim/firecracker/boot_linux.o $(B)/pure/hostsim/firecracker/boot_gdt.o
+# test_hostsim_hyperv_kvm: the same, with the Hyper-V partition wired to KVM.
+$(B)/unit/test_hostsim_hyperv_kvm: $(B)/pure/hostsim/cpu/cpu_kvm.o \
+	$(B)/pure/hostsim/cpu/cpu_kvm_run.o $(B)/pure/hostsim/firecracker/boot_linux.o \
+	$(B)/pure/hostsim/firecracker/boot_gdt.o $(B)/pure/hostsim/hyperv/partition_kvm.o
 $(B)/pure/%.o: %.c
 	@mkdir -p $(dir $@)
 	@echo '  HOSTCC  $<'

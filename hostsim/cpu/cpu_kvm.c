@@ -310,6 +310,34 @@ int cpu_kvm_set_msrs(struct cpu_kvm *k, unsigned vcpu, const struct cpu_kvm_msr 
     return 0;
 }
 
+int cpu_kvm_get_msr(struct cpu_kvm *k, unsigned vcpu, uint32_t index, uint64_t *value)
+{
+    struct {
+        struct kvm_msrs head;
+        struct kvm_msr_entry entry;
+    } m;
+    memset(&m, 0, sizeof m);
+    m.head.nmsrs = 1;
+    m.entry.index = index;
+    /* KVM_GET_MSRS returns how many it read. */
+    if (vcpu >= k->nvcpus || ioctl(k->vcpu[vcpu].fd, KVM_GET_MSRS, &m) != 1) {
+        hs_log("KVM_GET_MSRS 0x%x on vCPU %u failed", index, vcpu);
+        return -1;
+    }
+    *value = m.entry.data;
+    return 0;
+}
+
+uint64_t cpu_kvm_tsc_hz(struct cpu_kvm *k, unsigned vcpu)
+{
+    int khz = vcpu < k->nvcpus ? ioctl(k->vcpu[vcpu].fd, KVM_GET_TSC_KHZ, 0) : -1;
+    if (khz <= 0) {
+        hs_log("KVM_GET_TSC_KHZ on vCPU %u: %s", vcpu, khz < 0 ? strerror(errno) : "0 kHz");
+        return 0;
+    }
+    return (uint64_t)khz * 1000u;
+}
+
 int cpu_kvm_set_lint(struct cpu_kvm *k, unsigned vcpu)
 {
     struct kvm_lapic_state lapic;

@@ -20,6 +20,7 @@
 #include "hostsim/hyperv/acpi.h"
 #include "hostsim/hyperv/cpuid.h"
 #include "hostsim/hyperv/layout.h"
+#include "hostsim/hyperv/partition_kvm.h"
 #include "hostsim/log.h"
 #include "hostsim/status.h"
 #include "hostsim/vm.h"
@@ -34,6 +35,7 @@ static unsigned generation = 1;
 struct hvm {
     struct serial16550 serial;
     struct debug_exit debug_exit;
+    struct hvhost_partition partition;
     uint32_t entry;
 };
 
@@ -195,7 +197,8 @@ static int hvm_setup(struct hostsim_vm *vm, const struct hostsim_options *o)
         cpu_kvm_add_ram(k, 0, o->mem_bytes) != 0)
         return -1;
     if (load_kernel(&m, k, o) != 0 || setup_vcpus(&m, k, o->cpus) != 0 ||
-        write_boot_data(k, o) != 0 || add_devices(&m, vm, o) != 0)
+        write_boot_data(k, o) != 0 || add_devices(&m, vm, o) != 0 ||
+        hvhost_partition_attach(&m.partition, k) != 0)
         return -1;
     hs_debug("hyperv: generation %u, PVH entry 0x%x, %llu MiB, %u vCPU%s", generation, m.entry,
              (unsigned long long)(o->mem_bytes >> 20), o->cpus, o->cpus == 1 ? "" : "s");
