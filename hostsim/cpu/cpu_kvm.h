@@ -94,6 +94,12 @@ struct cpu_kvm {
     unsigned long unclaimed_msr;                 /* MSR exits no range took (#GP) */
     unsigned long assisted; /* instructions KVM could not emulate, completed (assist.h) */
     int no_vmcall;          /* the PVM host: a guest's vmcall never returns */
+    /* When set, the first SIGTERM calls this (with dev_lock held) instead
+     * of ending the run, so a model can ask its guest to shut down; a
+     * second SIGTERM ends the run as usual. */
+    void (*sigterm_hook)(void *ctx);
+    void *sigterm_ctx;
+    int sigterm_hooked; /* the hook ran */
 };
 
 /* Each returns 0, or -1 after saying why on stderr. */

@@ -5,7 +5,8 @@
  * (cpuid.h), ACPI tables with the VMBus device in the DSDT (acpi.h), COM1,
  * and for --gen 1 the PC's PIT and 8259 PICs, for --gen 2 no PIT and no PIC
  * declared. Exit statuses: 0 after a guest shutdown or reset, 1 after a
- * triple fault or a KVM error, (2V+1)&0xff from --exit-port. */
+ * triple fault or a KVM error, (2V+1)&0xff from --exit-port, 8 after a
+ * VMBus protocol violation (vmbus_machine.h). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +22,8 @@
 #include "hostsim/hyperv/cpuid.h"
 #include "hostsim/hyperv/layout.h"
 #include "hostsim/hyperv/partition_kvm.h"
+#include "hostsim/hyperv/vmbus_machine.h"
+#include "hostsim/vmbus/wire.h"
 #include "hostsim/log.h"
 #include "hostsim/status.h"
 #include "hostsim/vm.h"
@@ -29,13 +32,15 @@
 #define MAX_VCPUS 64 /* CPU_KVM_MAX_VCPUS */
 #define CMDLINE_MAX 2048u
 
-/* --gen, the model's own option. */
+/* The model's own options: --gen, --vmbus-max-version. */
 static unsigned generation = 1;
+static uint32_t vmbus_max_version = VMBUS_VERSION_V5_3;
 
 struct hvm {
     struct serial16550 serial;
     struct debug_exit debug_exit;
     struct hvhost_partition partition;
+    struct hvm_vmbus vmbus;
     uint32_t entry;
 };
 
@@ -198,11 +203,25 @@ static int hvm_setup(struct hostsim_vm *vm, const struct hostsim_options *o)
         return -1;
     if (load_kernel(&m, k, o) != 0 || setup_vcpus(&m, k, o->cpus) != 0 ||
         write_boot_data(k, o) != 0 || add_devices(&m, vm, o) != 0 ||
-        hvhost_partition_attach(&m.partition, k) != 0)
+        hvhost_partition_attach(&m.partition, k) != 0 ||
+        hvm_vmbus_attach(&m.vmbus, vm, &m.partition, vmbus_max_version) != 0)
         return -1;
     hs_debug("hyperv: generation %u, PVH entry 0x%x, %llu MiB, %u vCPU%s", generation, m.entry,
              (unsigned long long)(o->mem_bytes >> 20), o->cpus, o->cpus == 1 ? "" : "s");
     return 0;
+}
+
+static int hvm_start(struct hostsim_vm *vm)
+{
+    struct hvm *m = vm->model_state;
+    return hvm_vmbus_start(&m->vmbus);
+}
+
+static void hvm_stop(struct hostsim_vm *vm)
+{
+    struct hvm *m = vm->model_state;
+    if (m != NULL)
+        hvm_vmbus_stop(&m->vmbus);
 }
 
 static int hvm_exit_status(struct hostsim_vm *vm, const struct cpu_kvm_end_info *end,
@@ -220,10 +239,11 @@ static int hvm_exit_status(struct hostsim_vm *vm, const struct cpu_kvm_end_info 
     return 1;
 }
 
-enum { OPT_GEN = HOSTSIM_MODEL_OPTION_BASE };
+enum { OPT_GEN = HOSTSIM_MODEL_OPTION_BASE, OPT_VMBUS_MAX_VERSION };
 
 static const struct option hvm_options[] = {
     {"gen", required_argument, NULL, OPT_GEN},
+    {"vmbus-max-version", required_argument, NULL, OPT_VMBUS_MAX_VERSION},
     {NULL, 0, NULL, 0},
 };
 
@@ -237,6 +257,20 @@ static int hvm_option(int id, const char *arg, char *err, size_t errlen)
         snprintf(err, errlen, "--gen: '%s' is not 1 or 2", arg);
         return -1;
     }
+    if (id == OPT_VMBUS_MAX_VERSION) {
+        unsigned major, minor;
+        char end;
+        if (sscanf(arg, "%u.%u%c", &major, &minor, &end) == 2 && major < 0x10000 &&
+            minor < 0x10000 && vmbus_host_version_known(major << 16 | minor)) {
+            vmbus_max_version = major << 16 | minor;
+            return 0;
+        }
+        snprintf(err, errlen,
+                 "--vmbus-max-version: '%s' is not one of 1.1 (WIN7), 2.4 (WIN8), 3.0 "
+                 "(WIN8.1), 4.0 (WIN10), 4.1, 5.0, 5.1, 5.2, 5.3",
+                 arg);
+        return -1;
+    }
     snprintf(err, errlen, "hyperv: unknown option %d", id);
     return -1;
 }
@@ -248,12 +282,16 @@ static const struct hostsim_model hyperv_model = {
     .usage = "  --gen 1|2          VM generation (default 1): 1 has the PIT and the 8259 PICs\n"
              "                     (MADT PCAT_COMPAT) and VMBus as \\_SB.VMB8 \"VMBus\";\n"
              "                     2 has neither and VMBus as \\_SB.VMOD.VMBS \"VMBUS\"\n"
+             "  --vmbus-max-version MAJOR.MINOR  the newest VMBus version the host accepts\n"
+             "                     (default 5.3; 1.1 is WIN7, 4.0 WIN10)\n"
              "  --cmdline is the kernel command line as given; hvm_start_info carries the\n"
              "  RSDP's address. RAM 2 MiB to 3 GiB, one block from 0. vCPUs 1-64.\n",
     .options = hvm_options,
     .option = hvm_option,
     .check = hvm_check,
     .setup = hvm_setup,
+    .start = hvm_start,
+    .stop = hvm_stop,
     .exit_status = hvm_exit_status,
 };
 HOSTSIM_REGISTER_MODEL(hyperv_model);

@@ -9,10 +9,12 @@ the serial port,
 
 and that hostsim ended with (2*0+1) from the exit port. Gen1 has a PIT, so
 the kernel calibrates the TSC with it; Gen2 has none. Each run has a
-timeout; nothing is timed."""
+timeout; nothing is timed. A third run checks what SIGTERM does to a guest without
+a shutdown service."""
 
 import os
 import re
+import signal
 
 import pytest
 
@@ -68,3 +70,24 @@ def test_hyperv_boot(gen):
     assert missing is None, f"no serial line matching /{missing}/ in order"
     assert "KVMKVMKVM" not in res.serial_text
     assert res.rc == 1, f"hostsim exit status {res.rc}, not 1 (exit port, status 0)"
+
+
+def test_hyperv_sigterm_without_shutdown_service():
+    """SIGTERM asks the guest to shut down through the shutdown IC; a guest
+    that never opened it (today's kernel speaks no VMBus) is ended at once,
+    with 128 + 15 and a line saying why, after its serial output so far."""
+    sleep_elf = os.path.join(ROOT, "build", "sleep.elf")
+    if not os.path.exists(sleep_elf):
+        pytest.fail("build/sleep.elf is not built (make apps)", pytrace=False)
+    if not os.access("/dev/kvm", os.R_OK | os.W_OK):
+        pytest.skip("/dev/kvm is absent or not accessible (hostsim needs KVM)")
+    argv = hostsim.argv("hyperv", "pvh", sleep_elf, "console=ttyS0 -- 60000", "128M", 1,
+                        GUEST_TIMEOUT)
+    with vm.Live(argv) as v:
+        v.wait_line(r"^anyvm: boot to main", 60)
+        v.proc.send_signal(signal.SIGTERM)
+        rc = v.wait(60)
+        err = v.stderr_text
+    print(f"$ {' '.join(argv)}\nexit {rc}\n[stderr]\n{err}")
+    assert rc == 128 + signal.SIGTERM
+    assert "SIGTERM: the guest has no working shutdown service: ending the VM" in err
