@@ -176,7 +176,7 @@ static int hvm_check(const struct hostsim_options *o)
                "netvsc yet)");
         return -1;
     }
-    if (o->misbehave != NULL) {
+    if (o->misbehave != NULL && strcmp(o->misbehave->backend, "vmbus") != 0) {
         hs_log("--misbehave %s: the hyperv model has no %s device", o->misbehave->name,
                o->misbehave->backend);
         return -1;
@@ -206,6 +206,10 @@ static int hvm_setup(struct hostsim_vm *vm, const struct hostsim_options *o)
         hvhost_partition_attach(&m.partition, k) != 0 ||
         hvm_vmbus_attach(&m.vmbus, vm, &m.partition, vmbus_max_version) != 0)
         return -1;
+    if (o->misbehave != NULL) {
+        m.vmbus.host.misbehave = (enum vmbus_host_misbehave)o->misbehave->code;
+        hs_log("misbehaving on purpose: %s", o->misbehave->name);
+    }
     hs_debug("hyperv: generation %u, PVH entry 0x%x, %llu MiB, %u vCPU%s", generation, m.entry,
              (unsigned long long)(o->mem_bytes >> 20), o->cpus, o->cpus == 1 ? "" : "s");
     return 0;

@@ -41,6 +41,12 @@ static void hook_violation(void *ctx, const char *what)
     stop_vm(b, HOSTSIM_EXIT_VMBUS, "the guest broke the VMBus protocol");
 }
 
+static void hook_misbehaving(void *ctx, const char *what)
+{
+    (void)ctx;
+    hs_log("misbehaving now: %s", what);
+}
+
 /* HvPostMessage to connection 1 or 4: a channel message (type 1). */
 static uint16_t channel_message(struct hvm_vmbus *b, uint32_t conn, uint32_t type,
                                 const uint8_t *payload, uint32_t size)
@@ -152,8 +158,11 @@ int hvm_vmbus_attach(struct hvm_vmbus *b, struct hostsim_vm *vm, struct hvhost_p
     b->tsc_offset = guest_tsc - __builtin_ia32_rdtsc();
     b->env = (struct vmbus_ic_env){
         .log = env_log, .wall_time = env_wall, .reference_time = env_reference, .ctx = b};
-    struct vmbus_host_hooks hooks = {
-        .post = hook_post, .signal = hook_signal, .violation = hook_violation, .ctx = b};
+    struct vmbus_host_hooks hooks = {.post = hook_post,
+                                     .signal = hook_signal,
+                                     .violation = hook_violation,
+                                     .misbehaving = hook_misbehaving,
+                                     .ctx = b};
     vmbus_host_init(&b->host, &vm->kvm.mem, p->nvps, max_version, &hooks);
     struct vmbus_ic *ics[] = {&b->shutdown, &b->heartbeat, &b->timesync, &b->kvp};
     const struct vmbus_ic_kind *kinds[] = {&vmbus_ic_shutdown, &vmbus_ic_heartbeat,

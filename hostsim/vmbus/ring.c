@@ -183,6 +183,8 @@ enum vmbus_ring_result vmbus_host_ring_write(struct vmbus_host_ring *r, uint16_t
     }
     uint8_t d[RING_PACKET_DESCRIPTOR];
     uint16_t offset8 = RING_PACKET_DESCRIPTOR / 8, len8 = (uint16_t)(packet / 8);
+    if (r->corrupt_next == 2) /* MISBEHAVE: longer than anything written */
+        len8 = (uint16_t)(r->size / 8 > 0xFFFF ? 0xFFFF : r->size / 8);
     memcpy(d, &type, 2);
     memcpy(d + 2, &offset8, 2);
     memcpy(d + 4, &len8, 2);
@@ -197,7 +199,9 @@ enum vmbus_ring_result vmbus_host_ring_write(struct vmbus_host_ring *r, uint16_t
     copy(r, write + (uint32_t)packet, &trailer, sizeof trailer, true);
     r->index = (write + (uint32_t)packet + RING_TRAILER) % r->size;
     __atomic_thread_fence(__ATOMIC_SEQ_CST);
-    store(r, RING_WRITE_INDEX, r->index);
+    /* MISBEHAVE: an index past the data area. */
+    store(r, RING_WRITE_INDEX, r->corrupt_next == 1 ? r->size + 8 : r->index);
+    r->corrupt_next = 0;
     store(r, RING_PENDING_SEND_SIZE, 0);
     __atomic_thread_fence(__ATOMIC_SEQ_CST);
     if (load(r, RING_INTERRUPT_MASK) == 0 && write == load(r, RING_READ_INDEX))

@@ -26,6 +26,9 @@ struct vmbus_host_ring {
     unsigned npages;
     uint32_t size;  /* data bytes */
     uint32_t index; /* the host's own index */
+    /* A fault for the next write (server.h misbehave): 1 publishes the
+     * write index size + 8, 2 writes len8 covering the whole ring. */
+    int corrupt_next;
 };
 
 struct vmbus_host_packet {

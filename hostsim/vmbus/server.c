@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "hostsim/registry.h"
 #include "hostsim/vmbus/server.h"
 #include "hostsim/vmbus/wire.h"
 
@@ -62,6 +63,17 @@ void vmbus_host_violation(struct vmbus_host *h, const char *fmt, ...)
     vsnprintf(what, sizeof what, fmt, ap);
     va_end(ap);
     h->hooks.violation(h->hooks.ctx, what);
+}
+
+/* MISBEHAVE: true once, when kind is the fault asked for. */
+static bool misbehave_now(struct vmbus_host *h, enum vmbus_host_misbehave kind, const char *what)
+{
+    if (h->misbehave != kind || h->misbehaved)
+        return false;
+    h->misbehaved = true;
+    if (h->hooks.misbehaving != NULL)
+        h->hooks.misbehaving(h->hooks.ctx, what);
+    return true;
 }
 
 static void put32(uint8_t *p, uint32_t v)
@@ -238,7 +250,12 @@ static void offer(struct vmbus_host *h, const struct vmbus_host_channel *ch)
     b[OFFER_MONITOR_ID] = NO_MONITOR; /* monitor_allocated 0: no monitor page use */
     b[OFFER_DEDICATED_INTERRUPT] = 1; /* signal with HvSignalEvent on connection_id */
     put32(b + OFFER_CONNECTION_ID, ch->connection_id);
-    send(h, h->target_vp, VMBUS_MSG_OFFERCHANNEL, b, sizeof b);
+    size_t len = sizeof b;
+    if (misbehave_now(h, VMBUS_MISBEHAVE_OFFER_SHORT, "an OFFERCHANNEL of 100 body bytes"))
+        len = 100;
+    if (misbehave_now(h, VMBUS_MISBEHAVE_OFFER_RELID0, "an OFFERCHANNEL with child_relid 0"))
+        put32(b + OFFER_CHILD_RELID, 0);
+    send(h, h->target_vp, VMBUS_MSG_OFFERCHANNEL, b, len);
 }
 
 static void request_offers(struct vmbus_host *h)
@@ -277,6 +294,13 @@ static void gpadl_done(struct vmbus_host *h, struct vmbus_host_gpadl *g, int rc,
     }
     if (rc == 1) {
         uint32_t w[3] = {g->relid, g->id, VMBUS_STATUS_OK};
+        if (misbehave_now(h, VMBUS_MISBEHAVE_GPADL_ID, "GPADL_CREATED names GPADL id + 1"))
+            w[1]++;
+        if (misbehave_now(h, VMBUS_MISBEHAVE_GPADL_STATUS,
+                          "GPADL_CREATED with status 0x8000FFFF")) {
+            w[2] = VMBUS_STATUS_FAIL;
+            vmbus_host_gpadl_free(g); /* refused: the host keeps nothing */
+        }
         send_words(h, VMBUS_MSG_GPADL_CREATED, w, 3);
     }
 }
@@ -426,6 +450,12 @@ static void open_channel(struct vmbus_host *h, const uint8_t *b, size_t n)
     ch->ring_gpadl = g;
     ch->target_vp = vp;
     uint32_t w[3] = {relid, openid, VMBUS_STATUS_OK};
+    if (misbehave_now(h, VMBUS_MISBEHAVE_RESCIND_OPEN,
+                      "RESCIND_CHANNELOFFER between OPENCHANNEL and its result")) {
+        ch->state = VMBUS_CH_RESCINDED;
+        uint32_t r[1] = {relid};
+        send_words(h, VMBUS_MSG_RESCIND_CHANNELOFFER, r, 1);
+    }
     send_words(h, VMBUS_MSG_OPENCHANNEL_RESULT, w, 3);
     if (ch->service->opened != NULL && !h->broken)
         ch->service->opened(ch);
@@ -586,6 +616,12 @@ int vmbus_host_channel_send(struct vmbus_host_channel *ch, uint16_t type, uint16
         return -1;
     bool signal = false;
     char err[256];
+    if (misbehave_now(h, VMBUS_MISBEHAVE_RING_INDEX,
+                      "a host-to-guest packet published with write index past the ring"))
+        ch->out.corrupt_next = 1;
+    if (misbehave_now(h, VMBUS_MISBEHAVE_PACKET_LEN,
+                      "a host-to-guest packet whose len8 claims the whole ring"))
+        ch->out.corrupt_next = 2;
     enum vmbus_ring_result r = vmbus_host_ring_write(&ch->out, type, flags, transaction_id, payload,
                                                      len, &signal, err, sizeof err);
     if (r == VMBUS_RING_BROKEN) {
@@ -599,3 +635,30 @@ int vmbus_host_channel_send(struct vmbus_host_channel *ch, uint16_t type, uint16
         h->hooks.signal(h->hooks.ctx, ch->target_vp, h->sint, ch->relid);
     return 0;
 }
+
+/* The faults this back end injects on purpose (--misbehave KIND): the one
+ * list hostsim's --help, `--misbehave help` and the tests read. */
+static const struct hostsim_misbehave vmbus_misbehave_kinds[] = {
+    {"vmbus-offer-short", "vmbus", VMBUS_MISBEHAVE_OFFER_SHORT,
+     "the first OFFERCHANNEL is cut to 100 of its 188 body bytes"},
+    {"vmbus-offer-relid0", "vmbus", VMBUS_MISBEHAVE_OFFER_RELID0,
+     "the first OFFERCHANNEL carries child_relid 0"},
+    {"vmbus-gpadl-status", "vmbus", VMBUS_MISBEHAVE_GPADL_STATUS,
+     "the first GPADL_CREATED reports status 0x8000FFFF"},
+    {"vmbus-gpadl-id", "vmbus", VMBUS_MISBEHAVE_GPADL_ID,
+     "the first GPADL_CREATED names the GPADL id + 1"},
+    {"vmbus-ring-index", "vmbus", VMBUS_MISBEHAVE_RING_INDEX,
+     "the first host-to-guest packet publishes write index = ring size + 8"},
+    {"vmbus-packet-len", "vmbus", VMBUS_MISBEHAVE_PACKET_LEN,
+     "the first host-to-guest packet's len8 claims the whole ring"},
+    {"vmbus-rescind-open", "vmbus", VMBUS_MISBEHAVE_RESCIND_OPEN,
+     "the first OPENCHANNEL: RESCIND_CHANNELOFFER before OPENCHANNEL_RESULT"},
+    {NULL, NULL, 0, NULL},
+};
+
+static const struct hostsim_backend vmbus_backend = {
+    .name = "vmbus",
+    .summary = "the Hyper-V model's VMBus host and integration services",
+    .misbehave = vmbus_misbehave_kinds,
+};
+HOSTSIM_REGISTER_BACKEND(vmbus_backend);

@@ -53,6 +53,19 @@ struct vmbus_host_channel {
     const struct vmbus_host_gpadl *ring_gpadl;
 };
 
+/* Faults the host injects on purpose (--misbehave KIND), each once, so
+ * tests can show that the guest survives a host that breaks the protocol. */
+enum vmbus_host_misbehave {
+    VMBUS_MISBEHAVE_NONE,
+    VMBUS_MISBEHAVE_OFFER_SHORT,  /* the first offer is cut to 100 of 188 body bytes */
+    VMBUS_MISBEHAVE_OFFER_RELID0, /* the first offer carries child_relid 0 */
+    VMBUS_MISBEHAVE_GPADL_STATUS, /* the first GPADL_CREATED says 0x8000FFFF */
+    VMBUS_MISBEHAVE_GPADL_ID,     /* the first GPADL_CREATED names the id + 1 */
+    VMBUS_MISBEHAVE_RING_INDEX,   /* the first host packet publishes write index = size + 8 */
+    VMBUS_MISBEHAVE_PACKET_LEN,   /* the first host packet's len8 claims the whole ring */
+    VMBUS_MISBEHAVE_RESCIND_OPEN, /* the first OPENCHANNEL: RESCIND before the result */
+};
+
 struct vmbus_host_hooks {
     /* Posts one channel message to SINT sint of VP vp. 0, or -1 when the
      * guest's queue is full. */
@@ -61,6 +74,8 @@ struct vmbus_host_hooks {
     void (*signal)(void *ctx, unsigned vp, unsigned sint, uint32_t relid);
     /* The guest broke the protocol; `what` says how and what was expected. */
     void (*violation)(void *ctx, const char *what);
+    /* The host misbehaves now, on purpose (may be NULL). */
+    void (*misbehaving)(void *ctx, const char *what);
     void *ctx;
 };
 
@@ -70,6 +85,8 @@ struct vmbus_host {
     unsigned nvps;
     uint32_t max_version;
     bool connected, offers_sent, broken;
+    enum vmbus_host_misbehave misbehave;
+    bool misbehaved; /* the fault was injected */
     uint32_t version, target_vp, msg_conn_id;
     unsigned sint;
     struct vmbus_host_channel channel[VMBUS_HOST_MAX_CHANNELS];

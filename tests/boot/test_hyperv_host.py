@@ -15,6 +15,7 @@ a shutdown service."""
 import os
 import re
 import signal
+import subprocess
 
 import pytest
 
@@ -91,3 +92,33 @@ def test_hyperv_sigterm_without_shutdown_service():
     print(f"$ {' '.join(argv)}\nexit {rc}\n[stderr]\n{err}")
     assert rc == 128 + signal.SIGTERM
     assert "SIGTERM: the guest has no working shutdown service: ending the VM" in err
+
+
+def test_every_vmbus_misbehave_kind_is_tested():
+    """Each VMBus fault of `hostsim --misbehave help` has its unit test in
+    build/unit/test_hostsim_vmbus (misbehave_<kind with _ for ->), which
+    checks the bytes the host then sends. (The guest's reaction can be
+    tested end to end once the kernel speaks VMBus.)"""
+    unit = os.path.join(ROOT, "build", "unit", "test_hostsim_vmbus")
+    if not os.path.exists(unit):
+        pytest.fail("build/unit/test_hostsim_vmbus is not built (make unit)", pytrace=False)
+    tests = subprocess.run([unit, "--list"], capture_output=True, text=True, check=True,
+                           timeout=30).stdout.split()
+    kinds = [k for k, (backend, _) in hostsim.misbehave_kinds().items() if backend == "vmbus"]
+    assert len(kinds) == 7
+    for kind in kinds:
+        assert "misbehave_" + kind.replace("-", "_") in tests, kind
+
+
+def test_hyperv_misbehave_idle_without_vmbus_guest():
+    """--misbehave on a guest that never connects to VMBus: announced, never
+    acted on, and the guest's run is unchanged (the control for the day the
+    kernel speaks VMBus)."""
+    argv = hostsim.argv("hyperv", "pvh", KERNEL, "console=ttyS0", "128M", 1, GUEST_TIMEOUT,
+                        misbehave="vmbus-offer-short")
+    res = vm.run(argv, timeout=RUN_TIMEOUT)
+    print(f"$ {' '.join(argv)}\nexit {res.rc}\n[stderr]\n{res.stderr_text}")
+    assert "hostsim: misbehaving on purpose: vmbus-offer-short" in res.stderr_text.splitlines()
+    assert "misbehaving now" not in res.stderr_text
+    assert lines_in_order(res.serial_text, EXPECT) is None
+    assert res.rc == 1

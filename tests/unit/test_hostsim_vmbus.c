@@ -142,7 +142,8 @@ static int post(uint32_t conn, uint32_t type, const uint8_t *body, size_t n)
     uint8_t m[240];
     memset(m, 0, sizeof m);
     w32(m, type);
-    memcpy(m + 8, body, n);
+    if (n > 0)
+        memcpy(m + 8, body, n);
     return vmbus_host_message(&host, conn, m, 8 + n);
 }
 
@@ -567,6 +568,105 @@ TEST(new_contact_releases_everything)
     CHECK(host.gpadl[0].list == NULL);
     post(4, 3, NULL, 0);
     CHECK_EQ(r32(seen.msg[seen.n - 2]), 1u); /* offered again */
+    CHECK_EQ(seen.violations, 0u);
+}
+
+/* ---- --misbehave: each fault as the guest would see it ---- */
+
+static unsigned misbehaving;
+
+static void hook_misbehaving(void *ctx, const char *what)
+{
+    (void)ctx;
+    (void)what;
+    misbehaving++;
+}
+
+static void misbehave(enum vmbus_host_misbehave kind)
+{
+    host.misbehave = kind;
+    host.hooks.misbehaving = hook_misbehaving;
+    misbehaving = 0;
+}
+
+TEST(misbehave_vmbus_offer_short)
+{
+    fresh(0x50003, 2);
+    misbehave(VMBUS_MISBEHAVE_OFFER_SHORT);
+    connect_v5_3_and_offers();
+    CHECK_EQ(seen.len[1], 8u + 100);
+    CHECK_EQ(seen.len[2], 8u + 188); /* once */
+    CHECK_EQ(misbehaving, 1u);
+}
+
+TEST(misbehave_vmbus_offer_relid0)
+{
+    fresh(0x50003, 2);
+    misbehave(VMBUS_MISBEHAVE_OFFER_RELID0);
+    connect_v5_3_and_offers();
+    CHECK_EQ(r32(seen.msg[1] + 8 + 176), 0u);
+    CHECK_EQ(r32(seen.msg[2] + 8 + 176), 2u);
+    CHECK_EQ(misbehaving, 1u);
+}
+
+TEST(misbehave_vmbus_gpadl_status)
+{
+    fresh(0x50003, 1);
+    misbehave(VMBUS_MISBEHAVE_GPADL_STATUS);
+    connect_v5_3_and_offers();
+    gpadl_header(1, 0xE1E10, RING_GPA_PFN, 8, 8);
+    CHECK_EQ(r32(seen.msg[seen.n - 1] + 16), 0x8000FFFFu);
+    /* The host kept nothing: opening on it is the guest's violation. */
+    CHECK_EQ(open_channel(1, 1, 0xE1E10, 0, DOWN), -1);
+}
+
+TEST(misbehave_vmbus_gpadl_id)
+{
+    fresh(0x50003, 1);
+    misbehave(VMBUS_MISBEHAVE_GPADL_ID);
+    connect_v5_3_and_offers();
+    gpadl_header(1, 0xE1E10, RING_GPA_PFN, 8, 8);
+    CHECK_EQ(r32(seen.msg[seen.n - 1] + 12), 0xE1E11u);
+    CHECK_EQ(r32(seen.msg[seen.n - 1] + 16), 0u);
+    CHECK_EQ(misbehaving, 1u);
+}
+
+TEST(misbehave_vmbus_ring_index)
+{
+    fresh(0x50003, 1);
+    misbehave(VMBUS_MISBEHAVE_RING_INDEX);
+    open_ring();
+    CHECK_EQ(vmbus_host_channel_send(&host.channel[0], 6, 0, 1, "x", 1), 0);
+    CHECK_EQ(r32(page(RING_GPA_PFN + DOWN)), 3u * 4096 + 8); /* past the data */
+    CHECK_EQ(misbehaving, 1u);
+}
+
+TEST(misbehave_vmbus_packet_len)
+{
+    fresh(0x50003, 1);
+    misbehave(VMBUS_MISBEHAVE_PACKET_LEN);
+    open_ring();
+    CHECK_EQ(vmbus_host_channel_send(&host.channel[0], 6, 0, 1, "x", 1), 0);
+    uint16_t len8;
+    memcpy(&len8, page(RING_GPA_PFN + DOWN + 1) + 4, 2);
+    CHECK_EQ(len8, 3u * 4096 / 8);
+    CHECK_EQ(r32(page(RING_GPA_PFN + DOWN)), 32u); /* the index itself is right */
+    CHECK_EQ(vmbus_host_channel_send(&host.channel[0], 6, 0, 2, "y", 1), 0);
+    memcpy(&len8, page(RING_GPA_PFN + DOWN + 1) + 32 + 4, 2);
+    CHECK_EQ(len8, 3u); /* once */
+}
+
+TEST(misbehave_vmbus_rescind_open)
+{
+    fresh(0x50003, 1);
+    misbehave(VMBUS_MISBEHAVE_RESCIND_OPEN);
+    open_ring();
+    CHECK_EQ(r32(seen.msg[seen.n - 2]), 2u); /* RESCIND_CHANNELOFFER */
+    CHECK_EQ(r32(seen.msg[seen.n - 1]), 6u); /* then OPENCHANNEL_RESULT */
+    /* The guest that copes closes the channel and releases the relid. */
+    uint8_t relid[4] = {1, 0, 0, 0};
+    CHECK_EQ(post(4, 7, relid, 4), 0);
+    CHECK_EQ(post(4, 13, relid, 4), 0);
     CHECK_EQ(seen.violations, 0u);
 }
 

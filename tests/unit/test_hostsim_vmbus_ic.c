@@ -96,7 +96,8 @@ static void post(uint32_t type, const uint8_t *body, size_t n)
 {
     uint8_t m[240] = {0};
     w32(m, type);
-    memcpy(m + 8, body, n);
+    if (n > 0)
+        memcpy(m + 8, body, n);
     vmbus_host_message(&host, 4, m, 8 + n);
 }
 
