@@ -7,6 +7,7 @@
  * declared. Exit statuses: 0 after a guest shutdown or reset, 1 after a
  * triple fault or a KVM error, (2V+1)&0xff from --exit-port, 8 after a
  * VMBus protocol violation (vmbus_machine.h). */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,6 +36,8 @@
 /* The model's own options: --gen, --vmbus-max-version. */
 static unsigned generation = 1;
 static uint32_t vmbus_max_version = VMBUS_VERSION_V5_3;
+static char rescind_name[16]; /* --vmbus-rescind NAME@SECONDS */
+static unsigned rescind_seconds;
 
 struct hvm {
     struct serial16550 serial;
@@ -206,6 +209,12 @@ static int hvm_setup(struct hostsim_vm *vm, const struct hostsim_options *o)
         hvhost_partition_attach(&m.partition, k) != 0 ||
         hvm_vmbus_attach(&m.vmbus, vm, &m.partition, vmbus_max_version) != 0)
         return -1;
+    if (rescind_name[0] != '\0' &&
+        hvm_vmbus_rescind_later(&m.vmbus, rescind_name, rescind_seconds) != 0) {
+        hs_log("--vmbus-rescind: no channel '%s' (shutdown, heartbeat, timesync, kvp)",
+               rescind_name);
+        return -1;
+    }
     if (o->misbehave != NULL) {
         m.vmbus.host.misbehave = (enum vmbus_host_misbehave)o->misbehave->code;
         hs_log("misbehaving on purpose: %s", o->misbehave->name);
@@ -243,11 +252,12 @@ static int hvm_exit_status(struct hostsim_vm *vm, const struct cpu_kvm_end_info 
     return 1;
 }
 
-enum { OPT_GEN = HOSTSIM_MODEL_OPTION_BASE, OPT_VMBUS_MAX_VERSION };
+enum { OPT_GEN = HOSTSIM_MODEL_OPTION_BASE, OPT_VMBUS_MAX_VERSION, OPT_VMBUS_RESCIND };
 
 static const struct option hvm_options[] = {
     {"gen", required_argument, NULL, OPT_GEN},
     {"vmbus-max-version", required_argument, NULL, OPT_VMBUS_MAX_VERSION},
+    {"vmbus-rescind", required_argument, NULL, OPT_VMBUS_RESCIND},
     {NULL, 0, NULL, 0},
 };
 
@@ -275,6 +285,33 @@ static int hvm_option(int id, const char *arg, char *err, size_t errlen)
                  arg);
         return -1;
     }
+    if (id == OPT_VMBUS_RESCIND) {
+        const char *at = strchr(arg, '@');
+        char *end;
+        unsigned long secs = at != NULL ? strtoul(at + 1, &end, 10) : 0;
+        if (at == NULL || at == arg || (size_t)(at - arg) >= sizeof rescind_name || at[1] < '0' ||
+            at[1] > '9' || *end != '\0' || secs > 86400) {
+            snprintf(err, errlen,
+                     "--vmbus-rescind: '%s' is not NAME@SECONDS (e.g. heartbeat@3; SECONDS "
+                     "0-86400)",
+                     arg);
+            return -1;
+        }
+        memcpy(rescind_name, arg, (size_t)(at - arg));
+        rescind_name[at - arg] = '\0';
+        static const char *const names[] = {"shutdown", "heartbeat", "timesync", "kvp"};
+        bool known = false;
+        for (unsigned i = 0; i < sizeof names / sizeof names[0]; i++)
+            known |= strcmp(rescind_name, names[i]) == 0;
+        if (!known) {
+            snprintf(err, errlen,
+                     "--vmbus-rescind: no service '%s' (shutdown, heartbeat, timesync, kvp)",
+                     rescind_name);
+            return -1;
+        }
+        rescind_seconds = (unsigned)secs;
+        return 0;
+    }
     snprintf(err, errlen, "hyperv: unknown option %d", id);
     return -1;
 }
@@ -288,6 +325,8 @@ static const struct hostsim_model hyperv_model = {
              "                     2 has neither and VMBus as \\_SB.VMOD.VMBS \"VMBUS\"\n"
              "  --vmbus-max-version MAJOR.MINOR  the newest VMBus version the host accepts\n"
              "                     (default 5.3; 1.1 is WIN7, 4.0 WIN10)\n"
+             "  --vmbus-rescind NAME@SECONDS  rescind the channel of service NAME (shutdown,\n"
+             "                     heartbeat, timesync, kvp) that long into the run\n"
              "  --cmdline is the kernel command line as given; hvm_start_info carries the\n"
              "  RSDP's address. RAM 2 MiB to 3 GiB, one block from 0. vCPUs 1-64.\n",
     .options = hvm_options,

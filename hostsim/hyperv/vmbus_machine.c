@@ -133,6 +133,17 @@ static void on_tick(void *ctx, int fd, short revents)
     b->ticks += n;
     vmbus_ic_tick(&b->heartbeat);
     vmbus_ic_tick(&b->timesync);
+    if (b->rescind_relid != 0 && b->ticks >= b->rescind_at_tick) {
+        uint32_t relid = b->rescind_relid;
+        b->rescind_relid = 0;
+        if (vmbus_host_rescind(&b->host, relid) == 0)
+            hs_log("vmbus: rescinded channel %u (%s), as --vmbus-rescind asked", relid,
+                   b->host.channel[relid - 1].service->name);
+        else
+            hs_log("vmbus: --vmbus-rescind: channel %u (%s) was not offered to the guest by "
+                   "then; nothing rescinded",
+                   relid, b->host.channel[relid - 1].service->name);
+    }
     if (b->shutdown_wait > 0) {
         if (vmbus_ic_shutdown_answer(&b->shutdown) < 0) {
             hs_log("the guest refused the shutdown: ending the VM");
@@ -192,6 +203,18 @@ int hvm_vmbus_attach(struct hvm_vmbus *b, struct hostsim_vm *vm, struct hvhost_p
              "1-4)",
              max_version);
     return 0;
+}
+
+int hvm_vmbus_rescind_later(struct hvm_vmbus *b, const char *name, unsigned seconds)
+{
+    for (unsigned i = 0; i < b->host.nchannels; i++) {
+        if (strcmp(b->host.channel[i].service->name, name) == 0) {
+            b->rescind_relid = b->host.channel[i].relid;
+            b->rescind_at_tick = seconds;
+            return 0;
+        }
+    }
+    return -1;
 }
 
 int hvm_vmbus_start(struct hvm_vmbus *b)

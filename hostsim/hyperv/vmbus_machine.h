@@ -27,12 +27,17 @@ struct hvm_vmbus {
     int timer_fd;
     unsigned shutdown_wait; /* seconds since a SIGTERM asked for a shutdown, 0: none */
     unsigned long ticks;
-    uint64_t tsc_offset; /* guest TSC - host TSC */
+    uint64_t tsc_offset;           /* guest TSC - host TSC */
+    uint32_t rescind_relid;        /* --vmbus-rescind: 0 none */
+    unsigned long rescind_at_tick; /* seconds into the run */
 };
 
 /* After hvhost_partition_attach. 0, or -1 after saying why. */
 int hvm_vmbus_attach(struct hvm_vmbus *b, struct hostsim_vm *vm, struct hvhost_partition *p,
                      uint32_t max_version);
+/* --vmbus-rescind NAME@SECONDS: the channel of service NAME is rescinded
+ * that long into the run. 0, or -1 when no service has that name. */
+int hvm_vmbus_rescind_later(struct hvm_vmbus *b, const char *name, unsigned seconds);
 /* Starts the timer (from the model's start hook). */
 int hvm_vmbus_start(struct hvm_vmbus *b);
 void hvm_vmbus_stop(struct hvm_vmbus *b);

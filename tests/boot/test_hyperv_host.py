@@ -122,3 +122,21 @@ def test_hyperv_misbehave_idle_without_vmbus_guest():
     assert "misbehaving now" not in res.stderr_text
     assert lines_in_order(res.serial_text, EXPECT) is None
     assert res.rc == 1
+
+
+@pytest.mark.parametrize("args,says", [
+    (["--gen", "3"], "--gen: '3' is not 1 or 2"),
+    (["--vmbus-max-version", "6.0"], "--vmbus-max-version: '6.0' is not one of"),
+    (["--vmbus-rescind", "foo@1"], "--vmbus-rescind: no service 'foo'"),
+    (["--vmbus-rescind", "heartbeat"], "--vmbus-rescind: 'heartbeat' is not NAME@SECONDS"),
+    (["--misbehave", "blk-status"], "the hyperv model has no virtio-blk device"),
+    (["--mem", "4G"], "--mem: the hyperv model takes whole MiB from 2 MiB to 3 GiB"),
+])
+def test_hyperv_refuses_bad_options(args, says):
+    """A bad option of the hyperv model is one line naming it, exit status 2,
+    before any VM is built."""
+    res = subprocess.run([hostsim.HOSTSIM, "hyperv", "--kernel", KERNEL, *args],
+                         capture_output=True, text=True, timeout=30)
+    assert res.returncode == 2, res.stderr
+    assert says in res.stderr
+    assert len(res.stderr.strip().splitlines()) == 1
