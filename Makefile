@@ -277,6 +277,10 @@ $(B)/unit/test_hostsim_kvm: $(B)/pure/hostsim/cpu/cpu_kvm.o $(B)/pure/hostsim/cp
 $(B)/unit/test_hostsim_hyperv_kvm: $(B)/pure/hostsim/cpu/cpu_kvm.o \
 	$(B)/pure/hostsim/cpu/cpu_kvm_run.o $(B)/pure/hostsim/firecracker/boot_linux.o \
 	$(B)/pure/hostsim/firecracker/boot_gdt.o $(B)/pure/hostsim/hyperv/partition_kvm.o
+$(B)/unit/test_hostsim_hyperv_vmbus_kvm: $(B)/pure/hostsim/cpu/cpu_kvm.o \
+	$(B)/pure/hostsim/cpu/cpu_kvm_run.o $(B)/pure/hostsim/firecracker/boot_linux.o \
+	$(B)/pure/hostsim/firecracker/boot_gdt.o $(B)/pure/hostsim/hyperv/partition_kvm.o \
+	$(B)/pure/hostsim/hyperv/vmbus_machine.o
 $(B)/pure/%.o: %.c
 	@mkdir -p $(dir $@)
 	@echo '  HOSTCC  $<'
