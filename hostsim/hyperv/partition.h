@@ -2,8 +2,8 @@
  * synthetic MSRs (synthetic_msrs.c), the hypercalls that reach it through
  * the hypercall page's `out` (hypercall.c) and the synthetic interrupt
  * controller's message and event delivery (synic.c). Pure logic over guest
- * memory and three callbacks (the guest's TSC, an interrupt to one vCPU, a
- * log line), so host tests drive it without KVM; the machine model wires it
+ * memory and two callbacks (the guest's TSC, an interrupt to one vCPU), so
+ * host tests drive it without KVM; the machine model wires it
  * to the MSR and port buses.
  *
  * Threads: every entry point is called with the VM's device lock held

@@ -36,21 +36,40 @@ static void store(const struct vmbus_host_ring *r, unsigned off, uint32_t v)
         __atomic_store_n(p, v, __ATOMIC_RELEASE);
 }
 
-/* Copies n bytes at data offset off (wrapping) out of or into the ring. */
-static void copy(const struct vmbus_host_ring *r, uint32_t off, void *buf, size_t n, bool in)
+/* The host bytes behind data offset off (taken modulo the data size) and
+ * how many follow on the same page, at most n. */
+static uint8_t *span(const struct vmbus_host_ring *r, uint32_t off, size_t n, size_t *chunk)
 {
-    uint8_t *b = buf;
+    off %= r->size;
+    uint32_t page = off / PAGE, at = off % PAGE;
+    *chunk = PAGE - at < n ? PAGE - at : n;
+    return guest_mem_ptr(r->mem, r->pfn[1 + page] * PAGE + at, *chunk);
+}
+
+/* n bytes at data offset off, wrapping, out of the ring... */
+static void copy_out(const struct vmbus_host_ring *r, uint32_t off, void *dst, size_t n)
+{
+    uint8_t *b = dst;
     while (n > 0) {
-        off %= r->size;
-        uint32_t page = off / PAGE, at = off % PAGE;
-        size_t chunk = PAGE - at < n ? PAGE - at : n;
-        uint8_t *p = guest_mem_ptr(r->mem, r->pfn[1 + page] * PAGE + at, chunk);
-        if (p != NULL) {
-            if (in)
-                memcpy(p, b, chunk);
-            else
-                memcpy(b, p, chunk);
-        }
+        size_t chunk;
+        const uint8_t *p = span(r, off, n, &chunk);
+        if (p != NULL)
+            memcpy(b, p, chunk);
+        b += chunk;
+        off += (uint32_t)chunk;
+        n -= chunk;
+    }
+}
+
+/* ... and into it. */
+static void copy_in(const struct vmbus_host_ring *r, uint32_t off, const void *src, size_t n)
+{
+    const uint8_t *b = src;
+    while (n > 0) {
+        size_t chunk;
+        uint8_t *p = span(r, off, n, &chunk);
+        if (p != NULL)
+            memcpy(p, b, chunk);
         b += chunk;
         off += (uint32_t)chunk;
         n -= chunk;
@@ -114,7 +133,7 @@ enum vmbus_ring_result vmbus_host_ring_read(struct vmbus_host_ring *r, struct vm
         return VMBUS_RING_BROKEN;
     }
     uint8_t d[RING_PACKET_DESCRIPTOR];
-    copy(r, read, d, sizeof d, false);
+    copy_out(r, read, d, sizeof d);
     memset(p, 0, sizeof *p);
     memcpy(&p->type, d, 2);
     memcpy(&p->offset8, d + 2, 2);
@@ -143,7 +162,7 @@ enum vmbus_ring_result vmbus_host_ring_read(struct vmbus_host_ring *r, struct vm
         snprintf(err, errlen, "a packet of %u bytes: this channel takes at most %zu", len, cap);
         return VMBUS_RING_BROKEN;
     }
-    copy(r, read, buf, len, false);
+    copy_out(r, read, buf, len);
     p->data = buf;
     p->payload = buf + p->offset8 * 8;
     p->payload_len = len - p->offset8 * 8u;
@@ -190,13 +209,13 @@ enum vmbus_ring_result vmbus_host_ring_write(struct vmbus_host_ring *r, uint16_t
     memcpy(d + 4, &len8, 2);
     memcpy(d + 6, &flags, 2);
     memcpy(d + 8, &transaction_id, 8);
-    copy(r, write, d, sizeof d, true);
-    copy(r, write + RING_PACKET_DESCRIPTOR, (void *)payload, len, true);
+    copy_in(r, write, d, sizeof d);
+    copy_in(r, write + RING_PACKET_DESCRIPTOR, payload, len);
     static const uint8_t zero[8];
     if (padded > len)
-        copy(r, write + RING_PACKET_DESCRIPTOR + (uint32_t)len, (void *)zero, padded - len, true);
+        copy_in(r, write + RING_PACKET_DESCRIPTOR + (uint32_t)len, zero, padded - len);
     uint64_t trailer = (uint64_t)write << 32;
-    copy(r, write + (uint32_t)packet, &trailer, sizeof trailer, true);
+    copy_in(r, write + (uint32_t)packet, &trailer, sizeof trailer);
     r->index = (write + (uint32_t)packet + RING_TRAILER) % r->size;
     __atomic_thread_fence(__ATOMIC_SEQ_CST);
     /* MISBEHAVE: an index past the data area. */
