@@ -4,6 +4,7 @@
 #include "hostsim/acpi/aml.h"
 #include "hostsim/hyperv/acpi.h"
 #include "hostsim/hyperv/layout.h"
+#include "hostsim/hyperv/pm.h"
 
 #define DSDT_MAX 1024
 #define COM1_PORTS 8
@@ -47,12 +48,47 @@ static void vmbus_body(struct hs_aml *a, const char *hid)
     hs_aml_end(a);
 }
 
+/* Name (\_S5_, Package () { SLP_TYPa, SLP_TYPb }): S5's value (pm.h). */
+static void s5(struct hs_aml *a)
+{
+    hs_aml_name(a, "\\_S5_");
+    hs_aml_package(a, 2);
+    hs_aml_integer(a, HVM_S5_SLP_TYP);
+    hs_aml_integer(a, HVM_S5_SLP_TYP);
+    hs_aml_end(a);
+}
+
+/* The FADT's PM1a control block (5.2.9 table 5.9: PM1a_CNT_BLK @64,
+ * PM1_CNT_LEN @89, X_PM1a_CNT_BLK @172 as a GAS: I/O space, 16 bits,
+ * word access), then its checksum again. */
+static void fadt_pm1a(uint8_t *fadt)
+{
+    uint32_t port = HVM_PM1A_CNT_PORT;
+    memcpy(fadt + 64, &port, 4);
+    fadt[89] = HVM_PM1_CNT_LEN;
+    uint8_t *gas = fadt + 172;
+    gas[0] = 1;  /* system I/O */
+    gas[1] = 16; /* register bit width */
+    gas[2] = 0;
+    gas[3] = 2; /* word access */
+    uint64_t addr = port;
+    memcpy(gas + 4, &addr, 8);
+    uint32_t len;
+    memcpy(&len, fadt + 4, 4);
+    fadt[9] = 0;
+    uint8_t sum = 0;
+    for (uint32_t i = 0; i < len; i++)
+        sum = (uint8_t)(sum + fadt[i]);
+    fadt[9] = (uint8_t)-sum;
+}
+
 size_t hvm_dsdt_build(unsigned gen, uint8_t *buf, size_t cap)
 {
     if (gen != 1 && gen != 2)
         return 0;
     struct hs_aml a;
     hs_aml_init(&a, buf, cap);
+    s5(&a);
     com1(&a);
     if (gen == 1) {
         hs_aml_device(&a, "\\_SB_.VMB8");
@@ -96,6 +132,8 @@ int hvm_acpi_build(unsigned gen, unsigned ncpus, uint8_t *area, uint64_t area_gp
                     ? hs_acpi_add_madt(&a, "MSFTVM  ", HVM_LAPIC_ADDR,
                                        gen == 1 ? MADT_PCAT_COMPAT : 0, 0, HVM_IOAPIC_ADDR, ncpus)
                     : 0;
+    if (out->fadt != 0)
+        fadt_pm1a(area + (out->fadt - area_gpa));
     uint64_t listed[2] = {out->fadt, out->madt};
     out->xsdt = out->madt ? hs_acpi_add_xsdt(&a, "MSFTVM  ", listed, 2) : 0;
     if (out->xsdt == 0)

@@ -16,7 +16,9 @@
  * not verified against a real Gen1 DSDT: docs/hyperv.md).
  *
  * Gen1 declares the 8259 PICs in the MADT (PCAT_COMPAT); Gen2 does not.
- * Neither FADT is hardware-reduced. Pure logic. */
+ * Neither FADT is hardware-reduced; both name the PM1a control register
+ * and the DSDT the \_S5_ sleep type the guest powers off with (pm.h).
+ * Pure logic. */
 #ifndef HOSTSIM_HYPERV_ACPI_H
 #define HOSTSIM_HYPERV_ACPI_H
 

@@ -4,7 +4,7 @@
  * Gen2); what the guest then finds is Hyper-V's: CPUID 0x40000000-0x4000000A
  * (cpuid.h), ACPI tables with the VMBus device in the DSDT (acpi.h), COM1,
  * and for --gen 1 the PC's PIT and 8259 PICs, for --gen 2 no PIT and no PIC
- * declared. Exit statuses: 0 after a guest shutdown or reset, 1 after a
+ * declared. Exit statuses: 0 after a guest shutdown (ACPI S5, pm.h) or reset, 1 after a
  * triple fault or a KVM error, (2V+1)&0xff from --exit-port, 8 after a
  * VMBus protocol violation (vmbus_machine.h). */
 #include <stdbool.h>
@@ -23,6 +23,7 @@
 #include "hostsim/hyperv/cpuid.h"
 #include "hostsim/hyperv/layout.h"
 #include "hostsim/hyperv/partition_kvm.h"
+#include "hostsim/hyperv/pm.h"
 #include "hostsim/hyperv/vmbus_machine.h"
 #include "hostsim/vmbus/wire.h"
 #include "hostsim/log.h"
@@ -42,6 +43,7 @@ static unsigned rescind_seconds;
 struct hvm {
     struct serial16550 serial;
     struct debug_exit debug_exit;
+    struct hvm_pm pm;
     struct hvhost_partition partition;
     struct hvm_vmbus vmbus;
     uint32_t entry;
@@ -145,7 +147,8 @@ static int add_devices(struct hvm *m, struct hostsim_vm *vm, const struct hostsi
 {
     struct cpu_kvm *k = &vm->kvm;
     serial16550_init(&m->serial, stdout, hostsim_vm_irq, vm, HVM_COM1_GSI);
-    if (serial16550_register(&m->serial, &k->pio, HVM_COM1_PORT) != 0)
+    if (serial16550_register(&m->serial, &k->pio, HVM_COM1_PORT) != 0 ||
+        hvm_pm_register(&m->pm, &k->stop, &k->pio) != 0)
         return -1;
     if (o->exit_port >= 0 &&
         debug_exit_register(&m->debug_exit, (uint16_t)o->exit_port, &k->stop, &k->pio) != 0) {
@@ -168,10 +171,12 @@ static int hvm_check(const struct hostsim_options *o)
     }
     if (o->exit_port >= 0 &&
         ((o->exit_port + 1 >= HVM_COM1_PORT && o->exit_port <= HVM_COM1_PORT + 7) ||
-         (o->exit_port + 1 >= HVM_HYPERCALL_PORT && o->exit_port <= HVM_HYPERCALL_PORT))) {
-        hs_log("--exit-port 0x%x: ports 0x%x-0x%x would shadow COM1 (0x3f8-0x3ff) or the "
-               "hypercall port (0x%x)",
-               o->exit_port, o->exit_port, o->exit_port + 1, HVM_HYPERCALL_PORT);
+         (o->exit_port + 1 >= HVM_HYPERCALL_PORT && o->exit_port <= HVM_HYPERCALL_PORT) ||
+         (o->exit_port + 1 >= HVM_PM1A_CNT_PORT && o->exit_port <= HVM_PM1A_CNT_PORT + 1))) {
+        hs_log("--exit-port 0x%x: ports 0x%x-0x%x would shadow COM1 (0x3f8-0x3ff), the "
+               "hypercall port (0x%x) or PM1a_CNT (0x%x-0x%x)",
+               o->exit_port, o->exit_port, o->exit_port + 1, HVM_HYPERCALL_PORT, HVM_PM1A_CNT_PORT,
+               HVM_PM1A_CNT_PORT + 1);
         return -1;
     }
     if (o->ndisks > 0 || o->nnics > 0 || o->initrd != NULL) {

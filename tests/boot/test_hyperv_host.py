@@ -140,3 +140,16 @@ def test_hyperv_refuses_bad_options(args, says):
     assert res.returncode == 2, res.stderr
     assert says in res.stderr
     assert len(res.stderr.strip().splitlines()) == 1
+
+
+def test_hyperv_acpi_power_off():
+    """Without an exit port the guest powers off through ACPI S5 (the FADT's
+    PM1a_CNT_BLK and the DSDT's \\_S5_), and hostsim ends with status 0, as
+    after a guest shutdown."""
+    argv = hostsim.argv("hyperv", "pvh", KERNEL, "console=ttyS0", "128M", 1, GUEST_TIMEOUT,
+                        exit_port=None)
+    res = vm.run(argv, timeout=RUN_TIMEOUT)
+    print(f"$ {' '.join(argv)}\nexit {res.rc}\n[stderr]\n{res.stderr_text}\n"
+          f"[serial]\n{res.serial_text}")
+    assert lines_in_order(res.serial_text, [r"^exit: ACPI S5, else halt$", *EXPECT[3:]]) is None
+    assert res.rc == 0

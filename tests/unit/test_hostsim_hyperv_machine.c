@@ -4,8 +4,9 @@
  * HV_PARTITION_PRIVILEGE_MASK bits of datatypes/hv_partition_privilege_mask
  * .md), the edit that replaces KVM's leaves, and the ACPI tables
  * (hostsim/hyperv/acpi.c): the VMBus device's AML byte for byte, checksums,
- * links and the MADT's PCAT_COMPAT flag per generation.
- * Links: hostsim/hyperv/{cpuid,acpi}.c *        hostsim/acpi/{aml,tables}.c */
+ * links, the MADT's PCAT_COMPAT flag per generation, and the ACPI S5
+ * power-off (FADT PM1a_CNT_BLK, \_S5_, the register's write).
+ * Links: hostsim/hyperv/{cpuid,acpi,pm}.c *        hostsim/acpi/{aml,tables}.c */
 #include <stdint.h>
 #include <string.h>
 
@@ -13,6 +14,7 @@
 
 #include "hostsim/hyperv/acpi.h"
 #include "hostsim/hyperv/cpuid.h"
+#include "hostsim/hyperv/pm.h"
 
 static uint32_t le32(const uint8_t *p)
 {
@@ -175,6 +177,11 @@ TEST(tables_linked_checksummed_and_pcat_per_generation)
         const uint8_t *madt = at(t.madt);
         CHECK_EQ(le32(madt + 40), gen == 1 ? 1u : 0u); /* PCAT_COMPAT */
         CHECK_EQ(le32(madt + 4), 36u + 8 + 12 + 3 * 8);
+        /* PM1a_CNT_BLK 0x404, 2 bytes, and X_PM1a_CNT_BLK as an I/O GAS. */
+        CHECK_EQ(le32(fadt + 64), 0x404u);
+        CHECK_EQ(fadt[89], 2);
+        static const uint8_t gas[12] = {1, 16, 0, 2, 0x04, 0x04, 0, 0, 0, 0, 0, 0};
+        CHECK(memcmp(fadt + 172, gas, 12) == 0);
         const uint8_t *xsdt = at(t.xsdt);
         CHECK_EQ(le64(xsdt + 36), t.fadt);
         CHECK_EQ(le64(xsdt + 44), t.madt);
@@ -182,6 +189,29 @@ TEST(tables_linked_checksummed_and_pcat_per_generation)
     struct hvm_acpi t;
     CHECK_EQ(hvm_acpi_build(1, 1, area, 0xE0000, 100, &t), -1);
     CHECK_EQ(hvm_acpi_build(1, 0, area, 0xE0000, sizeof area, &t), -1);
+}
+
+/* Name (\_S5_, Package (2) { Zero, Zero }): NameOp 08, RootChar 5C,
+ * PackageOp 12, PkgLength 4, NumElements 2, ZeroOp 00 twice. */
+static const uint8_t s5_package[] = {0x08, 0x5C, '_', 'S', '5', '_', 0x12, 0x04, 0x02, 0x00, 0x00};
+
+TEST(s5_power_off)
+{
+    uint8_t buf[1024];
+    for (unsigned gen = 1; gen <= 2; gen++) {
+        size_t n = hvm_dsdt_build(gen, buf, sizeof buf);
+        CHECK(find(buf, n, s5_package, sizeof s5_package) != NULL);
+    }
+    struct vm_stop stop;
+    memset(&stop, 0, sizeof stop);
+    struct hvm_pm pm = {.stop = &stop};
+    hvm_pm_write(&pm, 1u << 10 | 1u << 13); /* SLP_TYP 1 (not offered) */
+    CHECK(!vm_stop_requested(&stop));
+    hvm_pm_write(&pm, 0); /* SLP_TYP 0 without SLP_EN */
+    CHECK(!vm_stop_requested(&stop));
+    hvm_pm_write(&pm, 1u << 13); /* S5 */
+    CHECK(vm_stop_requested(&stop));
+    CHECK_EQ(stop.status, 0);
 }
 
 UNIT_MAIN()
