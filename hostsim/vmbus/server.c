@@ -431,9 +431,11 @@ static void open_channel(struct vmbus_host *h, const uint8_t *b, size_t n)
                              relid, down, g->npfn);
         return;
     }
-    if (vp >= h->nvps) {
-        vmbus_host_violation(h, "OPENCHANNEL for relid %u targets VP %u: expected below %u", relid,
-                             vp, h->nvps);
+    if (vp >= h->nvps && vp != OPEN_NO_INTERRUPTS) {
+        vmbus_host_violation(h,
+                             "OPENCHANNEL for relid %u targets VP %u: expected below %u "
+                             "or 0xFFFFFFFF (no interrupts)",
+                             relid, vp, h->nvps);
         return;
     }
     char err[256];
@@ -499,6 +501,13 @@ static void relid_released(struct vmbus_host *h, const uint8_t *b, size_t n)
         return;
     }
     ch->state = VMBUS_CH_RELEASED;
+}
+
+/* Interrupts the guest for ch, unless it opened the channel to poll it. */
+static void signal_guest(struct vmbus_host *h, const struct vmbus_host_channel *ch)
+{
+    if (ch->target_vp != OPEN_NO_INTERRUPTS)
+        h->hooks.signal(h->hooks.ctx, ch->target_vp, h->sint, ch->relid);
 }
 
 int vmbus_host_message(struct vmbus_host *h, uint32_t connection_id, const uint8_t *msg,
@@ -591,7 +600,7 @@ void vmbus_host_channel_signalled(struct vmbus_host *h, uint32_t relid)
         if (r == VMBUS_RING_EMPTY)
             return;
         if (signal)
-            h->hooks.signal(h->hooks.ctx, ch->target_vp, h->sint, ch->relid);
+            signal_guest(h, ch);
         ch->service->packet(ch, &p);
     }
 }
@@ -632,7 +641,7 @@ int vmbus_host_channel_send(struct vmbus_host_channel *ch, uint16_t type, uint16
     if (r == VMBUS_RING_FULL)
         return -1;
     if (signal)
-        h->hooks.signal(h->hooks.ctx, ch->target_vp, h->sint, ch->relid);
+        signal_guest(h, ch);
     return 0;
 }
 

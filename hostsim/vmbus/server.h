@@ -47,9 +47,9 @@ struct vmbus_host_channel {
     const struct vmbus_host_service *service;
     uint32_t relid, connection_id;
     enum vmbus_host_channel_state state;
-    bool open; /* rings set up (also while rescinded, until closed) */
-    uint32_t openid, gpadl, target_vp;
-    struct vmbus_host_ring in, out; /* guest-to-host, host-to-guest */
+    bool open;                         /* rings set up (also while rescinded, until closed) */
+    uint32_t openid, gpadl, target_vp; /* target_vp 0xFFFFFFFF: never signalled */
+    struct vmbus_host_ring in, out;    /* guest-to-host, host-to-guest */
     const struct vmbus_host_gpadl *ring_gpadl;
 };
 

@@ -76,6 +76,7 @@ enum vmbus_msg {
 #define OPEN_GPADL 8
 #define OPEN_TARGET_VP 12
 #define OPEN_DOWNSTREAM_PAGE 16
+#define OPEN_NO_INTERRUPTS 0xFFFFFFFFu /* target_vp: the guest polls (openvmm protocol.rs) */
 
 /* Result statuses the host sends. */
 #define VMBUS_STATUS_OK 0u

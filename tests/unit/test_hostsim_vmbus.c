@@ -387,6 +387,14 @@ TEST(open_result_and_close)
     connect_v5_3_and_offers();
     gpadl_header(1, 5, RING_GPA_PFN, RING_PAGES, RING_PAGES);
     CHECK_EQ(open_channel(1, 1, 5, 2, 4), -1);
+    /* Target VP 0xFFFFFFFF: opened, and never signalled. */
+    fresh(0x50003, 1);
+    connect_v5_3_and_offers();
+    gpadl_header(1, 5, RING_GPA_PFN, RING_PAGES, RING_PAGES);
+    CHECK_EQ(open_channel(1, 1, 5, 0xFFFFFFFFu, 4), 0);
+    CHECK_EQ(vmbus_host_channel_send(&host.channel[0], 6, 0, 1, "x", 1), 0);
+    CHECK_EQ(seen.signals, 0u);
+    CHECK_EQ(seen.violations, 0u);
 }
 
 /* The guest writes one INBAND packet into its outbound ring (pages 32..35:
