@@ -113,7 +113,9 @@ static void on_sigterm(void *ctx)
 {
     struct hvm_vmbus *b = ctx;
     if (vmbus_ic_shutdown_request(&b->shutdown, 0, HVM_SHUTDOWN_TIMEOUT) != 0) {
-        hs_log("SIGTERM: the guest has no working shutdown service: ending the VM");
+        hs_log("SIGTERM: %s: ending the VM", b->shutdown.ready
+                                                 ? "the shutdown service still owes an answer"
+                                                 : "the guest has no working shutdown service");
         stop_vm(b, HOSTSIM_EXIT_SIGNAL + SIGTERM, "SIGTERM without a shutdown service");
         return;
     }
