@@ -347,7 +347,8 @@ fuzz_srcs_hostsim_legacy := hostsim/devices/serial16550.c hostsim/devices/i8042.
 	hostsim/cpu/iobus.c hostsim/log.c
 fuzz_srcs_hostsim_hyperv := hostsim/hyperv/partition.c hostsim/hyperv/synthetic_msrs.c \
 	hostsim/hyperv/hypercall.c hostsim/hyperv/synic.c hostsim/guest_mem.c
-fuzz_srcs_hostsim_vmbus := hostsim/vmbus/server.c hostsim/vmbus/gpadl.c hostsim/vmbus/ring.c \
+fuzz_srcs_hostsim_vmbus := hostsim/vmbus/server.c hostsim/vmbus/server_gpadl.c \
+	hostsim/vmbus/server_channel.c hostsim/vmbus/gpadl.c hostsim/vmbus/ring.c \
 	hostsim/guest_mem.c hostsim/registry.c
 FUZZERS := $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
 .PHONY: fuzz fuzzers

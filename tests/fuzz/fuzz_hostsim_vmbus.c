@@ -18,8 +18,8 @@
  *   - the guard pages around guest RAM are never touched (ASan and
  *     PROT_NONE catch any access outside it).
  *   clang -fsanitize=fuzzer,address,undefined -I. -DANYVM_HOST_TEST \
- *     tests/fuzz/fuzz_hostsim_vmbus.c hostsim/vmbus/{server,gpadl,ring}.c \
- *     hostsim/guest_mem.c hostsim/registry.c */
+ *     tests/fuzz/fuzz_hostsim_vmbus.c hostsim/vmbus/server*.c \
+ *     hostsim/vmbus/{gpadl,ring}.c hostsim/guest_mem.c hostsim/registry.c */
 #define _GNU_SOURCE
 #include <stdbool.h>
 #include <stdint.h>

@@ -10,7 +10,7 @@
  * SINT 2 as type 1, channel signals as SIEF flags), restated here in a few
  * lines; the KVM tests run the machine's own.
  * Links: hostsim/hyperv/{partition,synthetic_msrs,hypercall,synic}.c
- *        hostsim/vmbus/{server,gpadl,ring,ic,ic_*}.c hostsim/guest_mem.c */
+ *        hostsim/vmbus/{server*,gpadl,ring,ic*}.c hostsim/guest_mem.c */
 #include <stdint.h>
 #include <string.h>
 

@@ -10,7 +10,7 @@
  * connection 1, which the host must refuse as a violation (exit status 8).
  * Links: hostsim/cpu/{cpu_kvm,cpu_kvm_run,iobus,msrbus,vcpu,msi}.c
  *        hostsim/hyperv/{partition,partition_kvm,synthetic_msrs,hypercall,
- *        synic,vmbus_machine}.c hostsim/vmbus/{server,gpadl,ring,ic,ic_*}.c
+ *        synic,vmbus_machine}.c hostsim/vmbus/{server*,gpadl,ring,ic*}.c
  *        hostsim/ioloop.c
  *        hostsim/firecracker/{boot_linux,boot_gdt}.c hostsim/boot/zero_page.c
  *        hostsim/guest_mem.c hostsim/log.c */

@@ -1,13 +1,15 @@
-/* hostsim's VMBus host without KVM (hostsim/vmbus/{server,gpadl,ring}.c),
- * driven as a guest drives it: every guest message is built here from the
- * layouts of Linux's include/linux/hyperv.h (struct vmbus_channel_*), and
- * every host message is checked against golden bytes, so a layout mistake
- * in server.c cannot hide behind a shared header. Covered: version
- * negotiation (exact versions, the cap, connection ids 1 and 4), offers,
- * GPADLs with and without bodies, open and close, ring packets both ways
- * with the interrupt-mask and pending-send-size rules, teardown, rescind,
- * unload, and a violation for each broken rule.
- * Links: hostsim/vmbus/{server,gpadl,ring}.c hostsim/guest_mem.c */
+/* hostsim's VMBus host without KVM (hostsim/vmbus/server*.c, gpadl.c,
+ * ring.c), driven as a guest drives it: every guest message is built here
+ * from the layouts of Linux's include/linux/hyperv.h (struct
+ * vmbus_channel_*), and every host message is checked against golden
+ * bytes, so a layout mistake in server.c cannot hide behind a shared
+ * header. Covered: version negotiation (exact versions, the cap,
+ * connection ids 1 and 4), offers, GPADLs with and without bodies, open and
+ * close, ring packets both ways with the interrupt-mask and
+ * pending-send-size rules, teardown, rescind, unload, a violation for each
+ * broken rule, and each --misbehave fault.
+ * Links: hostsim/vmbus/{server,server_gpadl,server_channel,gpadl,ring}.c
+ *        hostsim/guest_mem.c */
 #include <stdint.h>
 #include <string.h>
 

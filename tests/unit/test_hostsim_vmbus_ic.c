@@ -7,7 +7,7 @@
  * request and its answer, time samples, GUIDs in wire order, and the
  * violations a broken answer causes.
  * Links: hostsim/vmbus/{ic,ic_shutdown,ic_heartbeat,ic_timesync,ic_kvp,
- *        server,gpadl,ring}.c hostsim/guest_mem.c */
+ *        server,server_gpadl,server_channel,gpadl,ring}.c hostsim/guest_mem.c */
 #include <stdint.h>
 #include <string.h>
 
