@@ -213,7 +213,10 @@ HOSTSIM_PURE_SRCS := hostsim/guest_mem.c hostsim/log.c hostsim/options.c hostsim
 	hostsim/virtio/virtq.c hostsim/virtio/mmio.c hostsim/virtio/blk.c hostsim/virtio/net.c \
 	hostsim/firecracker/virtio_layout.c hostsim/firecracker/cmdline.c \
 	hostsim/firecracker/dsdt.c hostsim/firecracker/tables.c hostsim/firecracker/memmap.c \
-	hostsim/firecracker/ram.c hostsim/firecracker/initrd.c
+	hostsim/firecracker/ram.c hostsim/firecracker/initrd.c \
+	$(filter-out hostsim/hyperv/machine.c hostsim/hyperv/partition_kvm.c \
+		hostsim/hyperv/vmbus_machine.c,$(wildcard hostsim/hyperv/*.c)) \
+	$(wildcard hostsim/vmbus/*.c)
 hostsim: $(B)/hostsim
 $(B)/hostsim: $(HOSTSIM_SRCS:%.c=$(B)/h/%.o)
 	$(HCC) -o $@ $^
@@ -299,6 +302,14 @@ $(B)/unit/test_vmbus_cosim: $(B)/pure/bus/vmbus/vmbus_conn.o $(B)/pure/bus/vmbus
 # test_hostsim_kvm runs a tiny guest on /dev/kvm with hostsim's CPU back end.
 $(B)/unit/test_hostsim_kvm: $(B)/pure/hostsim/cpu/cpu_kvm.o $(B)/pure/hostsim/cpu/cpu_kvm_run.o \
 	$(B)/pure/hostsim/firecracker/boot_linux.o $(B)/pure/hostsim/firecracker/boot_gdt.o
+# test_hostsim_hyperv_kvm: the same, with the Hyper-V partition wired to KVM.
+$(B)/unit/test_hostsim_hyperv_kvm: $(B)/pure/hostsim/cpu/cpu_kvm.o \
+	$(B)/pure/hostsim/cpu/cpu_kvm_run.o $(B)/pure/hostsim/firecracker/boot_linux.o \
+	$(B)/pure/hostsim/firecracker/boot_gdt.o $(B)/pure/hostsim/hyperv/partition_kvm.o
+$(B)/unit/test_hostsim_hyperv_vmbus_kvm: $(B)/pure/hostsim/cpu/cpu_kvm.o \
+	$(B)/pure/hostsim/cpu/cpu_kvm_run.o $(B)/pure/hostsim/firecracker/boot_linux.o \
+	$(B)/pure/hostsim/firecracker/boot_gdt.o $(B)/pure/hostsim/hyperv/partition_kvm.o \
+	$(B)/pure/hostsim/hyperv/vmbus_machine.o
 $(B)/pure/%.o: %.c
 	@mkdir -p $(dir $@)
 	@echo '  HOSTCC  $<'
@@ -370,6 +381,11 @@ fuzz_srcs_hostsim_virtio_net := hostsim/virtio/net.c $(HOSTSIM_VIRTIO_SRCS)
 fuzz_srcs_hostsim_elf := hostsim/boot/elf_load.c hostsim/guest_mem.c
 fuzz_srcs_hostsim_legacy := hostsim/devices/serial16550.c hostsim/devices/i8042.c \
 	hostsim/cpu/iobus.c hostsim/log.c
+fuzz_srcs_hostsim_hyperv := hostsim/hyperv/partition.c hostsim/hyperv/synthetic_msrs.c \
+	hostsim/hyperv/hypercall.c hostsim/hyperv/synic.c hostsim/guest_mem.c
+fuzz_srcs_hostsim_vmbus := hostsim/vmbus/server.c hostsim/vmbus/server_gpadl.c \
+	hostsim/vmbus/server_channel.c hostsim/vmbus/gpadl.c hostsim/vmbus/ring.c \
+	hostsim/guest_mem.c hostsim/registry.c
 FUZZERS := $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
 .PHONY: fuzz fuzzers
 fuzzers: $(FUZZERS:%=$(B)/fuzz/fuzz_%)
