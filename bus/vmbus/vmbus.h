@@ -36,6 +36,7 @@ struct vmbus_dev {
         enum vmbus_msgtype want;
         uint32_t id;
         bool done;
+        bool refused; /* done because the host answered something else: no status */
         uint32_t status;
     } reply;
     struct work work; /* runs on_event when the host signals */

@@ -79,8 +79,11 @@ void vmbus_channel_reply(const struct vmbus_host_msg *m)
          * (taking messages never waits). */
         kprintf("vmbus relid %u: unexpected message type %u (id %#x)\n",
                 (unsigned)vd->offer.child_relid, (unsigned)m->type, (unsigned)id);
-        if (vd->reply.want != 0)
+        if (vd->reply.want != 0 && !vd->reply.done) {
             vd->state = VMBUS_CH_BROKEN;
+            vd->reply.refused = true; /* the waiter returns now, not at its timeout */
+            vd->reply.done = true;
+        }
         vd->violation = "a reply to no request of this channel";
         return;
     }
@@ -97,6 +100,7 @@ static void arm(struct vmbus_dev *vd, enum vmbus_msgtype want, uint32_t id)
     vd->reply.want = want;
     vd->reply.id = id;
     vd->reply.done = false;
+    vd->reply.refused = false;
 }
 
 /* Waits for the armed reply: its status, or -1 (none came, or, while
@@ -106,7 +110,7 @@ static int wait_reply(struct vmbus_dev *vd, uint32_t *status)
     bool opening = vd->state == VMBUS_CH_CLOSED;
     bool ok = vmbus_wait_flag(&vd->reply.done, REPLY_TIMEOUT_MS);
     vd->reply.want = 0;
-    if (!ok || (opening && vd->state == VMBUS_CH_BROKEN))
+    if (!ok || vd->reply.refused || (opening && vd->state == VMBUS_CH_BROKEN))
         return -1;
     *status = vd->reply.status;
     return 0;
