@@ -515,9 +515,12 @@ TEST(late_offer_with_a_confused_gpadl_reply_fails_alone)
     host.nch = 4;
     host.wrong_gpadl_created = true; /* GPADL_CREATED names another GPADL */
     unsigned probes_before = probes;
+    uint64_t t0 = host_now_ns;
     host_offer(&host.ch[3]); /* hot add, after ALLOFFERS_DELIVERED */
     run_loop();
     CHECK_EQ(probes, probes_before + 1);
+    /* the waiting request failed when the wrong reply came, not at its 5 s timeout */
+    CHECK(host_now_ns - t0 < 1000000000ull);
     struct vmbus_dev *d = guest_dev(4);
     CHECK(d != NULL);
     CHECK(d->dev.state == DEVICE_FAILED || d->dev.state == DEVICE_DISABLED);
