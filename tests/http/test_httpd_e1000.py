@@ -1,6 +1,6 @@
 """apps/httpd in a guest whose NIC is an emulated Intel one, driven by
-drivers/e1000: QEMU's e1000 (82540EM) on pc and e1000e (82574L) behind a
-PCIe root port on q35, on user networking with the guest's port 80
+drivers/e1000: QEMU's e1000 (82540EM) and e1000-82545em on pc and e1000e
+(82574L) behind a PCIe root port on q35, on user networking with the guest's port 80
 forwarded (guest_server.py). A few of test_httpd.py's tests run against it:
 exact bytes over curl, a thousand requests on one connection, and a 10 MiB
 file (TCP sending whole windows: the transmit ring fills and is handed over
@@ -15,7 +15,9 @@ import test_httpd as host_tests
 from guest_server import GuestLauncher
 from httpd_server import serving
 
-NICS = {"pc-e1000": ("pc", "e1000", "82540EM"), "q35-e1000e": ("q35", "e1000e", "82574L")}
+NICS = {"pc-e1000": ("pc", "e1000", "82540EM"),
+        "pc-e1000-82545em": ("pc", "e1000-82545em", "82545EM"),
+        "q35-e1000e": ("q35", "e1000e", "82574L")}
 
 REUSED = [
     "test_curl_fetches_exact_bytes", "test_thousand_requests_on_one_connection",
