@@ -119,8 +119,8 @@ $(B)/a/apps/%.c.o: apps/%.c Makefile | $(LIBC)
 	@$(ACC) $(ACFLAGS) -Iinclude -c $< -o $@
 
 .PHONY: soak all apps run test bench setup unit hostsim clean format tools reference
-all: $(B)/$(APP).elf
-apps: $(foreach a,$(APPS),$(B)/$(a).elf)
+all: $(B)/$(APP).elf $(B)/$(APP).efi
+apps: $(foreach a,$(APPS),$(B)/$(a).elf $(B)/$(a).efi)
 
 # api/ implements include/anyvm/ and includes it; the rest of the kernel
 # does not see the app's headers.
@@ -143,7 +143,8 @@ $(B)/k/%.S.o: %.S Makefile
 # link map, build/NAME.map, says which object each function came from
 # (tests/image/test_images.py checks kernel code apart from the app's).
 $(B)/%.debug.elf: $(CORE_OBJS) $$(call APP_POLL_OBJS,%) $$(call APP_DEVICE_OBJS,%) \
-		$$(call APP_OBJS,%) $(B)/k/appname/%.o arch/x86_64/kernel.ld $(LIBC) $(FILES_LIB)
+		$$(call APP_OBJS,%) $(B)/k/appname/%.o arch/x86_64/kernel.ld arch/x86_64/image_sections.ld \
+		$(LIBC) $(FILES_LIB)
 	@test -n "$(call APP_SRCS,$*)" || { echo "no such app: apps/$*" >&2; exit 1; }
 	@echo '  LD      $@'
 	@$(KCC) $(KLDFLAGS) -Wl,-Map=$(B)/$*.map -o $@ $(CORE_OBJS) $(call APP_POLL_OBJS,$*) \
@@ -159,6 +160,24 @@ $(B)/k/appname/%.o: Makefile
 	@$(KCC) $(filter-out -MMD -MP,$(KCFLAGS)) -c $(B)/k/appname/$*.c -o $@
 $(B)/%.elf: $(B)/%.debug.elf
 	@objcopy --strip-all --remove-section=.comment $< $@
+
+# ---- the PE32+ EFI application build/NAME.efi (docs/uefi.md): the objects
+# of build/NAME.elf and the EFI entry (boot/efi/, in no ELF), linked by
+# arch/x86_64/efi.ld at the same address; the link's flat binary, padded to
+# a page, is the .efi file ----
+EFI_OBJS := $(call dir_objs,boot/efi)
+$(B)/efi/%.elf: $(CORE_OBJS) $(EFI_OBJS) $$(call APP_POLL_OBJS,%) $$(call APP_DEVICE_OBJS,%) \
+		$$(call APP_OBJS,%) $(B)/k/appname/%.o arch/x86_64/efi.ld arch/x86_64/image_sections.ld \
+		$(LIBC) $(FILES_LIB)
+	@mkdir -p $(dir $@)
+	@echo '  LD      $@'
+	@$(KCC) $(filter-out -T arch/x86_64/kernel.ld,$(KLDFLAGS)) -T arch/x86_64/efi.ld \
+		-Wl,-Map=$(B)/efi/$*.map -o $@ $(CORE_OBJS) $(EFI_OBJS) $(call APP_POLL_OBJS,$*) \
+		$(call APP_DEVICE_OBJS,$*) $(call APP_OBJS,$*) $(B)/k/appname/$*.o \
+		-Wl,--start-group $(LIBC) $(FILES_LIB) -lgcc -Wl,--end-group
+$(B)/%.efi: $(B)/efi/%.elf
+	@echo '  EFI     $@'
+	@objcopy -O binary $< $@.tmp && truncate -s %4096 $@.tmp && mv $@.tmp $@
 
 # ---- an app outside the tree: `tools/anyvm build DIR` (tools/anyvm_lib/app.py)
 # checks DIR and its anyvm.toml, writes the configuration source EXT_CONFIG,
@@ -239,6 +258,7 @@ PURE_SRCS := core/cmdline.c core/memmap.c core/page_alloc.c core/heap.c \
 	core/acpi.c core/acpi_madt.c core/acpi_fadt.c core/acpi_mcfg.c core/aml_decode.c core/aml_devices.c core/acpi_devices.c \
 	core/event.c core/timer.c core/irq.c core/device.c core/civil_time.c core/param.c core/platform.c tests/unit/host_platform.c tests/unit/host_irq.c \
 	boot/bootinfo.c boot/multiboot.c boot/pvh.c boot/linux64.c boot/framebuffer.c klib/format.c klib/number.c \
+	boot/efi/efi_cmdline.c boot/efi/efi_memmap.c boot/efi/efi_tables.c \
 	hv/hv_decide.c hv/vmware_backdoor.c arch/x86_64/power_policy.c arch/x86_64/mptable.c \
 	bus/pci/pci_addr.c bus/pci/pci_bar_decode.c bus/pci/pci_cap_walk.c bus/pci/pci_match.c \
 	bus/pci/pci_irq_logic.c bus/pci/pci_format.c \
