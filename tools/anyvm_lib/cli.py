@@ -11,7 +11,7 @@ import sys
 
 from . import cmdline as cmdline_mod
 from . import app as app_mod
-from . import image, initrd, iso, launch, publish, runcheck, serial_filter, status, targets
+from . import efi, esp, image, initrd, iso, launch, publish, runcheck, serial_filter, status, targets
 
 USAGE_EPILOG = """\
 exit status of `anyvm run`: the guest's status N (the kernel's last serial line
@@ -82,12 +82,15 @@ def parser():
 
     k = sub.add_parser("pack", help="pack an image into a boot medium, or a folder into an initrd",
                        usage="anyvm pack iso IMAGE -o OUT.iso [--cmdline ...] [--initrd FILE] "
-                             "[-- app args...]\n       anyvm pack initrd DIR -o OUT.cpio")
-    k.add_argument("format", choices=["iso", "initrd"])
+                             "[-- app args...]\n       anyvm pack initrd DIR -o OUT.cpio"
+                             "\n       anyvm pack efi IMAGE -o OUT.img [--cmdline ...] "
+                             "[-- app args...]")
+    k.add_argument("format", choices=["iso", "initrd", "efi"])
     k.add_argument("image", metavar="IMAGE|DIR")
     k.add_argument("-o", "--output", required=True, metavar="OUT")
     k.add_argument("--cmdline", default=targets.QEMU_CMDLINE,
-                   help=f'kernel parameters written into grub.cfg (default "{targets.QEMU_CMDLINE}")')
+                   help="kernel parameters written into grub.cfg (iso) or the image's .cmdline "
+                        f'(efi) (default "{targets.QEMU_CMDLINE}")')
     k.add_argument("--initrd", default=None, metavar="FILE",
                    help="iso: an initrd GRUB loads as the first multiboot module")
     return p
@@ -154,6 +157,14 @@ def cmd_pack(a, app_args):
         print(f"anyvm: wrote {a.output} ({os.path.getsize(a.output)} bytes, cpio newc) from "
               f"{a.image}", file=sys.stderr)
         return 0
+    if a.format == "efi":
+        if a.initrd is not None:
+            raise esp.EspError("anyvm pack efi: no initrd under UEFI yet")
+        line = cmdline_mod.compose(a.cmdline, app_args)
+        src = esp.pack(a.image, a.output, line)
+        print(f"anyvm: wrote {a.output} (GPT, EFI system partition: {src} as "
+              f"\\EFI\\BOOT\\BOOTX64.EFI, command line {line})", file=sys.stderr)
+        return 0
     runcheck.check_image(a.image, "iso")
     line = cmdline_mod.compose(a.cmdline, app_args)
     if a.initrd is not None:
@@ -193,7 +204,7 @@ def main(argv=None):
             return cmd_build(a, app_args)
         return cmd_pack(a, app_args)
     except (launch.BootError, runcheck.InputError, image.ImageError, cmdline_mod.CmdlineError,
-            app_mod.AppError, initrd.InitrdError, RuntimeError, OSError) as e:
+            app_mod.AppError, initrd.InitrdError, efi.EfiError, RuntimeError, OSError) as e:
         print(f"anyvm: {e}", file=sys.stderr)
         return status.NOT_STARTED if a.command == "run" else 1
     except KeyboardInterrupt:

@@ -90,7 +90,20 @@ def cmdline(data):
 
 
 def image_for(path):
-    """The .efi beside an ELF image (build/NAME.elf -> build/NAME.efi), or
-    path itself when it is one."""
+    """The .efi for an image path: path itself when the file is a PE (or
+    named .efi), the .efi beside it when it is the ELF of a build
+    (build/NAME.elf -> build/NAME.efi). Raises EfiError otherwise."""
     root, ext = os.path.splitext(path)
-    return path if ext == ".efi" else root + ".efi"
+    if ext == ".efi":
+        return path
+    try:
+        with open(path, "rb") as f:
+            magic = f.read(4)
+    except OSError as e:
+        raise EfiError(f"cannot read {path}: {e.strerror}") from None
+    if magic[:2] == b"MZ":
+        return path
+    if magic == b"\x7fELF":
+        return root + ".efi"
+    raise EfiError(f"{path} is not a PE file nor an ELF image: give build/NAME.efi or the "
+                   "build/NAME.elf it was built beside")

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 from . import accel as accel_mod
 from . import cmdline as cmdline_mod
-from . import efi, hostsim, image, initrd, iso, ovmf, publish, qemu, status, targets, vm
+from . import efi, esp as esp_mod, hostsim, image, initrd, iso, ovmf, publish, qemu, status, targets, vm
 
 
 @dataclass
@@ -150,7 +150,7 @@ def prepare(spec, workdir):
     raise BootError(f"target {target.name}: unknown medium {target.medium!r}")
 
 
-EFI_MEDIA = ("efi-kernel", "efi-esp")
+EFI_MEDIA = ("efi-kernel", "efi-esp", "efi-disk")
 
 
 def efi_argv(spec, target, kernel, line, workdir, common):
@@ -158,14 +158,15 @@ def efi_argv(spec, target, kernel, line, workdir, common):
     efi-kernel through -kernel (QEMU's Linux loader hands it to OVMF, the
     command line arrives as load options); efi-esp from a directory QEMU
     presents as a FAT disk (vvfat), the command line written into the
-    image's .cmdline section, as `anyvm pack efi` does."""
-    path = efi.image_for(kernel)
+    image's .cmdline section, as `anyvm pack efi` does; efi-disk from the
+    GPT disk `anyvm pack efi` writes, on virtio-blk."""
     try:
+        path = efi.image_for(kernel)
         data = efi.read(path)
         efi.sections(data)
         common = dict(common, extra=ovmf.pflash_args(workdir) + common["extra"])
     except efi.EfiError as e:
-        raise BootError(f"{path}: {e} (build it: make {os.path.relpath(path)})") from None
+        raise BootError(f"{e} (build it: make build/NAME.efi)") from None
     except ovmf.OvmfError as e:
         raise BootError(str(e)) from None
     if spec.initrd is not None:
@@ -174,6 +175,15 @@ def efi_argv(spec, target, kernel, line, workdir, common):
         return qemu.argv(kernel=qemu_kernel_path(path, workdir), append=line, **common)
     if spec.exit_device:
         line = qemu.with_exit_param(line)
+    if target.medium == "efi-disk":
+        disk = os.path.join(workdir, "esp.img")
+        try:
+            esp_mod.pack(path, disk, line)
+        except (efi.EfiError, esp_mod.EspError) as e:
+            raise BootError(str(e)) from None
+        return qemu.argv(extra=common.pop("extra") +
+                         ["-drive", f"file={disk.replace(',', ',,')},format=raw,if=virtio"],
+                         **common)
     esp = os.path.join(workdir, "esp")
     os.makedirs(os.path.join(esp, "EFI", "BOOT"))
     try:

@@ -38,6 +38,8 @@ TARGETS = {t.name: t for t in (
            "QEMU -M q35 with OVMF (UEFI), -kernel of the .efi beside the image"),
     Target("q35-uefi-esp", "qemu", "q35", "efi-esp", QEMU_CMDLINE,
            "QEMU -M q35 with OVMF (UEFI), the .efi as \\EFI\\BOOT\\BOOTX64.EFI on a FAT directory"),
+    Target("q35-uefi-disk", "qemu", "q35", "efi-disk", QEMU_CMDLINE,
+           "QEMU -M q35 with OVMF (UEFI), the GPT disk of anyvm pack efi on virtio-blk"),
     Target("firecracker", "hostsim", "firecracker", "pvh", FIRECRACKER_CMDLINE,
            "build/hostsim's Firecracker contract, PVH boot (Firecracker 1.12 and later)"),
     Target("firecracker-linux", "hostsim", "firecracker", "linux", FIRECRACKER_CMDLINE,
