@@ -165,7 +165,19 @@ $(B)/%.elf: $(B)/%.debug.elf
 # of build/NAME.elf and the EFI entry (boot/efi/, in no ELF), linked by
 # arch/x86_64/efi.ld at the same address; the link's flat binary, padded to
 # a page, is the .efi file ----
-EFI_OBJS := $(call dir_objs,boot/efi)
+EFI_OBJS := $(call dir_objs,boot/efi drivers/fbcon) $(B)/k/gen/fbcon_font.c.o
+# The framebuffer console's glyphs, from a Debian console font
+# (console-setup-linux) by a tool of ours; nothing of the font is committed.
+FBCON_FONT := /usr/share/consolefonts/Lat15-VGA16.psf.gz
+$(B)/gen/fbcon_font.c: tools/psf_to_c.py
+	@mkdir -p $(dir $@)
+	@test -f $(FBCON_FONT) || { echo "no $(FBCON_FONT): run make setup (console-setup-linux)" >&2; exit 1; }
+	@echo '  FONT    $@'
+	@$(PYTHON) tools/psf_to_c.py $(FBCON_FONT) $@
+$(B)/k/gen/fbcon_font.c.o: $(B)/gen/fbcon_font.c drivers/fbcon/font.h
+	@mkdir -p $(dir $@)
+	@echo '  CC      $<'
+	@$(KCC) $(KCFLAGS) -c $< -o $@
 $(B)/efi/%.elf: $(CORE_OBJS) $(EFI_OBJS) $$(call APP_POLL_OBJS,%) $$(call APP_DEVICE_OBJS,%) \
 		$$(call APP_OBJS,%) $(B)/k/appname/%.o arch/x86_64/efi.ld arch/x86_64/image_sections.ld \
 		$(LIBC) $(FILES_LIB)
@@ -287,6 +299,12 @@ $(B)/unit/test_sys_musl_arch: $(B)/pure/sys/musl_arch.o
 # (sys/path.c's answers then: an image whose app names no file).
 FILES_PURE_OBJS := $(patsubst %.c,$(B)/pure/%.o,$(wildcard sys/files/*.c))
 $(B)/unit/test_sys_files: $(FILES_PURE_OBJS)
+# test_fbcon draws with the generated font (the Makefile's FBCON_FONT).
+$(B)/unit/test_fbcon: $(B)/pure/drivers/fbcon/fbcon.o $(B)/pure/gen/fbcon_font.o
+$(B)/pure/gen/fbcon_font.o: $(B)/gen/fbcon_font.c
+	@mkdir -p $(dir $@)
+	@echo '  HOSTCC  $<'
+	@$(HCC) $(HCFLAGS) -fsanitize=address,undefined -DANYVM_HOST_TEST -c $< -o $@
 # test_hostsim_kvm runs a tiny guest on /dev/kvm with hostsim's CPU back end.
 $(B)/unit/test_hostsim_kvm: $(B)/pure/hostsim/cpu/cpu_kvm.o $(B)/pure/hostsim/cpu/cpu_kvm_run.o \
 	$(B)/pure/hostsim/firecracker/boot_linux.o $(B)/pure/hostsim/firecracker/boot_gdt.o

@@ -28,7 +28,10 @@ extern __typeof__(bootinfo_from_uefi) bootinfo_from_uefi __attribute__((weak));
 void arch_boot(void) __attribute__((noreturn));
 void arch_boot(void)
 {
-    console_select_early();
+    /* The UEFI path probes no legacy port: its console follows what the
+     * firmware said (bootinfo_from_uefi). */
+    if (boot_protocol != BOOT_UEFI)
+        console_select_early();
     gdt_init();
     idt_init();
 

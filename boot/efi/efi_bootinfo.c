@@ -1,6 +1,7 @@
 /* The UEFI entry's boot information: efi_main (efi_main.c) filled a struct
  * bootinfo before leaving boot services; arch_boot takes it in here like
- * any protocol's, through the physical window. Linked only into the .efi:
+ * any protocol's, through the physical window, and starts the console the
+ * platform offers (efi_console.c). Linked only into the .efi:
  * the ELF images reach this through a weak reference that stays null. */
 #include <stdint.h>
 #include <string.h>
@@ -8,7 +9,8 @@
 #include "boot/bootinfo.h"
 #include "core/phys.h"
 
-extern char efi_memmap_error[]; /* efi_main.c */
+extern char efi_memmap_error[];                    /* efi_main.c */
+void efi_console_start(const struct bootinfo *bi); /* efi_console.c */
 
 int bootinfo_from_uefi(struct bootinfo *bi, const struct phys_window *w, uint64_t addr, char *err,
                        unsigned errlen)
@@ -21,6 +23,9 @@ int bootinfo_from_uefi(struct bootinfo *bi, const struct phys_window *w, uint64_
     uint64_t tsc = bi->entry_tsc;
     memcpy(bi, from, sizeof *bi);
     bi->entry_tsc = tsc;
+    /* The UEFI path's early console (arch_boot chose none): from here on
+     * what was kept in the early buffer shows. */
+    efi_console_start(bi);
     if (bi->memmap_count == 0) {
         unsigned pos = 0;
         for (const char *p = efi_memmap_error; *p && pos + 1 < errlen; p++)

@@ -117,6 +117,36 @@ static void read_config_table(struct bootinfo *bi)
         bi->smbios = efi_config_find(t, n, &smbios);
 }
 
+/* COM1 when the firmware drives a serial port that is the ISA device
+ * PNP0501 with _UID 0, the COM1 of OVMF's and QEMU's descriptions (I/O
+ * 0x3f8). The kernel still checks that the port answers before it writes
+ * there (efi_console.c). */
+#define COM1_PORT 0x3F8
+#define DEVICE_PATH_MAX 4096
+static void read_serial(struct bootinfo *bi)
+{
+    static const struct efi_guid serial_io = EFI_SERIAL_IO_PROTOCOL_GUID,
+                                 device_path = EFI_DEVICE_PATH_PROTOCOL_GUID;
+    struct efi_boot_services *bs = systab->boot_services;
+    efi_handle *handles = NULL;
+    uint64_t n = 0;
+    if (bs->locate_handle_buffer(EFI_LOCATE_BY_PROTOCOL, &serial_io, NULL, &n, &handles) !=
+            EFI_SUCCESS ||
+        handles == NULL)
+        return; /* no serial port the firmware knows */
+    for (uint64_t i = 0; i < n && i < 64; i++) {
+        void *dp = NULL;
+        uint32_t uid;
+        if (bs->handle_protocol(handles[i], &device_path, &dp) == EFI_SUCCESS &&
+            efi_device_path_find_acpi(dp, DEVICE_PATH_MAX, EFI_EISA_PNP_ID(0x0501), &uid) == 0 &&
+            uid == 0) {
+            bi->serial_port = COM1_PORT;
+            break;
+        }
+    }
+    bs->free_pool(handles);
+}
+
 /* The firmware's vendor as the loader's name, in ASCII ('?' for others). */
 static void read_vendor(struct bootinfo *bi)
 {
@@ -200,6 +230,7 @@ efi_status efi_main(efi_handle image, struct efi_system_table *st)
         return EFI_INVALID_PARAMETER;
     read_config_table(bi);
     read_vendor(bi);
+    read_serial(bi);
     struct framebuffer fb;
     int have_fb = read_gop(&fb) == 0;
 

@@ -48,6 +48,12 @@ uint32_t efi_memory_type_to_e820(uint32_t efi_type);
 uint64_t efi_config_find(const struct efi_configuration_table *t, uint64_t n,
                          const struct efi_guid *guid);
 
+/* Finds the ACPI node with _HID hid in the device path at dp (at most max
+ * bytes readable; a serial port's path begins with its PCI root bridge's
+ * node) and gives its _UID. Returns 0, or -1 when there is none or a
+ * node's length is bad (below 4 bytes, past max). */
+int efi_device_path_find_acpi(const uint8_t *dp, size_t max, uint32_t hid, uint32_t *uid);
+
 /* Describes the graphics output mode (info, SizeOfInfo info_size, its
  * framebuffer at base, size bytes) as fb. Returns 0, or -1 with the reason
  * in *why (a mode with no framebuffer, Blt only, masks that are not

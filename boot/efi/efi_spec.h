@@ -105,7 +105,10 @@ struct efi_boot_services {
     void *get_next_monotonic_count, *stall, *set_watchdog_timer;
     void *connect_controller, *disconnect_controller;
     void *open_protocol, *close_protocol, *open_protocol_information;
-    void *protocols_per_handle, *locate_handle_buffer;
+    void *protocols_per_handle;
+    efi_status(EFIAPI *locate_handle_buffer)(int search_type, const struct efi_guid *protocol,
+                                             void *search_key, uint64_t *no_handles,
+                                             efi_handle **buffer);
     efi_status(EFIAPI *locate_protocol)(const struct efi_guid *protocol, void *registration,
                                         void **interface);
 };
@@ -113,7 +116,12 @@ _Static_assert(offsetof(struct efi_boot_services, allocate_pages) == 40, "Alloca
 _Static_assert(offsetof(struct efi_boot_services, get_memory_map) == 56, "GetMemoryMap");
 _Static_assert(offsetof(struct efi_boot_services, handle_protocol) == 152, "HandleProtocol");
 _Static_assert(offsetof(struct efi_boot_services, exit_boot_services) == 232, "ExitBootServices");
+_Static_assert(offsetof(struct efi_boot_services, locate_handle_buffer) == 312,
+               "LocateHandleBuffer");
 _Static_assert(offsetof(struct efi_boot_services, locate_protocol) == 320, "LocateProtocol");
+_Static_assert(offsetof(struct efi_boot_services, free_pool) == 72, "FreePool");
+
+#define EFI_LOCATE_BY_PROTOCOL 2 /* section 7.3, EFI_LOCATE_SEARCH_TYPE */
 
 #define EFI_ALLOCATE_ADDRESS 2 /* section 7.2, EFI_ALLOCATE_TYPE */
 
@@ -229,6 +237,29 @@ struct efi_graphics_output {
             0x9a, 0x16, 0x00, 0x90, 0x27, 0x3f, 0xc1, 0x4d                                         \
         }                                                                                          \
     }
+/* Section 12.6 (serial I/O protocol) and 10.2 (device path protocol). */
+#define EFI_SERIAL_IO_PROTOCOL_GUID                                                                \
+    {                                                                                              \
+        0xbb25cf6f, 0xf1d4, 0x11d2,                                                                \
+        {                                                                                          \
+            0x9a, 0x0c, 0x00, 0x90, 0x27, 0x3f, 0xc1, 0xfd                                         \
+        }                                                                                          \
+    }
+#define EFI_DEVICE_PATH_PROTOCOL_GUID                                                              \
+    {                                                                                              \
+        0x09576e91, 0x6d3f, 0x11d2,                                                                \
+        {                                                                                          \
+            0x8e, 0x39, 0x00, 0xa0, 0xc9, 0x69, 0x72, 0x3b                                         \
+        }                                                                                          \
+    }
+/* Section 10.3: a device path is a list of nodes (type, sub-type, 16-bit
+ * length) ended by type 0x7f; an ACPI node (type 2, sub-type 1, 12 bytes)
+ * holds the device's _HID and _UID, the HID in EISA form
+ * (EISA_PNP_ID(n) = n << 16 | 0x41d0, "PNP" compressed). */
+#define EFI_DP_TYPE_ACPI 2
+#define EFI_DP_SUBTYPE_ACPI 1
+#define EFI_DP_TYPE_END 0x7f
+#define EFI_EISA_PNP_ID(n) ((uint32_t)(n) << 16 | 0x41d0)
 #define EFI_SMBIOS3_TABLE_GUID                                                                     \
     {                                                                                              \
         0xf2fd1544, 0x9794, 0x4a2c,                                                                \

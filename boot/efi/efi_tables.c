@@ -5,6 +5,7 @@
 
 #include "boot/bootinfo.h"
 #include "boot/efi/efi_parse.h"
+#include "core/unaligned.h"
 
 uint64_t efi_config_find(const struct efi_configuration_table *t, uint64_t n,
                          const struct efi_guid *guid)
@@ -13,6 +14,26 @@ uint64_t efi_config_find(const struct efi_configuration_table *t, uint64_t n,
         if (memcmp(&t[i].vendor_guid, guid, sizeof *guid) == 0)
             return (uint64_t)(uintptr_t)t[i].vendor_table;
     return 0;
+}
+
+int efi_device_path_find_acpi(const uint8_t *dp, size_t max, uint32_t hid, uint32_t *uid)
+{
+    size_t pos = 0;
+    while (dp != NULL && pos + 4 <= max) {
+        uint8_t type = dp[pos], subtype = dp[pos + 1];
+        uint16_t len = rd16(dp + pos + 2);
+        if (len < 4 || len > max - pos)
+            return -1;
+        if (type == EFI_DP_TYPE_END)
+            return -1;
+        if (type == EFI_DP_TYPE_ACPI && subtype == EFI_DP_SUBTYPE_ACPI && len >= 12 &&
+            rd32(dp + pos + 4) == hid) {
+            *uid = rd32(dp + pos + 8);
+            return 0;
+        }
+        pos += len;
+    }
+    return -1;
 }
 
 /* The lowest set bit and the width of a contiguous mask; -1 when the mask

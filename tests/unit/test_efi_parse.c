@@ -305,4 +305,28 @@ TEST(gop_bitmask_and_refusals)
     CHECK_EQ(efi_gop_framebuffer(NULL, 36, 0xC0000000, 800 * 600 * 4, &fb, &why), -1);
 }
 
+TEST(device_path_acpi_node)
+{
+    /* OVMF's COM1: Acpi(PNP0A03,0)/Pci(0x1f,0)/Acpi(PNP0501,0)/Uart/End */
+    static const uint8_t dp[] = {
+        2,    1,    12, 0, 0xd0, 0x41, 0x03, 0x0a, 0, 0, 0, 0, /* PCI root bridge */
+        1,    1,    6,  0, 0,    0x1f,                         /* PCI device */
+        2,    1,    12, 0, 0xd0, 0x41, 0x01, 0x05, 0, 0, 0, 0, /* PNP0501, UID 0 */
+        3,    14,   4,  0,                                     /* (a UART node, shortened) */
+        0x7f, 0xff, 4,  0,                                     /* end */
+    };
+    uint32_t uid = 99;
+    CHECK_EQ(efi_device_path_find_acpi(dp, sizeof dp, EFI_EISA_PNP_ID(0x0501), &uid), 0);
+    CHECK_EQ(uid, 0u);
+    CHECK_EQ(efi_device_path_find_acpi(dp, sizeof dp, EFI_EISA_PNP_ID(0x0a03), &uid), 0);
+    CHECK_EQ(efi_device_path_find_acpi(dp, sizeof dp, EFI_EISA_PNP_ID(0x0400), &uid), -1);
+    CHECK_EQ(efi_device_path_find_acpi(dp, 20, EFI_EISA_PNP_ID(0x0501), &uid), -1); /* cut */
+    uint8_t bad[16];
+    memcpy(bad, dp, sizeof bad);
+    bad[2] = 2; /* a node shorter than its header */
+    CHECK_EQ(efi_device_path_find_acpi(bad, sizeof bad, EFI_EISA_PNP_ID(0x0a03), &uid), -1);
+    bad[2] = 200; /* past the end */
+    CHECK_EQ(efi_device_path_find_acpi(bad, sizeof bad, EFI_EISA_PNP_ID(0x0a03), &uid), -1);
+}
+
 UNIT_MAIN()
