@@ -68,6 +68,7 @@ struct bootinfo {
     uint64_t rsdp;             /* physical address, 0 = unknown (scan) */
     uint64_t smbios;           /* SMBIOS (3.0 or 2.1) entry point, 0 = not given */
     uint16_t serial_port;      /* a 16550 the firmware lists (UEFI), 0 = none known */
+    uint64_t tsc_hz;           /* the TSC rate the loader measured (UEFI Stall), 0 = none */
     uint64_t initrd_base, initrd_size;
     uint64_t entry_tsc;             /* TSC read at the first instruction */
     uint64_t low_mem_kib;           /* multiboot mem_lower, informational */

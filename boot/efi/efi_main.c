@@ -11,6 +11,7 @@
  * has a console. */
 #include <stdint.h>
 
+#include "arch/x86_64/cpu.h"
 #include "boot/bootinfo.h"
 #include "boot/efi/efi_parse.h"
 #include "boot/efi/efi_spec.h"
@@ -147,6 +148,27 @@ static void read_serial(struct bootinfo *bi)
     bs->free_pool(handles);
 }
 
+/* The TSC rate over the firmware's Stall (section 7.5), so that a machine
+ * without a TSC leaf need not calibrate with the PIT (Hyper-V Gen2 has
+ * none): arch/x86_64/tsc.c takes it before the PIT. Stall waits at least
+ * as long as asked, and longer when the firmware or the host is slow, so
+ * the shortest of a few runs is taken. */
+#define STALL_US 2000
+#define STALL_RUNS 5
+static void measure_tsc(struct bootinfo *bi)
+{
+    uint64_t best = UINT64_MAX;
+    for (int i = 0; i < STALL_RUNS; i++) {
+        uint64_t start = rdtsc_ordered();
+        if (systab->boot_services->stall(STALL_US) != EFI_SUCCESS)
+            return;
+        uint64_t took = rdtsc_ordered() - start;
+        if (took < best)
+            best = took;
+    }
+    bi->tsc_hz = best * (1000000 / STALL_US);
+}
+
 /* The firmware's vendor as the loader's name, in ASCII ('?' for others). */
 static void read_vendor(struct bootinfo *bi)
 {
@@ -231,6 +253,7 @@ efi_status efi_main(efi_handle image, struct efi_system_table *st)
     read_config_table(bi);
     read_vendor(bi);
     read_serial(bi);
+    measure_tsc(bi);
     struct framebuffer fb;
     int have_fb = read_gop(&fb) == 0;
 

@@ -102,7 +102,9 @@ struct efi_boot_services {
         *install_configuration_table;
     void *load_image, *start_image, *exit, *unload_image;
     efi_status(EFIAPI *exit_boot_services)(efi_handle image, uint64_t map_key);
-    void *get_next_monotonic_count, *stall, *set_watchdog_timer;
+    void *get_next_monotonic_count;
+    efi_status(EFIAPI *stall)(uint64_t microseconds);
+    void *set_watchdog_timer;
     void *connect_controller, *disconnect_controller;
     void *open_protocol, *close_protocol, *open_protocol_information;
     void *protocols_per_handle;
@@ -116,6 +118,7 @@ _Static_assert(offsetof(struct efi_boot_services, allocate_pages) == 40, "Alloca
 _Static_assert(offsetof(struct efi_boot_services, get_memory_map) == 56, "GetMemoryMap");
 _Static_assert(offsetof(struct efi_boot_services, handle_protocol) == 152, "HandleProtocol");
 _Static_assert(offsetof(struct efi_boot_services, exit_boot_services) == 232, "ExitBootServices");
+_Static_assert(offsetof(struct efi_boot_services, stall) == 248, "Stall");
 _Static_assert(offsetof(struct efi_boot_services, locate_handle_buffer) == 312,
                "LocateHandleBuffer");
 _Static_assert(offsetof(struct efi_boot_services, locate_protocol) == 320, "LocateProtocol");

@@ -7,6 +7,7 @@ on q35 through tools/anyvm_lib, judged by its serial transcript.
   memory        the usable memory the kernel reports follows -m: at most
                 -m, and 128 MiB more RAM gives 128 MiB more (within what
                 the firmware keeps for itself);
+  clock         the TSC rate comes from the firmware (Stall), not the PIT;
   moved image   a copy whose PE ImageBase says 48 MiB is loaded there by
                 the firmware; the entry moves it to 1 MiB and it boots.
 """
@@ -35,6 +36,8 @@ def boot(target, image="hello.elf", mem="128M", args=()):
     assert "boot: uefi (firmware EDK II)" in text
     assert "anyvm: panic" not in text and "acpi: no RSDP" not in text
     assert re.search(r"^cpus: 1 \(ACPI MADT\)", text, re.M), "no MADT: ACPI not found"
+    # No PIT calibration: the TSC rate comes from the firmware's Stall.
+    assert re.search(r"^clock: tsc \d+\.\d{3} MHz \(UEFI Stall\)$", text, re.M)
     assert out.status == 0 and "anyvm: exit status 0" in text
     return text
 
