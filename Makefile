@@ -347,6 +347,7 @@ fuzz_srcs_cmdline := core/cmdline.c
 fuzz_srcs_acpi := core/acpi.c core/acpi_madt.c core/acpi_fadt.c core/acpi_mcfg.c core/aml_decode.c
 fuzz_srcs_bootinfo := boot/bootinfo.c boot/multiboot.c boot/pvh.c boot/linux64.c boot/framebuffer.c
 fuzz_srcs_memmap := core/memmap.c
+fuzz_srcs_efi := boot/efi/efi_cmdline.c boot/efi/efi_memmap.c boot/efi/efi_tables.c boot/bootinfo.c
 fuzz_srcs_initrd := fs/cpio_newc.c fs/tree.c
 fuzz_srcs_hv_decide := hv/hv_decide.c hv/vmware_backdoor.c
 fuzz_srcs_exit_policy := arch/x86_64/power_policy.c arch/x86_64/mptable.c
@@ -439,7 +440,7 @@ $(B)/empty.elf: bench/empty.S bench/empty.ld
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')
 clean:
-	rm -rf $(B)/k $(B)/a $(B)/h $(B)/pure $(B)/unit $(B)/*.elf
+	rm -rf $(B)/k $(B)/a $(B)/h $(B)/pure $(B)/unit $(B)/*.elf $(B)/efi $(B)/gen $(B)/*.efi
 
 # (Not the generated appname sources': their objects' names would match
 # $(B)/k/appname/%.o again when make tries to remake an included .d file;
