@@ -299,6 +299,8 @@ $(B)/unit/test_sys_musl_arch: $(B)/pure/sys/musl_arch.o
 # (sys/path.c's answers then: an image whose app names no file).
 FILES_PURE_OBJS := $(patsubst %.c,$(B)/pure/%.o,$(wildcard sys/files/*.c))
 $(B)/unit/test_sys_files: $(FILES_PURE_OBJS)
+# test_efi_main runs the EFI entry's C part against a fake firmware.
+$(B)/unit/test_efi_main: $(B)/pure/boot/efi/efi_main.o
 # test_fbcon draws with the generated font (the Makefile's FBCON_FONT).
 $(B)/unit/test_fbcon: $(B)/pure/drivers/fbcon/fbcon.o $(B)/pure/gen/fbcon_font.o
 $(B)/pure/gen/fbcon_font.o: $(B)/gen/fbcon_font.c

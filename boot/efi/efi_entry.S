@@ -123,6 +123,13 @@ efi_pe_entry:
     popq %rbp
     ret
 
+    /* After ExitBootServices: the firmware's interrupt handlers are gone
+     * (a function of its own so that host tests can run efi_main). */
+    .globl efi_interrupts_off
+efi_interrupts_off:
+    cli
+    ret
+
     .globl efi_enter_kernel
 efi_enter_kernel:
     cli

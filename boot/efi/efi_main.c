@@ -24,7 +24,9 @@
 #define EXIT_TRIES 4          /* the spec implies one retry suffices (section 7.4) */
 
 efi_status efi_main(efi_handle image, struct efi_system_table *st);
-void efi_enter_kernel(struct bootinfo *bi) __attribute__((noreturn)); /* efi_entry.S */
+/* efi_entry.S */
+void efi_enter_kernel(struct bootinfo *bi) __attribute__((noreturn));
+void efi_interrupts_off(void);
 
 /* In .data: the kernel's set-up zeroes .bss after this was filled. */
 struct bootinfo efi_bootinfo __attribute__((section(".data.efi_bootinfo")));
@@ -262,7 +264,7 @@ efi_status efi_main(efi_handle image, struct efi_system_table *st)
     uint64_t map_size = exit_boot_services(image, &map, &desc_size);
     if (map_size == 0)
         return EFI_LOAD_ERROR;
-    __asm__ volatile("cli"); /* the firmware's interrupt handlers are gone */
+    efi_interrupts_off(); /* the firmware's interrupt handlers are gone */
 
     if (efi_memmap_convert(bi, map, map_size, desc_size, efi_memmap_error,
                            sizeof efi_memmap_error) != 0)
