@@ -399,11 +399,12 @@ setup:
 # ARGS reaches the app as words split on blanks and nothing else: it goes
 # through the environment (never into the recipe's text, where a shell would
 # act on ; $ ` or quotes in it) and globbing is off. The hostsim targets
-# (firecracker*) build hostsim first. make's own status is 2 whenever the
+# (firecracker*) build hostsim first, the UEFI targets (q35-uefi*) the .efi. make's own status is 2 whenever the
 # app's is not 0; tools/anyvm run exits with the app's.
 run: export ANYVM_ARGS := $(value ARGS)
 run: setup
-	@$(MAKE) --no-print-directory $(B)/$(APP).elf $(if $(filter firecracker%,$(TARGET)),hostsim)
+	@$(MAKE) --no-print-directory $(B)/$(APP).elf $(if $(filter firecracker%,$(TARGET)),hostsim) \
+		$(if $(filter %uefi %uefi-%,$(TARGET)),$(B)/$(APP).efi)
 	@set -f; tools/anyvm run --target $(TARGET) $(if $(ACCEL),--accel $(ACCEL)) $($(APP)_RUN) \
 		$(B)/$(APP).elf $${ANYVM_ARGS:+-- $$ANYVM_ARGS}
 # Tests run on Debian's python (python3-pytest and its plugins install there;
