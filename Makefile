@@ -268,6 +268,7 @@ $(B)/host/httpd-fault.so: tests/http/fault_shim.c Makefile
 # and hostsim's device back ends, so tests can drive both sides of a protocol.
 PURE_SRCS := core/cmdline.c core/memmap.c core/page_alloc.c core/heap.c \
 	core/acpi.c core/acpi_madt.c core/acpi_fadt.c core/acpi_mcfg.c core/aml_decode.c core/aml_devices.c core/acpi_devices.c \
+	core/acpi_spcr.c \
 	core/event.c core/timer.c core/irq.c core/device.c core/civil_time.c core/param.c core/platform.c tests/unit/host_platform.c tests/unit/host_irq.c \
 	boot/bootinfo.c boot/multiboot.c boot/pvh.c boot/linux64.c boot/framebuffer.c klib/format.c klib/number.c \
 	boot/efi/efi_cmdline.c boot/efi/efi_memmap.c boot/efi/efi_tables.c \

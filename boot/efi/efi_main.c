@@ -15,7 +15,10 @@
 #include "boot/bootinfo.h"
 #include "boot/efi/efi_parse.h"
 #include "boot/efi/efi_spec.h"
+#include "core/acpi.h"
+#include "core/acpi_spcr.h"
 #include "core/log.h"
+#include "core/platform.h"
 #include "klib/format.h"
 
 #define WHO "uefi"
@@ -120,14 +123,35 @@ static void read_config_table(struct bootinfo *bi)
         bi->smbios = efi_config_find(t, n, &smbios);
 }
 
-/* COM1 when the firmware drives a serial port that is the ISA device
- * PNP0501 with _UID 0, the COM1 of OVMF's and QEMU's descriptions (I/O
- * 0x3f8). The kernel still checks that the port answers before it writes
- * there (efi_console.c). */
+/* The serial console: the 16550 the ACPI SPCR table names, else COM1 when
+ * the firmware drives a serial port that is the ISA device PNP0501 with
+ * _UID 0, the COM1 of OVMF's and QEMU's descriptions (I/O 0x3f8). The
+ * kernel still checks that the port answers before it writes there
+ * (efi_console.c). */
 #define COM1_PORT 0x3F8
 #define DEVICE_PATH_MAX 4096
+static int read_spcr(struct bootinfo *bi)
+{
+    static struct acpi_info acpi; /* large; the kernel parses ACPI again later */
+    uint32_t len = 0;
+    const char *why = "";
+    if (bi->rsdp == 0 || acpi_parse(platform_phys(), bi->rsdp, &acpi) != 0)
+        return -1;
+    uint64_t addr = acpi_find_table(platform_phys(), &acpi, "SPCR", 0, &len);
+    const uint8_t *t = addr ? phys_ptr(platform_phys(), addr, len) : NULL;
+    if (t == NULL)
+        return -1;
+    if (acpi_spcr_port(t, len, &bi->serial_port, &why) != 0) {
+        kprintf(WHO ": ACPI SPCR console not used: %s\n", why);
+        return -1;
+    }
+    return 0;
+}
+
 static void read_serial(struct bootinfo *bi)
 {
+    if (read_spcr(bi) == 0)
+        return;
     static const struct efi_guid serial_io = EFI_SERIAL_IO_PROTOCOL_GUID,
                                  device_path = EFI_DEVICE_PATH_PROTOCOL_GUID;
     struct efi_boot_services *bs = systab->boot_services;

@@ -8,6 +8,7 @@ on q35 through tools/anyvm_lib, judged by its serial transcript.
                 -m, and 128 MiB more RAM gives 128 MiB more (within what
                 the firmware keeps for itself);
   clock         the TSC rate comes from the firmware (Stall), not the PIT;
+  SPCR          an ACPI SPCR table (QEMU -acpitable) names the console port;
   moved image   a copy whose PE ImageBase says 48 MiB is loaded there by
                 the firmware; the entry moves it to 1 MiB and it boots.
 """
@@ -17,7 +18,7 @@ import struct
 
 import pytest
 
-from anyvm_lib import efi, launch
+from anyvm_lib import efi, launch, ovmf, qemu, vm
 
 import os
 
@@ -78,3 +79,40 @@ def test_moved_image(tmp_path):
     text = boot("q35-uefi-esp", image=str(copy), args=["x"])
     assert "uefi: the firmware loaded the image at 0x3000000; moved to 0x100000" in text
     assert app_lines(text) == ["x"]
+
+
+def spcr_table(port):
+    """An ACPI SPCR table naming a 16550 at I/O port `port` (Microsoft's
+    Serial Port Console Redirection Table, revision 2: interface type 0,
+    base address as an I/O-space Generic Address Structure at 40)."""
+    body = bytes(4) + struct.pack("<BBBBQ", 1, 8, 0, 1, port) + bytes(80 - 52)
+    hdr = (b"SPCR" + struct.pack("<IB", 80, 2) + b"\0" + b"ANYVM " + b"TESTSPCR" +
+           struct.pack("<I", 1) + b"ANYV" + struct.pack("<I", 1))
+    t = bytearray(hdr + body)
+    t[9] = -sum(t) & 0xFF
+    return bytes(t)
+
+
+@pytest.mark.parametrize("with_spcr", [True, False])
+def test_spcr_names_the_console(tmp_path, with_spcr):
+    """COM1 exists but goes nowhere; COM2 is the transcript. With an SPCR
+    table naming COM2 (QEMU -acpitable) the kernel talks there; without it
+    (the control) it takes the firmware's COM1 and COM2 shows no banner."""
+    table = tmp_path / "spcr.bin"
+    table.write_bytes(spcr_table(0x2F8))
+    argv = [qemu.QEMU, "-M", "q35", "-accel", "tcg", "-m", "128M", "-display", "none",
+            "-serial", "null", "-serial", "stdio", "-monitor", "none", "-nic", "none",
+            "-no-reboot", *qemu.DEBUG_EXIT, *ovmf.pflash_args(str(tmp_path)),
+            "-kernel", os.path.join(ROOT, "build", "hello.efi"),
+            "-append", "anyvm.exit_port=0xf4 -- spcr"]
+    if with_spcr:
+        argv += ["-acpitable", f"file={table}"]
+    r = vm.run(argv, timeout=TIMEOUT)
+    text = r.serial_text
+    print(text)
+    assert not r.timed_out and r.rc == qemu.debug_exit_code(0)
+    if with_spcr:
+        assert "boot: uefi (firmware EDK II)" in text and "anyvm: exit status 0" in text
+        assert app_lines(text) == ["spcr"]
+    else:
+        assert "anyvm" not in text
