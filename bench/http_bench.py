@@ -588,6 +588,47 @@ def compare(a, lx):
          f"{lx['first_ms']:.0f} ms)")
 
 
+# The NICs httpd is compared over, each on the machine it belongs to, all on
+# QEMU's user network: (label, QEMU -M, qemu.NIC_MODELS model or None for
+# virtio-net). virtio-net on q35 (virtio-pci) is the baseline of the ratios:
+# the same machine as e1000e and vmxnet3.
+NICS = [
+    ("virtio-net (q35, virtio-pci)", "q35", None),
+    ("e1000 (pc, 82540EM)", "pc", "e1000"),
+    ("e1000e (q35, 82574L)", "q35", "e1000e"),
+    ("vmxnet3 (q35)", "q35", "vmxnet3"),
+]
+
+
+def nic_argv(image, initrd, port, mem, acc, machine, model):
+    nic = publish.qemu_nic_args(machine, [publish.Forward("tcp", "127.0.0.1", port, GUEST_PORT)],
+                                model=model)
+    return qemu.argv(machine=machine, accel=acc, mem=mem, cpus=1, kernel=rel(image),
+                     append=f"{targets.QEMU_CMDLINE} {ANYVM_NET} -- {HTTPD_ARGS}",
+                     extra=["-initrd", rel(initrd), *nic])
+
+
+def bench_nics(archive, page, acc, mem, seconds, image):
+    """httpd's requests/s at -c10 over each NIC driver, as ratios against
+    virtio-net on the same machine kind."""
+    base = None
+    for label, machine, model in NICS:
+        port = free_port()
+        name = f"anyvm httpd over {label}"
+        try:
+            figures = boot_and_load(name, nic_argv(image, archive, port, mem, acc, machine,
+                                                   model), port, page, False, seconds)
+        except NoAnswer as e:
+            say(f"{name}: not measured: {e}")
+            continue
+        rps = figures["c10"]["rps"] if figures.get("c10") else None
+        if model is None:
+            base = rps
+        elif rps and base:
+            show(f"{label} / virtio-net, httpd requests/s at -c10",
+                 f"{rps / base:.2f} ({rps:.0f} / {base:.0f})")
+
+
 def bench_http(acc, seconds=None, only=None, mem=DEFAULT_MEM, image=HTTPD):
     """All the HTTP figures; prints them, returns nothing."""
     if seconds is None:
@@ -617,6 +658,8 @@ def bench_http(acc, seconds=None, only=None, mem=DEFAULT_MEM, image=HTTPD):
             lx = bench_linux(work, archive, page, acc, mem, seconds)
         if only is None:
             compare(a, lx)
+        if only in (None, "nics") and os.path.exists(image):
+            bench_nics(archive, page, acc, mem, seconds, image)
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
@@ -626,7 +669,8 @@ def main():
                                  "latency, boot to first 200 OK.")
     ap.add_argument("--seconds", type=int, default=None,
                     help=f"each wrk run (default BENCH_HTTP_SECONDS or {DEFAULT_SECONDS})")
-    ap.add_argument("--only", choices=("anyvm", "linux"), help="one guest only")
+    ap.add_argument("--only", choices=("anyvm", "linux", "nics"),
+                    help="one guest only, or only httpd over each NIC driver")
     ap.add_argument("--mem", default=DEFAULT_MEM, help=f"guest memory (default {DEFAULT_MEM})")
     ap.add_argument("--image", default=HTTPD, help="anyvm's image (default build/httpd.elf)")
     ap.add_argument("--accel", default="auto", help="auto, kvm or tcg (default auto)")

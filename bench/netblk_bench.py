@@ -1,7 +1,9 @@
 """virtio-net and virtio-blk figures for `make bench`:
 ping round trip, ping flood rate, and virtio-blk sequential write and read
 MB/s, on QEMU microvm (virtio-mmio), QEMU q35 (virtio-pci behind PCIe root
-ports) and hostsim's Firecracker layout. Imported by bench/bench.py.
+ports) and hostsim's Firecracker layout; then the same over the emulated
+NICs (e1000 on pc, e1000e on q35) and in VMware's layout (vmxnet3, PVSCSI
+disks), with their ratios against virtio on q35. Imported by bench/bench.py.
 
 For each VMM one VM runs build/devinfo.elf with
   blkbench rw MIB  (RUNS times)  then  ping 10.0.0.2 COUNT SECONDS:
@@ -48,6 +50,16 @@ TARGETS = [
          mib=32, runs=5, mem="128M", boot_timeout=60, flood=FLOOD_COUNT),
     dict(name="q35", label="QEMU q35 {accel} (virtio-pci)", setup="q35",
          mib=32, runs=5, mem="128M", boot_timeout=60, flood=FLOOD_COUNT),
+    # The emulated NICs (and, in VMware's layout, PVSCSI) beside virtio on
+    # q35: the ratios below are against the q35 figures.
+    dict(name="e1000", label="QEMU pc {accel} (e1000 NIC, virtio-pci disks)", setup="pc-e1000",
+         mib=32, runs=5, mem="128M", boot_timeout=60, flood=FLOOD_COUNT, nic="e1000"),
+    dict(name="e1000e", label="QEMU q35 {accel} (e1000e NIC, virtio-pci disks)",
+         setup="q35-e1000e", mib=32, runs=5, mem="128M", boot_timeout=60, flood=FLOOD_COUNT,
+         nic="e1000e"),
+    dict(name="vmware", label="QEMU q35 {accel} (VMware layout: vmxnet3 NIC, PVSCSI disks)",
+         setup="vmware-q35", mib=32, runs=5, mem="128M", boot_timeout=60, flood=FLOOD_COUNT,
+         nic="vmxnet3", disk="pvscsi"),
     # The PVM emulator here runs the guest at 1-2 M instructions a second:
     # a small disk size, fewer runs.
     dict(name="hostsim", label="hostsim firecracker on {kvm} (virtio-mmio, Firecracker layout)",
@@ -128,6 +140,7 @@ def ping_figures(t, label, ns, vm_note):
     if s:
         sent, got, ms = int(s.group(1)), int(s.group(2)), int(s.group(3))
         rate = got * 1000.0 / ms if ms else 0.0
+        t["figures"]["flood"] = rate
         show(f"ping flood rate, {label}",
              f"{rate:.0f} packets/s ({got} of {sent} answered, "
              f"{100.0 * (sent - got) / sent:.1f}% loss, in {ms} ms"
@@ -139,16 +152,17 @@ def ping_figures(t, label, ns, vm_note):
 
 
 def blk_figures(t, label, text, vm_cmd):
+    disk = t.get("disk", "virtio-blk")
     fails = [ln for ln in text.splitlines() if ln.startswith("devinfo: FAIL blkbench")]
     if fails:
-        show(f"virtio-blk sequential write/read, {label}",
+        show(f"{disk} sequential write/read, {label}",
              "not measured: THE GUEST'S CHECK FAILED: " + " | ".join(fails)[:500], vm_cmd)
         return
     rows = BLK_LINE.findall(text)
     passes = len(re.findall(r"^devinfo: PASS blkbench ", text, re.M))
     if not rows:
         tail = [ln for ln in text.splitlines() if ln.strip()][-3:]   # the VMM's complaint
-        show(f"virtio-blk sequential write/read, {label}",
+        show(f"{disk} sequential write/read, {label}",
              "not measured: no `devinfo: blkbench` lines"
              + (": " + " | ".join(tail) if tail else ""), vm_cmd)
         return
@@ -165,7 +179,8 @@ def blk_figures(t, label, text, vm_cmd):
                  + f"; {mib} MiB in median {statistics.median(ms):.1f} ms"
                  + (", flush included" if op == "write" else "")
                  + f"; data checked in {passes} of {len(mbs)} runs)")
-        show(f"virtio-blk sequential {op}, {label}", value,
+        t["figures"][op] = statistics.median(mbs)
+        show(f"{disk} sequential {op}, {label}", value,
              vm_cmd + f"  # lines `devinfo: blkbench {rows[0][0]} {op} ...`")
     if info:
         say(f"    ({info.group(0)[len('devinfo: '):]})")
@@ -247,11 +262,32 @@ def bench_target(t, kernel, acc, net_why):
         shutil.rmtree(work, ignore_errors=True)
 
 
+def ratios(targets):
+    """Each emulated NIC's flood rate and PVSCSI's MB/s against virtio on q35."""
+    base = next(t for t in targets if t["name"] == "q35")["figures"]
+    for t in targets:
+        if "nic" not in t:
+            continue
+        f, nic = t["figures"], t["nic"]
+        if f.get("flood") and base.get("flood"):
+            show(f"ping flood rate, {nic} / virtio-net (q35)",
+                 f"{f['flood'] / base['flood']:.2f} ({f['flood']:.0f} / {base['flood']:.0f} "
+                 "packets/s)")
+        if t.get("disk"):
+            for op in ("write", "read"):
+                if f.get(op) and base.get(op):
+                    show(f"sequential {op}, {t['disk']} / virtio-blk (q35)",
+                         f"{f[op] / base[op]:.2f} ({f[op]:.1f} / {base[op]:.1f} MB/s)")
+
+
 def bench_netblk(acc):
-    """All the virtio figures; prints them, returns nothing."""
+    """All the virtio figures, and the emulated NICs and PVSCSI beside them;
+    prints them, returns nothing."""
     if not os.path.exists(KERNEL):
         say(f"netblk figures: not measured: {rel(KERNEL)} missing (make apps)")
         return
     net_why = net_possible()
     for t in TARGETS:
+        t["figures"] = {}
         bench_target(t, KERNEL, acc, net_why)
+    ratios(TARGETS)

@@ -5,10 +5,10 @@ set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 stamp="$top/build/.setup-done"
 packages=(
-    build-essential binutils make python3
+    build-essential binutils make python3 gdb
     python3-pytest python3-pytest-xdist python3-pytest-timeout
     qemu-system-x86 qemu-utils
-    grub-pc-bin grub-common xorriso mtools
+    grub-pc-bin grub-common xorriso mtools fdisk dosfstools
     ovmf gdisk console-setup-linux
     libcmocka-dev clang libclang-rt-14-dev clang-format
     hyperfine iproute2 iputils-ping dpkg-dev

@@ -113,12 +113,19 @@ volatile void *pci_map_bar(struct pci_dev *d, unsigned bar);
  * Returns the number of vectors set up (n with MSI-X, else 1), 0 on failure
  * with a log line; d->irq_mode says which mode. */
 unsigned pci_irq_setup(struct pci_dev *d, struct irq_action *actions, unsigned n);
+/* The same, trying no mode better than best (PCI_IRQ_MSIX: all; PCI_IRQ_MSI:
+ * MSI, else INTx; PCI_IRQ_INTX: INTx only), for a device that says which
+ * mode it wants (vmxnet3's GET_CONF_INTR). */
+unsigned pci_irq_setup_upto(struct pci_dev *d, struct irq_action *actions, unsigned n,
+                            enum pci_irq_mode best);
 /* Undoes pci_irq_setup (device removal): MSI-X/MSI disabled, INTx masked in
  * the command register, handlers detached. */
 void pci_irq_teardown(struct pci_dev *d);
 
 /* Human-readable "00:03.0". */
 const char *pci_dev_name(const struct pci_dev *d, char buf[16]);
+/* "msix", "msi", "intx" or "none", as pci.list and drivers print it. */
+const char *pci_irq_mode_name(enum pci_irq_mode m);
 
 /* The next capability with this id strictly after the one at offset prev in
  * list order (prev = 0: the first one), 0 when there is none. Use it to visit

@@ -80,3 +80,17 @@ int pci_format_bar(char *buf, size_t len, unsigned index, const struct pci_bar *
     return ksnprintf(buf, len, "bar%u %s%s 0x%llx size 0x%llx", index, kind, pref,
                      (unsigned long long)b->base, (unsigned long long)b->size);
 }
+
+const char *pci_irq_mode_name(enum pci_irq_mode m)
+{
+    switch (m) {
+    case PCI_IRQ_MSIX:
+        return "msix";
+    case PCI_IRQ_MSI:
+        return "msi";
+    case PCI_IRQ_INTX:
+        return "intx";
+    default:
+        return "none";
+    }
+}

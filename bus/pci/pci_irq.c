@@ -3,7 +3,9 @@
  * through the IOAPIC (or the 8259s when there is no APIC), a line shared by
  * every function on it (core/irq.c keeps the sharing). MSI and MSI-X need the
  * local APIC, so with the PICs alone only INTx is tried; `pci.nomsi` on the
- * command line forces INTx too. */
+ * command line forces INTx too, and `pci.nomsix` skips MSI-X (MSI, else
+ * INTx), so that a device's every mode can be tested. A driver whose device
+ * names the mode it wants asks for no better (pci_irq_setup_upto). */
 #include "arch/x86_64/intc.h"
 #include "bus/pci/pci_internal.h"
 #include "bus/pci/pci_logic.h"
@@ -13,6 +15,8 @@
 #include "core/platform.h"
 
 KERNEL_PARAM(param_pci_nomsi, "pci.nomsi", "use INTx for every PCI device, never MSI or MSI-X");
+KERNEL_PARAM(param_pci_nomsix, "pci.nomsix",
+             "never use MSI-X: MSI where a device has it, else INTx");
 
 static void set_intx_disable(struct pci_dev *d, bool disable)
 {
@@ -186,6 +190,12 @@ static int setup_intx(struct pci_dev *d, struct irq_action *action)
 
 unsigned pci_irq_setup(struct pci_dev *d, struct irq_action *actions, unsigned n)
 {
+    return pci_irq_setup_upto(d, actions, n, PCI_IRQ_MSIX);
+}
+
+unsigned pci_irq_setup_upto(struct pci_dev *d, struct irq_action *actions, unsigned n,
+                            enum pci_irq_mode best)
+{
     if (actions == NULL || n == 0)
         return 0;
     for (unsigned i = 0; i < n; i++)
@@ -196,9 +206,11 @@ unsigned pci_irq_setup(struct pci_dev *d, struct irq_action *actions, unsigned n
         return 0;
     }
     d->irq_actions = actions;
-    bool msi_ok = intc_using_apic() && !param_present(&param_pci_nomsi);
+    bool msi_ok = intc_using_apic() && !param_present(&param_pci_nomsi) &&
+                  (best == PCI_IRQ_MSIX || best == PCI_IRQ_MSI);
+    bool msix_ok = msi_ok && best == PCI_IRQ_MSIX && !param_present(&param_pci_nomsix);
     if (msi_ok) {
-        uint8_t cap = pci_find_capability(d, PCI_CAP_ID_MSIX, 0);
+        uint8_t cap = msix_ok ? pci_find_capability(d, PCI_CAP_ID_MSIX, 0) : 0;
         if (cap && setup_msix(d, cap, actions, n) == 0)
             return n;
         /* One vector for every source from here on. */

@@ -9,20 +9,6 @@
 #include "bus/pci/pci_regs.h"
 #include "core/log.h"
 
-static const char *irq_mode_name(enum pci_irq_mode m)
-{
-    switch (m) {
-    case PCI_IRQ_MSIX:
-        return "msix";
-    case PCI_IRQ_MSI:
-        return "msi";
-    case PCI_IRQ_INTX:
-        return "intx";
-    default:
-        return "none";
-    }
-}
-
 static void print_function(const struct pci_dev *d)
 {
     char name[16], line[200];
@@ -37,7 +23,7 @@ static void print_function(const struct pci_dev *d)
                        d->irq_line);
     if (d->irq_mode != PCI_IRQ_NONE && n > 0 && (size_t)n < sizeof line)
         n += ksnprintf(line + n, sizeof line - (size_t)n, ", irq %s vector 0x%02x",
-                       irq_mode_name(d->irq_mode), d->irq_vector);
+                       pci_irq_mode_name(d->irq_mode), d->irq_vector);
     if (d->irq_nvectors > 1 && n > 0 && (size_t)n < sizeof line)
         n += ksnprintf(line + n, sizeof line - (size_t)n, " (%u vectors)", d->irq_nvectors);
     if (n > 0 && (size_t)n < sizeof line) {

@@ -15,6 +15,18 @@ what it left):
   * from the namespace the test sends a counted burst of pings (small ones,
     then full-size ones) and UDP echo datagrams.
 
+Profiles with an Intel NIC (drivers/e1000: QEMU's e1000 and e1000-82545em on
+pc, e1000e behind a PCIe root port on q35) run the same actions with the
+NIC in place of virtio-net, the 82574L once in each interrupt mode it has
+(MSI-X; MSI through pci.nomsix; INTx through pci.nomsi; QEMU gives the
+8254x models INTx only). Where a profile says link_flap, the test takes the
+NIC's link down and up again through QMP (set_link) once the guest
+answers, and the guest must report both changes before the traffic starts.
+The host also reads every reply on the TAP (which then has no vnet_hdr, so
+QEMU finishes every checksum itself) and checks its checksum, since ping(8)
+counts a reply whatever its checksum; and the driver's summary at removal
+must count the frames both ways and the checksums the device inserted.
+
 The tests, test_netblk[PROFILE-CHECK], check every ping and datagram was
 answered, the VM ended with status 0, the serial output (the configured
 MAC, sector 0's pattern-A text, a PASS line per action, received NEEDS_CSUM
@@ -29,6 +41,7 @@ The pattern, byte j of 512-byte unit i under tag T (apps/devinfo/pattern.c):
   j < 16: the text "ANYVM-T %07u\\n" % (i % 10**7); j >= 16: (i*7 + j + ord(T)) & 0xff
 """
 
+import contextlib
 import os
 import re
 import shutil
@@ -40,6 +53,7 @@ import pytest
 import pattern
 import traffic
 from anyvm_lib import devices, hostsim, netns, qemu, vm
+from link import link_flap
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 KERNEL = os.path.join(ROOT, "build", "devinfo.elf")
@@ -93,6 +107,22 @@ PROFILES = {
                                    r"virtio-pci$",
                                    r"^pci: 00:0\d\.0 1af4:1001 class .* irq intx .*driver "
                                    r"virtio-pci$"]),
+    # Intel NICs (drivers/e1000) with virtio disks. The driver's line says
+    # which interrupt mode it got; QEMU's 8254x models have no MSI or MSI-X.
+    "pc-e1000": dict(setup="pc-e1000", params="pci.list", nic_driver="e1000", link_flap=True,
+                     expect=[r"^e1000 00:0\d\.0: 82540EM, interrupts intx \(1 vector\)",
+                             r"^pci: 00:0\d\.0 8086:100e class .* irq intx .*driver e1000$"]),
+    "pc-e1000-82545em": dict(setup="pc-e1000-82545em", params="pci.list", nic_driver="e1000",
+                             expect=[r"^e1000 00:0\d\.0: 82545EM, interrupts intx \(1 vector\)",
+                                     r"^pci: 00:0\d\.0 8086:100f class .*driver e1000$"]),
+    "q35-e1000e": dict(setup="q35-e1000e", params="pci.list", nic_driver="e1000e", link_flap=True,
+                       expect=[r"^e1000 0\d:00\.0: 82574L, interrupts msix \(3 vectors\)",
+                               r"^pci: 0\d:00\.0 8086:10d3 class .* irq msix .* \(3 vectors\), "
+                               r"driver e1000$"]),
+    "q35-e1000e-msi": dict(setup="q35-e1000e", params="pci.list pci.nomsix", nic_driver="e1000e",
+                           expect=[r"^e1000 0\d:00\.0: 82574L, interrupts msi \(1 vector\)"]),
+    "q35-e1000e-intx": dict(setup="q35-e1000e", params="pci.list pci.nomsi", nic_driver="e1000e",
+                            expect=[r"^e1000 0\d:00\.0: 82574L, interrupts intx \(1 vector\)"]),
     # The PVM emulator here runs 1-2 M guest instructions a second: less
     # data to check, more time.
     "hostsim": dict(setup="hostsim", units=256, guest_seconds=240, boot_timeout=240),
@@ -109,6 +139,8 @@ class Run:
     pings_small: tuple = None    # (sent, received, output)
     pings_large: tuple = None
     udp: tuple = None            # (sent, echoed, output)
+    link: str = None             # what went wrong taking the link down and up (None: fine)
+    replies: traffic.ReplyChecksums = None  # the replies' checksums, read on the host
     rc: int = None               # VMM exit code; None: killed
     lines: list = field(default_factory=list)
     stderr: str = ""
@@ -142,17 +174,25 @@ def run_profile(name, ns, work):
     disks = [devices.Disk(rw, serial="anyvm-rw"), devices.Disk(ro, readonly=True,
                                                                 serial="anyvm-ro")]
     boot_timeout = prof.get("boot_timeout", BOOT_TIMEOUT)
+    qmp_path = os.path.join(work, "qmp.sock") if prof.get("link_flap") else None
     run.argv = ns.cmd(*devices.argv(prof["setup"], KERNEL, app_args, work, disks=disks,
                                     nic=devices.Nic(netns.TAP, netns.MAC),
-                                    params=prof.get("params", ""), timeout=boot_timeout))
+                                    params=prof.get("params", ""), timeout=boot_timeout,
+                                    qmp=qmp_path))
     with vm.Live(run.argv) as v:
         try:
             run.ready = v.wait_line(r"devinfo: ping: answering as|devinfo: FAIL ping|"
                                     r"anyvm: (exit status|panic)", boot_timeout)
             if run.ready and "answering" in run.ready:
-                run.pings_small = traffic.ping(ns, PINGS_SMALL, 56)
-                run.pings_large = traffic.ping(ns, PINGS_LARGE, 1472, interval="0.05")
-                run.udp = traffic.udp_echo(ns, UDP_COUNT)
+                if qmp_path:
+                    run.link = link_flap(v, qmp_path)
+                with contextlib.ExitStack() as stack:
+                    if "nic_driver" in prof:
+                        run.replies = stack.enter_context(traffic.ReplyChecksums(
+                            ns, PINGS_SMALL + PINGS_LARGE + UDP_COUNT))
+                    run.pings_small = traffic.ping(ns, PINGS_SMALL, 56)
+                    run.pings_large = traffic.ping(ns, PINGS_LARGE, 1472, interval="0.05")
+                    run.udp = traffic.udp_echo(ns, UDP_COUNT)
                 run.rc = v.wait(seconds + 30)
         finally:
             v.kill()
@@ -245,8 +285,40 @@ def check_guest_action(action):
 
 
 def check_mac(run, prof):
-    assert re.search(rf"^devinfo: net\d: virtio-net, MAC {netns.MAC},", run.text, re.M), \
-        "the configured MAC is not listed"
+    driver = prof.get("nic_driver", "virtio-net")
+    assert re.search(rf"^devinfo: net\d: {driver}, MAC {netns.MAC},", run.text, re.M), \
+        f"the configured MAC is not listed for a {driver} device"
+
+
+def check_link_flap(run, prof):
+    answered(run)
+    assert run.link is None, run.link
+    down = run.lines.index("net0: link down")
+    assert "net0: link up" in run.lines[down:], "the link came back before it went down"
+
+
+def check_reply_checksums(run, prof):
+    # ping(8) counts an echo reply whatever its checksum: read on the host,
+    # every reply must carry a correct one (ICMP's completed by the guest in
+    # software, UDP's inserted by the device).
+    answered(run)
+    c = run.replies.counts
+    assert c is not None, f"no count from the reply sniffer: {run.replies.output[-300:]}"
+    assert c["icmp_bad"] == 0 and c["udp_bad"] == 0, f"replies with a wrong checksum: {c}"
+    assert c["icmp_ok"] == PINGS_SMALL + PINGS_LARGE and c["udp_ok"] == UDP_COUNT, \
+        f"not every reply was seen with a good checksum: {c}"
+
+
+def check_e1000_counters(run, prof):
+    # The driver's summary at removal: frames both ways, and the UDP echoes
+    # sent with the checksum left to the device (the host's UDP client
+    # would have dropped any with a wrong one).
+    m = re.search(r"^e1000 net0: received (\d+) frames .* sent (\d+) frames, (\d+) with the "
+                  r"checksum inserted", run.text, re.M)
+    assert m is not None, "no e1000 summary line at removal"
+    assert int(m.group(1)) >= PINGS_SMALL + PINGS_LARGE + UDP_COUNT, m.group(0)
+    assert int(m.group(2)) >= PINGS_SMALL + PINGS_LARGE + UDP_COUNT, m.group(0)
+    assert int(m.group(3)) >= UDP_COUNT, m.group(0)
 
 
 def check_sector0(run, prof):
@@ -255,7 +327,8 @@ def check_sector0(run, prof):
 
 
 def check_no_trouble(run, prof):
-    bad = [ln for ln in run.lines if re.search(r"anyvm: panic|anyvm: exception|virtio.*fail",
+    bad = [ln for ln in run.lines if re.search(r"anyvm: panic|anyvm: exception|virtio.*fail|"
+                                               r"disabled:",
                                                ln, re.I)]
     assert not bad, "; ".join(bad)[:500]
 
@@ -308,6 +381,9 @@ CHECKS = {
     "guest-remove-disk": check_guest_action(r"remove blk\d+"),
     "guest-remove-nic": check_guest_action(r"remove net\d+"),
     "mac": check_mac,
+    "link-flap": check_link_flap,
+    "e1000-counters": check_e1000_counters,
+    "reply-checksums": check_reply_checksums,
     "sector0": check_sector0,
     "no-trouble": check_no_trouble,
     "rx-needs-csum": check_rx_needs_csum,
@@ -324,6 +400,12 @@ def applies(check, prof):
         return bool(prof.get("expect"))
     if check == "rng":
         return devices.SETUPS[prof["setup"]].rng
+    if check == "rx-needs-csum":    # virtio-net's NEEDS_CSUM frames
+        return "nic_driver" not in prof
+    if check == "link-flap":
+        return bool(prof.get("link_flap"))
+    if check in ("e1000-counters", "reply-checksums"):
+        return "nic_driver" in prof
     return True
 
 

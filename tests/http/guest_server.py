@@ -1,10 +1,11 @@
 """A launcher that runs build/httpd.elf in a guest instead of the host
 build: the content tree is packed into an initrd (anyvm_lib.initrd), the
 guest boots on QEMU (microvm or q35, TCG unless hardware KVM is loaded)
-with a virtio-net NIC on user networking, a static address (no DHCP wait)
-and the guest's port 80 forwarded to a free host port. Its Server has the
-interface of httpd_server.Server, so the tests of test_httpd.py that only
-speak HTTP run unchanged against it (test_httpd_guest.py)."""
+with a virtio-net NIC (or an emulated Intel one) on user networking, a
+static address (no DHCP wait) and the guest's port 80 forwarded to a free
+host port. Its Server has the interface of httpd_server.Server, so the
+tests of test_httpd.py that only speak HTTP run unchanged against it
+(test_httpd_guest.py, test_httpd_e1000.py)."""
 
 import os
 import re
@@ -53,8 +54,10 @@ class GuestServer(Server):
 
 
 class GuestLauncher:
-    def __init__(self, workdir, target):
-        self.workdir, self.target = workdir, target
+    def __init__(self, workdir, target, nic_model=None):
+        """nic_model: the NIC as QEMU's emulated model (e1000, e1000e ...)
+        instead of virtio-net."""
+        self.workdir, self.target, self.nic_model = workdir, target, nic_model
 
     def start(self, root, args, **host_only):
         if host_only:
@@ -68,7 +71,8 @@ class GuestLauncher:
         args = [a for a in args]
         spec = launch.BootSpec(image=KERNEL, target=self.target, mem="128M", cmdline=PARAMS,
                                args=["--root", "/"] + args, initrd=image,
-                               forwards=[publish.Forward("tcp", "127.0.0.1", port, 80)])
+                               forwards=[publish.Forward("tcp", "127.0.0.1", port, 80)],
+                               nic_model=self.nic_model)
         argv = launch.prepare(spec, work.name)
         live = vm.Live(argv)
         line = live.wait_line(START.pattern, BOOT_TIMEOUT)

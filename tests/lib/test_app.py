@@ -32,7 +32,16 @@ def test_every_key(tmp_path):
         ("web", ["-p", "80", "a b"], "32M", 256 << 10, False)
     (tmp_path / "n").mkdir()
     b = app.load(make(tmp_path / "n", {"main.c": "", "anyvm.toml": "network = true\n"}))
-    assert b.network and b.devices
+    assert b.network and b.devices and b.block
+    (tmp_path / "b").mkdir()
+    c = app.load(make(tmp_path / "b", {"main.c": "", "anyvm.toml": "block = false\n"}))
+    assert c.devices and not c.block
+    (tmp_path / "r").mkdir()
+    r = app.load(make(tmp_path / "r", {"main.c": "", "anyvm.toml":
+                                       'target = "q35"\ncpus = 2\nenv = {K = "v"}\n'
+                                       'ports = ["8080:80"]\ndisks = ["a.img,ro"]\n'}))
+    assert (r.target, r.cpus, r.env, r.ports, r.disks) == \
+        ("q35", 2, {"K": "v"}, ["8080:80"], ["a.img,ro"])
 
 
 @pytest.mark.parametrize("manifest,message", [
@@ -49,6 +58,15 @@ def test_every_key(tmp_path):
     ('devices = "no"', "devices must be true or false"),
     ("network = 1", "network must be true or false"),
     ("devices = false\nnetwork = true", "network = true needs the device layers"),
+    ('block = "no"', "block must be true or false"),
+    ('target = "vmware-esx"', "target = 'vmware-esx': one of microvm"),
+    ("cpus = 0", "cpus: --cpus 0: give 1 to 255"),
+    ('cpus = "2"', "cpus must be a whole number"),
+    ('env = {A = "b c"}', "cannot hold a blank"),
+    ("env = {A = 1}", "env.A must be a string"),
+    ('ports = ["80"]', "ports: "),
+    ("disks = [1]", "disks must be a list of strings"),
+    ("devices = false\nblock = true", "block = true needs the device layers"),
     ("name = ", "not valid TOML"),
 ])
 def test_bad_manifest_names_the_file(tmp_path, manifest, message):

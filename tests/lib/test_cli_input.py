@@ -10,6 +10,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 
 import pytest
@@ -19,6 +20,7 @@ ANYVM = os.path.join(ROOT, "tools", "anyvm")
 HELLO = os.path.join(ROOT, "build", "hello.elf")
 SLEEP = os.path.join(ROOT, "build", "sleep.elf")
 NOT_STARTED = 126
+START = time.time()
 
 
 @pytest.fixture
@@ -92,6 +94,67 @@ def test_literal_arguments_reach_the_app(scratch):
     lines = p.stdout.splitlines()
     start = lines.index("Hello, world!")
     assert lines[start + 1:start + 1 + len(args)] == args
+
+
+@pytest.mark.parametrize("make,arg,message", [
+    (None, "{d}/missing.img", r"--disk .*missing.img: no such file"),
+    (1000, "{d}/odd.img", r"1000 bytes is not a whole number of 512-byte sectors"),
+    (0, "{d}/empty.img", r"0 bytes is not a whole number of 512-byte sectors"),
+    (4096, "{d}/a,b.img", r"a comma in the path cannot be passed to the VMM"),
+    (4096, ",ro", r"--disk ',ro': no file"),
+])
+def test_bad_disk_starts_nothing(no_vmm, scratch, make, arg, message):
+    env, marker = no_vmm
+    path = arg.format(d=scratch)
+    if make is not None:
+        with open(path, "wb") as f:
+            f.truncate(make)
+    p = anyvm(["run", "--disk", path, HELLO], env)
+    assert p.returncode == NOT_STARTED and re.search(message, p.stderr), p.stderr
+    assert not os.path.exists(marker)
+
+
+def test_disks_reach_the_guest(scratch):
+    rw, ro = os.path.join(scratch, "rw.img"), os.path.join(scratch, "ro.img")
+    for path, size in ((rw, 4 << 20), (ro, 1 << 20)):
+        with open(path, "wb") as f:
+            f.truncate(size)
+    p = anyvm(["run", "--accel", "tcg", "--timeout", "60", "--disk", rw, "--disk", ro + ",ro",
+               os.path.join(ROOT, "build", "devinfo.elf")], dict(os.environ))
+    assert p.returncode == 0, p.stderr
+    assert re.search(r"^devinfo: blk\d: virtio-blk, 8192 sectors of 512 bytes, read-write",
+                     p.stdout, re.M), p.stdout
+    assert re.search(r"^devinfo: blk\d: virtio-blk, 2048 sectors of 512 bytes, read-only",
+                     p.stdout, re.M), p.stdout
+
+
+@pytest.mark.parametrize("args,message", [
+    (["--env", "A=b c"], "--env 'A=b c': a kernel parameter's value cannot hold a blank"),
+    (["--env", "noequals"], "--env 'noequals': give KEY=VALUE"),
+    (["--param", 'x="y"'], "cannot hold a blank or a double quote"),
+    (["--param", "=v"], "give KEY=VALUE"),
+])
+def test_bad_params_start_nothing(no_vmm, args, message):
+    env, marker = no_vmm
+    p = anyvm(["run", *args, HELLO], env)
+    assert p.returncode == NOT_STARTED and message in p.stderr, p.stderr
+    assert not os.path.exists(marker)
+
+
+def test_params_env_and_an_initrd_folder_reach_the_guest(scratch):
+    tree = os.path.join(scratch, "tree")
+    os.makedirs(os.path.join(tree, "etc"))
+    with open(os.path.join(tree, "etc", "motd"), "w") as f:
+        f.write("hello\n")
+    p = anyvm(["run", "--accel", "tcg", "--timeout", "60", "--param", "anyvm.quiet_x=1",
+               "-e", "GREETING=hi", "--env", "B=2", "--initrd", tree, HELLO], dict(os.environ))
+    assert p.returncode == 0, p.stderr
+    assert re.search(r"^cmdline: .* anyvm\.quiet_x=1 env\.GREETING=hi env\.B=2$", p.stdout,
+                     re.M), p.stdout
+    assert re.search(r"^anyvm: packed .*tree into an initrd \(\d+ bytes\)$", p.stderr, re.M)
+    assert re.search(r"^initrd: \d+ bytes", p.stdout, re.M), p.stdout
+    assert not [n for n in os.listdir(tempfile.gettempdir()) if n.startswith("anyvm-initrd-")
+                and os.path.getmtime(os.path.join(tempfile.gettempdir(), n)) > START]
 
 
 def test_an_image_without_a_multiboot_header(no_vmm, scratch):

@@ -39,6 +39,21 @@ def test_qemu_arguments_per_machine():
     assert q35[-1] == "virtio-net-pci,netdev=u0,bus=rpn"
 
 
+def test_nic_models_on_user_networking():
+    fw = [publish.parse("8080:80")]
+    assert publish.qemu_nic_args("pc", fw, "e1000")[-1] == "e1000,netdev=u0"
+    assert publish.qemu_nic_args("pc", fw, "e1000-82545em")[-1] == "e1000-82545em,netdev=u0"
+    q35 = publish.qemu_nic_args("q35", fw, "e1000e")
+    assert "pcie-root-port,id=rpn,chassis=32,slot=32" in q35
+    assert q35[-1] == "e1000e,netdev=u0,bus=rpn"
+    with pytest.raises(publish.PublishError, match="PCI Express"):
+        publish.qemu_nic_args("pc", fw, "e1000e")
+    with pytest.raises(publish.PublishError, match="no PCI bus"):
+        publish.qemu_nic_args("microvm", fw, "e1000")
+    with pytest.raises(publish.PublishError, match="unknown NIC model"):
+        publish.qemu_nic_args("pc", fw, "rtl8139")
+
+
 def test_launch_refuses_what_cannot_be_set_up(tmp_path):
     img = tmp_path / "x.elf"
     img.write_bytes(b"\x7fELF")
@@ -47,6 +62,9 @@ def test_launch_refuses_what_cannot_be_set_up(tmp_path):
         launch.prepare(launch.BootSpec(image=str(img), accel="tcg", forwards=twice), str(tmp_path))
     with pytest.raises(launch.BootError, match="hostsim attaches a NIC to a TAP"):
         launch.prepare(launch.BootSpec(image=str(img), target="firecracker", nic="user"),
+                       str(tmp_path))
+    with pytest.raises(launch.BootError, match="a NIC model needs a NIC"):
+        launch.prepare(launch.BootSpec(image=str(img), accel="tcg", nic_model="e1000"),
                        str(tmp_path))
     argv = launch.prepare(launch.BootSpec(image=str(img), accel="tcg", nic="user"), str(tmp_path))
     assert "user,id=u0" in argv and "virtio-net-device,netdev=u0" in argv

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 
 #include "core/arch.h"
+#include "core/dma.h"
 #include "core/kernel.h"
 #include "core/log.h"
 #include "core/time.h"
@@ -95,4 +96,11 @@ void panic(const char *fmt, ...)
     fprintf(stderr, "\n");
     va_end(ap);
     abort();
+}
+
+/* core/dma.h: a host test's memory is what its co-simulated devices see,
+ * so a device address is the host pointer. */
+uint64_t dma_addr(const void *p)
+{
+    return (uint64_t)(uintptr_t)p;
 }

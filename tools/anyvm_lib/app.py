@@ -7,7 +7,15 @@ anyvm.toml (TOML, every key optional):
     memory  = "64M"            # what `anyvm run` gives the VM unless told --mem
     stack   = "256K"           # the app's stack (default 64K)
     devices = true             # link the bus and driver layers (false: none)
+    block   = true             # with them, the disk drivers (false: no disk is found)
     network = false            # link the TCP/IP stack and sockets (true needs devices)
+
+and how `anyvm run DIR` boots it (the command line's flags win, or add):
+    target  = "microvm"        # `anyvm targets` lists them
+    cpus    = 1
+    env     = {GREETING = "hi"}   # the app's environment (env.KEY=VALUE)
+    ports   = ["8080:80"]      # -p: host ports forwarded to the guest
+    disks   = ["data.img", "seed.img,ro"]   # --disk, relative to the folder
 
 The build compiles the C files with clang against musl's headers and
 include/anyvm/ (ordinary warnings; see the Makefile's ACFLAGS for why clang),
@@ -23,6 +31,7 @@ from dataclasses import dataclass, field
 
 from . import BUILD, ROOT
 from . import cmdline as cmdline_mod
+from . import publish, runcheck, targets
 
 MANIFEST = "anyvm.toml"
 NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,31}$")
@@ -46,7 +55,13 @@ class App:
     memory: str = None
     stack_bytes: int = 0
     devices: bool = True
+    block: bool = True
     network: bool = False
+    target: str = None
+    cpus: int = None
+    env: dict = field(default_factory=dict)
+    ports: list = field(default_factory=list)
+    disks: list = field(default_factory=list)
 
 
 def parse_size(text, what, where):
@@ -81,7 +96,8 @@ def load(directory):
             data = tomllib.load(f)
     except tomllib.TOMLDecodeError as e:
         raise AppError(f"{manifest}: not valid TOML: {e}") from None
-    known = {"name", "args", "memory", "stack", "devices", "network"}
+    known = {"name", "args", "memory", "stack", "devices", "block", "network", "target", "cpus",
+             "env", "ports", "disks"}
     unknown = sorted(set(data) - known)
     if unknown:
         raise AppError(f"{manifest}: unknown key {unknown[0]!r} (known: {', '.join(sorted(known))})")
@@ -111,12 +127,55 @@ def load(directory):
     if "devices" in data:
         _expect(manifest, "devices", data["devices"], bool, "true or false")
         app.devices = data["devices"]
+    if "block" in data:
+        _expect(manifest, "block", data["block"], bool, "true or false")
+        app.block = data["block"]
+        if app.block and not app.devices:
+            raise AppError(f"{manifest}: block = true needs the device layers (devices = true)")
     if "network" in data:
         _expect(manifest, "network", data["network"], bool, "true or false")
         app.network = data["network"]
         if app.network and not app.devices:
             raise AppError(f"{manifest}: network = true needs the device layers (devices = true)")
+    run_settings(app, data, manifest)
     return app
+
+
+def run_settings(app, data, manifest):
+    """The keys `anyvm run DIR` uses, each checked as the flag it stands for."""
+    if "target" in data:
+        _expect(manifest, "target", data["target"], str, "a string")
+        if data["target"] not in targets.TARGETS:
+            raise AppError(f"{manifest}: target = {data['target']!r}: one of "
+                           f"{', '.join(targets.TARGETS)}")
+        app.target = data["target"]
+    if "cpus" in data:
+        _expect(manifest, "cpus", data["cpus"], int, "a whole number")
+        try:
+            app.cpus = runcheck.check_cpus(data["cpus"])
+        except runcheck.InputError as e:
+            raise AppError(f"{manifest}: cpus: {e}") from None
+    if "env" in data:
+        _expect(manifest, "env", data["env"], dict, "a table of strings")
+        for key, value in data["env"].items():
+            _expect(manifest, f"env.{key}", value, str, "a string")
+            try:
+                runcheck.check_param(f"{key}={value}", "env")
+            except runcheck.InputError as e:
+                raise AppError(f"{manifest}: {e}") from None
+        app.env = dict(data["env"])
+    for key, parse in (("ports", publish.parse), ("disks", None)):
+        if key not in data:
+            continue
+        _expect(manifest, key, data[key], list, "a list of strings")
+        for item in data[key]:
+            _expect(manifest, key, item, str, "a list of strings")
+            if parse is not None:
+                try:
+                    parse(item)
+                except publish.PublishError as e:
+                    raise AppError(f"{manifest}: ports: {e}") from None
+        setattr(app, key, list(data[key]))
 
 
 def c_string(text):
@@ -167,7 +226,7 @@ def source_dir(app, ext_b):
             os.remove(src)
         os.symlink(app.dir, src)
     inputs = f"dir={app.dir}\nsources={' '.join(app.sources)}\ndevices={app.devices}\n"
-    inputs += f"network={app.network}\n"
+    inputs += f"block={app.block}\nnetwork={app.network}\n"
     record = os.path.join(ext_b, "inputs")
     if not os.path.exists(record) or open(record).read() != inputs:
         shutil.rmtree(os.path.join(ext_b, "obj"), ignore_errors=True)
@@ -181,8 +240,9 @@ def source_dir(app, ext_b):
 
 def build(app, output, jobs=None, echo=None):
     """Builds app into output (and its .debug.elf beside it) with the
-    repository's Makefile; returns output. Raises AppError when the build
-    fails (the compiler's messages went to stderr)."""
+    repository's Makefile; returns output, or with output None the image
+    where the build left it. Raises AppError when the build fails (the
+    compiler's messages went to stderr)."""
     ext_b = os.path.join(BUILD, "ext", app.name)
     os.makedirs(ext_b, exist_ok=True)
     config = os.path.join(ext_b, "config.c")
@@ -195,11 +255,14 @@ def build(app, output, jobs=None, echo=None):
     cmd = ["make", "--no-print-directory", "-C", ROOT, f"-j{jobs or os.cpu_count() or 1}",
            f"EXT_APP={app.name}", f"EXT_DIR={src}", f"EXT_CONFIG={config}",
            f"EXT_DEVICES={'yes' if app.devices else 'no'}",
+           f"EXT_BLOCK={'yes' if app.block else 'no'}",
            f"EXT_NETWORK={'yes' if app.network else 'no'}", target]
     p = subprocess.run(cmd, stdout=echo, stderr=None)
     if p.returncode != 0:
         raise AppError(f"building {app.dir} failed (the messages above say why)")
     built = os.path.join(ROOT, target)
+    if output is None:
+        return built          # `anyvm run DIR` boots it where the build left it
     shutil.copyfile(built, output)
     shutil.copyfile(built[:-len(".elf")] + ".debug.elf", output[:-len(".elf")] + ".debug.elf"
                     if output.endswith(".elf") else output + ".debug.elf")

@@ -1,17 +1,22 @@
 """The `anyvm` command: `anyvm build DIR` builds an app's folder into an
 image; `anyvm run` boots an image on a target with the guest's serial on
 stdout and exits with the guest's status; `anyvm pack iso` writes a GRUB
-ISO."""
+ISO, `anyvm pack vmware` a folder of VMware disks, .vmx, OVF and OVA."""
 
 import argparse
 import os
 import shlex
+import shutil
 import signal
+import subprocess
 import sys
+import tempfile
+import time
 
 from . import cmdline as cmdline_mod
 from . import app as app_mod
-from . import efi, esp, image, initrd, iso, launch, publish, runcheck, serial_filter, status, targets
+from . import (detached, efi, esp, hostsim, image, initrd, iso, launch, ovmf, publish, qemu,
+               runcheck, serial_filter, status, symbolize, targets, version, vmware)
 
 USAGE_EPILOG = """\
 exit status of `anyvm run`: the guest's status N (the kernel's last serial line
@@ -40,18 +45,21 @@ def publish_arg(text):
 
 def parser():
     p = argparse.ArgumentParser(prog="anyvm", description="Run and pack anyvm images.")
+    p.add_argument("--version", action="version", version=f"anyvm {version.describe()}")
     sub = p.add_subparsers(dest="command", required=True)
 
     r = sub.add_parser("run", help="boot an image on a target; serial on stdout",
                        usage="anyvm run [options] IMAGE [-- app args...]",
                        epilog=USAGE_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
-    r.add_argument("--target", default=targets.DEFAULT_TARGET, choices=list(targets.TARGETS),
-                   metavar="T", help=f"where to boot (default {targets.DEFAULT_TARGET})")
+    r.add_argument("--target", default=None, choices=list(targets.TARGETS), metavar="T",
+                   help=f"where to boot (default: the folder's anyvm.toml target, else "
+                        f"{targets.DEFAULT_TARGET})")
     r.add_argument("--accel", default="auto", choices=["auto", "kvm", "tcg"],
                    help="QEMU accelerator: auto = kvm when kvm_intel/kvm_amd is loaded, else tcg")
     r.add_argument("--mem", default=None,
                    help="guest memory (default: the image's anyvm.toml memory, else 64M)")
-    r.add_argument("--cpus", type=int, default=1, help="vCPUs (default 1)")
+    r.add_argument("--cpus", type=int, default=None,
+                   help="vCPUs (default: the folder's anyvm.toml cpus, else 1)")
     r.add_argument("--cmdline", default=None,
                    help='kernel parameters, "k=v ..." (default: what the target\'s VMM passes)')
     r.add_argument("--timeout", type=float, default=None, help="kill the VM after SECONDS")
@@ -65,12 +73,33 @@ def parser():
                         "NIC; the guest takes 10.0.2.15 by DHCP); repeatable")
     r.add_argument("--nic", choices=["none", "user"], default="none",
                    help="user: a virtio-net NIC on QEMU user networking (implied by -p)")
-    r.add_argument("--initrd", default=None, metavar="FILE",
-                   help="a cpio newc archive (anyvm pack initrd) the app reads as its file tree: "
+    r.add_argument("--nic-model", choices=sorted(qemu.NIC_MODELS), default=None,
+                   help="that NIC as QEMU's emulated Intel model or vmxnet3 instead of "
+                        "virtio-net (e1000 and e1000-82545em on pc, e1000e on q35, vmxnet3 "
+                        "on either)")
+    r.add_argument("--initrd", default=None, metavar="FILE|DIR",
+                   help="a cpio newc archive (anyvm pack initrd), or a folder packed into one, "
+                        "the app reads as its file tree: "
                         "QEMU -initrd, hostsim --initrd, a GRUB module on the iso target")
+    r.add_argument("--disk", action="append", default=[], metavar="FILE[,ro]",
+                   help="a raw disk image as a virtio-blk disk (hostsim: its virtio-mmio disk); "
+                        ",ro: read-only; repeatable")
+    r.add_argument("--param", action="append", default=[], metavar="KEY=VALUE",
+                   help="a kernel parameter after the target's (docs/architecture.md lists "
+                        "them); repeatable")
+    r.add_argument("-e", "--env", action="append", default=[], metavar="KEY=VALUE",
+                   help="an environment variable for the app (env.KEY=VALUE); repeatable")
+    r.add_argument("--gdb", nargs="?", const=str(GDB_PORT), default=None, metavar="PORT",
+                   help="QEMU's gdb stub on 127.0.0.1:PORT (default 1234), the VM stopped before "
+                        "its first instruction; prints the gdb command that attaches")
+    r.add_argument("-d", "--detach", action="store_true",
+                   help="start the VM and return: anyvm ps, anyvm logs NAME, anyvm stop NAME")
+    r.add_argument("--name", default=None,
+                   help="-d: the VM's name (default: the image's, made unique)")
     r.add_argument("--print-command", action="store_true",
                    help="print the VMM command on stderr before running it")
-    r.add_argument("image", metavar="IMAGE")
+    # optional for argparse only: `--gdb IMAGE` hands the image to --gdb (cmd_run)
+    r.add_argument("image", metavar="IMAGE", nargs="?")
 
     b = sub.add_parser("build", help="build an app's folder (C files, anyvm.toml) into an image",
                        usage="anyvm build DIR [-o OUT.elf]")
@@ -80,20 +109,76 @@ def parser():
                         "with symbols, beside it)")
     b.add_argument("-j", "--jobs", type=int, default=None, help="parallel compilers")
 
+    sub.add_parser("ps", help="list the VMs started with run -d: running, exited N or stale",
+                   usage="anyvm ps")
+    lg = sub.add_parser("logs", help="a detached VM's serial output", usage="anyvm logs NAME [-f]")
+    lg.add_argument("name", metavar="NAME")
+    lg.add_argument("-f", "--follow", action="store_true", help="keep printing until the VM ends")
+    st = sub.add_parser("stop", help="stop a detached VM (SIGTERM, then SIGKILL) and forget it",
+                        usage="anyvm stop NAME")
+    st.add_argument("name", metavar="NAME")
+    sub.add_parser("targets", help="list the targets: what each boots and what it needs here",
+                   usage="anyvm targets")
+    sub.add_parser("version", help="print anyvm's version", usage="anyvm version")
+
     k = sub.add_parser("pack", help="pack an image into a boot medium, or a folder into an initrd",
                        usage="anyvm pack iso IMAGE -o OUT.iso [--cmdline ...] [--initrd FILE] "
-                             "[-- app args...]\n       anyvm pack initrd DIR -o OUT.cpio"
-                             "\n       anyvm pack efi IMAGE -o OUT.img [--cmdline ...] "
-                             "[-- app args...]")
-    k.add_argument("format", choices=["iso", "initrd", "efi"])
+                             "[-- app args...]\n"
+                             "       anyvm pack vmware IMAGE -o OUTDIR [--cmdline ...] "
+                             "[--initrd FILE] [--mem SIZE] [--cpus N] [-- app args...]\n"
+                             "       anyvm pack efi IMAGE -o OUT.img [--cmdline ...] "
+                             "[-- app args...]\n"
+                             "       anyvm pack initrd DIR -o OUT.cpio",
+                       description="iso: a BIOS GRUB ISO. vmware: into OUTDIR, NAME.raw (a BIOS "
+                                   "GRUB disk), NAME.vmdk + NAME.vmx (Workstation, Fusion), "
+                                   "NAME.ova (ESXi; also NAME.ovf, NAME-disk1.vmdk, NAME.mf); "
+                                   "docs/vmware.md. efi: a GPT disk whose EFI system "
+                                   "partition holds the .efi as \\EFI\\BOOT\\BOOTX64.EFI "
+                                   "(docs/uefi.md). initrd: a cpio newc archive.")
+    k.add_argument("format", choices=["iso", "vmware", "efi", "initrd"])
     k.add_argument("image", metavar="IMAGE|DIR")
-    k.add_argument("-o", "--output", required=True, metavar="OUT")
+    k.add_argument("-o", "--output", required=True, metavar="OUT",
+                   help="iso, initrd: the file to write; vmware: the folder (made when missing)")
     k.add_argument("--cmdline", default=targets.QEMU_CMDLINE,
                    help="kernel parameters written into grub.cfg (iso) or the image's .cmdline "
                         f'(efi) (default "{targets.QEMU_CMDLINE}")')
     k.add_argument("--initrd", default=None, metavar="FILE",
-                   help="iso: an initrd GRUB loads as the first multiboot module")
+                   help="iso, vmware: an initrd GRUB loads as the first multiboot module")
+    k.add_argument("--mem", default=None, metavar="SIZE",
+                   help="vmware: the VM's memory, as run's --mem (default: the image's "
+                        "anyvm.toml memory, else 64M; rounded up to a multiple of 4M)")
+    k.add_argument("--cpus", type=int, default=None, metavar="N",
+                   help="vmware: vCPUs, 1 or a multiple of 2 up to 254 (default 1)")
     return p
+
+
+def target_needs(t):
+    """[(what, found, how to get it)] for booting on target t here."""
+    if t.vmm == "hostsim":
+        out = [("build/hostsim", os.access(hostsim.HOSTSIM, os.X_OK), "make hostsim"),
+               ("/dev/kvm", os.path.exists("/dev/kvm"), "a host with KVM")]
+    else:
+        out = [("qemu-system-x86_64", shutil.which(qemu.QEMU) is not None,
+                "apt-get install qemu-system-x86 (make setup)")]
+    if t.medium == "iso":
+        out += [(tool, shutil.which(tool) is not None, "apt-get install grub-pc-bin grub-common "
+                 "xorriso mtools (make setup)") for tool in ("grub-mkrescue", "xorriso", "mformat")]
+    if t.medium in launch.EFI_MEDIA:
+        out += [(path, os.path.isfile(path), "apt-get install ovmf (make setup)")
+                for path in (ovmf.CODE, ovmf.VARS)]
+    if t.medium == "efi-disk":
+        out += [(tool, shutil.which(tool) is not None, "apt-get install fdisk mtools (make setup)")
+                for tool in ("sfdisk", "mformat")]
+    return out
+
+
+def cmd_targets():
+    for t in targets.TARGETS.values():
+        default = " (default)" if t.name == targets.DEFAULT_TARGET else ""
+        print(f"{t.name}{default}: {t.about}")
+        for what, found, how in target_needs(t):
+            print(f"    needs {what}: " + ("found" if found else f"MISSING ({how})"))
+    return 0
 
 
 def cmd_build(a, app_args):
@@ -114,17 +199,149 @@ def image_memory(data):
         return "64M"
 
 
+GDB_PORT = 1234
+
+
+def gdb_and_image(a):
+    """`--gdb IMAGE`: argparse gave the image to --gdb's optional PORT."""
+    if a.gdb is not None and not a.gdb.isdigit() and a.image is None:
+        a.image, a.gdb = a.gdb, str(GDB_PORT)
+    if a.image is None:
+        raise runcheck.InputError("anyvm run needs an IMAGE (build/NAME.elf)")
+    if a.gdb is not None:
+        if not a.gdb.isdigit() or not 1 <= int(a.gdb) <= 65535:
+            raise runcheck.InputError(f"--gdb {a.gdb}: a TCP port is 1 to 65535")
+        a.gdb = int(a.gdb)
+
+
+def from_folder(a):
+    """`anyvm run DIR`: the app in DIR built (as `anyvm build` does) and its
+    anyvm.toml's run settings taken where the command line says nothing
+    (target, cpus), or before what it adds (env, ports, disks)."""
+    if os.path.isdir(a.image):
+        app = app_mod.load(a.image)
+        print(f"anyvm: building {app.name} from {app.dir}", file=sys.stderr, flush=True)
+        a.image = app_mod.build(app, None, echo=subprocess.DEVNULL)
+        if a.target is None:
+            a.target = app.target
+        if a.cpus is None:
+            a.cpus = app.cpus
+        a.env = [f"{k}={v}" for k, v in app.env.items()] + a.env
+        a.publish = [publish.parse(p) for p in app.ports] + a.publish
+        a.disk = [d if os.path.isabs(d) else os.path.join(app.dir, d) for d in app.disks] + a.disk
+    if a.target is None:
+        a.target = targets.DEFAULT_TARGET
+    if a.cpus is None:
+        a.cpus = 1
+
+
 def cmd_run(a, app_args):
+    gdb_and_image(a)
+    from_folder(a)
     data = runcheck.check_image(a.image, targets.get(a.target).medium)
     runcheck.check_cpus(a.cpus)
     mem = a.mem if a.mem is not None else image_memory(data)
     runcheck.check_memory(mem, data, a.image)
-    spec = launch.BootSpec(image=a.image, target=a.target, accel=a.accel, mem=mem,
+    disks = [runcheck.check_disk(d) for d in a.disk]
+    params = [runcheck.check_param(p, "--param") for p in a.param] + \
+        ["env." + runcheck.check_param(e, "--env") for e in a.env]
+    if a.detach:
+        return run_detached(a, app_args, mem, disks, params)
+    with tempfile.TemporaryDirectory(prefix="anyvm-initrd-") as scratch:
+        pack_initrd_dir(a, scratch)
+        return boot_and_report(a, app_args, mem, disks, params)
+
+
+def pack_initrd_dir(a, scratch):
+    """--initrd DIR: the folder packed into scratch, which a.initrd then names."""
+    if a.initrd is not None and os.path.isdir(a.initrd):
+        packed = os.path.join(scratch, "initrd.cpio")
+        initrd.pack(a.initrd, packed)
+        print(f"anyvm: packed {a.initrd} into an initrd ({os.path.getsize(packed)} bytes)",
+              file=sys.stderr, flush=True)
+        a.initrd = packed
+
+
+def boot_spec(a, app_args, mem, disks, params):
+    return launch.BootSpec(image=a.image, target=a.target, accel=a.accel, mem=mem,
                            cpus=a.cpus, cmdline=a.cmdline, args=app_args, timeout=a.timeout,
                            exit_device=a.exit_device, nic=a.nic, forwards=a.publish,
-                           initrd=a.initrd)
+                           initrd=a.initrd, nic_model=a.nic_model, disks=disks,
+                           gdb_port=a.gdb, params=params)
+
+
+def run_detached(a, app_args, mem, disks, params):
+    """run -d: the VM's folder (detached.py) holds its scratch files and
+    output; the name goes to stdout, how to follow it to stderr."""
+    if a.timeout is not None:
+        raise runcheck.InputError("--timeout applies to a VM anyvm waits for, not to -d "
+                                  "(anyvm stop NAME ends it)")
+    name = detached.check_name(a.name) if a.name else detached.new_name(a.image)
+    folder, work = detached.reserve(name)
+    try:
+        pack_initrd_dir(a, work)
+        argv = launch.prepare(boot_spec(a, app_args, mem, disks, params), work)
+        pid = detached.start(name, argv, a.image, a.target)
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
+    print(name)
+    print(f"anyvm: {name} started (VMM pid {pid}); its serial output: anyvm logs {name} [-f]; "
+          f"end it: anyvm stop {name}", file=sys.stderr)
+    return 0
+
+
+def cmd_ps():
+    rows = []
+    for name in detached.names():
+        try:
+            r = detached.load(name)
+        except detached.DetachedError as e:
+            rows.append((name, f"unreadable: {e}", "", ""))
+            continue
+        started = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(r["started"]))
+        rows.append((name, detached.state(r), r["target"], started + "  " + r["image"]))
+    print(f"{'NAME':20} {'STATE':12} {'TARGET':12} STARTED  IMAGE")
+    for name, st, target, rest in rows:
+        print(f"{name:20} {st:12} {target:12} {rest}")
+    return 0
+
+
+def cmd_logs(a):
+    record = detached.load(a.name)
+    path = os.path.join(detached.vm_dir(a.name), "serial.log")
+    shown = serial_filter.SerialFilter(sys.stdout.buffer)
+    with open(path, "rb") as f:
+        while True:
+            data = f.read(65536)
+            if data:
+                shown.write(data)
+                continue
+            if not a.follow or not detached.alive(record):
+                break
+            time.sleep(0.2)
+        shown.write(f.read())
+    shown.close()
+    if not detached.alive(record):
+        print(f"anyvm: {a.name}: {detached.state(record)}", file=sys.stderr)
+    return 0
+
+
+def cmd_stop(a):
+    was = detached.stop(a.name)
+    print(f"anyvm: {a.name} stopped and removed (it was {was})", file=sys.stderr)
+    return 0
+
+
+def boot_and_report(a, app_args, mem, disks, params):
+    spec = boot_spec(a, app_args, mem, disks, params)
     for f in a.publish:
         print(f"anyvm: {f.describe()}", file=sys.stderr, flush=True)
+    if a.gdb is not None:
+        debug = symbolize.debug_elf(a.image) or a.image
+        print("anyvm: the VM waits for gdb: "
+              + shlex.join(["gdb", "-ex", f"target remote 127.0.0.1:{a.gdb}", debug]),
+              file=sys.stderr, flush=True)
 
     def show(argv):
         print("anyvm: " + shlex.join(argv), file=sys.stderr, flush=True)
@@ -146,10 +363,14 @@ def cmd_run(a, app_args):
             pass
     if out.message:
         print(out.message, file=sys.stderr)
+    for line in symbolize.report(res.serial_text, a.image):
+        print(line, file=sys.stderr)
     return out.exit_code
 
 
 def cmd_pack(a, app_args):
+    if a.format != "vmware" and (a.mem is not None or a.cpus is not None):
+        raise vmware.PackError("--mem and --cpus are for anyvm pack vmware")
     if a.format == "initrd":
         if app_args or a.initrd is not None:
             raise initrd.InitrdError("anyvm pack initrd takes a folder and -o OUT only")
@@ -164,6 +385,18 @@ def cmd_pack(a, app_args):
         src = esp.pack(a.image, a.output, line)
         print(f"anyvm: wrote {a.output} (GPT, EFI system partition: {src} as "
               f"\\EFI\\BOOT\\BOOTX64.EFI, command line {line})", file=sys.stderr)
+        return 0
+    if a.format == "vmware":
+        line = cmdline_mod.compose(a.cmdline, app_args)
+
+        def progress(text):
+            print(f"anyvm: {text}", file=sys.stderr, flush=True)
+        out = vmware.pack(a.image, a.output, line, initrd_path=a.initrd, mem=a.mem,
+                          cpus=1 if a.cpus is None else a.cpus,
+                          progress=progress)
+        print(f"anyvm: wrote {a.output}: " + ", ".join(os.path.basename(p) for p in out.values())
+              + f" (grub.cfg: multiboot {iso.IMAGE_PATH} {line}"
+              f"{'; module ' + iso.INITRD_PATH if a.initrd else ''})", file=sys.stderr)
         return 0
     runcheck.check_image(a.image, "iso")
     line = cmdline_mod.compose(a.cmdline, app_args)
@@ -202,9 +435,22 @@ def main(argv=None):
             return cmd_run(a, app_args)
         if a.command == "build":
             return cmd_build(a, app_args)
+        if a.command in ("ps", "logs", "stop"):
+            if app_args:
+                raise runcheck.InputError(f"anyvm {a.command} takes no app arguments")
+            return {"ps": lambda: cmd_ps(), "logs": lambda: cmd_logs(a),
+                    "stop": lambda: cmd_stop(a)}[a.command]()
+        if a.command in ("targets", "version"):
+            if app_args:
+                raise runcheck.InputError(f"anyvm {a.command} takes no arguments")
+            if a.command == "version":
+                print(f"anyvm {version.describe()}")
+                return 0
+            return cmd_targets()
         return cmd_pack(a, app_args)
     except (launch.BootError, runcheck.InputError, image.ImageError, cmdline_mod.CmdlineError,
-            app_mod.AppError, initrd.InitrdError, efi.EfiError, RuntimeError, OSError) as e:
+            app_mod.AppError, initrd.InitrdError, vmware.PackError, detached.DetachedError,
+            efi.EfiError, RuntimeError, OSError) as e:
         print(f"anyvm: {e}", file=sys.stderr)
         return status.NOT_STARTED if a.command == "run" else 1
     except KeyboardInterrupt:

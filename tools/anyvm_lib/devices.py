@@ -35,6 +35,9 @@ class Setup:
     pvh: bool = False        # QEMU: boot a copy with the multiboot magic blanked (PVH loader)
     rng: bool = True         # a virtio-rng device (hostsim has none)
     virtio_mmio_legacy: bool = False  # QEMU microvm: its own default, the legacy interface
+    nic_model: str = None    # QEMU: an emulated NIC (qemu.NIC_MODELS) instead of virtio-net
+    nic_root_port: bool = None  # QEMU: that NIC behind a PCIe root port or not (None: its kind)
+    disk_controller: str = None  # QEMU: "pvscsi" puts the disks on a PVSCSI controller
 
 
 SETUPS = {s.name: s for s in (
@@ -51,13 +54,30 @@ SETUPS = {s.name: s for s in (
           virtio_mmio_legacy=True),
     Setup("pc-legacy", "qemu", "pc", "pci-legacy",
           "QEMU pc: legacy-only virtio-pci (disable-modern=on): the I/O BAR"),
+    Setup("pc-e1000", "qemu", "pc", "pci-transitional",
+          "QEMU pc: an Intel 82540EM (e1000) NIC, virtio disks", nic_model="e1000"),
+    Setup("pc-e1000-82545em", "qemu", "pc", "pci-transitional",
+          "QEMU pc: an Intel 82545EM (e1000-82545em) NIC, virtio disks",
+          nic_model="e1000-82545em"),
+    Setup("q35-e1000e", "qemu", "q35", "pci",
+          "QEMU q35: an Intel 82574L (e1000e) NIC behind a PCIe root port, virtio disks",
+          nic_model="e1000e"),
+    Setup("vmxnet3-pc", "qemu", "pc", "pci-transitional",
+          "QEMU pc: vmxnet3 on the conventional PCI bus", rng=False, nic_model="vmxnet3"),
+    Setup("vmxnet3-q35", "qemu", "q35", "pci",
+          "QEMU q35: vmxnet3 behind a PCIe root port, as VMware places it", rng=False,
+          nic_model="vmxnet3", nic_root_port=True),
+    Setup("vmware-q35", "qemu", "q35", "pci",
+          "QEMU q35 in VMware's layout: vmxnet3 and a PVSCSI controller with the disks, each "
+          "behind a PCIe root port", rng=False, nic_model="vmxnet3", nic_root_port=True,
+          disk_controller="pvscsi"),
     Setup("hostsim", "hostsim", "firecracker", "mmio",
           "build/hostsim: Firecracker's virtio-mmio layout (command-line discovery)", rng=False),
 )}
 
 
 def argv(setup, kernel, app_args, workdir, disks=(), nic=None, params="", mem="64M",
-         accel="auto", timeout=None, misbehave=None):
+         accel="auto", timeout=None, misbehave=None, qmp=None):
     """The VMM command that boots `kernel` with `disks` and `nic` in `setup`
     (a SETUPS key), the target's usual kernel parameters plus `params`, and
     `app_args` (a list) for the app. A PVH copy of the kernel goes into
@@ -78,9 +98,18 @@ def argv(setup, kernel, app_args, workdir, disks=(), nic=None, params="", mem="6
             f.write(image.blank_multiboot(image.read(kernel)))
         kernel = copy
     line = cmdline_mod.compose(join(targets.QEMU_CMDLINE, params), app_args)
+    virtio_disks = () if s.disk_controller else disks
+    if s.nic_model and nic is not None:
+        extra = qemu.virtio_args(s.transport, virtio_disks, None, s.rng) + \
+            qemu.nic_args(s.nic_model, nic, root_port=s.nic_root_port)
+    else:
+        extra = qemu.virtio_args(s.transport, virtio_disks, nic, s.rng)
+    if s.disk_controller == "pvscsi" and disks:
+        extra += qemu.pvscsi_args(list(disks), root_port=s.machine.startswith("q35"))
+    if qmp:
+        extra += qemu.qmp_args(qmp)
     return qemu.argv(s.machine, accel_mod.resolve(accel), mem, 1, kernel=kernel, append=line,
-                     extra=qemu.virtio_args(s.transport, disks, nic, s.rng),
-                     virtio_mmio_legacy=s.virtio_mmio_legacy)
+                     extra=extra, virtio_mmio_legacy=s.virtio_mmio_legacy)
 
 
 def join(*params):

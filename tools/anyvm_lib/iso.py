@@ -13,6 +13,7 @@ import tempfile
 from .cmdline import CmdlineError
 
 IMAGE_PATH = "/boot/anyvm.elf"
+FAILED = "anyvm: GRUB could not start the kernel; powering off"
 INITRD_PATH = "/boot/initrd.cpio"
 # Characters GRUB's script parser would expand or split on (grub.cfg is a
 # shell-like script); an argument holding one cannot be written into it as is.
@@ -34,6 +35,12 @@ def grub_cfg(cmdline, initrd=False):
         line,
         *([f"module {INITRD_PATH}"] if initrd else []),
         "boot",
+        # Reached only when GRUB could not load or start the kernel (its
+        # error is on the lines above): end the VM rather than wait at GRUB's
+        # prompt for ever. `halt` powers off through ACPI, else APM (GRUB
+        # manual, "halt").
+        f'echo "{FAILED}"',
+        "halt",
         "",
     ])
 

@@ -25,8 +25,12 @@ class BootSpec:
     extra: list = field(default_factory=list)  # more VMM arguments, passed as they are
     exit_device: bool = True   # isa-debug-exit (QEMU) / --exit-port (hostsim)
     nic: str = "none"          # "user": a virtio-net NIC on QEMU user networking
+    nic_model: str = None      # that NIC as an emulated model (qemu.NIC_MODELS); None: virtio-net
     forwards: list = field(default_factory=list)  # publish.Forward, on that NIC
     initrd: str = None         # a cpio newc archive: the app's file tree (initrd.py)
+    disks: list = field(default_factory=list)  # devices.Disk: virtio-blk (QEMU) or hostsim's
+    gdb_port: int = None       # QEMU's gdb stub on 127.0.0.1:PORT, the CPU stopped until gdb says
+    params: list = field(default_factory=list)  # KEY=VALUE kernel parameters after the others
 
 
 class BootError(Exception):
@@ -43,6 +47,7 @@ def accel_used(target_name, accel="auto"):
 
 def kernel_cmdline(spec, target):
     params = target.cmdline if spec.cmdline is None else spec.cmdline
+    params = " ".join(p for p in [params, *spec.params] if p)
     return cmdline_mod.compose(params, spec.args)
 
 
@@ -94,6 +99,9 @@ def prepare(spec, workdir):
         raise BootError(str(e)) from None
 
     if target.vmm == "hostsim":
+        if spec.gdb_port is not None:
+            raise BootError(f"target {target.name}: --gdb needs QEMU's gdb stub; hostsim has none "
+                            "(use a QEMU target: microvm, pc, q35)")
         if spec.nic != "none" or spec.forwards:
             raise BootError(f"target {target.name}: -p and --nic user need QEMU's user "
                             "networking; hostsim attaches a NIC to a TAP device (--nic tap=NAME)")
@@ -103,23 +111,35 @@ def prepare(spec, workdir):
             raise BootError(f"{hostsim.HOSTSIM} not found (build it: make hostsim)")
         return hostsim.argv(target.machine, target.medium, kernel, line, spec.mem, spec.cpus,
                             spec.timeout, qemu.DEBUG_EXIT_PORT if spec.exit_device else None,
-                            initrd=spec.initrd and os.path.abspath(spec.initrd)
-                            ) + list(spec.extra)
+                            initrd=spec.initrd and os.path.abspath(spec.initrd),
+                            disks=spec.disks) + list(spec.extra)
 
     try:
         acc = accel_mod.resolve(spec.accel)
     except ValueError as e:
         raise BootError(str(e)) from None
     extra = list(spec.extra)
+    if spec.gdb_port is not None:
+        # QEMU's gdbstub (docs "GDB usage"): -gdb DEV listens, -S holds the
+        # CPU until the debugger continues it.
+        extra = ["-gdb", f"tcp:127.0.0.1:{spec.gdb_port}", "-S"] + extra
     if spec.initrd is not None and target.medium != "iso":
         try:
             extra = ["-initrd", initrd.qemu_path(spec.initrd, workdir)] + extra
         except initrd.InitrdError as e:
             raise BootError(str(e)) from None
+    if spec.disks:
+        kind = target.machine.split(",")[0]
+        if kind not in publish.TRANSPORT:
+            raise BootError(f"target {target.name}: no virtio transport for disks on -M {kind}")
+        extra = qemu.virtio_args(publish.TRANSPORT[kind], spec.disks) + extra
+    if spec.nic_model and not (spec.nic == "user" or spec.forwards):
+        raise BootError("a NIC model needs a NIC: --nic user or -p")
     if spec.nic == "user" or spec.forwards:
         try:
             publish.check_unique(spec.forwards)
-            extra = publish.qemu_nic_args(target.machine, spec.forwards) + extra
+            extra = publish.qemu_nic_args(target.machine, spec.forwards,
+                                          spec.nic_model) + extra
         except publish.PublishError as e:
             raise BootError(str(e)) from None
     common = dict(machine=target.machine, accel=acc, mem=spec.mem, cpus=spec.cpus,

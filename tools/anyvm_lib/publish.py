@@ -63,14 +63,26 @@ def check_unique(forwards):
         seen.add(key)
 
 
-def qemu_nic_args(machine, forwards):
-    """QEMU arguments for one virtio-net NIC on user networking with the
-    forwards, for machine (a QEMU -M value)."""
+def qemu_nic_args(machine, forwards, model=None):
+    """QEMU arguments for one NIC on user networking with the forwards, for
+    machine (a QEMU -M value): virtio-net, or an emulated `model`
+    (qemu.NIC_MODELS: e1000, e1000-82545em, e1000e, vmxnet3)."""
     kind = machine.split(",")[0]
     if kind not in TRANSPORT:
         raise PublishError(f"a user-networking NIC on QEMU -M {kind} is not set up by anyvm run")
     netdev = ",".join(["user", "id=u0", *(f.hostfwd() for f in forwards)])
     cmd = ["-netdev", netdev]
+    if model is not None:
+        if model not in qemu.NIC_MODELS:
+            raise PublishError(f"unknown NIC model {model!r}: {', '.join(qemu.NIC_MODELS)}")
+        if kind == "microvm":
+            raise PublishError(f"QEMU microvm has no PCI bus for a {model} NIC")
+        if qemu.NIC_MODELS[model]:
+            if kind != "q35":
+                raise PublishError(f"{model} is a PCI Express device: use q35")
+            cmd += ["-device", "pcie-root-port,id=rpn,chassis=32,slot=32"]
+            return cmd + ["-device", f"{model},netdev=u0,bus=rpn"]
+        return cmd + ["-device", f"{model},netdev=u0"]
     name = qemu.VIRTIO_DEVICE[TRANSPORT[kind]].format("net")
     if TRANSPORT[kind] == "pci":
         cmd += ["-device", "pcie-root-port,id=rpn,chassis=32,slot=32"]

@@ -5,7 +5,8 @@ isa-debug-exit device at 0xf4, through which the kernel hands over its exit
 status (QEMU then exits with (2N+1) & 0xff). The kernel writes the status to
 that port only because the command line says so (`anyvm.exit_port=0xf4`,
 added here wherever the device is): it never guesses a port. Virtio disks, a
-TAP NIC and an entropy source are added with virtio_args()."""
+TAP NIC and an entropy source are added with virtio_args(), a PVSCSI
+controller and its disks with pvscsi_args()."""
 
 QEMU = "qemu-system-x86_64"
 # The kernel's exit port: QEMU's isa-debug-exit sits there, and hostsim's
@@ -127,6 +128,60 @@ def virtio_args(transport, disks=(), nic=None, rng=False):
     if rng:
         cmd += device("rng")
     return cmd
+
+
+def pvscsi_args(disks, targets=None, root_port=False, chassis=10):
+    """QEMU arguments for a VMware PVSCSI controller with `disks`
+    (devices.Disk) as scsi-hd devices, disk i at SCSI target targets[i]
+    (default i), device id pvscsi-dI (what device_del takes), controller id
+    pvscsi0; QEMU's pvscsi offers LUN 0 only. root_port=True puts the
+    controller behind a PCIe root port of its own (chassis and slot
+    `chassis`), as VMware does (q35 only)."""
+    targets = list(range(len(disks))) if targets is None else list(targets)
+    if len(targets) != len(disks):
+        raise ValueError("one target per disk")
+    cmd = []
+    if root_port:
+        cmd += ["-device", f"pcie-root-port,id=scsirp,chassis={chassis},slot={chassis}"]
+    cmd += ["-device", "pvscsi,id=pvscsi0" + (",bus=scsirp" if root_port else "")]
+    for i, (d, t) in enumerate(zip(disks, targets)):
+        cache = "readonly=on" if d.readonly else "cache=writeback"
+        cmd += ["-drive", f"id=pvscsidisk{i},file={d.path},format=raw,if=none,{cache}"]
+        cmd += ["-device", ",".join([f"scsi-hd,id=pvscsi-d{i},drive=pvscsidisk{i},bus=pvscsi0.0",
+                                     f"scsi-id={t},lun=0",
+                                     *([f"serial={d.serial}"] if d.serial else [])])]
+    return cmd
+
+
+# Emulated Intel NICs the e1000 driver serves (QEMU 7.2 `-device help`):
+# model -> whether it is a PCI Express endpoint, placed behind a root port
+# of its own on q35 (82574L), or a conventional PCI device (8254x on pc).
+# vmxnet3 (drivers/vmxnet3) is both: conventional PCI on pc, a PCIe
+# endpoint behind a root port on q35 (nic_args(root_port=True)).
+NIC_MODELS = {"e1000": False, "e1000-82545em": False, "e1000e": True, "vmxnet3": False}
+
+
+def nic_args(model, nic, chassis=9, root_port=None):
+    """QEMU arguments for `nic` (devices.Nic) as an emulated `model` (a
+    NIC_MODELS key), device id "nic0" (the name `set_link` takes); a PCIe
+    model gets a pcie-root-port of its own (chassis and slot `chassis`).
+    The TAP has no virtio-net header: QEMU must then finish every checksum
+    the guest left to the device before the frame reaches the host, so what
+    the host sees is what real hardware would have sent. root_port: True or
+    False overrides NIC_MODELS for a model that can be either."""
+    if model not in NIC_MODELS:
+        raise ValueError(f"unknown NIC model {model!r}: {', '.join(NIC_MODELS)}")
+    cmd = ["-netdev", f"tap,id=n0,ifname={nic.tap},script=no,downscript=no,vnet_hdr=off"]
+    props = [model, "id=nic0", "netdev=n0", f"mac={nic.mac}"]
+    if NIC_MODELS[model] if root_port is None else root_port:
+        cmd += ["-device", f"pcie-root-port,id=rpnic,chassis={chassis},slot={chassis}"]
+        props.append("bus=rpnic")
+    return cmd + ["-device", ",".join(props)]
+
+
+def qmp_args(path):
+    """A QMP server on the unix socket `path` (qmp.py talks to it)."""
+    return ["-qmp", f"unix:{path},server=on,wait=off"]
 
 
 def debug_exit_code(status):

@@ -4,6 +4,7 @@ default or a VMM's raw complaint: the memory size (QEMU's -m syntax), the
 vCPU count, and that the image is an x86-64 ELF the target's boot path can
 load."""
 
+import os
 import re
 
 from . import image
@@ -73,3 +74,50 @@ def check_image(path, medium):
     if problems:
         raise InputError(f"{path}: cannot boot through its {what}: {'; '.join(problems)}")
     return data
+
+
+SECTOR = 512
+
+
+def check_disk(text):
+    """A devices.Disk for `--disk FILE[,ro]`: an existing regular file of
+    whole 512-byte sectors (the unit of virtio-blk's capacity and of
+    hostsim's disks), readable, and writable unless `,ro`. A comma in the
+    path is refused: QEMU's -drive and hostsim's --disk separate options with
+    commas."""
+    from .devices import Disk     # devices imports this module's neighbours
+    path, readonly = (text[:-3], True) if text.endswith(",ro") else (text, False)
+    if not path:
+        raise InputError(f"--disk {text!r}: no file")
+    if "," in path:
+        raise InputError(f"--disk {text!r}: a comma in the path cannot be passed to the VMM "
+                         "(its options are separated by commas); rename the file or link to it")
+    if not os.path.isfile(path):
+        raise InputError(f"--disk {path}: no such file (a raw disk image: truncate -s 64M FILE)")
+    size = os.path.getsize(path)
+    if size == 0 or size % SECTOR:
+        raise InputError(f"--disk {path}: {size} bytes is not a whole number of {SECTOR}-byte "
+                         "sectors (truncate -s to a multiple of 512)")
+    if not os.access(path, os.R_OK) or (not readonly and not os.access(path, os.W_OK)):
+        raise InputError(f"--disk {path}: not {'readable' if readonly else 'readable and writable'}"
+                         + ("" if readonly else " (add ,ro for a read-only disk)"))
+    return Disk(os.path.abspath(path), readonly=readonly)
+
+
+PARAM_KEY = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]*$")
+
+
+def check_param(text, flag):
+    """KEY=VALUE for `--param` (a kernel parameter) or `--env` (the app's
+    environment, env.KEY=VALUE on the command line): a key of letters,
+    digits, '_', '.' and '-', and a value without blanks or double quotes,
+    which would split the word or be taken as quoting by the kernel's
+    parser (core/cmdline.c)."""
+    key, eq, value = text.partition("=")
+    if not eq or not PARAM_KEY.match(key):
+        raise InputError(f"{flag} {text!r}: give KEY=VALUE (a key of letters, digits, '_', '.', "
+                         "'-')")
+    if any(c.isspace() for c in value) or '"' in value:
+        raise InputError(f"{flag} {text!r}: a kernel parameter's value cannot hold a blank or a "
+                         "double quote")
+    return text
