@@ -38,7 +38,8 @@ KLDFLAGS := $(KCODEGEN) -flto-partition=one -g -Werror -nostdlib -static -no-pie
 # (the calls of include/anyvm/) is in every image: --gc-sections keeps only
 # what the app calls.
 CORE_DIRS := arch/x86_64 boot core init hv dev klib drivers/uart sys api
-DEVICE_DIRS := bus/pci bus/virtio_mmio drivers/virtio drivers/e1000 drivers/vmxnet3 dev/scsi drivers/pvscsi net
+DEVICE_DIRS := bus/pci bus/virtio_mmio drivers/virtio drivers/e1000 drivers/vmxnet3 dev/scsi drivers/pvscsi net \
+	hv/hyperv bus/vmbus drivers/hyperv
 dir_objs = $(patsubst %,$(B)/k/%.o,$(foreach d,$(1),$(wildcard $(d)/*.c) $(wildcard $(d)/*.S)))
 CORE_OBJS := $(call dir_objs,$(CORE_DIRS))
 # The block drivers (virtio-blk, PVSCSI and the SCSI layer under it) are part
@@ -243,7 +244,10 @@ HOSTSIM_PURE_SRCS := hostsim/guest_mem.c hostsim/log.c hostsim/options.c hostsim
 	hostsim/virtio/virtq.c hostsim/virtio/mmio.c hostsim/virtio/blk.c hostsim/virtio/net.c \
 	hostsim/firecracker/virtio_layout.c hostsim/firecracker/cmdline.c \
 	hostsim/firecracker/dsdt.c hostsim/firecracker/tables.c hostsim/firecracker/memmap.c \
-	hostsim/firecracker/ram.c hostsim/firecracker/initrd.c
+	hostsim/firecracker/ram.c hostsim/firecracker/initrd.c \
+	$(filter-out hostsim/hyperv/machine.c hostsim/hyperv/partition_kvm.c \
+		hostsim/hyperv/vmbus_machine.c,$(wildcard hostsim/hyperv/*.c)) \
+	$(wildcard hostsim/vmbus/*.c)
 hostsim: $(B)/hostsim
 $(B)/hostsim: $(HOSTSIM_SRCS:%.c=$(B)/h/%.o)
 	$(HCC) -o $@ $^
@@ -281,7 +285,9 @@ PURE_SRCS := core/cmdline.c core/memmap.c core/page_alloc.c core/heap.c \
 	core/event.c core/timer.c core/irq.c core/device.c core/civil_time.c core/param.c core/platform.c tests/unit/host_platform.c tests/unit/host_irq.c \
 	boot/bootinfo.c boot/multiboot.c boot/pvh.c boot/linux64.c boot/framebuffer.c klib/format.c klib/number.c \
 	boot/efi/efi_cmdline.c boot/efi/efi_memmap.c boot/efi/efi_tables.c \
-	hv/hv_decide.c hv/vmware_backdoor.c arch/x86_64/power_policy.c arch/x86_64/mptable.c \
+	hv/hv_decide.c hv/vmware_backdoor.c hv/hyperv_tsc.c hv/hyperv/hypercall_abi.c hv/hyperv/synic_msg.c \
+	bus/vmbus/vmbus_msg.c bus/vmbus/vmbus_version.c bus/vmbus/vmbus_ring.c \
+	drivers/hyperv/ic_msg.c drivers/hyperv/ic_kvp.c arch/x86_64/power_policy.c arch/x86_64/mptable.c \
 	bus/pci/pci_addr.c bus/pci/pci_bar_decode.c bus/pci/pci_cap_walk.c bus/pci/pci_match.c \
 	bus/pci/pci_irq_logic.c bus/pci/pci_format.c \
 	fs/cpio_newc.c fs/tree.c \
@@ -329,9 +335,22 @@ $(B)/unit/test_pvscsi_disk: $(B)/pure/drivers/pvscsi/pvscsi_disk.o
 $(B)/unit/test_pvscsi_scan: $(B)/pure/drivers/pvscsi/pvscsi_scan.o \
 	$(B)/pure/drivers/pvscsi/pvscsi_cmd.o $(B)/pure/drivers/pvscsi/pvscsi_disk.o \
 	$(B)/pure/drivers/pvscsi/pvscsi_hotplug.o
+# test_vmbus_cosim runs the kernel's VMBus and the integration services
+# against a host model (its own SynIC, hypercalls and DMA stand-ins): only
+# it links the vmbus bus.
+$(B)/unit/test_vmbus_cosim: $(B)/pure/bus/vmbus/vmbus_conn.o $(B)/pure/bus/vmbus/vmbus_channel.o \
+	$(B)/pure/bus/vmbus/vmbus_bus.o $(B)/pure/drivers/hyperv/ic.o $(B)/pure/drivers/hyperv/ic_services.o
 # test_hostsim_kvm runs a tiny guest on /dev/kvm with hostsim's CPU back end.
 $(B)/unit/test_hostsim_kvm: $(B)/pure/hostsim/cpu/cpu_kvm.o $(B)/pure/hostsim/cpu/cpu_kvm_run.o \
 	$(B)/pure/hostsim/firecracker/boot_linux.o $(B)/pure/hostsim/firecracker/boot_gdt.o
+# test_hostsim_hyperv_kvm: the same, with the Hyper-V partition wired to KVM.
+$(B)/unit/test_hostsim_hyperv_kvm: $(B)/pure/hostsim/cpu/cpu_kvm.o \
+	$(B)/pure/hostsim/cpu/cpu_kvm_run.o $(B)/pure/hostsim/firecracker/boot_linux.o \
+	$(B)/pure/hostsim/firecracker/boot_gdt.o $(B)/pure/hostsim/hyperv/partition_kvm.o
+$(B)/unit/test_hostsim_hyperv_vmbus_kvm: $(B)/pure/hostsim/cpu/cpu_kvm.o \
+	$(B)/pure/hostsim/cpu/cpu_kvm_run.o $(B)/pure/hostsim/firecracker/boot_linux.o \
+	$(B)/pure/hostsim/firecracker/boot_gdt.o $(B)/pure/hostsim/hyperv/partition_kvm.o \
+	$(B)/pure/hostsim/hyperv/vmbus_machine.o
 $(B)/pure/%.o: %.c
 	@mkdir -p $(dir $@)
 	@echo '  HOSTCC  $<'
@@ -378,6 +397,9 @@ fuzz_srcs_memmap := core/memmap.c
 fuzz_srcs_efi := boot/efi/efi_cmdline.c boot/efi/efi_memmap.c boot/efi/efi_tables.c boot/bootinfo.c
 fuzz_srcs_initrd := fs/cpio_newc.c fs/tree.c
 fuzz_srcs_hv_decide := hv/hv_decide.c hv/vmware_backdoor.c
+fuzz_srcs_vmbus_msg := bus/vmbus/vmbus_msg.c hv/hyperv/synic_msg.c
+fuzz_srcs_vmbus_ring := bus/vmbus/vmbus_ring.c
+fuzz_srcs_hyperv_ic := drivers/hyperv/ic_msg.c drivers/hyperv/ic_kvp.c
 fuzz_srcs_exit_policy := arch/x86_64/power_policy.c arch/x86_64/mptable.c
 fuzz_srcs_net_rx := apps/devinfo/ping_responder.c net/inet_csum.c drivers/virtio/net_hdr.c
 fuzz_srcs_httpd_request := apps/httpd/request.c apps/httpd/target.c
@@ -401,6 +423,11 @@ fuzz_srcs_hostsim_virtio_net := hostsim/virtio/net.c $(HOSTSIM_VIRTIO_SRCS)
 fuzz_srcs_hostsim_elf := hostsim/boot/elf_load.c hostsim/guest_mem.c
 fuzz_srcs_hostsim_legacy := hostsim/devices/serial16550.c hostsim/devices/i8042.c \
 	hostsim/cpu/iobus.c hostsim/log.c
+fuzz_srcs_hostsim_hyperv := hostsim/hyperv/partition.c hostsim/hyperv/synthetic_msrs.c \
+	hostsim/hyperv/hypercall.c hostsim/hyperv/synic.c hostsim/guest_mem.c
+fuzz_srcs_hostsim_vmbus := hostsim/vmbus/server.c hostsim/vmbus/server_gpadl.c \
+	hostsim/vmbus/server_channel.c hostsim/vmbus/gpadl.c hostsim/vmbus/ring.c \
+	hostsim/guest_mem.c hostsim/registry.c
 FUZZERS := $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
 .PHONY: fuzz fuzzers
 fuzzers: $(FUZZERS:%=$(B)/fuzz/fuzz_%)

@@ -42,6 +42,24 @@ static uint64_t rtc_boot_ns(const struct acpi_info *acpi)
     return wall > now ? wall - now : 0;
 }
 
+static void print_wallclock(const char *source)
+{
+    struct civil_time t;
+    uint64_t now = boot_ns + time_now_ns();
+    civil_from_unix(now / NSEC_PER_SEC, &t);
+    kprintf("wallclock: %04d-%02d-%02d %02d:%02d:%02d UTC (%s)\n", t.year, t.month, t.day, t.hour,
+            t.minute, t.second, source);
+}
+
+void wallclock_set_now(uint64_t unix_ns, const char *source)
+{
+    uint64_t now = time_now_ns();
+    if (unix_ns <= now)
+        return;
+    boot_ns = unix_ns - now;
+    print_wallclock(source);
+}
+
 void wallclock_init(const struct acpi_info *acpi)
 {
     const char *source = "kvmclock";
@@ -58,9 +76,5 @@ void wallclock_init(const struct acpi_info *acpi)
         kprintf("wallclock: none (the time of day starts at 1970-01-01)\n");
         return;
     }
-    struct civil_time t;
-    uint64_t now = boot_ns + time_now_ns();
-    civil_from_unix(now / NSEC_PER_SEC, &t);
-    kprintf("wallclock: %04d-%02d-%02d %02d:%02d:%02d UTC (%s)\n", t.year, t.month, t.day, t.hour,
-            t.minute, t.second, source);
+    print_wallclock(source);
 }

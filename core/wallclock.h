@@ -22,4 +22,9 @@ void wallclock_init(const struct acpi_info *acpi);
  * gettimeofday and time read it; host tests supply their own. */
 uint64_t wallclock_boot_ns(void);
 
+/* A later, better answer: the time of day is now unix_ns (Unix
+ * nanoseconds), said by source (Hyper-V's timesync service). Prints the
+ * `wallclock:` line again. */
+void wallclock_set_now(uint64_t unix_ns, const char *source);
+
 #endif

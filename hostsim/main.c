@@ -37,8 +37,9 @@ static void usage(FILE *f, const struct hostsim_model *model)
           "stderr, prefixed 'hostsim:'.\n"
           "exit status: the model's (firecracker: 0 after the i8042 reset 0xFE on port\n"
           "0x64, 1 after a triple fault or a KVM error), (2*V+1)&0xff from the exit\n"
-          "port, 2 bad arguments, 4 setup failure, 6 the guest broke a virtio rule\n"
-          "(stderr says which), 124 timeout, 128+N signal N.\n",
+          "port, 2 bad arguments, 4 setup failure, 6 the guest broke a virtio rule,\n"
+          "8 the guest broke the VMBus protocol (hyperv; stderr says which), 124\n"
+          "timeout, 128+N signal N.\n",
           f);
 }
 

@@ -23,6 +23,9 @@ enum hv_cap {
     HV_CAP_HYPERV_HYPERCALL, /* "Hv#1" at 0x40000001 and AccessHypercallMsrs at 0x40000003 */
     HV_CAP_HYPERV_SYNIC,     /* ... and AccessSynicRegs */
     HV_CAP_HYPERV_REF_TSC,   /* ... and AccessPartitionReferenceTsc */
+    HV_CAP_HYPERV_REF_COUNT, /* ... and AccessPartitionReferenceCounter */
+    HV_CAP_HYPERV_FREQ_MSRS, /* ... and AccessFrequencyMsrs with the frequency-MSR feature */
+    HV_CAP_HYPERV_MESSAGES,  /* ... and the PostMessages and SignalEvents privileges */
     HV_CAP_VMWARE_BACKDOOR,  /* port 0x5658 answered GETVERSION with the magic */
     HV_CAP_COUNT
 };
@@ -105,6 +108,12 @@ void hv_backdoor_call(void *ctx, struct hv_backdoor_regs *r);
  * clock read 0, from GETTIMEFULL, or 0 (why is said once). */
 uint64_t vmware_tsc_hz(void);
 uint64_t vmware_wall_boot_ns(void);
+
+/* Hyper-V's clocks (hv/hyperv_clock.c): the TSC frequency in Hz from the
+ * reference TSC page, else the frequency MSR, else measured against the
+ * reference counter, with *source naming the one used; 0 when Hyper-V offers
+ * none of them or none answers. */
+uint64_t hyperv_tsc_hz(const char **source);
 
 /* kvmclock (KVM's pvclock, Documentation/virt/kvm/x86/msr.rst): the TSC
  * frequency in Hz, or 0 when the kvmclock capability is absent. */

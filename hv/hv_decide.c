@@ -12,8 +12,12 @@
  *    Vendor-Neutral Interface Identification"); a Microsoft hypervisor reports
  *    a highest leaf of at least 0x40000005; the partition privileges are EAX
  *    (low half) of 0x40000003 (TLFS 2.4.4 "Hypervisor Feature
- *    Identification"; HV_PARTITION_PRIVILEGE_MASK: bit 2 AccessSynicRegs,
- *    bit 5 AccessHypercallMsrs, bit 9 AccessPartitionReferenceTsc), and the
+ *    Identification"; HV_PARTITION_PRIVILEGE_MASK: bit 1
+ *    AccessPartitionReferenceCounter, bit 2 AccessSynicRegs, bit 5
+ *    AccessHypercallMsrs, bit 9 AccessPartitionReferenceTsc, bit 11
+ *    AccessFrequencyMsrs; the frequency MSRs also need EDX bit 8 of the same
+ *    leaf, Linux's HV_FEATURE_FREQUENCY_MSRS_AVAILABLE; EBX, the mask's high
+ *    half, bit 4 PostMessages and bit 5 SignalEvents), and the
  *    hypercall page is enabled only when AccessHypercallMsrs is granted (TLFS
  *    "Hypercall Interface", "Establishing the Hypercall Interface").
  *  - KVM: "KVMKVMKVM\0\0\0" at its base; EAX of the base is its highest leaf,
@@ -38,9 +42,13 @@
 #define KVM_FEATURE_CLOCKSOURCE2 (1u << 3)
 #define HV_INTERFACE_HV1 0x31237648u /* "Hv#1" */
 #define HV_MS_MIN_MAX_LEAF 0x40000005u
+#define HV_PRIV_REF_COUNT (1u << 1)
 #define HV_PRIV_SYNIC (1u << 2)
 #define HV_PRIV_HYPERCALL (1u << 5)
 #define HV_PRIV_REF_TSC (1u << 9)
+#define HV_PRIV_FREQ_MSRS (1u << 11)
+#define HV_FEATURE_FREQ_MSRS (1u << 8) /* EDX of 0x40000003 */
+#define HV_PRIV_POST_SIGNAL (3u << 4)  /* EBX: PostMessages, SignalEvents */
 #define TSC_LEAF_OFFSET 0x10u
 
 static const struct {
@@ -85,6 +93,12 @@ const char *hv_cap_name(enum hv_cap c)
         return "hyperv-synic";
     case HV_CAP_HYPERV_REF_TSC:
         return "hyperv-reference-tsc";
+    case HV_CAP_HYPERV_REF_COUNT:
+        return "hyperv-reference-counter";
+    case HV_CAP_HYPERV_FREQ_MSRS:
+        return "hyperv-frequency-msrs";
+    case HV_CAP_HYPERV_MESSAGES:
+        return "hyperv-messages";
     case HV_CAP_VMWARE_BACKDOOR:
         return "vmware-backdoor";
     case HV_CAP_COUNT:
@@ -205,7 +219,8 @@ static void find_hyperv(struct hv_info *hv, hv_cpuid_fn cpuid, void *ctx)
         return;
     if (cpuid(ctx, HV_LEAF_FIRST + 1).eax != HV_INTERFACE_HV1)
         return;
-    uint32_t priv = cpuid(ctx, HV_LEAF_FIRST + 3).eax;
+    struct hv_regs features = cpuid(ctx, HV_LEAF_FIRST + 3);
+    uint32_t priv = features.eax;
     if (!(priv & HV_PRIV_HYPERCALL))
         return;
     set_cap(hv, HV_CAP_HYPERV_HYPERCALL, HV_LEAF_FIRST);
@@ -213,6 +228,12 @@ static void find_hyperv(struct hv_info *hv, hv_cpuid_fn cpuid, void *ctx)
         set_cap(hv, HV_CAP_HYPERV_SYNIC, HV_LEAF_FIRST);
     if (priv & HV_PRIV_REF_TSC)
         set_cap(hv, HV_CAP_HYPERV_REF_TSC, HV_LEAF_FIRST);
+    if (priv & HV_PRIV_REF_COUNT)
+        set_cap(hv, HV_CAP_HYPERV_REF_COUNT, HV_LEAF_FIRST);
+    if ((priv & HV_PRIV_FREQ_MSRS) && (features.edx & HV_FEATURE_FREQ_MSRS))
+        set_cap(hv, HV_CAP_HYPERV_FREQ_MSRS, HV_LEAF_FIRST);
+    if ((features.ebx & HV_PRIV_POST_SIGNAL) == HV_PRIV_POST_SIGNAL)
+        set_cap(hv, HV_CAP_HYPERV_MESSAGES, HV_LEAF_FIRST);
 }
 
 /* The backdoor is an IN from port 0x5658. It is tried only where that is

@@ -1,4 +1,6 @@
 /* TSC frequency, from the most trustworthy source the platform offers:
+ *   0. Hyper-V's reference TSC page, frequency MSR or reference counter
+ *      (hv/hyperv_clock.c), where hv_decide found them,
  *   1. the hypervisor's TSC leaf, base + 0x10 (EAX = TSC kHz; VMware's
  *      convention, also offered by QEMU/KVM with vmware-cpuid-freq), where
  *      hv_decide found it,
@@ -39,6 +41,10 @@ static int try_source(uint64_t f, const char *name)
 void tsc_init(void)
 {
     uint32_t base;
+    const char *hyperv_source = "";
+    uint64_t hyperv_hz = hyperv_tsc_hz(&hyperv_source); /* sets hyperv_source */
+    if (try_source(hyperv_hz, hyperv_source))
+        return;
     if (hv_has(HV_CAP_TSC_LEAF, &base) &&
         try_source((uint64_t)cpuid(base + 0x10, 0).eax * 1000, "cpuid 0x40000010"))
         return;

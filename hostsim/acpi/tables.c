@@ -85,7 +85,7 @@ uint64_t hs_acpi_add_fadt(struct hs_acpi_area *a, const char table_id[8], uint8_
 }
 
 uint64_t hs_acpi_add_madt(struct hs_acpi_area *a, const char table_id[8], uint32_t lapic_addr,
-                          uint8_t ioapic_id, uint32_t ioapic_addr, unsigned ncpus)
+                          uint32_t flags, uint8_t ioapic_id, uint32_t ioapic_addr, unsigned ncpus)
 {
     if (ncpus == 0 || ncpus > 255)
         return 0;
@@ -95,7 +95,7 @@ uint64_t hs_acpi_add_madt(struct hs_acpi_area *a, const char table_id[8], uint32
     if (t == NULL)
         return 0;
     hs_put32(t + 36, lapic_addr);
-    hs_put32(t + 40, 0); /* flags: no PC-AT dual 8259 declared */
+    hs_put32(t + 40, flags);
     uint8_t *e = t + 44;
     e[0] = 1; /* I/O APIC structure (5.2.12.3) */
     e[1] = MADT_IOAPIC_SIZE;

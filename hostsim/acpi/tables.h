@@ -51,11 +51,12 @@ uint64_t hs_acpi_add_fadt(struct hs_acpi_area *a, const char table_id[8], uint8_
                           uint64_t dsdt, uint32_t flags, uint16_t iapc_boot_arch,
                           const char vendor[8]);
 
-/* MADT revision 6: LAPIC address, flags 0, one I/O APIC (id, address, GSI
+/* MADT revision 6: LAPIC address, flags (5.2.12 table 5.20: bit 0
+ * PCAT_COMPAT, dual 8259 PICs present), one I/O APIC (id, address, GSI
  * base 0), then one enabled processor local APIC per vCPU with ACPI UID =
  * APIC id = index. ncpus 1..255. */
 uint64_t hs_acpi_add_madt(struct hs_acpi_area *a, const char table_id[8], uint32_t lapic_addr,
-                          uint8_t ioapic_id, uint32_t ioapic_addr, unsigned ncpus);
+                          uint32_t flags, uint8_t ioapic_id, uint32_t ioapic_addr, unsigned ncpus);
 
 /* MCFG revision 1 with one ECAM window. */
 uint64_t hs_acpi_add_mcfg(struct hs_acpi_area *a, const char table_id[8], uint64_t ecam,

@@ -261,8 +261,17 @@ int cpu_kvm_set_cpuid(struct cpu_kvm *k, unsigned vcpu, cpu_kvm_cpuid_edit_fn ed
      * KVM_HC_KICK_CPU and yields with KVM_HC_SCHED_YIELD (Linux
      * Documentation/virt/kvm/x86/cpuid.rst, hypercalls.rst). Those three
      * bits are withdrawn from leaf 0x40000001 there; on hardware KVM the
-     * guest sees what the model set. */
-    for (unsigned i = 0; k->no_vmcall && i < c->nent; i++) {
+     * guest sees what the model set. Only while leaf 0x40000000 is KVM's:
+     * a model that puts another hypervisor's leaves there (Hyper-V's "Hv#1"
+     * in 0x40000001 EAX, whose bit 13 is set) keeps them whole. */
+    bool kvm_leaves = false;
+    for (unsigned i = 0; i < c->nent; i++) {
+        const struct kvm_cpuid_entry2 *e = &c->entries[i];
+        if (e->function == KVM_CPUID_SIGNATURE && e->ebx == 0x4B4D564Bu /* "KVMK" */ &&
+            e->ecx == 0x564B4D56u /* "VMKV" */ && e->edx == 0x4Du /* "M\0\0\0" */)
+            kvm_leaves = true;
+    }
+    for (unsigned i = 0; k->no_vmcall && kvm_leaves && i < c->nent; i++) {
         if (c->entries[i].function == KVM_CPUID_FEATURES) {
             uint32_t hide = (1u << KVM_FEATURE_PV_UNHALT) | (1u << KVM_FEATURE_PV_SEND_IPI) |
                             (1u << KVM_FEATURE_PV_SCHED_YIELD);
@@ -299,6 +308,34 @@ int cpu_kvm_set_msrs(struct cpu_kvm *k, unsigned vcpu, const struct cpu_kvm_msr 
         return -1;
     }
     return 0;
+}
+
+int cpu_kvm_get_msr(struct cpu_kvm *k, unsigned vcpu, uint32_t index, uint64_t *value)
+{
+    struct {
+        struct kvm_msrs head;
+        struct kvm_msr_entry entry;
+    } m;
+    memset(&m, 0, sizeof m);
+    m.head.nmsrs = 1;
+    m.entry.index = index;
+    /* KVM_GET_MSRS returns how many it read. */
+    if (vcpu >= k->nvcpus || ioctl(k->vcpu[vcpu].fd, KVM_GET_MSRS, &m) != 1) {
+        hs_log("KVM_GET_MSRS 0x%x on vCPU %u failed", index, vcpu);
+        return -1;
+    }
+    *value = m.entry.data;
+    return 0;
+}
+
+uint64_t cpu_kvm_tsc_hz(struct cpu_kvm *k, unsigned vcpu)
+{
+    int khz = vcpu < k->nvcpus ? ioctl(k->vcpu[vcpu].fd, KVM_GET_TSC_KHZ, 0) : -1;
+    if (khz <= 0) {
+        hs_log("KVM_GET_TSC_KHZ on vCPU %u: %s", vcpu, khz < 0 ? strerror(errno) : "0 kHz");
+        return 0;
+    }
+    return (uint64_t)khz * 1000u;
 }
 
 int cpu_kvm_set_lint(struct cpu_kvm *k, unsigned vcpu)

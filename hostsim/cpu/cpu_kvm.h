@@ -94,6 +94,12 @@ struct cpu_kvm {
     unsigned long unclaimed_msr;                 /* MSR exits no range took (#GP) */
     unsigned long assisted; /* instructions KVM could not emulate, completed (assist.h) */
     int no_vmcall;          /* the PVM host: a guest's vmcall never returns */
+    /* When set, the first SIGTERM calls this (with dev_lock held) instead
+     * of ending the run, so a model can ask its guest to shut down; a
+     * second SIGTERM ends the run as usual. */
+    void (*sigterm_hook)(void *ctx);
+    void *sigterm_ctx;
+    int sigterm_hooked; /* the hook ran */
 };
 
 /* Each returns 0, or -1 after saying why on stderr. */
@@ -109,6 +115,11 @@ int cpu_kvm_create_vcpu(struct cpu_kvm *k);
 
 int cpu_kvm_set_cpuid(struct cpu_kvm *k, unsigned vcpu, cpu_kvm_cpuid_edit_fn edit, void *ctx);
 int cpu_kvm_set_msrs(struct cpu_kvm *k, unsigned vcpu, const struct cpu_kvm_msr *msrs, unsigned n);
+/* One MSR of a vCPU that is not in KVM_RUN (its own thread, in an exit
+ * handler): KVM_GET_MSRS. */
+int cpu_kvm_get_msr(struct cpu_kvm *k, unsigned vcpu, uint32_t index, uint64_t *value);
+/* The vCPU's TSC rate (KVM_GET_TSC_KHZ) in Hz, or 0 after saying why. */
+uint64_t cpu_kvm_tsc_hz(struct cpu_kvm *k, unsigned vcpu);
 /* LAPIC LVT0 delivery mode ExtINT, LVT1 NMI; other bits kept (the wiring a
  * PC-compatible board has, and what Firecracker sets in interrupts.rs). */
 int cpu_kvm_set_lint(struct cpu_kvm *k, unsigned vcpu);

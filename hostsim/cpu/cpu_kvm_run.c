@@ -283,6 +283,14 @@ static void vcpu_loop(struct cpu_kvm *k, unsigned vcpu)
             run->immediate_exit = 0;
             if (err == EINTR || err == EAGAIN) {
                 int sig = pending_signal;
+                if (sig == SIGTERM && vcpu == 0 && k->sigterm_hook != NULL && !k->sigterm_hooked) {
+                    k->sigterm_hooked = 1;
+                    pending_signal = 0;
+                    pthread_mutex_lock(&k->dev_lock);
+                    k->sigterm_hook(k->sigterm_ctx);
+                    pthread_mutex_unlock(&k->dev_lock);
+                    sig = 0;
+                }
                 if (sig != 0 && vcpu == 0) {
                     struct cpu_kvm_end_info info = {
                         .kind = CPU_KVM_END_SIGNAL, .vcpu = vcpu, .signal = sig};

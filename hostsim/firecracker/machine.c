@@ -8,15 +8,12 @@
  * (block, then net). Exit statuses as Firecracker's (src/vmm/src/lib.rs
  * FcExitCode, vstate/vcpu.rs handle_kvm_exit); a guest that breaks a virtio
  * rule ends with HOSTSIM_EXIT_VIRTIO. */
-#include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "hostsim/boot/elf_load.h"
+#include "hostsim/boot/read_file.h"
 #include "hostsim/devices/legacy.h"
 #include "hostsim/firecracker/boot.h"
 #include "hostsim/firecracker/cmdline.h"
@@ -59,47 +56,11 @@ struct fc_vm {
     uint32_t cmdline_size; /* with the NUL */
 };
 
-/* A whole file (`what` names it in messages) of 1 byte to max bytes. */
-static uint8_t *read_file(const char *what, const char *path, uint64_t max, size_t *len)
-{
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
-        hs_log("cannot open %s %s: %s", what, path, strerror(errno));
-        return NULL;
-    }
-    struct stat st;
-    uint8_t *buf = NULL;
-    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size <= 0 ||
-        (uint64_t)st.st_size > max) {
-        hs_log("%s %s: not a regular file of 1 byte to %llu MiB", what, path,
-               (unsigned long long)(max >> 20));
-        goto out;
-    }
-    buf = malloc((size_t)st.st_size);
-    if (buf == NULL)
-        goto out;
-    size_t got = 0;
-    while (got < (size_t)st.st_size) {
-        ssize_t n = read(fd, buf + got, (size_t)st.st_size - got);
-        if (n <= 0) {
-            hs_log("reading %s %s: %s", what, path, n < 0 ? strerror(errno) : "short file");
-            free(buf);
-            buf = NULL;
-            goto out;
-        }
-        got += (size_t)n;
-    }
-    *len = got;
-out:
-    close(fd);
-    return buf;
-}
-
 /* Kernel file -> boot mode, entry and loaded segments. */
 static int load_kernel(struct fc_vm *fc, struct cpu_kvm *k, const struct hostsim_options *o)
 {
     size_t len = 0;
-    uint8_t *img = read_file("kernel", o->kernel, MAX_KERNEL_FILE, &len);
+    uint8_t *img = hs_read_file("kernel", o->kernel, MAX_KERNEL_FILE, &len);
     if (img == NULL)
         return -1;
     struct elf_image elf;
@@ -142,7 +103,7 @@ static int load_initrd(struct fc_vm *fc, struct cpu_kvm *k, const struct hostsim
     if (o->initrd == NULL)
         return 0;
     size_t len = 0;
-    uint8_t *img = read_file("initrd", o->initrd, MAX_INITRD_FILE, &len);
+    uint8_t *img = hs_read_file("initrd", o->initrd, MAX_INITRD_FILE, &len);
     if (img == NULL)
         return -1;
     char err[256];

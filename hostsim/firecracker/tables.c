@@ -47,8 +47,9 @@ int fc_tables_build(uint8_t *area, uint64_t area_gpa, size_t cap, unsigned ncpus
                                      FADT_F_HW_REDUCED_ACPI | FADT_F_PWR_BUTTON | FADT_F_SLP_BUTTON,
                                      FADT_IAPC_VGA_NOT_PRESENT, "FIRECKVM")
                   : 0;
-    out->madt =
-        out->fadt ? hs_acpi_add_madt(&a, "FCVMMADT", FC_LAPIC_ADDR, 0, FC_IOAPIC_ADDR, ncpus) : 0;
+    out->madt = out->fadt ? hs_acpi_add_madt(&a, "FCVMMADT", FC_LAPIC_ADDR, 0 /* no PC-AT 8259s */,
+                                             0, FC_IOAPIC_ADDR, ncpus)
+                          : 0;
     out->mcfg = out->madt ? hs_acpi_add_mcfg(&a, "FCMVMCFG", FC_PCI_MMCONFIG_START, 0, 0, 0) : 0;
     uint64_t listed[3] = {out->fadt, out->madt, out->mcfg};
     out->xsdt = out->mcfg ? hs_acpi_add_xsdt(&a, "FCMVXSDT", listed, 3) : 0;

@@ -495,6 +495,47 @@ def syscall_seeds():
     write("syscall", "poll_select", prog)
 
 
+# ---- vmbus_ring: operations (fuzz_vmbus_ring.c); numbers most significant
+# byte first ----
+def vmbus_ring_seeds():
+    pkt = struct.pack("<HHHHQ", 6, 2, 3, 0, 7) + b"payload!"  # inband, 24 bytes
+    put = [0, 0, 0, len(pkt) + 8] + list(pkt) + [0] * 8  # op 0 at data offset 0
+    windex = [1, 0, 0, 0, len(pkt) + 8, 0]  # op 1: inbound write_index
+    read = [2, 0x01, 0x00]  # op 2 with a 256-byte buffer
+    send = [3, 0, 16]  # op 3: 17 bytes out
+    write("vmbus_ring", "one_packet", put + windex + read + send + read)
+    xfer = struct.pack("<HHHHQ", 9, 4, 4, 1, 9) + struct.pack("<II", 0, 1) + b"range..."
+    put = [0, 0, 0, len(xfer) + 8] + list(xfer) + [0] * 8
+    write("vmbus_ring", "gpa_direct", put + [1, 0, 0, 0, len(xfer) + 8, 0] + read)
+
+
+# ---- vmbus_msg: the shutdown IC's OFFERCHANNEL and a VERSION_RESPONSE ----
+def vmbus_msg_seeds():
+    offer = bytearray(196)
+    offer[0] = 1
+    offer[8:24] = bytes.fromhex("31600b0e13523449818b38d90ced39db")
+    struct.pack_into("<I", offer, 8 + 176, 3)
+    struct.pack_into("<I", offer, 8 + 184, 0x2003)
+    write("vmbus_msg", "offer", offer)
+    write("vmbus_msg", "version_response", struct.pack("<IIBBHI", 15, 0, 1, 0, 0, 0x2001))
+    write("vmbus_msg", "gpadl_created", struct.pack("<IIIII", 10, 0, 3, 0xE1E10, 0))
+
+
+# ---- hyperv_ic: a NEGOTIATE request, a timesync v4 request, a KVP
+# ENUMERATE ----
+def hyperv_ic_seeds():
+    body = struct.pack("<HHI", 2, 4, 0) + struct.pack("<8H", 1, 0, 3, 0, 1, 0, 3, 0)
+    body += struct.pack("<4H", 3, 1, 3, 2)
+    hdr = struct.pack("<HHHHHHIBBH", 1, 0, 0, 1, 0, len(body), 0, 7, 3, 0)
+    write("hyperv_ic", "negotiate", struct.pack("<II", 1, 20 + len(body)) + hdr + body)
+    body = struct.pack("<QQBBB5x", 0x01DA3C457689C000, 0, 1, 0, 0)
+    hdr = struct.pack("<HHHHHHIBBH", 3, 0, 4, 4, 0, len(body), 0, 8, 3, 0)
+    write("hyperv_ic", "timesync", struct.pack("<II", 1, 20 + len(body)) + hdr + body)
+    body = struct.pack("<BBHI", 3, 2, 0, 0) + bytes(2572)  # ENUMERATE, AUTO pool, index 0
+    hdr = struct.pack("<HHHHHHIBBH", 3, 0, 2, 4, 0, len(body), 0, 9, 3, 0)
+    write("hyperv_ic", "kvp_enumerate", struct.pack("<II", 1, 20 + len(body)) + hdr + body)
+
+
 # ---- scsi: which parser (byte % 8: 0 sense, 1 INQUIRY, 2 VPD (page = last
 # byte), 3 REPORT LUNS, 4/5 READ CAPACITY(10)/(16), 6 MODE SENSE(6), 7 the
 # READ/WRITE builder), then the device's reply (tests/fuzz/fuzz_scsi.c) ----
@@ -542,6 +583,9 @@ def e1000_seeds():
 
 
 if __name__ == "__main__":
+    hyperv_ic_seeds()
+    vmbus_ring_seeds()
+    vmbus_msg_seeds()
     acpi_seeds()
     bootinfo_seeds()
     memmap_seeds()

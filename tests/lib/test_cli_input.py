@@ -101,7 +101,7 @@ def test_literal_arguments_reach_the_app(scratch):
     (1000, "{d}/odd.img", r"1000 bytes is not a whole number of 512-byte sectors"),
     (0, "{d}/empty.img", r"0 bytes is not a whole number of 512-byte sectors"),
     (4096, "{d}/a,b.img", r"a comma in the path cannot be passed to the VMM"),
-    (4096, ",ro", r"--disk ',ro': no file"),
+    (None, ",ro", r"--disk ',ro': no file"),
 ])
 def test_bad_disk_starts_nothing(no_vmm, scratch, make, arg, message):
     env, marker = no_vmm

@@ -1,9 +1,10 @@
 /* hostsim's command line (hostsim/options.c, getopt_long) and registry
  * (hostsim/registry.c): the generic options, --disk and --nic, a model's own
  * options (a model registered here, as a real one registers itself), the
- * --misbehave kinds the virtio back ends register, and the one-line errors
+ * --misbehave kinds the virtio and VMBus back ends register, and the one-line errors
  * that name the option at fault.
- * Links: hostsim/options.c hostsim/registry.c hostsim/virtio/{blk,net}.c */
+ * Links: hostsim/options.c hostsim/registry.c hostsim/virtio/{blk,net}.c
+ *        hostsim/vmbus/server.c */
 #include <stdint.h>
 #include <string.h>
 
@@ -55,7 +56,7 @@ TEST(registry_sees_what_registered)
 {
     CHECK(hostsim_model_find("testbox") == &test_model);
     CHECK(hostsim_model_find("firecracker") == NULL); /* not linked here */
-    /* The virtio back ends' kinds, from their own files. */
+    /* The back ends' kinds, from their own files. */
     const struct hostsim_misbehave *k = hostsim_misbehave_find("blk-used-id");
     CHECK(k != NULL);
     CHECK_STR(k->backend, "virtio-blk");
@@ -71,7 +72,10 @@ TEST(registry_sees_what_registered)
          b < hostsim_backends_end(); b++)
         for (const struct hostsim_misbehave *m = (*b)->misbehave; m && m->name; m++, n++)
             CHECK(m->about != NULL && strlen(m->about) > 10);
-    CHECK_EQ(n, 8u);
+    CHECK_EQ(n, 8u + 7); /* virtio-blk 4, virtio-net 4, vmbus 7 */
+    k = hostsim_misbehave_find("vmbus-rescind-open");
+    CHECK(k != NULL);
+    CHECK_STR(k->backend, "vmbus");
 }
 
 TEST(generic_options)

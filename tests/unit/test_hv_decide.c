@@ -195,7 +195,8 @@ TEST(kvm_with_hyperv_enlightenments_is_kvm)
     CHECK_EQ(base, 0x40000100u); /* asked at KVM's base, not 0x40000000 */
     CHECK(hv_info_has(&hv, HV_CAP_HYPERV_HYPERCALL, &base));
     CHECK_EQ(base, 0x40000000u);
-    CHECK(CAPS_ARE("kvmclock hyperv-hypercall hyperv-synic hyperv-reference-tsc"));
+    CHECK(CAPS_ARE("kvmclock hyperv-hypercall hyperv-synic hyperv-reference-tsc "
+                   "hyperv-reference-counter hyperv-messages"));
 }
 
 TEST(hyperv_2019)
@@ -204,7 +205,8 @@ TEST(hyperv_2019)
     decide(&m);
     CHECK_EQ(hv.kind, HV_HYPERV);
     CHECK(IDENTITY_IS("Hyper-V"));
-    CHECK(CAPS_ARE("hyperv-hypercall hyperv-synic hyperv-reference-tsc"));
+    CHECK(CAPS_ARE("hyperv-hypercall hyperv-synic hyperv-reference-tsc "
+                   "hyperv-reference-counter hyperv-frequency-msrs hyperv-messages"));
     /* leaf 0x40000010 is not Hyper-V's TSC leaf, and no backdoor is tried */
     CHECK(!hv_info_has(&hv, HV_CAP_TSC_LEAF, NULL));
     CHECK_EQ(m.backdoor_calls, 0);
@@ -216,7 +218,7 @@ TEST(xen_viridian_is_xen)
     decide(&m);
     CHECK_EQ(hv.kind, HV_XEN);
     CHECK(IDENTITY_IS("Xen (also offers: Microsoft Hv at 0x40000000)"));
-    CHECK(CAPS_ARE("hyperv-hypercall"));
+    CHECK(CAPS_ARE("hyperv-hypercall hyperv-reference-counter"));
     CHECK_EQ(m.backdoor_calls, 0);
 }
 
@@ -323,7 +325,27 @@ TEST(hyperv_interface_needs_hv1_and_the_privilege)
     CHECK(CAPS_ARE("none"));
     t[1].r.eax = 0x40000005;
     decide(&m);
-    CHECK(CAPS_ARE("hyperv-hypercall hyperv-synic hyperv-reference-tsc"));
+    /* AccessFrequencyMsrs (bit 11) without the EDX feature bit 8: no
+     * frequency MSRs (TLFS "Feature Discovery") */
+    CHECK(CAPS_ARE("hyperv-hypercall hyperv-synic hyperv-reference-tsc "
+                   "hyperv-reference-counter"));
+    t[3].r.edx = 1u << 8;
+    decide(&m);
+    CHECK(CAPS_ARE("hyperv-hypercall hyperv-synic hyperv-reference-tsc "
+                   "hyperv-reference-counter hyperv-frequency-msrs"));
+    t[3].r.eax = 0x2e7f & ~(1u << 11);
+    decide(&m);
+    CHECK(CAPS_ARE("hyperv-hypercall hyperv-synic hyperv-reference-tsc "
+                   "hyperv-reference-counter"));
+    /* PostMessages and SignalEvents (EBX bits 4 and 5): both, or no VMBus */
+    t[3].r.ebx = 1u << 4;
+    decide(&m);
+    CHECK(CAPS_ARE("hyperv-hypercall hyperv-synic hyperv-reference-tsc "
+                   "hyperv-reference-counter"));
+    t[3].r.ebx = 3u << 4;
+    decide(&m);
+    CHECK(CAPS_ARE("hyperv-hypercall hyperv-synic hyperv-reference-tsc "
+                   "hyperv-reference-counter hyperv-messages"));
 }
 
 TEST(many_signatures_are_counted)

@@ -1,5 +1,5 @@
 """Command lines for build/hostsim, the KVM-API test host (the Firecracker
-boot contract now; a Hyper-V host later): the one place the Python side
+boot contract, and a Hyper-V host: machine "hyperv"): the one place the Python side
 spells them. --exit-port makes it exit like QEMU's isa-debug-exit, with
 (2N+1) & 0xff, when the guest writes N there; the kernel command line then
 names the same port (anyvm.exit_port)."""
@@ -29,9 +29,10 @@ def nic_arg(nic):
 
 
 def argv(machine, boot, kernel, cmdline, mem, cpus, timeout, exit_port=DEBUG_EXIT_PORT,
-         disks=(), nic=None, misbehave=None, initrd=None):
+         disks=(), nic=None, misbehave=None, initrd=None, model_args=()):
     """disks: devices.Disk, nic: devices.Nic (its TAP must exist), misbehave:
-    a KIND of misbehave_kinds(), initrd: a file for --initrd. With exit_port,
+    a KIND of misbehave_kinds(), initrd: a file for --initrd, model_args: the
+    machine model's own options (hyperv: ["--gen", "2"]). With exit_port,
     the kernel's command line names it (anyvm.exit_port) as hostsim's
     --exit-port does."""
     if exit_port is not None:
@@ -40,6 +41,7 @@ def argv(machine, boot, kernel, cmdline, mem, cpus, timeout, exit_port=DEBUG_EXI
            "--mem", str(mem), "--cpus", str(cpus)]
     if boot != "pvh":
         cmd += ["--boot", boot]
+    cmd += list(model_args)
     if exit_port is not None:
         cmd += ["--exit-port", f"{exit_port:#x}"]
     if timeout:
