@@ -128,8 +128,8 @@ $(B)/a/apps/%.c.o: apps/%.c Makefile | $(LIBC)
 	@$(ACC) $(ACFLAGS) -Iinclude -c $< -o $@
 
 .PHONY: soak all apps run test bench setup unit hostsim clean format tools reference
-all: $(B)/$(APP).elf
-apps: $(foreach a,$(APPS),$(B)/$(a).elf)
+all: $(B)/$(APP).elf $(B)/$(APP).efi
+apps: $(foreach a,$(APPS),$(B)/$(a).elf $(B)/$(a).efi)
 
 # api/ implements include/anyvm/ and includes it; the rest of the kernel
 # does not see the app's headers.
@@ -152,7 +152,8 @@ $(B)/k/%.S.o: %.S Makefile
 # link map, build/NAME.map, says which object each function came from
 # (tests/image/test_images.py checks kernel code apart from the app's).
 $(B)/%.debug.elf: $(CORE_OBJS) $$(call APP_POLL_OBJS,%) $$(call APP_DEVICE_OBJS,%) \
-		$$(call APP_OBJS,%) $(B)/k/appname/%.o arch/x86_64/kernel.ld $(LIBC) $(FILES_LIB)
+		$$(call APP_OBJS,%) $(B)/k/appname/%.o arch/x86_64/kernel.ld arch/x86_64/image_sections.ld \
+		$(LIBC) $(FILES_LIB)
 	@test -n "$(call APP_SRCS,$*)" || { echo "no such app: apps/$*" >&2; exit 1; }
 	@echo '  LD      $@'
 	@$(KCC) $(KLDFLAGS) -Wl,-Map=$(B)/$*.map -o $@ $(CORE_OBJS) $(call APP_POLL_OBJS,$*) \
@@ -168,6 +169,36 @@ $(B)/k/appname/%.o: Makefile
 	@$(KCC) $(filter-out -MMD -MP,$(KCFLAGS)) -c $(B)/k/appname/$*.c -o $@
 $(B)/%.elf: $(B)/%.debug.elf
 	@objcopy --strip-all --remove-section=.comment $< $@
+
+# ---- the PE32+ EFI application build/NAME.efi (docs/uefi.md): the objects
+# of build/NAME.elf and the EFI entry (boot/efi/, in no ELF), linked by
+# arch/x86_64/efi.ld at the same address; the link's flat binary, padded to
+# a page, is the .efi file ----
+EFI_OBJS := $(call dir_objs,boot/efi drivers/fbcon) $(B)/k/gen/fbcon_font.c.o
+# The framebuffer console's glyphs, from a Debian console font
+# (console-setup-linux) by a tool of ours; nothing of the font is committed.
+FBCON_FONT := /usr/share/consolefonts/Lat15-VGA16.psf.gz
+$(B)/gen/fbcon_font.c: tools/psf_to_c.py
+	@mkdir -p $(dir $@)
+	@test -f $(FBCON_FONT) || { echo "no $(FBCON_FONT): run make setup (console-setup-linux)" >&2; exit 1; }
+	@echo '  FONT    $@'
+	@$(PYTHON) tools/psf_to_c.py $(FBCON_FONT) $@
+$(B)/k/gen/fbcon_font.c.o: $(B)/gen/fbcon_font.c drivers/fbcon/font.h
+	@mkdir -p $(dir $@)
+	@echo '  CC      $<'
+	@$(KCC) $(KCFLAGS) -c $< -o $@
+$(B)/efi/%.elf: $(CORE_OBJS) $(EFI_OBJS) $$(call APP_POLL_OBJS,%) $$(call APP_DEVICE_OBJS,%) \
+		$$(call APP_OBJS,%) $(B)/k/appname/%.o arch/x86_64/efi.ld arch/x86_64/image_sections.ld \
+		$(LIBC) $(FILES_LIB)
+	@mkdir -p $(dir $@)
+	@echo '  LD      $@'
+	@$(KCC) $(filter-out -T arch/x86_64/kernel.ld,$(KLDFLAGS)) -T arch/x86_64/efi.ld \
+		-Wl,-Map=$(B)/efi/$*.map -o $@ $(CORE_OBJS) $(EFI_OBJS) $(call APP_POLL_OBJS,$*) \
+		$(call APP_DEVICE_OBJS,$*) $(call APP_OBJS,$*) $(B)/k/appname/$*.o \
+		-Wl,--start-group $(LIBC) $(FILES_LIB) -lgcc -Wl,--end-group
+$(B)/%.efi: $(B)/efi/%.elf
+	@echo '  EFI     $@'
+	@objcopy -O binary $< $@.tmp && truncate -s %4096 $@.tmp && mv $@.tmp $@
 
 # ---- an app outside the tree: `tools/anyvm build DIR` (tools/anyvm_lib/app.py)
 # checks DIR and its anyvm.toml, writes the configuration source EXT_CONFIG,
@@ -250,8 +281,10 @@ $(B)/host/httpd-fault.so: tests/http/fault_shim.c Makefile
 # and hostsim's device back ends, so tests can drive both sides of a protocol.
 PURE_SRCS := core/cmdline.c core/memmap.c core/page_alloc.c core/heap.c \
 	core/acpi.c core/acpi_madt.c core/acpi_fadt.c core/acpi_mcfg.c core/aml_decode.c core/aml_devices.c core/acpi_devices.c \
+	core/acpi_spcr.c \
 	core/event.c core/timer.c core/irq.c core/device.c core/civil_time.c core/param.c core/platform.c tests/unit/host_platform.c tests/unit/host_irq.c \
 	boot/bootinfo.c boot/multiboot.c boot/pvh.c boot/linux64.c boot/framebuffer.c klib/format.c klib/number.c \
+	boot/efi/efi_cmdline.c boot/efi/efi_memmap.c boot/efi/efi_tables.c \
 	hv/hv_decide.c hv/vmware_backdoor.c hv/hyperv_tsc.c hv/hyperv/hypercall_abi.c hv/hyperv/synic_msg.c \
 	bus/vmbus/vmbus_msg.c bus/vmbus/vmbus_version.c bus/vmbus/vmbus_ring.c \
 	drivers/hyperv/ic_msg.c drivers/hyperv/ic_kvp.c arch/x86_64/power_policy.c arch/x86_64/mptable.c \
@@ -287,6 +320,14 @@ $(B)/unit/test_sys_musl_arch: $(B)/pure/sys/musl_arch.o
 # (sys/path.c's answers then: an image whose app names no file).
 FILES_PURE_OBJS := $(patsubst %.c,$(B)/pure/%.o,$(wildcard sys/files/*.c))
 $(B)/unit/test_sys_files: $(FILES_PURE_OBJS)
+# test_efi_main runs the EFI entry's C part against a fake firmware.
+$(B)/unit/test_efi_main: $(B)/pure/boot/efi/efi_main.o
+# test_fbcon draws with the generated font (the Makefile's FBCON_FONT).
+$(B)/unit/test_fbcon: $(B)/pure/drivers/fbcon/fbcon.o $(B)/pure/gen/fbcon_font.o
+$(B)/pure/gen/fbcon_font.o: $(B)/gen/fbcon_font.c
+	@mkdir -p $(dir $@)
+	@echo '  HOSTCC  $<'
+	@$(HCC) $(HCFLAGS) -fsanitize=address,undefined -DANYVM_HOST_TEST -c $< -o $@
 # test_pvscsi_disk and test_pvscsi_scan drive the pvscsi disks and the scan
 # over the rings; the tests stand in for the adapter's register side
 # (drivers/pvscsi/pvscsi.c).
@@ -353,6 +394,7 @@ fuzz_srcs_cmdline := core/cmdline.c
 fuzz_srcs_acpi := core/acpi.c core/acpi_madt.c core/acpi_fadt.c core/acpi_mcfg.c core/aml_decode.c
 fuzz_srcs_bootinfo := boot/bootinfo.c boot/multiboot.c boot/pvh.c boot/linux64.c boot/framebuffer.c
 fuzz_srcs_memmap := core/memmap.c
+fuzz_srcs_efi := boot/efi/efi_cmdline.c boot/efi/efi_memmap.c boot/efi/efi_tables.c boot/bootinfo.c
 fuzz_srcs_initrd := fs/cpio_newc.c fs/tree.c
 fuzz_srcs_hv_decide := hv/hv_decide.c hv/vmware_backdoor.c
 fuzz_srcs_vmbus_msg := bus/vmbus/vmbus_msg.c hv/hyperv/synic_msg.c
@@ -410,11 +452,12 @@ setup:
 # ARGS reaches the app as words split on blanks and nothing else: it goes
 # through the environment (never into the recipe's text, where a shell would
 # act on ; $ ` or quotes in it) and globbing is off. The hostsim targets
-# (firecracker*) build hostsim first. make's own status is 2 whenever the
+# (firecracker*) build hostsim first, the UEFI targets (q35-uefi*) the .efi. make's own status is 2 whenever the
 # app's is not 0; tools/anyvm run exits with the app's.
 run: export ANYVM_ARGS := $(value ARGS)
 run: setup
-	@$(MAKE) --no-print-directory $(B)/$(APP).elf $(if $(filter firecracker%,$(TARGET)),hostsim)
+	@$(MAKE) --no-print-directory $(B)/$(APP).elf $(if $(filter firecracker%,$(TARGET)),hostsim) \
+		$(if $(filter %uefi %uefi-%,$(TARGET)),$(B)/$(APP).efi)
 	@set -f; tools/anyvm run --target $(TARGET) $(if $(ACCEL),--accel $(ACCEL)) $($(APP)_RUN) \
 		$(B)/$(APP).elf $${ANYVM_ARGS:+-- $$ANYVM_ARGS}
 # Tests run on Debian's python (python3-pytest and its plugins install there;
@@ -453,7 +496,7 @@ $(B)/empty.elf: bench/empty.S bench/empty.ld
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')
 clean:
-	rm -rf $(B)/k $(B)/a $(B)/h $(B)/pure $(B)/unit $(B)/*.elf
+	rm -rf $(B)/k $(B)/a $(B)/h $(B)/pure $(B)/unit $(B)/*.elf $(B)/efi $(B)/gen $(B)/*.efi
 
 # (Not the generated appname sources': their objects' names would match
 # $(B)/k/appname/%.o again when make tries to remake an included .d file;

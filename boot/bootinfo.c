@@ -16,6 +16,8 @@ const char *boot_protocol_name(enum boot_protocol p)
         return "pvh";
     case BOOT_LINUX64:
         return "linux64";
+    case BOOT_UEFI:
+        return "uefi";
     case BOOT_NONE:
         break;
     }

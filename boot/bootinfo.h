@@ -1,4 +1,4 @@
-/* The one funnel: every boot protocol (multiboot, PVH, Linux 64-bit, later
+/* The one funnel: every boot protocol (multiboot, PVH, Linux 64-bit,
  * UEFI) turns what its loader handed over into this structure, and nothing
  * above boot/ knows how the image was started. Everything is copied in, so the
  * loader's memory can be reused once the parser has run. */
@@ -16,6 +16,7 @@ enum boot_protocol {
     BOOT_MULTIBOOT,
     BOOT_PVH,
     BOOT_LINUX64,
+    BOOT_UEFI, /* the .efi's entry (boot/efi/) */
 };
 
 /* e820 / multiboot / PVH memory types share these values. */
@@ -65,6 +66,9 @@ struct bootinfo {
     uint32_t memmap_count;
     uint32_t memmap_truncated; /* entries dropped because the table was full */
     uint64_t rsdp;             /* physical address, 0 = unknown (scan) */
+    uint64_t smbios;           /* SMBIOS (3.0 or 2.1) entry point, 0 = not given */
+    uint16_t serial_port;      /* a 16550 the firmware lists (UEFI), 0 = none known */
+    uint64_t tsc_hz;           /* the TSC rate the loader measured (UEFI Stall), 0 = none */
     uint64_t initrd_base, initrd_size;
     uint64_t entry_tsc;             /* TSC read at the first instruction */
     uint64_t low_mem_kib;           /* multiboot mem_lower, informational */
@@ -83,6 +87,10 @@ int bootinfo_from_pvh(struct bootinfo *bi, const struct phys_window *w, uint64_t
                       char *err, unsigned errlen);
 int bootinfo_from_linux(struct bootinfo *bi, const struct phys_window *w, uint64_t zero_page_addr,
                         char *err, unsigned errlen);
+/* The struct bootinfo the EFI entry filled before it left boot services
+ * (boot/efi/efi_bootinfo.c, linked only into the .efi). */
+int bootinfo_from_uefi(struct bootinfo *bi, const struct phys_window *w, uint64_t addr, char *err,
+                       unsigned errlen);
 
 /* Helpers shared by the parsers (boot/bootinfo.c). */
 

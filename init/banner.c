@@ -19,12 +19,16 @@ void banner_boot(const struct bootinfo *bi)
 {
     if (bi->protocol == BOOT_MULTIBOOT)
         kprintf("boot: multiboot (loader %s)\n", bi->loader_name[0] ? bi->loader_name : "unnamed");
+    else if (bi->protocol == BOOT_UEFI)
+        kprintf("boot: uefi (firmware %s)\n", bi->loader_name);
     else
         kprintf("boot: %s\n", boot_protocol_name(bi->protocol));
     const struct framebuffer *fb = &bi->framebuffer;
     if (fb->kind != FRAMEBUFFER_NONE)
         kprintf("framebuffer: %s %ux%ux%u at %#llx\n", framebuffer_kind_name(fb->kind), fb->width,
                 fb->height, fb->bpp, (unsigned long long)fb->addr);
+    if (bi->smbios)
+        kprintf("smbios: entry point at %#llx\n", (unsigned long long)bi->smbios);
     if (bi->memmap_truncated)
         kprintf("boot: %u memory map entries beyond %u were ignored\n", bi->memmap_truncated,
                 BOOTINFO_MEMMAP_MAX);

@@ -9,6 +9,7 @@ packages=(
     python3-pytest python3-pytest-xdist python3-pytest-timeout
     qemu-system-x86 qemu-utils
     grub-pc-bin grub-common xorriso mtools fdisk dosfstools
+    ovmf gdisk console-setup-linux
     libcmocka-dev clang libclang-rt-14-dev clang-format
     hyperfine iproute2 iputils-ping dpkg-dev
     curl dnsmasq-base

@@ -19,12 +19,19 @@ extern uint32_t boot_protocol, boot_magic;
 
 static struct bootinfo bootinfo;
 
+/* Only the .efi links the UEFI entry (boot/efi/); in the ELF images this
+ * weak reference stays null and the UEFI path cannot be taken. */
+extern __typeof__(bootinfo_from_uefi) bootinfo_from_uefi __attribute__((weak));
+
 /* The entry code has checked that RAM reaches the end of .bss (entry.S,
  * early_fail.S), so the stack and every variable are there. */
 void arch_boot(void) __attribute__((noreturn));
 void arch_boot(void)
 {
-    console_select_early();
+    /* The UEFI path probes no legacy port: its console follows what the
+     * firmware said (bootinfo_from_uefi). */
+    if (boot_protocol != BOOT_UEFI)
+        console_select_early();
     gdt_init();
     idt_init();
 
@@ -46,6 +53,10 @@ void arch_boot(void)
         break;
     case BOOT_LINUX64:
         rc = bootinfo_from_linux(bi, platform_phys(), boot_info_addr, err, sizeof err);
+        break;
+    case BOOT_UEFI:
+        if (bootinfo_from_uefi != NULL)
+            rc = bootinfo_from_uefi(bi, platform_phys(), boot_info_addr, err, sizeof err);
         break;
     default:
         kprintf("anyvm: unknown entry path %u\n", boot_protocol);

@@ -8,6 +8,7 @@
  *   linux64_entry    the ELF entry point, Linux 64-bit boot protocol (older
  *                    Firecracker): long mode, identity map of the first GiB,
  *                    RSI = boot_params (zero page).
+ * The .efi has a fourth, boot/efi/efi_entry.S, which joins at long_mode_tables.
  * Each first checks that RAM reaches the end of .bss (else early_fail.S),
  * records which way it came, reads the TSC, zeroes .bss (Firecracker does
  * not zero it), builds the same identity map of the first 4 GiB with 2 MiB
@@ -199,6 +200,14 @@ linux64_entry:
     shrq $3, %rcx
     xorl %eax, %eax
     rep stosq
+
+    /* From here on shared with the EFI entry (boot/efi/efi_entry.S): in
+     * long mode on the loader's page tables and GDT, boot_protocol and
+     * boot_info_addr stored. Its .bss was zeroed by the PE loader and holds
+     * what the kernel code it ran under boot services left (the console's
+     * early buffer), so it joins after the zeroing. */
+    .globl long_mode_tables
+long_mode_tables:
 
     movl $boot_pdpt + 3, boot_pml4(%rip)
     movl $boot_pd + 3, boot_pdpt(%rip)

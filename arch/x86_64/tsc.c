@@ -8,11 +8,14 @@
  *      answers it only when the TSC rate is known, never under TCG),
  *   3. kvmclock's multiplier (KVM, Firecracker),
  *   4. CPUID 0x15 (TSC/crystal ratio x crystal Hz), then 0x16 (base MHz),
- *   5. a 1 ms PIT measurement, the only source that costs boot time.
+ *   5. the rate the UEFI entry measured over the firmware's Stall,
+ *   6. a 1 ms PIT measurement, the only source that costs boot time.
  * Values outside 100 MHz..20 GHz are not believed. */
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/intc.h"
+#include "boot/bootinfo.h"
 #include "core/log.h"
+#include "core/platform.h"
 #include "hv/hv.h"
 
 #define TSC_MIN_HZ 100000000ull
@@ -57,6 +60,8 @@ void tsc_init(void)
     }
     if (max_leaf >= 0x16 &&
         try_source((uint64_t)(cpuid(0x16, 0).eax & 0xFFFF) * 1000000, "cpuid 0x16"))
+        return;
+    if (try_source(platform_boot()->tsc_hz, "UEFI Stall"))
         return;
     if (try_source(pit_calibrate_tsc(1), "PIT calibration"))
         return;

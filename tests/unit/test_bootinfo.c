@@ -46,6 +46,7 @@ TEST(protocol_names)
     CHECK_STR(boot_protocol_name(BOOT_MULTIBOOT), "multiboot");
     CHECK_STR(boot_protocol_name(BOOT_PVH), "pvh");
     CHECK_STR(boot_protocol_name(BOOT_LINUX64), "linux64");
+    CHECK_STR(boot_protocol_name(BOOT_UEFI), "uefi");
     CHECK_STR(boot_protocol_name(BOOT_NONE), "none");
     CHECK_STR(boot_protocol_name((enum boot_protocol)42), "none");
 }

@@ -15,8 +15,8 @@ import time
 
 from . import cmdline as cmdline_mod
 from . import app as app_mod
-from . import (detached, hostsim, image, initrd, iso, launch, publish, qemu, runcheck,
-               serial_filter, status, symbolize, targets, version, vmware)
+from . import (detached, efi, esp, hostsim, image, initrd, iso, launch, ovmf, publish, qemu,
+               runcheck, serial_filter, status, symbolize, targets, version, vmware)
 
 USAGE_EPILOG = """\
 exit status of `anyvm run`: the guest's status N (the kernel's last serial line
@@ -126,17 +126,22 @@ def parser():
                              "[-- app args...]\n"
                              "       anyvm pack vmware IMAGE -o OUTDIR [--cmdline ...] "
                              "[--initrd FILE] [--mem SIZE] [--cpus N] [-- app args...]\n"
+                             "       anyvm pack efi IMAGE -o OUT.img [--cmdline ...] "
+                             "[-- app args...]\n"
                              "       anyvm pack initrd DIR -o OUT.cpio",
                        description="iso: a BIOS GRUB ISO. vmware: into OUTDIR, NAME.raw (a BIOS "
                                    "GRUB disk), NAME.vmdk + NAME.vmx (Workstation, Fusion), "
                                    "NAME.ova (ESXi; also NAME.ovf, NAME-disk1.vmdk, NAME.mf); "
-                                   "docs/vmware.md. initrd: a cpio newc archive.")
-    k.add_argument("format", choices=["iso", "vmware", "initrd"])
+                                   "docs/vmware.md. efi: a GPT disk whose EFI system "
+                                   "partition holds the .efi as \\EFI\\BOOT\\BOOTX64.EFI "
+                                   "(docs/uefi.md). initrd: a cpio newc archive.")
+    k.add_argument("format", choices=["iso", "vmware", "efi", "initrd"])
     k.add_argument("image", metavar="IMAGE|DIR")
     k.add_argument("-o", "--output", required=True, metavar="OUT",
                    help="iso, initrd: the file to write; vmware: the folder (made when missing)")
     k.add_argument("--cmdline", default=targets.QEMU_CMDLINE,
-                   help=f'kernel parameters written into grub.cfg (default "{targets.QEMU_CMDLINE}")')
+                   help="kernel parameters written into grub.cfg (iso) or the image's .cmdline "
+                        f'(efi) (default "{targets.QEMU_CMDLINE}")')
     k.add_argument("--initrd", default=None, metavar="FILE",
                    help="iso, vmware: an initrd GRUB loads as the first multiboot module")
     k.add_argument("--mem", default=None, metavar="SIZE",
@@ -158,6 +163,12 @@ def target_needs(t):
     if t.medium == "iso":
         out += [(tool, shutil.which(tool) is not None, "apt-get install grub-pc-bin grub-common "
                  "xorriso mtools (make setup)") for tool in ("grub-mkrescue", "xorriso", "mformat")]
+    if t.medium in launch.EFI_MEDIA:
+        out += [(path, os.path.isfile(path), "apt-get install ovmf (make setup)")
+                for path in (ovmf.CODE, ovmf.VARS)]
+    if t.medium == "efi-disk":
+        out += [(tool, shutil.which(tool) is not None, "apt-get install fdisk mtools (make setup)")
+                for tool in ("sfdisk", "mformat")]
     return out
 
 
@@ -367,6 +378,14 @@ def cmd_pack(a, app_args):
         print(f"anyvm: wrote {a.output} ({os.path.getsize(a.output)} bytes, cpio newc) from "
               f"{a.image}", file=sys.stderr)
         return 0
+    if a.format == "efi":
+        if a.initrd is not None:
+            raise esp.EspError("anyvm pack efi: no initrd under UEFI yet")
+        line = cmdline_mod.compose(a.cmdline, app_args)
+        src = esp.pack(a.image, a.output, line)
+        print(f"anyvm: wrote {a.output} (GPT, EFI system partition: {src} as "
+              f"\\EFI\\BOOT\\BOOTX64.EFI, command line {line})", file=sys.stderr)
+        return 0
     if a.format == "vmware":
         line = cmdline_mod.compose(a.cmdline, app_args)
 
@@ -431,7 +450,7 @@ def main(argv=None):
         return cmd_pack(a, app_args)
     except (launch.BootError, runcheck.InputError, image.ImageError, cmdline_mod.CmdlineError,
             app_mod.AppError, initrd.InitrdError, vmware.PackError, detached.DetachedError,
-            RuntimeError, OSError) as e:
+            efi.EfiError, RuntimeError, OSError) as e:
         print(f"anyvm: {e}", file=sys.stderr)
         return status.NOT_STARTED if a.command == "run" else 1
     except KeyboardInterrupt:

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 from . import accel as accel_mod
 from . import cmdline as cmdline_mod
-from . import hostsim, image, initrd, iso, publish, qemu, status, targets, vm
+from . import efi, esp as esp_mod, hostsim, image, initrd, iso, ovmf, publish, qemu, status, targets, vm
 
 
 @dataclass
@@ -165,7 +165,58 @@ def prepare(spec, workdir):
         except (RuntimeError, cmdline_mod.CmdlineError) as e:
             raise BootError(str(e)) from None
         return qemu.argv(cdrom=out, **common)
+    if target.medium in EFI_MEDIA:
+        return efi_argv(spec, target, kernel, line, workdir, common)
     raise BootError(f"target {target.name}: unknown medium {target.medium!r}")
+
+
+EFI_MEDIA = ("efi-kernel", "efi-esp", "efi-disk")
+
+
+def efi_argv(spec, target, kernel, line, workdir, common):
+    """QEMU with OVMF booting the .efi beside the image (docs/uefi.md):
+    efi-kernel through -kernel (QEMU's Linux loader hands it to OVMF, the
+    command line arrives as load options); efi-esp from a directory QEMU
+    presents as a FAT disk (vvfat), the command line written into the
+    image's .cmdline section, as `anyvm pack efi` does; efi-disk from the
+    GPT disk `anyvm pack efi` writes, on virtio-blk."""
+    try:
+        path = efi.image_for(kernel)
+        data = efi.read(path)
+        efi.sections(data)
+        common = dict(common, extra=ovmf.pflash_args(workdir) + common["extra"])
+    except efi.EfiError as e:
+        raise BootError(f"{e} (build it: make build/NAME.efi)") from None
+    except ovmf.OvmfError as e:
+        raise BootError(str(e)) from None
+    if spec.initrd is not None:
+        raise BootError(f"target {target.name}: no initrd under UEFI yet")
+    if target.medium == "efi-kernel":
+        return qemu.argv(kernel=qemu_kernel_path(path, workdir), append=line, **common)
+    if spec.exit_device:
+        line = qemu.with_exit_param(line)
+    if target.medium == "efi-disk":
+        disk = os.path.join(workdir, "esp.img")
+        try:
+            esp_mod.pack(path, disk, line)
+        except (efi.EfiError, esp_mod.EspError) as e:
+            raise BootError(str(e)) from None
+        return qemu.argv(extra=common.pop("extra") +
+                         ["-drive", f"file={disk.replace(',', ',,')},format=raw,if=virtio"],
+                         **common)
+    esp = os.path.join(workdir, "esp")
+    os.makedirs(os.path.join(esp, "EFI", "BOOT"))
+    try:
+        boot = efi.with_cmdline(data, line)
+    except efi.EfiError as e:
+        raise BootError(f"{path}: {e}") from None
+    with open(os.path.join(esp, "EFI", "BOOT", "BOOTX64.EFI"), "wb") as f:
+        f.write(boot)
+    if "," in esp:
+        raise BootError(f"the scratch directory {workdir!r} has a comma in its path, which QEMU's "
+                        "-drive cannot take; set TMPDIR to another directory")
+    return qemu.argv(extra=common.pop("extra") + ["-drive", f"file=fat:rw:{esp},format=raw"],
+                     **common)
 
 
 def boot(spec, echo=None, echo_err=None, show_command=None):

@@ -1,0 +1,287 @@
+/* boot/efi/efi_main.c against a fake firmware: a system table whose boot
+ * services (Microsoft x64 convention, as the real ones) hand out a memory
+ * map, load options and a graphics mode, and whose ExitBootServices can
+ * turn the map key stale. Checked: the retry UEFI 2.10 section 7.4 asks
+ * for (the map read again into the same buffer, nothing allocated after
+ * the first ExitBootServices), a bounded number of tries, refusals of bad
+ * load options before boot services are left, the built-in command line,
+ * the framebuffer. */
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdlib.h>
+
+#include "boot/bootinfo.h"
+#include "boot/efi/efi_spec.h"
+#include "unit.h"
+
+efi_status efi_main(efi_handle image, struct efi_system_table *st);
+extern struct bootinfo efi_bootinfo;
+
+/* What efi_main links against in the .efi (efi_entry.S, pe_header.S). */
+char __image_start[16];
+const uint64_t efi_loaded_base = 0; /* != __image_start: the "moved" note */
+char efi_builtin_cmdline[BOOTINFO_CMDLINE_MAX];
+static jmp_buf entered;
+static struct bootinfo *entered_with;
+static int interrupts_off;
+void efi_interrupts_off(void)
+{
+    interrupts_off = 1;
+}
+void efi_enter_kernel(struct bootinfo *bi)
+{
+    entered_with = bi;
+    longjmp(entered, 1);
+}
+
+/* The fake firmware's state. */
+#define DESC 48
+#define NDESC 6
+static uint64_t key;
+static int stale_exits; /* ExitBootServices calls that find the key stale */
+static int exits, maps_after_exit, allocs_after_exit, allocs;
+static void *map_buffer, *buffer_after_exit;
+static uintptr_t map_address;
+static uint16_t options[64];
+static uint32_t options_size;
+static int with_gop;
+static char con_out_text[512];
+
+static EFIAPI efi_status get_memory_map(uint64_t *size, void *map, uint64_t *map_key,
+                                        uint64_t *desc_size, uint32_t *version)
+{
+    *desc_size = DESC;
+    *version = 1;
+    if (*size < NDESC * DESC || map == NULL) {
+        *size = NDESC * DESC;
+        return EFI_BUFFER_TOO_SMALL;
+    }
+    if (exits > 0) {
+        maps_after_exit++;
+        buffer_after_exit = map;
+    }
+    static const struct {
+        uint32_t type;
+        uint64_t base, pages;
+    } d[NDESC] = {
+        {EFI_BOOT_SERVICES_CODE, 0, 0xA0},          {EFI_CONVENTIONAL_MEMORY, 0x100000, 0x700},
+        {EFI_ACPI_MEMORY_NVS, 0x800000, 8},         {EFI_LOADER_DATA, 0x808000, 0x7000},
+        {EFI_RUNTIME_SERVICES_DATA, 0x7808000, 16}, {EFI_MEMORY_MAPPED_IO, 0xFFC00000, 0x400},
+    };
+    memset(map, 0, NDESC * DESC);
+    for (int i = 0; i < NDESC; i++) {
+        uint8_t *p = (uint8_t *)map + i * DESC;
+        memcpy(p, &d[i].type, 4);
+        memcpy(p + 8, &d[i].base, 8);
+        memcpy(p + 24, &d[i].pages, 8);
+    }
+    *size = NDESC * DESC;
+    *map_key = key;
+    return EFI_SUCCESS;
+}
+
+static EFIAPI efi_status allocate_pool(int type, uint64_t size, void **buffer)
+{
+    (void)type;
+    allocs++;
+    if (exits > 0)
+        allocs_after_exit++;
+    *buffer = map_buffer = calloc(1, size);
+    return EFI_SUCCESS;
+}
+
+static EFIAPI efi_status free_pool(void *buffer)
+{
+    free(buffer);
+    return EFI_SUCCESS;
+}
+
+static EFIAPI efi_status exit_boot_services(efi_handle image, uint64_t map_key)
+{
+    (void)image;
+    exits++;
+    if (stale_exits > 0) {
+        stale_exits--;
+        key++; /* something allocated meanwhile: the map changed */
+        return EFI_INVALID_PARAMETER;
+    }
+    return map_key == key ? EFI_SUCCESS : EFI_INVALID_PARAMETER;
+}
+
+static struct efi_loaded_image loaded_image;
+static EFIAPI efi_status handle_protocol(efi_handle h, const struct efi_guid *g, void **out)
+{
+    static const struct efi_guid li = EFI_LOADED_IMAGE_PROTOCOL_GUID;
+    (void)h;
+    if (memcmp(g, &li, sizeof li) != 0)
+        return EFI_UNSUPPORTED;
+    loaded_image.load_options = options_size ? options : NULL;
+    loaded_image.load_options_size = options_size;
+    *out = &loaded_image;
+    return EFI_SUCCESS;
+}
+
+static struct efi_graphics_output_mode_information gop_info = {.horizontal_resolution = 800,
+                                                               .vertical_resolution = 600,
+                                                               .pixel_format =
+                                                                   EFI_PIXEL_BGR_RESERVED_8BIT,
+                                                               .pixels_per_scan_line = 800};
+static struct efi_graphics_output_mode gop_mode = {.info = &gop_info,
+                                                   .size_of_info = sizeof gop_info,
+                                                   .frame_buffer_base = 0xC0000000,
+                                                   .frame_buffer_size = 800 * 600 * 4};
+static struct efi_graphics_output gop = {.mode = &gop_mode};
+static EFIAPI efi_status locate_protocol(const struct efi_guid *g, void *reg, void **out)
+{
+    (void)g;
+    (void)reg;
+    if (!with_gop)
+        return EFI_NOT_FOUND;
+    *out = &gop;
+    return EFI_SUCCESS;
+}
+
+static EFIAPI efi_status locate_handle_buffer(int type, const struct efi_guid *g, void *k,
+                                              uint64_t *n, efi_handle **buf)
+{
+    (void)type, (void)g, (void)k, (void)n, (void)buf;
+    return EFI_NOT_FOUND; /* no serial port */
+}
+
+static EFIAPI efi_status stall(uint64_t us)
+{
+    (void)us;
+    return EFI_SUCCESS;
+}
+
+static EFIAPI efi_status output_string(struct efi_simple_text_output *self, const efi_char16 *s)
+{
+    (void)self;
+    size_t n = strlen(con_out_text);
+    for (; *s && n + 1 < sizeof con_out_text; s++)
+        con_out_text[n++] = (char)*s;
+    con_out_text[n] = '\0';
+    return EFI_SUCCESS;
+}
+
+static struct efi_boot_services bs;
+static struct efi_simple_text_output con_out = {.output_string = output_string};
+static struct efi_system_table st;
+
+static efi_status run(void)
+{
+    memset(&bs, 0, sizeof bs);
+    bs.get_memory_map = get_memory_map;
+    bs.allocate_pool = allocate_pool;
+    bs.free_pool = free_pool;
+    bs.exit_boot_services = exit_boot_services;
+    bs.handle_protocol = handle_protocol;
+    bs.locate_protocol = locate_protocol;
+    bs.locate_handle_buffer = locate_handle_buffer;
+    bs.stall = stall;
+    memset(&st, 0, sizeof st);
+    st.hdr.signature = EFI_SYSTEM_TABLE_SIGNATURE;
+    st.hdr.header_size = sizeof st;
+    st.boot_services = &bs;
+    st.con_out = &con_out;
+    entered_with = NULL;
+    map_buffer = NULL;
+    volatile efi_status status = EFI_SUCCESS; /* when efi_enter_kernel was called */
+    if (!setjmp(entered))
+        status = efi_main((efi_handle)0x1234, &st);
+    /* The map buffer is the firmware's memory, the kernel's RAM after the
+     * exit: only its address matters to the checks. */
+    map_address = (uintptr_t)map_buffer;
+    free(map_buffer);
+    return status;
+}
+
+static void fresh(void)
+{
+    key = 7;
+    stale_exits = exits = maps_after_exit = allocs_after_exit = allocs = 0;
+    buffer_after_exit = NULL;
+    options_size = 0;
+    with_gop = 0;
+    interrupts_off = 0;
+    con_out_text[0] = '\0';
+    memset(efi_builtin_cmdline, 0, sizeof efi_builtin_cmdline);
+}
+
+static void set_options(const char *ascii)
+{
+    size_t n = strlen(ascii);
+    for (size_t i = 0; i <= n; i++)
+        options[i] = (uint8_t)ascii[i];
+    options_size = (uint32_t)(2 * (n + 1));
+}
+
+TEST(stale_map_key_is_retried_into_the_same_buffer)
+{
+    fresh();
+    stale_exits = 1;
+    set_options("-- one two");
+    CHECK_EQ(run(), EFI_SUCCESS);
+    CHECK(entered_with == &efi_bootinfo);
+    CHECK_EQ(exits, 2);
+    CHECK_EQ(maps_after_exit, 1);
+    CHECK((uintptr_t)buffer_after_exit == map_address); /* the same buffer */
+    CHECK_EQ(allocs_after_exit, 0);                     /* nothing allocated after the first exit */
+    CHECK(interrupts_off);
+    CHECK_EQ(efi_bootinfo.protocol, BOOT_UEFI);
+    CHECK_STR(efi_bootinfo.cmdline, "-- one two");
+    CHECK_EQ(efi_bootinfo.memmap_count, 6u); /* converted, none adjacent of one type */
+    CHECK_EQ(efi_bootinfo.memmap[0].length, 0xA0000u);
+    CHECK_EQ(efi_bootinfo.memmap[2].base, 0x800000u);
+    CHECK_EQ(efi_bootinfo.memmap[2].type, (uint32_t)MEMMAP_ACPI_NVS);
+    CHECK(efi_bootinfo.tsc_hz > 0); /* measured over the (instant) fake Stall */
+}
+
+TEST(gives_up_after_bounded_tries)
+{
+    fresh();
+    stale_exits = 100;
+    CHECK_EQ(run(), EFI_LOAD_ERROR);
+    CHECK(entered_with == NULL);
+    CHECK_EQ(exits, 4);
+    CHECK_EQ(allocs_after_exit, 0);
+}
+
+TEST(bad_load_options_stop_before_leaving_boot_services)
+{
+    fresh();
+    set_options("abc");
+    options_size = 3; /* odd */
+    CHECK_EQ(run(), EFI_INVALID_PARAMETER);
+    CHECK_EQ(exits, 0);
+    CHECK(strstr(con_out_text, "anyvm: uefi: load options of odd size 0x3") != NULL);
+    CHECK(strstr(con_out_text, "not starting") != NULL);
+}
+
+TEST(builtin_cmdline_without_load_options)
+{
+    fresh();
+    strcpy(efi_builtin_cmdline, "anyvm.exit_port=0xf4 -- packed");
+    CHECK_EQ(run(), EFI_SUCCESS);
+    CHECK_STR(efi_bootinfo.cmdline, "anyvm.exit_port=0xf4 -- packed");
+    memset(efi_builtin_cmdline, 'x', sizeof efi_builtin_cmdline); /* unterminated */
+    fresh();
+    memset(efi_builtin_cmdline, 'x', sizeof efi_builtin_cmdline);
+    CHECK_EQ(run(), EFI_INVALID_PARAMETER);
+    CHECK(strstr(con_out_text, "built-in command line is not terminated") != NULL);
+}
+
+TEST(graphics_mode_becomes_the_framebuffer)
+{
+    fresh();
+    with_gop = 1;
+    CHECK_EQ(run(), EFI_SUCCESS);
+    CHECK_EQ(efi_bootinfo.framebuffer.kind, FRAMEBUFFER_RGB);
+    CHECK_EQ(efi_bootinfo.framebuffer.width, 800u);
+    CHECK_EQ(efi_bootinfo.framebuffer.pitch, 3200u);
+    fresh();
+    CHECK_EQ(run(), EFI_SUCCESS);
+    CHECK_EQ(efi_bootinfo.framebuffer.kind, FRAMEBUFFER_NONE);
+}
+
+UNIT_MAIN()
