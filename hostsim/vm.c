@@ -38,6 +38,21 @@ static int arm_timeout(double seconds)
     return 0;
 }
 
+int hostsim_exit_status_by_event(struct hostsim_vm *vm, const struct cpu_kvm_end_info *end,
+                                 const struct hostsim_options *o)
+{
+    (void)o;
+    if (end->kind == CPU_KVM_END_SYSTEM_EVENT &&
+        (end->detail == KVM_SYSTEM_EVENT_RESET || end->detail == KVM_SYSTEM_EVENT_SHUTDOWN)) {
+        hs_debug("%s: exit status 0", end->text);
+        return 0;
+    }
+    hs_log("%s: exit status 1", end->text);
+    if (end->kind != CPU_KVM_END_SYSTEM_EVENT)
+        cpu_kvm_describe_vcpu(&vm->kvm, end->vcpu);
+    return 1;
+}
+
 /* hostsim's own endings; the rest is the model's. */
 static int exit_status(struct hostsim_vm *vm, const struct cpu_kvm_end_info *end,
                        const struct hostsim_options *o)

@@ -26,4 +26,12 @@ void hostsim_vm_irq(void *ctx, unsigned line);
  * device's vm_stop status). */
 int hostsim_vm_run(const struct hostsim_model *m, const struct hostsim_options *o);
 
+/* A model's exit status as Firecracker reports how the guest ended
+ * (src/vmm/src/lib.rs FcExitCode, vstate/vcpu.rs handle_kvm_exit): 0 after
+ * a reset or shutdown system event (the i8042 reset, an ACPI power-off), 1
+ * after a triple fault, an internal error or any other end, with the vCPU's
+ * state in the log. The Hyper-V model reports the same way. */
+int hostsim_exit_status_by_event(struct hostsim_vm *vm, const struct cpu_kvm_end_info *end,
+                                 const struct hostsim_options *o);
+
 #endif

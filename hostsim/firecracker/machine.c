@@ -317,25 +317,6 @@ static void fc_stop(struct hostsim_vm *vm)
         fc_virtio_close(&fc->virtio);
 }
 
-/* Firecracker's process exit status for how the guest ended: src/vmm/src/
- * lib.rs FcExitCode, vstate/vcpu.rs handle_kvm_exit. */
-static int fc_exit_status(struct hostsim_vm *vm, const struct cpu_kvm_end_info *end,
-                          const struct hostsim_options *o)
-{
-    (void)o;
-    if (end->kind == CPU_KVM_END_SYSTEM_EVENT &&
-        (end->detail == KVM_SYSTEM_EVENT_RESET || end->detail == KVM_SYSTEM_EVENT_SHUTDOWN)) {
-        hs_debug("%s: exit status 0", end->text);
-        return 0;
-    }
-    /* Triple fault, internal error, FAIL_ENTRY, anything else: vCPU
-     * GenericError -> FcExitCode 1. */
-    hs_log("%s: exit status 1", end->text);
-    if (end->kind != CPU_KVM_END_SYSTEM_EVENT)
-        cpu_kvm_describe_vcpu(&vm->kvm, end->vcpu);
-    return 1;
-}
-
 enum { OPT_BOOT = HOSTSIM_MODEL_OPTION_BASE };
 
 static const struct option fc_options[] = {
@@ -377,6 +358,6 @@ static const struct hostsim_model firecracker_model = {
     .check = fc_check,
     .setup = fc_setup,
     .stop = fc_stop,
-    .exit_status = fc_exit_status,
+    .exit_status = hostsim_exit_status_by_event,
 };
 HOSTSIM_REGISTER_MODEL(firecracker_model);

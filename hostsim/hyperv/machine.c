@@ -242,21 +242,6 @@ static void hvm_stop(struct hostsim_vm *vm)
         hvm_vmbus_stop(&m->vmbus);
 }
 
-static int hvm_exit_status(struct hostsim_vm *vm, const struct cpu_kvm_end_info *end,
-                           const struct hostsim_options *o)
-{
-    (void)o;
-    if (end->kind == CPU_KVM_END_SYSTEM_EVENT &&
-        (end->detail == KVM_SYSTEM_EVENT_RESET || end->detail == KVM_SYSTEM_EVENT_SHUTDOWN)) {
-        hs_debug("%s: exit status 0", end->text);
-        return 0;
-    }
-    hs_log("%s: exit status 1", end->text);
-    if (end->kind != CPU_KVM_END_SYSTEM_EVENT)
-        cpu_kvm_describe_vcpu(&vm->kvm, end->vcpu);
-    return 1;
-}
-
 enum { OPT_GEN = HOSTSIM_MODEL_OPTION_BASE, OPT_VMBUS_MAX_VERSION, OPT_VMBUS_RESCIND };
 
 static const struct option hvm_options[] = {
@@ -340,6 +325,6 @@ static const struct hostsim_model hyperv_model = {
     .setup = hvm_setup,
     .start = hvm_start,
     .stop = hvm_stop,
-    .exit_status = hvm_exit_status,
+    .exit_status = hostsim_exit_status_by_event,
 };
 HOSTSIM_REGISTER_MODEL(hyperv_model);
