@@ -52,8 +52,11 @@ import pytest
 
 import pattern
 import traffic
-from anyvm_lib import devices, hostsim, netns, qemu, vm
+from anyvm_lib import devices, hostsim, netns, vm
 from link import link_flap
+from nic_checks import (PINGS_LARGE, PINGS_SMALL, UDP_COUNT, answered, check_exit_status,
+                        check_guest_action, check_link_flap, check_ping_burst,
+                        check_ping_large, check_reply_checksums, check_udp_echo)
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 KERNEL = os.path.join(ROOT, "build", "devinfo.elf")
@@ -61,9 +64,6 @@ KERNEL = os.path.join(ROOT, "build", "devinfo.elf")
 UNITS = 2048                 # 1 MiB checked and rewritten
 RW_BYTES = 4 * 1024 * 1024   # the writable image; beyond UNITS: pattern Z
 RO_BYTES = 1024 * 1024
-PINGS_SMALL = 20             # ping -c 20 -i 0.01 (56-byte payload)
-PINGS_LARGE = 5              # 1472-byte payload: full 1500-byte datagrams
-UDP_COUNT = 5
 GUEST_SECONDS = 60           # how long the guest answers before it gives up
 BOOT_TIMEOUT = 60            # until the guest answers
 
@@ -237,76 +237,17 @@ def netblk_runs(namespace):
         shutil.rmtree(work, ignore_errors=True)
 
 
-# ---- the checks: each takes the Run and the profile and asserts ----
-
-def answered(run):
-    """The guest answered: without that the traffic checks have nothing."""
-    assert run.ready is not None and "answering" in run.ready, \
-        f"the guest never started answering ({run.ready or 'no line'}):\n{run.tail()}"
-
+# ---- the checks: each takes the Run and the profile and asserts (the ones
+# every NIC test shares are in nic_checks.py) ----
 
 def check_guest_ready(run, prof):
     answered(run)
-
-
-def check_ping_burst(run, prof):
-    answered(run)
-    sent, got, out = run.pings_small
-    assert sent == PINGS_SMALL and got == sent, \
-        f"{got} of {sent} answered (wanted {PINGS_SMALL}): {out.strip()[-200:]}"
-
-
-def check_ping_large(run, prof):
-    answered(run)
-    sent, got, out = run.pings_large
-    assert sent == PINGS_LARGE and got == sent, \
-        f"{got} of {sent} full-size pings answered: {out.strip()[-200:]}"
-
-
-def check_udp_echo(run, prof):
-    answered(run)
-    sent, got, out = run.udp
-    assert got == sent == UDP_COUNT, f"{got} of {sent} datagrams echoed intact: {out[-200:]}"
-
-
-def check_exit_status(run, prof):
-    last = next((ln for ln in reversed(run.lines) if "exit status" in ln or "panic" in ln),
-                "no exit line")
-    assert run.rc == qemu.debug_exit_code(0) and re.search(
-        r"^anyvm: exit status 0$", run.text, re.M), f"VMM exit code {run.rc}, serial: {last}"
-
-
-def check_guest_action(action):
-    def check(run, prof):
-        fails = "; ".join(ln for ln in run.lines if "devinfo: FAIL" in ln)
-        assert re.search(rf"^devinfo: PASS {action}\b", run.text, re.M), \
-            f"no `devinfo: PASS {action}` line; {fails or 'no FAIL line'}"
-    return check
 
 
 def check_mac(run, prof):
     driver = prof.get("nic_driver", "virtio-net")
     assert re.search(rf"^devinfo: net\d: {driver}, MAC {netns.MAC},", run.text, re.M), \
         f"the configured MAC is not listed for a {driver} device"
-
-
-def check_link_flap(run, prof):
-    answered(run)
-    assert run.link is None, run.link
-    down = run.lines.index("net0: link down")
-    assert "net0: link up" in run.lines[down:], "the link came back before it went down"
-
-
-def check_reply_checksums(run, prof):
-    # ping(8) counts an echo reply whatever its checksum: read on the host,
-    # every reply must carry a correct one (ICMP's completed by the guest in
-    # software, UDP's inserted by the device).
-    answered(run)
-    c = run.replies.counts
-    assert c is not None, f"no count from the reply sniffer: {run.replies.output[-300:]}"
-    assert c["icmp_bad"] == 0 and c["udp_bad"] == 0, f"replies with a wrong checksum: {c}"
-    assert c["icmp_ok"] == PINGS_SMALL + PINGS_LARGE and c["udp_ok"] == UDP_COUNT, \
-        f"not every reply was seen with a good checksum: {c}"
 
 
 def check_e1000_counters(run, prof):

@@ -31,15 +31,15 @@ from dataclasses import dataclass, field
 import pytest
 
 import traffic
-from anyvm_lib import devices, netns, qemu, vm
+from anyvm_lib import devices, netns, vm
 from link import link_flap
+from nic_checks import (PINGS_LARGE, PINGS_SMALL, UDP_COUNT, check_exit_status,
+                        check_guest_action, check_link_flap, check_ping_burst,
+                        check_ping_large, check_reply_checksums, check_udp_echo)
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 KERNEL = os.path.join(ROOT, "build", "devinfo.elf")
 
-PINGS_SMALL = 20
-PINGS_LARGE = 5
-UDP_COUNT = 5
 GUEST_SECONDS = 60
 BOOT_TIMEOUT = 60
 
@@ -146,35 +146,6 @@ def vmxnet3_runs(namespace):
         shutil.rmtree(work, ignore_errors=True)
 
 
-def answered(run):
-    assert run.ready is not None and "answering" in run.ready, \
-        f"the guest never started answering ({run.ready or 'no line'}):\n{run.tail()}"
-
-
-def check_ping_burst(run, prof):
-    answered(run)
-    sent, got, out = run.pings_small
-    assert sent == PINGS_SMALL and got == sent, f"{got} of {sent} answered: {out[-200:]}"
-
-
-def check_ping_large(run, prof):
-    answered(run)
-    sent, got, out = run.pings_large
-    assert sent == PINGS_LARGE and got == sent, \
-        f"{got} of {sent} full-size pings answered: {out[-200:]}"
-
-
-def check_udp_echo(run, prof):
-    answered(run)
-    sent, got, out = run.udp
-    assert got == sent == UDP_COUNT, f"{got} of {sent} datagrams echoed intact: {out[-200:]}"
-
-
-def check_exit_status(run, prof):
-    assert run.rc == qemu.debug_exit_code(0) and re.search(
-        r"^anyvm: exit status 0$", run.text, re.M), f"VMM exit code {run.rc}:\n{run.tail()}"
-
-
 def check_mac(run, prof):
     assert re.search(rf"^devinfo: net\d: vmxnet3, MAC {netns.MAC},", run.text, re.M), \
         "the configured MAC is not listed"
@@ -185,35 +156,11 @@ def check_mode(run, prof):
     assert not missing, "no serial line matches " + ", ".join(f"/{rx}/" for rx in missing)
 
 
-def check_guest_action(action):
-    def check(run, prof):
-        fails = "; ".join(ln for ln in run.lines if "devinfo: FAIL" in ln)
-        assert re.search(rf"^devinfo: PASS {action}\b", run.text, re.M), \
-            f"no `devinfo: PASS {action}` line; {fails or 'no FAIL line'}"
-    return check
-
-
 def check_no_trouble(run, prof):
     bad = [ln for ln in run.lines
            if re.search(r"anyvm: panic|anyvm: exception|disabled:|vmxnet3.*(fail|refused)",
                         ln, re.I)]
     assert not bad, "; ".join(bad)[:500]
-
-
-def check_link_flap(run, prof):
-    answered(run)
-    assert run.link is None, run.link
-    down = run.lines.index("net0: link down")
-    assert "net0: link up" in run.lines[down:], "the link came back before it went down"
-
-
-def check_reply_checksums(run, prof):
-    answered(run)
-    c = run.replies.counts
-    assert c is not None, f"no count from the reply sniffer: {run.replies.output[-300:]}"
-    assert c["icmp_bad"] == 0 and c["udp_bad"] == 0, f"replies with a wrong checksum: {c}"
-    assert c["icmp_ok"] == PINGS_SMALL + PINGS_LARGE and c["udp_ok"] == UDP_COUNT, \
-        f"not every reply was seen with a good checksum: {c}"
 
 
 def check_counters(run, prof):
