@@ -64,3 +64,20 @@ def test_flags_override_and_add(scratch):
     assert re.search(r"^cpus: 1 ", out, re.M), out
     assert re.search(r"^virtio-mmio: ", out, re.M), out              # microvm, not pc
     assert "runfolder: K=flag L=flag\n" in out                       # the later env.K wins
+
+
+def test_build_defaults_to_the_current_folder_and_pack_takes_a_folder(scratch):
+    d = project(scratch)
+    b = subprocess.run([sys.executable, ANYVM, "build"], capture_output=True, text=True,
+                       timeout=300, cwd=d)
+    assert b.returncode == 0, b.stderr
+    assert os.path.isfile(os.path.join(d, "runfolder.elf"))
+    out = os.path.join(scratch, "rf.iso")
+    p = subprocess.run([sys.executable, ANYVM, "pack", "iso", d, "-o", out], capture_output=True,
+                       text=True, timeout=300, cwd=ROOT)
+    assert p.returncode == 0, p.stderr
+    assert "anyvm: building runfolder from " in p.stderr
+    assert os.path.getsize(out) > 1 << 20
+    e = subprocess.run([sys.executable, ANYVM, "pack", "efi", d, "-o", out + ".img"],
+                       capture_output=True, text=True, timeout=60, cwd=ROOT)
+    assert e.returncode != 0 and "takes a built image" in e.stderr, e.stderr

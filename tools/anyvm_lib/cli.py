@@ -103,7 +103,8 @@ def parser():
 
     b = sub.add_parser("build", help="build an app's folder (C files, anyvm.toml) into an image",
                        usage="anyvm build DIR [-o OUT.elf]")
-    b.add_argument("dir", metavar="DIR")
+    b.add_argument("dir", metavar="DIR", nargs="?", default=".",
+                   help="the app's folder (default: the current one)")
     b.add_argument("-o", "--output", default=None, metavar="OUT.elf",
                    help="the image (default: NAME.elf in the current directory; NAME.debug.elf, "
                         "with symbols, beside it)")
@@ -378,7 +379,14 @@ def cmd_pack(a, app_args):
         print(f"anyvm: wrote {a.output} ({os.path.getsize(a.output)} bytes, cpio newc) from "
               f"{a.image}", file=sys.stderr)
         return 0
+    if a.format in ("iso", "vmware") and os.path.isdir(a.image):
+        app = app_mod.load(a.image)
+        print(f"anyvm: building {app.name} from {app.dir}", file=sys.stderr, flush=True)
+        a.image = app_mod.build(app, None, echo=subprocess.DEVNULL)
     if a.format == "efi":
+        if os.path.isdir(a.image):
+            raise esp.EspError("anyvm pack efi takes a built image (build/NAME.elf with "
+                               "build/NAME.efi beside it), not a folder")
         if a.initrd is not None:
             raise esp.EspError("anyvm pack efi: no initrd under UEFI yet")
         line = cmdline_mod.compose(a.cmdline, app_args)
