@@ -141,6 +141,20 @@ def test_bad_params_start_nothing(no_vmm, args, message):
     assert not os.path.exists(marker)
 
 
+@pytest.mark.parametrize("nic,message", [
+    ("bogus", "none, user, or tap=NAME[,mac=MAC]"),
+    ("tap=no-such-tap0", "no network interface no-such-tap0 here"),
+    ("tap=lo,mac=01:00:5e:00:00:01", "is not a unicast MAC address"),
+    ("tap=lo,speed=1", "after the TAP name only mac=MAC"),
+    ("tap=" + "x" * 16, "is not a network interface name"),
+])
+def test_bad_nic_starts_nothing(no_vmm, nic, message):
+    env, marker = no_vmm
+    p = anyvm(["run", "--nic", nic, HELLO], env)
+    assert p.returncode == NOT_STARTED and message in p.stderr, p.stderr
+    assert not os.path.exists(marker)
+
+
 def test_params_env_and_an_initrd_folder_reach_the_guest(scratch):
     tree = os.path.join(scratch, "tree")
     os.makedirs(os.path.join(tree, "etc"))

@@ -71,8 +71,9 @@ def parser():
                    metavar="[ADDR:]HOSTPORT:GUESTPORT[/udp]",
                    help="forward a host port to the guest (QEMU user networking; adds a virtio-net "
                         "NIC; the guest takes 10.0.2.15 by DHCP); repeatable")
-    r.add_argument("--nic", choices=["none", "user"], default="none",
-                   help="user: a virtio-net NIC on QEMU user networking (implied by -p)")
+    r.add_argument("--nic", default="none", metavar="none|user|tap=NAME[,mac=MAC]",
+                   help="user: a virtio-net NIC on QEMU user networking (implied by -p); "
+                        "tap=NAME: a virtio-net NIC (or --nic-model) on an existing TAP device")
     r.add_argument("--nic-model", choices=sorted(qemu.NIC_MODELS), default=None,
                    help="that NIC as QEMU's emulated Intel model or vmxnet3 instead of "
                         "virtio-net (e1000 and e1000-82545em on pc, e1000e on q35, vmxnet3 "
@@ -244,6 +245,7 @@ def cmd_run(a, app_args):
     mem = a.mem if a.mem is not None else image_memory(data)
     runcheck.check_memory(mem, data, a.image)
     disks = [runcheck.check_disk(d) for d in a.disk]
+    a.nic, a.tap = runcheck.check_nic(a.nic)
     params = [runcheck.check_param(p, "--param") for p in a.param] + \
         ["env." + runcheck.check_param(e, "--env") for e in a.env]
     if a.detach:
@@ -268,7 +270,7 @@ def boot_spec(a, app_args, mem, disks, params):
                            cpus=a.cpus, cmdline=a.cmdline, args=app_args, timeout=a.timeout,
                            exit_device=a.exit_device, nic=a.nic, forwards=a.publish,
                            initrd=a.initrd, nic_model=a.nic_model, disks=disks,
-                           gdb_port=a.gdb, params=params)
+                           gdb_port=a.gdb, params=params, tap=a.tap)
 
 
 def run_detached(a, app_args, mem, disks, params):

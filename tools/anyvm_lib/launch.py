@@ -31,6 +31,8 @@ class BootSpec:
     disks: list = field(default_factory=list)  # devices.Disk: virtio-blk (QEMU) or hostsim's
     gdb_port: int = None       # QEMU's gdb stub on 127.0.0.1:PORT, the CPU stopped until gdb says
     params: list = field(default_factory=list)  # KEY=VALUE kernel parameters after the others
+    tap: object = None         # devices.Nic: a NIC on that TAP device (QEMU's virtio-net or
+                               # nic_model; hostsim's virtio-net)
 
 
 class BootError(Exception):
@@ -109,10 +111,12 @@ def prepare(spec, workdir):
             raise BootError(f"target {target.name} runs on hostsim, which needs KVM: no --accel tcg")
         if not os.access(hostsim.HOSTSIM, os.X_OK):
             raise BootError(f"{hostsim.HOSTSIM} not found (build it: make hostsim)")
+        if spec.nic_model:
+            raise BootError(f"target {target.name}: hostsim's NIC is virtio-net; no --nic-model")
         return hostsim.argv(target.machine, target.medium, kernel, line, spec.mem, spec.cpus,
                             spec.timeout, qemu.DEBUG_EXIT_PORT if spec.exit_device else None,
                             initrd=spec.initrd and os.path.abspath(spec.initrd),
-                            disks=spec.disks) + list(spec.extra)
+                            disks=spec.disks, nic=spec.tap) + list(spec.extra)
 
     try:
         acc = accel_mod.resolve(spec.accel)
@@ -128,13 +132,18 @@ def prepare(spec, workdir):
             extra = ["-initrd", initrd.qemu_path(spec.initrd, workdir)] + extra
         except initrd.InitrdError as e:
             raise BootError(str(e)) from None
-    if spec.disks:
+    if spec.tap is not None and (spec.nic == "user" or spec.forwards):
+        raise BootError("one NIC: --nic tap=NAME, or user networking (--nic user, -p)")
+    virtio_nic = spec.tap if spec.tap is not None and not spec.nic_model else None
+    if spec.disks or virtio_nic is not None:
         kind = target.machine.split(",")[0]
         if kind not in publish.TRANSPORT:
-            raise BootError(f"target {target.name}: no virtio transport for disks on -M {kind}")
-        extra = qemu.virtio_args(publish.TRANSPORT[kind], spec.disks) + extra
-    if spec.nic_model and not (spec.nic == "user" or spec.forwards):
-        raise BootError("a NIC model needs a NIC: --nic user or -p")
+            raise BootError(f"target {target.name}: no virtio transport on -M {kind}")
+        extra = qemu.virtio_args(publish.TRANSPORT[kind], spec.disks, virtio_nic) + extra
+    if spec.tap is not None and spec.nic_model:
+        extra = qemu.nic_args(spec.nic_model, spec.tap) + extra
+    if spec.nic_model and not (spec.nic == "user" or spec.forwards or spec.tap is not None):
+        raise BootError("a NIC model needs a NIC: --nic user, --nic tap=NAME or -p")
     if spec.nic == "user" or spec.forwards:
         try:
             publish.check_unique(spec.forwards)

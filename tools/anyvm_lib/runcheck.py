@@ -121,3 +121,33 @@ def check_param(text, flag):
         raise InputError(f"{flag} {text!r}: a kernel parameter's value cannot hold a blank or a "
                          "double quote")
     return text
+
+
+TAP_NAME = re.compile(r"^[A-Za-z0-9_.-]{1,15}$")   # IFNAMSIZ - 1 (Linux if.h)
+MAC = re.compile(r"^[0-9a-f]{2}(:[0-9a-f]{2}){5}$")
+DEFAULT_MAC = "52:54:00:12:34:56"   # QEMU's own default, locally administered
+
+
+def check_nic(text):
+    """`--nic none|user|tap=NAME[,mac=MAC]` -> ("none"|"user"|"tap", devices.Nic or
+    None). A TAP device must exist already (ip tuntap add dev NAME mode tap);
+    the MAC must be a unicast address."""
+    from .devices import Nic
+    if text in ("none", "user"):
+        return text, None
+    if not text.startswith("tap="):
+        raise InputError(f"--nic {text!r}: none, user, or tap=NAME[,mac=MAC]")
+    name, _, rest = text[4:].partition(",")
+    mac = DEFAULT_MAC
+    if rest:
+        if not rest.startswith("mac="):
+            raise InputError(f"--nic {text!r}: after the TAP name only mac=MAC")
+        mac = rest[4:].lower()
+        if not MAC.match(mac) or int(mac[:2], 16) & 1:
+            raise InputError(f"--nic {text!r}: {mac!r} is not a unicast MAC address")
+    if not TAP_NAME.match(name):
+        raise InputError(f"--nic {text!r}: {name!r} is not a network interface name")
+    if not os.path.exists(f"/sys/class/net/{name}"):
+        raise InputError(f"--nic {text!r}: no network interface {name} here (make it: "
+                         f"ip tuntap add dev {name} mode tap; ip link set {name} up)")
+    return "tap", Nic(name, mac)

@@ -1,0 +1,43 @@
+"""`anyvm run --nic tap=NAME[,mac=MAC]`: the NIC on an existing TAP device,
+as virtio-net on the target's transport or as an emulated model
+(--nic-model). anyvm runs inside a network namespace of its own holding the
+TAP at 10.0.0.1/24 (the `namespace` fixture); build/devinfo.elf answers as
+10.0.0.2 while the test pings it and sends UDP echo datagrams."""
+
+import os
+import re
+import sys
+
+import pytest
+
+import traffic
+from anyvm_lib import netns, vm
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+ANYVM = os.path.join(ROOT, "tools", "anyvm")
+DEVINFO = os.path.join(ROOT, "build", "devinfo.elf")
+MAC = "52:54:00:ab:cd:01"
+PINGS, UDP = 10, 3
+
+
+@pytest.mark.parametrize("target,model,driver", [
+    ("microvm", None, "virtio-net"),
+    ("q35", "e1000e", "e1000e"),
+])
+def test_nic_on_a_tap(namespace, target, model, driver):
+    argv = namespace.cmd(sys.executable, ANYVM, "run", "--target", target, "--timeout", "120",
+                         "--nic", f"tap={netns.TAP},mac={MAC}",
+                         *(["--nic-model", model] if model else []), DEVINFO, "--",
+                         "ping", netns.GUEST_IP, str(PINGS), "60", str(UDP))
+    with vm.Live(argv) as v:
+        ready = v.wait_line(r"devinfo: ping: answering as|devinfo: FAIL|anyvm: (exit|panic)", 90)
+        assert ready and "answering" in ready, v.text[-2000:]
+        sent, got, out = traffic.ping(namespace, PINGS, 56)
+        udp = traffic.udp_echo(namespace, UDP)
+        rc = v.wait(90)
+        text = v.text
+    print(text)
+    assert (sent, got) == (PINGS, PINGS), out
+    assert udp[:2] == (UDP, UDP), udp
+    assert re.search(rf"^devinfo: net\d: {driver}, MAC {MAC},", text, re.M), text[-2000:]
+    assert re.search(r"^anyvm: exit status 0$", text, re.M) and rc == 0, rc
