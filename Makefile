@@ -293,6 +293,7 @@ PURE_SRCS := core/cmdline.c core/memmap.c core/page_alloc.c core/heap.c \
 	fs/cpio_newc.c fs/tree.c \
 	apps/httpd/request.c apps/httpd/target.c apps/httpd/mime.c apps/httpd/response.c \
 	apps/httpd/builtin.c \
+	core/smbios.c \
 	net/inet_csum.c net/stack/addr_parse.c net/stack/tx_offload.c apps/devinfo/ping_responder.c drivers/virtio/net_hdr.c dev/netdev.c dev/blkdev.c \
 	apps/devinfo/pattern.c drivers/virtio/virtqueue.c bus/virtio_mmio/virtio_mmio_cmdline.c \
 	bus/virtio_mmio/virtio_mmio_aml.c bus/virtio_mmio/virtio_mmio_transport.c \
