@@ -1,0 +1,171 @@
+"""Azure's ready report (net/azure/) end to end under QEMU: build/httpd.elf
+on `pc` (SeaBIOS, which puts QEMU's -smbios tables where the kernel looks)
+with a virtio-net NIC on the TAP device of a network namespace the test
+makes. In the namespace:
+
+  * dnsmasq serves DHCP only (no DNS) on the TAP: the guest gets 10.0.0.2
+    with 10.0.0.1 as its gateway, as an Azure VM gets its address;
+  * a fake WireServer (wireserver_fake.py) listens on WIRESERVER, an
+    address outside the guest's subnet (on the namespace's loopback), so
+    the guest reaches it through its gateway, as it reaches 168.63.129.16
+    on Azure. The real WireServer is never contacted: the namespace has no
+    route out, and every guest that might report is told WIRESERVER.
+
+Checked: with Azure's asset tag (-smbios type=3,asset=...), the guest
+fetches the goal state and posts a <Health> report whose ids and
+incarnation are the goal state's (the XML parsed here), and says so on the
+serial console while httpd answers; a goal state answered 500 once is
+asked for again and the report still arrives; a guest without the asset
+tag and without azure.wireserver= sends nothing and prints no azure line."""
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import uuid
+import xml.etree.ElementTree as ET
+
+import pytest
+
+from anyvm_lib import devices, launch, netns, vm
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+KERNEL = os.path.join(ROOT, "build", "httpd.elf")
+FAKE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "wireserver_fake.py")
+WIRESERVER = "10.99.0.1"
+AZURE_TAG = "7783-7084-3265-9085-8269-3286-77"
+BOOT_TIMEOUT = 60
+
+
+@pytest.fixture(scope="module")
+def dhcp(namespace):
+    """The namespace with WIRESERVER on its loopback and dnsmasq handing
+    out netns.GUEST_IP on the TAP, for the module's tests."""
+    dnsmasq = shutil.which("dnsmasq") or "/usr/sbin/dnsmasq"
+    if not os.path.exists(dnsmasq):
+        pytest.skip("no dnsmasq (make setup)")
+    r = subprocess.run(namespace.cmd("ip", "addr", "add", f"{WIRESERVER}/32", "dev", "lo"),
+                       capture_output=True, text=True, timeout=30)
+    assert r.returncode == 0, r.stderr
+    with tempfile.TemporaryDirectory(prefix="anyvm-azure-") as work:
+        proc = subprocess.Popen(namespace.cmd(
+            dnsmasq, "--keep-in-foreground", "-C", "/dev/null", "--port=0", "--user=root",
+            f"--interface={netns.TAP}", "--bind-interfaces",
+            f"--dhcp-range={netns.GUEST_IP},{netns.GUEST_IP},255.255.255.0,1h",
+            "--dhcp-leasefile=" + os.path.join(work, "leases"),
+            "--pid-file=" + os.path.join(work, "pid")),
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            yield namespace
+        finally:
+            proc.kill()
+            proc.wait()
+
+
+def boot(ns, work, tag, wireserver, statuses=()):
+    """Boots httpd with the fake WireServer up; returns (serial lines, the
+    server's requests, the goal state's ids, httpd's answer code)."""
+    ids = dict(container=str(uuid.uuid4()), instance=f"{uuid.uuid4()}._anyvm-test",
+               incarnation="7")
+    log = os.path.join(work, "requests.jsonl")
+    server = subprocess.Popen(ns.cmd(sys.executable, FAKE, WIRESERVER, "80", log,
+                                     ids["container"], ids["instance"], ids["incarnation"],
+                                     *map(str, statuses)),
+                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    params = ["console=ttyS0"] + ([f"azure.wireserver={wireserver}"] if wireserver else [])
+    spec = launch.BootSpec(image=KERNEL, target="pc", accel="auto", mem="64M",
+                           cmdline=" ".join(params), tap=devices.Nic(netns.TAP, netns.MAC),
+                           extra=["-smbios", f"type=3,asset={tag}"] if tag else [])
+    try:
+        argv = launch.prepare(spec, work)
+        with vm.Live(ns.cmd(*argv)) as live:
+            up = live.wait_line(rf"^net0: {re.escape(netns.GUEST_IP)}/24 .*\(DHCP\)$",
+                                BOOT_TIMEOUT)
+            assert up, "no DHCP address:\n" + live.text
+            if wireserver or tag:
+                live.wait_line(r"^azure: ready reported|^anyvm: (exit|panic)", BOOT_TIMEOUT)
+            else:
+                live.wait_line(r"^azure: ", 5)   # a report would start within a second
+            r = subprocess.run(ns.cmd("curl", "-s", "-o", "/dev/null", "-m", "20", "-w",
+                                      "%{http_code}", f"http://{netns.GUEST_IP}/"),
+                               capture_output=True, text=True, timeout=30)
+            lines = list(live.lines)
+    finally:
+        server.kill()
+        server.wait()
+    requests = []
+    if os.path.exists(log):
+        with open(log) as f:
+            requests = [json.loads(line) for line in f]
+    return lines, requests, ids, r.stdout
+
+
+def check_report(req, ids):
+    assert req["method"] == "POST" and req["path"] == "/machine/?comp=health", req
+    assert req["headers"].get("x-ms-version") == "2012-11-30", req
+    assert req["headers"].get("content-type", "").startswith("text/xml"), req
+    health = ET.fromstring(req["body"])
+    assert health.tag == "Health", req["body"]
+    assert health.findtext("GoalStateIncarnation") == ids["incarnation"], req["body"]
+    assert health.findtext("Container/ContainerId") == ids["container"], req["body"]
+    role = health.find("Container/RoleInstanceList/Role")
+    assert role is not None, req["body"]
+    assert role.findtext("InstanceId") == ids["instance"], req["body"]
+    assert role.findtext("Health/State") == "Ready", req["body"]
+
+
+def check_goal_state_request(req):
+    assert req["method"] == "GET" and req["path"] == "/machine/?comp=goalstate", req
+    assert req["headers"].get("x-ms-version") == "2012-11-30", req
+
+
+def test_ready_reported_with_the_goal_states_ids(dhcp):
+    with tempfile.TemporaryDirectory(prefix="anyvm-azure-") as work:
+        lines, reqs, ids, httpd = boot(dhcp, work, AZURE_TAG, WIRESERVER)
+    text = "\n".join(lines)
+    print(text)
+    assert f"azure: will report ready to {WIRESERVER} once an interface has an IPv4 address " \
+        "(SMBIOS chassis asset tag)" in lines, text
+    assert f"azure: ready reported (incarnation {ids['incarnation']})" in lines, text
+    assert not any(l.startswith("azure: ready report failed") for l in lines), text
+    assert [r["method"] for r in reqs] == ["GET", "POST"], reqs
+    check_goal_state_request(reqs[0])
+    check_report(reqs[1], ids)
+    assert re.fullmatch(r"[1-5]\d\d", httpd), f"httpd did not answer while reporting: {httpd!r}"
+
+
+def test_a_failed_goal_state_is_asked_for_again(dhcp):
+    with tempfile.TemporaryDirectory(prefix="anyvm-azure-") as work:
+        lines, reqs, ids, _ = boot(dhcp, work, AZURE_TAG, WIRESERVER, statuses=[500])
+    text = "\n".join(lines)
+    print(text)
+    failed = [l for l in lines if l.startswith("azure: ready report failed")]
+    assert failed == ["azure: ready report failed: goal state: HTTP status 500; retrying in 1s"], \
+        text
+    assert f"azure: ready reported (incarnation {ids['incarnation']})" in lines, text
+    assert [r["method"] for r in reqs] == ["GET", "GET", "POST"], reqs
+    check_goal_state_request(reqs[0])
+    check_goal_state_request(reqs[1])
+    check_report(reqs[2], ids)
+
+
+def test_the_parameter_alone_enables_the_report(dhcp):
+    with tempfile.TemporaryDirectory(prefix="anyvm-azure-") as work:
+        lines, reqs, ids, _ = boot(dhcp, work, None, WIRESERVER)
+    text = "\n".join(lines)
+    assert "(azure.wireserver)" in text, text
+    assert f"azure: ready reported (incarnation {ids['incarnation']})" in lines, text
+    assert [r["method"] for r in reqs] == ["GET", "POST"], reqs
+    check_report(reqs[1], ids)
+
+
+def test_nothing_sent_without_the_tag_or_the_parameter(dhcp):
+    with tempfile.TemporaryDirectory(prefix="anyvm-azure-") as work:
+        lines, reqs, _, httpd = boot(dhcp, work, "not-azure-0000", None)
+    text = "\n".join(lines)
+    assert not any(l.startswith("azure:") for l in lines), text
+    assert reqs == [], reqs
+    assert re.fullmatch(r"[1-5]\d\d", httpd), f"httpd did not answer: {httpd!r}"

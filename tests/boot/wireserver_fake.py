@@ -1,0 +1,77 @@
+"""A stand-in for Azure's WireServer, run by tests/boot/test_azure.py inside
+the test's own network namespace: it serves a goal state at
+/machine/?comp=goalstate and takes health reports at /machine/?comp=health
+(Microsoft, "Creating generalized images without a provisioning agent",
+learn.microsoft.com/azure/virtual-machines/linux/no-agent), and appends
+every request it gets, as one JSON line (method, path, headers, body), to
+LOG.
+
+  wireserver_fake.py ADDR PORT LOG CONTAINER_ID INSTANCE_ID INCARNATION [STATUS...]
+
+The goal-state requests are answered with the STATUS codes in turn (then
+200); every other request with 200."""
+
+import http.server
+import json
+import sys
+
+ADDR, PORT, LOG, CONTAINER, INSTANCE, INCARNATION = sys.argv[1:7]
+STATUSES = [int(s) for s in sys.argv[7:]]
+
+# Shaped like the goal state of the article's "Generic steps" (the
+# elements the guest reads, inside others it must skip).
+GOAL_STATE = f"""<?xml version="1.0" encoding="utf-8"?>
+<GoalState xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:noNamespaceSchemaLocation="goalstate10.xsd">
+  <Version>2012-11-30</Version>
+  <Incarnation>{INCARNATION}</Incarnation>
+  <Machine>
+    <ExpectedState>Started</ExpectedState>
+    <StopRolesDeadlineHint>300000</StopRolesDeadlineHint>
+  </Machine>
+  <Container>
+    <ContainerId>{CONTAINER}</ContainerId>
+    <RoleInstanceList>
+      <RoleInstance>
+        <InstanceId>{INSTANCE}</InstanceId>
+        <State>Started</State>
+        <Configuration>
+          <HostingEnvironmentConfig>http://{ADDR}:80/machine/x?comp=config&amp;type=hostingEnvironmentConfig</HostingEnvironmentConfig>
+        </Configuration>
+      </RoleInstance>
+    </RoleInstanceList>
+  </Container>
+</GoalState>
+""".encode()
+
+
+class Handler(http.server.BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def record(self, body):
+        with open(LOG, "a") as f:
+            f.write(json.dumps({"method": self.command, "path": self.path,
+                                "headers": {k.lower(): v for k, v in self.headers.items()},
+                                "body": body.decode("utf-8", "replace")}) + "\n")
+
+    def answer(self, status, body=b""):
+        self.send_response(status)
+        self.send_header("Content-Type", "text/xml; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def do_GET(self):
+        self.record(b"")
+        status = STATUSES.pop(0) if STATUSES else 200
+        self.answer(status, GOAL_STATE if status == 200 else b"")
+
+    def do_POST(self):
+        length = int(self.headers.get("Content-Length", "0"))
+        self.record(self.rfile.read(length))
+        self.answer(200)
+
+    def log_message(self, *args):
+        pass
+
+
+http.server.HTTPServer((ADDR, int(PORT)), Handler).serve_forever()
