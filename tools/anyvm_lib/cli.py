@@ -1,7 +1,9 @@
 """The `anyvm` command: `anyvm build DIR` builds an app's folder into an
 image; `anyvm run` boots an image on a target with the guest's serial on
 stdout and exits with the guest's status; `anyvm pack iso` writes a GRUB
-ISO, `anyvm pack vmware` a folder of VMware disks, .vmx, OVF and OVA."""
+ISO, `anyvm pack vmware` a folder of VMware disks, .vmx, OVF and OVA,
+`anyvm pack hyperv` Hyper-V's VHDX disks and the ISO, `anyvm pack azure`
+Azure's fixed VHD."""
 
 import argparse
 import os
@@ -15,8 +17,9 @@ import time
 
 from . import cmdline as cmdline_mod
 from . import app as app_mod
-from . import (detached, efi, esp, hostsim, image, initrd, iso, launch, ovmf, publish, qemu,
-               runcheck, serial_filter, status, symbolize, targets, version, vmware)
+from . import (azure, detached, efi, esp, hostsim, hyperv, image, initrd, iso, launch, ovmf,
+               publish, qemu, runcheck, serial_filter, status, symbolize, targets, version, vhd,
+               vmware)
 
 USAGE_EPILOG = """\
 exit status of `anyvm run`: the guest's status N (the kernel's last serial line
@@ -130,27 +133,40 @@ def parser():
                              "[--initrd FILE] [--mem SIZE] [--cpus N] [-- app args...]\n"
                              "       anyvm pack efi IMAGE -o OUT.img [--cmdline ...] "
                              "[-- app args...]\n"
+                             "       anyvm pack hyperv IMAGE -o OUTDIR [--cmdline ...] "
+                             "[--initrd FILE] [-- app args...]\n"
+                             "       anyvm pack azure IMAGE -o OUT.vhd [--gen 1|2] "
+                             "[--cmdline ...] [--initrd FILE] [-- app args...]\n"
                              "       anyvm pack initrd DIR -o OUT.cpio",
                        description="iso: a BIOS GRUB ISO. vmware: into OUTDIR, NAME.raw (a BIOS "
                                    "GRUB disk), NAME.vmdk + NAME.vmx (Workstation, Fusion), "
                                    "NAME.ova (ESXi; also NAME.ovf, NAME-disk1.vmdk, NAME.mf); "
                                    "docs/vmware.md. efi: a GPT disk whose EFI system "
                                    "partition holds the .efi as \\EFI\\BOOT\\BOOTX64.EFI "
-                                   "(docs/uefi.md). initrd: a cpio newc archive.")
-    k.add_argument("format", choices=["iso", "vmware", "efi", "initrd"])
+                                   "(docs/uefi.md). hyperv: into OUTDIR, NAME-gen1.vhdx "
+                                   "(BIOS GRUB disk), NAME.iso and NAME-gen2.vhdx (the efi "
+                                   "disk; when build/NAME.efi exists). azure: a fixed VHD of "
+                                   "whole MiB, at least 20 MiB, generation 1 (BIOS) or 2 "
+                                   "(UEFI) (docs/hyperv.md). initrd: a cpio newc archive.")
+    k.add_argument("format", choices=["iso", "vmware", "efi", "hyperv", "azure", "initrd"])
     k.add_argument("image", metavar="IMAGE|DIR")
     k.add_argument("-o", "--output", required=True, metavar="OUT",
-                   help="iso, initrd: the file to write; vmware: the folder (made when missing)")
+                   help="iso, efi, azure, initrd: the file to write; vmware, hyperv: the folder "
+                        "(made when missing)")
     k.add_argument("--cmdline", default=targets.QEMU_CMDLINE,
                    help="kernel parameters written into grub.cfg (iso) or the image's .cmdline "
                         f'(efi) (default "{targets.QEMU_CMDLINE}")')
     k.add_argument("--initrd", default=None, metavar="FILE",
-                   help="iso, vmware: an initrd GRUB loads as the first multiboot module")
+                   help="iso, vmware, hyperv, azure (generation 1): an initrd GRUB loads as "
+                        "the first multiboot module")
     k.add_argument("--mem", default=None, metavar="SIZE",
                    help="vmware: the VM's memory, as run's --mem (default: the image's "
                         "anyvm.toml memory, else 64M; rounded up to a multiple of 4M)")
     k.add_argument("--cpus", type=int, default=None, metavar="N",
                    help="vmware: vCPUs, 1 or a multiple of 2 up to 254 (default 1)")
+    k.add_argument("--gen", type=int, default=None, metavar="1|2",
+                   help="azure: the VM generation, 1 (BIOS, the GRUB disk; default) or 2 "
+                        "(UEFI, the efi disk)")
     return p
 
 
@@ -381,7 +397,9 @@ def cmd_pack(a, app_args):
         print(f"anyvm: wrote {a.output} ({os.path.getsize(a.output)} bytes, cpio newc) from "
               f"{a.image}", file=sys.stderr)
         return 0
-    if a.format in ("iso", "vmware") and os.path.isdir(a.image):
+    if a.format != "azure" and a.gen is not None:
+        raise azure.AzureError("--gen is for anyvm pack azure")
+    if a.format in ("iso", "vmware", "hyperv", "azure") and os.path.isdir(a.image):
         app = app_mod.load(a.image)
         print(f"anyvm: building {app.name} from {app.dir}", file=sys.stderr, flush=True)
         a.image = app_mod.build(app, None, echo=subprocess.DEVNULL)
@@ -396,6 +414,8 @@ def cmd_pack(a, app_args):
         print(f"anyvm: wrote {a.output} (GPT, EFI system partition: {src} as "
               f"\\EFI\\BOOT\\BOOTX64.EFI, command line {line})", file=sys.stderr)
         return 0
+    if a.format in ("hyperv", "azure"):
+        return pack_hyperv_azure(a, app_args)
     if a.format == "vmware":
         line = cmdline_mod.compose(a.cmdline, app_args)
 
@@ -415,6 +435,35 @@ def cmd_pack(a, app_args):
     iso.pack(a.image, a.output, line, initrd=a.initrd)
     print(f"anyvm: wrote {a.output} (grub.cfg: multiboot {iso.IMAGE_PATH} {line}"
           f"{'; module ' + iso.INITRD_PATH if a.initrd else ''})", file=sys.stderr)
+    return 0
+
+
+def pack_hyperv_azure(a, app_args):
+    line = cmdline_mod.compose(a.cmdline, app_args)
+
+    def progress(text):
+        print(f"anyvm: {text}", file=sys.stderr, flush=True)
+    if a.format == "azure":
+        gen = 1 if a.gen is None else a.gen
+        size = azure.pack(a.image, a.output, line, gen=gen, initrd_path=a.initrd,
+                          progress=progress)
+        print(f"anyvm: wrote {a.output}: a fixed VHD of {size >> 20} MiB for an Azure "
+              f"generation {gen} VM (command line {line}); upload it to a managed disk and "
+              "create the VM with --enable-agent false (docs/hyperv.md, \"Azure\")",
+              file=sys.stderr)
+        return 0
+    out = hyperv.pack(a.image, a.output, line, initrd_path=a.initrd, progress=progress)
+    print(f"anyvm: wrote {a.output}: " + ", ".join(os.path.basename(p) for p in out.values())
+          + f" (command line {line})", file=sys.stderr)
+    print(f"anyvm: Gen1: boot {os.path.basename(out['gen1'])} from IDE, or "
+          f"{os.path.basename(out['iso'])} from the DVD drive; COM1 to a named pipe is the "
+          "console", file=sys.stderr)
+    if "gen2" in out:
+        print(f"anyvm: Gen2: boot {os.path.basename(out['gen2'])} from SCSI with "
+              "Set-VMFirmware -EnableSecureBoot Off (docs/hyperv.md)", file=sys.stderr)
+    else:
+        print("anyvm: no Gen2 disk: the image has no .efi built beside it "
+              "(make build/NAME.efi)", file=sys.stderr)
     return 0
 
 
@@ -460,7 +509,7 @@ def main(argv=None):
         return cmd_pack(a, app_args)
     except (launch.BootError, runcheck.InputError, image.ImageError, cmdline_mod.CmdlineError,
             app_mod.AppError, initrd.InitrdError, vmware.PackError, detached.DetachedError,
-            efi.EfiError, RuntimeError, OSError) as e:
+            efi.EfiError, azure.AzureError, vhd.VhdError, RuntimeError, OSError) as e:
         print(f"anyvm: {e}", file=sys.stderr)
         return status.NOT_STARTED if a.command == "run" else 1
     except KeyboardInterrupt:
