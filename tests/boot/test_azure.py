@@ -14,7 +14,8 @@ makes. In the namespace:
 Checked: with Azure's asset tag (-smbios type=3,asset=...), the guest
 fetches the goal state and posts a <Health> report whose ids and
 incarnation are the goal state's (the XML parsed here), and says so on the
-serial console while httpd answers; a goal state answered 500 once is
+serial console while httpd answers, booted by -kernel and from the VHD
+`anyvm pack azure` writes (SeaBIOS, GRUB); a goal state answered 500 once is
 asked for again and the report still arrives; a guest without the asset
 tag and without azure.wireserver= sends nothing and prints no azure line."""
 
@@ -30,10 +31,11 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from anyvm_lib import devices, launch, netns, vm
+from anyvm_lib import accel, devices, launch, netns, qemu, vm
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 KERNEL = os.path.join(ROOT, "build", "httpd.elf")
+ANYVM = os.path.join(ROOT, "tools", "anyvm")
 FAKE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "wireserver_fake.py")
 WIRESERVER = "10.99.0.1"
 AZURE_TAG = "7783-7084-3265-9085-8269-3286-77"
@@ -65,7 +67,31 @@ def dhcp(namespace):
             proc.wait()
 
 
-def boot(ns, work, tag, wireserver, statuses=()):
+def kernel_argv(work, tag, wireserver):
+    """httpd booted by QEMU's -kernel."""
+    params = ["console=ttyS0"] + ([f"azure.wireserver={wireserver}"] if wireserver else [])
+    spec = launch.BootSpec(image=KERNEL, target="pc", accel="auto", mem="64M",
+                           cmdline=" ".join(params), tap=devices.Nic(netns.TAP, netns.MAC),
+                           extra=["-smbios", f"type=3,asset={tag}"] if tag else [])
+    return launch.prepare(spec, work)
+
+
+def vhd_argv(work, tag, wireserver):
+    """httpd packed by `anyvm pack azure` (generation 1), booted from the VHD
+    on an IDE disk as Azure's generation 1 VMs boot, SeaBIOS then GRUB."""
+    vhd = os.path.join(work, "httpd.vhd")
+    res = subprocess.run([sys.executable, ANYVM, "pack", "azure", KERNEL, "-o", vhd, "--cmdline",
+                          f"console=ttyS0 azure.wireserver={wireserver}"],
+                         capture_output=True, text=True, timeout=300)
+    assert res.returncode == 0, res.stderr
+    return qemu.argv("pc", accel.resolve("auto"), "64M", 1, exit_device=False, extra=[
+        "-drive", f"file={vhd},format=vpc,if=ide",
+        "-netdev", f"tap,id=n0,ifname={netns.TAP},script=no,downscript=no",
+        "-device", f"virtio-net-pci,netdev=n0,mac={netns.MAC}",
+        *(["-smbios", f"type=3,asset={tag}"] if tag else [])])
+
+
+def boot(ns, work, tag, wireserver, statuses=(), make_argv=kernel_argv):
     """Boots httpd with the fake WireServer up; returns (serial lines, the
     server's requests, the goal state's ids, httpd's answer code)."""
     ids = dict(container=str(uuid.uuid4()), instance=f"{uuid.uuid4()}._anyvm-test",
@@ -75,12 +101,8 @@ def boot(ns, work, tag, wireserver, statuses=()):
                                      ids["container"], ids["instance"], ids["incarnation"],
                                      *map(str, statuses)),
                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    params = ["console=ttyS0"] + ([f"azure.wireserver={wireserver}"] if wireserver else [])
-    spec = launch.BootSpec(image=KERNEL, target="pc", accel="auto", mem="64M",
-                           cmdline=" ".join(params), tap=devices.Nic(netns.TAP, netns.MAC),
-                           extra=["-smbios", f"type=3,asset={tag}"] if tag else [])
     try:
-        argv = launch.prepare(spec, work)
+        argv = make_argv(work, tag, wireserver)
         with vm.Live(ns.cmd(*argv)) as live:
             up = live.wait_line(rf"^net0: {re.escape(netns.GUEST_IP)}/24 .*\(DHCP\)$",
                                 BOOT_TIMEOUT)
@@ -133,6 +155,18 @@ def test_ready_reported_with_the_goal_states_ids(dhcp):
     assert not any(l.startswith("azure: ready report failed") for l in lines), text
     assert [r["method"] for r in reqs] == ["GET", "POST"], reqs
     check_goal_state_request(reqs[0])
+    check_report(reqs[1], ids)
+    assert re.fullmatch(r"[1-5]\d\d", httpd), f"httpd did not answer while reporting: {httpd!r}"
+
+
+def test_ready_reported_from_the_packed_azure_disk(dhcp):
+    with tempfile.TemporaryDirectory(prefix="anyvm-azure-") as work:
+        lines, reqs, ids, httpd = boot(dhcp, work, AZURE_TAG, WIRESERVER, make_argv=vhd_argv)
+    text = "\n".join(lines)
+    print(text)
+    assert re.search(r"^boot: multiboot \(loader GRUB ", text, re.M), text
+    assert f"azure: ready reported (incarnation {ids['incarnation']})" in lines, text
+    assert [r["method"] for r in reqs] == ["GET", "POST"], reqs
     check_report(reqs[1], ids)
     assert re.fullmatch(r"[1-5]\d\d", httpd), f"httpd did not answer while reporting: {httpd!r}"
 
