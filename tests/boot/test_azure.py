@@ -15,7 +15,8 @@ Checked: with Azure's asset tag (-smbios type=3,asset=...), the guest
 fetches the goal state and posts a <Health> report whose ids and
 incarnation are the goal state's (the XML parsed here), and says so on the
 serial console while httpd answers, booted by -kernel and from the VHD
-`anyvm pack azure` writes (SeaBIOS, GRUB); a goal state answered 500 once is
+`anyvm pack azure` writes (SeaBIOS, GRUB); a refused connection (no server
+yet) is tried again until the server is there; a goal state answered 500 once is
 asked for again and the report still arrives; a guest without the asset
 tag and without azure.wireserver= sends nothing and prints no azure line."""
 
@@ -91,22 +92,36 @@ def vhd_argv(work, tag, wireserver):
         *(["-smbios", f"type=3,asset={tag}"] if tag else [])])
 
 
-def boot(ns, work, tag, wireserver, statuses=(), make_argv=kernel_argv):
-    """Boots httpd with the fake WireServer up; returns (serial lines, the
-    server's requests, the goal state's ids, httpd's answer code)."""
-    ids = dict(container=str(uuid.uuid4()), instance=f"{uuid.uuid4()}._anyvm-test",
-               incarnation="7")
-    log = os.path.join(work, "requests.jsonl")
+def start_server(ns, log, ids, statuses):
+    """The fake WireServer, once it listens."""
     server = subprocess.Popen(ns.cmd(sys.executable, FAKE, WIRESERVER, "80", log,
                                      ids["container"], ids["instance"], ids["incarnation"],
                                      *map(str, statuses)),
-                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    if server.stdout.readline().strip() != "listening":
+        server.kill()
+        raise AssertionError("the fake WireServer did not start: " + server.stderr.read())
+    return server
+
+
+def boot(ns, work, tag, wireserver, statuses=(), make_argv=kernel_argv, late_server=False):
+    """Boots httpd with the fake WireServer up (late_server: only once the
+    guest's first report has failed); returns (serial lines, the server's
+    requests, the goal state's ids, httpd's answer code)."""
+    ids = dict(container=str(uuid.uuid4()), instance=f"{uuid.uuid4()}._anyvm-test",
+               incarnation="7")
+    log = os.path.join(work, "requests.jsonl")
+    server = None if late_server else start_server(ns, log, ids, statuses)
     try:
         argv = make_argv(work, tag, wireserver)
         with vm.Live(ns.cmd(*argv)) as live:
             up = live.wait_line(rf"^net0: {re.escape(netns.GUEST_IP)}/24 .*\(DHCP\)$",
                                 BOOT_TIMEOUT)
             assert up, "no DHCP address:\n" + live.text
+            if late_server:
+                failed = live.wait_line(r"^azure: ready report failed", BOOT_TIMEOUT)
+                assert failed, "no failed report without a server:\n" + live.text
+                server = start_server(ns, log, ids, statuses)
             if wireserver or tag:
                 live.wait_line(r"^azure: ready reported|^anyvm: (exit|panic)", BOOT_TIMEOUT)
             else:
@@ -116,8 +131,9 @@ def boot(ns, work, tag, wireserver, statuses=(), make_argv=kernel_argv):
                                capture_output=True, text=True, timeout=30)
             lines = list(live.lines)
     finally:
-        server.kill()
-        server.wait()
+        if server is not None:
+            server.kill()
+            server.wait()
     requests = []
     if os.path.exists(log):
         with open(log) as f:
@@ -184,6 +200,21 @@ def test_a_failed_goal_state_is_asked_for_again(dhcp):
     check_goal_state_request(reqs[0])
     check_goal_state_request(reqs[1])
     check_report(reqs[2], ids)
+
+
+def test_a_refused_connection_is_tried_again(dhcp):
+    with tempfile.TemporaryDirectory(prefix="anyvm-azure-") as work:
+        lines, reqs, ids, _ = boot(dhcp, work, AZURE_TAG, WIRESERVER, late_server=True)
+    text = "\n".join(lines)
+    print(text)
+    failed = [l for l in lines if l.startswith("azure: ready report failed")]
+    # Nothing listens at first: the namespace's kernel answers the SYN with a reset.
+    assert failed and all(re.fullmatch(r"azure: ready report failed: goal state: connection "
+                                       r"reset \(refused\?\) \(lwIP error -\d+\); "
+                                       r"retrying in \d+s", l) for l in failed), text
+    assert f"azure: ready reported (incarnation {ids['incarnation']})" in lines, text
+    assert [r["method"] for r in reqs] == ["GET", "POST"], reqs
+    check_report(reqs[1], ids)
 
 
 def test_the_parameter_alone_enables_the_report(dhcp):

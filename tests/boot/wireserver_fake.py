@@ -4,7 +4,7 @@ the test's own network namespace: it serves a goal state at
 (Microsoft, "Creating generalized images without a provisioning agent",
 learn.microsoft.com/azure/virtual-machines/linux/no-agent), and appends
 every request it gets, as one JSON line (method, path, headers, body), to
-LOG.
+LOG. It prints "listening" once it listens.
 
   wireserver_fake.py ADDR PORT LOG CONTAINER_ID INSTANCE_ID INCARNATION [STATUS...]
 
@@ -74,4 +74,6 @@ class Handler(http.server.BaseHTTPRequestHandler):
         pass
 
 
-http.server.HTTPServer((ADDR, int(PORT)), Handler).serve_forever()
+server = http.server.HTTPServer((ADDR, int(PORT)), Handler)
+print("listening", flush=True)      # the test boots the guest after this line
+server.serve_forever()
