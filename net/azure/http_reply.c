@@ -1,10 +1,11 @@
 /* The HTTP/1.1 answer reader (net/azure/http_reply.h). Strict where the
- * message's framing is concerned (RFC 9112 sections 4, 5, 6): lines end in
- * CRLF, the status line is "HTTP/1.x NNN", a field line has a name and a
- * colon and is not folded, Content-Length is one decimal number (repeated
- * only with the same value). A transfer coding (section 6.1) is refused:
- * the client asks with HTTP/1.1 and "Connection: close", and a body whose
- * length is not given ends when the connection does. */
+ * message's framing is concerned (RFC 9112 sections 4, 5, 6, 7.1): lines
+ * end in CRLF, the status line is "HTTP/1.x NNN", a field line has a name
+ * and a colon and is not folded, Content-Length is one decimal number
+ * (repeated only with the same value), the only transfer coding taken is
+ * "chunked" alone, never beside a Content-Length (section 6.3: "ought to be
+ * handled as an error"). The client asks with HTTP/1.1 and "Connection:
+ * close", so a body with neither ends when the connection does. */
 #include "net/azure/http_reply.h"
 
 #include <stdint.h>
@@ -51,8 +52,9 @@ static size_t head_end(const char *buf, size_t len)
 }
 
 /* One field line, [p, p + n) without its CRLF: Content-Length into *length
- * (UINT64_MAX when absent); NULL, or what is wrong. */
-static const char *field(const char *p, size_t n, uint64_t *length)
+ * (UINT64_MAX when absent), "Transfer-Encoding: chunked" into *chunked;
+ * NULL, or what is wrong. */
+static const char *field(const char *p, size_t n, uint64_t *length, bool *chunked)
 {
     size_t colon = 0;
     while (colon < n && is_tchar(p[colon]))
@@ -67,8 +69,12 @@ static const char *field(const char *p, size_t n, uint64_t *length)
         v++;
     while (e > v && (p[e - 1] == ' ' || p[e - 1] == '\t'))
         e--;
-    if (name_is(p, colon, "transfer-encoding"))
-        return "a transfer coding (Transfer-Encoding), which this client does not take";
+    if (name_is(p, colon, "transfer-encoding")) {
+        if (!name_is(p + v, e - v, "chunked") || *chunked)
+            return "a transfer coding other than one \"chunked\"";
+        *chunked = true;
+        return NULL;
+    }
     if (!name_is(p, colon, "content-length"))
         return NULL;
     if (v == e || e - v > 7)
@@ -83,6 +89,84 @@ static const char *field(const char *p, size_t n, uint64_t *length)
         return "two different Content-Length values";
     *length = value;
     return NULL;
+}
+
+static int hex_digit(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    c = lower(c);
+    return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+static enum http_reply_state need_more(bool closed, struct http_reply *r)
+{
+    return closed ? bad(r, "the connection closed inside the chunked body") : HTTP_REPLY_INCOMPLETE;
+}
+
+/* The chunked body from pos (RFC 9112 section 7.1): chunk-size [chunk-ext]
+ * CRLF data CRLF ..., a last chunk of size 0, trailer lines, CRLF. Its
+ * decoded length into *body_len; with out set, the chunks' data are also
+ * moved together to out (within buf, at or before pos: every write stays
+ * behind what is still to be read). */
+static enum http_reply_state walk_chunks(const char *buf, size_t len, size_t pos, bool closed,
+                                         char *out, size_t *body_len, struct http_reply *r)
+{
+    size_t total = 0;
+    for (;;) {
+        uint64_t size = 0;
+        size_t digits = 0;
+        for (; pos < len && hex_digit(buf[pos]) >= 0; pos++, digits++) {
+            if (digits == 6)
+                return bad(r, "a chunk size longer than 6 hexadecimal digits");
+            size = size * 16 + (uint64_t)hex_digit(buf[pos]);
+        }
+        if (pos == len)
+            return need_more(closed, r);
+        if (digits == 0)
+            return bad(r, "a chunk without a size");
+        /* Chunk extensions (";name=value") are skipped up to the line's end. */
+        while (pos < len && buf[pos] != '\r' && buf[pos] != '\n' && buf[pos] != '\0')
+            pos++;
+        if (len - pos < 2)
+            return need_more(closed, r);
+        if (buf[pos] != '\r' || buf[pos + 1] != '\n')
+            return bad(r, "a chunk size line does not end in CRLF");
+        pos += 2;
+        if (size == 0)
+            break;
+        if (total + size > BODY_MAX)
+            return bad(r, "a body longer than 1 MiB");
+        if (len - pos < size + 2)
+            return need_more(closed, r);
+        if (buf[pos + size] != '\r' || buf[pos + size + 1] != '\n')
+            return bad(r, "a chunk's data is not followed by CRLF");
+        if (out != NULL)
+            memmove(out + total, buf + pos, (size_t)size);
+        total += (size_t)size;
+        pos += (size_t)size + 2;
+    }
+    /* Trailer fields, each ending in CRLF, then an empty line. */
+    for (;;) {
+        size_t end = pos;
+        while (end + 1 < len && (buf[end] != '\r' || buf[end + 1] != '\n'))
+            end++;
+        if (end + 1 >= len)
+            return need_more(closed, r);
+        if (end == pos)
+            break;
+        pos = end + 2;
+    }
+    *body_len = total;
+    return HTTP_REPLY_DONE;
+}
+
+void http_reply_dechunk(char *buf, size_t len, const struct http_reply *reply)
+{
+    size_t n;
+    struct http_reply r;
+    if (reply->chunked)
+        walk_chunks(buf, len, reply->body_off, true, buf + reply->body_off, &n, &r);
 }
 
 enum http_reply_state http_reply_parse(const char *buf, size_t len, bool closed,
@@ -107,16 +191,22 @@ enum http_reply_state http_reply_parse(const char *buf, size_t len, bool closed,
         line++;
     line++; /* past the status line */
     uint64_t length = UINT64_MAX;
+    bool chunked = false;
     while (line < head - 2) {
         size_t end = line;
         while (buf[end] != '\r' || buf[end + 1] != '\n')
             end++; /* ends within the head: it ends in CRLF CRLF */
-        const char *why = field(buf + line, end - line, &length);
+        const char *why = field(buf + line, end - line, &length, &chunked);
         if (why != NULL)
             return bad(out, why);
         line = end + 2;
     }
     out->body_off = head;
+    out->chunked = chunked;
+    if (chunked && length != UINT64_MAX)
+        return bad(out, "both Transfer-Encoding and Content-Length");
+    if (chunked)
+        return walk_chunks(buf, len, head, closed, NULL, &out->body_len, out);
     if (length == UINT64_MAX) {
         if (!closed)
             return HTTP_REPLY_INCOMPLETE;

@@ -115,6 +115,7 @@ static void progress(struct work *w)
         finish(reply.error, NULL);
         return;
     case HTTP_REPLY_DONE:
+        http_reply_dechunk(x.buf, x.len, &reply);
         finish(NULL, &reply);
         return;
     }

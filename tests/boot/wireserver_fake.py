@@ -6,17 +6,20 @@ learn.microsoft.com/azure/virtual-machines/linux/no-agent), and appends
 every request it gets, as one JSON line (method, path, headers, body), to
 LOG. It prints "listening" once it listens.
 
-  wireserver_fake.py ADDR PORT LOG CONTAINER_ID INSTANCE_ID INCARNATION [STATUS...]
+  wireserver_fake.py ADDR PORT LOG CONTAINER_ID INSTANCE_ID INCARNATION [chunked] [STATUS...]
 
 The goal-state requests are answered with the STATUS codes in turn (then
-200); every other request with 200."""
+200); every other request with 200. With `chunked` the goal state comes in
+chunks (Transfer-Encoding: chunked, RFC 9112 section 7.1), split inside
+its elements, instead of with a Content-Length."""
 
 import http.server
 import json
 import sys
 
 ADDR, PORT, LOG, CONTAINER, INSTANCE, INCARNATION = sys.argv[1:7]
-STATUSES = [int(s) for s in sys.argv[7:]]
+CHUNKED = sys.argv[7:8] == ["chunked"]
+STATUSES = [int(s) for s in sys.argv[7 + CHUNKED:]]
 
 # Shaped like the goal state of the article's "Generic steps" (the
 # elements the guest reads, inside others it must skip).
@@ -60,10 +63,23 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(body)
 
+    def answer_chunked(self, body):
+        self.send_response(200)
+        self.send_header("Content-Type", "text/xml; charset=utf-8")
+        self.send_header("Transfer-Encoding", "chunked")
+        self.end_headers()
+        for i in range(0, len(body), 100):
+            piece = body[i:i + 100]
+            self.wfile.write(b"%x\r\n%s\r\n" % (len(piece), piece))
+        self.wfile.write(b"0\r\n\r\n")
+
     def do_GET(self):
         self.record(b"")
         status = STATUSES.pop(0) if STATUSES else 200
-        self.answer(status, GOAL_STATE if status == 200 else b"")
+        if status == 200 and CHUNKED:
+            self.answer_chunked(GOAL_STATE)
+        else:
+            self.answer(status, GOAL_STATE if status == 200 else b"")
 
     def do_POST(self):
         length = int(self.headers.get("Content-Length", "0"))

@@ -232,6 +232,32 @@ TEST(http_reply_without_a_length_ends_with_the_connection)
     CHECK_EQ(r.body_len, 0u);
 }
 
+TEST(http_reply_chunked_body_put_together)
+{
+    /* Chunks with an extension, upper- and lower-case sizes, a trailer. */
+    static const char a[] = "HTTP/1.1 200 OK\r\nTransfer-Encoding: Chunked\r\n\r\n"
+                            "5;name=\"v\"\r\n<Goal\r\nA\r\nState>1234\r\na\r\n</GoalSta>\r\n"
+                            "0\r\nX-Trailer: t\r\n\r\n";
+    char buf[sizeof a];
+    memcpy(buf, a, sizeof a);
+    size_t len = sizeof a - 1;
+    struct http_reply r;
+    for (size_t n = 0; n < len; n++)
+        CHECK_EQ(http_reply_parse(buf, n, false, &r), HTTP_REPLY_INCOMPLETE);
+    CHECK_EQ(http_reply_parse(buf, len, false, &r), HTTP_REPLY_DONE);
+    CHECK(r.chunked && r.error == NULL);
+    CHECK_EQ(r.body_len, 25u);
+    http_reply_dechunk(buf, len, &r);
+    CHECK(memcmp(buf + r.body_off, "<GoalState>1234</GoalSta>", 25) == 0);
+    /* Not chunked: left as it is. */
+    static const char b[] = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nab";
+    char copy[sizeof b];
+    memcpy(copy, b, sizeof b);
+    CHECK_EQ(http_reply_parse(copy, sizeof b - 1, false, &r), HTTP_REPLY_DONE);
+    http_reply_dechunk(copy, sizeof b - 1, &r);
+    CHECK(memcmp(copy, b, sizeof b) == 0);
+}
+
 TEST(http_reply_malformed_refused)
 {
     static const struct bad_case cases[] = {
@@ -253,8 +279,28 @@ TEST(http_reply_malformed_refused)
          "Content-Length is not a number below 10^7"},
         {"HTTP/1.1 200 OK\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\nab",
          "two different Content-Length values"},
-        {"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
-         "a transfer coding (Transfer-Encoding), which this client does not take"},
+        {"HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip\r\n\r\n",
+         "a transfer coding other than one \"chunked\""},
+        {"HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip, chunked\r\n\r\n0\r\n\r\n",
+         "a transfer coding other than one \"chunked\""},
+        {"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n\r\n"
+         "0\r\n\r\n",
+         "a transfer coding other than one \"chunked\""},
+        {"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nContent-Length: 5\r\n\r\n"
+         "0\r\n\r\n",
+         "both Transfer-Encoding and Content-Length"},
+        {"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nx\r\n", "a chunk without a size"},
+        {"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n1000000\r\n",
+         "a chunk size longer than 6 hexadecimal digits"},
+        {"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\nabc\r\n0\r\n\r\n",
+         "a chunk size line does not end in CRLF"},
+        {"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabcd\r\n0\r\n\r\n",
+         "a chunk's data is not followed by CRLF"},
+        {"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n",
+         "the connection closed inside the chunked body"},
+        {"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+         "80000\r\n",
+         "the connection closed inside the chunked body"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         struct http_reply r;
