@@ -12,6 +12,13 @@ import tempfile
 
 from . import biosdisk, efi, esp, iso, vhd, vmware
 
+# The default command line: the serial console Microsoft asks Linux images
+# for ("console=ttyS0,115200n8", "Information for creating generic Linux
+# images", General Linux system requirements), COM1 at 115200 8N1, as the
+# kernel's UART and GRUB's serial line run. The kernel writes there anyway
+# and notes the parameter as a Linux one.
+CMDLINE = "console=ttyS0,115200n8"
+
 
 class AzureError(ValueError):
     pass

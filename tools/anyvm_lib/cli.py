@@ -153,9 +153,10 @@ def parser():
     k.add_argument("-o", "--output", required=True, metavar="OUT",
                    help="iso, efi, azure, initrd: the file to write; vmware, hyperv: the folder "
                         "(made when missing)")
-    k.add_argument("--cmdline", default=targets.QEMU_CMDLINE,
+    k.add_argument("--cmdline", default=None,
                    help="kernel parameters written into grub.cfg (iso) or the image's .cmdline "
-                        f'(efi) (default "{targets.QEMU_CMDLINE}")')
+                        f'(efi) (default "{targets.QEMU_CMDLINE}"; azure: '
+                        f'"{azure.CMDLINE}")')
     k.add_argument("--initrd", default=None, metavar="FILE",
                    help="iso, vmware, hyperv, azure (generation 1): an initrd GRUB loads as "
                         "the first multiboot module")
@@ -388,6 +389,8 @@ def boot_and_report(a, app_args, mem, disks, params):
 
 
 def cmd_pack(a, app_args):
+    if a.cmdline is None:
+        a.cmdline = azure.CMDLINE if a.format == "azure" else targets.QEMU_CMDLINE
     if a.format != "vmware" and (a.mem is not None or a.cpus is not None):
         raise vmware.PackError("--mem and --cpus are for anyvm pack vmware")
     if a.format == "initrd":
