@@ -9,12 +9,14 @@
  * Ready, both with the header "x-ms-version: 2012-11-30".
  *
  * When: the SMBIOS chassis asset tag is Azure's, 7783-7084-3265-9085-8269-
- * 3286-77 (Microsoft, "Troubleshoot Linux update agent issues", Dmidecode
- * check: "If the asset tag is different than 7783-7084-3265-9085-8269-3286-
- * 77" the machine is not an Azure VM; Linux shows the same field as
- * /sys/class/dmi/id/chassis_asset_tag), or azure.wireserver=ADDR is given:
- * that alone enables the report, to ADDR instead of 168.63.129.16 (how the
- * tests run it, and a way to force it). Neither: nothing is sent.
+ * 3286-77 (Microsoft, "Troubleshoot Linux update agent issues",
+ * learn.microsoft.com/azure/automation/troubleshoot/update-agent-issues-linux,
+ * "Dmidecode check": an asset tag "different than 7783-7084-3265-9085-8269-
+ * 3286-77" is not an Azure VM's; Linux shows the field as
+ * /sys/class/dmi/id/chassis_asset_tag, drivers/firmware/dmi-id.c), or
+ * azure.wireserver=ADDR is given: that alone enables the report, to ADDR
+ * instead of 168.63.129.16 (how the tests run it, and a way to force it).
+ * Neither: nothing is sent.
  *
  * How: a service (core/service.h) that starts one work item; from then on
  * everything runs from the event loop (timers, lwIP's callbacks through
