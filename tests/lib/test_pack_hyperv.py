@@ -153,3 +153,21 @@ def test_azure_output_must_be_a_vhd_file(tmp_path):
     res = anyvm("pack", "azure", HELLO, "-o", str(tmp_path / "x.img"))
     assert res.returncode == 1 and "name the output NAME.vhd" in res.stderr, res.stderr
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_folder_is_built_first_and_has_no_gen2_disk(tmp_path):
+    """A folder's build makes the ELF only (Makefile, EXT_APP): Gen1 and the
+    ISO are written, and the missing Gen2 disk is said, not skipped
+    silently; azure --gen 2 refuses it."""
+    d = tmp_path / "hvfolder"
+    d.mkdir()
+    (d / "main.c").write_text('#include <stdio.h>\nint main(void) { puts("hv"); return 0; }\n')
+    (d / "anyvm.toml").write_text('name = "hvfolder"\n')
+    res = anyvm("pack", "hyperv", str(d), "-o", str(tmp_path / "out"))
+    assert res.returncode == 0, res.stderr
+    assert "anyvm: building hvfolder from " in res.stderr
+    assert sorted(os.listdir(tmp_path / "out")) == ["hvfolder-gen1.vhdx", "hvfolder.iso"]
+    assert "no Gen2 disk: the image has no .efi built beside it" in res.stderr, res.stderr
+    res = anyvm("pack", "azure", str(d), "--gen", "2", "-o", str(tmp_path / "x.vhd"))
+    assert res.returncode == 1 and "is not built" in res.stderr, res.stderr
+    assert not (tmp_path / "x.vhd").exists()

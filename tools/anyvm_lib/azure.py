@@ -38,7 +38,9 @@ def check(img, out, gen, initrd_path):
             raise AzureError("--gen 2: no initrd under UEFI yet")
         path = efi.image_for(img)
         if not os.path.isfile(path):
-            raise AzureError(f"--gen 2 boots {path}, which is not built (make {path})")
+            raise AzureError(f"--gen 2 boots {path}, which is not built (make builds "
+                             "build/NAME.efi beside build/NAME.elf; an app folder's build "
+                             "makes no .efi yet)")
         return path
     return None
 
