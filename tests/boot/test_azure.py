@@ -14,8 +14,9 @@ makes. In the namespace:
 Checked: with Azure's asset tag (-smbios type=3,asset=...), the guest
 fetches the goal state and posts a <Health> report whose ids and
 incarnation are the goal state's (the XML parsed here), and says so on the
-serial console while httpd answers, booted by -kernel and from the VHD
-`anyvm pack azure` writes (SeaBIOS, GRUB); a refused connection (no server
+serial console while httpd answers, booted by -kernel, from the VHD
+`anyvm pack azure` writes (SeaBIOS, GRUB) and from its generation 2 VHD
+under OVMF (SMBIOS found through UEFI); a refused connection (no server
 yet) is tried again until the server is there; a goal state answered 500 once is
 asked for again and the report still arrives; azure.wireserver= alone
 enables the report (that run's goal state comes in chunks); a guest
@@ -34,7 +35,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from anyvm_lib import accel, devices, launch, netns, qemu, vm
+from anyvm_lib import accel, devices, launch, netns, ovmf, qemu, vm
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 KERNEL = os.path.join(ROOT, "build", "httpd.elf")
@@ -104,6 +105,23 @@ def start_server(ns, log, ids, statuses):
         server.kill()
         raise AssertionError("the fake WireServer did not start: " + server.stderr.read())
     return server
+
+
+def vhd_gen2_argv(work, tag, wireserver):
+    """httpd.efi packed by `anyvm pack azure --gen 2`, booted from the VHD
+    under OVMF on q35, as Azure's generation 2 VMs boot: the kernel finds
+    SMBIOS through UEFI's configuration table, not the BIOS area."""
+    vhd = os.path.join(work, "httpd-gen2.vhd")
+    res = subprocess.run([sys.executable, ANYVM, "pack", "azure", KERNEL, "--gen", "2", "-o", vhd,
+                          "--cmdline", f"console=ttyS0 azure.wireserver={wireserver}"],
+                         capture_output=True, text=True, timeout=300)
+    assert res.returncode == 0, res.stderr
+    return qemu.argv("q35", accel.resolve("auto"), "128M", 1, exit_device=False,
+                     extra=ovmf.pflash_args(work) + [
+                         "-drive", f"file={vhd},format=vpc,if=virtio",
+                         "-netdev", f"tap,id=n0,ifname={netns.TAP},script=no,downscript=no",
+                         "-device", f"virtio-net-pci,netdev=n0,mac={netns.MAC},romfile=",
+                         *(["-smbios", f"type=3,asset={tag}"] if tag else [])])
 
 
 def boot(ns, work, tag, wireserver, statuses=(), make_argv=kernel_argv, late_server=False):
@@ -183,6 +201,22 @@ def test_ready_reported_from_the_packed_azure_disk(dhcp):
     text = "\n".join(lines)
     print(text)
     assert re.search(r"^boot: multiboot \(loader GRUB ", text, re.M), text
+    assert f"azure: ready reported (incarnation {ids['incarnation']})" in lines, text
+    assert [r["method"] for r in reqs] == ["GET", "POST"], reqs
+    check_report(reqs[1], ids)
+    assert re.fullmatch(r"[1-5]\d\d", httpd), f"httpd did not answer while reporting: {httpd!r}"
+
+
+def test_ready_reported_from_the_generation_2_disk_under_uefi(dhcp):
+    with tempfile.TemporaryDirectory(prefix="anyvm-azure-") as work:
+        lines, reqs, ids, httpd = boot(dhcp, work, AZURE_TAG, WIRESERVER,
+                                       make_argv=vhd_gen2_argv)
+    text = "\n".join(lines)
+    print(text)
+    assert re.search(r"^boot: uefi \(firmware EDK II", text, re.M), text
+    # UEFI's configuration table named the entry point (boot/efi/efi_main.c).
+    assert re.search(r"^smbios: entry point at 0x[0-9a-f]+$", text, re.M), text
+    assert "(SMBIOS chassis asset tag)" in text, text
     assert f"azure: ready reported (incarnation {ids['incarnation']})" in lines, text
     assert [r["method"] for r in reqs] == ["GET", "POST"], reqs
     check_report(reqs[1], ids)
