@@ -16,12 +16,12 @@ fetches the goal state and posts a <Health> report whose ids and
 incarnation are the goal state's (the XML parsed here), and says so on the
 serial console while httpd answers, booted by -kernel, from the VHD
 `anyvm pack azure` writes (SeaBIOS, GRUB) and from its generation 2 VHD
-under OVMF (SMBIOS found through UEFI); a refused connection (no server
-yet) is tried again until the server is there; a goal state answered 500 once is
-asked for again and the report still arrives; azure.wireserver= alone
-enables the report (that run's goal state comes in chunks); a guest
-without the asset tag and without azure.wireserver= sends nothing and
-prints no azure line."""
+under OVMF (SMBIOS found through UEFI). Failures are logged and tried
+again until the report arrives: a refused connection (no server yet), a
+goal state answered 500, one too long for the guest's buffer, one whose
+ContainerId holds markup. azure.wireserver= alone enables the report (that
+run's goal state comes in chunks); a guest without the asset tag and
+without azure.wireserver= sends nothing and prints no azure line."""
 
 import json
 import os
@@ -236,6 +236,22 @@ def test_a_failed_goal_state_is_asked_for_again(dhcp):
     check_goal_state_request(reqs[0])
     check_goal_state_request(reqs[1])
     check_report(reqs[2], ids)
+
+
+def test_an_answer_too_long_or_malformed_is_refused_and_asked_for_again(dhcp):
+    with tempfile.TemporaryDirectory(prefix="anyvm-azure-") as work:
+        lines, reqs, ids, _ = boot(dhcp, work, AZURE_TAG, WIRESERVER, statuses=["huge", "badid"])
+    text = "\n".join(lines)
+    print(text)
+    failed = [l for l in lines if l.startswith("azure: ready report failed")]
+    assert failed == [
+        "azure: ready report failed: goal state: the answer is longer than 32768 bytes; "
+        "retrying in 1s",
+        "azure: ready report failed: goal state: ContainerId holds a character other than a "
+        "letter, a digit, '-', '.' or '_'; retrying in 2s"], text
+    assert f"azure: ready reported (incarnation {ids['incarnation']})" in lines, text
+    assert [r["method"] for r in reqs] == ["GET", "GET", "GET", "POST"], reqs
+    check_report(reqs[3], ids)
 
 
 def test_a_refused_connection_is_tried_again(dhcp):

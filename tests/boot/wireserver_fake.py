@@ -9,7 +9,8 @@ LOG. It prints "listening" once it listens.
   wireserver_fake.py ADDR PORT LOG CONTAINER_ID INSTANCE_ID INCARNATION [chunked] [STATUS...]
 
 The goal-state requests are answered with the STATUS codes in turn (then
-200); every other request with 200. With `chunked` the goal state comes in
+200); every other request with 200. A STATUS may also be `huge` (200 with a
+40 KiB body) or `badid` (200 with a ContainerId holding "<&>" escaped). With `chunked` the goal state comes in
 chunks (Transfer-Encoding: chunked, RFC 9112 section 7.1), split inside
 its elements, instead of with a Content-Length."""
 
@@ -19,7 +20,7 @@ import sys
 
 ADDR, PORT, LOG, CONTAINER, INSTANCE, INCARNATION = sys.argv[1:7]
 CHUNKED = sys.argv[7:8] == ["chunked"]
-STATUSES = [int(s) for s in sys.argv[7 + CHUNKED:]]
+STATUSES = sys.argv[7 + CHUNKED:]
 
 # Shaped like the goal state of the article's "Generic steps" (the
 # elements the guest reads, inside others it must skip).
@@ -75,11 +76,15 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
     def do_GET(self):
         self.record(b"")
-        status = STATUSES.pop(0) if STATUSES else 200
-        if status == 200 and CHUNKED:
+        status = STATUSES.pop(0) if STATUSES else "200"
+        if status == "huge":
+            self.answer(200, GOAL_STATE + b"<!--" + b"x" * 40960 + b"-->")
+        elif status == "badid":
+            self.answer(200, GOAL_STATE.replace(CONTAINER.encode(), b"a&lt;&amp;&gt;b"))
+        elif status == "200" and CHUNKED:
             self.answer_chunked(GOAL_STATE)
         else:
-            self.answer(status, GOAL_STATE if status == 200 else b"")
+            self.answer(int(status), GOAL_STATE if status == "200" else b"")
 
     def do_POST(self):
         length = int(self.headers.get("Content-Length", "0"))
