@@ -374,6 +374,8 @@ $(B)/pure/lwip/%.o: $(LWIP_SRC)/%.c net/lwip/include/lwipopts.h net/lwip/include
 $(B)/pure/net/%.o: HCFLAGS += $(LWIP_INC)
 $(B)/pure/tests/unit/host_sock.o: HCFLAGS += $(LWIP_INC)
 SOCK_TESTS := $(patsubst tests/unit/%.c,$(B)/unit/%,$(wildcard tests/unit/test_sock_*.c))
+# test_sock_wire_http drives Azure's WireServer exchange over the loopback.
+$(B)/unit/test_sock_wire_http: $(B)/pure/net/azure/wire_http.o
 $(SOCK_TESTS): $(SOCK_HOST_OBJS)
 $(SOCK_TESTS): HCFLAGS += $(LWIP_INC) -DANYVM_HOST_TEST
 
