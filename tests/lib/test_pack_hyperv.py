@@ -171,3 +171,18 @@ def test_a_folder_is_built_first_and_has_no_gen2_disk(tmp_path):
     res = anyvm("pack", "azure", str(d), "--gen", "2", "-o", str(tmp_path / "x.vhd"))
     assert res.returncode == 1 and "is not built" in res.stderr, res.stderr
     assert not (tmp_path / "x.vhd").exists()
+
+
+def test_output_defaults_to_the_current_folder(tmp_path):
+    res = subprocess.run([sys.executable, ANYVM, "pack", "azure", HELLO], capture_output=True,
+                         text=True, timeout=300, cwd=tmp_path)
+    assert res.returncode == 0, res.stderr
+    res = subprocess.run([sys.executable, ANYVM, "pack", "hyperv", HELLO], capture_output=True,
+                         text=True, timeout=300, cwd=tmp_path)
+    assert res.returncode == 0, res.stderr
+    assert sorted(os.listdir(tmp_path)) == ["hello-hyperv", "hello.vhd"]
+    assert sorted(os.listdir(tmp_path / "hello-hyperv")) == [
+        "hello-gen1.vhdx", "hello-gen2.vhdx", "hello.iso"]
+    res = subprocess.run([sys.executable, ANYVM, "pack", "iso", HELLO], capture_output=True,
+                         text=True, timeout=300, cwd=tmp_path)
+    assert res.returncode == 1 and "anyvm pack iso: -o OUT is required" in res.stderr

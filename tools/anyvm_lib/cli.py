@@ -133,9 +133,9 @@ def parser():
                              "[--initrd FILE] [--mem SIZE] [--cpus N] [-- app args...]\n"
                              "       anyvm pack efi IMAGE -o OUT.img [--cmdline ...] "
                              "[-- app args...]\n"
-                             "       anyvm pack hyperv IMAGE -o OUTDIR [--cmdline ...] "
+                             "       anyvm pack hyperv IMAGE [-o OUTDIR] [--cmdline ...] "
                              "[--initrd FILE] [-- app args...]\n"
-                             "       anyvm pack azure IMAGE -o OUT.vhd [--gen 1|2] "
+                             "       anyvm pack azure IMAGE [-o OUT.vhd] [--gen 1|2] "
                              "[--cmdline ...] [--initrd FILE] [-- app args...]\n"
                              "       anyvm pack initrd DIR -o OUT.cpio",
                        description="iso: a BIOS GRUB ISO. vmware: into OUTDIR, NAME.raw (a BIOS "
@@ -150,9 +150,10 @@ def parser():
                                    "(UEFI) (docs/hyperv.md). initrd: a cpio newc archive.")
     k.add_argument("format", choices=["iso", "vmware", "efi", "hyperv", "azure", "initrd"])
     k.add_argument("image", metavar="IMAGE|DIR")
-    k.add_argument("-o", "--output", required=True, metavar="OUT",
+    k.add_argument("-o", "--output", default=None, metavar="OUT",
                    help="iso, efi, azure, initrd: the file to write; vmware, hyperv: the folder "
-                        "(made when missing)")
+                        "(made when missing); required but for hyperv (default NAME-hyperv) "
+                        "and azure (default NAME.vhd), in the current folder")
     k.add_argument("--cmdline", default=None,
                    help="kernel parameters written into grub.cfg (iso) or the image's .cmdline "
                         f'(efi) (default "{targets.QEMU_CMDLINE}"; azure: '
@@ -389,6 +390,8 @@ def boot_and_report(a, app_args, mem, disks, params):
 
 
 def cmd_pack(a, app_args):
+    if a.output is None and a.format not in ("hyperv", "azure"):
+        raise runcheck.InputError(f"anyvm pack {a.format}: -o OUT is required")
     if a.cmdline is None:
         a.cmdline = azure.CMDLINE if a.format == "azure" else targets.QEMU_CMDLINE
     if a.format != "vmware" and (a.mem is not None or a.cpus is not None):
@@ -443,6 +446,9 @@ def cmd_pack(a, app_args):
 
 def pack_hyperv_azure(a, app_args):
     line = cmdline_mod.compose(a.cmdline, app_args)
+    if a.output is None:
+        name = vmware.image_name(a.image)
+        a.output = f"{name}-hyperv" if a.format == "hyperv" else f"{name}.vhd"
 
     def progress(text):
         print(f"anyvm: {text}", file=sys.stderr, flush=True)
