@@ -20,8 +20,9 @@ under OVMF (SMBIOS found through UEFI). Failures are logged and tried
 again until the report arrives: a refused connection (no server yet), a
 goal state answered 500, one too long for the guest's buffer, one whose
 ContainerId holds markup. azure.wireserver= alone enables the report (that
-run's goal state comes in chunks); a guest without the asset tag and
-without azure.wireserver= sends nothing and prints no azure line."""
+run's goal state comes in chunks); with net.ip= the configured address is
+used, without DHCP; a guest without the asset tag and without
+azure.wireserver= sends nothing and prints no azure line."""
 
 import json
 import os
@@ -135,14 +136,14 @@ def boot(ns, work, tag, wireserver, statuses=(), make_argv=kernel_argv, late_ser
     try:
         argv = make_argv(work, tag, wireserver)
         with vm.Live(ns.cmd(*argv)) as live:
-            up = live.wait_line(rf"^net0: {re.escape(netns.GUEST_IP)}/24 .*\(DHCP\)$",
+            up = live.wait_line(rf"^net0: {re.escape(netns.GUEST_IP)}/24 .*\((DHCP|static)\)$",
                                 BOOT_TIMEOUT)
-            assert up, "no DHCP address:\n" + live.text
+            assert up, "no address:\n" + live.text
             if late_server:
                 failed = live.wait_line(r"^azure: ready report failed", BOOT_TIMEOUT)
                 assert failed, "no failed report without a server:\n" + live.text
                 server = start_server(ns, log, ids, statuses)
-            if wireserver or tag:
+            if wireserver or tag == AZURE_TAG:
                 live.wait_line(r"^azure: ready reported|^anyvm: (exit|panic)", BOOT_TIMEOUT)
             else:
                 live.wait_line(r"^azure: ", 5)   # a report would start within a second
@@ -275,6 +276,29 @@ def test_the_parameter_alone_enables_the_report(dhcp):
         lines, reqs, ids, _ = boot(dhcp, work, None, WIRESERVER, statuses=["chunked"])
     text = "\n".join(lines)
     assert "(azure.wireserver)" in text, text
+    assert f"azure: ready reported (incarnation {ids['incarnation']})" in lines, text
+    assert [r["method"] for r in reqs] == ["GET", "POST"], reqs
+    check_report(reqs[1], ids)
+
+
+def static_argv(work, tag, wireserver):
+    """httpd with the address on its command line (net.ip=, net.gw=)."""
+    spec = launch.BootSpec(image=KERNEL, target="pc", accel="auto", mem="64M",
+                           cmdline=f"console=ttyS0 azure.wireserver={wireserver} "
+                                   f"net.ip={netns.GUEST_IP}/24 net.gw={netns.HOST_IP}",
+                           tap=devices.Nic(netns.TAP, netns.MAC),
+                           extra=["-smbios", f"type=3,asset={tag}"])
+    return launch.prepare(spec, work)
+
+
+def test_a_configured_address_is_used(dhcp):
+    """With net.ip= the report goes out from that address, without DHCP."""
+    with tempfile.TemporaryDirectory(prefix="anyvm-azure-") as work:
+        lines, reqs, ids, _ = boot(dhcp, work, AZURE_TAG, WIRESERVER, make_argv=static_argv)
+    text = "\n".join(lines)
+    assert re.search(rf"^net0: {re.escape(netns.GUEST_IP)}/24 gw {re.escape(netns.HOST_IP)} "
+                     r"\(static\)$", text, re.M), text
+    assert "DHCP" not in text, text
     assert f"azure: ready reported (incarnation {ids['incarnation']})" in lines, text
     assert [r["method"] for r in reqs] == ["GET", "POST"], reqs
     check_report(reqs[1], ids)
