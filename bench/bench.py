@@ -21,7 +21,10 @@ run (docs/bench.md says how to read them):
     the same QEMU machine (boot to first 200 OK, wrk requests/s and
     latency; bench/http_bench.py, BENCH_HTTP_SECONDS per wrk run).
 
-  python3 bench/bench.py [--runs N] [--only boot|netblk|http]
+  * `anyvm run`'s own cost beside the QEMU command it runs
+    (bench/tool_bench.py).
+
+  python3 bench/bench.py [--runs N] [--only boot|netblk|http|tool]
 """
 
 import argparse
@@ -46,6 +49,7 @@ from anyvm_lib import accel, hostsim, qemu, targets  # noqa: E402
 sys.path.insert(0, os.path.join(ROOT, "bench"))
 import http_bench  # noqa: E402
 import netblk_bench  # noqa: E402
+import tool_bench  # noqa: E402
 
 HELLO = os.path.join(BUILD, "hello.elf")
 EXAMPLE = os.path.join(ROOT, "tests", "boot", "outside_app")
@@ -112,7 +116,7 @@ def hyperfine(commands, runs, want_rc):
     or (None, why not). -N runs each command without a shell (argv quoted
     with shlex, which hyperfine splits back the same way); -i keeps going
     on the non-zero exit codes the exit port makes, which are checked here
-    instead (want_rc)."""
+    instead (want_rc: one code, or {name: code})."""
     with tempfile.TemporaryDirectory(prefix="anyvm-bench-") as tmp:
         out = os.path.join(tmp, "hyperfine.json")
         cmd = ["hyperfine", "-N", "--warmup", "1", "--runs", str(runs), "-i", "--style", "none",
@@ -134,10 +138,11 @@ def hyperfine(commands, runs, want_rc):
     figures = {name: (r["times"], r.get("exit_codes", [])) for (name, _), r in
                zip(commands, results)}
     for name, (_, codes) in figures.items():
-        bad = [c for c in codes if c != want_rc]
+        want = want_rc[name] if isinstance(want_rc, dict) else want_rc
+        bad = [c for c in codes if c != want]
         if bad:
             print(f"    note: {len(bad)} of the {name} runs ended with exit codes "
-                  f"{sorted(set(bad))}, not {want_rc}")
+                  f"{sorted(set(bad))}, not {want}")
     return figures, shown
 
 
@@ -319,8 +324,9 @@ def main():
     ap = argparse.ArgumentParser(description="Print anyvm's boot, virtio and HTTP figures.")
     ap.add_argument("--runs", type=int, default=11,
                     help="hyperfine runs per wall-time figure (default 11)")
-    ap.add_argument("--only", choices=("boot", "netblk", "http"),
-                    help="only the boot figures, the virtio-net/blk ones or the HTTP ones")
+    ap.add_argument("--only", choices=("boot", "netblk", "http", "tool"),
+                    help="only the boot figures, the virtio-net/blk ones, the HTTP ones or "
+                         "anyvm run's overhead")
     a = ap.parse_args()
     # SIGTERM unwinds like Ctrl-C, so that the VMs and namespaces are taken
     # down on the way out.
@@ -340,6 +346,8 @@ def main():
         netblk_bench.bench_netblk(acc)
     if a.only in (None, "http"):
         http_bench.bench_http(acc)
+    if a.only in (None, "tool"):
+        tool_bench.bench_tool_overhead(acc, a.runs)
     return 0
 
 
