@@ -456,7 +456,7 @@ setup:
 # app's is not 0; tools/anyvm run exits with the app's.
 run: export ANYVM_ARGS := $(value ARGS)
 run: setup
-	@$(MAKE) --no-print-directory $(B)/$(APP).elf $(if $(filter firecracker%,$(TARGET)),hostsim) \
+	@$(MAKE) --no-print-directory $(B)/$(APP).elf $(if $(filter firecracker% hyperv%,$(TARGET)),hostsim) \
 		$(if $(filter %uefi %uefi-%,$(TARGET)),$(B)/$(APP).efi)
 	@set -f; tools/anyvm run --target $(TARGET) $(if $(ACCEL),--accel $(ACCEL)) $($(APP)_RUN) \
 		$(B)/$(APP).elf $${ANYVM_ARGS:+-- $$ANYVM_ARGS}

@@ -196,6 +196,9 @@ def target_needs(t):
     if t.medium in launch.EFI_MEDIA:
         out += [(path, os.path.isfile(path), "apt-get install ovmf (make setup)")
                 for path in (ovmf.CODE, ovmf.VARS)]
+    if t.medium == "vmware-disk":
+        out += [(tool, shutil.which(tool) is not None, "apt-get install fdisk mtools grub-common "
+                 "grub-pc-bin (make setup)") for tool in ("sfdisk", "mformat", "grub-mkimage")]
     if t.medium == "efi-disk":
         out += [(tool, shutil.which(tool) is not None, "apt-get install fdisk mtools (make setup)")
                 for tool in ("sfdisk", "mformat")]
