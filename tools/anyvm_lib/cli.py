@@ -177,6 +177,9 @@ def parser():
                    help="firecracker: a drive (after anyvm.toml's disks); repeatable")
     k.add_argument("--nic", default=None, metavar="tap=NAME[,mac=MAC]",
                    help="firecracker: a network interface on that host TAP device")
+    k.add_argument("--efi", action="store_true",
+                   help="vmware: boot with VMware's EFI firmware from the GPT disk of pack efi "
+                        "(the .efi beside the image) instead of BIOS GRUB")
     k.add_argument("--ref", default=None, metavar="[REGISTRY/]PATH:TAG",
                    help="kubevirt: the container image reference (default anyvm/NAME:latest)")
     return p
@@ -425,7 +428,8 @@ def pack_image(a, fmt, out, app_args, opts):
                f"{'; module ' + iso.INITRD_PATH if a.initrd else ''})"
     if fmt == "vmware":
         written = vmware.pack(a.image, out, line, initrd_path=a.initrd, mem=a.mem,
-                              cpus=opts.cpus, progress=say)
+                              cpus=opts.cpus, progress=say,
+                              firmware="efi" if a.efi else "bios")
     else:
         written = packs.pack(fmt, a.image, out, line, opts, say)
     return f"{out}: " + ", ".join(os.path.basename(p) for p in written.values()) + \
@@ -446,10 +450,11 @@ def cmd_pack(a, app_args):
     uses = {"mem": ("vmware", "qemu", "kubevirt", "firecracker", "all"),
             "cpus": ("vmware", "qemu", "firecracker", "all"),
             "disk": ("firecracker", "all"), "nic": ("firecracker", "all"),
-            "ref": ("kubevirt", "all")}
+            "ref": ("kubevirt", "all"), "efi": ("vmware",)}
     for opt, fmts in uses.items():
-        if getattr(a, opt) not in (None, []) and a.format not in fmts:
-            raise packdir.PackError(f"--{opt} is for anyvm pack {', '.join(fmts[:-1])}")
+        if getattr(a, opt) not in (None, [], False) and a.format not in fmts:
+            raise packdir.PackError(f"--{opt} is for anyvm pack "
+                                    f"{', '.join(f for f in fmts if f != 'all')}")
     opts = packs.Options(initrd=a.initrd, mem=a.mem, cpus=a.cpus, disks=list(a.disk),
                          nic=a.nic, ref=a.ref)
     if os.path.isdir(a.image):

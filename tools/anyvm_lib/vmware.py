@@ -16,8 +16,10 @@ files are made in a scratch folder inside OUTDIR and moved into place only
 when all of them are written and read back."""
 
 import os
+import shutil
 
-from . import bootdisk, diskconvert, ovf, packdir, runcheck, vmx
+from . import bootdisk, diskconvert, efi, esp, ovf, packdir, runcheck, vmx
+from . import cmdline as cmdline_mod
 
 # The VMDK descriptor's ddb.adapterType: the controller a disk was made
 # for, and with it the geometry the descriptor gives (SCSI: 255 heads, 63
@@ -39,13 +41,24 @@ def memory_mib(text, img_data, img):
     return packdir.memory_mib(text, img_data, img, multiple=4)
 
 
-def check(img, outdir, line, initrd_path=None, mem=None, cpus=1):
+def check(img, outdir, line, initrd_path=None, mem=None, cpus=1, firmware="bios"):
     """Everything pack needs, checked before anything is written. Returns
-    (name, memory in MiB, grub.cfg text). Raises PackError,
-    runcheck.InputError (the image, --mem, --cpus), CmdlineError or
-    InitrdError with a message that says what to do."""
+    (name, memory in MiB, grub.cfg text; for EFI, the .efi's path).
+    Raises PackError, runcheck.InputError (the image, --mem, --cpus),
+    CmdlineError, InitrdError or EfiError with a message that says what to
+    do."""
     name = image_name(img)
-    data, cfg = bootdisk.check(img, line, initrd_path, tools=QEMU_IMG)
+    if firmware == "efi":
+        if initrd_path is not None:
+            raise PackError("anyvm pack vmware --efi: no initrd under UEFI yet")
+        data = runcheck.check_image(img, "efi")
+        cfg = efi.image_for(img)       # the .efi beside the image, or EfiError
+        efi.sections(efi.read(cfg))
+        cmdline_mod.check_limits(line)
+        if shutil.which("qemu-img") is None:
+            raise PackError("missing Debian package qemu-utils (make setup installs it)")
+    else:
+        data, cfg = bootdisk.check(img, line, initrd_path, tools=QEMU_IMG)
     packdir.check_outdir(outdir)
     runcheck.check_cpus(cpus)
     mib = memory_mib(mem, data, img)
@@ -68,25 +81,34 @@ def files(name):
             "ova": f"{name}.ova", "serial": f"{name}-serial.log"}
 
 
-def pack(img, outdir, line, initrd_path=None, mem=None, cpus=1, progress=None):
+def pack(img, outdir, line, initrd_path=None, mem=None, cpus=1, progress=None, firmware="bios"):
     """Writes the files of files(name) into outdir; returns {role: path}.
-    progress, if given, is called with a line before each slow step."""
+    progress, if given, is called with a line before each slow step.
+    firmware "efi": the disk is `anyvm pack efi`'s GPT disk (the .efi on an
+    EFI system partition) and the VM boots with VMware's EFI firmware."""
     say = progress or (lambda text: None)
-    name, mib, cfg = check(img, outdir, line, initrd_path, mem, cpus)
+    name, mib, cfg = check(img, outdir, line, initrd_path, mem, cpus, firmware)
     names = files(name)
     del names["serial"]
     with packdir.staged(outdir, names) as at:
-        say(f"making the BIOS boot disk {names['raw']} (GRUB, FAT16 with the image)")
-        capacity = bootdisk.write(img, at["raw"], cfg, initrd_path)
+        if firmware == "efi":
+            say(f"making the EFI boot disk {names['raw']} (GPT, EFI system partition with "
+                f"{os.path.basename(cfg)})")
+            esp.pack(img, at["raw"], line)
+            capacity = os.path.getsize(at["raw"])
+        else:
+            say(f"making the BIOS boot disk {names['raw']} (GRUB, FAT16 with the image)")
+            capacity = bootdisk.write(img, at["raw"], cfg, initrd_path)
         say(f"converting it to {names['vmdk']} (monolithicSparse) and "
             f"{names['stream']} (streamOptimized)")
         convert_vmdk(at["raw"], at["vmdk"], "monolithicSparse")
         convert_vmdk(at["raw"], at["stream"], "streamOptimized")
         with open(at["vmx"], "w") as f:
-            f.write(vmx.text(name, names["vmdk"], files(name)["serial"], mib, cpus))
+            f.write(vmx.text(name, names["vmdk"], files(name)["serial"], mib, cpus, firmware))
         with open(at["ovf"], "wb") as f:
             f.write(ovf.descriptor(name, names["stream"], os.path.getsize(at["stream"]), capacity,
-                                   mib, cpus, files(name)["serial"], vmx.HW_VERSION))
+                                   mib, cpus, files(name)["serial"], vmx.HW_VERSION,
+                                   firmware))
         ovf.check_package(at["ovf"], capacity)
         with open(at["mf"], "w") as f:
             f.write(ovf.manifest([at["ovf"], at["stream"]]))
