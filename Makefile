@@ -284,7 +284,7 @@ PURE_SRCS := core/cmdline.c core/memmap.c core/page_alloc.c core/heap.c \
 	core/acpi_spcr.c \
 	core/event.c core/timer.c core/irq.c core/device.c core/civil_time.c core/param.c core/platform.c tests/unit/host_platform.c tests/unit/host_irq.c \
 	boot/bootinfo.c boot/multiboot.c boot/pvh.c boot/linux64.c boot/framebuffer.c klib/format.c klib/number.c \
-	boot/efi/efi_cmdline.c boot/efi/efi_memmap.c boot/efi/efi_tables.c \
+	boot/efi/efi_cmdline.c boot/efi/efi_memmap.c boot/efi/efi_tables.c boot/efi/efi_initrd_path.c \
 	hv/hv_decide.c hv/vmware_backdoor.c hv/hyperv_tsc.c hv/hyperv/hypercall_abi.c hv/hyperv/synic_msg.c \
 	bus/vmbus/vmbus_msg.c bus/vmbus/vmbus_version.c bus/vmbus/vmbus_ring.c \
 	drivers/hyperv/ic_msg.c drivers/hyperv/ic_kvp.c arch/x86_64/power_policy.c arch/x86_64/mptable.c \
@@ -321,7 +321,7 @@ $(B)/unit/test_sys_musl_arch: $(B)/pure/sys/musl_arch.o
 FILES_PURE_OBJS := $(patsubst %.c,$(B)/pure/%.o,$(wildcard sys/files/*.c))
 $(B)/unit/test_sys_files: $(FILES_PURE_OBJS)
 # test_efi_main runs the EFI entry's C part against a fake firmware.
-$(B)/unit/test_efi_main: $(B)/pure/boot/efi/efi_main.o
+$(B)/unit/test_efi_main: $(B)/pure/boot/efi/efi_main.o $(B)/pure/boot/efi/efi_initrd.o
 # test_fbcon draws with the generated font (the Makefile's FBCON_FONT).
 $(B)/unit/test_fbcon: $(B)/pure/drivers/fbcon/fbcon.o $(B)/pure/gen/fbcon_font.o
 $(B)/pure/gen/fbcon_font.o: $(B)/gen/fbcon_font.c
