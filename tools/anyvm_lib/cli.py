@@ -415,10 +415,13 @@ def pack_image(a, fmt, out, app_args, opts):
     line = cmdline_mod.compose(a.cmdline or packs.default_cmdline(fmt), app_args)
     if fmt == "efi":
         if a.initrd is not None:
-            raise esp.EspError("anyvm pack efi: no initrd under UEFI yet")
-        src = esp.pack(a.image, out, line)
-        return f"{out} (GPT, EFI system partition: {src} as \\EFI\\BOOT\\BOOTX64.EFI, " \
-               f"command line {line})"
+            initrd.check(a.initrd)
+        src = esp.pack(a.image, out, line, initrd=a.initrd)
+        if a.initrd is not None:
+            line = esp.with_initrd_param(line)
+        return f"{out} (GPT, EFI system partition: {src} as \\EFI\\BOOT\\BOOTX64.EFI" + \
+            (f", {a.initrd} as {esp.INITRD_PATH}" if a.initrd else "") + \
+            f", command line {line})"
     if fmt == "iso":
         runcheck.check_image(a.image, "iso")
         if a.initrd is not None:

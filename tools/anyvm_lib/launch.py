@@ -4,6 +4,7 @@ and reconcile the guest's exit status. tools/anyvm, the boot matrix
 (tests/boot/test_boot_matrix.py) and bench/bench.py all boot through here."""
 
 import os
+import shutil
 import tempfile
 from dataclasses import dataclass, field
 
@@ -130,7 +131,7 @@ def prepare(spec, workdir):
         # QEMU's gdbstub (docs "GDB usage"): -gdb DEV listens, -S holds the
         # CPU until the debugger continues it.
         extra = ["-gdb", f"tcp:127.0.0.1:{spec.gdb_port}", "-S"] + extra
-    if spec.initrd is not None and target.medium != "iso":
+    if spec.initrd is not None and target.medium in ("kernel", "kernel-pvh", "efi-kernel"):
         try:
             extra = ["-initrd", initrd.qemu_path(spec.initrd, workdir)] + extra
         except initrd.InitrdError as e:
@@ -229,10 +230,12 @@ EFI_MEDIA = ("efi-kernel", "efi-esp", "efi-disk")
 def efi_argv(spec, target, kernel, line, workdir, common):
     """QEMU with OVMF booting the .efi beside the image (docs/uefi.md):
     efi-kernel through -kernel (QEMU's Linux loader hands it to OVMF, the
-    command line arrives as load options); efi-esp from a directory QEMU
-    presents as a FAT disk (vvfat), the command line written into the
-    image's .cmdline section, as `anyvm pack efi` does; efi-disk from the
-    GPT disk `anyvm pack efi` writes, on virtio-blk."""
+    command line arrives as load options, -initrd through LoadFile2);
+    efi-esp from a directory QEMU presents as a FAT disk (vvfat), the
+    command line written into the image's .cmdline section, as `anyvm pack
+    efi` does; efi-disk from the GPT disk `anyvm pack efi` writes, on
+    virtio-blk. On the last two the initrd is a file beside the .efi that
+    an initrd= parameter names."""
     try:
         path = efi.image_for(kernel)
         data = efi.read(path)
@@ -242,16 +245,16 @@ def efi_argv(spec, target, kernel, line, workdir, common):
         raise BootError(f"{e} (build it: make build/NAME.efi)") from None
     except ovmf.OvmfError as e:
         raise BootError(str(e)) from None
-    if spec.initrd is not None:
-        raise BootError(f"target {target.name}: no initrd under UEFI yet")
     if target.medium == "efi-kernel":
+        # OVMF's loader for -kernel offers -initrd through LoadFile2
+        # (boot/efi/efi_initrd.c)
         return qemu.argv(kernel=qemu_kernel_path(path, workdir), append=line, **common)
     if spec.exit_device:
         line = qemu.with_exit_param(line)
     if target.medium == "efi-disk":
         disk = os.path.join(workdir, "esp.img")
         try:
-            esp_mod.pack(path, disk, line)
+            esp_mod.pack(path, disk, line, initrd=spec.initrd)
         except (efi.EfiError, esp_mod.EspError) as e:
             raise BootError(str(e)) from None
         return qemu.argv(extra=common.pop("extra") +
@@ -259,6 +262,9 @@ def efi_argv(spec, target, kernel, line, workdir, common):
                          **common)
     esp = os.path.join(workdir, "esp")
     os.makedirs(os.path.join(esp, "EFI", "BOOT"))
+    if spec.initrd is not None:
+        shutil.copyfile(spec.initrd, os.path.join(esp, *esp_mod.INITRD_PATH.split("/")))
+        line = esp_mod.with_initrd_param(line)
     try:
         boot = efi.with_cmdline(data, line)
     except efi.EfiError as e:

@@ -18,7 +18,7 @@ when all of them are written and read back."""
 import os
 import shutil
 
-from . import bootdisk, diskconvert, efi, esp, ovf, packdir, runcheck, vmx
+from . import bootdisk, diskconvert, efi, esp, initrd, ovf, packdir, runcheck, vmx
 from . import cmdline as cmdline_mod
 
 # The VMDK descriptor's ddb.adapterType: the controller a disk was made
@@ -50,7 +50,7 @@ def check(img, outdir, line, initrd_path=None, mem=None, cpus=1, firmware="bios"
     name = image_name(img)
     if firmware == "efi":
         if initrd_path is not None:
-            raise PackError("anyvm pack vmware --efi: no initrd under UEFI yet")
+            initrd.check(initrd_path)
         data = runcheck.check_image(img, "efi")
         cfg = efi.image_for(img)       # the .efi beside the image, or EfiError
         efi.sections(efi.read(cfg))
@@ -94,7 +94,7 @@ def pack(img, outdir, line, initrd_path=None, mem=None, cpus=1, progress=None, f
         if firmware == "efi":
             say(f"making the EFI boot disk {names['raw']} (GPT, EFI system partition with "
                 f"{os.path.basename(cfg)})")
-            esp.pack(img, at["raw"], line)
+            esp.pack(img, at["raw"], line, initrd=initrd_path)
             capacity = os.path.getsize(at["raw"])
         else:
             say(f"making the BIOS boot disk {names['raw']} (GRUB, FAT16 with the image)")
