@@ -42,6 +42,7 @@ static unsigned rescind_seconds;
 
 struct hvm {
     struct serial16550 serial;
+    struct cmos_rtc rtc;
     struct debug_exit debug_exit;
     struct hvm_pm pm;
     struct hvhost_partition partition;
@@ -148,6 +149,7 @@ static int add_devices(struct hvm *m, struct hostsim_vm *vm, const struct hostsi
     struct cpu_kvm *k = &vm->kvm;
     serial16550_init(&m->serial, stdout, hostsim_vm_irq, vm, HVM_COM1_GSI);
     if (serial16550_register(&m->serial, &k->pio, HVM_COM1_PORT) != 0 ||
+        cmos_rtc_register_ports(&m->rtc, &k->pio) != 0 ||
         hvm_pm_register(&m->pm, &k->stop, &k->pio) != 0)
         return -1;
     if (o->exit_port >= 0 &&
