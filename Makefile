@@ -314,6 +314,9 @@ $(B)/unit/%: tests/unit/%.c $(PURE_SRCS:%.c=$(B)/pure/%.o)
 	@echo '  HOSTCC  $@'
 	@$(HCC) $(HCFLAGS) -MF $(B)/unitdep/$*.d -fsanitize=address,undefined -o $@ \
 		$(filter %.c %.o,$^) -lcmocka
+# test_vmbus_ring_pair: the guest's ring code and hostsim's, each behind a
+# file of its own (their headers share names).
+$(B)/unit/test_vmbus_ring_pair: tests/unit/ring_pair_guest.c tests/unit/ring_pair_host.c
 # test_sys_musl_arch links musl's replaced functions (host_musl_ names there).
 $(B)/unit/test_sys_musl_arch: $(B)/pure/sys/musl_arch.o
 # test_sys_files drives the file layer, which the other tests go without
@@ -478,8 +481,17 @@ reference: setup
 	tests/reference/build_linux.sh
 	PYTHONDONTWRITEBYTECODE=1 $(PYTHON) tests/reference/boot.py
 bench: setup
-	@$(MAKE) --no-print-directory apps hostsim $(B)/empty.elf
+	@$(MAKE) --no-print-directory apps hostsim $(B)/empty.elf $(B)/bench/vmbus_ring_rate
 	PYTHONDONTWRITEBYTECODE=1 $(PYTHON) bench/bench.py $(BENCH_ARGS)
+
+# The VMBus ring round-trip rate: the guest's ring code against hostsim's,
+# in one process (bench/vmbus_ring_rate.c), without sanitizers.
+$(B)/bench/vmbus_ring_rate: bench/vmbus_ring_rate.c tests/unit/ring_pair_guest.c \
+		tests/unit/ring_pair_host.c bus/vmbus/vmbus_ring.c hostsim/vmbus/ring.c \
+		hostsim/guest_mem.c Makefile
+	@mkdir -p $(dir $@)
+	@echo '  HOSTCC  $@'
+	@$(HCC) $(filter-out -MMD -MP,$(HCFLAGS)) -o $@ $(filter %.c,$^)
 
 # httpd under load and connection churn for SOAK_MINUTES (default 30), outside
 # CI: bench/soak.py says what it watches.

@@ -21,6 +21,9 @@ run (docs/bench.md says how to read them):
     the same QEMU machine (boot to first 200 OK, wrk requests/s and
     latency; bench/http_bench.py, BENCH_HTTP_SECONDS per wrk run).
 
+  * Hyper-V on hostsim beside Firecracker on hostsim (time to VMBus ready
+    and to main) and the VMBus ring round-trip rate in co-simulation
+    (bench/hyperv_bench.py);
   * UEFI beside BIOS on q35: host and guest time to main, wall time, the
     .efi's size (bench/uefi_bench.py);
   * `anyvm run`'s own cost beside the QEMU command it runs
@@ -53,6 +56,7 @@ import http_bench  # noqa: E402
 import netblk_bench  # noqa: E402
 import tool_bench  # noqa: E402
 import uefi_bench  # noqa: E402
+import hyperv_bench  # noqa: E402
 
 HELLO = os.path.join(BUILD, "hello.elf")
 EXAMPLE = os.path.join(ROOT, "tests", "boot", "outside_app")
@@ -346,6 +350,7 @@ def main():
         bench_memory_floor(acc)
         bench_hostsim(a.runs)
         uefi_bench.bench_uefi(acc, a.runs)
+        hyperv_bench.bench_hyperv()
     if a.only in (None, "netblk"):
         netblk_bench.bench_netblk(acc)
     if a.only in (None, "http"):
