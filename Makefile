@@ -287,6 +287,7 @@ PURE_SRCS := core/cmdline.c core/memmap.c core/page_alloc.c core/heap.c \
 	boot/efi/efi_cmdline.c boot/efi/efi_memmap.c boot/efi/efi_tables.c \
 	hv/hv_decide.c hv/vmware_backdoor.c hv/hyperv_tsc.c hv/hyperv/hypercall_abi.c hv/hyperv/synic_msg.c \
 	bus/vmbus/vmbus_msg.c bus/vmbus/vmbus_version.c bus/vmbus/vmbus_ring.c \
+	bus/vmbus/vmbus_gpa_pkt.c \
 	drivers/hyperv/ic_msg.c drivers/hyperv/ic_kvp.c arch/x86_64/power_policy.c arch/x86_64/mptable.c \
 	bus/pci/pci_addr.c bus/pci/pci_bar_decode.c bus/pci/pci_cap_walk.c bus/pci/pci_match.c \
 	bus/pci/pci_irq_logic.c bus/pci/pci_format.c \
