@@ -34,8 +34,9 @@
  * hosts (WIN7, WIN6) would need the 48-byte packets; not offered. */
 static const uint16_t versions[] = {VSTOR_VERSION_WIN10, VSTOR_VERSION_WIN8_1, VSTOR_VERSION_WIN8};
 
-/* 6163d9ba-... ba6163d9-04a1-4d29-b605-72e2ffb1dc7f (storvsc_drv.c
- * gen_scsi class; on the wire the first three fields are little-endian). */
+/* ba6163d9-04a1-4d29-b605-72e2ffb1dc7f, the SCSI controller class (Linux
+ * include/linux/hyperv.h HV_SCSI_GUID; openvmm storvsp_protocol); on the
+ * wire the first three fields are little-endian. */
 static const struct vmbus_guid scsi_class = {{0xd9, 0x63, 0x61, 0xba, 0xa1, 0x04, 0x29, 0x4d, 0xb6,
                                               0x05, 0x72, 0xe2, 0xff, 0xb1, 0xdc, 0x7f}};
 
