@@ -29,6 +29,10 @@
 #define RETRY_DELAY_NS 10000000ull
 #define PAGE 4096u
 #define MAX_PAGES (STORVSC_MAX_TRANSFER / PAGE + 1)
+/* Packets taken per call: a host that keeps writing cannot keep the loop
+ * here; the rest is taken by the channel's work item, queued again. */
+#define PROCESS_BUDGET 64
+#define NOTICES_LOGGED 5
 
 /* 0x0602 (WIN10), 0x0600 (WIN8.1), 0x0501 (WIN8): Linux's list. Older
  * hosts (WIN7, WIN6) would need the 48-byte packets; not offered. */
@@ -171,6 +175,7 @@ void storvsc_process(struct storvsc *sc)
     sc->processing = true;
     struct vmbus_pkt pkt;
     int r;
+    unsigned budget = PROCESS_BUDGET;
     while (!sc->broken && (r = vmbus_recv(sc->vd, sc->rx, sizeof sc->rx, &pkt)) != 0) {
         if (r < 0) { /* the channel failed (logged) */
             fail_all(sc);
@@ -181,8 +186,11 @@ void storvsc_process(struct storvsc *sc)
         if (pkt.type == VMBUS_PKT_DATA_INBAND && pkt.transaction_id == 0) {
             /* The host's own notice (ENUMERATE_BUS, REMOVE_DEVICE): units
              * added or removed at run time are not followed yet. */
-            kprintf("%s: host notice, operation %u, not acted on\n", sc->name,
-                    len >= 4 ? (unsigned)p[0] : 0u);
+            if (sc->notices++ < NOTICES_LOGGED)
+                kprintf("%s: host notice, operation %u, not acted on\n", sc->name,
+                        len >= 4 ? (unsigned)p[0] : 0u);
+            if (--budget == 0)
+                break;
             continue;
         }
         struct storvsc_io *io = NULL;
@@ -201,7 +209,11 @@ void storvsc_process(struct storvsc *sc)
             break;
         }
         complete(sc, io, p, len);
+        if (--budget == 0)
+            break;
     }
+    if (budget == 0 && !sc->broken)
+        work_queue(&sc->vd->work); /* more may wait: later, from the loop */
     sc->processing = false;
 }
 

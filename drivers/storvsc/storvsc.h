@@ -64,6 +64,7 @@ struct storvsc {
     uint32_t max_transfer;
     bool broken;
     bool processing;
+    unsigned notices; /* the host's own notices seen (a few are logged) */
     uint64_t seq;
     struct storvsc_io io[STORVSC_SLOTS];
     struct storvsc_disk *disks;
