@@ -283,6 +283,78 @@ TEST(inquiry_and_reads_through_a_gpa_range)
     CHECK_STR(violation, "");
 }
 
+/* Runs cdb with len data bytes (read direction) and returns the answer's
+ * SRB status; the data is at BUF_PFN. */
+static uint8_t run(uint64_t tid, const uint8_t *cdb, uint8_t cdb_len, uint32_t len, uint8_t *a)
+{
+    memset(ram + BUF_PFN * PAGE, 0xEE, 2 * PAGE);
+    srb(tid, cdb, cdb_len, len ? 1 : 2, len, len);
+    uint64_t got;
+    uint16_t type;
+    if (host_answer(a, &got, &type) != 64 || got != tid)
+        return 0xFF;
+    return a[14];
+}
+
+TEST(the_other_commands)
+{
+    fresh(0, false);
+    init_all();
+    uint8_t a[64];
+    const uint8_t *buf = ram + BUF_PFN * PAGE;
+    /* READ CAPACITY(10): last LBA 127, 512-byte blocks */
+    static const uint8_t rc10[10] = {0x25};
+    CHECK_EQ(run(1, rc10, 10, 8, a), 1);
+    static const uint8_t cap10[8] = {0, 0, 0, 127, 0, 0, 2, 0};
+    CHECK(memcmp(buf, cap10, 8) == 0);
+    /* READ CAPACITY(16) (SERVICE ACTION IN 0x9E/0x10), allocation 32 */
+    static const uint8_t rc16[16] = {0x9E, 0x10, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 32};
+    CHECK_EQ(run(2, rc16, 16, 32, a), 1);
+    static const uint8_t cap16[12] = {0, 0, 0, 0, 0, 0, 0, 127, 0, 0, 2, 0};
+    CHECK(memcmp(buf, cap16, 12) == 0);
+    CHECK_EQ(r32(a + 24), 32u);
+    /* READ(16) of block 100 */
+    static const uint8_t read16[16] = {0x88, 0, 0, 0, 0, 0, 0, 0, 0, 100, 0, 0, 0, 1};
+    CHECK_EQ(run(3, read16, 16, 512, a), 1);
+    CHECK_EQ(buf[0], 100);
+    CHECK_EQ(buf[511], 100);
+    /* REPORT LUNS: one unit, LUN 0 */
+    static const uint8_t luns[12] = {0xA0, 0, 0, 0, 0, 0, 0, 0, 1, 0};
+    CHECK_EQ(run(4, luns, 12, 256, a), 1);
+    static const uint8_t list[16] = {0, 0, 0, 8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
+    CHECK(memcmp(buf, list, 16) == 0);
+    CHECK_EQ(r32(a + 24), 16u);
+    /* VPD pages 0x00, 0x80 (the file's name), 0x83 (a T10 vendor id) */
+    static const uint8_t vpd0[6] = {0x12, 1, 0x00, 0, 255, 0};
+    CHECK_EQ(run(5, vpd0, 6, 255, a), 1);
+    static const uint8_t pages[7] = {0, 0, 0, 3, 0x00, 0x80, 0x83};
+    CHECK(memcmp(buf, pages, 7) == 0);
+    static const uint8_t vpd80[6] = {0x12, 1, 0x80, 0, 255, 0};
+    CHECK_EQ(run(6, vpd80, 6, 255, a), 1);
+    CHECK(buf[1] == 0x80 && buf[3] == 9 && memcmp(buf + 4, "disk0.img", 9) == 0);
+    static const uint8_t vpd83[6] = {0x12, 1, 0x83, 0, 255, 0};
+    CHECK_EQ(run(7, vpd83, 6, 255, a), 1);
+    static const uint8_t ident[16] = {0,   0x83, 0,   21,  2,   1,   0,   17,
+                                      'M', 's',  'f', 't', ' ', ' ', ' ', ' '};
+    CHECK(memcmp(buf, ident, 16) == 0);
+    /* SYNCHRONIZE CACHE(10): no data, GOOD */
+    static const uint8_t sync10[10] = {0x35};
+    CHECK_EQ(run(8, sync10, 10, 0, a), 1);
+    CHECK_EQ(ctl.flushes, 1u);
+    /* refused with ILLEGAL REQUEST: an unknown opcode (0x20), a page
+     * without EVPD (0x24), a length of 0 (0x21) */
+    static const uint8_t unknown[6] = {0x04};
+    CHECK_EQ(run(9, unknown, 6, 0, a), 0x84);
+    CHECK(a[30] == 5 && a[40] == 0x20);
+    static const uint8_t nopage[6] = {0x12, 0, 0x80, 0, 96, 0};
+    CHECK_EQ(run(10, nopage, 6, 96, a), 0x84);
+    CHECK(a[30] == 5 && a[40] == 0x24);
+    static const uint8_t zero[10] = {0x28, 0, 0, 0, 0, 1, 0, 0, 0, 0};
+    CHECK_EQ(run(11, zero, 10, 512, a), 0x84);
+    CHECK(a[30] == 5 && a[40] == 0x21);
+    CHECK_STR(violation, "");
+}
+
 TEST(a_read_only_disk_refuses_writes)
 {
     fresh(0, true);
