@@ -51,6 +51,7 @@ struct storvsc_io *storvsc_io_get(struct storvsc *sc)
         if (!io->in_use) {
             memset(io, 0, sizeof *io);
             io->in_use = true;
+            io->finished = true; /* not in flight until sent */
             /* slot in the low byte, a sequence above it: a stale or
              * invented id never matches */
             io->tid = (++sc->seq << 8) | i;
@@ -97,7 +98,6 @@ int storvsc_send(struct storvsc *sc, struct storvsc_io *io)
 {
     if (sc->broken)
         return BLK_EIO;
-    io->finished = false;
     int r;
     if (!io->srb) {
         io->sent = VSTOR_PACKET_BYTES;
@@ -125,9 +125,13 @@ int storvsc_send(struct storvsc *sc, struct storvsc_io *io)
     if (r == 1)
         return BLK_EBUSY;
     if (r != 0) {
-        fail_all(sc); /* the channel failed (logged) */
+        /* The channel failed (logged): the others in flight fail; this one
+         * was not sent, its caller is told by the return value alone. */
+        io->finished = true;
+        fail_all(sc);
         return BLK_EIO;
     }
+    io->finished = false; /* in flight: a completion or fail_all finishes it */
     return 0;
 }
 

@@ -10,7 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define COSIM_CONTROLLERS 6
+#define COSIM_CONTROLLERS 7
 
 /* A fresh host without channels: controllers are offered in the order
  * they get their first disk, relids 1, 2, ... */

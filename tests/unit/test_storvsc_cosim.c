@@ -11,7 +11,8 @@
  *   0: LUN 0 a writable disk of 1 MiB, LUN 1 a read-only disk;
  *   1: one disk, a host that takes storvsc versions up to WIN8 (5.1);
  *   2-5: one disk each, a host that breaks the protocol at the first READ
- *        (each --misbehave storvsc-* kind). */
+ *        (each --misbehave storvsc-* kind);
+ *   6: one disk, whose ring the test breaks under a request being sent. */
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -129,7 +130,7 @@ static int disk_file(uint64_t bytes, uint8_t fill)
     return fd;
 }
 
-static int fd_rw, fd_ro, fd_old, fd_bad[4];
+static int fd_rw, fd_ro, fd_old, fd_bad[4], fd_last;
 
 static struct blkdev *disk(const char *serial)
 {
@@ -173,9 +174,11 @@ TEST(init_in_order_and_every_lun_found)
         CHECK_EQ(cosim_host_add_disk(2 + i, fd_bad[i], false, 64 * 1024, serial), 0);
         cosim_host_misbehave(2 + i, kinds[i]);
     }
+    fd_last = disk_file(64 * 1024, 0);
+    CHECK_EQ(cosim_host_add_disk(6, fd_last, false, 64 * 1024, "last.img"), 0);
     CHECK_EQ(vmbus_connect(0x1000, 0x2000, 0x3000), 0);
     vmbus_settle();
-    CHECK(LOG_CONTAINS("vmbus: 6 offers"));
+    CHECK(LOG_CONTAINS("vmbus: 7 offers"));
     /* the newest version each host takes: 6.2, and 5.1 after two refusals */
     CHECK(LOG_CONTAINS("storvsc relid 1: protocol 6.2, transfers up to 256 KiB"));
     CHECK(LOG_CONTAINS("storvsc relid 2: protocol 5.1, transfers up to 256 KiB"));
@@ -189,7 +192,7 @@ TEST(init_in_order_and_every_lun_found)
     CHECK(!rw->read_only && rw->has_flush);
     CHECK(ro->read_only); /* MODE SENSE said so */
     CHECK_EQ(ro->capacity, 64u);
-    for (uint32_t r = 1; r <= 6; r++)
+    for (uint32_t r = 1; r <= 7; r++)
         CHECK_EQ(controller(r)->dev.state, DEVICE_BOUND);
     HOST_KEPT_RULES();
 }
@@ -320,6 +323,37 @@ TEST(a_host_that_breaks_the_protocol_loses_only_its_controller)
         CHECK_EQ(blkdev_read(disk("rw.img"), 0, b, 1), 0);
         HOST_KEPT_RULES();
     }
+}
+
+/* The channel fails while a request is being sent (the host's read index
+ * in the outbound ring turns nonsense): that request is refused once,
+ * never also completed. */
+static unsigned done_calls;
+static void count_done(struct blk_request *req)
+{
+    (void)req;
+    done_calls++;
+}
+
+TEST(a_request_the_channel_fails_under_is_refused_once)
+{
+    struct blkdev *bd = disk("last.img");
+    struct vmbus_dev *vd = controller(7);
+    CHECK(bd != NULL && vd != NULL);
+    unit_log_clear();
+    vd->out.ctl->read_index = 12; /* not 8-aligned */
+    static uint8_t b[512];
+    struct blk_request req = {
+        .op = BLK_READ, .sector = 0, .count = 1, .buf = b, .done = count_done};
+    uint64_t completions = bd->completions;
+    CHECK_EQ(blkdev_submit(bd, &req), BLK_EIO);
+    for (int i = 0; i < 5; i++)
+        event_run_pending();
+    CHECK_EQ(done_calls, 0u);
+    CHECK_EQ(bd->completions, completions);
+    CHECK(LOG_CONTAINS("vmbus relid 7 storvsc: disabled: outbound ring: the host's read index"));
+    CHECK_EQ(blkdev_read(bd, 0, b, 1), BLK_EIO);
+    CHECK_EQ(blkdev_read(disk("rw.img"), 0, b, 1), 0);
 }
 
 TEST(a_rescinded_controller_takes_its_disks_away)
