@@ -20,7 +20,7 @@
 #include "hostsim/guest_mem.h"
 #include "hostsim/vmbus/ring.h"
 
-#define VMBUS_HOST_GPA_MAX_RANGES 8
+#define VMBUS_HOST_GPA_MAX_RANGES 32 /* netvsc sends a page per range */
 
 struct vmbus_host_gpa_range {
     uint32_t len, offset;
