@@ -18,7 +18,11 @@ when the guest breaks the VSTOR protocol.
   * each `--misbehave storvsc-*` fault, on the first controller's first
     READ (devinfo's look at sector 0): the guest logs the violation, fails
     the request and closes only that channel; the disk on the second
-    controller still verifies, and the app runs to its end.
+    controller still verifies, and the app runs to its end;
+  * bad disk options (a file that is not whole blocks, a missing file,
+    --scsi-luns out of range, more disks than the controllers hold, ,root,
+    a storvsc fault without a disk): refused with a message before any VM
+    runs.
 
 hostsim runs on /dev/kvm; each run has a timeout; nothing is timed."""
 
@@ -155,3 +159,31 @@ def test_misbehaving_storvsc_host(kind, tmp_path):
     assert not has(text, r"anyvm: panic")
     assert "violation" not in res.stderr_text
     assert res.rc == 3
+
+
+BAD_DISKS = [
+    # (arguments, status, what stderr says)
+    (["--disk", "{odd}"], 4, r"odd\.img: 1000 bytes; a disk is a whole number of 512-byte blocks"),
+    (["--disk", "{missing}"], 4, r"missing\.img: No such file or directory"),
+    (["--scsi-luns", "0", "--disk", "{good}"], 2, r"--scsi-luns: '0' is not a number from 1 to 64"),
+    (["--scsi-luns", "1", "--disk", "{good}", "--disk", "{good}", "--disk", "{good}"], 2,
+     r"--disk: 3 disks, but 2 controllers of 1 LUNs \(--scsi-luns\) hold 2"),
+    (["--disk", "{good},root"], 2, r"the hyperv model has no boot disk"),
+    (["--misbehave", "storvsc-wrong-id"], 2, r"has no storvsc device without a --disk"),
+]
+
+
+@pytest.mark.parametrize("args,status,says", BAD_DISKS)
+def test_disk_options_are_checked_before_the_vm_starts(args, status, says, tmp_path):
+    if not os.path.exists(hostsim.HOSTSIM):
+        pytest.fail("build/hostsim is not built (make hostsim)", pytrace=False)
+    files = {"odd": tmp_path / "odd.img", "good": tmp_path / "good.img",
+             "missing": tmp_path / "missing.img"}
+    write_file(files["odd"], bytes(1000))
+    write_file(files["good"], bytes(4096))
+    argv = [hostsim.HOSTSIM, "hyperv", "--kernel", DEVINFO, "--timeout", "10"] + \
+        [a.format(**{k: str(v) for k, v in files.items()}) for a in args]
+    res = vm.run(argv, timeout=30)
+    assert res.rc == status, (res.rc, res.stderr_text)
+    assert re.search(says, res.stderr_text), res.stderr_text
+    assert res.serial_text == ""              # nothing booted
