@@ -221,9 +221,17 @@ static void execute_srb(struct storvsc_host *s, const struct vmbus_host_packet *
                              p->type);
         return;
     }
+    /* data_in must say what the transfer does: 2 without data, and for a
+     * command whose direction the disk knows, that direction. Commands it
+     * does not know (a guest may try any) are answered ILLEGAL REQUEST
+     * below, whatever their direction. */
     enum scsi_disk_dir dir = scsi_disk_direction(cdb);
-    uint8_t want = xfer == 0 ? DATA_NONE : dir == SCSI_DISK_FROM_GUEST ? DATA_WRITE : DATA_READ;
-    if (srb[10] != want || (xfer > 0 && dir == SCSI_DISK_NONE)) {
+    uint8_t want = xfer == 0                     ? DATA_NONE
+                   : dir == SCSI_DISK_FROM_GUEST ? DATA_WRITE
+                   : dir == SCSI_DISK_TO_GUEST   ? DATA_READ
+                   : srb[10] == DATA_NONE        ? DATA_READ /* data, but said none */
+                                                 : srb[10];
+    if (srb[10] != want) {
         vmbus_host_violation(h,
                              "storvsc: SCSI command 0x%02x with data_in %u and %u data bytes: "
                              "expected data_in %u (0 write, 1 read, 2 none)",

@@ -346,6 +346,10 @@ TEST(the_other_commands)
     static const uint8_t unknown[6] = {0x04};
     CHECK_EQ(run(9, unknown, 6, 0, a), 0x84);
     CHECK(a[30] == 5 && a[40] == 0x20);
+    /* one that moves data (MODE SENSE(10), which this disk does not know) */
+    static const uint8_t sense10[10] = {0x5A, 0, 0x3F, 0, 0, 0, 0, 0, 64, 0};
+    CHECK_EQ(run(12, sense10, 10, 64, a), 0x84);
+    CHECK(a[30] == 5 && a[40] == 0x20);
     static const uint8_t nopage[6] = {0x12, 0, 0x80, 0, 96, 0};
     CHECK_EQ(run(10, nopage, 6, 96, a), 0x84);
     CHECK(a[30] == 5 && a[40] == 0x24);
