@@ -18,7 +18,8 @@ when the guest breaks the VSTOR protocol.
   * each `--misbehave storvsc-*` fault, on the first controller's first
     READ (devinfo's look at sector 0): the guest logs the violation, fails
     the request and closes only that channel; the disk on the second
-    controller still verifies, and the app runs to its end;
+    controller (a read-only disk, known from MODE SENSE) still verifies, and
+    the app runs to its end;
   * bad disk options (a file that is not whole blocks, a missing file,
     --scsi-luns out of range, more disks than the controllers hold, ,root,
     a storvsc fault without a disk): refused with a message before any VM
@@ -146,12 +147,15 @@ def test_misbehaving_storvsc_host(kind, tmp_path):
     write_file(bad, pattern.units(0, 64, "A"))
     write_file(good, pattern.units(0, 64, "G"))
     res = boot(["verify", "id:good.img", "G", "64", "verify", "id:bad.img", "A", "8"],
-               [Disk(bad), Disk(good)], misbehave=kind)
+               [Disk(bad), Disk(good, readonly=True)], misbehave=kind)
     text = res.serial_text
     assert f"hostsim: misbehaving now:" in res.stderr_text, res.stderr_text
     assert has(text, r"^vmbus relid 5 storvsc: disabled: storvsc: " + MISBEHAVE[kind]), text
     assert has(text, r"^blk\d: read of 1 sectors at 0 failed: the controller failed$")
-    # the other controller, and the kernel, go on
+    # the other controller, and the kernel, go on; its disk is read-only, as
+    # MODE SENSE said (no storvsc.nowp here)
+    assert has(text, r"^blk\d: storvsc, 64 sectors of 512 bytes \(0 MiB\), read-only, write cache, "
+                     r"id good\.img$")
     assert has(text, r"^devinfo:   vmbus relid 6 storvsc: bound, driver storvsc$")
     assert has(text, r"^devinfo: PASS verify blk\d pattern G, 64 units$")
     assert has(text, r"^devinfo: FAIL verify blk\d")
