@@ -21,6 +21,7 @@
 #include "core/dma.h"
 #include "core/log.h"
 #include "core/time.h"
+#include "core/unaligned.h"
 #include "drivers/storvsc/storvsc.h"
 #include "klib/format.h"
 
@@ -190,9 +191,15 @@ void storvsc_process(struct storvsc *sc)
         if (pkt.type == VMBUS_PKT_DATA_INBAND && pkt.transaction_id == 0) {
             /* The host's own notice (ENUMERATE_BUS, REMOVE_DEVICE): units
              * added or removed at run time are not followed yet. */
+            /* ENUMERATE_BUS: units were added; they are looked for by a
+             * scan, from the loop (it waits for its commands). Linux
+             * rescans the same way (storvsc_host_scan). */
+            unsigned op = len >= 4 ? rd32(p) : 0;
+            if (op == VSTOR_ENUMERATE_BUS)
+                work_queue(&sc->rescan);
             if (sc->notices++ < NOTICES_LOGGED)
-                kprintf("%s: host notice, operation %u, not acted on\n", sc->name,
-                        len >= 4 ? (unsigned)p[0] : 0u);
+                kprintf("%s: host notice, operation %u%s\n", sc->name, op,
+                        op == VSTOR_ENUMERATE_BUS ? ": looking for new units" : ", not acted on");
             if (--budget == 0)
                 break;
             continue;
@@ -219,6 +226,13 @@ void storvsc_process(struct storvsc *sc)
     if (budget == 0 && !sc->broken)
         work_queue(&sc->vd->work); /* more may wait: later, from the loop */
     sc->processing = false;
+}
+
+static void rescan(struct work *w)
+{
+    struct storvsc *sc = container_of(w, struct storvsc, rescan);
+    if (!sc->broken)
+        storvsc_scan(sc);
 }
 
 static void storvsc_event(struct vmbus_dev *vd)
@@ -369,6 +383,7 @@ static int storvsc_probe(struct vmbus_dev *vd)
     sc->vd = vd;
     ksnprintf(sc->namebuf, sizeof sc->namebuf, "storvsc relid %u", (unsigned)vd->offer.child_relid);
     sc->name = sc->namebuf;
+    sc->rescan.fn = rescan;
     vd->priv = sc;
     if (vmbus_open(vd, STORVSC_RING_OUT, STORVSC_RING_IN, storvsc_event) != 0 ||
         vstor_init(sc) != 0) {
@@ -389,6 +404,7 @@ static void storvsc_remove(struct vmbus_dev *vd)
     if (sc == NULL)
         return;
     fail_all(sc);
+    work_cancel(&sc->rescan);
     storvsc_disks_remove(sc);
     kprintf("%s: removed\n", sc->name);
     vd->priv = NULL;

@@ -64,7 +64,8 @@ struct storvsc {
     uint32_t max_transfer;
     bool broken;
     bool processing;
-    unsigned notices; /* the host's own notices seen (a few are logged) */
+    unsigned notices;   /* the host's own notices seen (a few are logged) */
+    struct work rescan; /* after ENUMERATE_BUS */
     uint64_t seq;
     struct storvsc_io io[STORVSC_SLOTS];
     struct storvsc_disk *disks;
@@ -99,7 +100,8 @@ void storvsc_fail(struct storvsc *sc, const char *fmt, ...) __attribute__((forma
 enum scsi_outcome storvsc_run(struct storvsc *sc, uint8_t lun, struct scsi_cmd *cmd,
                               uint8_t *srb_status, char *text, size_t size);
 
-/* storvsc_scan.c: finds the disks and registers them (thread context). */
+/* storvsc_scan.c: finds the disks and registers them (thread context);
+ * units that are disks already are left alone. */
 void storvsc_scan(struct storvsc *sc);
 
 /* storvsc_disk.c */

@@ -169,6 +169,14 @@ static bool probe_unit(struct scan *s, uint8_t lun)
     return storvsc_disk_add(s->sc, lun, &cap, mode.wp, mode.wce, serial) == 0;
 }
 
+static bool have_disk(const struct storvsc *sc, uint8_t lun)
+{
+    for (const struct storvsc_disk *d = sc->disks; d; d = d->next)
+        if (d->lun == lun)
+            return true;
+    return false;
+}
+
 void storvsc_scan(struct storvsc *sc)
 {
     struct scan s = {.sc = sc};
@@ -181,10 +189,17 @@ void storvsc_scan(struct storvsc *sc)
         return;
     }
     uint8_t luns[STORVSC_MAX_LUNS];
-    unsigned n = list_luns(&s, luns), disks = 0;
-    for (unsigned i = 0; i < n && !sc->broken; i++)
-        disks += probe_unit(&s, luns[i]);
-    kprintf("%s: %u disk%s\n", sc->name, disks, disks == 1 ? "" : "s");
+    unsigned n = list_luns(&s, luns), disks = 0, known = 0;
+    for (unsigned i = 0; i < n && !sc->broken; i++) {
+        if (have_disk(sc, luns[i]))
+            known++;
+        else
+            disks += probe_unit(&s, luns[i]);
+    }
+    if (known == 0)
+        kprintf("%s: %u disk%s\n", sc->name, disks, disks == 1 ? "" : "s");
+    else
+        kprintf("%s: %u new disk%s\n", sc->name, disks, disks == 1 ? "" : "s");
     /* After a failure the channel is closed: the host no longer writes these. */
     free(s.cmd);
     free(s.buf);

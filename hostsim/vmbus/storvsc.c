@@ -420,6 +420,16 @@ int storvsc_host_add_disk(struct storvsc_host *s, int fd, bool read_only, uint64
     return 0;
 }
 
+int storvsc_host_enumerate(struct storvsc_host *s)
+{
+    uint8_t pkt[PACKET_MAX];
+    if (s->channel == NULL || s->state != STORVSC_READY)
+        return -1;
+    memset(pkt, 0, sizeof pkt);
+    put32(pkt, 11); /* ENUMERATE_BUS */
+    return vmbus_host_channel_send(s->channel, VMBUS_PACKET_DATA_INBAND, 0, 0, pkt, sizeof pkt);
+}
+
 /* The faults this back end injects on purpose (--misbehave KIND). */
 static const struct hostsim_misbehave storvsc_misbehave_kinds[] = {
     {"storvsc-srb-length", "storvsc", STORVSC_MISBEHAVE_SRB_LENGTH,

@@ -78,6 +78,12 @@ void storvsc_host_init(struct storvsc_host *s, unsigned index);
  * 512-byte blocks is the capacity). 0, or -1 when the controller is full. */
 int storvsc_host_add_disk(struct storvsc_host *s, int fd, bool read_only, uint64_t bytes,
                           const char *serial);
+/* Tells the guest that units changed: an in-band ENUMERATE_BUS with
+ * transaction id 0 (openvmm storvsp sends it on a hot-plug from WIN7 on;
+ * Linux storvsc_drv.c rescans). 0, or -1 when the controller is not ready
+ * or its ring is full. A disk added with storvsc_host_add_disk after the
+ * guest started is a hot-added LUN this way. */
+int storvsc_host_enumerate(struct storvsc_host *s);
 /* Whether v is a version the host knows. */
 bool storvsc_host_version_known(uint16_t v);
 

@@ -82,6 +82,13 @@ int cosim_host_add_disk(unsigned c, int fd, bool read_only, uint64_t bytes, cons
     return 0;
 }
 
+int cosim_host_hot_add(unsigned c, int fd, uint64_t bytes, const char *serial)
+{
+    if (c >= COSIM_CONTROLLERS || storvsc_host_add_disk(&ctl[c], fd, false, bytes, serial) != 0)
+        return -1;
+    return storvsc_host_enumerate(&ctl[c]);
+}
+
 void cosim_host_misbehave(unsigned c, int kind)
 {
     ctl[c].misbehave = (enum storvsc_host_misbehave)kind;

@@ -17,6 +17,9 @@
 void cosim_host_reset(void);
 /* Adds a disk to controller c (below COSIM_CONTROLLERS). 0 or -1. */
 int cosim_host_add_disk(unsigned c, int fd, bool read_only, uint64_t bytes, const char *serial);
+/* A disk added to controller c while the guest runs, then ENUMERATE_BUS.
+ * 0 or -1. */
+int cosim_host_hot_add(unsigned c, int fd, uint64_t bytes, const char *serial);
 /* Before the guest connects: controller c's fault (storvsc.h's enum
  * storvsc_host_misbehave) and the newest storvsc version it takes. */
 void cosim_host_misbehave(unsigned c, int kind);

@@ -290,6 +290,34 @@ TEST(the_hosts_sense_data_becomes_a_clear_error)
     HOST_KEPT_RULES();
 }
 
+/* A LUN added while the guest runs: the host says ENUMERATE_BUS, the
+ * driver scans again and finds only the new unit. */
+TEST(a_hot_added_lun_is_found)
+{
+    int fd = disk_file(32 * 1024, 0x48);
+    unit_log_clear();
+    CHECK_EQ(cosim_host_hot_add(0, fd, 32 * 1024, "hot.img"), 0);
+    for (int i = 0; i < 10; i++) {
+        vmbus_settle();
+        event_run_pending();
+    }
+    CHECK(LOG_CONTAINS("storvsc relid 1: host notice, operation 11: looking for new units"));
+    CHECK(LOG_CONTAINS("storvsc relid 1: blk"));
+    CHECK(LOG_CONTAINS(" is LUN 2\n"));
+    CHECK(LOG_CONTAINS("storvsc relid 1: 1 new disk\n"));
+    struct blkdev *hot = disk("hot.img");
+    CHECK(hot != NULL);
+    uint8_t b[512];
+    CHECK_EQ(blkdev_read(hot, 0, b, 1), 0);
+    CHECK_EQ(b[0], 0x48);
+    CHECK(disk("rw.img") != NULL && disk("ro.img") != NULL); /* the others stay, once */
+    unsigned n = 0;
+    for (struct blkdev *bd = blkdev_first(); bd; bd = bd->next)
+        n += strcmp(bd->serial, "rw.img") == 0;
+    CHECK_EQ(n, 1u);
+    HOST_KEPT_RULES();
+}
+
 /* Each misbehaving host: the guest logs it, fails the read and closes only
  * that channel; the other controllers go on. */
 TEST(a_host_that_breaks_the_protocol_loses_only_its_controller)
