@@ -235,6 +235,28 @@ static void rescan(struct work *w)
         storvsc_scan(sc);
 }
 
+/* A controller removed while its rescan waited is freed here, from a work
+ * item of its own: the rescan's work item lives inside it and the event
+ * loop still touches that item when the rescan returns. */
+static struct storvsc *released;
+static void free_released(struct work *w)
+{
+    (void)w;
+    while (released != NULL) {
+        struct storvsc *sc = released;
+        released = sc->next_released;
+        free(sc);
+    }
+}
+static struct work release_work = WORK_INIT(free_released);
+
+void storvsc_release(struct storvsc *sc)
+{
+    sc->next_released = released;
+    released = sc;
+    work_queue(&release_work);
+}
+
 static void storvsc_event(struct vmbus_dev *vd)
 {
     storvsc_process(vd->priv);
@@ -408,7 +430,12 @@ static void storvsc_remove(struct vmbus_dev *vd)
     storvsc_disks_remove(sc);
     kprintf("%s: removed\n", sc->name);
     vd->priv = NULL;
-    free(sc);
+    /* A scan waiting for a command (a rescan runs from the loop, where the
+     * rescind was taken) still holds sc: it hands it to storvsc_release when it returns. */
+    if (sc->scanning)
+        sc->removed = true;
+    else
+        free(sc);
 }
 
 static struct vmbus_driver storvsc_driver = {

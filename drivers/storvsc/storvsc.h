@@ -64,8 +64,10 @@ struct storvsc {
     uint32_t max_transfer;
     bool broken;
     bool processing;
-    unsigned notices;   /* the host's own notices seen (a few are logged) */
-    struct work rescan; /* after ENUMERATE_BUS */
+    unsigned notices;       /* the host's own notices seen (a few are logged) */
+    struct work rescan;     /* after ENUMERATE_BUS */
+    bool scanning, removed; /* removed while scanning: the scan releases it */
+    struct storvsc *next_released;
     uint64_t seq;
     struct storvsc_io io[STORVSC_SLOTS];
     struct storvsc_disk *disks;
@@ -99,6 +101,10 @@ void storvsc_fail(struct storvsc *sc, const char *fmt, ...) __attribute__((forma
  * such unit). The data buffer is zeroed before each attempt. */
 enum scsi_outcome storvsc_run(struct storvsc *sc, uint8_t lun, struct scsi_cmd *cmd,
                               uint8_t *srb_status, char *text, size_t size);
+
+/* The memory of a controller removed while its scan waited, freed later
+ * from the event loop (storvsc_scan calls it once it is done). */
+void storvsc_release(struct storvsc *sc);
 
 /* storvsc_scan.c: finds the disks and registers them (thread context);
  * units that are disks already are left alone. */

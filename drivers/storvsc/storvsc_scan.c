@@ -189,6 +189,7 @@ void storvsc_scan(struct storvsc *sc)
         return;
     }
     uint8_t luns[STORVSC_MAX_LUNS];
+    sc->scanning = true;
     unsigned n = list_luns(&s, luns), disks = 0, known = 0;
     for (unsigned i = 0; i < n && !sc->broken; i++) {
         if (have_disk(sc, luns[i]))
@@ -203,4 +204,7 @@ void storvsc_scan(struct storvsc *sc)
     /* After a failure the channel is closed: the host no longer writes these. */
     free(s.cmd);
     free(s.buf);
+    sc->scanning = false;
+    if (sc->removed)
+        storvsc_release(sc); /* the controller went while this waited (storvsc.c) */
 }

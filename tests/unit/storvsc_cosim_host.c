@@ -13,6 +13,7 @@
 #define QUEUE 64
 
 void (*cosim_guest_signal)(uint32_t relid);
+void (*cosim_guest_message)(void);
 
 static struct guest_mem mem;
 static struct vmbus_host host;
@@ -24,6 +25,8 @@ static struct {
 } queue[QUEUE];
 static unsigned qhead, qtail;
 static char violation[512], misbehaved[256];
+static int rescind_ctl = -1;
+static uint64_t rescind_at;
 
 static int hook_post(void *ctx, unsigned vp, unsigned sint, const void *msg, size_t len)
 {
@@ -32,6 +35,8 @@ static int hook_post(void *ctx, unsigned vp, unsigned sint, const void *msg, siz
         return -1;
     memcpy(queue[qtail % QUEUE].msg, msg, len);
     queue[qtail++ % QUEUE].len = (uint8_t)len;
+    if (cosim_guest_message != NULL)
+        cosim_guest_message();
     return 0;
 }
 
@@ -109,6 +114,16 @@ void cosim_host_signal(uint32_t connection_id)
     for (unsigned i = 0; i < host.nchannels; i++)
         if (host.channel[i].connection_id == connection_id)
             vmbus_host_channel_signalled(&host, host.channel[i].relid);
+    if (rescind_ctl >= 0 && ctl[rescind_ctl].srbs >= rescind_at) {
+        cosim_host_rescind((unsigned)rescind_ctl);
+        rescind_ctl = -1;
+    }
+}
+
+void cosim_host_rescind_after(unsigned c, uint64_t srbs)
+{
+    rescind_ctl = (int)c;
+    rescind_at = ctl[c].srbs + srbs;
 }
 
 int cosim_host_take(uint8_t msg[240], uint8_t *len)

@@ -10,7 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define COSIM_CONTROLLERS 7
+#define COSIM_CONTROLLERS 8
 
 /* A fresh host without channels: controllers are offered in the order
  * they get their first disk, relids 1, 2, ... */
@@ -31,11 +31,16 @@ void cosim_host_signal(uint32_t connection_id);
 int cosim_host_take(uint8_t msg[240], uint8_t *len);
 /* Rescinds controller c's channel. */
 int cosim_host_rescind(unsigned c);
+/* Rescinds controller c once it has taken `srbs` more SRBs (checked after
+ * each guest signal). */
+void cosim_host_rescind_after(unsigned c, uint64_t srbs);
 /* The violation the host saw ("" when none) and what it injected. */
 const char *cosim_host_violation(void);
 const char *cosim_host_misbehaved(void);
-/* Set by the test: called when the host signals channel relid. */
+/* Set by the test: called when the host signals channel relid, and when
+ * it posts a message (the guest's SynIC interrupts). */
 extern void (*cosim_guest_signal)(uint32_t relid);
+extern void (*cosim_guest_message)(void);
 /* Counters of controller c. */
 uint64_t cosim_host_srbs(unsigned c);
 uint64_t cosim_host_flushes(unsigned c);

@@ -12,7 +12,8 @@
  *   1: one disk, a host that takes storvsc versions up to WIN8 (5.1);
  *   2-5: one disk each, a host that breaks the protocol at the first READ
  *        (each --misbehave storvsc-* kind);
- *   6: one disk, whose ring the test breaks under a request being sent. */
+ *   6: one disk, whose ring the test breaks under a request being sent;
+ *   7: one disk; the controller is rescinded in the middle of a rescan. */
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -41,9 +42,15 @@
 /* ---- the guest's hypercalls and SynIC, served by the host ---- */
 static uint64_t flags[HV_EVENT_FLAG_WORDS];
 
+static struct work settle_work;
 static void on_signal(uint32_t relid)
 {
     flags[relid / 64] |= 1ull << (relid % 64);
+    work_queue(&settle_work); /* the SINT's interrupt queues the bus's work */
+}
+static void on_message(void)
+{
+    work_queue(&settle_work);
 }
 
 uint16_t hyperv_post_message(uint32_t conn_id, uint32_t message_type, const void *payload,
@@ -109,7 +116,13 @@ void dma_free(void *p, size_t size)
     free(p);
 }
 
-/* The SynIC interrupt: the kernel takes what the host sent. */
+/* The SynIC interrupt: the kernel takes what the host sent, and its work
+ * item settles the bus (hv/hyperv's SINT handler and vmbus_bus.c). */
+static void settle(struct work *w)
+{
+    (void)w;
+    vmbus_settle();
+}
 static bool interrupt(void)
 {
     vmbus_pump();
@@ -130,7 +143,7 @@ static int disk_file(uint64_t bytes, uint8_t fill)
     return fd;
 }
 
-static int fd_rw, fd_ro, fd_old, fd_bad[4], fd_last;
+static int fd_rw, fd_ro, fd_old, fd_bad[4], fd_last, fd_gone;
 
 static struct blkdev *disk(const char *serial)
 {
@@ -157,6 +170,8 @@ TEST(init_in_order_and_every_lun_found)
     host_clock_step = 1000;
     host_device_interrupt = interrupt;
     cosim_guest_signal = on_signal;
+    cosim_guest_message = on_message;
+    settle_work = (struct work)WORK_INIT(settle);
     cosim_host_reset();
     fd_rw = disk_file(1 << 20, 0);
     fd_ro = disk_file(32 * 1024, 0x52);
@@ -176,9 +191,11 @@ TEST(init_in_order_and_every_lun_found)
     }
     fd_last = disk_file(64 * 1024, 0);
     CHECK_EQ(cosim_host_add_disk(6, fd_last, false, 64 * 1024, "last.img"), 0);
+    fd_gone = disk_file(64 * 1024, 0);
+    CHECK_EQ(cosim_host_add_disk(7, fd_gone, false, 64 * 1024, "gone.img"), 0);
     CHECK_EQ(vmbus_connect(0x1000, 0x2000, 0x3000), 0);
     vmbus_settle();
-    CHECK(LOG_CONTAINS("vmbus: 7 offers"));
+    CHECK(LOG_CONTAINS("vmbus: 8 offers"));
     /* the newest version each host takes: 6.2, and 5.1 after two refusals */
     CHECK(LOG_CONTAINS("storvsc relid 1: protocol 6.2, transfers up to 256 KiB"));
     CHECK(LOG_CONTAINS("storvsc relid 2: protocol 5.1, transfers up to 256 KiB"));
@@ -192,7 +209,7 @@ TEST(init_in_order_and_every_lun_found)
     CHECK(!rw->read_only && rw->has_flush);
     CHECK(ro->read_only); /* MODE SENSE said so */
     CHECK_EQ(ro->capacity, 64u);
-    for (uint32_t r = 1; r <= 7; r++)
+    for (uint32_t r = 1; r <= 8; r++)
         CHECK_EQ(controller(r)->dev.state, DEVICE_BOUND);
     HOST_KEPT_RULES();
 }
@@ -315,6 +332,31 @@ TEST(a_hot_added_lun_is_found)
     for (struct blkdev *bd = blkdev_first(); bd; bd = bd->next)
         n += strcmp(bd->serial, "rw.img") == 0;
     CHECK_EQ(n, 1u);
+    HOST_KEPT_RULES();
+}
+
+/* The controller is rescinded while its rescan waits for a command: the
+ * disks go, the scan gives up, and the controller's memory is freed only
+ * when the scan is done with it (AddressSanitizer watches). */
+TEST(a_rescind_in_the_middle_of_a_rescan)
+{
+    CHECK(disk("gone.img") != NULL);
+    int fd = disk_file(32 * 1024, 0);
+    unit_log_clear();
+    cosim_host_rescind_after(7, 2); /* after REPORT LUNS and the new unit's INQUIRY */
+    CHECK_EQ(cosim_host_hot_add(7, fd, 32 * 1024, "late.img"), 0);
+    for (int i = 0; i < 10; i++) {
+        vmbus_settle();
+        event_run_pending();
+    }
+    CHECK(LOG_CONTAINS("storvsc relid 8: host notice, operation 11: looking for new units"));
+    CHECK(LOG_CONTAINS("storvsc relid 8: removed"));
+    CHECK(LOG_CONTAINS("vmbus: relid 8 rescinded"));
+    CHECK(LOG_CONTAINS("storvsc relid 8: 0 new disks"));
+    CHECK(disk("gone.img") == NULL && disk("late.img") == NULL);
+    CHECK(controller(8) == NULL);
+    uint8_t b[512];
+    CHECK_EQ(blkdev_read(disk("rw.img"), 0, b, 1), 0);
     HOST_KEPT_RULES();
 }
 
