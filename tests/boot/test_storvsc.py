@@ -15,7 +15,8 @@ when the guest breaks the VSTOR protocol.
     expected failure) - and removes the second controller at run time.
     After the VM ended the host files hold what was written, and ro.img is
     unchanged;
-  * each `--misbehave storvsc-*` fault, on the first controller's first
+  * each `--misbehave storvsc-*` fault (on a generation 2 VM, as Azure's
+    are), on the first controller's first
     READ (devinfo's look at sector 0): the guest logs the violation, fails
     the request and closes only that channel; the disk on the second
     controller (a read-only disk, known from MODE SENSE) still verifies, and
@@ -58,11 +59,12 @@ def has(text, pat):
     return re.search(pat, text, re.M) is not None
 
 
-def boot(actions, disks, params="", misbehave=None):
+def boot(actions, disks, params="", misbehave=None, gen=1):
+    luns = "2" if len(disks) > 2 else "1"
     cmd = hostsim.argv("hyperv", "pvh", DEVINFO,
                        f"console=ttyS0 {params} -- {' '.join(actions)}".replace("  ", " "),
                        "128M", 1, TIMEOUT, disks=disks, misbehave=misbehave,
-                       model_args=["--scsi-luns", "2"] if len(disks) > 2 else ["--scsi-luns", "1"])
+                       model_args=["--gen", str(gen), "--scsi-luns", luns])
     res = vm.run(cmd, timeout=TIMEOUT + 30)
     print(f"$ {' '.join(cmd)}\nexit {res.rc}\n{res.stderr_text}\n{res.serial_text}")
     return res
@@ -147,7 +149,7 @@ def test_misbehaving_storvsc_host(kind, tmp_path):
     write_file(bad, pattern.units(0, 64, "A"))
     write_file(good, pattern.units(0, 64, "G"))
     res = boot(["verify", "id:good.img", "G", "64", "verify", "id:bad.img", "A", "8"],
-               [Disk(bad), Disk(good, readonly=True)], misbehave=kind)
+               [Disk(bad), Disk(good, readonly=True)], misbehave=kind, gen=2)
     text = res.serial_text
     assert f"hostsim: misbehaving now:" in res.stderr_text, res.stderr_text
     assert has(text, r"^vmbus relid 5 storvsc: disabled: storvsc: " + MISBEHAVE[kind]), text
