@@ -87,3 +87,18 @@ def test_hyperv_targets(target, gen):
     cmd = next(ln for ln in err.splitlines() if "hostsim" in ln)
     assert re.search(r"hostsim hyperv ", cmd)
     assert ("--gen 2" in cmd) == (gen == "2"), cmd
+
+
+def test_hyperv_disk_is_a_storvsc_disk(scratch):
+    """--disk on the hyperv target: hostsim's synthetic SCSI controller,
+    found by the kernel's storvsc driver as a disk of the file's size."""
+    needs_hostsim()
+    disk = os.path.join(scratch, "data.img")
+    with open(disk, "wb") as f:
+        f.truncate(4 << 20)
+    rc, out, _ = run("--target", "hyperv", "--disk", disk + ",ro", DEVINFO)
+    assert rc == 0
+    expect(out, [r"^storvsc relid \d+: LUN 0: Msft Virtual Disk ",
+                 r"^blk0: storvsc, 8192 sectors of 512 bytes \(4 MiB\), read-only",
+                 r"^devinfo:   vmbus relid \d+ storvsc: bound, driver storvsc$",
+                 r"^anyvm: exit status 0$"])
