@@ -24,6 +24,7 @@
 #include "hostsim/hyperv/layout.h"
 #include "hostsim/hyperv/partition_kvm.h"
 #include "hostsim/hyperv/pm.h"
+#include "hostsim/hyperv/storvsc_machine.h"
 #include "hostsim/hyperv/vmbus_machine.h"
 #include "hostsim/vmbus/wire.h"
 #include "hostsim/log.h"
@@ -39,13 +40,16 @@ static unsigned generation = 1;
 static uint32_t vmbus_max_version = VMBUS_VERSION_V5_3;
 static char rescind_name[16]; /* --vmbus-rescind NAME@SECONDS */
 static unsigned rescind_seconds;
+static unsigned scsi_luns = STORVSC_HOST_MAX_LUNS; /* --scsi-luns: disks per controller */
 
 struct hvm {
     struct serial16550 serial;
+    struct cmos_rtc rtc;
     struct debug_exit debug_exit;
     struct hvm_pm pm;
     struct hvhost_partition partition;
     struct hvm_vmbus vmbus;
+    struct hvm_storvsc storvsc;
     uint32_t entry;
 };
 
@@ -148,6 +152,7 @@ static int add_devices(struct hvm *m, struct hostsim_vm *vm, const struct hostsi
     struct cpu_kvm *k = &vm->kvm;
     serial16550_init(&m->serial, stdout, hostsim_vm_irq, vm, HVM_COM1_GSI);
     if (serial16550_register(&m->serial, &k->pio, HVM_COM1_PORT) != 0 ||
+        cmos_rtc_register_ports(&m->rtc, &k->pio) != 0 ||
         hvm_pm_register(&m->pm, &k->stop, &k->pio) != 0)
         return -1;
     if (o->exit_port >= 0 &&
@@ -179,14 +184,25 @@ static int hvm_check(const struct hostsim_options *o)
                HVM_PM1A_CNT_PORT + 1);
         return -1;
     }
-    if (o->ndisks > 0 || o->nnics > 0 || o->initrd != NULL) {
-        hs_log("--disk, --nic and --initrd are not served by the hyperv model (no storvsc or "
-               "netvsc yet)");
+    if (o->nnics > 0 || o->initrd != NULL) {
+        hs_log("--nic and --initrd are not served by the hyperv model (no netvsc yet)");
         return -1;
     }
-    if (o->misbehave != NULL && strcmp(o->misbehave->backend, "vmbus") != 0) {
-        hs_log("--misbehave %s: the hyperv model has no %s device", o->misbehave->name,
-               o->misbehave->backend);
+    if (hvm_storvsc_check(o->ndisks, scsi_luns) != 0)
+        return -1;
+    for (unsigned i = 0; i < o->ndisks; i++) {
+        if (o->disk[i].root) {
+            hs_log("--disk %s,root: the hyperv model has no boot disk (the kernel comes from "
+                   "--kernel)",
+                   o->disk[i].path);
+            return -1;
+        }
+    }
+    if (o->misbehave != NULL && strcmp(o->misbehave->backend, "vmbus") != 0 &&
+        (strcmp(o->misbehave->backend, "storvsc") != 0 || o->ndisks == 0)) {
+        hs_log("--misbehave %s: the hyperv model has no %s device%s", o->misbehave->name,
+               o->misbehave->backend,
+               strcmp(o->misbehave->backend, "storvsc") == 0 ? " without a --disk" : "");
         return -1;
     }
     return 0;
@@ -214,14 +230,20 @@ static int hvm_setup(struct hostsim_vm *vm, const struct hostsim_options *o)
         hvhost_partition_attach(&m.partition, k) != 0 ||
         hvm_vmbus_attach(&m.vmbus, vm, &m.partition, vmbus_max_version) != 0)
         return -1;
+    bool storvsc_fault = o->misbehave != NULL && strcmp(o->misbehave->backend, "storvsc") == 0;
+    if (hvm_storvsc_attach(&m.storvsc, &m.vmbus, o, scsi_luns,
+                           storvsc_fault ? o->misbehave->code : 0) != 0)
+        return -1;
     if (rescind_name[0] != '\0' &&
         hvm_vmbus_rescind_later(&m.vmbus, rescind_name, rescind_seconds) != 0) {
-        hs_log("--vmbus-rescind: no channel '%s' (shutdown, heartbeat, timesync, kvp)",
+        hs_log("--vmbus-rescind: no channel '%s' (shutdown, heartbeat, timesync, kvp; storvsc "
+               "and storvsc2 with disks)",
                rescind_name);
         return -1;
     }
     if (o->misbehave != NULL) {
-        m.vmbus.host.misbehave = (enum vmbus_host_misbehave)o->misbehave->code;
+        if (!storvsc_fault) /* storvsc's went to its first controller */
+            m.vmbus.host.misbehave = (enum vmbus_host_misbehave)o->misbehave->code;
         hs_log("misbehaving on purpose: %s", o->misbehave->name);
     }
     hs_debug("hyperv: generation %u, PVH entry 0x%x, %llu MiB, %u vCPU%s", generation, m.entry,
@@ -238,16 +260,24 @@ static int hvm_start(struct hostsim_vm *vm)
 static void hvm_stop(struct hostsim_vm *vm)
 {
     struct hvm *m = vm->model_state;
-    if (m != NULL)
+    if (m != NULL) {
+        hvm_storvsc_stop(&m->storvsc);
         hvm_vmbus_stop(&m->vmbus);
+    }
 }
 
-enum { OPT_GEN = HOSTSIM_MODEL_OPTION_BASE, OPT_VMBUS_MAX_VERSION, OPT_VMBUS_RESCIND };
+enum {
+    OPT_GEN = HOSTSIM_MODEL_OPTION_BASE,
+    OPT_VMBUS_MAX_VERSION,
+    OPT_VMBUS_RESCIND,
+    OPT_SCSI_LUNS,
+};
 
 static const struct option hvm_options[] = {
     {"gen", required_argument, NULL, OPT_GEN},
     {"vmbus-max-version", required_argument, NULL, OPT_VMBUS_MAX_VERSION},
     {"vmbus-rescind", required_argument, NULL, OPT_VMBUS_RESCIND},
+    {"scsi-luns", required_argument, NULL, OPT_SCSI_LUNS},
     {NULL, 0, NULL, 0},
 };
 
@@ -289,17 +319,30 @@ static int hvm_option(int id, const char *arg, char *err, size_t errlen)
         }
         memcpy(rescind_name, arg, (size_t)(at - arg));
         rescind_name[at - arg] = '\0';
-        static const char *const names[] = {"shutdown", "heartbeat", "timesync", "kvp"};
+        static const char *const names[] = {"shutdown", "heartbeat", "timesync",
+                                            "kvp",      "storvsc",   "storvsc2"};
         bool known = false;
         for (unsigned i = 0; i < sizeof names / sizeof names[0]; i++)
             known |= strcmp(rescind_name, names[i]) == 0;
         if (!known) {
             snprintf(err, errlen,
-                     "--vmbus-rescind: no service '%s' (shutdown, heartbeat, timesync, kvp)",
+                     "--vmbus-rescind: no service '%s' (shutdown, heartbeat, timesync, kvp, "
+                     "storvsc, storvsc2)",
                      rescind_name);
             return -1;
         }
         rescind_seconds = (unsigned)secs;
+        return 0;
+    }
+    if (id == OPT_SCSI_LUNS) {
+        char *end;
+        unsigned long n = strtoul(arg, &end, 10);
+        if (arg[0] < '0' || arg[0] > '9' || *end != '\0' || n < 1 || n > STORVSC_HOST_MAX_LUNS) {
+            snprintf(err, errlen, "--scsi-luns: '%s' is not a number from 1 to %d", arg,
+                     STORVSC_HOST_MAX_LUNS);
+            return -1;
+        }
+        scsi_luns = (unsigned)n;
         return 0;
     }
     snprintf(err, errlen, "hyperv: unknown option %d", id);
@@ -316,7 +359,14 @@ static const struct hostsim_model hyperv_model = {
              "  --vmbus-max-version MAJOR.MINOR  the newest VMBus version the host accepts\n"
              "                     (default 5.3; 1.1 is WIN7, 4.0 WIN10)\n"
              "  --vmbus-rescind NAME@SECONDS  rescind the channel of service NAME (shutdown,\n"
-             "                     heartbeat, timesync, kvp) that long into the run\n"
+             "                     heartbeat, timesync, kvp; storvsc, storvsc2: the disk\n"
+             "                     controllers) that long into the run\n"
+             "  --disk FILE[,ro]   a SCSI disk behind a storvsc controller (repeatable): LUN 0,\n"
+             "                     1, ... of the first controller in command-line order, then\n"
+             "                     of a second controller (storvsc2, its own offer) once the\n"
+             "                     first holds --scsi-luns disks; FILE is a whole number of\n"
+             "                     512-byte blocks, ,ro refuses writes (DATA PROTECT)\n"
+             "  --scsi-luns N      disks per storvsc controller (1-64, default 64)\n"
              "  --cmdline is the kernel command line as given; hvm_start_info carries the\n"
              "  RSDP's address. RAM 2 MiB to 3 GiB, one block from 0. vCPUs 1-64.\n",
     .options = hvm_options,

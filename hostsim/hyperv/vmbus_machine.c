@@ -207,6 +207,21 @@ int hvm_vmbus_attach(struct hvm_vmbus *b, struct hostsim_vm *vm, struct hvhost_p
     return 0;
 }
 
+int hvm_vmbus_add_storvsc(struct hvm_vmbus *b, struct storvsc_host *s)
+{
+    struct vmbus_host_channel *ch = vmbus_host_add_channel(&b->host, &s->service);
+    if (ch == NULL) {
+        hs_log("vmbus: no room for another channel (%s)", s->service.name);
+        return -1;
+    }
+    s->channel = ch;
+    struct hvhost_port ev = {.connection_id = ch->connection_id,
+                             .event = on_channel_event,
+                             .flag_count = 2048,
+                             .ctx = ch};
+    return hvhost_partition_add_port(b->partition, &ev);
+}
+
 int hvm_vmbus_rescind_later(struct hvm_vmbus *b, const char *name, unsigned seconds)
 {
     for (unsigned i = 0; i < b->host.nchannels; i++) {

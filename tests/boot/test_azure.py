@@ -84,8 +84,9 @@ def kernel_argv(work, tag, wireserver):
 def vhd_argv(work, tag, wireserver):
     """httpd packed by `anyvm pack azure` (generation 1), booted from the VHD
     on an IDE disk as Azure's generation 1 VMs boot, SeaBIOS then GRUB."""
-    vhd = os.path.join(work, "httpd.vhd")
-    res = subprocess.run([sys.executable, ANYVM, "pack", "azure", KERNEL, "-o", vhd, "--cmdline",
+    vhd = os.path.join(work, "az1", "httpd.vhd")
+    res = subprocess.run([sys.executable, ANYVM, "pack", "azure", KERNEL, "-o",
+                          os.path.dirname(vhd), "--cmdline",
                           f"console=ttyS0 azure.wireserver={wireserver}"],
                          capture_output=True, text=True, timeout=300)
     assert res.returncode == 0, res.stderr
@@ -112,8 +113,9 @@ def vhd_gen2_argv(work, tag, wireserver):
     """httpd.efi packed by `anyvm pack azure --gen 2`, booted from the VHD
     under OVMF on q35, as Azure's generation 2 VMs boot: the kernel finds
     SMBIOS through UEFI's configuration table, not the BIOS area."""
-    vhd = os.path.join(work, "httpd-gen2.vhd")
-    res = subprocess.run([sys.executable, ANYVM, "pack", "azure", KERNEL, "--gen", "2", "-o", vhd,
+    vhd = os.path.join(work, "az2", "httpd.vhd")
+    res = subprocess.run([sys.executable, ANYVM, "pack", "azure", KERNEL, "--gen", "2", "-o",
+                          os.path.dirname(vhd),
                           "--cmdline", f"console=ttyS0 azure.wireserver={wireserver}"],
                          capture_output=True, text=True, timeout=300)
     assert res.returncode == 0, res.stderr

@@ -50,8 +50,8 @@ def test_generation_1_disk_boots_from_ide(tmp_path, fmt):
         pack(tmp_path, "hyperv", "-o", str(tmp_path / "hv"))
         disk = tmp_path / "hv" / "hello-gen1.vhdx"
     else:
-        pack(tmp_path, "azure", "-o", str(tmp_path / "hello.vhd"))
-        disk = tmp_path / "hello.vhd"
+        pack(tmp_path, "azure", "-o", str(tmp_path / "az"))
+        disk = tmp_path / "az" / "hello.vhd"
     argv = qemu.argv("pc", "tcg", "64M", 1, exit_device=False, extra=[
         "-drive", f"file={disk},format={fmt},if=ide,snapshot=on"])
     boot_and_check(argv, uefi=False)
@@ -63,8 +63,8 @@ def test_generation_2_disk_boots_under_ovmf(tmp_path, fmt):
         pack(tmp_path, "hyperv", "-o", str(tmp_path / "hv"))
         disk = tmp_path / "hv" / "hello-gen2.vhdx"
     else:
-        pack(tmp_path, "azure", "--gen", "2", "-o", str(tmp_path / "hello.vhd"))
-        disk = tmp_path / "hello.vhd"
+        pack(tmp_path, "azure", "--gen", "2", "-o", str(tmp_path / "az"))
+        disk = tmp_path / "az" / "hello.vhd"
     argv = qemu.argv("q35", "tcg", "128M", 1, exit_device=False,
                      extra=ovmf.pflash_args(str(tmp_path)) +
                      ["-drive", f"file={disk},format={fmt},if=virtio,readonly=on"])

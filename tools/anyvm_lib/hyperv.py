@@ -2,7 +2,7 @@
 "Images"). Into OUTDIR, each file named after the image (hello.elf gives
 hello*):
 
-  NAME-gen1.vhdx   the BIOS GRUB disk (biosdisk.py) as a VHDX: a Gen1 VM
+  NAME-gen1.vhdx   the BIOS GRUB disk (bootdisk.py) as a VHDX: a Gen1 VM
                    boots it from its IDE controller
   NAME.iso         the GRUB ISO (iso.py, as `anyvm pack iso`): Gen1 boots it
                    from its DVD drive
@@ -13,15 +13,14 @@ hello*):
 
 Microsoft does not support one disk bootable by both generations ("Should
 I create a generation 1 or 2 virtual machine in Hyper-V?"), hence two.
-Everything is checked before the first file is made; the files are made in
-a scratch folder inside OUTDIR and moved into place once all are written
-and read back."""
+Everything is checked before the first file is made, and the files are
+moved into OUTDIR only once all are written and read back (packdir.py)."""
 
 import os
-import shutil
-import tempfile
 
-from . import biosdisk, efi, esp, iso, vhd, vmware
+from . import bootdisk, efi, esp, iso, packdir, vhd
+
+TOOLS = [("qemu-img", "qemu-utils"), ("grub-mkrescue", "grub-common")]
 
 
 def files(name):
@@ -37,48 +36,35 @@ def gen2_source(img):
     return path if os.path.isfile(path) else None
 
 
-def pack(img, outdir, line, initrd_path=None, progress=None):
+def pack(img, outdir, line, opts, say):
     """Writes the files of files(name) into outdir (the Gen2 disk only when
     the .efi exists); returns {role: path}."""
-    say = progress or (lambda text: None)
-    vhd.need_qemu_img()
-    name, _, cfg = vmware.check(img, outdir, line, initrd_path)
+    name = packdir.image_name(img)
+    _, cfg = bootdisk.check(img, line, opts.initrd, tools=TOOLS)
+    packdir.check_outdir(outdir)
     efi_img = gen2_source(img)
-    if efi_img is not None and initrd_path is not None:
-        say("no initrd under UEFI yet: the Gen2 disk gets none")
     names = files(name)
-    made_outdir = not os.path.isdir(outdir)
-    os.makedirs(outdir, exist_ok=True)
-    work = tempfile.mkdtemp(prefix=".anyvm-pack-", dir=outdir)
-    done = False
-    try:
-        at = {}
+    if efi_img is None:
+        del names["gen2"]
+    with packdir.staged(outdir, names) as at:
+        raw = os.path.join(os.path.dirname(at["gen1"]), "disk.raw")
         say(f"making the BIOS boot disk (GRUB, FAT16 with the image) as {names['gen1']}")
-        raw = os.path.join(work, "bios.raw")
-        put = {iso.IMAGE_PATH: img}
-        if initrd_path is not None:
-            put[iso.INITRD_PATH] = initrd_path
-        biosdisk.write(raw, cfg, put)
-        at["gen1"] = os.path.join(work, names["gen1"])
+        bootdisk.write(img, raw, cfg, opts.initrd)
         vhd.to_vhdx(raw, at["gen1"])
         os.unlink(raw)
         say(f"making {names['iso']}")
-        at["iso"] = os.path.join(work, names["iso"])
-        iso.pack(img, at["iso"], line, initrd=initrd_path)
+        iso.pack(img, at["iso"], line, initrd=opts.initrd)
         if efi_img is not None:
             say(f"making the UEFI disk (GPT, EFI system partition) as {names['gen2']}")
-            raw = os.path.join(work, "efi.raw")
-            esp.pack(efi_img, raw, line)
-            at["gen2"] = os.path.join(work, names["gen2"])
+            esp.pack(efi_img, raw, line, initrd=opts.initrd)
             vhd.to_vhdx(raw, at["gen2"])
             os.unlink(raw)
-        out = {}
-        for role, path in at.items():
-            out[role] = os.path.join(outdir, names[role])
-            os.replace(path, out[role])
-        done = True
-        return out
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
-        if not done and made_outdir:
-            shutil.rmtree(outdir, ignore_errors=True)
+    say(f"Gen1: boot {names['gen1']} from IDE, or {names['iso']} from the DVD drive; COM1 "
+        "to a named pipe is the console")
+    if efi_img is not None:
+        say(f"Gen2: boot {names['gen2']} from SCSI with Set-VMFirmware -EnableSecureBoot Off "
+            "(docs/hyperv.md)")
+    else:
+        say("no Gen2 disk: the image has no .efi built beside it (make builds build/NAME.efi "
+            "beside build/NAME.elf; an app folder's build makes none yet)")
+    return at

@@ -26,6 +26,8 @@ import shutil
 import struct
 import subprocess
 
+from . import diskconvert
+
 MIB = 1 << 20
 AZURE_MIN = 20 * MIB
 AZURE_MAX = 1023 << 30          # "The maximum size allowed for the VHD is 1,023 GB"
@@ -60,12 +62,9 @@ def info(path, fmt):
 
 def to_vhdx(raw, out):
     """The raw disk as a (dynamic) VHDX; its virtual size checked."""
-    _qemu_img(["convert", "-f", "raw", "-O", "vhdx", raw, out])
-    got = info(out, "vhdx")
-    if got.get("format") != "vhdx" or got.get("virtual-size") != os.path.getsize(raw):
-        raise VhdError(f"{out}: qemu-img info says {got.get('format')}, "
-                       f"{got.get('virtual-size')} bytes; expected vhdx, "
-                       f"{os.path.getsize(raw)} bytes")
+    need_qemu_img()
+    diskconvert.convert(raw, out, "vhdx")
+    diskconvert.check(out, "vhdx", os.path.getsize(raw))
 
 
 def azure_size(size):
