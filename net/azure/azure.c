@@ -192,8 +192,16 @@ static struct work first_work = WORK_INIT(first_kick);
 
 static bool asset_tag_says_azure(void)
 {
+    const struct bootinfo *bi = platform_boot();
+    /* UEFI names the entry point; the BIOS area holds one only where BIOS
+     * firmware ran, before a multiboot loader (SeaBIOS or Hyper-V's BIOS,
+     * then GRUB), which is how Azure's generation 1 boots. A PVH or Linux
+     * protocol boot (Firecracker, hostsim) has neither, and its VMM may map
+     * nothing there, where each of the scan's 4096 reads is an exit. */
+    if (bi->smbios == 0 && bi->protocol != BOOT_MULTIBOOT)
+        return false;
     char tag[40];
-    return smbios_chassis_asset_tag(platform_phys(), platform_boot()->smbios, tag, sizeof tag) &&
+    return smbios_chassis_asset_tag(platform_phys(), bi->smbios, tag, sizeof tag) &&
            strcmp(tag, AZURE_ASSET_TAG) == 0;
 }
 
