@@ -77,9 +77,10 @@ APPS := $(notdir $(wildcard apps/*))
 # ---- the network layer, for apps whose app.mk says NAME_NETWORK := yes
 # (on top of the device layers): lwIP from Debian's source (scripts/setup.sh
 # unpacks it), built freestanding like the kernel with our port
-# (net/lwip/include: arch/cc.h, lwipopts.h), the stack service (net/stack)
-# and the socket calls (net/socket). lwIP is third-party code: it gets the
-# kernel's code generation and warnings, not -Werror. ----
+# (net/lwip/include: arch/cc.h, lwipopts.h), the stack service (net/stack),
+# the socket calls (net/socket) and Azure's ready report (net/azure). lwIP
+# is third-party code: it gets the kernel's code generation and warnings,
+# not -Werror. ----
 LWIP_SRC := $(B)/src/lwip/src
 LWIP_FILES := core/init core/def core/dns core/inet_chksum core/ip core/mem core/memp \
 	core/netif core/pbuf core/raw core/stats core/sys core/tcp core/tcp_in core/tcp_out \
@@ -91,7 +92,7 @@ LWIP_OBJS := $(LWIP_FILES:%=$(B)/lwip/%.o)
 LWIP_INC := -Inet/lwip/include -I$(LWIP_SRC)/include
 # A failed lwIP assertion names its file relative to lwIP's src/ (arch/cc.h).
 LWIP_FILE_NAMES := -fmacro-prefix-map=$(LWIP_SRC)/=
-NET_DIRS := net/lwip net/stack net/socket
+NET_DIRS := net/lwip net/stack net/socket net/azure
 NET_OBJS := $(call dir_objs,$(NET_DIRS)) $(LWIP_OBJS)
 $(B)/lwip/%.o: $(LWIP_SRC)/%.c net/lwip/include/lwipopts.h net/lwip/include/arch/cc.h Makefile
 	@mkdir -p $(dir $@)
@@ -294,6 +295,7 @@ PURE_SRCS := core/cmdline.c core/memmap.c core/page_alloc.c core/heap.c \
 	fs/cpio_newc.c fs/tree.c \
 	apps/httpd/request.c apps/httpd/target.c apps/httpd/mime.c apps/httpd/response.c \
 	apps/httpd/builtin.c \
+	core/smbios.c net/azure/goalstate.c net/azure/http_reply.c \
 	net/inet_csum.c net/stack/addr_parse.c net/stack/tx_offload.c apps/devinfo/ping_responder.c drivers/virtio/net_hdr.c dev/netdev.c dev/blkdev.c \
 	apps/devinfo/pattern.c drivers/virtio/virtqueue.c bus/virtio_mmio/virtio_mmio_cmdline.c \
 	bus/virtio_mmio/virtio_mmio_aml.c bus/virtio_mmio/virtio_mmio_transport.c \
@@ -383,6 +385,8 @@ $(B)/pure/lwip/%.o: $(LWIP_SRC)/%.c net/lwip/include/lwipopts.h net/lwip/include
 $(B)/pure/net/%.o: HCFLAGS += $(LWIP_INC)
 $(B)/pure/tests/unit/host_sock.o: HCFLAGS += $(LWIP_INC)
 SOCK_TESTS := $(patsubst tests/unit/%.c,$(B)/unit/%,$(wildcard tests/unit/test_sock_*.c))
+# test_sock_wire_http drives Azure's WireServer exchange over the loopback.
+$(B)/unit/test_sock_wire_http: $(B)/pure/net/azure/wire_http.o
 $(SOCK_TESTS): $(SOCK_HOST_OBJS)
 $(SOCK_TESTS): HCFLAGS += $(LWIP_INC) -DANYVM_HOST_TEST
 
@@ -415,6 +419,7 @@ fuzz_srcs_storvsc_vstor := drivers/storvsc/vstor.c
 fuzz_srcs_exit_policy := arch/x86_64/power_policy.c arch/x86_64/mptable.c
 fuzz_srcs_net_rx := apps/devinfo/ping_responder.c net/inet_csum.c drivers/virtio/net_hdr.c
 fuzz_srcs_httpd_request := apps/httpd/request.c apps/httpd/target.c
+fuzz_srcs_azure_goalstate := net/azure/goalstate.c net/azure/http_reply.c
 fuzz_srcs_virtio_config := drivers/virtio/virtio.c core/event.c core/timer.c core/device.c tests/unit/host_platform.c
 fuzz_srcs_virtio_pci_caps := drivers/virtio/virtio_pci_caps.c bus/pci/pci_cap_walk.c
 fuzz_srcs_virtio_dev_config := drivers/virtio/virtio.c drivers/virtio/net_config.c \

@@ -138,6 +138,12 @@ void addr_config_apply(struct stack_if *sif)
         if (index < sizeof params / sizeof params[0])
             ps = &params[index];
     }
+    /* lwIP sends IPv4 beyond every interface's subnet (through a gateway)
+     * only through the default interface (lwIP 2.1.3 ip4_route), which
+     * nothing sets by default: the first interface is it (Azure's
+     * WireServer, 168.63.129.16, is such an address). */
+    if (netif_default == NULL)
+        netif_set_default(&sif->netif);
     netif_set_up(&sif->netif);
     configure_ip6(sif, ps);
     configure_ip4(sif, ps);

@@ -40,6 +40,7 @@ BUILD = os.path.join(ROOT, "build")
 IMAGES = sorted(d for d in os.listdir(os.path.join(ROOT, "apps"))
                 if os.path.isdir(os.path.join(ROOT, "apps", d))) + ["empty"]
 SHOWN = 20      # bad instructions listed with a failure
+MULTIBOOT_HEADER_BYTES = 32     # eight 32-bit words (Multiboot 0.6.96, section 3.1.1)
 
 # Never runnable under PVM, whatever the code.
 NEVER = re.compile(
@@ -126,10 +127,16 @@ def bad_instructions(name, path):
     """(problems, instructions per kind) from objdump -d of the image; the
     symbols come from X.debug.elf, which holds the same code as X.elf, the
     kinds from build/X.map."""
-    p = subprocess.run(["objdump", "-d", "--no-show-raw-insn", path],
+    syms = text_symbols(path[:-len(".elf")] + ".debug.elf")
+    # The multiboot header (arch/x86_64/entry.S) lies in the stripped
+    # image's text: data, whose addresses objdump would decode as
+    # instructions (a byte 0xd8 of bss_end_addr reads as x87's fcoms, which
+    # depends only on the image's size). Code starts after it.
+    header = [a for a, n in syms if n == "multiboot_header"]
+    start = ["--start-address", f"{header[0] + MULTIBOOT_HEADER_BYTES:#x}"] if header else []
+    p = subprocess.run(["objdump", "-d", "--no-show-raw-insn", *start, path],
                        capture_output=True, text=True, timeout=120)
     assert p.returncode == 0, f"objdump failed: {p.stderr.strip()}"
-    syms = text_symbols(path[:-len(".elf")] + ".debug.elf")
     spans = origins(os.path.join(BUILD, name + ".map"))
     starts = [a for a, _, _ in spans or []]
     float_ok = {"libc": True, "app": app_uses_float(name), "kernel": False}

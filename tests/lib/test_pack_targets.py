@@ -71,9 +71,11 @@ def test_all_writes_each_target(packed):
     got = {d: sorted(os.listdir(os.path.join(packed, d))) for d in sorted(os.listdir(packed))}
     assert got == {
         "aws": ["hello-aws.vmdk", "hello.raw"],
+        "azure": ["hello.vhd"],
         "efi": ["hello-efi.img"],
         "firecracker": ["hello.elf", "hello.json"],
         "gce": ["hello-gce.tar.gz"],
+        "hyperv": ["hello-gen1.vhdx", "hello-gen2.vhdx", "hello.iso"],
         "iso": ["hello.iso"],
         "kubevirt": ["hello-containerdisk.tar", "hello-vm.yaml"],
         "qemu": ["hello-qemu.sh", "hello.qcow2", "hello.raw"],
@@ -235,7 +237,10 @@ def test_all_names_what_failed_and_makes_the_rest(scratch):
     p = run([ANYVM, "pack", "all", img, "-o", out])
     assert p.returncode == 1
     assert re.search(r"^anyvm: pack efi failed: .*hello\.efi", p.stderr, re.M), p.stderr
-    assert re.search(r"^anyvm: packed iso, vmware, qemu, gce, aws, kubevirt, firecracker into "
-                     r".*; failed: efi$", p.stderr, re.M), p.stderr
-    assert sorted(os.listdir(out)) == ["aws", "firecracker", "gce", "iso", "kubevirt", "qemu",
-                                       "vmware"]
+    assert re.search(r"^anyvm: packed iso, vmware, qemu, gce, aws, kubevirt, firecracker, "
+                     r"hyperv, azure into .*; failed: efi$", p.stderr, re.M), p.stderr
+    assert sorted(os.listdir(out)) == ["aws", "azure", "firecracker", "gce", "hyperv", "iso",
+                                       "kubevirt", "qemu", "vmware"]
+    # Without the .efi Hyper-V gets no Gen2 disk, and says so.
+    assert sorted(os.listdir(os.path.join(out, "hyperv"))) == ["hello-gen1.vhdx", "hello.iso"]
+    assert "anyvm: no Gen2 disk: the image has no .efi built beside it" in p.stderr

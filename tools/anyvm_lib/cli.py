@@ -162,7 +162,8 @@ def parser():
     k.add_argument("--cmdline", default=None,
                    help="kernel parameters written into grub.cfg, the .efi's .cmdline or "
                         f'Firecracker\'s boot_args (default "{targets.QEMU_CMDLINE}"; '
-                        f'firecracker: "{targets.FIRECRACKER_CMDLINE}")')
+                        f'firecracker: "{targets.FIRECRACKER_CMDLINE}"; azure: '
+                        f'"{packs.default_cmdline("azure")}")')
     k.add_argument("--initrd", default=None, metavar="FILE",
                    help="the disk and ISO packs: an initrd GRUB loads as the first multiboot "
                         "module")
@@ -182,6 +183,9 @@ def parser():
                         "(the .efi beside the image) instead of BIOS GRUB")
     k.add_argument("--ref", default=None, metavar="[REGISTRY/]PATH:TAG",
                    help="kubevirt: the container image reference (default anyvm/NAME:latest)")
+    k.add_argument("--gen", type=int, default=None, metavar="1|2",
+                   help="azure: the VM generation, 1 (BIOS, the GRUB disk; default) or 2 "
+                        "(UEFI, the efi disk)")
     return p
 
 
@@ -453,13 +457,13 @@ def cmd_pack(a, app_args):
     uses = {"mem": ("vmware", "qemu", "kubevirt", "firecracker", "all"),
             "cpus": ("vmware", "qemu", "firecracker", "all"),
             "disk": ("firecracker", "all"), "nic": ("firecracker", "all"),
-            "ref": ("kubevirt", "all"), "efi": ("vmware",)}
+            "ref": ("kubevirt", "all"), "efi": ("vmware",), "gen": ("azure",)}
     for opt, fmts in uses.items():
         if getattr(a, opt) not in (None, [], False) and a.format not in fmts:
             raise packdir.PackError(f"--{opt} is for anyvm pack "
                                     f"{', '.join(f for f in fmts if f != 'all')}")
     opts = packs.Options(initrd=a.initrd, mem=a.mem, cpus=a.cpus, disks=list(a.disk),
-                         nic=a.nic, ref=a.ref)
+                         nic=a.nic, ref=a.ref, gen=1 if a.gen is None else a.gen)
     if os.path.isdir(a.image):
         if a.format == "efi":
             raise esp.EspError("anyvm pack efi takes a built image (build/NAME.elf with "

@@ -4,10 +4,10 @@ module has pack(img, outdir, line, opts, say) -> {role: path written}."""
 import os
 from dataclasses import dataclass, field
 
-from . import aws, fcpack, gce, kubevirt, qemupack, targets
+from . import aws, azure, fcpack, gce, hyperv, kubevirt, qemupack, targets
 
 PACKS = {"qemu": qemupack, "gce": gce, "aws": aws, "kubevirt": kubevirt,
-         "firecracker": fcpack}
+         "firecracker": fcpack, "hyperv": hyperv, "azure": azure}
 # What each writes, for the help text.
 ABOUT = {
     "qemu": "NAME.raw and NAME.qcow2 (BIOS GRUB disk) and NAME-qemu.sh, the QEMU command",
@@ -15,6 +15,10 @@ ABOUT = {
     "aws": "NAME.raw and NAME-aws.vmdk (streamOptimized) for EC2 VM Import, legacy-bios",
     "kubevirt": "NAME-containerdisk.tar (OCI archive, /disk/NAME.qcow2) and NAME-vm.yaml",
     "firecracker": "NAME.elf and NAME.json for firecracker --no-api --config-file",
+    "hyperv": "NAME-gen1.vhdx (BIOS GRUB disk), NAME.iso and NAME-gen2.vhdx (the efi disk; "
+              "when build/NAME.efi exists)",
+    "azure": "NAME.vhd, a fixed VHD of whole MiB, at least 20 MiB, generation 1 (BIOS) or "
+             "with --gen 2 (UEFI)",
 }
 
 
@@ -27,9 +31,12 @@ class Options:
     nic: str = None                               # tap=NAME[,mac=MAC]
     ports: list = field(default_factory=list)    # anyvm.toml's, for a note
     ref: str = None                               # kubevirt: the image reference
+    gen: int = 1                                  # azure: the VM generation
 
 
 def default_cmdline(fmt):
+    if fmt == "azure":
+        return azure.CMDLINE
     return targets.FIRECRACKER_CMDLINE if fmt == "firecracker" else targets.QEMU_CMDLINE
 
 
