@@ -526,7 +526,7 @@ clean:
 
 # (Not the generated appname sources': their objects' names would match
 # $(B)/k/appname/%.o again when make tries to remake an included .d file;
-# not build/reference, a Linux tree with its own .d files.)
--include $(shell find $(B) \( -path '$(B)/reference' -o -path '$(B)/k/appname' -o -path '$(B)/src' \
+# not build/reference*, Linux trees with their own .d files.)
+-include $(shell find $(B) \( -path '$(B)/reference*' -o -path '$(B)/k/appname' -o -path '$(B)/src' \
 	-o -path '$(B)/musl' \) -prune \
 	-o -name '*.d' -print 2>/dev/null)
