@@ -39,7 +39,7 @@ KLDFLAGS := $(KCODEGEN) -flto-partition=one -g -Werror -nostdlib -static -no-pie
 # what the app calls.
 CORE_DIRS := arch/x86_64 boot core init hv dev klib drivers/uart sys api
 DEVICE_DIRS := bus/pci bus/virtio_mmio drivers/virtio drivers/e1000 drivers/vmxnet3 dev/scsi drivers/pvscsi net \
-	hv/hyperv bus/vmbus drivers/hyperv
+	hv/hyperv bus/vmbus drivers/hyperv drivers/netvsc
 dir_objs = $(patsubst %,$(B)/k/%.o,$(foreach d,$(1),$(wildcard $(d)/*.c) $(wildcard $(d)/*.S)))
 CORE_OBJS := $(call dir_objs,$(CORE_DIRS))
 # The block drivers (virtio-blk, PVSCSI and the SCSI layer under it) are part
@@ -288,6 +288,7 @@ PURE_SRCS := core/cmdline.c core/memmap.c core/page_alloc.c core/heap.c \
 	hv/hv_decide.c hv/vmware_backdoor.c hv/hyperv_tsc.c hv/hyperv/hypercall_abi.c hv/hyperv/synic_msg.c \
 	bus/vmbus/vmbus_msg.c bus/vmbus/vmbus_version.c bus/vmbus/vmbus_ring.c \
 	drivers/hyperv/ic_msg.c drivers/hyperv/ic_kvp.c arch/x86_64/power_policy.c arch/x86_64/mptable.c \
+	drivers/netvsc/nvsp.c drivers/netvsc/rndis.c \
 	bus/pci/pci_addr.c bus/pci/pci_bar_decode.c bus/pci/pci_cap_walk.c bus/pci/pci_match.c \
 	bus/pci/pci_irq_logic.c bus/pci/pci_format.c \
 	fs/cpio_newc.c fs/tree.c \
@@ -340,6 +341,12 @@ $(B)/unit/test_pvscsi_scan: $(B)/pure/drivers/pvscsi/pvscsi_scan.o \
 # it links the vmbus bus.
 $(B)/unit/test_vmbus_cosim: $(B)/pure/bus/vmbus/vmbus_conn.o $(B)/pure/bus/vmbus/vmbus_channel.o \
 	$(B)/pure/bus/vmbus/vmbus_bus.o $(B)/pure/drivers/hyperv/ic.o $(B)/pure/drivers/hyperv/ic_services.o
+# test_netvsc_cosim runs the kernel's VMBus and netvsc driver against
+# hostsim's VMBus host and network VSP (their headers cannot share a file:
+# the host half is netvsc_cosim_host.c).
+$(B)/unit/test_netvsc_cosim: $(B)/pure/bus/vmbus/vmbus_conn.o $(B)/pure/bus/vmbus/vmbus_channel.o \
+	$(B)/pure/bus/vmbus/vmbus_bus.o $(B)/pure/drivers/netvsc/netvsc.o \
+	$(B)/pure/drivers/netvsc/netvsc_data.o $(B)/pure/tests/unit/netvsc_cosim_host.o
 # test_hostsim_kvm runs a tiny guest on /dev/kvm with hostsim's CPU back end.
 $(B)/unit/test_hostsim_kvm: $(B)/pure/hostsim/cpu/cpu_kvm.o $(B)/pure/hostsim/cpu/cpu_kvm_run.o \
 	$(B)/pure/hostsim/firecracker/boot_linux.o $(B)/pure/hostsim/firecracker/boot_gdt.o
