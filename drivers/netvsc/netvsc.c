@@ -11,8 +11,9 @@
  * receive buffer through a GPADL and SEND_RECV_BUF (id 0xCAFE), the send
  * buffer and SEND_SEND_BUF (its section size from the host); then RNDIS
  * INITIALIZE, QUERY of the maximum frame size and the permanent address,
- * SET of the offload parameters (TCP checksums; the netdev offers transmit
- * checksum offload only when the host took it), QUERY of the media
+ * SET of the offload parameters (TCP and UDP checksums; other checksums a
+ * caller leaves to the device, and all of them when the host refused, are
+ * completed by the driver in the send section), QUERY of the media
  * connect status, SET of the packet filter. Each request waits at most
  * 5 s (Linux's RNDIS timeout). Removal (a rescind, or the kernel's) takes
  * the netdev away first, then halts RNDIS and revokes the buffers when the
@@ -90,7 +91,7 @@ static int rndis_request(struct netvsc *n, const uint8_t *msg, size_t len, uint3
     n->rndis.waiting = true;
     n->rndis.done = false;
     struct netdev_buf part = {msg, len};
-    int r = netvsc_send_section(n, NVSP_CHANNEL_CONTROL, &part, 1, len);
+    int r = netvsc_send_section(n, NVSP_CHANNEL_CONTROL, &part, 1, len, NULL);
     bool ok = r == 0 && vmbus_wait_flag(&n->rndis.done, REQUEST_TIMEOUT_MS);
     n->rndis.waiting = false;
     if (!ok || n->broken) {
@@ -226,7 +227,7 @@ static int setup_rndis(struct netvsc *n)
         return -1;
     }
     memcpy(n->nd.mac, n->rndis.info, 6);
-    size_t ilen = rndis_offload_tcp_csum(info);
+    size_t ilen = rndis_offload_csum(info);
     if (rndis_request(
             n, msg,
             rndis_set(msg, ++n->next_req_id, RNDIS_OID_OFFLOAD_PARAMETERS, info, (uint32_t)ilen),
@@ -280,11 +281,11 @@ static int netvsc_probe(struct vmbus_dev *vd)
     n->nd.dev = &vd->dev;
     n->nd.ops = &netvsc_netdev_ops;
     n->nd.priv = n;
-    n->nd.features = n->tx_csum ? NETDEV_FEATURE_TX_CSUM : 0;
+    n->nd.features = NETDEV_FEATURE_TX_CSUM; /* the host's, or the driver's own */
     kprintf("netvsc %s: NVSP %u.%u, %u send sections of %u bytes%s\n", vd->dev.name,
             (unsigned)(n->version >> 16), (unsigned)(n->version & 0xFFFF),
             (unsigned)n->tx_nsections, (unsigned)n->tx_section,
-            n->tx_csum ? ", TCP checksum offload" : "");
+            n->tx_csum ? ", TCP and UDP checksum offload" : "");
     if (netdev_register(&n->nd) != 0) {
         release(vd, n);
         return -1;
@@ -305,7 +306,7 @@ static void netvsc_remove(struct vmbus_dev *vd)
     if (!vd->rescinded && !n->broken && vd->state == VMBUS_CH_OPEN) {
         uint8_t msg[NVSP_MSG_SIZE], halt[16];
         struct netdev_buf part = {halt, rndis_halt(halt, ++n->next_req_id)};
-        netvsc_send_section(n, NVSP_CHANNEL_CONTROL, &part, 1, part.len);
+        netvsc_send_section(n, NVSP_CHANNEL_CONTROL, &part, 1, part.len, NULL);
         nvsp_request(n, msg, nvsp_revoke(msg, NVSP_REVOKE_RECV_BUF, NVSP_RECV_BUF_ID), 0);
         nvsp_request(n, msg, nvsp_revoke(msg, NVSP_REVOKE_SEND_BUF, NVSP_SEND_BUF_ID), 0);
     }

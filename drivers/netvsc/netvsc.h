@@ -30,7 +30,7 @@ struct netvsc {
     uint32_t rx_gpadl, tx_gpadl;
     uint32_t tx_section, tx_nsections;
     uint64_t tx_busy[NETVSC_MAX_SECTIONS / 64];
-    bool tx_csum; /* the host took TCP checksum offload */
+    bool tx_csum; /* the host took TCP and UDP checksum offload */
     /* The one NVSP request waiting for its completion. */
     struct {
         uint32_t want;
@@ -58,11 +58,13 @@ struct netvsc {
 void netvsc_fail(struct netvsc *n, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* The channel's event: takes every packet the host sent (netvsc_data.c). */
 void netvsc_event(struct vmbus_dev *vd);
-/* Sends msg (len bytes) from a free send section as an NVSP RNDIS packet
- * on channel (data or control). 0; 1 when no section or ring room is free
- * now; -1 when the channel is broken. */
+/* Sends the pieces (total bytes) from a free send section as an NVSP
+ * RNDIS packet on channel (data or control); with soft, the checksum it
+ * describes is completed in the section's frame (after parts[0], the
+ * RNDIS header) first. 0; 1 when no section or ring room is free now; -1
+ * when the channel is broken or the checksum does not fit the frame. */
 int netvsc_send_section(struct netvsc *n, uint32_t channel, const struct netdev_buf *parts,
-                        unsigned nparts, size_t total);
+                        unsigned nparts, size_t total, const struct netdev_tx_offload *soft);
 extern const struct netdev_ops netvsc_netdev_ops;
 
 #endif

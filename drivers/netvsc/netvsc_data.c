@@ -23,10 +23,12 @@
 #include "core/unaligned.h"
 #include "drivers/netvsc/netvsc.h"
 #include "drivers/netvsc/rndis.h"
+#include "net/inet_csum.h"
 
 #define ETH_TYPE_IPV4 0x0800
 #define ETH_TYPE_IPV6 0x86DD
 #define TCP_CSUM_OFFSET 16
+#define UDP_CSUM_OFFSET 6
 
 static bool section_busy(const struct netvsc *n, uint32_t s)
 {
@@ -177,7 +179,7 @@ void netvsc_event(struct vmbus_dev *vd)
 }
 
 int netvsc_send_section(struct netvsc *n, uint32_t channel, const struct netdev_buf *parts,
-                        unsigned nparts, size_t total)
+                        unsigned nparts, size_t total, const struct netdev_tx_offload *soft)
 {
     if (n->broken)
         return -1;
@@ -193,6 +195,12 @@ int netvsc_send_section(struct netvsc *n, uint32_t channel, const struct netdev_
         memcpy(dst, parts[i].data, parts[i].len);
         dst += parts[i].len;
     }
+    /* A checksum the host does not take: completed here, in the section
+     * (the frame follows the RNDIS header, parts[0]). */
+    uint8_t *frame = n->txbuf + (size_t)s * n->tx_section + parts[0].len;
+    if (soft != NULL &&
+        inet_csum_complete(frame, total - parts[0].len, soft->csum_start, soft->csum_offset) != 0)
+        return -1;
     uint8_t msg[NVSP_MSG_SIZE];
     size_t len = nvsp_rndis_pkt(msg, channel, s, (uint32_t)total);
     int r = vmbus_send(n->vd, VMBUS_PKT_DATA_INBAND, msg, len, NETVSC_TID_SEND | s, true);
@@ -205,21 +213,23 @@ int netvsc_send_section(struct netvsc *n, uint32_t channel, const struct netdev_
     return 0;
 }
 
-/* The checksum PPI for a TCP checksum left to the host: IPv4 or IPv6 by
- * the ethertype, the TCP header's offset (Linux netvsc_drv.c
- * netvsc_xmit). 0 when the request is not TCP's. */
+/* The checksum PPI for a TCP or UDP checksum left to the host: IPv4 or
+ * IPv6 by the ethertype, TCP or UDP by where the checksum goes, the
+ * transport header's offset (Linux netvsc_drv.c netvsc_xmit). 0 when the
+ * host does not take this one (another protocol, no IP). */
 static uint32_t csum_info(const struct netdev_buf *bufs, unsigned n,
                           const struct netdev_tx_offload *off)
 {
-    if (off == NULL || !off->csum || off->csum_offset != TCP_CSUM_OFFSET || n == 0 ||
-        bufs[0].len < 14 || off->csum_start > 0x3FF)
+    if (n == 0 || bufs[0].len < 14 || off->csum_start > 0x3FF ||
+        (off->csum_offset != TCP_CSUM_OFFSET && off->csum_offset != UDP_CSUM_OFFSET))
         return 0;
-    uint16_t type =
-        (uint16_t)(((const uint8_t *)bufs[0].data)[12] << 8 | ((const uint8_t *)bufs[0].data)[13]);
+    const uint8_t *f = bufs[0].data;
+    uint16_t type = (uint16_t)(f[12] << 8 | f[13]);
     uint32_t ip = type == ETH_TYPE_IPV4   ? RNDIS_TX_CSUM_IPV4
                   : type == ETH_TYPE_IPV6 ? RNDIS_TX_CSUM_IPV6
                                           : 0;
-    return ip == 0 ? 0 : ip | RNDIS_TX_CSUM_TCP | (uint32_t)off->csum_start << 16;
+    uint32_t l4 = off->csum_offset == TCP_CSUM_OFFSET ? RNDIS_TX_CSUM_TCP : RNDIS_TX_CSUM_UDP;
+    return ip == 0 ? 0 : ip | l4 | (uint32_t)off->csum_start << 16;
 }
 
 static int netvsc_transmit(struct netdev *nd, const struct netdev_buf *bufs, unsigned count,
@@ -231,13 +241,13 @@ static int netvsc_transmit(struct netdev *nd, const struct netdev_buf *bufs, uns
     size_t frame = 0;
     for (unsigned i = 0; i < count; i++)
         frame += bufs[i].len;
-    uint32_t info = n->tx_csum ? csum_info(bufs, count, offload) : 0;
-    if (offload != NULL && offload->csum && info == 0)
-        return -1; /* only TCP's checksum is offered (NETDEV_FEATURE_TX_CSUM) */
+    bool csum = offload != NULL && offload->csum;
+    uint32_t info = csum && n->tx_csum ? csum_info(bufs, count, offload) : 0;
     uint8_t head[RNDIS_PACKET_HEADER + RNDIS_CSUM_PPI_BYTES];
     struct netdev_buf parts[9] = {{head, rndis_packet_header(head, frame, info)}};
     memcpy(parts + 1, bufs, count * sizeof *bufs);
-    int r = netvsc_send_section(n, NVSP_CHANNEL_DATA, parts, count + 1, parts[0].len + frame);
+    int r = netvsc_send_section(n, NVSP_CHANNEL_DATA, parts, count + 1, parts[0].len + frame,
+                                csum && info == 0 ? offload : NULL);
     if (r == 0 && info != 0)
         nd->stats.tx_csum_offloaded++;
     return r == 0 ? 0 : -1;

@@ -57,14 +57,16 @@ size_t rndis_halt(uint8_t *buf, uint32_t req_id)
     return 12;
 }
 
-size_t rndis_offload_tcp_csum(uint8_t *info)
+size_t rndis_offload_csum(uint8_t *info)
 {
     memset(info, 0, OFFLOAD_REV1_BYTES);
     info[0] = OFFLOAD_OBJECT;
     info[1] = 1; /* revision 1 */
     wr16(info + 2, OFFLOAD_REV1_BYTES);
     info[5] = OFFLOAD_TX_RX; /* tcp_ip_v4_csum */
+    info[6] = OFFLOAD_TX_RX; /* udp_ip_v4_csum */
     info[7] = OFFLOAD_TX_RX; /* tcp_ip_v6_csum */
+    info[8] = OFFLOAD_TX_RX; /* udp_ip_v6_csum */
     return OFFLOAD_REV1_BYTES;
 }
 

@@ -50,6 +50,7 @@
 #define RNDIS_TX_CSUM_IPV4 0x1u
 #define RNDIS_TX_CSUM_IPV6 0x2u
 #define RNDIS_TX_CSUM_TCP 0x4u
+#define RNDIS_TX_CSUM_UDP 0x8u
 #define RNDIS_RX_CSUM_FAILED 0x7u
 #define RNDIS_RX_CSUM_OK 0x38u
 
@@ -58,9 +59,10 @@ size_t rndis_initialize(uint8_t *buf, uint32_t req_id);
 size_t rndis_query(uint8_t *buf, uint32_t req_id, uint32_t oid);
 size_t rndis_set(uint8_t *buf, uint32_t req_id, uint32_t oid, const void *info, uint32_t len);
 size_t rndis_halt(uint8_t *buf, uint32_t req_id);
-/* NDIS_OFFLOAD_PARAMETERS (revision 1, 20 bytes) asking TCP checksums
- * over IPv4 and IPv6 both ways, leaving everything else unchanged. */
-size_t rndis_offload_tcp_csum(uint8_t *info);
+/* NDIS_OFFLOAD_PARAMETERS (revision 1, 20 bytes) asking TCP and UDP
+ * checksums over IPv4 and IPv6 both ways, leaving everything else
+ * unchanged. */
+size_t rndis_offload_csum(uint8_t *info);
 /* A PACKET_MSG header for a frame of frame_len bytes, with a checksum
  * PPI when csum_info != 0; the frame follows at the returned length. */
 size_t rndis_packet_header(uint8_t *buf, size_t frame_len, uint32_t csum_info);

@@ -319,7 +319,7 @@ static void on_closed(struct vmbus_host_channel *ch)
     v->inited = v->ndis_config = v->rx_buf = v->tx_buf = v->rndis_inited = false;
     v->version = 0;
     v->filter = 0;
-    v->offload_tcp4 = v->offload_tcp6 = 0;
+    v->offload_tcp4 = v->offload_tcp6 = v->offload_udp4 = v->offload_udp6 = 0;
 }
 
 void netvsp_init(struct netvsp *v, const uint8_t mac[6], const struct netvsp_hooks *hooks)
@@ -501,7 +501,7 @@ static const struct hostsim_misbehave netvsp_misbehave_kinds[] = {
      "the first frame to the guest: RNDIS data_offset past the end of the message"},
     {"netvsc-recv-section", "netvsc", NETVSP_MISBEHAVE_RECV_SECTION,
      "the first frame to the guest: a receive range outside the receive buffer"},
-    {"netvsc-transaction-id", "netvsc", NETVSP_MISBEHAVE_TRANSACTION_ID,
+    {"netvsc-wrong-tid", "netvsc", NETVSP_MISBEHAVE_TRANSACTION_ID,
      "the first frame from the guest: its completion carries the transaction id + 1"},
     {"netvsc-unsolicited", "netvsc", NETVSP_MISBEHAVE_UNSOLICITED,
      "the first frame from the guest: a SEND_RECV_BUF completion again, for no request"},

@@ -94,7 +94,7 @@ struct netvsp {
     /* RNDIS */
     bool rndis_inited;
     uint32_t filter;
-    uint8_t offload_tcp4, offload_tcp6;
+    uint8_t offload_tcp4, offload_tcp6, offload_udp4, offload_udp6; /* NDIS values: 2+ TX */
     /* counters */
     uint64_t tx_frames, rx_frames, rx_dropped;
     uint8_t scratch[NETVSP_SEND_SECTION];

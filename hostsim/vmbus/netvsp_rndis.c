@@ -122,12 +122,16 @@ static uint32_t set(struct netvsp *v, uint32_t oid, const uint8_t *info, uint32_
         if (len >= 4)
             memcpy(&size, info + 2, 2);
         if (len < 20 || info[0] != 0x80 || info[1] < 1 || size < 20 || size > len || info[5] > 4 ||
-            info[7] > 4)
+            info[6] > 4 || info[7] > 4 || info[8] > 4)
             return STATUS_INVALID_DATA;
         if (info[5] != 0)
             v->offload_tcp4 = info[5];
         if (info[7] != 0)
             v->offload_tcp6 = info[7];
+        if (info[6] != 0)
+            v->offload_udp4 = info[6];
+        if (info[8] != 0)
+            v->offload_udp6 = info[8];
         return STATUS_OK;
     }
     return STATUS_NOT_SUPPORTED;
@@ -193,10 +197,11 @@ static uint32_t tx_checksum(struct netvsp *v, uint32_t info, const uint8_t *fram
     if (!tcp && !udp)
         return NVSP_SUCCESS; /* IP header checksum only, or nothing: done by the guest */
     if (tcp == udp || v4 == v6 || at < min || at + (tcp ? 18u : 8u) > len ||
-        (tcp && (v4 ? v->offload_tcp4 : v->offload_tcp6) < 2))
+        (tcp && (v4 ? v->offload_tcp4 : v->offload_tcp6) < 2) ||
+        (udp && (v4 ? v->offload_udp4 : v->offload_udp6) < 2))
         return refuse(v,
                       "RNDIS checksum info %#x for a %u-byte frame: expected IPv4 or IPv6, TCP "
-                      "(with TCP checksum offload set) or UDP, the header offset inside the frame",
+                      "or UDP with its checksum offload set, the header offset inside the frame",
                       info, len);
     (void)frame;
     *start = (uint16_t)at;

@@ -25,6 +25,7 @@
 #include "dev/netdev.h"
 #include "drivers/netvsc/netvsc.h"
 #include "hv/hv.h"
+#include "net/inet_csum.h"
 #include "hv/hyperv/hypercall_abi.h"
 #include "hv/hyperv/hyperv.h"
 #include "tests/unit/host_platform.h"
@@ -190,7 +191,7 @@ TEST(probe_negotiates_and_registers)
                                                 "netvsc-rndis-len",
                                                 "netvsc-rndis-offset",
                                                 "netvsc-recv-section",
-                                                "netvsc-transaction-id",
+                                                "netvsc-wrong-tid",
                                                 "netvsc-unsolicited"};
     cosim_host_start(ram, RAM_BYTES, COSIM_NICS, versions, bad);
     CHECK_EQ(vmbus_connect(0, 0, 0), 0);
@@ -208,7 +209,7 @@ TEST(probe_negotiates_and_registers)
     }
     CHECK_EQ(cosim_host_version(MAIN), 0x60001u);
     CHECK_EQ(cosim_host_version(OLDER), 0x40000u); /* the newest both know */
-    CHECK(LOG_CONTAINS("NVSP 6.1, 64 send sections of 6144 bytes, TCP checksum offload"));
+    CHECK(LOG_CONTAINS("NVSP 6.1, 64 send sections of 6144 bytes, TCP and UDP checksum offload"));
     CHECK(LOG_CONTAINS("NVSP 4.0, 64 send sections"));
     netdev_set_receiver(nic_netdev(MAIN), echo, NULL);
 }
@@ -305,7 +306,7 @@ TEST(full_send_buffer_drops_and_recovers)
     HOST_RULES_KEPT();
 }
 
-TEST(tcp_checksum_offload_reaches_the_host)
+TEST(checksums_left_to_the_device)
 {
     struct netdev *nd = nic_netdev(MAIN);
     uint8_t f[80] = {0};
@@ -314,17 +315,30 @@ TEST(tcp_checksum_offload_reaches_the_host)
     f[14 + 9] = 6;  /* TCP */
     f[14 + 3] = 66; /* total length */
     struct netdev_buf b = {f, sizeof f};
+    /* TCP and UDP: the host's, by the checksum PPI */
     struct netdev_tx_offload off = {.csum = true, .csum_start = 34, .csum_offset = 16};
     CHECK_EQ(netdev_transmit(nd, &b, 1, &off), 0);
-    struct cosim_frame out[2];
-    CHECK_EQ(cosim_host_sent(MAIN, out, 2), 1u);
+    off.csum_offset = 6;
+    f[14 + 9] = 17;
+    CHECK_EQ(netdev_transmit(nd, &b, 1, &off), 0);
+    struct cosim_frame out[4];
+    CHECK_EQ(cosim_host_sent(MAIN, out, 4), 2u);
     CHECK_EQ(out[0].csum_start, 34);
     CHECK_EQ(out[0].csum_offset, 16);
-    CHECK_EQ(nd->stats.tx_csum_offloaded, 1u);
-    /* A UDP checksum is not offered: refused before the host sees it. */
-    off.csum_offset = 6;
-    CHECK_EQ(netdev_transmit(nd, &b, 1, &off), -1);
-    CHECK_EQ(cosim_host_sent(MAIN, out, 2), 0u);
+    CHECK_EQ(out[1].csum_offset, 6);
+    CHECK_EQ(nd->stats.tx_csum_offloaded, 2u);
+    /* ICMP's (no PPI for it): completed by the driver before it leaves */
+    f[14 + 9] = 1;
+    for (unsigned i = 34; i < sizeof f; i++)
+        f[i] = (uint8_t)(i * 7);
+    f[36] = f[37] = 0; /* the partial sum: ICMP has no pseudo-header */
+    off.csum_offset = 2;
+    CHECK_EQ(netdev_transmit(nd, &b, 1, &off), 0);
+    CHECK_EQ(cosim_host_sent(MAIN, out, 4), 1u);
+    CHECK_EQ(out[0].csum_offset, 0);
+    CHECK_EQ(inet_csum(out[0].data + 34, sizeof f - 34), 0); /* a valid checksum */
+    CHECK(out[0].data[36] != 0 || out[0].data[37] != 0);
+    CHECK_EQ(nd->stats.tx_csum_offloaded, 2u);
     HOST_RULES_KEPT();
 }
 
