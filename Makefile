@@ -246,7 +246,7 @@ HOSTSIM_PURE_SRCS := hostsim/guest_mem.c hostsim/log.c hostsim/options.c hostsim
 	hostsim/firecracker/dsdt.c hostsim/firecracker/tables.c hostsim/firecracker/memmap.c \
 	hostsim/firecracker/ram.c hostsim/firecracker/initrd.c \
 	$(filter-out hostsim/hyperv/machine.c hostsim/hyperv/partition_kvm.c \
-		hostsim/hyperv/vmbus_machine.c,$(wildcard hostsim/hyperv/*.c)) \
+		hostsim/hyperv/vmbus_machine.c hostsim/hyperv/nic_machine.c,$(wildcard hostsim/hyperv/*.c)) \
 	$(wildcard hostsim/vmbus/*.c)
 hostsim: $(B)/hostsim
 $(B)/hostsim: $(HOSTSIM_SRCS:%.c=$(B)/h/%.o)

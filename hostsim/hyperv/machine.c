@@ -22,6 +22,7 @@
 #include "hostsim/hyperv/acpi.h"
 #include "hostsim/hyperv/cpuid.h"
 #include "hostsim/hyperv/layout.h"
+#include "hostsim/hyperv/nic_machine.h"
 #include "hostsim/hyperv/partition_kvm.h"
 #include "hostsim/hyperv/pm.h"
 #include "hostsim/hyperv/vmbus_machine.h"
@@ -39,6 +40,8 @@ static unsigned generation = 1;
 static uint32_t vmbus_max_version = VMBUS_VERSION_V5_3;
 static char rescind_name[16]; /* --vmbus-rescind NAME@SECONDS */
 static unsigned rescind_seconds;
+static struct hvm_nic_link_event nic_link[HVM_NIC_LINK_EVENTS]; /* --netvsc-link */
+static unsigned nic_nlink;
 
 struct hvm {
     struct serial16550 serial;
@@ -46,6 +49,8 @@ struct hvm {
     struct hvm_pm pm;
     struct hvhost_partition partition;
     struct hvm_vmbus vmbus;
+    struct hvm_nic nic;
+    bool has_nic;
     uint32_t entry;
 };
 
@@ -179,12 +184,24 @@ static int hvm_check(const struct hostsim_options *o)
                HVM_PM1A_CNT_PORT + 1);
         return -1;
     }
-    if (o->ndisks > 0 || o->nnics > 0 || o->initrd != NULL) {
-        hs_log("--disk, --nic and --initrd are not served by the hyperv model (no storvsc or "
-               "netvsc yet)");
+    if (o->ndisks > 0 || o->initrd != NULL) {
+        hs_log("--disk and --initrd are not served by the hyperv model (no storvsc yet)");
         return -1;
     }
-    if (o->misbehave != NULL && strcmp(o->misbehave->backend, "vmbus") != 0) {
+    if (o->nnics > 1 || (o->nnics == 1 && o->nic[0].mtu != 0)) {
+        hs_log("--nic: the hyperv model has one synthetic NIC, of MTU 1500 (no mtu=)");
+        return -1;
+    }
+    if (nic_nlink > 0 && o->nnics == 0) {
+        hs_log("--netvsc-link needs a --nic");
+        return -1;
+    }
+    if (o->misbehave != NULL && strcmp(o->misbehave->backend, "netvsc") == 0 && o->nnics == 0) {
+        hs_log("--misbehave %s needs a --nic", o->misbehave->name);
+        return -1;
+    }
+    if (o->misbehave != NULL && strcmp(o->misbehave->backend, "vmbus") != 0 &&
+        strcmp(o->misbehave->backend, "netvsc") != 0) {
         hs_log("--misbehave %s: the hyperv model has no %s device", o->misbehave->name,
                o->misbehave->backend);
         return -1;
@@ -214,13 +231,22 @@ static int hvm_setup(struct hostsim_vm *vm, const struct hostsim_options *o)
         hvhost_partition_attach(&m.partition, k) != 0 ||
         hvm_vmbus_attach(&m.vmbus, vm, &m.partition, vmbus_max_version) != 0)
         return -1;
+    if (o->nnics == 1) {
+        if (hvm_nic_attach(&m.nic, &m.vmbus, vm, &o->nic[0], nic_link, nic_nlink) != 0)
+            return -1;
+        m.has_nic = true;
+    }
     if (rescind_name[0] != '\0' &&
         hvm_vmbus_rescind_later(&m.vmbus, rescind_name, rescind_seconds) != 0) {
-        hs_log("--vmbus-rescind: no channel '%s' (shutdown, heartbeat, timesync, kvp)",
+        hs_log("--vmbus-rescind: no channel '%s' (shutdown, heartbeat, timesync, kvp, netvsc "
+               "with a --nic)",
                rescind_name);
         return -1;
     }
-    if (o->misbehave != NULL) {
+    if (o->misbehave != NULL && strcmp(o->misbehave->backend, "netvsc") == 0) {
+        m.nic.vsp.misbehave = (enum netvsp_misbehave)o->misbehave->code;
+        hs_log("misbehaving on purpose: %s", o->misbehave->name);
+    } else if (o->misbehave != NULL) {
         m.vmbus.host.misbehave = (enum vmbus_host_misbehave)o->misbehave->code;
         hs_log("misbehaving on purpose: %s", o->misbehave->name);
     }
@@ -232,22 +258,32 @@ static int hvm_setup(struct hostsim_vm *vm, const struct hostsim_options *o)
 static int hvm_start(struct hostsim_vm *vm)
 {
     struct hvm *m = vm->model_state;
+    if (m->has_nic && hvm_nic_start(&m->nic) != 0)
+        return -1;
     return hvm_vmbus_start(&m->vmbus);
 }
 
 static void hvm_stop(struct hostsim_vm *vm)
 {
     struct hvm *m = vm->model_state;
+    if (m != NULL && m->has_nic)
+        hvm_nic_stop(&m->nic);
     if (m != NULL)
         hvm_vmbus_stop(&m->vmbus);
 }
 
-enum { OPT_GEN = HOSTSIM_MODEL_OPTION_BASE, OPT_VMBUS_MAX_VERSION, OPT_VMBUS_RESCIND };
+enum {
+    OPT_GEN = HOSTSIM_MODEL_OPTION_BASE,
+    OPT_VMBUS_MAX_VERSION,
+    OPT_VMBUS_RESCIND,
+    OPT_NETVSC_LINK
+};
 
 static const struct option hvm_options[] = {
     {"gen", required_argument, NULL, OPT_GEN},
     {"vmbus-max-version", required_argument, NULL, OPT_VMBUS_MAX_VERSION},
     {"vmbus-rescind", required_argument, NULL, OPT_VMBUS_RESCIND},
+    {"netvsc-link", required_argument, NULL, OPT_NETVSC_LINK},
     {NULL, 0, NULL, 0},
 };
 
@@ -289,19 +325,22 @@ static int hvm_option(int id, const char *arg, char *err, size_t errlen)
         }
         memcpy(rescind_name, arg, (size_t)(at - arg));
         rescind_name[at - arg] = '\0';
-        static const char *const names[] = {"shutdown", "heartbeat", "timesync", "kvp"};
+        static const char *const names[] = {"shutdown", "heartbeat", "timesync", "kvp", "netvsc"};
         bool known = false;
         for (unsigned i = 0; i < sizeof names / sizeof names[0]; i++)
             known |= strcmp(rescind_name, names[i]) == 0;
         if (!known) {
             snprintf(err, errlen,
-                     "--vmbus-rescind: no service '%s' (shutdown, heartbeat, timesync, kvp)",
+                     "--vmbus-rescind: no service '%s' (shutdown, heartbeat, timesync, kvp, "
+                     "netvsc)",
                      rescind_name);
             return -1;
         }
         rescind_seconds = (unsigned)secs;
         return 0;
     }
+    if (id == OPT_NETVSC_LINK)
+        return hvm_nic_parse_link(arg, nic_link, &nic_nlink, err, errlen);
     snprintf(err, errlen, "hyperv: unknown option %d", id);
     return -1;
 }
@@ -316,7 +355,11 @@ static const struct hostsim_model hyperv_model = {
              "  --vmbus-max-version MAJOR.MINOR  the newest VMBus version the host accepts\n"
              "                     (default 5.3; 1.1 is WIN7, 4.0 WIN10)\n"
              "  --vmbus-rescind NAME@SECONDS  rescind the channel of service NAME (shutdown,\n"
-             "                     heartbeat, timesync, kvp) that long into the run\n"
+             "                     heartbeat, timesync, kvp, netvsc) that long into the run\n"
+             "  --nic tap=NAME[,mac=MAC]  a synthetic NIC (netvsc: NVSP and RNDIS on VMBus) on\n"
+             "                     the existing TAP device NAME; MAC default 00:15:5d:00:00:01\n"
+             "  --netvsc-link STATE@SECONDS[,...]  take the NIC's link down or up that long\n"
+             "                     into the run (e.g. down@3,up@5): RNDIS media indications\n"
              "  --cmdline is the kernel command line as given; hvm_start_info carries the\n"
              "  RSDP's address. RAM 2 MiB to 3 GiB, one block from 0. vCPUs 1-64.\n",
     .options = hvm_options,

@@ -35,6 +35,10 @@ struct hvm_vmbus {
 /* After hvhost_partition_attach. 0, or -1 after saying why. */
 int hvm_vmbus_attach(struct hvm_vmbus *b, struct hostsim_vm *vm, struct hvhost_partition *p,
                      uint32_t max_version);
+/* Offers one more channel for service s (a device back end: netvsc), with
+ * its signal port; after hvm_vmbus_attach, before the guest starts. 0 or
+ * -1. */
+int hvm_vmbus_add_service(struct hvm_vmbus *b, const struct vmbus_host_service *s);
 /* --vmbus-rescind NAME@SECONDS: the channel of service NAME is rescinded
  * that long into the run. 0, or -1 when no service has that name. */
 int hvm_vmbus_rescind_later(struct hvm_vmbus *b, const char *name, unsigned seconds);
