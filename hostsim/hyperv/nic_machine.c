@@ -39,16 +39,34 @@ int hvm_nic_parse_link(const char *arg, struct hvm_nic_link_event *ev, unsigned 
     return 0;
 }
 
-/* A frame the guest sent: to the TAP with a virtio-net header saying
- * where a checksum left to the host goes. */
+/* Finishes a checksum the guest left to the host, as a NIC would before
+ * the frame leaves: the field at start + off holds the pseudo-header's sum
+ * (netvsp.h); the one's complement of the sum over [start, len) goes
+ * there (RFC 1071). */
+static void finish_checksum(uint8_t *f, size_t len, uint16_t start, uint16_t off)
+{
+    uint32_t sum = 0;
+    for (size_t i = start; i < len; i += 2)
+        sum += (uint32_t)f[i] << 8 | (i + 1 < len ? f[i + 1] : 0);
+    while (sum >> 16)
+        sum = (sum & 0xFFFF) + (sum >> 16);
+    uint16_t c = (uint16_t)~sum;
+    if (c == 0 && off == 6)
+        c = 0xFFFF; /* UDP sends a computed 0 as all ones (RFC 768) */
+    f[start + off] = (uint8_t)(c >> 8);
+    f[start + off + 1] = (uint8_t)c;
+}
+
+/* A frame the guest sent: to the TAP (with an empty virtio-net header),
+ * its checksum finished first when the guest left it to the host. */
 static void transmit(void *ctx, const uint8_t *frame, size_t len, uint16_t start, uint16_t off)
 {
     struct hvm_nic *n = ctx;
-    uint8_t hdr[VNET_HDR] = {0};
-    if (off != 0) {
-        hdr[0] = VIRTIO_NET_HDR_F_NEEDS_CSUM;
-        memcpy(hdr + 6, &start, 2);
-        memcpy(hdr + 8, &off, 2);
+    uint8_t hdr[VNET_HDR] = {0}, copy[HVM_NIC_FRAME_MAX];
+    if (off != 0 && len <= sizeof copy) { /* netvsp checked start + off + 2 <= len */
+        memcpy(copy, frame, len);
+        finish_checksum(copy, len, start, off);
+        frame = copy;
     }
     struct iovec iov[2] = {{hdr, sizeof hdr}, {(void *)(uintptr_t)frame, len}};
     ssize_t w;

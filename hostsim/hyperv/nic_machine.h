@@ -2,8 +2,9 @@
  * (hostsim/vmbus/netvsp.h) offered on VMBus and wired to an existing TAP
  * device (--nic tap=NAME[,mac=MAC]), opened as for Firecracker's
  * virtio-net (hostsim/virtio/tap.h: IFF_VNET_HDR, a 12-byte header, no
- * offloads). Frames the guest sends go to the TAP, a TCP or UDP checksum
- * it left to the host as NEEDS_CSUM for the host kernel to finish; frames
+ * offloads). Frames the guest sends go to the TAP with final checksums (a
+ * TCP or UDP checksum the guest left to the host is finished here, as a
+ * NIC finishes it before the wire); frames
  * the TAP delivers go to the guest from hostsim's I/O loop while it has
  * receive sections free. --netvsc-link STATE@SECONDS[,...] takes the link
  * down or up that long into the run (the guest gets RNDIS media
