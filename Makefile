@@ -407,6 +407,7 @@ fuzz_srcs_hv_decide := hv/hv_decide.c hv/vmware_backdoor.c
 fuzz_srcs_vmbus_msg := bus/vmbus/vmbus_msg.c hv/hyperv/synic_msg.c
 fuzz_srcs_vmbus_ring := bus/vmbus/vmbus_ring.c
 fuzz_srcs_hyperv_ic := drivers/hyperv/ic_msg.c drivers/hyperv/ic_kvp.c
+fuzz_srcs_netvsc_rx := drivers/netvsc/nvsp.c drivers/netvsc/rndis.c
 fuzz_srcs_exit_policy := arch/x86_64/power_policy.c arch/x86_64/mptable.c
 fuzz_srcs_net_rx := apps/devinfo/ping_responder.c net/inet_csum.c drivers/virtio/net_hdr.c
 fuzz_srcs_httpd_request := apps/httpd/request.c apps/httpd/target.c
