@@ -194,6 +194,7 @@ static void rndis_packet(struct netvsp *v, const uint8_t *m, size_t n, uint64_t 
                              channel, index, size, g == NULL ? " (there is none)" : "");
         return;
     }
+    v->reply_len = 0;
     uint32_t status = netvsp_rndis(v, channel, size);
     if (status == 0)
         return;
@@ -204,6 +205,11 @@ static void rndis_packet(struct netvsp *v, const uint8_t *m, size_t n, uint64_t 
                                       "netvsc: a send completion with the transaction id + 1"))
         tid++;
     complete(v, tid, r);
+    if (v->reply_len != 0) { /* the RNDIS reply after the completion */
+        uint32_t len = v->reply_len;
+        v->reply_len = 0;
+        netvsp_control_send(v, v->reply, len);
+    }
     if (channel == 0 && misbehave_now(v, NETVSP_MISBEHAVE_UNSOLICITED,
                                       "netvsc: SEND_RECV_BUF_COMPLETE again, long after the "
                                       "request was answered")) {

@@ -95,6 +95,8 @@ struct netvsp {
     bool rndis_inited;
     uint32_t filter;
     uint8_t offload_tcp4, offload_tcp6, offload_udp4, offload_udp6; /* NDIS values: 2+ TX */
+    uint8_t reply[64]; /* an RNDIS reply waiting for its request's completion */
+    uint32_t reply_len;
     /* counters */
     uint64_t tx_frames, rx_frames, rx_dropped;
     uint8_t scratch[NETVSP_SEND_SECTION];
@@ -115,7 +117,8 @@ void netvsp_set_link(struct netvsp *v, bool up);
 
 /* RNDIS inside (netvsp_rndis.c): a message the guest sent from a send
  * section on channel 0 or 1 (len bytes in v->scratch). Returns the NVSP
- * status for its completion, or 0 after a violation. */
+ * status for its completion, or 0 after a violation; a reply waits in
+ * v->reply until the completion went. */
 uint32_t netvsp_rndis(struct netvsp *v, uint32_t channel, size_t len);
 /* Sends an RNDIS message to the guest in one control section (a reply or
  * an indication). 0, or -1 after a violation. */

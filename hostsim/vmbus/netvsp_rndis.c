@@ -63,17 +63,21 @@ static uint32_t __attribute__((format(printf, 2, 3))) refuse(struct netvsp *v, c
 
 /* A completion: type | COMPLETION, length, req_id, status, then n extra
  * bytes from extra. */
-static int reply(struct netvsp *v, uint32_t type, uint32_t req_id, uint32_t status,
-                 const uint8_t *extra, uint32_t n)
+static uint32_t reply(struct netvsp *v, uint32_t type, uint32_t req_id, uint32_t status,
+                      const uint8_t *extra, uint32_t n)
 {
-    uint8_t m[64] = {0};
+    uint8_t m[sizeof v->reply] = {0};
     put32(m, type | COMPLETION);
     put32(m + 4, 16 + n);
     put32(m + 8, req_id);
     put32(m + 12, status);
     if (n != 0)
         memcpy(m + 16, extra, n);
-    return netvsp_control_send(v, m, 16 + n);
+    /* Sent after the completion of the guest's packet (netvsp.c), in the
+     * order openvmm sends them. */
+    memcpy(v->reply, m, 16 + n);
+    v->reply_len = 16 + n;
+    return NVSP_SUCCESS;
 }
 
 static void query(struct netvsp *v, uint32_t req_id, uint32_t oid)
@@ -155,7 +159,7 @@ static uint32_t control(struct netvsp *v, const uint8_t *m, uint32_t len)
         put32(x + 20, 0xEFFFFFFF); /* max transfer */
         put32(x + 24, 3);          /* alignment 8 */
         v->rndis_inited = true;
-        return reply(v, INITIALIZE, req_id, STATUS_OK, x, sizeof x) == 0 ? NVSP_SUCCESS : 0;
+        return reply(v, INITIALIZE, req_id, STATUS_OK, x, sizeof x);
     }
     case QUERY:
         if (len < 28)
@@ -170,12 +174,12 @@ static uint32_t control(struct netvsp *v, const uint8_t *m, uint32_t len)
                           "inside the message, after its fields",
                           ilen, ioff);
         uint32_t status = set(v, get32(m + 12), m + 8 + ioff, ilen);
-        return reply(v, SET, req_id, status, NULL, 0) == 0 ? NVSP_SUCCESS : 0;
+        return reply(v, SET, req_id, status, NULL, 0);
     }
     case KEEPALIVE:
         if (len < 12)
             return refuse(v, "RNDIS KEEPALIVE of %u bytes: expected 12", len);
-        return reply(v, KEEPALIVE, req_id, STATUS_OK, NULL, 0) == 0 ? NVSP_SUCCESS : 0;
+        return reply(v, KEEPALIVE, req_id, STATUS_OK, NULL, 0);
     case HALT:
         v->rndis_inited = false;
         v->filter = 0;
