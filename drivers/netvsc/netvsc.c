@@ -188,6 +188,7 @@ static int setup_nvsp(struct netvsc *n)
     if (offer_buffer(n, &n->rxbuf, RX_BUF_BYTES, &n->rx_gpadl, NVSP_SEND_RECV_BUF, NVSP_RECV_BUF_ID,
                      NVSP_SEND_RECV_BUF_COMPLETE, &c) != 0)
         return -1;
+    n->rx_end = c.sub_alloc_size * c.num_sub_allocs; /* checked inside the buffer */
     n->tx_bytes = TX_BUF_BYTES;
     if (offer_buffer(n, &n->txbuf, TX_BUF_BYTES, &n->tx_gpadl, NVSP_SEND_SEND_BUF, NVSP_SEND_BUF_ID,
                      NVSP_SEND_SEND_BUF_COMPLETE, &c) != 0)
@@ -310,8 +311,11 @@ static void netvsc_remove(struct vmbus_dev *vd)
         nvsp_request(n, msg, nvsp_revoke(msg, NVSP_REVOKE_RECV_BUF, NVSP_RECV_BUF_ID), 0);
         nvsp_request(n, msg, nvsp_revoke(msg, NVSP_REVOKE_SEND_BUF, NVSP_SEND_BUF_ID), 0);
     }
-    kprintf("netvsc %s: removed (%llu frames in, %llu out)\n", vd->dev.name,
-            (unsigned long long)n->nd.stats.rx_packets, (unsigned long long)n->nd.stats.tx_packets);
+    kprintf("netvsc %s: removed (%llu frames in, %llu out; host checksum verdicts %llu good, "
+            "%llu bad; %llu unused host messages)\n",
+            vd->dev.name, (unsigned long long)n->nd.stats.rx_packets,
+            (unsigned long long)n->nd.stats.tx_packets, (unsigned long long)n->rx_csum_ok,
+            (unsigned long long)n->rx_csum_bad, (unsigned long long)n->rx_unsolicited);
     release(vd, n);
 }
 

@@ -27,6 +27,7 @@ struct netvsc {
     uint32_t version; /* NVSP */
     uint8_t *rxbuf, *txbuf;
     uint32_t rx_bytes, tx_bytes;
+    uint32_t rx_end; /* where the host's receive sections end (sections * size) */
     uint32_t rx_gpadl, tx_gpadl;
     uint32_t tx_section, tx_nsections;
     uint64_t tx_busy[NETVSC_MAX_SECTIONS / 64];
@@ -49,7 +50,8 @@ struct netvsc {
     uint32_t next_req_id;
     uint64_t done_tid[NETVSC_DONE_BATCH]; /* receive completions owed */
     unsigned ndone;
-    uint64_t rx_csum_ok, rx_csum_bad, rx_unsolicited;
+    uint64_t rx_csum_ok, rx_csum_bad; /* the host's checksum verdicts */
+    uint64_t rx_unsolicited;          /* in-band NVSP messages dropped */
     uint8_t pkt[NETVSC_PACKET_MAX];
 };
 

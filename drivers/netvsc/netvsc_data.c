@@ -132,7 +132,7 @@ static void take_transfer(struct netvsc *n, const struct vmbus_pkt *pkt)
 {
     struct nvsp_xfer x;
     const char *why;
-    if (nvsp_parse_xfer(n->pkt, pkt->len, pkt->offset, n->rx_bytes, &x, &why) != 0) {
+    if (nvsp_parse_xfer(n->pkt, pkt->len, pkt->offset, n->rx_end, &x, &why) != 0) {
         netvsc_fail(n, "%s", why);
         return;
     }

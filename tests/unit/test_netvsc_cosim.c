@@ -428,6 +428,7 @@ TEST(rescind_while_frames_flow)
     CHECK(nic_netdev(MAIN) == NULL);
     CHECK(nic_dev(MAIN) == NULL);
     CHECK(LOG_CONTAINS("removed ("));
+    CHECK(LOG_CONTAINS("host checksum verdicts "));
     CHECK(LOG_CONTAINS("vmbus: relid 1 rescinded"));
     CHECK(!cosim_host_open(MAIN));
     CHECK(nic_netdev(OLDER) != NULL); /* the others stay */
