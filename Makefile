@@ -436,6 +436,8 @@ fuzz_srcs_hostsim_hyperv := hostsim/hyperv/partition.c hostsim/hyperv/synthetic_
 fuzz_srcs_hostsim_vmbus := hostsim/vmbus/server.c hostsim/vmbus/server_gpadl.c \
 	hostsim/vmbus/server_channel.c hostsim/vmbus/gpadl.c hostsim/vmbus/ring.c \
 	hostsim/guest_mem.c hostsim/registry.c
+fuzz_srcs_hostsim_netvsp := hostsim/vmbus/netvsp.c hostsim/vmbus/netvsp_rndis.c \
+	$(fuzz_srcs_hostsim_vmbus)
 FUZZERS := $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
 .PHONY: fuzz fuzzers
 fuzzers: $(FUZZERS:%=$(B)/fuzz/fuzz_%)

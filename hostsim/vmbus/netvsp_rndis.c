@@ -239,7 +239,7 @@ static uint32_t packet(struct netvsp *v, const uint8_t *m, uint32_t len)
         for (uint32_t at = 8 + poff, end = 8 + poff + plen; at < end;) {
             uint32_t size = end - at >= 12 ? get32(m + at) : 0;
             uint32_t eoff = size != 0 ? get32(m + at + 8) : 0;
-            if (size < 12 || size > end - at || eoff < 12 || eoff + 4 > size)
+            if (size < 12 || size > end - at || eoff < 12 || eoff > size - 4)
                 return refuse(v,
                               "an RNDIS per-packet info element of %u bytes, data at %u: "
                               "expected at least 12 bytes inside the list, 4 bytes of data",

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Writes the small, valid seed inputs of the fuzz harnesses whose input is a
-binary layout (tests/fuzz/seeds/{acpi,bootinfo,memmap,net_rx,netvsc_rx,hv_decide,
+binary layout (tests/fuzz/seeds/{acpi,bootinfo,memmap,net_rx,netvsc_rx,hostsim_netvsp,hv_decide,
 exit_policy,virtio_pci_caps,pci_scan,syscall,e1000_rx}/). Each layout is described at the top
 of its harness, tests/fuzz/fuzz_NAME.c. Run from the
 repository root; the output is deterministic."""
@@ -557,6 +557,23 @@ def netvsc_rx_seeds():
     write("netvsc_rx", "recv_buf_complete", bytes([3, 1]) + recvbuf)
 
 
+# ---- hostsim_netvsp: steps a guest takes (tests/fuzz/fuzz_hostsim_netvsp.c):
+# a frame with a checksum PPI from a send section, a QUERY, a frame from the
+# TAP and its completion ----
+def hostsim_netvsp_seeds():
+    def rndis_step(msg, section, channel, tid):
+        assert len(msg) % 2 == 0 and len(msg) < 240
+        return bytes([1, len(msg) // 2]) + msg + bytes([section, channel, 0, tid])
+    frame = bytes([0x02, 0x99, 0x99, 0x99, 0x99, 0x99, 0x00, 0x15, 0x5d, 0, 0, 1, 0x88, 0xB5])
+    frame += bytes(46)
+    pkt = struct.pack("<11I", 1, 120, 52, 60, 0, 0, 0, 36, 16, 0, 0)
+    pkt += struct.pack("<4I", 16, 0, 12, 0) + frame
+    query = struct.pack("<7I", 4, 28, 9, 0x01010101, 0, 20, 0)
+    tap = bytes([3, 1]) + struct.pack(">H", 60) + bytes([0x38, 0x00])
+    write("hostsim_netvsp", "frame_query_deliver",
+          rndis_step(pkt, 2, 0, 9) + rndis_step(query, 3, 1, 10) + tap + bytes([2, 16]))
+
+
 # ---- scsi: which parser (byte % 8: 0 sense, 1 INQUIRY, 2 VPD (page = last
 # byte), 3 REPORT LUNS, 4/5 READ CAPACITY(10)/(16), 6 MODE SENSE(6), 7 the
 # READ/WRITE builder), then the device's reply (tests/fuzz/fuzz_scsi.c) ----
@@ -606,6 +623,7 @@ def e1000_seeds():
 if __name__ == "__main__":
     hyperv_ic_seeds()
     netvsc_rx_seeds()
+    hostsim_netvsp_seeds()
     vmbus_ring_seeds()
     vmbus_msg_seeds()
     acpi_seeds()

@@ -407,6 +407,10 @@ TEST(strict_about_the_guest)
     CHECK_EQ(guest_rndis(0, 0, pkt, 120, 9), 0u);
     CHECK(strstr(violation, "per-packet info element of 0 bytes") != NULL);
     ready(0xD);
+    put32(pkt + 44, 12), put32(pkt + 52, 0xFFFFFFFEu); /* data offset + 4 wraps to 2 */
+    CHECK_EQ(guest_rndis(0, 0, pkt, 120, 9), 0u);
+    CHECK(strstr(violation, "data at 4294967294") != NULL);
+    ready(0xD);
     nvsp2(103, 0xBEEF, 0, 0); /* REVOKE of a buffer id never given */
     CHECK(strstr(violation, "REVOKE_RECV_BUF of id 48879") != NULL);
 }
