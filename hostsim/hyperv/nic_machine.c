@@ -86,7 +86,9 @@ static void deliver_pending(struct hvm_nic *n)
         return;
     struct netvsp_frame f[NETVSP_MAX_RANGES];
     for (unsigned i = 0; i < n->pending; i++)
-        f[i] = (struct netvsp_frame){n->frame[i] + VNET_HDR, n->len[i] - VNET_HDR, 0};
+        f[i] =
+            (struct netvsp_frame){n->frame[i] + VNET_HDR, n->len[i] - VNET_HDR,
+                                  netvsp_rx_checksum(n->frame[i] + VNET_HDR, n->len[i] - VNET_HDR)};
     unsigned taken = netvsp_deliver(&n->vsp, f, n->pending);
     if (taken == 0)
         return;

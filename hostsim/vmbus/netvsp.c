@@ -487,6 +487,47 @@ unsigned netvsp_deliver(struct netvsp *v, const struct netvsp_frame *f, unsigned
     return taken;
 }
 
+static uint32_t sum16(uint32_t sum, const uint8_t *p, size_t n)
+{
+    for (size_t i = 0; i < n; i += 2)
+        sum += (uint32_t)p[i] << 8 | (i + 1 < n ? p[i + 1] : 0);
+    return sum;
+}
+
+static bool sums_to_ones(uint32_t sum)
+{
+    while (sum >> 16)
+        sum = (sum & 0xFFFF) + (sum >> 16);
+    return sum == 0xFFFF;
+}
+
+uint32_t netvsp_rx_checksum(const uint8_t *f, size_t len)
+{
+    if (len < ETH_HEADER + 20 || f[12] != 0x08 || f[13] != 0x00 || (f[14] >> 4) != 4)
+        return 0;
+    const uint8_t *ip = f + ETH_HEADER;
+    size_t ihl = (size_t)(ip[0] & 0xF) * 4, total = (size_t)ip[2] << 8 | ip[3];
+    if (ihl < 20 || ETH_HEADER + ihl > len)
+        return 0;
+    if (!sums_to_ones(sum16(0, ip, ihl)))
+        return 0x4;                          /* IP failed */
+    uint32_t v = 0x20;                       /* IP ok */
+    bool fragment = (ip[6] & 0x3F) || ip[7]; /* more fragments, or an offset */
+    uint8_t proto = ip[9];
+    if (fragment || total < ihl || ETH_HEADER + total > len || (proto != 6 && proto != 17))
+        return v;
+    const uint8_t *l4 = ip + ihl;
+    size_t l4len = total - ihl;
+    if (l4len < (proto == 6 ? 20u : 8u) || (proto == 17 && l4[6] == 0 && l4[7] == 0))
+        return v;
+    uint8_t pseudo[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, proto, (uint8_t)(l4len >> 8), (uint8_t)l4len};
+    memcpy(pseudo, ip + 12, 8);
+    bool ok = sums_to_ones(sum16(sum16(0, pseudo, 12), l4, l4len));
+    if (proto == 6)
+        return v | (ok ? 0x8 : 0x1);
+    return v | (ok ? 0x10 : 0x2);
+}
+
 void netvsp_set_link(struct netvsp *v, bool up)
 {
     v->link_up = up;

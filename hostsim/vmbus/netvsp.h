@@ -112,6 +112,13 @@ void netvsp_init(struct netvsp *v, const uint8_t mac[6], const struct netvsp_hoo
 unsigned netvsp_deliver(struct netvsp *v, const struct netvsp_frame *f, unsigned n);
 /* True when frames can go to the guest now. */
 bool netvsp_can_deliver(const struct netvsp *v);
+/* The receive checksum PPI value for a frame with final checksums: for
+ * IPv4, IP ok (b5) or failed (b2) by its header checksum and, for an
+ * unfragmented TCP or UDP datagram inside the frame, TCP/UDP ok (b3/b4)
+ * or failed (b0/b1) by its checksum over the pseudo-header (RFC 1071, 768,
+ * 9293); a UDP checksum of 0 says nothing. 0 (no verdict) for anything
+ * else. */
+uint32_t netvsp_rx_checksum(const uint8_t *frame, size_t len);
 /* Host command: the link goes up or down; the guest gets an indication. */
 void netvsp_set_link(struct netvsp *v, bool up);
 

@@ -155,7 +155,8 @@ def test_httpd_keepalive_then_a_rescind_while_pings_flow():
     assert m and int(m.group(2)) > 0, fout          # answered while the NIC was there ...
     assert int(m.group(1)) > int(m.group(2)), fout  # ... and not after it went
     for pat in [r"^vmbus: relid 5 rescinded$",
-                r"^netvsc relid 5 netvsc: removed \([1-9]\d* frames in, [1-9]\d* out; ",
+                r"^netvsc relid 5 netvsc: removed \([1-9]\d* frames in, [1-9]\d* out; host "
+                r"checksum verdicts [1-9]\d* good, 0 bad; ",
                 r"^hyperv shutdown: the host asks the VM to shut down$",
                 r"^anyvm: exit status 0$"]:
         assert has(text, pat), pat

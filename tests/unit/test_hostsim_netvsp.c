@@ -214,7 +214,7 @@ TEST(nvsp_negotiation_and_buffers_golden)
     fresh();
     uint8_t out[256];
     struct vmbus_host_packet p;
-    nvsp2(1, 0x70000, 0x70000, 9); /* a version nobody knows: FAIL */
+    nvsp2(1, 0x70000, 0x70000, 9);     /* a version nobody knows: FAIL */
     CHECK_EQ(host_said(&p, out), 32u); /* 28 bytes before 6.1, padded to 8 by the ring */
     CHECK_EQ(p.type, VMBUS_PACKET_COMP);
     CHECK_EQ(p.transaction_id, 9u);
@@ -355,6 +355,47 @@ TEST(frames_both_ways_and_the_filter)
     CHECK_EQ(frames_out, 1u);
     CHECK(frame_out_len == 60 && memcmp(frame_out, f, 60) == 0);
     CHECK(violation[0] == '\0');
+}
+
+/* The one's complement checksum (RFC 1071) the test computes itself. */
+static uint16_t csum(const uint8_t *a, size_t an, const uint8_t *b, size_t bn)
+{
+    uint32_t sum = 0;
+    for (size_t i = 0; i < an; i += 2)
+        sum += (uint32_t)a[i] << 8 | a[i + 1];
+    for (size_t i = 0; i < bn; i += 2)
+        sum += (uint32_t)b[i] << 8 | (i + 1 < bn ? b[i + 1] : 0);
+    while (sum >> 16)
+        sum = (sum & 0xFFFF) + (sum >> 16);
+    return (uint16_t)~sum;
+}
+
+TEST(receive_checksum_verdicts)
+{
+    /* IPv4 10.0.0.1 -> 10.0.0.2, UDP 1234 -> 7, 11 bytes of data */
+    uint8_t f[14 + 20 + 19] = {2, 0, 0, 0, 0, 2, 2, 0, 0, 0, 0, 1, 0x08, 0x00};
+    uint8_t *ip = f + 14, *udp = ip + 20;
+    ip[0] = 0x45, ip[3] = 39, ip[8] = 64, ip[9] = 17;
+    ip[12] = 10, ip[15] = 1, ip[16] = 10, ip[19] = 2;
+    uint16_t c = csum(ip, 20, NULL, 0);
+    ip[10] = (uint8_t)(c >> 8), ip[11] = (uint8_t)c;
+    udp[0] = 0x04, udp[1] = 0xD2, udp[3] = 7, udp[5] = 19;
+    memcpy(udp + 8, "hello world", 11);
+    uint8_t pseudo[12] = {10, 0, 0, 1, 10, 0, 0, 2, 0, 17, 0, 19};
+    c = csum(pseudo, 12, udp, 19);
+    udp[6] = (uint8_t)(c >> 8), udp[7] = (uint8_t)c;
+    CHECK_EQ(netvsp_rx_checksum(f, sizeof f), 0x30u); /* IP ok, UDP ok */
+    udp[9] ^= 1;
+    CHECK_EQ(netvsp_rx_checksum(f, sizeof f), 0x22u); /* IP ok, UDP failed */
+    udp[6] = udp[7] = 0;
+    CHECK_EQ(netvsp_rx_checksum(f, sizeof f), 0x20u); /* no UDP checksum: no word on it */
+    ip[8] = 63;
+    CHECK_EQ(netvsp_rx_checksum(f, sizeof f), 0x4u); /* IP failed */
+    ip[8] = 64, ip[9] = 6;                           /* TCP, but too short for its header */
+    CHECK_EQ(netvsp_rx_checksum(f, sizeof f), 0x4u); /* the header sum changed with it */
+    CHECK_EQ(netvsp_rx_checksum(f, 30), 0u);         /* shorter than an IP header */
+    f[12] = 0x86, f[13] = 0xDD;                      /* IPv6: no verdict */
+    CHECK_EQ(netvsp_rx_checksum(f, sizeof f), 0u);
 }
 
 /* One broken rule each: a violation that says what was expected. */
