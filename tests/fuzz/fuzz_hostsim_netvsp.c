@@ -7,7 +7,8 @@
  *   1: bytes written into a send-buffer section, then NVSP 107 naming a
  *      section, a size and a channel (all from the input);
  *   2: the guest's completion of a transaction id (8 bytes from the input);
- *   3: up to 4 frames from the TAP side (lengths from the input).
+ *   3: up to 4 frames from the TAP side (lengths and headers from the
+ *      input), with the checksum verdicts netvsp_rx_checksum gives them.
  * A valid start (INIT, NDIS_CONFIG, both buffers, RNDIS INITIALIZE and the
  * packet filter) comes first so the deep paths are reached. Checked: every
  * frame the VSP transmits lies inside the send section it came from and is
@@ -185,8 +186,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             for (unsigned i = 0; i < n; i++) {
                 f[i].data = frame;
                 f[i].len = fuzz_take(&in, 2) % sizeof frame;
-                f[i].csum = fuzz_take(&in, 1);
                 frame[0] = (uint8_t)fuzz_take(&in, 1); /* unicast, multicast, broadcast */
+                for (unsigned k = 12; k < 12 + 30 && in.n > 0; k++)
+                    frame[k] = (uint8_t)fuzz_take(&in, 1); /* ethertype, IP, TCP/UDP headers */
+                f[i].csum = netvsp_rx_checksum(frame, f[i].len);
+                BROKEN_IF(f[i].csum & ~0x3Fu);
             }
             netvsp_deliver(&vsp, f, n);
         }
