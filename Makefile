@@ -39,7 +39,7 @@ KLDFLAGS := $(KCODEGEN) -flto-partition=one -g -Werror -nostdlib -static -no-pie
 # what the app calls.
 CORE_DIRS := arch/x86_64 boot core init hv dev klib drivers/uart sys api
 DEVICE_DIRS := bus/pci bus/virtio_mmio drivers/virtio drivers/e1000 drivers/vmxnet3 dev/scsi drivers/pvscsi net \
-	hv/hyperv bus/vmbus drivers/hyperv drivers/netvsc
+	hv/hyperv bus/vmbus drivers/hyperv drivers/netvsc drivers/storvsc
 dir_objs = $(patsubst %,$(B)/k/%.o,$(foreach d,$(1),$(wildcard $(d)/*.c) $(wildcard $(d)/*.S)))
 CORE_OBJS := $(call dir_objs,$(CORE_DIRS))
 # The block drivers (virtio-blk, PVSCSI and the SCSI layer under it) are part
@@ -47,7 +47,7 @@ CORE_OBJS := $(call dir_objs,$(CORE_DIRS))
 # anyvm.toml: block = false): an app that reads no disk (httpd serves its
 # initrd) then lists none and is about 25 KiB smaller. Their drivers register
 # through the device model's tables, so leaving the objects out is all.
-BLOCK_OBJS := $(call dir_objs,dev/scsi drivers/pvscsi) \
+BLOCK_OBJS := $(call dir_objs,dev/scsi drivers/pvscsi drivers/storvsc) \
 	$(patsubst %,$(B)/k/%.o,drivers/virtio/blk.c drivers/virtio/blk_config.c)
 DEVICE_OBJS := $(filter-out $(BLOCK_OBJS),$(call dir_objs,$(DEVICE_DIRS)))
 # The file layer (the initrd as a read-only tree): an archive, so that only
@@ -246,7 +246,8 @@ HOSTSIM_PURE_SRCS := hostsim/guest_mem.c hostsim/log.c hostsim/options.c hostsim
 	hostsim/firecracker/dsdt.c hostsim/firecracker/tables.c hostsim/firecracker/memmap.c \
 	hostsim/firecracker/ram.c hostsim/firecracker/initrd.c \
 	$(filter-out hostsim/hyperv/machine.c hostsim/hyperv/partition_kvm.c \
-		hostsim/hyperv/vmbus_machine.c hostsim/hyperv/nic_machine.c,$(wildcard hostsim/hyperv/*.c)) \
+		hostsim/hyperv/vmbus_machine.c hostsim/hyperv/nic_machine.c \
+		hostsim/hyperv/storvsc_machine.c,$(wildcard hostsim/hyperv/*.c)) \
 	$(wildcard hostsim/vmbus/*.c)
 hostsim: $(B)/hostsim
 $(B)/hostsim: $(HOSTSIM_SRCS:%.c=$(B)/h/%.o)
@@ -284,9 +285,10 @@ PURE_SRCS := core/cmdline.c core/memmap.c core/page_alloc.c core/heap.c \
 	core/acpi_spcr.c \
 	core/event.c core/timer.c core/irq.c core/device.c core/civil_time.c core/param.c core/platform.c tests/unit/host_platform.c tests/unit/host_irq.c \
 	boot/bootinfo.c boot/multiboot.c boot/pvh.c boot/linux64.c boot/framebuffer.c klib/format.c klib/number.c \
-	boot/efi/efi_cmdline.c boot/efi/efi_memmap.c boot/efi/efi_tables.c \
+	boot/efi/efi_cmdline.c boot/efi/efi_memmap.c boot/efi/efi_tables.c boot/efi/efi_initrd_path.c \
 	hv/hv_decide.c hv/vmware_backdoor.c hv/hyperv_tsc.c hv/hyperv/hypercall_abi.c hv/hyperv/synic_msg.c \
 	bus/vmbus/vmbus_msg.c bus/vmbus/vmbus_version.c bus/vmbus/vmbus_ring.c \
+	bus/vmbus/vmbus_gpa_pkt.c drivers/storvsc/vstor.c \
 	drivers/hyperv/ic_msg.c drivers/hyperv/ic_kvp.c arch/x86_64/power_policy.c arch/x86_64/mptable.c \
 	drivers/netvsc/nvsp.c drivers/netvsc/rndis.c \
 	bus/pci/pci_addr.c bus/pci/pci_bar_decode.c bus/pci/pci_cap_walk.c bus/pci/pci_match.c \
@@ -315,6 +317,9 @@ $(B)/unit/%: tests/unit/%.c $(PURE_SRCS:%.c=$(B)/pure/%.o)
 	@echo '  HOSTCC  $@'
 	@$(HCC) $(HCFLAGS) -MF $(B)/unitdep/$*.d -fsanitize=address,undefined -o $@ \
 		$(filter %.c %.o,$^) -lcmocka
+# test_vmbus_ring_pair: the guest's ring code and hostsim's, each behind a
+# file of its own (their headers share names).
+$(B)/unit/test_vmbus_ring_pair: tests/unit/ring_pair_guest.c tests/unit/ring_pair_host.c
 # test_sys_musl_arch links musl's replaced functions (host_musl_ names there).
 $(B)/unit/test_sys_musl_arch: $(B)/pure/sys/musl_arch.o
 # test_sys_files drives the file layer, which the other tests go without
@@ -322,7 +327,7 @@ $(B)/unit/test_sys_musl_arch: $(B)/pure/sys/musl_arch.o
 FILES_PURE_OBJS := $(patsubst %.c,$(B)/pure/%.o,$(wildcard sys/files/*.c))
 $(B)/unit/test_sys_files: $(FILES_PURE_OBJS)
 # test_efi_main runs the EFI entry's C part against a fake firmware.
-$(B)/unit/test_efi_main: $(B)/pure/boot/efi/efi_main.o
+$(B)/unit/test_efi_main: $(B)/pure/boot/efi/efi_main.o $(B)/pure/boot/efi/efi_initrd.o
 # test_fbcon draws with the generated font (the Makefile's FBCON_FONT).
 $(B)/unit/test_fbcon: $(B)/pure/drivers/fbcon/fbcon.o $(B)/pure/gen/fbcon_font.o
 $(B)/pure/gen/fbcon_font.o: $(B)/gen/fbcon_font.c
@@ -347,6 +352,13 @@ $(B)/unit/test_vmbus_cosim: $(B)/pure/bus/vmbus/vmbus_conn.o $(B)/pure/bus/vmbus
 $(B)/unit/test_netvsc_cosim: $(B)/pure/bus/vmbus/vmbus_conn.o $(B)/pure/bus/vmbus/vmbus_channel.o \
 	$(B)/pure/bus/vmbus/vmbus_bus.o $(B)/pure/drivers/netvsc/netvsc.o \
 	$(B)/pure/drivers/netvsc/netvsc_data.o $(B)/pure/tests/unit/netvsc_cosim_host.o
+# test_storvsc_cosim runs the kernel's VMBus and storvsc driver against
+# hostsim's VMBus host and storvsc back end (through a glue of its own:
+# the two sides' headers cannot meet in one file).
+$(B)/unit/test_storvsc_cosim: $(B)/pure/bus/vmbus/vmbus_conn.o $(B)/pure/bus/vmbus/vmbus_channel.o \
+	$(B)/pure/bus/vmbus/vmbus_bus.o $(B)/pure/bus/vmbus/vmbus_gpa.o \
+	$(B)/pure/drivers/storvsc/storvsc.o $(B)/pure/drivers/storvsc/storvsc_scan.o \
+	$(B)/pure/drivers/storvsc/storvsc_disk.o $(B)/pure/tests/unit/storvsc_cosim_host.o
 # test_hostsim_kvm runs a tiny guest on /dev/kvm with hostsim's CPU back end.
 $(B)/unit/test_hostsim_kvm: $(B)/pure/hostsim/cpu/cpu_kvm.o $(B)/pure/hostsim/cpu/cpu_kvm_run.o \
 	$(B)/pure/hostsim/firecracker/boot_linux.o $(B)/pure/hostsim/firecracker/boot_gdt.o
@@ -408,6 +420,7 @@ fuzz_srcs_vmbus_msg := bus/vmbus/vmbus_msg.c hv/hyperv/synic_msg.c
 fuzz_srcs_vmbus_ring := bus/vmbus/vmbus_ring.c
 fuzz_srcs_hyperv_ic := drivers/hyperv/ic_msg.c drivers/hyperv/ic_kvp.c
 fuzz_srcs_netvsc_rx := drivers/netvsc/nvsp.c drivers/netvsc/rndis.c
+fuzz_srcs_storvsc_vstor := drivers/storvsc/vstor.c
 fuzz_srcs_exit_policy := arch/x86_64/power_policy.c arch/x86_64/mptable.c
 fuzz_srcs_net_rx := apps/devinfo/ping_responder.c net/inet_csum.c drivers/virtio/net_hdr.c
 fuzz_srcs_httpd_request := apps/httpd/request.c apps/httpd/target.c
@@ -466,7 +479,7 @@ setup:
 # app's is not 0; tools/anyvm run exits with the app's.
 run: export ANYVM_ARGS := $(value ARGS)
 run: setup
-	@$(MAKE) --no-print-directory $(B)/$(APP).elf $(if $(filter firecracker%,$(TARGET)),hostsim) \
+	@$(MAKE) --no-print-directory $(B)/$(APP).elf $(if $(filter firecracker% hyperv%,$(TARGET)),hostsim) \
 		$(if $(filter %uefi %uefi-%,$(TARGET)),$(B)/$(APP).efi)
 	@set -f; tools/anyvm run --target $(TARGET) $(if $(ACCEL),--accel $(ACCEL)) $($(APP)_RUN) \
 		$(B)/$(APP).elf $${ANYVM_ARGS:+-- $$ANYVM_ARGS}
@@ -488,8 +501,17 @@ reference: setup
 	tests/reference/build_linux.sh
 	PYTHONDONTWRITEBYTECODE=1 $(PYTHON) tests/reference/boot.py
 bench: setup
-	@$(MAKE) --no-print-directory apps hostsim $(B)/empty.elf
+	@$(MAKE) --no-print-directory apps hostsim $(B)/empty.elf $(B)/bench/vmbus_ring_rate
 	PYTHONDONTWRITEBYTECODE=1 $(PYTHON) bench/bench.py $(BENCH_ARGS)
+
+# The VMBus ring round-trip rate: the guest's ring code against hostsim's,
+# in one process (bench/vmbus_ring_rate.c), without sanitizers.
+$(B)/bench/vmbus_ring_rate: bench/vmbus_ring_rate.c tests/unit/ring_pair_guest.c \
+		tests/unit/ring_pair_host.c bus/vmbus/vmbus_ring.c hostsim/vmbus/ring.c \
+		hostsim/guest_mem.c Makefile
+	@mkdir -p $(dir $@)
+	@echo '  HOSTCC  $@'
+	@$(HCC) $(filter-out -MMD -MP,$(HCFLAGS)) -o $@ $(filter %.c,$^)
 
 # httpd under load and connection churn for SOAK_MINUTES (default 30), outside
 # CI: bench/soak.py says what it watches.

@@ -21,7 +21,15 @@ run (docs/bench.md says how to read them):
     the same QEMU machine (boot to first 200 OK, wrk requests/s and
     latency; bench/http_bench.py, BENCH_HTTP_SECONDS per wrk run).
 
-  python3 bench/bench.py [--runs N] [--only boot|netblk|http]
+  * Hyper-V on hostsim beside Firecracker on hostsim (time to VMBus ready
+    and to main) and the VMBus ring round-trip rate in co-simulation
+    (bench/hyperv_bench.py);
+  * UEFI beside BIOS on q35: host and guest time to main, wall time, the
+    .efi's size (bench/uefi_bench.py);
+  * `anyvm run`'s own cost beside the QEMU command it runs
+    (bench/tool_bench.py).
+
+  python3 bench/bench.py [--runs N] [--only boot|netblk|http|tool]
 """
 
 import argparse
@@ -46,6 +54,9 @@ from anyvm_lib import accel, hostsim, qemu, targets  # noqa: E402
 sys.path.insert(0, os.path.join(ROOT, "bench"))
 import http_bench  # noqa: E402
 import netblk_bench  # noqa: E402
+import tool_bench  # noqa: E402
+import uefi_bench  # noqa: E402
+import hyperv_bench  # noqa: E402
 
 HELLO = os.path.join(BUILD, "hello.elf")
 EXAMPLE = os.path.join(ROOT, "tests", "boot", "outside_app")
@@ -112,7 +123,7 @@ def hyperfine(commands, runs, want_rc):
     or (None, why not). -N runs each command without a shell (argv quoted
     with shlex, which hyperfine splits back the same way); -i keeps going
     on the non-zero exit codes the exit port makes, which are checked here
-    instead (want_rc)."""
+    instead (want_rc: one code, or {name: code})."""
     with tempfile.TemporaryDirectory(prefix="anyvm-bench-") as tmp:
         out = os.path.join(tmp, "hyperfine.json")
         cmd = ["hyperfine", "-N", "--warmup", "1", "--runs", str(runs), "-i", "--style", "none",
@@ -134,10 +145,11 @@ def hyperfine(commands, runs, want_rc):
     figures = {name: (r["times"], r.get("exit_codes", [])) for (name, _), r in
                zip(commands, results)}
     for name, (_, codes) in figures.items():
-        bad = [c for c in codes if c != want_rc]
+        want = want_rc[name] if isinstance(want_rc, dict) else want_rc
+        bad = [c for c in codes if c != want]
         if bad:
             print(f"    note: {len(bad)} of the {name} runs ended with exit codes "
-                  f"{sorted(set(bad))}, not {want_rc}")
+                  f"{sorted(set(bad))}, not {want}")
     return figures, shown
 
 
@@ -319,8 +331,9 @@ def main():
     ap = argparse.ArgumentParser(description="Print anyvm's boot, virtio and HTTP figures.")
     ap.add_argument("--runs", type=int, default=11,
                     help="hyperfine runs per wall-time figure (default 11)")
-    ap.add_argument("--only", choices=("boot", "netblk", "http"),
-                    help="only the boot figures, the virtio-net/blk ones or the HTTP ones")
+    ap.add_argument("--only", choices=("boot", "netblk", "http", "tool"),
+                    help="only the boot figures, the virtio-net/blk ones, the HTTP ones or "
+                         "anyvm run's overhead")
     a = ap.parse_args()
     # SIGTERM unwinds like Ctrl-C, so that the VMs and namespaces are taken
     # down on the way out.
@@ -336,10 +349,14 @@ def main():
             bench_instructions(machine)
         bench_memory_floor(acc)
         bench_hostsim(a.runs)
+        uefi_bench.bench_uefi(acc, a.runs)
+        hyperv_bench.bench_hyperv()
     if a.only in (None, "netblk"):
         netblk_bench.bench_netblk(acc)
     if a.only in (None, "http"):
         http_bench.bench_http(acc)
+    if a.only in (None, "tool"):
+        tool_bench.bench_tool_overhead(acc, a.runs)
     return 0
 
 

@@ -265,11 +265,12 @@ bool cmdline_has(const struct cmdline *c, const char *key)
 }
 
 /* Parameters the Linux kernel understands and that Firecracker, QEMU's
- * -append users and GRUB routinely add. anyvm tolerates them. */
+ * -append users and GRUB routinely add. anyvm tolerates them (initrd= is
+ * read by the EFI entry, boot/efi/efi_initrd.c, before the kernel runs). */
 static const char *const linux_params[] = {
     "console", "reboot",   "panic", "pci",         "root",        "rootfstype", "rw",
     "ro",      "nomodule", "quiet", "init",        "earlyprintk", "swiotlb",    "acpi",
-    "noapic",  "nolapic",  "tsc",   "clocksource", "BOOT_IMAGE",
+    "noapic",  "nolapic",  "tsc",   "clocksource", "BOOT_IMAGE",  "initrd",
 };
 static const char *const linux_prefixes[] = {"8250.", "i8042.", "virtio_mmio."};
 

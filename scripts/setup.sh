@@ -14,6 +14,7 @@ packages=(
     hyperfine iproute2 iputils-ping dpkg-dev
     curl dnsmasq-base
     wrk cpio kmod
+    skopeo umoci python3-yaml
 )
 # Third-party sources, from Debian's source packages into build/src (never
 # committed): NAME VERSION, Debian's version pinned.
@@ -32,3 +33,4 @@ for s in "${sources[@]}"; do
     read -r name debver <<< "$s"
     "$top/scripts/debian-source.sh" "$name" "$debver" "$top/build/src/$name"
 done
+"$top/scripts/install-cli.sh"

@@ -86,6 +86,12 @@ uint64_t sys_signal_swap_blocked(uint64_t set);
 /* True when a pending signal is not blocked and not ignored: a waiting
  * call ends with EINTR, and the signal is delivered as it returns. */
 bool sys_signal_interrupts(void);
+/* A signal from outside the app (the host asks the VM to shut down):
+ * made pending, as the kernel sends it (si_code SI_KERNEL), when the app
+ * has a handler for it; false when its action is the default or ignore,
+ * so the caller acts for it. The app's waits then end with EINTR and the
+ * handler runs as the call returns. */
+bool sys_signal_post_kernel(int sig);
 
 /* The soft RLIMIT_NOFILE: descriptors at or above it are not handed out
  * (sys/proc.c; at most SYS_FD_MAX). */

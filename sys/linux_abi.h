@@ -472,6 +472,7 @@ struct linux_winsize { /* include/uapi/asm-generic/termios.h */
 #define LINUX_SIG_SETMASK 2
 #define LINUX_SI_USER 0
 #define LINUX_SI_TKILL (-6)
+#define LINUX_SI_KERNEL 0x80 /* sent by the kernel (include/uapi/asm-generic/siginfo.h) */
 #define LINUX_SS_ONSTACK 1
 #define LINUX_SS_DISABLE 2
 #define LINUX_SS_AUTODISARM (1u << 31)

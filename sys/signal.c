@@ -1,11 +1,12 @@
-/* Signals, for one process with one thread, that only it can send itself.
- * Nothing arrives asynchronously (no other process, no terminal, no
- * timers), so a signal becomes pending only through kill, tkill or tgkill,
- * and is delivered as that call returns (sys_signal_deliver, called by the
- * dispatcher after every call), as Linux delivers a signal a thread sends
- * itself on the way back to user space. A blocked signal stays pending
- * until a later call unblocks it (musl 1.2.3's raise and abort rely on this:
- * src/signal/raise.c blocks, sends, and restores the mask, which delivers).
+/* Signals, for one process with one thread. Nothing else sends one but the
+ * kernel when the host asks the VM to shut down (sys_signal_post_kernel:
+ * SIGTERM to an app with a handler for it, from the event loop while the
+ * app waits), so a signal becomes pending through kill, tkill, tgkill or
+ * that, and is delivered as that call (or the wait it ended) returns (sys_signal_deliver, called by
+ * the dispatcher after every call), as Linux delivers a signal a thread sends itself on the way
+ * back to user space. A blocked signal stays pending until a later call unblocks it (musl 1.2.3's
+ * raise and abort rely on this: src/signal/raise.c blocks, sends, and restores the mask, which
+ * delivers).
  *
  * Delivery: a handler is called directly on the current stack, with the
  * mask widened as Linux does (the action's mask, and the signal itself
@@ -133,6 +134,17 @@ static long send(long sig, int32_t code)
         codes[sig - 1] = code;
     pending |= BIT(sig);
     return 0;
+}
+
+bool sys_signal_post_kernel(int sig)
+{
+    if (!valid(sig))
+        return false;
+    uint64_t h = actions[sig - 1].handler;
+    if (h == LINUX_SIG_DFL || h == LINUX_SIG_IGN)
+        return false;
+    send(sig, LINUX_SI_KERNEL);
+    return true;
 }
 
 long sys_rt_sigaction(const long *a)

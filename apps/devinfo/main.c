@@ -28,6 +28,7 @@
  * the exit status is 0 only when all passed (1 on a failure, 2 on a bad
  * argument). Example (kernel command line):
  *   console=ttyS0 -- verify rw A 2048 write rw B 2048 rotest ro ping 10.0.0.2 20 30 */
+#include <anyvm/wait.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -74,7 +75,8 @@ static int usage(const char *why)
 {
     printf("devinfo: FAIL bad arguments: %s\n", why);
     printf("devinfo: usage: [verify DISK TAG UNITS] [write DISK TAG UNITS] [rotest DISK] "
-           "[blkbench DISK MIB] [remove DEVICE] [ping IP COUNT SECONDS [UDP]] ...\n");
+           "[blkbench DISK MIB] [remove DEVICE] [ping IP COUNT SECONDS [UDP]] [idle SECONDS] "
+           "...\n");
     return 2;
 }
 
@@ -142,6 +144,15 @@ int main(int argc, char **argv)
                 i++;
             if (devinfo_ping(ip, (unsigned)count, (unsigned)udp, (unsigned)seconds) != 0)
                 failed++;
+        } else if (strcmp(cmd, "idle") == 0) {
+            /* Waits, devices running, with no SIGTERM handler: a host that
+             * asks the VM to shut down ends it (drivers/hyperv). */
+            unsigned long seconds;
+            if (i + 1 >= argc || !parse_number(argv[i + 1], &seconds))
+                return usage("idle needs SECONDS");
+            printf("devinfo: idle for %lu s\n", seconds);
+            anyvm_wait_until(NULL, NULL, anyvm_now_ns() + seconds * 1000000000ull);
+            i += 2;
         } else if (strncmp(cmd, "virtio_mmio.", 12) == 0) {
             /* QEMU microvm with acpi=off appends its virtio_mmio.device=
              * entries to the end of the command line, after `--`. */

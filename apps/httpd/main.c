@@ -16,6 +16,12 @@ int main(int argc, char **argv)
      * of ending the program (signal(7)). */
     signal(SIGPIPE, SIG_IGN);
 #endif
+    /* SIGTERM (a service manager, or anyvm's kernel when the host asks the
+     * VM to shut down) ends the server cleanly: the loop sees the flag. No
+     * SA_RESTART: epoll_wait ends with EINTR either way (epoll_wait(2)). */
+    struct sigaction term = {.sa_handler = server_on_sigterm};
+    sigemptyset(&term.sa_mask);
+    sigaction(SIGTERM, &term, NULL);
     struct httpd_config cfg;
     switch (config_parse(argc, argv, &cfg)) {
     case CONFIG_DONE:

@@ -15,6 +15,7 @@
 #include <limits.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -347,11 +348,24 @@ static bool is_listener(struct server *s, void *p, struct listener **l)
     return false;
 }
 
+static volatile sig_atomic_t term_asked;
+
+void server_on_sigterm(int sig)
+{
+    (void)sig;
+    term_asked = 1;
+}
+
 static int loop(struct server *s)
 {
     const struct httpd_config *cfg = s->cfg;
     struct epoll_event events[MAX_EVENTS];
     for (;;) {
+        if (term_asked) {
+            printf("httpd: SIGTERM: stopping with %llu connection%s open\n",
+                   (unsigned long long)s->nconns, s->nconns == 1 ? "" : "s");
+            return 0;
+        }
         if (cfg->exit_after_s != 0 && s->env.now_ms >= s->exit_ms)
             return 0;
         if (cfg->stats_interval_s != 0 && s->env.now_ms >= s->next_stats_ms) {
@@ -397,7 +411,7 @@ int server_run(const struct httpd_config *cfg)
         status = loop(s);
         if (cfg->stats_interval_s != 0 || cfg->exit_after_s != 0)
             stats_print(stdout, &s->stats, s->nconns);
-        if (status == 0)
+        if (status == 0 && !term_asked)
             printf("httpd: stopped after %u s\n", cfg->exit_after_s);
     }
     teardown(s);

@@ -4,8 +4,11 @@
 
 #include "config.h"
 
-/* Runs the server until --exit-after passes (status 0) or a fatal error
- * (status 1, after a line saying what failed). */
+/* Runs the server until --exit-after passes or SIGTERM arrives (status 0)
+ * or a fatal error (status 1, after a line saying what failed). */
 int server_run(const struct httpd_config *cfg);
+
+/* The SIGTERM handler: asks the loop to stop at its next turn. */
+void server_on_sigterm(int sig);
 
 #endif

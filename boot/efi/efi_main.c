@@ -13,6 +13,7 @@
 
 #include "arch/x86_64/cpu.h"
 #include "boot/bootinfo.h"
+#include "boot/efi/efi_initrd.h"
 #include "boot/efi/efi_parse.h"
 #include "boot/efi/efi_spec.h"
 #include "core/acpi.h"
@@ -276,6 +277,7 @@ efi_status efi_main(efi_handle image, struct efi_system_table *st)
                 (unsigned long long)efi_loaded_base, (unsigned long long)(uintptr_t)__image_start);
     if (read_cmdline(image, bi) != 0)
         return EFI_INVALID_PARAMETER;
+    efi_read_initrd(st->boot_services, image, bi);
     read_config_table(bi);
     read_vendor(bi);
     read_serial(bi);

@@ -30,6 +30,17 @@ enum efi_cmdline_form {
 int efi_cmdline_to_utf8(const uint8_t *opts, uint64_t size, char *out, size_t outlen, char *err,
                         unsigned errlen);
 
+/* The `initrd=PATH` kernel parameter of cmdline (efi_initrd_path.c) as
+ * the NUL-terminated UCS-2 name EFI_FILE_PROTOCOL.Open takes, '/' read as
+ * '\\' and a leading '\\' added when missing: 1, 0 when there is none,
+ * -1 with the reason in err when it is empty, longer than outlen - 2
+ * characters or not printable ASCII. */
+int efi_initrd_path(const char *cmdline, efi_char16 *out, unsigned outlen, char *err,
+                    unsigned errlen);
+/* Removes the " initrd=initrd" OVMF's -kernel loader appends to the load
+ * options when it offers an initrd; 1 when it was there. */
+int efi_drop_loader_initrd_word(char *cmdline);
+
 /* Appends the final UEFI memory map (map_size bytes of desc_size-byte
  * descriptors, UEFI 2.10 section 7.2 GetMemoryMap) to bi's map with e820
  * types (boot services, loader and conventional memory are RAM after

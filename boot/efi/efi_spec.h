@@ -26,6 +26,31 @@ typedef uint16_t efi_char16;
 #define EFI_BUFFER_TOO_SMALL (EFI_ERROR_BIT | 5)
 #define EFI_NOT_FOUND (EFI_ERROR_BIT | 14)
 
+/* Section 13.2, EFI_LOAD_FILE2_PROTOCOL: LoadFile with BootPolicy FALSE. */
+struct efi_load_file2 {
+    efi_status(EFIAPI *load_file)(struct efi_load_file2 *self, void *file_path, uint8_t boot_policy,
+                                  uint64_t *buffer_size, void *buffer);
+};
+
+/* Section 13.4 and 13.5: EFI_SIMPLE_FILE_SYSTEM_PROTOCOL (OpenVolume) and
+ * EFI_FILE_PROTOCOL, its members in order up to the last one used. */
+struct efi_file {
+    uint64_t revision;
+    efi_status(EFIAPI *open)(struct efi_file *self, struct efi_file **new_handle,
+                             const efi_char16 *name, uint64_t mode, uint64_t attributes);
+    efi_status(EFIAPI *close)(struct efi_file *self);
+    void *delete_file;
+    efi_status(EFIAPI *read)(struct efi_file *self, uint64_t *size, void *buffer);
+    void *write;
+    efi_status(EFIAPI *get_position)(struct efi_file *self, uint64_t *position);
+    efi_status(EFIAPI *set_position)(struct efi_file *self, uint64_t position);
+};
+#define EFI_FILE_MODE_READ 1ull
+struct efi_simple_file_system {
+    uint64_t revision;
+    efi_status(EFIAPI *open_volume)(struct efi_simple_file_system *self, struct efi_file **root);
+};
+
 struct efi_guid {
     uint32_t data1;
     uint16_t data2, data3;
@@ -98,8 +123,10 @@ struct efi_boot_services {
     void *install_protocol_interface, *reinstall_protocol_interface, *uninstall_protocol_interface;
     efi_status(EFIAPI *handle_protocol)(efi_handle handle, const struct efi_guid *protocol,
                                         void **interface);
-    void *reserved, *register_protocol_notify, *locate_handle, *locate_device_path,
-        *install_configuration_table;
+    void *reserved, *register_protocol_notify, *locate_handle;
+    efi_status(EFIAPI *locate_device_path)(const struct efi_guid *protocol, void **device_path,
+                                           efi_handle *device);
+    void *install_configuration_table;
     void *load_image, *start_image, *exit, *unload_image;
     efi_status(EFIAPI *exit_boot_services)(efi_handle image, uint64_t map_key);
     void *get_next_monotonic_count;
@@ -117,6 +144,7 @@ struct efi_boot_services {
 _Static_assert(offsetof(struct efi_boot_services, allocate_pages) == 40, "AllocatePages");
 _Static_assert(offsetof(struct efi_boot_services, get_memory_map) == 56, "GetMemoryMap");
 _Static_assert(offsetof(struct efi_boot_services, handle_protocol) == 152, "HandleProtocol");
+_Static_assert(offsetof(struct efi_boot_services, locate_device_path) == 184, "LocateDevicePath");
 _Static_assert(offsetof(struct efi_boot_services, exit_boot_services) == 232, "ExitBootServices");
 _Static_assert(offsetof(struct efi_boot_services, stall) == 248, "Stall");
 _Static_assert(offsetof(struct efi_boot_services, locate_handle_buffer) == 312,
@@ -126,7 +154,8 @@ _Static_assert(offsetof(struct efi_boot_services, free_pool) == 72, "FreePool");
 
 #define EFI_LOCATE_BY_PROTOCOL 2 /* section 7.3, EFI_LOCATE_SEARCH_TYPE */
 
-#define EFI_ALLOCATE_ADDRESS 2 /* section 7.2, EFI_ALLOCATE_TYPE */
+#define EFI_ALLOCATE_MAX_ADDRESS 1 /* section 7.2, EFI_ALLOCATE_TYPE */
+#define EFI_ALLOCATE_ADDRESS 2
 
 /* Section 4.6 */
 struct efi_configuration_table {
@@ -263,6 +292,35 @@ struct efi_graphics_output {
 #define EFI_DP_SUBTYPE_ACPI 1
 #define EFI_DP_TYPE_END 0x7f
 #define EFI_EISA_PNP_ID(n) ((uint32_t)(n) << 16 | 0x41d0)
+/* Section 13.2 (load file 2), 13.4 (simple file system), and the vendor
+ * media device path under which Linux's EFI stub and the loaders that
+ * serve it (OVMF's for QEMU -kernel -initrd, GRUB, systemd-boot) offer the
+ * initrd through LoadFile2: LINUX_EFI_INITRD_MEDIA_GUID, Linux
+ * include/linux/efi.h. */
+#define EFI_LOAD_FILE2_PROTOCOL_GUID                                                               \
+    {                                                                                              \
+        0x4006c0c1, 0xfcb3, 0x403e,                                                                \
+        {                                                                                          \
+            0x99, 0x6d, 0x4a, 0x6c, 0x87, 0x24, 0xe0, 0x6d                                         \
+        }                                                                                          \
+    }
+#define EFI_SIMPLE_FILE_SYSTEM_PROTOCOL_GUID                                                       \
+    {                                                                                              \
+        0x964e5b22, 0x6459, 0x11d2,                                                                \
+        {                                                                                          \
+            0x8e, 0x39, 0x00, 0xa0, 0xc9, 0x69, 0x72, 0x3b                                         \
+        }                                                                                          \
+    }
+#define LINUX_EFI_INITRD_MEDIA_GUID                                                                \
+    {                                                                                              \
+        0x5568e427, 0x68fc, 0x4f3d,                                                                \
+        {                                                                                          \
+            0xac, 0x74, 0xca, 0x55, 0x52, 0x31, 0xcc, 0x68                                         \
+        }                                                                                          \
+    }
+#define EFI_DP_TYPE_MEDIA 4
+#define EFI_DP_SUBTYPE_VENDOR_MEDIA 3
+#define EFI_DP_SUBTYPE_END_ENTIRE 0xff
 #define EFI_SMBIOS3_TABLE_GUID                                                                     \
     {                                                                                              \
         0xf2fd1544, 0x9794, 0x4a2c,                                                                \

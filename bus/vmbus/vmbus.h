@@ -97,6 +97,12 @@ int vmbus_gpadl_destroy(struct vmbus_dev *vd, uint32_t id);
 /* The host broke the protocol of this channel: logs, closes it, disables
  * the device. */
 void vmbus_fail(struct vmbus_dev *vd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Sends one GPA-direct packet (bus/vmbus/vmbus_gpa.h) with completion
+ * requested: the ranges of guest memory the host reads or writes in place,
+ * then the payload. Returns as vmbus_send (bus/vmbus/vmbus_gpa.c). */
+struct vmbus_gpa_range;
+int vmbus_send_gpa(struct vmbus_dev *vd, const struct vmbus_gpa_range *ranges, unsigned nranges,
+                   const void *payload, size_t len, uint64_t transaction_id);
 
 /* The connection (bus/vmbus/vmbus_conn.c). vmbus_connect negotiates the
  * version and takes the offers (the pre-V5 interrupt page and the two

@@ -14,6 +14,9 @@
 #include "core/log.h"
 #include "core/wallclock.h"
 #include "drivers/hyperv/ic.h"
+#include "core/time.h"
+#include "sys/calls.h"
+#include "sys/linux_abi.h"
 #include "drivers/hyperv/ic_kvp.h"
 
 #ifndef ANYVM_VERSION
@@ -66,8 +69,32 @@ static uint32_t shutdown_handle(struct ic_message *m, const char **why)
     return IC_STATUS_OK;
 }
 
+/* The app is told as a Linux service would be: SIGTERM, when it handles
+ * that signal (its waits end with EINTR and the handler runs); it then has
+ * SHUTDOWN_GRACE_S to end by itself, with its own status, before the VM
+ * ends with 0. An app without a handler ends at once, as SIGTERM's default
+ * action would end it, but with status 0: the host asked, nothing failed. */
+#define SHUTDOWN_GRACE_S 10
+static void grace_over(struct timer *t)
+{
+    (void)t;
+    kprintf("hyperv shutdown: the app did not end within %u s of SIGTERM; ending the VM\n",
+            SHUTDOWN_GRACE_S);
+    kernel_exit(0);
+}
+
 static void shutdown_now(void)
 {
+    static struct timer grace = {.fn = grace_over};
+    if (grace.armed)
+        return; /* asked again while the app winds down */
+    if (sys_signal_post_kernel(LINUX_SIGTERM)) {
+        kprintf("hyperv shutdown: the host asks the VM to shut down; SIGTERM to the app, "
+                "which has %u s to end\n",
+                SHUTDOWN_GRACE_S);
+        timer_arm(&grace, time_now_ns() + SHUTDOWN_GRACE_S * 1000000000ull);
+        return;
+    }
     kprintf("hyperv shutdown: the host asks the VM to shut down\n");
     kernel_exit(0);
 }

@@ -1,14 +1,14 @@
 /* PC legacy devices shared by every machine model: a 16550A UART, the i8042
- * keyboard controller and a debug-exit port. Each is pure logic behind iobus
- * handlers: it gets the access, an interrupt line to pulse and a vm_stop to
- * end the VM; the model chooses the ports and interrupt lines (Firecracker:
- * COM1 0x3F8 on GSI 4, the i8042 at 0x60-0x64 on GSI 1, device_manager/
- * legacy.rs). */
+ * keyboard controller, the CMOS real-time clock and a debug-exit port. Each is pure logic behind
+ * iobus handlers: it gets the access, an interrupt line to pulse and a vm_stop to end the VM; the
+ * model chooses the ports and interrupt lines (Firecracker: COM1 0x3F8 on GSI 4, the i8042 at
+ * 0x60-0x64 on GSI 1, device_manager/ legacy.rs). */
 #ifndef HOSTSIM_DEVICES_LEGACY_H
 #define HOSTSIM_DEVICES_LEGACY_H
 
 #include <stdint.h>
 #include <stdio.h>
+#include <time.h>
 
 #include "hostsim/cpu/iobus.h"
 #include "hostsim/vm_stop.h"
@@ -61,6 +61,23 @@ int i8042_register(struct i8042 *d, struct iobus *pio);
 void i8042_read(void *ctx, struct hs_vcpu *vcpu, uint64_t offset, uint8_t *data, unsigned size);
 void i8042_write(void *ctx, struct hs_vcpu *vcpu, uint64_t offset, const uint8_t *data,
                  unsigned size);
+
+/* ---- cmos_rtc.c: the CMOS real-time clock, index 0x70, data 0x71 ---- */
+#define CMOS_RTC_BASE 0x70
+#define CMOS_RTC_PORTS 2
+#define CMOS_RTC_CENTURY 0x32
+
+struct cmos_rtc {
+    uint8_t index;
+    time_t (*now)(void); /* the host's clock; NULL: time(NULL) */
+};
+
+int cmos_rtc_register_ports(struct cmos_rtc *c, struct iobus *pio);
+/* Register reg's value now (BCD, 24-hour). */
+uint8_t cmos_rtc_register(const struct cmos_rtc *c, uint8_t reg);
+void cmos_rtc_read(void *ctx, struct hs_vcpu *vcpu, uint64_t offset, uint8_t *data, unsigned size);
+void cmos_rtc_write(void *ctx, struct hs_vcpu *vcpu, uint64_t offset, const uint8_t *data,
+                    unsigned size);
 
 /* ---- debug_exit.c: QEMU isa-debug-exit semantics; no monitor hostsim
  * models has it, it carries a test's status out ---- */

@@ -58,21 +58,31 @@ static void s5(struct hs_aml *a)
     hs_aml_end(a);
 }
 
-/* The FADT's PM1a control block (5.2.9 table 5.9: PM1a_CNT_BLK @64,
- * PM1_CNT_LEN @89, X_PM1a_CNT_BLK @172 as a GAS: I/O space, 16 bits,
- * word access), then its checksum again. */
+/* An I/O-space Generic Address Structure (5.2.3.2) of `bits` at port. */
+static void io_gas(uint8_t *gas, uint8_t bits, uint8_t access, uint64_t port)
+{
+    gas[0] = 1; /* system I/O */
+    gas[1] = bits;
+    gas[2] = 0;
+    gas[3] = access;
+    memcpy(gas + 4, &port, 8);
+}
+
+/* The FADT's SCI line and PM1a blocks (5.2.9 table 5.9: SCI_INT @46,
+ * PM1a_EVT_BLK @56, PM1a_CNT_BLK @64, PM1_EVT_LEN @88, PM1_CNT_LEN @89,
+ * X_PM1a_EVT_BLK @148 and X_PM1a_CNT_BLK @172 as GASes), then its checksum
+ * again. */
 static void fadt_pm1a(uint8_t *fadt)
 {
-    uint32_t port = HVM_PM1A_CNT_PORT;
+    uint16_t sci = HVM_SCI_IRQ;
+    memcpy(fadt + 46, &sci, 2);
+    uint32_t evt = HVM_PM1A_EVT_PORT, port = HVM_PM1A_CNT_PORT;
+    memcpy(fadt + 56, &evt, 4);
     memcpy(fadt + 64, &port, 4);
+    fadt[88] = HVM_PM1_EVT_LEN;
     fadt[89] = HVM_PM1_CNT_LEN;
-    uint8_t *gas = fadt + 172;
-    gas[0] = 1;  /* system I/O */
-    gas[1] = 16; /* register bit width */
-    gas[2] = 0;
-    gas[3] = 2; /* word access */
-    uint64_t addr = port;
-    memcpy(gas + 4, &addr, 8);
+    io_gas(fadt + 148, 32, 3, evt);  /* dword access */
+    io_gas(fadt + 172, 16, 2, port); /* word access */
     uint32_t len;
     memcpy(&len, fadt + 4, 4);
     fadt[9] = 0;

@@ -25,6 +25,7 @@
 #include "hostsim/hyperv/nic_machine.h"
 #include "hostsim/hyperv/partition_kvm.h"
 #include "hostsim/hyperv/pm.h"
+#include "hostsim/hyperv/storvsc_machine.h"
 #include "hostsim/hyperv/vmbus_machine.h"
 #include "hostsim/vmbus/wire.h"
 #include "hostsim/log.h"
@@ -40,15 +41,18 @@ static unsigned generation = 1;
 static uint32_t vmbus_max_version = VMBUS_VERSION_V5_3;
 static char rescind_name[16]; /* --vmbus-rescind NAME@SECONDS */
 static unsigned rescind_seconds;
+static unsigned scsi_luns = STORVSC_HOST_MAX_LUNS; /* --scsi-luns: disks per controller */
 static struct hvm_nic_link_event nic_link[HVM_NIC_LINK_EVENTS]; /* --netvsc-link */
 static unsigned nic_nlink;
 
 struct hvm {
     struct serial16550 serial;
+    struct cmos_rtc rtc;
     struct debug_exit debug_exit;
     struct hvm_pm pm;
     struct hvhost_partition partition;
     struct hvm_vmbus vmbus;
+    struct hvm_storvsc storvsc;
     struct hvm_nic nic;
     bool has_nic;
     uint32_t entry;
@@ -153,6 +157,7 @@ static int add_devices(struct hvm *m, struct hostsim_vm *vm, const struct hostsi
     struct cpu_kvm *k = &vm->kvm;
     serial16550_init(&m->serial, stdout, hostsim_vm_irq, vm, HVM_COM1_GSI);
     if (serial16550_register(&m->serial, &k->pio, HVM_COM1_PORT) != 0 ||
+        cmos_rtc_register_ports(&m->rtc, &k->pio) != 0 ||
         hvm_pm_register(&m->pm, &k->stop, &k->pio) != 0)
         return -1;
     if (o->exit_port >= 0 &&
@@ -184,8 +189,8 @@ static int hvm_check(const struct hostsim_options *o)
                HVM_PM1A_CNT_PORT + 1);
         return -1;
     }
-    if (o->ndisks > 0 || o->initrd != NULL) {
-        hs_log("--disk and --initrd are not served by the hyperv model (no storvsc yet)");
+    if (o->initrd != NULL) {
+        hs_log("--initrd is not served by the hyperv model");
         return -1;
     }
     if (o->nnics > 1 || (o->nnics == 1 && o->nic[0].mtu != 0)) {
@@ -196,14 +201,24 @@ static int hvm_check(const struct hostsim_options *o)
         hs_log("--netvsc-link needs a --nic");
         return -1;
     }
-    if (o->misbehave != NULL && strcmp(o->misbehave->backend, "netvsc") == 0 && o->nnics == 0) {
-        hs_log("--misbehave %s needs a --nic", o->misbehave->name);
+    if (hvm_storvsc_check(o->ndisks, scsi_luns) != 0)
         return -1;
+    for (unsigned i = 0; i < o->ndisks; i++) {
+        if (o->disk[i].root) {
+            hs_log("--disk %s,root: the hyperv model has no boot disk (the kernel comes from "
+                   "--kernel)",
+                   o->disk[i].path);
+            return -1;
+        }
     }
     if (o->misbehave != NULL && strcmp(o->misbehave->backend, "vmbus") != 0 &&
-        strcmp(o->misbehave->backend, "netvsc") != 0) {
-        hs_log("--misbehave %s: the hyperv model has no %s device", o->misbehave->name,
-               o->misbehave->backend);
+        (strcmp(o->misbehave->backend, "storvsc") != 0 || o->ndisks == 0) &&
+        (strcmp(o->misbehave->backend, "netvsc") != 0 || o->nnics == 0)) {
+        hs_log("--misbehave %s: the hyperv model has no %s device%s", o->misbehave->name,
+               o->misbehave->backend,
+               strcmp(o->misbehave->backend, "storvsc") == 0  ? " without a --disk"
+               : strcmp(o->misbehave->backend, "netvsc") == 0 ? " without a --nic"
+                                                              : "");
         return -1;
     }
     return 0;
@@ -231,6 +246,10 @@ static int hvm_setup(struct hostsim_vm *vm, const struct hostsim_options *o)
         hvhost_partition_attach(&m.partition, k) != 0 ||
         hvm_vmbus_attach(&m.vmbus, vm, &m.partition, vmbus_max_version) != 0)
         return -1;
+    bool storvsc_fault = o->misbehave != NULL && strcmp(o->misbehave->backend, "storvsc") == 0;
+    if (hvm_storvsc_attach(&m.storvsc, &m.vmbus, o, scsi_luns,
+                           storvsc_fault ? o->misbehave->code : 0) != 0)
+        return -1;
     if (o->nnics == 1) {
         if (hvm_nic_attach(&m.nic, &m.vmbus, vm, &o->nic[0], nic_link, nic_nlink) != 0)
             return -1;
@@ -238,16 +257,17 @@ static int hvm_setup(struct hostsim_vm *vm, const struct hostsim_options *o)
     }
     if (rescind_name[0] != '\0' &&
         hvm_vmbus_rescind_later(&m.vmbus, rescind_name, rescind_seconds) != 0) {
-        hs_log("--vmbus-rescind: no channel '%s' (shutdown, heartbeat, timesync, kvp, netvsc "
-               "with a --nic)",
+        hs_log("--vmbus-rescind: no channel '%s' (shutdown, heartbeat, timesync, kvp; storvsc "
+               "and storvsc2 with disks; netvsc with a --nic)",
                rescind_name);
         return -1;
     }
-    if (o->misbehave != NULL && strcmp(o->misbehave->backend, "netvsc") == 0) {
-        m.nic.vsp.misbehave = (enum netvsp_misbehave)o->misbehave->code;
-        hs_log("misbehaving on purpose: %s", o->misbehave->name);
-    } else if (o->misbehave != NULL) {
-        m.vmbus.host.misbehave = (enum vmbus_host_misbehave)o->misbehave->code;
+    bool netvsc_fault = o->misbehave != NULL && strcmp(o->misbehave->backend, "netvsc") == 0;
+    if (o->misbehave != NULL) {
+        if (netvsc_fault)
+            m.nic.vsp.misbehave = (enum netvsp_misbehave)o->misbehave->code;
+        else if (!storvsc_fault) /* storvsc's went to its first controller */
+            m.vmbus.host.misbehave = (enum vmbus_host_misbehave)o->misbehave->code;
         hs_log("misbehaving on purpose: %s", o->misbehave->name);
     }
     hs_debug("hyperv: generation %u, PVH entry 0x%x, %llu MiB, %u vCPU%s", generation, m.entry,
@@ -266,23 +286,27 @@ static int hvm_start(struct hostsim_vm *vm)
 static void hvm_stop(struct hostsim_vm *vm)
 {
     struct hvm *m = vm->model_state;
-    if (m != NULL && m->has_nic)
-        hvm_nic_stop(&m->nic);
-    if (m != NULL)
+    if (m != NULL) {
+        if (m->has_nic)
+            hvm_nic_stop(&m->nic);
+        hvm_storvsc_stop(&m->storvsc);
         hvm_vmbus_stop(&m->vmbus);
+    }
 }
 
 enum {
     OPT_GEN = HOSTSIM_MODEL_OPTION_BASE,
     OPT_VMBUS_MAX_VERSION,
     OPT_VMBUS_RESCIND,
-    OPT_NETVSC_LINK
+    OPT_SCSI_LUNS,
+    OPT_NETVSC_LINK,
 };
 
 static const struct option hvm_options[] = {
     {"gen", required_argument, NULL, OPT_GEN},
     {"vmbus-max-version", required_argument, NULL, OPT_VMBUS_MAX_VERSION},
     {"vmbus-rescind", required_argument, NULL, OPT_VMBUS_RESCIND},
+    {"scsi-luns", required_argument, NULL, OPT_SCSI_LUNS},
     {"netvsc-link", required_argument, NULL, OPT_NETVSC_LINK},
     {NULL, 0, NULL, 0},
 };
@@ -325,18 +349,30 @@ static int hvm_option(int id, const char *arg, char *err, size_t errlen)
         }
         memcpy(rescind_name, arg, (size_t)(at - arg));
         rescind_name[at - arg] = '\0';
-        static const char *const names[] = {"shutdown", "heartbeat", "timesync", "kvp", "netvsc"};
+        static const char *const names[] = {"shutdown", "heartbeat", "timesync", "kvp",
+                                            "storvsc",  "storvsc2",  "netvsc"};
         bool known = false;
         for (unsigned i = 0; i < sizeof names / sizeof names[0]; i++)
             known |= strcmp(rescind_name, names[i]) == 0;
         if (!known) {
             snprintf(err, errlen,
                      "--vmbus-rescind: no service '%s' (shutdown, heartbeat, timesync, kvp, "
-                     "netvsc)",
+                     "storvsc, storvsc2, netvsc)",
                      rescind_name);
             return -1;
         }
         rescind_seconds = (unsigned)secs;
+        return 0;
+    }
+    if (id == OPT_SCSI_LUNS) {
+        char *end;
+        unsigned long n = strtoul(arg, &end, 10);
+        if (arg[0] < '0' || arg[0] > '9' || *end != '\0' || n < 1 || n > STORVSC_HOST_MAX_LUNS) {
+            snprintf(err, errlen, "--scsi-luns: '%s' is not a number from 1 to %d", arg,
+                     STORVSC_HOST_MAX_LUNS);
+            return -1;
+        }
+        scsi_luns = (unsigned)n;
         return 0;
     }
     if (id == OPT_NETVSC_LINK)
@@ -355,7 +391,14 @@ static const struct hostsim_model hyperv_model = {
              "  --vmbus-max-version MAJOR.MINOR  the newest VMBus version the host accepts\n"
              "                     (default 5.3; 1.1 is WIN7, 4.0 WIN10)\n"
              "  --vmbus-rescind NAME@SECONDS  rescind the channel of service NAME (shutdown,\n"
-             "                     heartbeat, timesync, kvp, netvsc) that long into the run\n"
+             "                     heartbeat, timesync, kvp; storvsc, storvsc2: the disk\n"
+             "                     controllers; netvsc: the NIC) that long into the run\n"
+             "  --disk FILE[,ro]   a SCSI disk behind a storvsc controller (repeatable): LUN 0,\n"
+             "                     1, ... of the first controller in command-line order, then\n"
+             "                     of a second controller (storvsc2, its own offer) once the\n"
+             "                     first holds --scsi-luns disks; FILE is a whole number of\n"
+             "                     512-byte blocks, ,ro refuses writes (DATA PROTECT)\n"
+             "  --scsi-luns N      disks per storvsc controller (1-64, default 64)\n"
              "  --nic tap=NAME[,mac=MAC]  a synthetic NIC (netvsc: NVSP and RNDIS on VMBus) on\n"
              "                     the existing TAP device NAME; MAC default 00:15:5d:00:00:01\n"
              "  --netvsc-link STATE@SECONDS[,...]  take the NIC's link down or up that long\n"

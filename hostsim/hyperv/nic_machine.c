@@ -175,10 +175,8 @@ int hvm_nic_attach(struct hvm_nic *n, struct hvm_vmbus *b, struct hostsim_vm *vm
     netvsp_init(&n->vsp, nic->has_mac ? nic->mac : default_mac, &hooks);
     memcpy(n->link, link, nlink * sizeof *link);
     n->nlink = nlink;
-    if (hvm_vmbus_add_service(b, &n->vsp.service) != 0) {
-        hs_log("netvsc: no room for another VMBus channel");
+    if (hvm_vmbus_add_service(b, &n->vsp.service) == NULL)
         return -1;
-    }
     const uint8_t *m = n->vsp.mac;
     hs_debug("netvsc: TAP %s, MAC %02x:%02x:%02x:%02x:%02x:%02x", n->ifname, m[0], m[1], m[2], m[3],
              m[4], m[5]);

@@ -36,10 +36,37 @@ static void pm_port_write(void *ctx, struct hs_vcpu *vcpu, uint64_t offset, cons
     hvm_pm_write(pm, (uint16_t)(data[0] | data[1] << 8));
 }
 
+/* PM1 status (offset 0, write 1 to clear: nothing to clear) and enable (2). */
+static void evt_read(void *ctx, struct hs_vcpu *vcpu, uint64_t offset, uint8_t *data, unsigned size)
+{
+    (void)vcpu;
+    struct hvm_pm *pm = ctx;
+    uint32_t v = (uint32_t)pm->enable << 16;
+    for (unsigned i = 0; i < size; i++)
+        data[i] = offset + i < HVM_PM1_EVT_LEN ? (uint8_t)(v >> (8 * (offset + i))) : 0;
+}
+
+static void evt_write(void *ctx, struct hs_vcpu *vcpu, uint64_t offset, const uint8_t *data,
+                      unsigned size)
+{
+    (void)vcpu;
+    struct hvm_pm *pm = ctx;
+    for (unsigned i = 0; i < size; i++) {
+        uint64_t at = offset + i;
+        if (at == 2)
+            pm->enable = (uint16_t)((pm->enable & 0xFF00) | data[i]);
+        else if (at == 3)
+            pm->enable = (uint16_t)((pm->enable & 0x00FF) | data[i] << 8);
+    }
+}
+
 int hvm_pm_register(struct hvm_pm *pm, struct vm_stop *stop, struct iobus *pio)
 {
     memset(pm, 0, sizeof *pm);
     pm->stop = stop;
+    if (iobus_add(pio, HVM_PM1A_EVT_PORT, HVM_PM1_EVT_LEN, "acpi pm1a_evt", evt_read, evt_write,
+                  pm) != 0)
+        return -1;
     return iobus_add(pio, HVM_PM1A_CNT_PORT, HVM_PM1_CNT_LEN, "acpi pm1a_cnt", pm_read,
                      pm_port_write, pm);
 }

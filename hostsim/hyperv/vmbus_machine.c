@@ -187,8 +187,16 @@ int hvm_vmbus_attach(struct hvm_vmbus *b, struct hostsim_vm *vm, struct hvhost_p
     if (hvhost_partition_add_port(p, &msg1) != 0 || hvhost_partition_add_port(p, &msg4) != 0)
         return -1;
     for (unsigned i = 0; i < 4; i++) {
+        struct vmbus_host_channel *ch;
         if (vmbus_ic_init(ics[i], kinds[i], &b->env) != 0 ||
-            hvm_vmbus_add_service(b, &ics[i]->service) != 0)
+            (ch = vmbus_host_add_channel(&b->host, &ics[i]->service)) == NULL)
+            return -1;
+        /* Relid as the flag number's range: the guest signals with any. */
+        struct hvhost_port ev = {.connection_id = ch->connection_id,
+                                 .event = on_channel_event,
+                                 .flag_count = 2048,
+                                 .ctx = ch};
+        if (hvhost_partition_add_port(p, &ev) != 0)
             return -1;
     }
     vm->kvm.sigterm_hook = on_sigterm;
@@ -199,17 +207,26 @@ int hvm_vmbus_attach(struct hvm_vmbus *b, struct hostsim_vm *vm, struct hvhost_p
     return 0;
 }
 
-int hvm_vmbus_add_service(struct hvm_vmbus *b, const struct vmbus_host_service *s)
+struct vmbus_host_channel *hvm_vmbus_add_service(struct hvm_vmbus *b,
+                                                 const struct vmbus_host_service *s)
 {
     struct vmbus_host_channel *ch = vmbus_host_add_channel(&b->host, s);
-    if (ch == NULL)
-        return -1;
+    if (ch == NULL) {
+        hs_log("vmbus: no room for another channel (%s)", s->name);
+        return NULL;
+    }
     /* Relid as the flag number's range: the guest signals with any. */
     struct hvhost_port ev = {.connection_id = ch->connection_id,
                              .event = on_channel_event,
                              .flag_count = 2048,
                              .ctx = ch};
-    return hvhost_partition_add_port(b->partition, &ev);
+    return hvhost_partition_add_port(b->partition, &ev) == 0 ? ch : NULL;
+}
+
+int hvm_vmbus_add_storvsc(struct hvm_vmbus *b, struct storvsc_host *s)
+{
+    s->channel = hvm_vmbus_add_service(b, &s->service);
+    return s->channel != NULL ? 0 : -1;
 }
 
 int hvm_vmbus_rescind_later(struct hvm_vmbus *b, const char *name, unsigned seconds)

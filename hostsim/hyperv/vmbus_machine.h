@@ -15,6 +15,7 @@
 #include "hostsim/vm.h"
 #include "hostsim/vmbus/ic_services.h"
 #include "hostsim/vmbus/server.h"
+#include "hostsim/vmbus/storvsc.h"
 
 #define HVM_SHUTDOWN_TIMEOUT 30 /* seconds the guest has to answer a SIGTERM */
 
@@ -35,10 +36,14 @@ struct hvm_vmbus {
 /* After hvhost_partition_attach. 0, or -1 after saying why. */
 int hvm_vmbus_attach(struct hvm_vmbus *b, struct hostsim_vm *vm, struct hvhost_partition *p,
                      uint32_t max_version);
-/* Offers one more channel for service s (a device back end: netvsc), with
- * its signal port; after hvm_vmbus_attach, before the guest starts. 0 or
- * -1. */
-int hvm_vmbus_add_service(struct hvm_vmbus *b, const struct vmbus_host_service *s);
+/* Offers one more channel for service s (a device back end: netvsc,
+ * storvsc), with its signal port; after hvm_vmbus_attach, before the guest
+ * starts. The channel, or NULL after saying why. */
+struct vmbus_host_channel *hvm_vmbus_add_service(struct hvm_vmbus *b,
+                                                 const struct vmbus_host_service *s);
+/* Offers a storvsc controller (after the integration services: relids 5
+ * on). 0, or -1 after saying why. */
+int hvm_vmbus_add_storvsc(struct hvm_vmbus *b, struct storvsc_host *s);
 /* --vmbus-rescind NAME@SECONDS: the channel of service NAME is rescinded
  * that long into the run. 0, or -1 when no service has that name. */
 int hvm_vmbus_rescind_later(struct hvm_vmbus *b, const char *name, unsigned seconds);

@@ -47,8 +47,9 @@ def need(*paths):
         pytest.skip("/dev/kvm is absent or not accessible (hostsim needs KVM)")
 
 
-def argv(kernel, *model_args, misbehave=None):
-    return hostsim.argv("hyperv", "pvh", kernel, "console=ttyS0", "128M", 1, GUEST_TIMEOUT,
+def argv(kernel, *model_args, misbehave=None, app_args=()):
+    line = "console=ttyS0" + (" -- " + " ".join(app_args) if app_args else "")
+    return hostsim.argv("hyperv", "pvh", kernel, line, "128M", 1, GUEST_TIMEOUT,
                         misbehave=misbehave, model_args=list(model_args))
 
 
@@ -103,20 +104,35 @@ def run_and_stop(cmd, settle=r"^httpd: listening on port 80"):
     return rc, text, err
 
 
-def test_sigterm_asks_the_guest_through_the_shutdown_service():
+def test_sigterm_reaches_the_app_through_the_shutdown_service():
+    """httpd handles SIGTERM: the kernel passes the host's request on as
+    that signal, its epoll_wait ends, and it stops by itself."""
     need(HTTPD)
     rc, text, err = run_and_stop(argv(HTTPD))
     assert "asked the guest to shut down through the shutdown IC" in err
-    assert has(text, r"^hyperv shutdown: the host asks the VM to shut down$")
+    assert has(text, r"^hyperv shutdown: the host asks the VM to shut down; SIGTERM to the app, "
+                     r"which has 10 s to end$")
+    assert has(text, r"^httpd: SIGTERM: stopping with 0 connections open$")
     assert has(text, r"^anyvm: exit status 0$")
+    assert not has(text, r"did not end within")
     assert rc == 1
+
+
+def test_an_app_without_a_handler_ends_at_once():
+    """devinfo idles with no SIGTERM handler: the VM ends at once, status 0."""
+    need(DEVINFO)
+    rc, text, err = run_and_stop(argv(DEVINFO, app_args=["idle", "100"]),
+                                 settle=r"^devinfo: idle for 100 s")
+    assert has(text, r"^hyperv shutdown: the host asks the VM to shut down$")
+    assert not has(text, r"^devinfo: all \d+ actions? passed")   # main never returned
+    assert has(text, r"^anyvm: exit status 0$") and rc == 1
 
 
 def test_a_rescinded_channel_goes_and_the_rest_stays():
     need(HTTPD)
     rc, text, err = run_and_stop(argv(HTTPD, "--vmbus-rescind", "heartbeat@1"))
     assert has(text, r"^vmbus: relid \d rescinded$"), text
-    assert has(text, r"^hyperv shutdown: the host asks the VM to shut down$")
+    assert has(text, r"^hyperv shutdown: the host asks the VM to shut down; SIGTERM")
     assert has(text, r"^anyvm: exit status 0$") and rc == 1
 
 

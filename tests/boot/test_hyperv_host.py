@@ -19,6 +19,7 @@ import subprocess
 
 import pytest
 
+from anyvm_lib.serial_expect import lines_in_order
 from anyvm_lib import hostsim, vm
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -50,19 +51,6 @@ def boot(gen):
     print(f"$ {' '.join(argv)}\nexit {res.rc}\n[stderr]\n{res.stderr_text}\n"
           f"[serial]\n{res.serial_text}")
     return res
-
-
-def lines_in_order(text, patterns):
-    """The first pattern not found on a line after the previous match, or None."""
-    lines = text.splitlines()
-    at = 0
-    for p in patterns:
-        while at < len(lines) and not re.search(p, lines[at]):
-            at += 1
-        if at == len(lines):
-            return p
-        at += 1
-    return None
 
 
 @pytest.mark.parametrize("gen", [1, 2])

@@ -157,7 +157,7 @@ def test_httpd_keepalive_then_a_rescind_while_pings_flow():
     for pat in [r"^vmbus: relid 5 rescinded$",
                 r"^netvsc relid 5 netvsc: removed \([1-9]\d* frames in, [1-9]\d* out; host "
                 r"checksum verdicts [1-9]\d* good, 0 bad; ",
-                r"^hyperv shutdown: the host asks the VM to shut down$",
+                r"^hyperv shutdown: the host asks the VM to shut down",
                 r"^anyvm: exit status 0$"]:
         assert has(text, pat), pat
     assert not has(text, r"disabled|violation|panic")
@@ -196,5 +196,5 @@ def test_misbehaving_nic(kind):
     assert line and re.search(MISBEHAVE[kind], line), text[-2000:]
     assert has(text, r"^net0: link down$")
     assert "violation" not in err                  # the guest closed the channel by the rules
-    assert has(text, r"^hyperv shutdown: the host asks the VM to shut down$")
+    assert has(text, r"^hyperv shutdown: the host asks the VM to shut down")
     assert has(text, r"^anyvm: exit status 0$") and code == 1

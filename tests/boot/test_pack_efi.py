@@ -75,3 +75,28 @@ def test_refusals(tmp_path):
     res, out = pack(tmp_path, HELLO, "--", "x" * 3000)
     assert res.returncode == 1 and "the image takes 2047" in res.stderr and not out.exists()
     assert not list(tmp_path.iterdir())
+
+
+def test_initrd_beside_the_efi(tmp_path):
+    """--initrd: the archive on the ESP as esp.INITRD_PATH, byte for byte,
+    and an initrd= parameter naming it first on the image's command line;
+    a large one makes a larger disk (the file is read by the EFI entry:
+    tests/http/test_httpd_uefi.py serves files from it)."""
+    big = tmp_path / "tree" / "big.bin"
+    big.parent.mkdir()
+    big.write_bytes(os.urandom(70 << 20))       # more than the 64 MiB disk holds
+    archive = tmp_path / "tree.cpio"
+    assert subprocess.run([sys.executable, ANYVM, "pack", "initrd", str(big.parent), "-o",
+                           str(archive)], capture_output=True).returncode == 0
+    res, out = pack(tmp_path, HELLO, "--initrd", str(archive), "--", "x")
+    assert res.returncode == 0, res.stderr
+    assert os.path.getsize(out) > esp.DISK_BYTES and os.path.getsize(out) % (1 << 20) == 0
+    first, _ = esp.check_gpt(str(out))
+    fat = f"{out}@@{first * 512}"
+    back = subprocess.run(["mtype", "-i", fat, "::" + esp.INITRD_PATH], capture_output=True,
+                          check=True, env=dict(os.environ, MTOOLS_SKIP_CHECK="1")).stdout
+    assert back == archive.read_bytes()
+    boot = subprocess.run(["mtype", "-i", fat, "::/EFI/BOOT/BOOTX64.EFI"], capture_output=True,
+                          check=True).stdout
+    assert efi.cmdline(boot) == f"initrd={esp.INITRD_PATH} console=ttyS0 -- x"
+    assert f"as {esp.INITRD_PATH}" in res.stderr

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Writes the small, valid seed inputs of the fuzz harnesses whose input is a
 binary layout (tests/fuzz/seeds/{acpi,bootinfo,memmap,net_rx,netvsc_rx,hostsim_netvsp,hv_decide,
-exit_policy,virtio_pci_caps,pci_scan,syscall,e1000_rx}/). Each layout is described at the top
+exit_policy,virtio_pci_caps,pci_scan,syscall,e1000_rx,storvsc_vstor}/). Each layout is described at the top
 of its harness, tests/fuzz/fuzz_NAME.c. Run from the
 repository root; the output is deterministic."""
 import os
@@ -620,7 +620,24 @@ def e1000_seeds():
     write("e1000_rx", "tx_put_and_reap", prog)
 
 
+# ---- storvsc_vstor: mode byte, asked (u32 BE), then the completion ----
+def storvsc_seeds():
+    def completion(srb_status, scsi_status, sense_len, moved, sense=b""):
+        p = struct.pack("<III", 1, 0, 0) + struct.pack("<HBBBBBBBBBBI", 0x34, srb_status,
+                                                       scsi_status, 0, 0, 0, 0, 10, sense_len,
+                                                       1, 0, moved)
+        return p + sense.ljust(20, b"\0") + bytes(16)
+    write("storvsc_vstor", "read_ok", b"\x01" + struct.pack(">I", 4096) +
+          completion(0x01, 0, 0x14, 4096))
+    fixed = bytes([0x70, 0, 7, 0, 0, 0, 0, 10, 0, 0, 0, 0, 0x27, 0, 0, 0, 0, 0])
+    write("storvsc_vstor", "write_protected", b"\x01" + struct.pack(">I", 512) +
+          completion(0x84, 2, 0x14, 0, fixed))
+    props = struct.pack("<III", 1, 0, 0) + struct.pack("<IHHIIQ", 0, 0, 0, 0, 0x40000, 0)
+    write("storvsc_vstor", "properties", b"\x01" + bytes(4) + props.ljust(64, b"\0"))
+
+
 if __name__ == "__main__":
+    storvsc_seeds()
     hyperv_ic_seeds()
     netvsc_rx_seeds()
     hostsim_netvsp_seeds()

@@ -53,6 +53,17 @@ class GuestServer(Server):
         return self.live.proc.returncode, self.output()
 
 
+def guest_problem(s, died, status, out):
+    """What makes a guest server's test fail besides its own checks (for
+    httpd_server.serving): the VM ended, or the kernel panicked or took an
+    exception."""
+    if died:
+        return f"the guest ended (status {status}):\n{out[-3000:]}"
+    if "anyvm: panic" in out or "anyvm: exception" in out:
+        return f"the guest failed:\n{out[-3000:]}"
+    return None
+
+
 class GuestLauncher:
     def __init__(self, workdir, target, nic_model=None):
         """nic_model: the NIC as QEMU's emulated model (e1000, e1000e ...)

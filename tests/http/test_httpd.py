@@ -792,3 +792,18 @@ def test_statistics_line_counts(httpd):
     assert fields["accepted"] == 2, fields["line"]
     assert fields["line"].endswith(" status: 200=3 400=1 404=2 405=1"), fields["line"]
     assert not re.search(r"^httpd: 40\d ", s.output(), re.M), "--quiet still logged requests"
+
+
+def test_sigterm_stops_cleanly(scratch):
+    """SIGTERM (a service manager; anyvm's kernel passes the host's shutdown
+    on as it) ends the server at its next turn with status 0, saying how
+    many connections were open."""
+    root = os.path.join(scratch, "www")
+    make_tree(root, tree())
+    s = HostLauncher(scratch).start(root, [])
+    with Conn(s) as c:
+        assert c.request("/a.txt").status == 200      # a keep-alive connection stays open
+        status, out = s.stop()
+    assert status == 0, out[-2000:]
+    assert re.search(r"^httpd: SIGTERM: stopping with 1 connection open$", out, re.M), out
+    assert not SANITIZER.search(out)

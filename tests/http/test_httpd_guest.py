@@ -10,7 +10,7 @@ import os
 import pytest
 
 import test_httpd as host_tests
-from guest_server import GuestLauncher
+from guest_server import GuestLauncher, guest_problem
 from httpd_server import make_tree, serving
 
 TARGETS = ["microvm", "q35"]
@@ -44,14 +44,7 @@ def target(request):
 
 @pytest.fixture
 def httpd(scratch, target):
-    def problem(s, died, status, out):
-        if died:
-            return f"the guest ended (status {status}):\n{out[-3000:]}"
-        if "anyvm: panic" in out or "anyvm: exception" in out:
-            return f"the guest failed:\n{out[-3000:]}"
-        return None
-
-    yield from serving(GuestLauncher(scratch, target), scratch, problem)
+    yield from serving(GuestLauncher(scratch, target), scratch, guest_problem)
 
 
 @pytest.fixture(scope="module")

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 import pytest
 
+from anyvm_lib.serial_expect import lines_in_order
 from anyvm_lib import (BUILD, ROOT, biosdisk, cmdline, image, initrd, iso, ovf, qemu, status,
                        vm, vmware, vmx)
 
@@ -509,15 +510,6 @@ BOOT_CHECKS = [
     BootCheck("devinfo-q35-vmware-layout-pvscsi", "devinfo", "q35", (), DEVINFO_VMWARE_LINES,
               disk="stream", **VMWARE_LAYOUT),
 ]
-
-
-def lines_in_order(text, patterns):
-    """The first pattern no line matches in order, or None."""
-    lines = iter(text.splitlines())
-    for pat in patterns:
-        if not any(re.search(pat, ln) for ln in lines):
-            return pat
-    return None
 
 
 @pytest.mark.parametrize("check", BOOT_CHECKS, ids=lambda c: c.name)

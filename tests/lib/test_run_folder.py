@@ -7,6 +7,12 @@ import re
 import subprocess
 import sys
 
+import pytest
+
+# Each test builds the same app into build/ext/runfolder: two make runs in
+# that folder at once on two workers would race.
+pytestmark = pytest.mark.xdist_group("runfolder")
+
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 ANYVM = os.path.join(ROOT, "tools", "anyvm")
 

@@ -5,7 +5,9 @@
  * for (the map read again into the same buffer, nothing allocated after
  * the first ExitBootServices), a bounded number of tries, refusals of bad
  * load options before boot services are left, the built-in command line,
- * the framebuffer. */
+ * the framebuffer, and the initrd: from LoadFile2 on Linux's initrd media
+ * path (with the "initrd=initrd" OVMF appends dropped), else the initrd=
+ * file on the image's volume, and a lying or missing source leaving none. */
 #include <setjmp.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -108,15 +110,146 @@ static EFIAPI efi_status exit_boot_services(efi_handle image, uint64_t map_key)
     return map_key == key ? EFI_SUCCESS : EFI_INVALID_PARAMETER;
 }
 
+/* The initrd's sources: LoadFile2 on the initrd media path (lf2_size
+ * bytes, or a size query that lies with lf2_lie), and a file system on the
+ * image's device holding one file (file_size bytes) named file_name. */
+#define LF2_HANDLE ((efi_handle)0x5678)
+#define VOLUME_HANDLE ((efi_handle)0x9abc)
+static uint64_t lf2_size, file_size;
+static int lf2_lie;
+static const char *file_name;
+static char opened_name[128];
+static uint8_t pages[1 << 16];
+static uint64_t asked_max, freed;
+static int files_open;
+
+static uint8_t initrd_byte(uint64_t i)
+{
+    return (uint8_t)(i * 7 + 3);
+}
+
+static EFIAPI efi_status allocate_pages(int type, int mem_type, uint64_t n, uint64_t *memory)
+{
+    if (type != EFI_ALLOCATE_MAX_ADDRESS || mem_type != EFI_LOADER_DATA ||
+        n * EFI_PAGE_SIZE > sizeof pages)
+        return EFI_INVALID_PARAMETER;
+    asked_max = *memory;
+    *memory = (uintptr_t)pages;
+    return EFI_SUCCESS;
+}
+
+static EFIAPI efi_status free_pages(uint64_t memory, uint64_t n)
+{
+    (void)memory;
+    freed += n;
+    return EFI_SUCCESS;
+}
+
+static EFIAPI efi_status locate_device_path(const struct efi_guid *g, void **dp, efi_handle *dev)
+{
+    static const struct efi_guid lf2 = EFI_LOAD_FILE2_PROTOCOL_GUID,
+                                 media = LINUX_EFI_INITRD_MEDIA_GUID;
+    const uint8_t *node = *dp;
+    if (lf2_size == 0 || memcmp(g, &lf2, sizeof lf2) != 0 || node[0] != EFI_DP_TYPE_MEDIA ||
+        node[1] != EFI_DP_SUBTYPE_VENDOR_MEDIA || node[2] != 20 ||
+        memcmp(node + 4, &media, sizeof media) != 0 || node[20] != EFI_DP_TYPE_END)
+        return EFI_NOT_FOUND;
+    *dp = (void *)(node + 20); /* what remains: the end node */
+    *dev = LF2_HANDLE;
+    return EFI_SUCCESS;
+}
+
+static EFIAPI efi_status load_file(struct efi_load_file2 *self, void *path, uint8_t boot_policy,
+                                   uint64_t *size, void *buf)
+{
+    (void)self;
+    if (((uint8_t *)path)[0] != EFI_DP_TYPE_END || boot_policy != 0)
+        return EFI_INVALID_PARAMETER;
+    if (buf == NULL || *size < lf2_size) {
+        *size = lf2_lie ? (uint64_t)1 << 40 : lf2_size;
+        return EFI_BUFFER_TOO_SMALL;
+    }
+    for (uint64_t i = 0; i < lf2_size; i++)
+        ((uint8_t *)buf)[i] = initrd_byte(i);
+    *size = lf2_size;
+    return EFI_SUCCESS;
+}
+static struct efi_load_file2 lf2 = {.load_file = load_file};
+
+static uint64_t file_pos;
+static EFIAPI efi_status file_close(struct efi_file *self)
+{
+    (void)self;
+    files_open--;
+    return EFI_SUCCESS;
+}
+static EFIAPI efi_status file_read(struct efi_file *self, uint64_t *size, void *buf)
+{
+    (void)self;
+    uint64_t n = file_size - file_pos < *size ? file_size - file_pos : *size;
+    for (uint64_t i = 0; i < n; i++)
+        ((uint8_t *)buf)[i] = initrd_byte(file_pos + i);
+    file_pos += n;
+    *size = n;
+    return EFI_SUCCESS;
+}
+static EFIAPI efi_status file_set_position(struct efi_file *self, uint64_t pos)
+{
+    (void)self;
+    file_pos = pos == UINT64_MAX ? file_size : pos;
+    return EFI_SUCCESS;
+}
+static EFIAPI efi_status file_get_position(struct efi_file *self, uint64_t *pos)
+{
+    (void)self;
+    *pos = file_pos;
+    return EFI_SUCCESS;
+}
+static struct efi_file the_file, root_dir;
+static EFIAPI efi_status dir_open(struct efi_file *self, struct efi_file **out,
+                                  const efi_char16 *name, uint64_t mode, uint64_t attrs)
+{
+    (void)self;
+    unsigned n = 0;
+    for (; name[n] && n + 1 < sizeof opened_name; n++)
+        opened_name[n] = (char)name[n];
+    opened_name[n] = '\0';
+    if (mode != EFI_FILE_MODE_READ || attrs != 0 || file_name == NULL ||
+        strcmp(opened_name, file_name) != 0)
+        return EFI_NOT_FOUND;
+    file_pos = 0;
+    files_open++;
+    *out = &the_file;
+    return EFI_SUCCESS;
+}
+static EFIAPI efi_status open_volume(struct efi_simple_file_system *self, struct efi_file **root)
+{
+    (void)self;
+    files_open++;
+    *root = &root_dir;
+    return EFI_SUCCESS;
+}
+static struct efi_simple_file_system volume = {.open_volume = open_volume};
+
 static struct efi_loaded_image loaded_image;
 static EFIAPI efi_status handle_protocol(efi_handle h, const struct efi_guid *g, void **out)
 {
-    static const struct efi_guid li = EFI_LOADED_IMAGE_PROTOCOL_GUID;
-    (void)h;
+    static const struct efi_guid li = EFI_LOADED_IMAGE_PROTOCOL_GUID,
+                                 lf2_guid = EFI_LOAD_FILE2_PROTOCOL_GUID,
+                                 sfs = EFI_SIMPLE_FILE_SYSTEM_PROTOCOL_GUID;
+    if (h == LF2_HANDLE && memcmp(g, &lf2_guid, sizeof lf2_guid) == 0) {
+        *out = &lf2;
+        return EFI_SUCCESS;
+    }
+    if (h == VOLUME_HANDLE && memcmp(g, &sfs, sizeof sfs) == 0 && file_size != 0) {
+        *out = &volume;
+        return EFI_SUCCESS;
+    }
     if (memcmp(g, &li, sizeof li) != 0)
         return EFI_UNSUPPORTED;
     loaded_image.load_options = options_size ? options : NULL;
     loaded_image.load_options_size = options_size;
+    loaded_image.device_handle = VOLUME_HANDLE;
     *out = &loaded_image;
     return EFI_SUCCESS;
 }
@@ -179,6 +312,14 @@ static efi_status run(void)
     bs.locate_protocol = locate_protocol;
     bs.locate_handle_buffer = locate_handle_buffer;
     bs.stall = stall;
+    bs.allocate_pages = allocate_pages;
+    bs.free_pages = free_pages;
+    bs.locate_device_path = locate_device_path;
+    the_file = (struct efi_file){.close = file_close,
+                                 .read = file_read,
+                                 .get_position = file_get_position,
+                                 .set_position = file_set_position};
+    root_dir = (struct efi_file){.open = dir_open, .close = file_close};
     memset(&st, 0, sizeof st);
     st.hdr.signature = EFI_SYSTEM_TABLE_SIGNATURE;
     st.hdr.header_size = sizeof st;
@@ -206,6 +347,23 @@ static void fresh(void)
     interrupts_off = 0;
     con_out_text[0] = '\0';
     memset(efi_builtin_cmdline, 0, sizeof efi_builtin_cmdline);
+    lf2_size = file_size = 0;
+    lf2_lie = 0;
+    file_name = NULL;
+    opened_name[0] = '\0';
+    asked_max = freed = 0;
+    files_open = 0;
+    memset(pages, 0, sizeof pages);
+}
+
+static int initrd_is(uint64_t size)
+{
+    if (efi_bootinfo.initrd_base != (uintptr_t)pages || efi_bootinfo.initrd_size != size)
+        return 0;
+    for (uint64_t i = 0; i < size; i++)
+        if (pages[i] != initrd_byte(i))
+            return 0;
+    return 1;
 }
 
 static void set_options(const char *ascii)
@@ -282,6 +440,62 @@ TEST(graphics_mode_becomes_the_framebuffer)
     fresh();
     CHECK_EQ(run(), EFI_SUCCESS);
     CHECK_EQ(efi_bootinfo.framebuffer.kind, FRAMEBUFFER_NONE);
+}
+
+TEST(initrd_from_load_file2_and_the_loaders_word_dropped)
+{
+    fresh();
+    lf2_size = 5000;
+    file_size = 100; /* a file too: LoadFile2 comes first */
+    file_name = "\\EFI\\BOOT\\initrd.cpio";
+    set_options("console=ttyS0 -- a b initrd=initrd");
+    CHECK_EQ(run(), EFI_SUCCESS);
+    CHECK(initrd_is(5000));
+    CHECK_EQ(asked_max, 0xFFFFFFFFu); /* below 4 GiB */
+    CHECK_STR(efi_bootinfo.cmdline, "console=ttyS0 -- a b");
+    CHECK_STR(opened_name, "");
+}
+
+TEST(initrd_from_the_named_file)
+{
+    fresh();
+    file_size = 3000;
+    file_name = "\\EFI\\BOOT\\initrd.cpio";
+    set_options("initrd=/EFI/BOOT/initrd.cpio console=ttyS0 -- x initrd=initrd");
+    CHECK_EQ(run(), EFI_SUCCESS);
+    CHECK_STR(opened_name, "\\EFI\\BOOT\\initrd.cpio");
+    CHECK(initrd_is(3000));
+    CHECK_EQ(files_open, 0); /* file and directory closed */
+    /* the word is dropped only when LoadFile2 served the initrd */
+    CHECK_STR(efi_bootinfo.cmdline,
+              "initrd=/EFI/BOOT/initrd.cpio console=ttyS0 -- x initrd=initrd");
+}
+
+TEST(missing_or_lying_sources_leave_no_initrd)
+{
+    fresh();
+    file_size = 10;
+    file_name = "\\other";
+    set_options("initrd=\\EFI\\BOOT\\initrd.cpio -- x");
+    CHECK_EQ(run(), EFI_SUCCESS); /* the kernel starts without one */
+    CHECK_EQ(efi_bootinfo.initrd_size, 0u);
+    CHECK_EQ(files_open, 0);
+    fresh();
+    lf2_size = 100;
+    lf2_lie = 1; /* a terabyte */
+    CHECK_EQ(run(), EFI_SUCCESS);
+    CHECK_EQ(efi_bootinfo.initrd_size, 0u);
+    fresh();
+    set_options("initrd=caf\xc3\xa9 -- x"); /* not ASCII */
+    CHECK_EQ(run(), EFI_SUCCESS);
+    CHECK_EQ(efi_bootinfo.initrd_size, 0u);
+    fresh();
+    set_options("-- initrd=/EFI/BOOT/initrd.cpio"); /* an argument of the app's */
+    file_size = 10;
+    file_name = "\\EFI\\BOOT\\initrd.cpio";
+    CHECK_EQ(run(), EFI_SUCCESS);
+    CHECK_EQ(efi_bootinfo.initrd_size, 0u);
+    CHECK_STR(opened_name, "");
 }
 
 UNIT_MAIN()

@@ -182,6 +182,13 @@ TEST(tables_linked_checksummed_and_pcat_per_generation)
         CHECK_EQ(fadt[89], 2);
         static const uint8_t gas[12] = {1, 16, 0, 2, 0x04, 0x04, 0, 0, 0, 0, 0, 0};
         CHECK(memcmp(fadt + 172, gas, 12) == 0);
+        /* The PM1a event block Linux needs for its fixed events: 0x400, 4
+         * bytes, as an I/O GAS of 32 bits; the SCI on IRQ 9. */
+        CHECK_EQ(le32(fadt + 56), 0x400u);
+        CHECK_EQ(fadt[88], 4);
+        static const uint8_t evt[12] = {1, 32, 0, 3, 0x00, 0x04, 0, 0, 0, 0, 0, 0};
+        CHECK(memcmp(fadt + 148, evt, 12) == 0);
+        CHECK_EQ(fadt[46] | fadt[47] << 8, 9);
         const uint8_t *xsdt = at(t.xsdt);
         CHECK_EQ(le64(xsdt + 36), t.fadt);
         CHECK_EQ(le64(xsdt + 44), t.madt);

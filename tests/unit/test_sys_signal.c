@@ -2,7 +2,9 @@
  * itself and delivered before the sending call returns, blocked signals
  * kept pending until unblocked, default actions (ignore or end with
  * 128 + N and the console line), musl's abort() call for call, the
- * alternate stack and rt_sigreturn. */
+ * alternate stack and rt_sigreturn, and the kernel's own SIGTERM when the
+ * host asks the VM to shut down. */
+#include "sys/calls.h"
 #include "sys/linux_abi.h"
 #include "sys/sys.h"
 #include "tests/unit/host_sys.h"
@@ -353,6 +355,29 @@ TEST(rt_sigreturn_has_no_frame_and_ends_as_sigsegv)
     CHECK_EQ(host_exit_status, 139);
     CHECK(LOG_CONTAINS("sys: rt_sigreturn with no signal frame"));
     CHECK(LOG_CONTAINS("anyvm: app killed by signal 11 (SIGSEGV)\n"));
+}
+
+TEST(the_kernels_sigterm_only_reaches_a_handler)
+{
+    fresh();
+    /* default action, or ignored: the kernel acts for the app instead */
+    CHECK(!sys_signal_post_kernel(LINUX_SIGTERM));
+    CHECK(!sys_signal_interrupts());
+    CHECK_EQ(set_action(LINUX_SIGTERM, (void *)(uintptr_t)LINUX_SIG_IGN, LINUX_SA_RESTORER, 0), 0);
+    CHECK(!sys_signal_post_kernel(LINUX_SIGTERM));
+    CHECK(!sys_signal_post_kernel(0));
+    CHECK(!sys_signal_post_kernel(LINUX_NSIG + 1));
+    /* a handler: pending (a waiting call ends with EINTR), then delivered as
+     * the next call returns, with si_code SI_KERNEL */
+    CHECK_EQ(set_action(LINUX_SIGTERM, on_siginfo, LINUX_SA_SIGINFO | LINUX_SA_RESTORER, 0), 0);
+    CHECK(sys_signal_post_kernel(LINUX_SIGTERM));
+    CHECK(sys_signal_interrupts());
+    CHECK_EQ(nseen, 0u);
+    SC(LINUX_NR_getpid);
+    CHECK_EQ(nseen, 1u);
+    CHECK_EQ(seen[0], LINUX_SIGTERM);
+    CHECK_EQ(last_info.si_code, LINUX_SI_KERNEL);
+    CHECK(!sys_signal_interrupts());
 }
 
 UNIT_MAIN()

@@ -1,7 +1,8 @@
 """The `anyvm` command: `anyvm build DIR` builds an app's folder into an
 image; `anyvm run` boots an image on a target with the guest's serial on
-stdout and exits with the guest's status; `anyvm pack iso` writes a GRUB
-ISO, `anyvm pack vmware` a folder of VMware disks, .vmx, OVF and OVA."""
+stdout and exits with the guest's status; `anyvm pack TARGET` writes the
+image in the form a target boots (an ISO, disks, a VM description, a
+container image), `anyvm pack all` every one of them."""
 
 import argparse
 import os
@@ -15,8 +16,9 @@ import time
 
 from . import cmdline as cmdline_mod
 from . import app as app_mod
-from . import (detached, efi, esp, hostsim, image, initrd, iso, launch, ovmf, publish, qemu,
-               runcheck, serial_filter, status, symbolize, targets, version, vmware)
+from . import (detached, efi, esp, hostsim, image, initrd, iso, launch, ovmf, packdir, packs,
+               publish, qemu, runcheck, serial_filter, status, symbolize, targets, version,
+               vmware)
 
 USAGE_EPILOG = """\
 exit status of `anyvm run`: the guest's status N (the kernel's last serial line
@@ -43,9 +45,21 @@ def publish_arg(text):
         raise argparse.ArgumentTypeError(str(e)) from None
 
 
+class VersionAction(argparse.Action):
+    """--version, with git asked only when it is given (a `git describe`
+    at every start would cost each `anyvm run` about 15 ms)."""
+
+    def __init__(self, option_strings, dest, **kw):
+        super().__init__(option_strings, dest, nargs=0, help="print anyvm's version and exit")
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        print(f"anyvm {version.describe()}")
+        parser.exit()
+
+
 def parser():
     p = argparse.ArgumentParser(prog="anyvm", description="Run and pack anyvm images.")
-    p.add_argument("--version", action="version", version=f"anyvm {version.describe()}")
+    p.add_argument("--version", action=VersionAction)
     sub = p.add_subparsers(dest="command", required=True)
 
     r = sub.add_parser("run", help="boot an image on a target; serial on stdout",
@@ -123,34 +137,51 @@ def parser():
                    usage="anyvm targets")
     sub.add_parser("version", help="print anyvm's version", usage="anyvm version")
 
-    k = sub.add_parser("pack", help="pack an image into a boot medium, or a folder into an initrd",
-                       usage="anyvm pack iso IMAGE -o OUT.iso [--cmdline ...] [--initrd FILE] "
-                             "[-- app args...]\n"
-                             "       anyvm pack vmware IMAGE -o OUTDIR [--cmdline ...] "
-                             "[--initrd FILE] [--mem SIZE] [--cpus N] [-- app args...]\n"
-                             "       anyvm pack efi IMAGE -o OUT.img [--cmdline ...] "
+    k = sub.add_parser("pack", help="pack an image for a target (or every target), or a "
+                       "folder into an initrd",
+                       usage="anyvm pack TARGET IMAGE|DIR -o OUT [options] [-- app args...]\n"
+                             "       anyvm pack all IMAGE|DIR -o OUTDIR [options] "
                              "[-- app args...]\n"
                              "       anyvm pack initrd DIR -o OUT.cpio",
-                       description="iso: a BIOS GRUB ISO. vmware: into OUTDIR, NAME.raw (a BIOS "
-                                   "GRUB disk), NAME.vmdk + NAME.vmx (Workstation, Fusion), "
-                                   "NAME.ova (ESXi; also NAME.ovf, NAME-disk1.vmdk, NAME.mf); "
-                                   "docs/vmware.md. efi: a GPT disk whose EFI system "
-                                   "partition holds the .efi as \\EFI\\BOOT\\BOOTX64.EFI "
-                                   "(docs/uefi.md). initrd: a cpio newc archive.")
-    k.add_argument("format", choices=["iso", "vmware", "efi", "initrd"])
+                       description="iso: OUT, a BIOS GRUB ISO. efi: OUT, a GPT disk whose EFI "
+                                   "system partition holds the .efi as "
+                                   "\\EFI\\BOOT\\BOOTX64.EFI (docs/uefi.md). vmware: into "
+                                   "OUTDIR, NAME.raw (a BIOS GRUB disk), NAME.vmdk + NAME.vmx "
+                                   "(Workstation, Fusion), NAME.ova (ESXi; also NAME.ovf, "
+                                   "NAME-disk1.vmdk, NAME.mf); docs/vmware.md. "
+                                   + " ".join(f"{k}: into OUTDIR, {v}." for k, v in
+                                              packs.ABOUT.items())
+                                   + " all: each of these into OUTDIR/TARGET. initrd: a cpio "
+                                   "newc archive. docs/cli.md says more.")
+    k.add_argument("format", metavar="TARGET",
+                   choices=["iso", "efi", "vmware", *packs.PACKS, "all", "initrd"])
     k.add_argument("image", metavar="IMAGE|DIR")
     k.add_argument("-o", "--output", required=True, metavar="OUT",
-                   help="iso, initrd: the file to write; vmware: the folder (made when missing)")
-    k.add_argument("--cmdline", default=targets.QEMU_CMDLINE,
-                   help="kernel parameters written into grub.cfg (iso) or the image's .cmdline "
-                        f'(efi) (default "{targets.QEMU_CMDLINE}")')
+                   help="iso, efi, initrd: the file to write; the others: the folder (made "
+                        "when missing)")
+    k.add_argument("--cmdline", default=None,
+                   help="kernel parameters written into grub.cfg, the .efi's .cmdline or "
+                        f'Firecracker\'s boot_args (default "{targets.QEMU_CMDLINE}"; '
+                        f'firecracker: "{targets.FIRECRACKER_CMDLINE}")')
     k.add_argument("--initrd", default=None, metavar="FILE",
-                   help="iso, vmware: an initrd GRUB loads as the first multiboot module")
+                   help="the disk and ISO packs: an initrd GRUB loads as the first multiboot "
+                        "module")
     k.add_argument("--mem", default=None, metavar="SIZE",
-                   help="vmware: the VM's memory, as run's --mem (default: the image's "
-                        "anyvm.toml memory, else 64M; rounded up to a multiple of 4M)")
+                   help="vmware, qemu, kubevirt, firecracker: the VM's memory, as run's --mem "
+                        "(default: the image's anyvm.toml memory, else 64M; vmware rounds up "
+                        "to a multiple of 4M)")
     k.add_argument("--cpus", type=int, default=None, metavar="N",
-                   help="vmware: vCPUs, 1 or a multiple of 2 up to 254 (default 1)")
+                   help="vmware, qemu, firecracker: vCPUs (default: anyvm.toml's, else 1; "
+                        "vmware: 1 or a multiple of 2 up to 254)")
+    k.add_argument("--disk", action="append", default=[], metavar="FILE[,ro]",
+                   help="firecracker: a drive (after anyvm.toml's disks); repeatable")
+    k.add_argument("--nic", default=None, metavar="tap=NAME[,mac=MAC]",
+                   help="firecracker: a network interface on that host TAP device")
+    k.add_argument("--efi", action="store_true",
+                   help="vmware: boot with VMware's EFI firmware from the GPT disk of pack efi "
+                        "(the .efi beside the image) instead of BIOS GRUB")
+    k.add_argument("--ref", default=None, metavar="[REGISTRY/]PATH:TAG",
+                   help="kubevirt: the container image reference (default anyvm/NAME:latest)")
     return p
 
 
@@ -168,6 +199,9 @@ def target_needs(t):
     if t.medium in launch.EFI_MEDIA:
         out += [(path, os.path.isfile(path), "apt-get install ovmf (make setup)")
                 for path in (ovmf.CODE, ovmf.VARS)]
+    if t.medium == "vmware-disk":
+        out += [(tool, shutil.which(tool) is not None, "apt-get install fdisk mtools grub-common "
+                 "grub-pc-bin (make setup)") for tool in ("sfdisk", "mformat", "grub-mkimage")]
     if t.medium == "efi-disk":
         out += [(tool, shutil.which(tool) is not None, "apt-get install fdisk mtools (make setup)")
                 for tool in ("sfdisk", "mformat")]
@@ -371,9 +405,44 @@ def boot_and_report(a, app_args, mem, disks, params):
     return out.exit_code
 
 
+def say(text):
+    print(f"anyvm: {text}", file=sys.stderr, flush=True)
+
+
+def pack_image(a, fmt, out, app_args, opts):
+    """One pack of an image (not a folder) into out; what was written, for
+    the summary line."""
+    line = cmdline_mod.compose(a.cmdline or packs.default_cmdline(fmt), app_args)
+    if fmt == "efi":
+        if a.initrd is not None:
+            initrd.check(a.initrd)
+        src = esp.pack(a.image, out, line, initrd=a.initrd)
+        if a.initrd is not None:
+            line = esp.with_initrd_param(line)
+        return f"{out} (GPT, EFI system partition: {src} as \\EFI\\BOOT\\BOOTX64.EFI" + \
+            (f", {a.initrd} as {esp.INITRD_PATH}" if a.initrd else "") + \
+            f", command line {line})"
+    if fmt == "iso":
+        runcheck.check_image(a.image, "iso")
+        if a.initrd is not None:
+            initrd.check(a.initrd)
+        iso.pack(a.image, out, line, initrd=a.initrd)
+        return f"{out} (grub.cfg: multiboot {iso.IMAGE_PATH} {line}" \
+               f"{'; module ' + iso.INITRD_PATH if a.initrd else ''})"
+    if fmt == "vmware":
+        written = vmware.pack(a.image, out, line, initrd_path=a.initrd, mem=a.mem,
+                              cpus=opts.cpus, progress=say,
+                              firmware="efi" if a.efi else "bios")
+    else:
+        written = packs.pack(fmt, a.image, out, line, opts, say)
+    return f"{out}: " + ", ".join(os.path.basename(p) for p in written.values()) + \
+        f" (command line {line})"
+
+
+ALL = ["iso", "efi", "vmware", *packs.PACKS]
+
+
 def cmd_pack(a, app_args):
-    if a.format != "vmware" and (a.mem is not None or a.cpus is not None):
-        raise vmware.PackError("--mem and --cpus are for anyvm pack vmware")
     if a.format == "initrd":
         if app_args or a.initrd is not None:
             raise initrd.InitrdError("anyvm pack initrd takes a folder and -o OUT only")
@@ -381,41 +450,65 @@ def cmd_pack(a, app_args):
         print(f"anyvm: wrote {a.output} ({os.path.getsize(a.output)} bytes, cpio newc) from "
               f"{a.image}", file=sys.stderr)
         return 0
-    if a.format in ("iso", "vmware") and os.path.isdir(a.image):
-        app = app_mod.load(a.image)
-        print(f"anyvm: building {app.name} from {app.dir}", file=sys.stderr, flush=True)
-        a.image = app_mod.build(app, None, echo=subprocess.DEVNULL)
-    if a.format == "efi":
-        if os.path.isdir(a.image):
+    uses = {"mem": ("vmware", "qemu", "kubevirt", "firecracker", "all"),
+            "cpus": ("vmware", "qemu", "firecracker", "all"),
+            "disk": ("firecracker", "all"), "nic": ("firecracker", "all"),
+            "ref": ("kubevirt", "all"), "efi": ("vmware",)}
+    for opt, fmts in uses.items():
+        if getattr(a, opt) not in (None, [], False) and a.format not in fmts:
+            raise packdir.PackError(f"--{opt} is for anyvm pack "
+                                    f"{', '.join(f for f in fmts if f != 'all')}")
+    opts = packs.Options(initrd=a.initrd, mem=a.mem, cpus=a.cpus, disks=list(a.disk),
+                         nic=a.nic, ref=a.ref)
+    if os.path.isdir(a.image):
+        if a.format == "efi":
             raise esp.EspError("anyvm pack efi takes a built image (build/NAME.elf with "
                                "build/NAME.efi beside it), not a folder")
-        if a.initrd is not None:
-            raise esp.EspError("anyvm pack efi: no initrd under UEFI yet")
-        line = cmdline_mod.compose(a.cmdline, app_args)
-        src = esp.pack(a.image, a.output, line)
-        print(f"anyvm: wrote {a.output} (GPT, EFI system partition: {src} as "
-              f"\\EFI\\BOOT\\BOOTX64.EFI, command line {line})", file=sys.stderr)
+        app = app_mod.load(a.image)
+        say(f"building {app.name} from {app.dir}")
+        a.image = app_mod.build(app, None, echo=subprocess.DEVNULL)
+        opts.disks = [d if os.path.isabs(d) else os.path.join(app.dir, d)
+                      for d in app.disks] + opts.disks
+        opts.ports = list(app.ports)
+        if opts.cpus is None:
+            opts.cpus = app.cpus
+    if opts.cpus is None:
+        opts.cpus = 1
+    if a.format != "all":
+        print("anyvm: wrote " + pack_image(a, a.format, a.output, app_args, opts),
+              file=sys.stderr)
         return 0
-    if a.format == "vmware":
-        line = cmdline_mod.compose(a.cmdline, app_args)
+    return pack_all(a, app_args, opts)
 
-        def progress(text):
-            print(f"anyvm: {text}", file=sys.stderr, flush=True)
-        out = vmware.pack(a.image, a.output, line, initrd_path=a.initrd, mem=a.mem,
-                          cpus=1 if a.cpus is None else a.cpus,
-                          progress=progress)
-        print(f"anyvm: wrote {a.output}: " + ", ".join(os.path.basename(p) for p in out.values())
-              + f" (grub.cfg: multiboot {iso.IMAGE_PATH} {line}"
-              f"{'; module ' + iso.INITRD_PATH if a.initrd else ''})", file=sys.stderr)
-        return 0
-    runcheck.check_image(a.image, "iso")
-    line = cmdline_mod.compose(a.cmdline, app_args)
-    if a.initrd is not None:
-        initrd.check(a.initrd)
-    iso.pack(a.image, a.output, line, initrd=a.initrd)
-    print(f"anyvm: wrote {a.output} (grub.cfg: multiboot {iso.IMAGE_PATH} {line}"
-          f"{'; module ' + iso.INITRD_PATH if a.initrd else ''})", file=sys.stderr)
-    return 0
+
+def pack_all(a, app_args, opts):
+    """Every target into OUTDIR/TARGET; a target that cannot be packed here
+    is named with the reason and the others still made. Exit 1 if any failed."""
+    packdir.check_outdir(a.output)
+    os.makedirs(a.output, exist_ok=True)
+    name = packdir.image_name(a.image)
+    failed = []
+    for fmt in ALL:
+        say(f"pack {fmt} ...")
+        out = packs.subdir(a.output, fmt)
+        if fmt in ("iso", "efi"):
+            os.makedirs(out, exist_ok=True)
+            out = os.path.join(out, f"{name}.iso" if fmt == "iso" else f"{name}-efi.img")
+        try:
+            print("anyvm: wrote " + pack_image(a, fmt, out, app_args, opts), file=sys.stderr,
+                  flush=True)
+        except (runcheck.InputError, image.ImageError, cmdline_mod.CmdlineError,
+                initrd.InitrdError, packdir.PackError, efi.EfiError, esp.EspError, RuntimeError,
+                OSError) as e:
+            print(f"anyvm: pack {fmt} failed: {e}", file=sys.stderr, flush=True)
+            failed.append(fmt)
+            sub = packs.subdir(a.output, fmt)
+            if os.path.isdir(sub) and not os.listdir(sub):
+                os.rmdir(sub)
+    done = [f for f in ALL if f not in failed]
+    say(f"packed {', '.join(done) or 'nothing'} into {a.output}"
+        + (f"; failed: {', '.join(failed)}" if failed else ""))
+    return 1 if failed else 0
 
 
 class Stopped(BaseException):
@@ -459,7 +552,7 @@ def main(argv=None):
             return cmd_targets()
         return cmd_pack(a, app_args)
     except (launch.BootError, runcheck.InputError, image.ImageError, cmdline_mod.CmdlineError,
-            app_mod.AppError, initrd.InitrdError, vmware.PackError, detached.DetachedError,
+            app_mod.AppError, initrd.InitrdError, packdir.PackError, detached.DetachedError,
             efi.EfiError, RuntimeError, OSError) as e:
         print(f"anyvm: {e}", file=sys.stderr)
         return status.NOT_STARTED if a.command == "run" else 1

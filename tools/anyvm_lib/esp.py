@@ -21,6 +21,22 @@ SECTOR = 512
 PART_START = 2048            # 1 MiB, as partitioning tools align
 ESP_TYPE = "C12A7328-F81F-11D2-BA4B-00A0C93EC93B"   # UEFI 2.10 table 5.7
 BOOT_PATH = "::/EFI/BOOT/BOOTX64.EFI"
+# The initrd beside it, named on the command line as Linux's EFI stub
+# takes it (initrd=PATH; boot/efi/efi_initrd.c reads it before leaving
+# boot services).
+INITRD_PATH = "/EFI/BOOT/initrd.cpio"
+MIB = 1 << 20
+
+
+def with_initrd_param(line):
+    """line with initrd=INITRD_PATH first among the kernel parameters."""
+    return f"initrd={INITRD_PATH} {line}".rstrip()
+
+
+def disk_bytes(payload):
+    """64 MiB, or more for a large initrd: the payload plus 8 MiB for the
+    FAT and the GPT, in whole MiB."""
+    return max(DISK_BYTES, -(-(payload + 8 * MIB) // MIB) * MIB)
 
 
 class EspError(RuntimeError):
@@ -75,16 +91,19 @@ def check_gpt(disk):
     return struct.unpack_from("<QQ", used[0], 32)
 
 
-def pack(image_path, out, line):
+def pack(image_path, out, line, initrd=None):
     """Write the disk `out` booting the .efi for image_path (an .efi, or
-    the ELF it was built beside) with `line` as its command line."""
+    the ELF it was built beside) with `line` as its command line, and with
+    `initrd` (a file) as INITRD_PATH named by an initrd= parameter."""
     path = efi.image_for(image_path)
+    if initrd is not None:
+        line = with_initrd_param(line)
     data = efi.with_cmdline(efi.read(path), line)
     tmp = out + ".tmp"
     boot = out + ".BOOTX64.EFI.tmp"
     try:
         with open(tmp, "wb") as f:
-            f.truncate(DISK_BYTES)
+            f.truncate(disk_bytes(len(data) + (os.path.getsize(initrd) if initrd else 0)))
         _run(["sfdisk", "--no-reread", "--no-tell-kernel", "-q", tmp],
              stdin=(f"label: gpt\nstart={PART_START}, type={ESP_TYPE}, "
                     'name="EFI system partition"\n').encode())
@@ -100,6 +119,11 @@ def pack(image_path, out, line):
         back = _run(["mtype", "-i", fat, BOOT_PATH])
         if back != data:
             raise EspError(f"{out}: {BOOT_PATH} reads back different from what was written")
+        if initrd is not None:
+            _run(["mcopy", "-i", fat, os.path.abspath(initrd), "::" + INITRD_PATH])
+            with open(initrd, "rb") as f:
+                if _run(["mtype", "-i", fat, "::" + INITRD_PATH]) != f.read():
+                    raise EspError(f"{out}: {INITRD_PATH} reads back different from {initrd}")
         check_gpt(tmp)
         os.replace(tmp, out)
     finally:

@@ -4,12 +4,15 @@ and reconcile the guest's exit status. tools/anyvm, the boot matrix
 (tests/boot/test_boot_matrix.py) and bench/bench.py all boot through here."""
 
 import os
+import shutil
 import tempfile
 from dataclasses import dataclass, field
 
 from . import accel as accel_mod
 from . import cmdline as cmdline_mod
-from . import efi, esp as esp_mod, hostsim, image, initrd, iso, ovmf, publish, qemu, status, targets, vm
+from . import (bootdisk, efi, esp as esp_mod, hostsim, image, initrd, iso, ovmf, packdir, publish,
+               qemu, status, targets, vm)
+from .devices import Disk
 
 
 @dataclass
@@ -116,7 +119,8 @@ def prepare(spec, workdir):
         return hostsim.argv(target.machine, target.medium, kernel, line, spec.mem, spec.cpus,
                             spec.timeout, qemu.DEBUG_EXIT_PORT if spec.exit_device else None,
                             initrd=spec.initrd and os.path.abspath(spec.initrd),
-                            disks=spec.disks, nic=spec.tap) + list(spec.extra)
+                            disks=spec.disks, nic=spec.tap,
+                            model_args=target.model_args) + list(spec.extra)
 
     try:
         acc = accel_mod.resolve(spec.accel)
@@ -127,13 +131,15 @@ def prepare(spec, workdir):
         # QEMU's gdbstub (docs "GDB usage"): -gdb DEV listens, -S holds the
         # CPU until the debugger continues it.
         extra = ["-gdb", f"tcp:127.0.0.1:{spec.gdb_port}", "-S"] + extra
-    if spec.initrd is not None and target.medium != "iso":
+    if spec.initrd is not None and target.medium in ("kernel", "kernel-pvh", "efi-kernel"):
         try:
             extra = ["-initrd", initrd.qemu_path(spec.initrd, workdir)] + extra
         except initrd.InitrdError as e:
             raise BootError(str(e)) from None
     if spec.tap is not None and (spec.nic == "user" or spec.forwards):
         raise BootError("one NIC: --nic tap=NAME, or user networking (--nic user, -p)")
+    if target.medium == "vmware-disk":
+        return vmware_argv(spec, target, acc, kernel, line, workdir, extra)
     virtio_nic = spec.tap if spec.tap is not None and not spec.nic_model else None
     if spec.disks or virtio_nic is not None:
         kind = target.machine.split(",")[0]
@@ -179,16 +185,57 @@ def prepare(spec, workdir):
     raise BootError(f"target {target.name}: unknown medium {target.medium!r}")
 
 
+VMWARE_NICS = ("vmxnet3", "e1000e")
+
+
+def vmware_argv(spec, target, acc, kernel, line, workdir, extra):
+    """QEMU -M q35 laid out as a VMware VM (the .vmx `anyvm pack vmware`
+    writes): the BIOS GRUB disk that pack makes, as PVSCSI target 0 and the
+    boot device, the --disk files as targets 1..; the NIC (user networking,
+    -p or a TAP) vmxnet3 unless --nic-model e1000e; controller and NIC each
+    behind a PCIe root port of its own. SeaBIOS boots from PVSCSI."""
+    model = spec.nic_model or "vmxnet3"
+    if model not in VMWARE_NICS:
+        raise BootError(f"target {target.name}: a VMware VM's NIC is {' or '.join(VMWARE_NICS)}, "
+                        f"not {model}")
+    if spec.exit_device:
+        line = qemu.with_exit_param(line)
+    disk = os.path.join(workdir, "boot.raw")
+    try:
+        _, cfg = bootdisk.check(kernel, line, spec.initrd)
+        bootdisk.write(kernel, disk, cfg, spec.initrd)
+    except (packdir.PackError, cmdline_mod.CmdlineError, initrd.InitrdError,
+            RuntimeError) as e:
+        raise BootError(str(e)) from None
+    disks = [Disk(disk, readonly=True)] + list(spec.disks)
+    extra = qemu.pvscsi_args(disks, root_port=True, boot_first=True) + extra
+    if spec.tap is not None and (spec.nic == "user" or spec.forwards):
+        raise BootError("one NIC: --nic tap=NAME, or user networking (--nic user, -p)")
+    if spec.tap is not None:
+        extra = qemu.nic_args(model, spec.tap, root_port=True) + extra
+    elif spec.nic == "user" or spec.forwards:
+        try:
+            publish.check_unique(spec.forwards)
+            extra = publish.qemu_nic_args(target.machine, spec.forwards, model,
+                                          root_port=True) + extra
+        except publish.PublishError as e:
+            raise BootError(str(e)) from None
+    return qemu.argv(machine=target.machine, accel=acc, mem=spec.mem, cpus=spec.cpus,
+                     extra=extra, exit_device=spec.exit_device)
+
+
 EFI_MEDIA = ("efi-kernel", "efi-esp", "efi-disk")
 
 
 def efi_argv(spec, target, kernel, line, workdir, common):
     """QEMU with OVMF booting the .efi beside the image (docs/uefi.md):
     efi-kernel through -kernel (QEMU's Linux loader hands it to OVMF, the
-    command line arrives as load options); efi-esp from a directory QEMU
-    presents as a FAT disk (vvfat), the command line written into the
-    image's .cmdline section, as `anyvm pack efi` does; efi-disk from the
-    GPT disk `anyvm pack efi` writes, on virtio-blk."""
+    command line arrives as load options, -initrd through LoadFile2);
+    efi-esp from a directory QEMU presents as a FAT disk (vvfat), the
+    command line written into the image's .cmdline section, as `anyvm pack
+    efi` does; efi-disk from the GPT disk `anyvm pack efi` writes, on
+    virtio-blk. On the last two the initrd is a file beside the .efi that
+    an initrd= parameter names."""
     try:
         path = efi.image_for(kernel)
         data = efi.read(path)
@@ -198,16 +245,16 @@ def efi_argv(spec, target, kernel, line, workdir, common):
         raise BootError(f"{e} (build it: make build/NAME.efi)") from None
     except ovmf.OvmfError as e:
         raise BootError(str(e)) from None
-    if spec.initrd is not None:
-        raise BootError(f"target {target.name}: no initrd under UEFI yet")
     if target.medium == "efi-kernel":
+        # OVMF's loader for -kernel offers -initrd through LoadFile2
+        # (boot/efi/efi_initrd.c)
         return qemu.argv(kernel=qemu_kernel_path(path, workdir), append=line, **common)
     if spec.exit_device:
         line = qemu.with_exit_param(line)
     if target.medium == "efi-disk":
         disk = os.path.join(workdir, "esp.img")
         try:
-            esp_mod.pack(path, disk, line)
+            esp_mod.pack(path, disk, line, initrd=spec.initrd)
         except (efi.EfiError, esp_mod.EspError) as e:
             raise BootError(str(e)) from None
         return qemu.argv(extra=common.pop("extra") +
@@ -215,6 +262,9 @@ def efi_argv(spec, target, kernel, line, workdir, common):
                          **common)
     esp = os.path.join(workdir, "esp")
     os.makedirs(os.path.join(esp, "EFI", "BOOT"))
+    if spec.initrd is not None:
+        shutil.copyfile(spec.initrd, os.path.join(esp, *esp_mod.INITRD_PATH.split("/")))
+        line = esp_mod.with_initrd_param(line)
     try:
         boot = efi.with_cmdline(data, line)
     except efi.EfiError as e:

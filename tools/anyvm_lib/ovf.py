@@ -76,7 +76,7 @@ def _item(hw, rasd, configs=(), required=True):
 
 
 def descriptor(name, disk_file, disk_file_size, capacity, mem_mib, cpus, serial_log,
-               hw_version):
+               hw_version, firmware="bios"):
     """The OVF descriptor as UTF-8 bytes."""
     env = ET.Element(_q("ovf", "Envelope"))
     refs = _sub(env, "ovf", "References")
@@ -122,7 +122,7 @@ def descriptor(name, disk_file, disk_file_size, capacity, mem_mib, cpus, serial_
     _item(hw, {"AutomaticAllocation": "true", "ElementName": "serial0", "InstanceID": 6,
                "ResourceSubType": "vmware.serialport.file", "ResourceType": RESOURCE["serial"]},
           configs=[("backing.fileName", serial_log)], required=False)
-    _sub(hw, "vmw", "Config", ovf_required="false", vmw_key="firmware", vmw_value="bios")
+    _sub(hw, "vmw", "Config", ovf_required="false", vmw_key="firmware", vmw_value=firmware)
 
     ET.indent(env)
     return ET.tostring(env, encoding="UTF-8", xml_declaration=True) + b"\n"

@@ -63,10 +63,11 @@ def check_unique(forwards):
         seen.add(key)
 
 
-def qemu_nic_args(machine, forwards, model=None):
+def qemu_nic_args(machine, forwards, model=None, root_port=None):
     """QEMU arguments for one NIC on user networking with the forwards, for
     machine (a QEMU -M value): virtio-net, or an emulated `model`
-    (qemu.NIC_MODELS: e1000, e1000-82545em, e1000e, vmxnet3)."""
+    (qemu.NIC_MODELS: e1000, e1000-82545em, e1000e, vmxnet3). root_port:
+    True or False overrides NIC_MODELS for a model that can be either."""
     kind = machine.split(",")[0]
     if kind not in TRANSPORT:
         raise PublishError(f"a user-networking NIC on QEMU -M {kind} is not set up by anyvm run")
@@ -77,7 +78,7 @@ def qemu_nic_args(machine, forwards, model=None):
             raise PublishError(f"unknown NIC model {model!r}: {', '.join(qemu.NIC_MODELS)}")
         if kind == "microvm":
             raise PublishError(f"QEMU microvm has no PCI bus for a {model} NIC")
-        if qemu.NIC_MODELS[model]:
+        if qemu.NIC_MODELS[model] if root_port is None else root_port:
             if kind != "q35":
                 raise PublishError(f"{model} is a PCI Express device: use q35")
             cmd += ["-device", "pcie-root-port,id=rpn,chassis=32,slot=32"]

@@ -130,13 +130,14 @@ def virtio_args(transport, disks=(), nic=None, rng=False):
     return cmd
 
 
-def pvscsi_args(disks, targets=None, root_port=False, chassis=10):
+def pvscsi_args(disks, targets=None, root_port=False, chassis=10, boot_first=False):
     """QEMU arguments for a VMware PVSCSI controller with `disks`
     (devices.Disk) as scsi-hd devices, disk i at SCSI target targets[i]
     (default i), device id pvscsi-dI (what device_del takes), controller id
     pvscsi0; QEMU's pvscsi offers LUN 0 only. root_port=True puts the
     controller behind a PCIe root port of its own (chassis and slot
-    `chassis`), as VMware does (q35 only)."""
+    `chassis`), as VMware does (q35 only). boot_first: disk 0 is the
+    firmware's boot device (bootindex=0)."""
     targets = list(range(len(disks))) if targets is None else list(targets)
     if len(targets) != len(disks):
         raise ValueError("one target per disk")
@@ -149,7 +150,8 @@ def pvscsi_args(disks, targets=None, root_port=False, chassis=10):
         cmd += ["-drive", f"id=pvscsidisk{i},file={d.path},format=raw,if=none,{cache}"]
         cmd += ["-device", ",".join([f"scsi-hd,id=pvscsi-d{i},drive=pvscsidisk{i},bus=pvscsi0.0",
                                      f"scsi-id={t},lun=0",
-                                     *([f"serial={d.serial}"] if d.serial else [])])]
+                                     *([f"serial={d.serial}"] if d.serial else []),
+                                     *(["bootindex=0"] if boot_first and i == 0 else [])])]
     return cmd
 
 

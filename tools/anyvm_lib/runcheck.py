@@ -128,10 +128,11 @@ MAC = re.compile(r"^[0-9a-f]{2}(:[0-9a-f]{2}){5}$")
 DEFAULT_MAC = "52:54:00:12:34:56"   # QEMU's own default, locally administered
 
 
-def check_nic(text):
+def check_nic(text, tap_here=True):
     """`--nic none|user|tap=NAME[,mac=MAC]` -> ("none"|"user"|"tap", devices.Nic or
-    None). A TAP device must exist already (ip tuntap add dev NAME mode tap);
-    the MAC must be a unicast address."""
+    None). With tap_here (a VM booted here), the TAP device must exist
+    already (ip tuntap add dev NAME mode tap); the MAC must be a unicast
+    address."""
     from .devices import Nic
     if text in ("none", "user"):
         return text, None
@@ -147,7 +148,7 @@ def check_nic(text):
             raise InputError(f"--nic {text!r}: {mac!r} is not a unicast MAC address")
     if not TAP_NAME.match(name):
         raise InputError(f"--nic {text!r}: {name!r} is not a network interface name")
-    if not os.path.exists(f"/sys/class/net/{name}"):
+    if tap_here and not os.path.exists(f"/sys/class/net/{name}"):
         raise InputError(f"--nic {text!r}: no network interface {name} here (make it: "
                          f"ip tuntap add dev {name} mode tap; ip link set {name} up)")
     return "tap", Nic(name, mac)

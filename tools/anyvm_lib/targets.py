@@ -16,9 +16,11 @@ class Target:
     name: str
     vmm: str          # "qemu" or "hostsim"
     machine: str      # QEMU -M value, or the hostsim machine model
-    medium: str       # qemu: "kernel", "kernel-pvh", "iso"; hostsim: boot mode "pvh", "linux"
+    medium: str       # qemu: "kernel", "kernel-pvh", "iso", "vmware-disk", "efi-*";
+                      # hostsim: boot mode "pvh", "linux"
     cmdline: str      # default kernel command line
     about: str
+    model_args: tuple = ()   # hostsim: the machine model's own options
 
 
 TARGETS = {t.name: t for t in (
@@ -40,6 +42,15 @@ TARGETS = {t.name: t for t in (
            "QEMU -M q35 with OVMF (UEFI), the .efi as \\EFI\\BOOT\\BOOTX64.EFI on a FAT directory"),
     Target("q35-uefi-disk", "qemu", "q35", "efi-disk", QEMU_CMDLINE,
            "QEMU -M q35 with OVMF (UEFI), the GPT disk of anyvm pack efi on virtio-blk"),
+    Target("vmware-qemu", "qemu", "q35", "vmware-disk", QEMU_CMDLINE,
+           "VMware's devices on QEMU -M q35: the BIOS GRUB disk of anyvm pack vmware on PVSCSI, "
+           "--disk on PVSCSI, the NIC vmxnet3, each behind a PCIe root port"),
+    Target("hyperv", "hostsim", "hyperv", "pvh", QEMU_CMDLINE,
+           "build/hostsim's Hyper-V host, generation 1 (Hyper-V CPUID, SynIC, VMBus and its "
+           "integration services; PVH boot)"),
+    Target("hyperv-gen2", "hostsim", "hyperv", "pvh", QEMU_CMDLINE,
+           "build/hostsim's Hyper-V host, generation 2 (no PIT, no PIC, no legacy PCI)",
+           model_args=("--gen", "2")),
     Target("firecracker", "hostsim", "firecracker", "pvh", FIRECRACKER_CMDLINE,
            "build/hostsim's Firecracker contract, PVH boot (Firecracker 1.12 and later)"),
     Target("firecracker-linux", "hostsim", "firecracker", "linux", FIRECRACKER_CMDLINE,

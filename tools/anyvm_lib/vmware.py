@@ -16,15 +16,11 @@ files are made in a scratch folder inside OUTDIR and moved into place only
 when all of them are written and read back."""
 
 import os
-import re
 import shutil
-import subprocess
-import tempfile
 
-from . import biosdisk, image, initrd, iso, ovf, runcheck, vmx
+from . import bootdisk, diskconvert, efi, esp, initrd, ovf, packdir, runcheck, vmx
 from . import cmdline as cmdline_mod
 
-NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 # The VMDK descriptor's ddb.adapterType: the controller a disk was made
 # for, and with it the geometry the descriptor gives (SCSI: 255 heads, 63
 # sectors). qemu-img offers ide, lsilogic, buslogic and legacyESX, no
@@ -33,64 +29,37 @@ NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
 # disk to PVSCSI whatever the descriptor says; that VMware takes the
 # mismatch silently is not verified here (docs/vmware.md).
 ADAPTER_TYPE = "lsilogic"
-DEFAULT_MEMORY = "64M"
 
-
-class PackError(ValueError):
-    pass
-
-
-def image_name(path):
-    """hello from build/hello.elf; refused when VMware's files could not
-    carry it as it is."""
-    name = os.path.basename(path)
-    if name.endswith(".elf"):
-        name = name[:-4]
-    if not NAME.match(name):
-        raise PackError(f"{path}: the image's name {name!r} is used for every file written; "
-                        "rename the image to letters, digits, '.', '_' and '-'")
-    return name
+PackError = packdir.PackError
+image_name = packdir.image_name
+QEMU_IMG = [("qemu-img", "qemu-utils")]
 
 
 def memory_mib(text, img_data, img):
-    """The VM's memory in MiB: `text` in `anyvm run --mem`'s syntax (e.g.
-    "128M"; runcheck.py), else the image's anyvm.toml memory, else 64M;
-    refused when the image would not fit (runcheck.check_memory), rounded
-    up to VMware's multiple of 4."""
-    src = text or image.app_info(img_data).get("memory") or DEFAULT_MEMORY
-    size = runcheck.check_memory(src, img_data, img)
-    mib = -(-size // (1 << 20))
-    return -(-mib // 4) * 4
+    """The VM's memory in MiB (packdir.memory_mib), rounded up to VMware's
+    multiple of 4."""
+    return packdir.memory_mib(text, img_data, img, multiple=4)
 
 
-def check(img, outdir, line, initrd_path=None, mem=None, cpus=1):
+def check(img, outdir, line, initrd_path=None, mem=None, cpus=1, firmware="bios"):
     """Everything pack needs, checked before anything is written. Returns
-    (name, memory in MiB, grub.cfg text). Raises PackError,
-    runcheck.InputError (the image, --mem, --cpus), CmdlineError or
-    InitrdError with a message that says what to do."""
-    missing = biosdisk.missing_tools()
-    if shutil.which("qemu-img") is None:
-        missing.append("qemu-utils")
-    if missing:
-        raise PackError(f"missing Debian packages {', '.join(sorted(missing))} "
-                        "(make setup installs them)")
-    if not os.path.isfile(img):
-        raise PackError(f"image {img} not found (build it: make APP=NAME)")
+    (name, memory in MiB, grub.cfg text; for EFI, the .efi's path).
+    Raises PackError, runcheck.InputError (the image, --mem, --cpus),
+    CmdlineError, InitrdError or EfiError with a message that says what to
+    do."""
     name = image_name(img)
-    # an x86-64 ELF with a sound multiboot header: GRUB boots it as on the ISO
-    data = runcheck.check_image(img, "iso")
-    if initrd_path is not None:
-        initrd.check(initrd_path)
-    if os.path.exists(outdir) and not os.path.isdir(outdir):
-        raise PackError(f"{outdir} is a file; -o takes a folder (made when missing)")
-    parent = os.path.dirname(os.path.abspath(outdir))
-    if not os.path.isdir(parent):
-        raise PackError(f"{parent}: no such folder to make {os.path.basename(outdir)} in")
-    writable = outdir if os.path.isdir(outdir) else parent
-    if not os.access(writable, os.W_OK | os.X_OK):
-        raise PackError(f"{writable}: no permission to write there; pick another -o")
-    cfg = iso.grub_cfg(line, initrd=initrd_path is not None)
-    cmdline_mod.check_limits(line)
+    if firmware == "efi":
+        if initrd_path is not None:
+            initrd.check(initrd_path)
+        data = runcheck.check_image(img, "efi")
+        cfg = efi.image_for(img)       # the .efi beside the image, or EfiError
+        efi.sections(efi.read(cfg))
+        cmdline_mod.check_limits(line)
+        if shutil.which("qemu-img") is None:
+            raise PackError("missing Debian package qemu-utils (make setup installs it)")
+    else:
+        data, cfg = bootdisk.check(img, line, initrd_path, tools=QEMU_IMG)
+    packdir.check_outdir(outdir)
     runcheck.check_cpus(cpus)
     mib = memory_mib(mem, data, img)
     try:
@@ -102,12 +71,7 @@ def check(img, outdir, line, initrd_path=None, mem=None, cpus=1):
 
 
 def convert_vmdk(raw, out, subformat):
-    p = subprocess.run(["qemu-img", "convert", "-f", "raw", "-O", "vmdk", "-o",
-                        f"subformat={subformat},adapter_type={ADAPTER_TYPE}", raw, out],
-                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    if p.returncode != 0:
-        raise RuntimeError(f"qemu-img convert to {subformat} failed (exit {p.returncode}): "
-                           f"{p.stdout.strip()}")
+    diskconvert.convert(raw, out, "vmdk", f"subformat={subformat},adapter_type={ADAPTER_TYPE}")
 
 
 def files(name):
@@ -117,44 +81,37 @@ def files(name):
             "ova": f"{name}.ova", "serial": f"{name}-serial.log"}
 
 
-def pack(img, outdir, line, initrd_path=None, mem=None, cpus=1, progress=None):
+def pack(img, outdir, line, initrd_path=None, mem=None, cpus=1, progress=None, firmware="bios"):
     """Writes the files of files(name) into outdir; returns {role: path}.
-    progress, if given, is called with a line before each slow step."""
+    progress, if given, is called with a line before each slow step.
+    firmware "efi": the disk is `anyvm pack efi`'s GPT disk (the .efi on an
+    EFI system partition) and the VM boots with VMware's EFI firmware."""
     say = progress or (lambda text: None)
-    name, mib, cfg = check(img, outdir, line, initrd_path, mem, cpus)
+    name, mib, cfg = check(img, outdir, line, initrd_path, mem, cpus, firmware)
     names = files(name)
-    made_outdir = not os.path.isdir(outdir)
-    os.makedirs(outdir, exist_ok=True)
-    work = tempfile.mkdtemp(prefix=".anyvm-pack-", dir=outdir)
-    done = False
-    try:
-        at = {role: os.path.join(work, n) for role, n in names.items() if role != "serial"}
-        say(f"making the BIOS boot disk {names['raw']} (GRUB, FAT16 with the image)")
-        put = {iso.IMAGE_PATH: img}
-        if initrd_path is not None:
-            put[iso.INITRD_PATH] = initrd_path
-        capacity = biosdisk.write(at["raw"], cfg, put)
+    del names["serial"]
+    with packdir.staged(outdir, names) as at:
+        if firmware == "efi":
+            say(f"making the EFI boot disk {names['raw']} (GPT, EFI system partition with "
+                f"{os.path.basename(cfg)})")
+            esp.pack(img, at["raw"], line, initrd=initrd_path)
+            capacity = os.path.getsize(at["raw"])
+        else:
+            say(f"making the BIOS boot disk {names['raw']} (GRUB, FAT16 with the image)")
+            capacity = bootdisk.write(img, at["raw"], cfg, initrd_path)
         say(f"converting it to {names['vmdk']} (monolithicSparse) and "
             f"{names['stream']} (streamOptimized)")
         convert_vmdk(at["raw"], at["vmdk"], "monolithicSparse")
         convert_vmdk(at["raw"], at["stream"], "streamOptimized")
         with open(at["vmx"], "w") as f:
-            f.write(vmx.text(name, names["vmdk"], names["serial"], mib, cpus))
+            f.write(vmx.text(name, names["vmdk"], files(name)["serial"], mib, cpus, firmware))
         with open(at["ovf"], "wb") as f:
             f.write(ovf.descriptor(name, names["stream"], os.path.getsize(at["stream"]), capacity,
-                                   mib, cpus, names["serial"], vmx.HW_VERSION))
+                                   mib, cpus, files(name)["serial"], vmx.HW_VERSION,
+                                   firmware))
         ovf.check_package(at["ovf"], capacity)
         with open(at["mf"], "w") as f:
             f.write(ovf.manifest([at["ovf"], at["stream"]]))
         say(f"writing {names['ova']}")
         ovf.write_ova(at["ova"], [at["ovf"], at["stream"], at["mf"]])
-        out = {}
-        for role, path in at.items():
-            out[role] = os.path.join(outdir, names[role])
-            os.replace(path, out[role])
-        done = True
-        return out
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
-        if not done and made_outdir:
-            shutil.rmtree(outdir, ignore_errors=True)
+    return at

@@ -1,6 +1,7 @@
 """The .vmx file for VMware Workstation and Fusion (and ESXi, registered
 from a datastore): one VM with the disk on a PVSCSI controller, a vmxnet3
-NIC behind a PCI Express root port, COM1 written to a file, BIOS firmware.
+NIC behind a PCI Express root port, COM1 written to a file, BIOS firmware
+(or EFI: `firmware = "efi"`, the key Packer's builder writes for it).
 
 Key names and values: libvirt's VMX mapping (libvirt src/vmx/vmx.c, its
 header comment: `memsize` "must be a multiple of 4", `numvcpus` "must be 1
@@ -41,17 +42,22 @@ def quote(value):
     return f'"{text}"'
 
 
-def entries(name, disk, serial_log, mem_mib, cpus):
+FIRMWARE = ("bios", "efi")
+
+
+def entries(name, disk, serial_log, mem_mib, cpus, firmware="bios"):
     """The .vmx as (key, value) pairs, in the order written."""
     check_memory(mem_mib)
     check_cpus(cpus)
+    if firmware not in FIRMWARE:
+        raise ValueError(f"firmware {firmware!r}: bios or efi")
     out = [
         (".encoding", "UTF-8"),
         ("config.version", "8"),
         ("virtualHW.version", str(HW_VERSION)),
         ("displayName", name),
         ("guestOS", GUEST_OS),
-        ("firmware", "bios"),
+        ("firmware", firmware),
         ("memsize", str(mem_mib)),
         ("numvcpus", str(cpus)),
         ("pciBridge0.present", "TRUE"),
@@ -82,6 +88,7 @@ def entries(name, disk, serial_log, mem_mib, cpus):
     return out
 
 
-def text(name, disk, serial_log, mem_mib, cpus):
-    return "".join(f"{k} = {quote(v)}\n" for k, v in entries(name, disk, serial_log, mem_mib, cpus))
+def text(name, disk, serial_log, mem_mib, cpus, firmware="bios"):
+    return "".join(f"{k} = {quote(v)}\n"
+                   for k, v in entries(name, disk, serial_log, mem_mib, cpus, firmware))
 

@@ -1,0 +1,49 @@
+/* Sending a GPA-direct packet on an open channel (bus/vmbus/vmbus.h,
+ * vmbus_send_gpa): the descriptor and range list from vmbus_gpa_encode, the
+ * payload, one ring write and, when the ring says so, HvSignalEvent on the
+ * offer's connection id, as vmbus_send does for in-band packets. */
+#include "bus/vmbus/vmbus.h"
+#include "bus/vmbus/vmbus_gpa.h"
+#include "core/log.h"
+#include "hv/hyperv/hypercall_abi.h"
+#include "hv/hyperv/hyperv.h"
+
+/* A storvsc request of 256 KiB (its hosts' usual maximum) spans 65 pages;
+ * a few ranges more than that fit too. */
+#define GPA_HEAD_MAX (VMBUS_PKT_DESC_BYTES + VMBUS_GPA_HEADER_BYTES + 8u * 80u)
+
+int vmbus_send_gpa(struct vmbus_dev *vd, const struct vmbus_gpa_range *ranges, unsigned nranges,
+                   const void *payload, size_t len, uint64_t transaction_id)
+{
+    if (vd->state != VMBUS_CH_OPEN)
+        return -1;
+    uint8_t head[GPA_HEAD_MAX];
+    size_t at = vmbus_gpa_encode(head, sizeof head, ranges, nranges, len, transaction_id, true);
+    if (at == 0) {
+        kprintf("vmbus relid %u: a GPA-direct packet of %u ranges that cannot be encoded\n",
+                (unsigned)vd->offer.child_relid, nranges);
+        return -1;
+    }
+    struct vmbus_sg parts[2] = {{head, at}, {payload, len}};
+    bool signal;
+    const char *why;
+    switch (vmbus_ring_write(&vd->out, parts, 2, &signal, &why)) {
+    case VMBUS_RING_OK:
+        break;
+    case VMBUS_RING_FULL:
+        return 1;
+    case VMBUS_RING_BROKEN:
+        vmbus_fail(vd, "outbound ring: %s", why);
+        return -1;
+    default:
+        kprintf("vmbus relid %u: a GPA-direct packet of %u bytes never fits its ring\n",
+                (unsigned)vd->offer.child_relid, (unsigned)(at + len));
+        return -1;
+    }
+    if (signal) {
+        uint16_t st = hyperv_signal_event(vd->offer.connection_id, 0);
+        if (st != HV_STATUS_SUCCESS)
+            vmbus_fail(vd, "signalling the host failed: %s", hv_status_name(st));
+    }
+    return 0;
+}
