@@ -15,10 +15,13 @@
 #define NETVSC_MAX_SECTIONS 128u /* send sections the driver tracks */
 #define NETVSC_PACKET_MAX 4096u  /* the largest VMBus packet taken from the host */
 #define NETVSC_DONE_BATCH 64u    /* receive completions sent together */
-/* Transaction ids: the NVSP request waiting for its completion, and one
- * per send section in flight. */
+/* Transaction ids: the NVSP request waiting for its completion (the
+ * request's completion type in the low bits), and one per send in flight:
+ * a sequence number (bits 16-47) and the section (bits 0-15), so a
+ * completion naming a section with another send's id is caught. */
 #define NETVSC_TID_REQUEST (1ull << 62)
 #define NETVSC_TID_SEND (1ull << 61)
+#define NETVSC_TID_SEND_ID(seq, section) (NETVSC_TID_SEND | (uint64_t)(seq) << 16 | (section))
 
 struct netvsc {
     struct vmbus_dev *vd;
@@ -31,6 +34,8 @@ struct netvsc {
     uint32_t rx_gpadl, tx_gpadl;
     uint32_t tx_section, tx_nsections;
     uint64_t tx_busy[NETVSC_MAX_SECTIONS / 64];
+    uint32_t tx_seq[NETVSC_MAX_SECTIONS]; /* the sequence number of each send in flight */
+    uint32_t next_seq;
     bool tx_csum; /* the host took TCP and UDP checksum offload */
     /* The one NVSP request waiting for its completion. */
     struct {

@@ -55,10 +55,12 @@ static void take_completion(struct netvsc *n, const struct vmbus_pkt *pkt)
     const uint8_t *p = n->pkt + pkt->offset;
     size_t len = pkt->len - pkt->offset;
     uint64_t tid = pkt->transaction_id;
-    if ((tid & ~(uint64_t)0xFFFF) == NETVSC_TID_SEND) {
+    if ((tid >> 48) == NETVSC_TID_SEND >> 48) {
         uint32_t s = (uint32_t)(tid & 0xFFFF);
-        if (s >= n->tx_nsections || !section_busy(n, s)) {
-            netvsc_fail(n, "a send completion for section %u, which is not in flight", (unsigned)s);
+        if (s >= n->tx_nsections || !section_busy(n, s) ||
+            tid != NETVSC_TID_SEND_ID(n->tx_seq[s], s)) {
+            netvsc_fail(n, "a send completion for section %u (id %#llx), which is not in flight",
+                        (unsigned)s, (unsigned long long)tid);
             return;
         }
         if (len < 8 || rd32(p) != NVSP_SEND_RNDIS_PKT_COMPLETE) {
@@ -203,13 +205,15 @@ int netvsc_send_section(struct netvsc *n, uint32_t channel, const struct netdev_
         return -1;
     uint8_t msg[NVSP_MSG_SIZE];
     size_t len = nvsp_rndis_pkt(msg, channel, s, (uint32_t)total);
-    int r = vmbus_send(n->vd, VMBUS_PKT_DATA_INBAND, msg, len, NETVSC_TID_SEND | s, true);
+    uint32_t seq = ++n->next_seq;
+    int r = vmbus_send(n->vd, VMBUS_PKT_DATA_INBAND, msg, len, NETVSC_TID_SEND_ID(seq, s), true);
     if (r != 0) {
         if (r < 0)
             netvsc_fail(n, "the channel broke while sending");
         return r;
     }
     n->tx_busy[s / 64] |= 1ull << (s % 64);
+    n->tx_seq[s] = seq;
     return 0;
 }
 

@@ -168,7 +168,8 @@ MISBEHAVE = {
     "netvsc-rndis-len": "an RNDIS msg_len outside the receive section",
     "netvsc-rndis-offset": "RNDIS packet data outside the message",
     "netvsc-recv-section": "a receive section outside the receive buffer",
-    "netvsc-wrong-tid": r"a send completion for section \d+, which is not in flight",
+    "netvsc-wrong-tid": r"a send completion for section \d+ \(id 0x[0-9a-f]+\), which is not "
+                        r"in flight",
     "netvsc-unsolicited": r"a completion with transaction id 0x[0-9a-f]+, which no request "
                           r"carried",
 }
