@@ -39,7 +39,7 @@ KLDFLAGS := $(KCODEGEN) -flto-partition=one -g -Werror -nostdlib -static -no-pie
 # what the app calls.
 CORE_DIRS := arch/x86_64 boot core init hv dev klib drivers/uart sys api
 DEVICE_DIRS := bus/pci bus/virtio_mmio drivers/virtio drivers/e1000 drivers/vmxnet3 dev/scsi drivers/pvscsi net \
-	hv/hyperv bus/vmbus drivers/hyperv drivers/storvsc
+	hv/hyperv bus/vmbus drivers/hyperv drivers/netvsc drivers/storvsc
 dir_objs = $(patsubst %,$(B)/k/%.o,$(foreach d,$(1),$(wildcard $(d)/*.c) $(wildcard $(d)/*.S)))
 CORE_OBJS := $(call dir_objs,$(CORE_DIRS))
 # The block drivers (virtio-blk, PVSCSI and the SCSI layer under it) are part
@@ -247,7 +247,8 @@ HOSTSIM_PURE_SRCS := hostsim/guest_mem.c hostsim/log.c hostsim/options.c hostsim
 	hostsim/firecracker/dsdt.c hostsim/firecracker/tables.c hostsim/firecracker/memmap.c \
 	hostsim/firecracker/ram.c hostsim/firecracker/initrd.c \
 	$(filter-out hostsim/hyperv/machine.c hostsim/hyperv/partition_kvm.c \
-		hostsim/hyperv/vmbus_machine.c hostsim/hyperv/storvsc_machine.c,$(wildcard hostsim/hyperv/*.c)) \
+		hostsim/hyperv/vmbus_machine.c hostsim/hyperv/nic_machine.c \
+		hostsim/hyperv/storvsc_machine.c,$(wildcard hostsim/hyperv/*.c)) \
 	$(wildcard hostsim/vmbus/*.c)
 hostsim: $(B)/hostsim
 $(B)/hostsim: $(HOSTSIM_SRCS:%.c=$(B)/h/%.o)
@@ -290,6 +291,7 @@ PURE_SRCS := core/cmdline.c core/memmap.c core/page_alloc.c core/heap.c \
 	bus/vmbus/vmbus_msg.c bus/vmbus/vmbus_version.c bus/vmbus/vmbus_ring.c \
 	bus/vmbus/vmbus_gpa_pkt.c drivers/storvsc/vstor.c \
 	drivers/hyperv/ic_msg.c drivers/hyperv/ic_kvp.c arch/x86_64/power_policy.c arch/x86_64/mptable.c \
+	drivers/netvsc/nvsp.c drivers/netvsc/rndis.c \
 	bus/pci/pci_addr.c bus/pci/pci_bar_decode.c bus/pci/pci_cap_walk.c bus/pci/pci_match.c \
 	bus/pci/pci_irq_logic.c bus/pci/pci_format.c \
 	fs/cpio_newc.c fs/tree.c \
@@ -346,6 +348,12 @@ $(B)/unit/test_pvscsi_scan: $(B)/pure/drivers/pvscsi/pvscsi_scan.o \
 # it links the vmbus bus.
 $(B)/unit/test_vmbus_cosim: $(B)/pure/bus/vmbus/vmbus_conn.o $(B)/pure/bus/vmbus/vmbus_channel.o \
 	$(B)/pure/bus/vmbus/vmbus_bus.o $(B)/pure/drivers/hyperv/ic.o $(B)/pure/drivers/hyperv/ic_services.o
+# test_netvsc_cosim runs the kernel's VMBus and netvsc driver against
+# hostsim's VMBus host and network VSP (their headers cannot share a file:
+# the host half is netvsc_cosim_host.c).
+$(B)/unit/test_netvsc_cosim: $(B)/pure/bus/vmbus/vmbus_conn.o $(B)/pure/bus/vmbus/vmbus_channel.o \
+	$(B)/pure/bus/vmbus/vmbus_bus.o $(B)/pure/drivers/netvsc/netvsc.o \
+	$(B)/pure/drivers/netvsc/netvsc_data.o $(B)/pure/tests/unit/netvsc_cosim_host.o
 # test_storvsc_cosim runs the kernel's VMBus and storvsc driver against
 # hostsim's VMBus host and storvsc back end (through a glue of its own:
 # the two sides' headers cannot meet in one file).
@@ -415,6 +423,7 @@ fuzz_srcs_hv_decide := hv/hv_decide.c hv/vmware_backdoor.c
 fuzz_srcs_vmbus_msg := bus/vmbus/vmbus_msg.c hv/hyperv/synic_msg.c
 fuzz_srcs_vmbus_ring := bus/vmbus/vmbus_ring.c
 fuzz_srcs_hyperv_ic := drivers/hyperv/ic_msg.c drivers/hyperv/ic_kvp.c
+fuzz_srcs_netvsc_rx := drivers/netvsc/nvsp.c drivers/netvsc/rndis.c
 fuzz_srcs_storvsc_vstor := drivers/storvsc/vstor.c
 fuzz_srcs_exit_policy := arch/x86_64/power_policy.c arch/x86_64/mptable.c
 fuzz_srcs_net_rx := apps/devinfo/ping_responder.c net/inet_csum.c drivers/virtio/net_hdr.c
@@ -445,6 +454,8 @@ fuzz_srcs_hostsim_hyperv := hostsim/hyperv/partition.c hostsim/hyperv/synthetic_
 fuzz_srcs_hostsim_vmbus := hostsim/vmbus/server.c hostsim/vmbus/server_gpadl.c \
 	hostsim/vmbus/server_channel.c hostsim/vmbus/gpadl.c hostsim/vmbus/ring.c \
 	hostsim/guest_mem.c hostsim/registry.c
+fuzz_srcs_hostsim_netvsp := hostsim/vmbus/netvsp.c hostsim/vmbus/netvsp_rndis.c \
+	$(fuzz_srcs_hostsim_vmbus)
 FUZZERS := $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
 .PHONY: fuzz fuzzers
 fuzzers: $(FUZZERS:%=$(B)/fuzz/fuzz_%)

@@ -19,6 +19,15 @@
 
 enum vmbus_channel_state { VMBUS_CH_CLOSED, VMBUS_CH_OPEN, VMBUS_CH_BROKEN };
 
+/* GPADLs a driver makes over its own buffers (netvsc's receive and send
+ * buffers), besides the ring GPADL. */
+#define VMBUS_BUFFER_GPADLS 2
+struct vmbus_buffer_gpadl {
+    uint32_t id;
+    bool live; /* created, not torn down */
+    bool kept; /* the host never let go: the memory stays the host's */
+};
+
 struct vmbus_dev {
     struct device dev;
     struct vmbus_offer offer;
@@ -31,6 +40,7 @@ struct vmbus_dev {
     bool gpadl_live;
     bool open_sent; /* OPENCHANNEL went out: only then is CLOSECHANNEL due */
     struct vmbus_ring out, in;
+    struct vmbus_buffer_gpadl buffer_gpadl[VMBUS_BUFFER_GPADLS];
     /* the one request waiting for the host's reply */
     struct {
         enum vmbus_msgtype want;
@@ -61,7 +71,9 @@ extern const struct bus vmbus_bus;
 int vmbus_open(struct vmbus_dev *vd, uint32_t out_bytes, uint32_t in_bytes,
                void (*on_event)(struct vmbus_dev *vd));
 /* Closes it (CLOSECHANNEL, GPADL teardown) and frees the rings once the
- * host has let go of them. */
+ * host has let go of them; buffer GPADLs still live are torn down too
+ * (their memory stays the driver's to free: vmbus_gpadl_destroy says
+ * whether it may). */
 void vmbus_close(struct vmbus_dev *vd);
 /* Sends one packet of type (VMBUS_PKT_DATA_INBAND, VMBUS_PKT_COMP) with
  * the payload. 0; 1 when the ring is full now; -1 when the channel is not
@@ -72,6 +84,16 @@ int vmbus_send(struct vmbus_dev *vd, uint16_t type, const void *payload, size_t 
  * -1 when the channel is closed or the host broke the ring (logged, the
  * channel closed). */
 int vmbus_recv(struct vmbus_dev *vd, void *buf, size_t len, struct vmbus_pkt *pkt);
+/* A GPADL over a driver's buffer of bytes (a multiple of 4096) at device
+ * address gpa (page-aligned, physically contiguous), on an open channel:
+ * GPADL_HEADER and BODY messages, then GPADL_CREATED. 0 with *id, or -1
+ * with a log line (the host refused it, or no slot is free). */
+int vmbus_gpadl_create(struct vmbus_dev *vd, uint64_t gpa, uint32_t bytes, uint32_t *id);
+/* Tears down a GPADL from vmbus_gpadl_create (GPADL_TEARDOWN, then
+ * GPADL_TORNDOWN). 0 when the host let go of the buffer (now or in
+ * vmbus_close): the driver may free it; -1 when it did not (logged): the
+ * memory must stay untouched. */
+int vmbus_gpadl_destroy(struct vmbus_dev *vd, uint32_t id);
 /* The host broke the protocol of this channel: logs, closes it, disables
  * the device. */
 void vmbus_fail(struct vmbus_dev *vd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -116,37 +116,59 @@ static int wait_reply(struct vmbus_dev *vd, uint32_t *status)
     return 0;
 }
 
-static int establish_gpadl(struct vmbus_dev *vd, uint64_t gpa, uint32_t npages)
+/* GPADL_HEADER, the BODY messages and GPADL_CREATED for one range of
+ * npages pages from gpa: the ring GPADL and the drivers' buffer GPADLs.
+ * *live is set once the host may hold the GPADL (so a failure after that
+ * still tears it down). 0, or -1 with a log line. */
+static int gpadl_create(struct vmbus_dev *vd, uint64_t gpa, uint32_t npages, uint32_t id,
+                        bool *live)
 {
     static uint64_t pfns[VMBUS_GPADL_HEADER_PFNS + 64 * VMBUS_GPADL_BODY_PFNS];
     if (npages > sizeof pfns / sizeof pfns[0] || vmbus_gpadl_messages(npages) == 0)
         return -1;
     for (uint32_t i = 0; i < npages; i++)
         pfns[i] = gpa / PAGE + i;
-    vd->gpadl = next_gpadl++;
     uint8_t msg[VMBUS_MSG_MAX];
     unsigned parts = vmbus_gpadl_messages(npages);
-    arm(vd, VMBUS_GPADL_CREATED, vd->gpadl);
+    arm(vd, VMBUS_GPADL_CREATED, id);
     for (unsigned part = 0; part < parts; part++) {
-        size_t len =
-            vmbus_msg_gpadl_part(msg, part, vd->offer.child_relid, vd->gpadl, pfns, npages);
+        size_t len = vmbus_msg_gpadl_part(msg, part, vd->offer.child_relid, id, pfns, npages);
         if (vmbus_post(msg, len) != 0)
             return -1;
     }
-    vd->gpadl_live = true;
+    *live = true;
     uint32_t status;
     if (wait_reply(vd, &status) != 0) {
         kprintf("vmbus relid %u: no GPADL_CREATED for GPADL %#x\n", (unsigned)vd->offer.child_relid,
-                (unsigned)vd->gpadl);
+                (unsigned)id);
         return -1;
     }
     if (status != 0) {
         kprintf("vmbus relid %u: the host refused GPADL %#x (status %#x)\n",
-                (unsigned)vd->offer.child_relid, (unsigned)vd->gpadl, (unsigned)status);
-        vd->gpadl_live = false;
+                (unsigned)vd->offer.child_relid, (unsigned)id, (unsigned)status);
+        *live = false;
         return -1;
     }
     return 0;
+}
+
+/* GPADL_TEARDOWN and its GPADL_TORNDOWN: 0, or -1 when the host did not
+ * answer (the memory stays the host's). */
+static int gpadl_teardown(struct vmbus_dev *vd, uint32_t id)
+{
+    uint8_t msg[VMBUS_MSG_MAX];
+    uint32_t status;
+    arm(vd, VMBUS_GPADL_TORNDOWN, id);
+    if (vmbus_post(msg, vmbus_msg_gpadl_teardown(msg, vd->offer.child_relid, id)) != 0 ||
+        wait_reply(vd, &status) != 0)
+        return -1;
+    return 0;
+}
+
+static int establish_gpadl(struct vmbus_dev *vd, uint64_t gpa, uint32_t npages)
+{
+    vd->gpadl = next_gpadl++;
+    return gpadl_create(vd, gpa, npages, vd->gpadl, &vd->gpadl_live);
 }
 
 int vmbus_open(struct vmbus_dev *vd, uint32_t out_bytes, uint32_t in_bytes,
@@ -209,11 +231,18 @@ void vmbus_close(struct vmbus_dev *vd)
         vd->state = VMBUS_CH_CLOSED;
     work_cancel(&vd->work);
     vd->on_event = NULL;
+    /* The buffers' GPADLs: the host no longer uses them once closed. */
+    for (unsigned i = 0; i < VMBUS_BUFFER_GPADLS; i++) {
+        struct vmbus_buffer_gpadl *b = &vd->buffer_gpadl[i];
+        if (b->live && gpadl_teardown(vd, b->id) != 0) {
+            kprintf("vmbus relid %u: buffer GPADL %#x not torn down; it is left to the host\n",
+                    (unsigned)relid, (unsigned)b->id);
+            b->kept = true;
+        }
+        b->live = false;
+    }
     if (vd->gpadl_live) {
-        arm(vd, VMBUS_GPADL_TORNDOWN, vd->gpadl);
-        uint32_t status;
-        if (vmbus_post(msg, vmbus_msg_gpadl_teardown(msg, relid, vd->gpadl)) != 0 ||
-            wait_reply(vd, &status) != 0) {
+        if (gpadl_teardown(vd, vd->gpadl) != 0) {
             /* The host may still write into the rings: they stay its. */
             kprintf("vmbus relid %u: GPADL %#x not torn down; its %u bytes are left to the host\n",
                     (unsigned)relid, (unsigned)vd->gpadl, (unsigned)vd->ring_bytes);
@@ -279,4 +308,48 @@ int vmbus_recv(struct vmbus_dev *vd, void *buf, size_t len, struct vmbus_pkt *pk
         vmbus_fail(vd, "inbound ring: %s", why);
         return -1;
     }
+}
+
+int vmbus_gpadl_create(struct vmbus_dev *vd, uint64_t gpa, uint32_t bytes, uint32_t *id)
+{
+    struct vmbus_buffer_gpadl *slot = NULL;
+    for (unsigned i = 0; i < VMBUS_BUFFER_GPADLS && slot == NULL; i++)
+        if (!vd->buffer_gpadl[i].live && !vd->buffer_gpadl[i].kept)
+            slot = &vd->buffer_gpadl[i];
+    if (vd->state != VMBUS_CH_OPEN || slot == NULL || bytes == 0 || bytes % PAGE != 0 ||
+        gpa % PAGE != 0) {
+        kprintf("vmbus relid %u: no GPADL for %u bytes at %#llx (%s)\n",
+                (unsigned)vd->offer.child_relid, (unsigned)bytes, (unsigned long long)gpa,
+                vd->state != VMBUS_CH_OPEN ? "channel not open"
+                : slot == NULL             ? "every buffer GPADL in use"
+                                           : "not whole pages");
+        return -1;
+    }
+    slot->id = next_gpadl++;
+    if (gpadl_create(vd, gpa, bytes / PAGE, slot->id, &slot->live) != 0)
+        return -1;
+    *id = slot->id;
+    return 0;
+}
+
+int vmbus_gpadl_destroy(struct vmbus_dev *vd, uint32_t id)
+{
+    for (unsigned i = 0; i < VMBUS_BUFFER_GPADLS; i++) {
+        struct vmbus_buffer_gpadl *b = &vd->buffer_gpadl[i];
+        if (b->id != id)
+            continue;
+        if (b->kept)
+            return -1;
+        if (b->live && gpadl_teardown(vd, id) != 0) {
+            kprintf("vmbus relid %u: buffer GPADL %#x not torn down; it is left to the host\n",
+                    (unsigned)vd->offer.child_relid, (unsigned)id);
+            b->live = false;
+            b->kept = true;
+            return -1;
+        }
+        b->live = false;
+        b->id = 0;
+        return 0;
+    }
+    return 0; /* torn down already (vmbus_close), or never made */
 }

@@ -90,9 +90,13 @@ struct vmbus_dev *vmbus_channel_by_relid(uint32_t relid)
 
 struct vmbus_dev *vmbus_channel_by_gpadl(uint32_t gpadl)
 {
-    for (struct vmbus_dev *vd = conn.channels; vd; vd = vd->next)
+    for (struct vmbus_dev *vd = conn.channels; vd; vd = vd->next) {
         if (vd->gpadl_live && vd->gpadl == gpadl)
             return vd;
+        for (unsigned i = 0; i < VMBUS_BUFFER_GPADLS; i++)
+            if (vd->buffer_gpadl[i].live && vd->buffer_gpadl[i].id == gpadl)
+                return vd;
+    }
     return NULL;
 }
 

@@ -22,6 +22,7 @@
 #include "hostsim/hyperv/acpi.h"
 #include "hostsim/hyperv/cpuid.h"
 #include "hostsim/hyperv/layout.h"
+#include "hostsim/hyperv/nic_machine.h"
 #include "hostsim/hyperv/partition_kvm.h"
 #include "hostsim/hyperv/pm.h"
 #include "hostsim/hyperv/storvsc_machine.h"
@@ -41,6 +42,8 @@ static uint32_t vmbus_max_version = VMBUS_VERSION_V5_3;
 static char rescind_name[16]; /* --vmbus-rescind NAME@SECONDS */
 static unsigned rescind_seconds;
 static unsigned scsi_luns = STORVSC_HOST_MAX_LUNS; /* --scsi-luns: disks per controller */
+static struct hvm_nic_link_event nic_link[HVM_NIC_LINK_EVENTS]; /* --netvsc-link */
+static unsigned nic_nlink;
 
 struct hvm {
     struct serial16550 serial;
@@ -50,6 +53,8 @@ struct hvm {
     struct hvhost_partition partition;
     struct hvm_vmbus vmbus;
     struct hvm_storvsc storvsc;
+    struct hvm_nic nic;
+    bool has_nic;
     uint32_t entry;
 };
 
@@ -184,8 +189,16 @@ static int hvm_check(const struct hostsim_options *o)
                HVM_PM1A_CNT_PORT + 1);
         return -1;
     }
-    if (o->nnics > 0 || o->initrd != NULL) {
-        hs_log("--nic and --initrd are not served by the hyperv model (no netvsc yet)");
+    if (o->initrd != NULL) {
+        hs_log("--initrd is not served by the hyperv model");
+        return -1;
+    }
+    if (o->nnics > 1 || (o->nnics == 1 && o->nic[0].mtu != 0)) {
+        hs_log("--nic: the hyperv model has one synthetic NIC, of MTU 1500 (no mtu=)");
+        return -1;
+    }
+    if (nic_nlink > 0 && o->nnics == 0) {
+        hs_log("--netvsc-link needs a --nic");
         return -1;
     }
     if (hvm_storvsc_check(o->ndisks, scsi_luns) != 0)
@@ -199,10 +212,13 @@ static int hvm_check(const struct hostsim_options *o)
         }
     }
     if (o->misbehave != NULL && strcmp(o->misbehave->backend, "vmbus") != 0 &&
-        (strcmp(o->misbehave->backend, "storvsc") != 0 || o->ndisks == 0)) {
+        (strcmp(o->misbehave->backend, "storvsc") != 0 || o->ndisks == 0) &&
+        (strcmp(o->misbehave->backend, "netvsc") != 0 || o->nnics == 0)) {
         hs_log("--misbehave %s: the hyperv model has no %s device%s", o->misbehave->name,
                o->misbehave->backend,
-               strcmp(o->misbehave->backend, "storvsc") == 0 ? " without a --disk" : "");
+               strcmp(o->misbehave->backend, "storvsc") == 0  ? " without a --disk"
+               : strcmp(o->misbehave->backend, "netvsc") == 0 ? " without a --nic"
+                                                              : "");
         return -1;
     }
     return 0;
@@ -234,15 +250,23 @@ static int hvm_setup(struct hostsim_vm *vm, const struct hostsim_options *o)
     if (hvm_storvsc_attach(&m.storvsc, &m.vmbus, o, scsi_luns,
                            storvsc_fault ? o->misbehave->code : 0) != 0)
         return -1;
+    if (o->nnics == 1) {
+        if (hvm_nic_attach(&m.nic, &m.vmbus, vm, &o->nic[0], nic_link, nic_nlink) != 0)
+            return -1;
+        m.has_nic = true;
+    }
     if (rescind_name[0] != '\0' &&
         hvm_vmbus_rescind_later(&m.vmbus, rescind_name, rescind_seconds) != 0) {
         hs_log("--vmbus-rescind: no channel '%s' (shutdown, heartbeat, timesync, kvp; storvsc "
-               "and storvsc2 with disks)",
+               "and storvsc2 with disks; netvsc with a --nic)",
                rescind_name);
         return -1;
     }
+    bool netvsc_fault = o->misbehave != NULL && strcmp(o->misbehave->backend, "netvsc") == 0;
     if (o->misbehave != NULL) {
-        if (!storvsc_fault) /* storvsc's went to its first controller */
+        if (netvsc_fault)
+            m.nic.vsp.misbehave = (enum netvsp_misbehave)o->misbehave->code;
+        else if (!storvsc_fault) /* storvsc's went to its first controller */
             m.vmbus.host.misbehave = (enum vmbus_host_misbehave)o->misbehave->code;
         hs_log("misbehaving on purpose: %s", o->misbehave->name);
     }
@@ -254,6 +278,8 @@ static int hvm_setup(struct hostsim_vm *vm, const struct hostsim_options *o)
 static int hvm_start(struct hostsim_vm *vm)
 {
     struct hvm *m = vm->model_state;
+    if (m->has_nic && hvm_nic_start(&m->nic) != 0)
+        return -1;
     return hvm_vmbus_start(&m->vmbus);
 }
 
@@ -261,6 +287,8 @@ static void hvm_stop(struct hostsim_vm *vm)
 {
     struct hvm *m = vm->model_state;
     if (m != NULL) {
+        if (m->has_nic)
+            hvm_nic_stop(&m->nic);
         hvm_storvsc_stop(&m->storvsc);
         hvm_vmbus_stop(&m->vmbus);
     }
@@ -271,6 +299,7 @@ enum {
     OPT_VMBUS_MAX_VERSION,
     OPT_VMBUS_RESCIND,
     OPT_SCSI_LUNS,
+    OPT_NETVSC_LINK,
 };
 
 static const struct option hvm_options[] = {
@@ -278,6 +307,7 @@ static const struct option hvm_options[] = {
     {"vmbus-max-version", required_argument, NULL, OPT_VMBUS_MAX_VERSION},
     {"vmbus-rescind", required_argument, NULL, OPT_VMBUS_RESCIND},
     {"scsi-luns", required_argument, NULL, OPT_SCSI_LUNS},
+    {"netvsc-link", required_argument, NULL, OPT_NETVSC_LINK},
     {NULL, 0, NULL, 0},
 };
 
@@ -319,15 +349,15 @@ static int hvm_option(int id, const char *arg, char *err, size_t errlen)
         }
         memcpy(rescind_name, arg, (size_t)(at - arg));
         rescind_name[at - arg] = '\0';
-        static const char *const names[] = {"shutdown", "heartbeat", "timesync",
-                                            "kvp",      "storvsc",   "storvsc2"};
+        static const char *const names[] = {"shutdown", "heartbeat", "timesync", "kvp",
+                                            "storvsc",  "storvsc2",  "netvsc"};
         bool known = false;
         for (unsigned i = 0; i < sizeof names / sizeof names[0]; i++)
             known |= strcmp(rescind_name, names[i]) == 0;
         if (!known) {
             snprintf(err, errlen,
                      "--vmbus-rescind: no service '%s' (shutdown, heartbeat, timesync, kvp, "
-                     "storvsc, storvsc2)",
+                     "storvsc, storvsc2, netvsc)",
                      rescind_name);
             return -1;
         }
@@ -345,6 +375,8 @@ static int hvm_option(int id, const char *arg, char *err, size_t errlen)
         scsi_luns = (unsigned)n;
         return 0;
     }
+    if (id == OPT_NETVSC_LINK)
+        return hvm_nic_parse_link(arg, nic_link, &nic_nlink, err, errlen);
     snprintf(err, errlen, "hyperv: unknown option %d", id);
     return -1;
 }
@@ -360,13 +392,17 @@ static const struct hostsim_model hyperv_model = {
              "                     (default 5.3; 1.1 is WIN7, 4.0 WIN10)\n"
              "  --vmbus-rescind NAME@SECONDS  rescind the channel of service NAME (shutdown,\n"
              "                     heartbeat, timesync, kvp; storvsc, storvsc2: the disk\n"
-             "                     controllers) that long into the run\n"
+             "                     controllers; netvsc: the NIC) that long into the run\n"
              "  --disk FILE[,ro]   a SCSI disk behind a storvsc controller (repeatable): LUN 0,\n"
              "                     1, ... of the first controller in command-line order, then\n"
              "                     of a second controller (storvsc2, its own offer) once the\n"
              "                     first holds --scsi-luns disks; FILE is a whole number of\n"
              "                     512-byte blocks, ,ro refuses writes (DATA PROTECT)\n"
              "  --scsi-luns N      disks per storvsc controller (1-64, default 64)\n"
+             "  --nic tap=NAME[,mac=MAC]  a synthetic NIC (netvsc: NVSP and RNDIS on VMBus) on\n"
+             "                     the existing TAP device NAME; MAC default 00:15:5d:00:00:01\n"
+             "  --netvsc-link STATE@SECONDS[,...]  take the NIC's link down or up that long\n"
+             "                     into the run (e.g. down@3,up@5): RNDIS media indications\n"
              "  --cmdline is the kernel command line as given; hvm_start_info carries the\n"
              "  RSDP's address. RAM 2 MiB to 3 GiB, one block from 0. vCPUs 1-64.\n",
     .options = hvm_options,

@@ -207,19 +207,26 @@ int hvm_vmbus_attach(struct hvm_vmbus *b, struct hostsim_vm *vm, struct hvhost_p
     return 0;
 }
 
-int hvm_vmbus_add_storvsc(struct hvm_vmbus *b, struct storvsc_host *s)
+struct vmbus_host_channel *hvm_vmbus_add_service(struct hvm_vmbus *b,
+                                                 const struct vmbus_host_service *s)
 {
-    struct vmbus_host_channel *ch = vmbus_host_add_channel(&b->host, &s->service);
+    struct vmbus_host_channel *ch = vmbus_host_add_channel(&b->host, s);
     if (ch == NULL) {
-        hs_log("vmbus: no room for another channel (%s)", s->service.name);
-        return -1;
+        hs_log("vmbus: no room for another channel (%s)", s->name);
+        return NULL;
     }
-    s->channel = ch;
+    /* Relid as the flag number's range: the guest signals with any. */
     struct hvhost_port ev = {.connection_id = ch->connection_id,
                              .event = on_channel_event,
                              .flag_count = 2048,
                              .ctx = ch};
-    return hvhost_partition_add_port(b->partition, &ev);
+    return hvhost_partition_add_port(b->partition, &ev) == 0 ? ch : NULL;
+}
+
+int hvm_vmbus_add_storvsc(struct hvm_vmbus *b, struct storvsc_host *s)
+{
+    s->channel = hvm_vmbus_add_service(b, &s->service);
+    return s->channel != NULL ? 0 : -1;
 }
 
 int hvm_vmbus_rescind_later(struct hvm_vmbus *b, const char *name, unsigned seconds)

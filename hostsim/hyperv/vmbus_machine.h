@@ -36,6 +36,11 @@ struct hvm_vmbus {
 /* After hvhost_partition_attach. 0, or -1 after saying why. */
 int hvm_vmbus_attach(struct hvm_vmbus *b, struct hostsim_vm *vm, struct hvhost_partition *p,
                      uint32_t max_version);
+/* Offers one more channel for service s (a device back end: netvsc,
+ * storvsc), with its signal port; after hvm_vmbus_attach, before the guest
+ * starts. The channel, or NULL after saying why. */
+struct vmbus_host_channel *hvm_vmbus_add_service(struct hvm_vmbus *b,
+                                                 const struct vmbus_host_service *s);
 /* Offers a storvsc controller (after the integration services: relids 5
  * on). 0, or -1 after saying why. */
 int hvm_vmbus_add_storvsc(struct hvm_vmbus *b, struct storvsc_host *s);

@@ -122,3 +122,53 @@ void vmbus_host_gpadl_free(struct vmbus_host_gpadl *g)
     free(g->pfn);
     memset(g, 0, sizeof *g);
 }
+
+/* The host bytes behind byte off of the first range, and how many follow
+ * on the same page (at most n); NULL outside the range or RAM. */
+static uint8_t *gpadl_span(const struct vmbus_host_gpadl *g, const struct guest_mem *mem,
+                           uint64_t off, size_t n, size_t *chunk)
+{
+    uint64_t at = off + g->first_offset;
+    uint64_t page = at / PAGE, in = at % PAGE;
+    if (page >= g->npfn)
+        return NULL;
+    *chunk = PAGE - in < n ? (size_t)(PAGE - in) : n;
+    return guest_mem_ptr(mem, g->pfn[page] * PAGE + in, *chunk);
+}
+
+static int gpadl_copy(const struct vmbus_host_gpadl *g, const struct guest_mem *mem, uint64_t off,
+                      uint8_t *host, size_t n, bool in)
+{
+    if (!g->complete || off > g->first_bytes || n > g->first_bytes - off)
+        return -1;
+    for (size_t done = 0; done < n;) { /* check every page before copying */
+        size_t chunk = 0;
+        if (gpadl_span(g, mem, off + done, n - done, &chunk) == NULL)
+            return -1;
+        done += chunk;
+    }
+    while (n > 0) {
+        size_t chunk = 0;
+        uint8_t *p = gpadl_span(g, mem, off, n, &chunk);
+        if (in)
+            memcpy(p, host, chunk);
+        else
+            memcpy(host, p, chunk);
+        host += chunk;
+        off += chunk;
+        n -= chunk;
+    }
+    return 0;
+}
+
+int vmbus_host_gpadl_read(const struct vmbus_host_gpadl *g, const struct guest_mem *mem,
+                          uint64_t off, void *dst, size_t n)
+{
+    return gpadl_copy(g, mem, off, dst, n, false);
+}
+
+int vmbus_host_gpadl_write(const struct vmbus_host_gpadl *g, const struct guest_mem *mem,
+                           uint64_t off, const void *src, size_t n)
+{
+    return gpadl_copy(g, mem, off, (uint8_t *)(uintptr_t)src, n, true);
+}

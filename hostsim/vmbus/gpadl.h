@@ -43,4 +43,14 @@ int vmbus_host_gpadl_append(struct vmbus_host_gpadl *g, const uint8_t *bytes, si
                             const struct guest_mem *mem, char *err, size_t errlen);
 void vmbus_host_gpadl_free(struct vmbus_host_gpadl *g);
 
+/* A service's access to a complete GPADL's memory (netvsc's receive and
+ * send buffers): byte off of its first range (the bytes from first_offset
+ * in its first page on, across its pages, first_bytes in all). Copies n
+ * bytes out or in; 0, or -1 (nothing copied) when [off, off + n) is not
+ * inside the range or a page is not guest RAM. */
+int vmbus_host_gpadl_read(const struct vmbus_host_gpadl *g, const struct guest_mem *mem,
+                          uint64_t off, void *dst, size_t n);
+int vmbus_host_gpadl_write(const struct vmbus_host_gpadl *g, const struct guest_mem *mem,
+                           uint64_t off, const void *src, size_t n);
+
 #endif

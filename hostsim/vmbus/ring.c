@@ -179,10 +179,12 @@ enum vmbus_ring_result vmbus_host_ring_read(struct vmbus_host_ring *r, struct vm
     return VMBUS_RING_OK;
 }
 
-enum vmbus_ring_result vmbus_host_ring_write(struct vmbus_host_ring *r, uint16_t type,
-                                             uint16_t flags, uint64_t transaction_id,
-                                             const void *payload, size_t len, bool *signal,
-                                             char *err, size_t errlen)
+/* Writes one packet whose payload follows an extra header of hlen bytes
+ * (a multiple of 8) after the descriptor: offset8 covers both. */
+static enum vmbus_ring_result write_packet(struct vmbus_host_ring *r, uint16_t type, uint16_t flags,
+                                           uint64_t transaction_id, const void *hdr, size_t hlen,
+                                           const void *payload, size_t len, bool *signal, char *err,
+                                           size_t errlen)
 {
     *signal = false;
     uint32_t read = load(r, RING_READ_INDEX);
@@ -192,7 +194,7 @@ enum vmbus_ring_result vmbus_host_ring_write(struct vmbus_host_ring *r, uint16_t
         return VMBUS_RING_BROKEN;
     }
     size_t padded = (len + 7) & ~(size_t)7;
-    size_t packet = RING_PACKET_DESCRIPTOR + padded;
+    size_t packet = RING_PACKET_DESCRIPTOR + hlen + padded;
     uint32_t write = r->index;
     uint32_t used = (write + r->size - read) % r->size;
     uint32_t free = r->size - used;
@@ -201,7 +203,8 @@ enum vmbus_ring_result vmbus_host_ring_write(struct vmbus_host_ring *r, uint16_t
         return VMBUS_RING_FULL;
     }
     uint8_t d[RING_PACKET_DESCRIPTOR];
-    uint16_t offset8 = RING_PACKET_DESCRIPTOR / 8, len8 = (uint16_t)(packet / 8);
+    uint16_t offset8 = (uint16_t)((RING_PACKET_DESCRIPTOR + hlen) / 8),
+             len8 = (uint16_t)(packet / 8);
     if (r->corrupt_next == 2) /* MISBEHAVE: longer than anything written */
         len8 = (uint16_t)(r->size / 8 > 0xFFFF ? 0xFFFF : r->size / 8);
     memcpy(d, &type, 2);
@@ -210,10 +213,12 @@ enum vmbus_ring_result vmbus_host_ring_write(struct vmbus_host_ring *r, uint16_t
     memcpy(d + 6, &flags, 2);
     memcpy(d + 8, &transaction_id, 8);
     copy_in(r, write, d, sizeof d);
-    copy_in(r, write + RING_PACKET_DESCRIPTOR, payload, len);
+    copy_in(r, write + RING_PACKET_DESCRIPTOR, hdr, hlen);
+    uint32_t at = write + RING_PACKET_DESCRIPTOR + (uint32_t)hlen;
+    copy_in(r, at, payload, len);
     static const uint8_t zero[8];
     if (padded > len)
-        copy_in(r, write + RING_PACKET_DESCRIPTOR + (uint32_t)len, zero, padded - len);
+        copy_in(r, at + (uint32_t)len, zero, padded - len);
     uint64_t trailer = (uint64_t)write << 32;
     copy_in(r, write + (uint32_t)packet, &trailer, sizeof trailer);
     r->index = (write + (uint32_t)packet + RING_TRAILER) % r->size;
@@ -226,4 +231,21 @@ enum vmbus_ring_result vmbus_host_ring_write(struct vmbus_host_ring *r, uint16_t
     if (load(r, RING_INTERRUPT_MASK) == 0 && write == load(r, RING_READ_INDEX))
         *signal = true;
     return VMBUS_RING_OK;
+}
+
+enum vmbus_ring_result vmbus_host_ring_write(struct vmbus_host_ring *r, uint16_t type,
+                                             uint16_t flags, uint64_t transaction_id,
+                                             const void *payload, size_t len, bool *signal,
+                                             char *err, size_t errlen)
+{
+    return write_packet(r, type, flags, transaction_id, NULL, 0, payload, len, signal, err, errlen);
+}
+
+enum vmbus_ring_result vmbus_host_ring_write_hdr(struct vmbus_host_ring *r, uint16_t type,
+                                                 uint16_t flags, uint64_t transaction_id,
+                                                 const void *hdr, size_t hlen, const void *payload,
+                                                 size_t len, bool *signal, char *err, size_t errlen)
+{
+    return write_packet(r, type, flags, transaction_id, hdr, hlen, payload, len, signal, err,
+                        errlen);
 }

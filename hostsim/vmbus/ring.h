@@ -73,4 +73,13 @@ enum vmbus_ring_result vmbus_host_ring_write(struct vmbus_host_ring *r, uint16_t
                                              const void *payload, size_t len, bool *signal,
                                              char *err, size_t errlen);
 
+/* The same with an extra header of hlen bytes (a multiple of 8) between
+ * the descriptor and the payload, offset8 past it: a transfer-page
+ * packet's pageset and ranges (hyperv.h vmtransfer_page_packet_header). */
+enum vmbus_ring_result vmbus_host_ring_write_hdr(struct vmbus_host_ring *r, uint16_t type,
+                                                 uint16_t flags, uint64_t transaction_id,
+                                                 const void *hdr, size_t hlen, const void *payload,
+                                                 size_t len, bool *signal, char *err,
+                                                 size_t errlen);
+
 #endif

@@ -124,6 +124,15 @@ int vmbus_host_rescind(struct vmbus_host *h, uint32_t relid);
  * the ring is full or broken (a broken ring is a violation). */
 int vmbus_host_channel_send(struct vmbus_host_channel *ch, uint16_t type, uint16_t flags,
                             uint64_t transaction_id, const void *payload, size_t len);
+/* A service's transfer-page packet (type 7, completion requested): the
+ * pageset header and ranges (hlen bytes, a multiple of 8), then the
+ * payload. 0, or -1 as vmbus_host_channel_send. */
+int vmbus_host_channel_send_xfer(struct vmbus_host_channel *ch, uint64_t transaction_id,
+                                 const void *hdr, size_t hlen, const void *payload, size_t len);
+/* A service's access to a GPADL the guest made on its channel (netvsc's
+ * buffers), by id: the complete GPADL of that channel, or NULL. Read and
+ * write it with vmbus_host_gpadl_read/_write (gpadl.h). */
+const struct vmbus_host_gpadl *vmbus_host_channel_gpadl(struct vmbus_host_channel *ch, uint32_t id);
 /* A service's report of a violation on its channel (printf-style). */
 void vmbus_host_violation(struct vmbus_host *h, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));

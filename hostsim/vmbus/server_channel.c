@@ -194,3 +194,26 @@ int vmbus_host_channel_send(struct vmbus_host_channel *ch, uint16_t type, uint16
         signal_guest(h, ch);
     return 0;
 }
+
+int vmbus_host_channel_send_xfer(struct vmbus_host_channel *ch, uint64_t transaction_id,
+                                 const void *hdr, size_t hlen, const void *payload, size_t len)
+{
+    struct vmbus_host *h = ch->host;
+    if (!ch->open || h->broken)
+        return -1;
+    bool signal = false;
+    char err[256];
+    enum vmbus_ring_result r = vmbus_host_ring_write_hdr(
+        &ch->out, VMBUS_PACKET_DATA_XFER_PAGES, VMBUS_PACKET_FLAG_COMPLETION, transaction_id, hdr,
+        hlen, payload, len, &signal, err, sizeof err);
+    if (r == VMBUS_RING_BROKEN) {
+        vmbus_host_violation(h, "relid %u (%s) host-to-guest ring: %s", ch->relid,
+                             ch->service->name, err);
+        return -1;
+    }
+    if (r == VMBUS_RING_FULL)
+        return -1;
+    if (signal)
+        signal_guest(h, ch);
+    return 0;
+}

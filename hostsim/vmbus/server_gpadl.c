@@ -111,3 +111,9 @@ void vmbus_srv_gpadl_teardown(struct vmbus_host *h, const uint8_t *b, size_t n)
     uint32_t w[1] = {id};
     vmbus_srv_send_words(h, VMBUS_MSG_GPADL_TORNDOWN, w, 1);
 }
+
+const struct vmbus_host_gpadl *vmbus_host_channel_gpadl(struct vmbus_host_channel *ch, uint32_t id)
+{
+    const struct vmbus_host_gpadl *g = vmbus_srv_find_gpadl(ch->host, id);
+    return g != NULL && g->complete && g->relid == ch->relid ? g : NULL;
+}

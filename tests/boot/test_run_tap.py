@@ -1,6 +1,6 @@
 """`anyvm run --nic tap=NAME[,mac=MAC]`: the NIC on an existing TAP device,
-as virtio-net on the target's transport or as an emulated model
-(--nic-model). anyvm runs inside a network namespace of its own holding the
+as virtio-net on the target's transport, as an emulated model
+(--nic-model), or as Hyper-V's synthetic NIC (netvsc) on hostsim hyperv. anyvm runs inside a network namespace of its own holding the
 TAP at 10.0.0.1/24 (the `namespace` fixture); build/devinfo.elf answers as
 10.0.0.2 while the test pings it and sends UDP echo datagrams."""
 
@@ -25,6 +25,8 @@ PINGS, UDP = 10, 3
     ("q35", "e1000e", "e1000e"),
     # the .efi under OVMF: virtio-net found on PCIe after the firmware let go of it
     ("q35-uefi", None, "virtio-net"),
+    # hostsim's Hyper-V: the synthetic NIC on VMBus
+    ("hyperv", None, "netvsc"),
 ])
 def test_nic_on_a_tap(namespace, target, model, driver):
     argv = namespace.cmd(sys.executable, ANYVM, "run", "--target", target, "--timeout", "120",

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Writes the small, valid seed inputs of the fuzz harnesses whose input is a
-binary layout (tests/fuzz/seeds/{acpi,bootinfo,memmap,net_rx,hv_decide,
+binary layout (tests/fuzz/seeds/{acpi,bootinfo,memmap,net_rx,netvsc_rx,hostsim_netvsp,hv_decide,
 exit_policy,virtio_pci_caps,pci_scan,syscall,e1000_rx,storvsc_vstor}/). Each layout is described at the top
 of its harness, tests/fuzz/fuzz_NAME.c. Run from the
 repository root; the output is deterministic."""
@@ -536,6 +536,44 @@ def hyperv_ic_seeds():
     write("hyperv_ic", "kvp_enumerate", struct.pack("<II", 1, 20 + len(body)) + hdr + body)
 
 
+# ---- netvsc_rx: what a Hyper-V host sends netvsc (tests/fuzz/fuzz_netvsc_rx.c):
+# a transfer-page packet of two ranges, a received frame with a checksum
+# PPI, a query answer, a receive-buffer completion ----
+def netvsc_rx_seeds():
+    nvsp = struct.pack("<IIII", 107, 0, 0xFFFFFFFF, 0) + bytes(24)
+    xfer = struct.pack("<HBBI", 0xCAFE, 0, 0, 2) + struct.pack("<IIII", 1574, 0, 60, 1806)
+    desc = struct.pack("<HHHHQ", 7, (16 + len(xfer)) // 8, (16 + len(xfer) + len(nvsp)) // 8, 1,
+                       5)
+    write("netvsc_rx", "transfer_two_ranges", bytes([0]) + desc + xfer + nvsp)
+    frame = bytes([2, 0, 0, 0, 0, 1, 2, 0x99, 0x99, 0x99, 0x99, 0x99, 8, 6]) + bytes(46)
+    rndis = struct.pack("<IIIIIIIIIII", 1, 60 + len(frame), 52, len(frame), 0, 0, 0, 36, 16, 0, 0)
+    ppi = struct.pack("<IIII", 16, 0, 12, 0x38)
+    write("netvsc_rx", "packet_with_checksum_ppi", bytes([1]) + rndis + ppi + frame)
+    query = struct.pack("<IIIIII", 0x80000004, 30, 7, 0, 6, 16) + bytes([0, 0x15, 0x5d, 0, 0, 1])
+    write("netvsc_rx", "query_answer_mac", bytes([2]) + query)
+    write("netvsc_rx", "indicate_connect", bytes([2]) + struct.pack("<IIIII", 7, 20, 0x4001000B,
+                                                                    0, 0))
+    recvbuf = struct.pack("<IIIIIII", 102, 1, 1, 0, 1806, 36, 1806 * 36) + bytes(12)
+    write("netvsc_rx", "recv_buf_complete", bytes([3, 1]) + recvbuf)
+
+
+# ---- hostsim_netvsp: steps a guest takes (tests/fuzz/fuzz_hostsim_netvsp.c):
+# a frame with a checksum PPI from a send section, a QUERY, a frame from the
+# TAP and its completion ----
+def hostsim_netvsp_seeds():
+    def rndis_step(msg, section, channel, tid):
+        assert len(msg) % 2 == 0 and len(msg) < 240
+        return bytes([1, len(msg) // 2]) + msg + bytes([section, channel, 0, tid])
+    frame = bytes([0x02, 0x99, 0x99, 0x99, 0x99, 0x99, 0x00, 0x15, 0x5d, 0, 0, 1, 0x88, 0xB5])
+    frame += bytes(46)
+    pkt = struct.pack("<11I", 1, 120, 52, 60, 0, 0, 0, 36, 16, 0, 0)
+    pkt += struct.pack("<4I", 16, 0, 12, 0) + frame
+    query = struct.pack("<7I", 4, 28, 9, 0x01010101, 0, 20, 0)
+    tap = bytes([3, 1]) + struct.pack(">H", 60) + bytes([0x38, 0x00])
+    write("hostsim_netvsp", "frame_query_deliver",
+          rndis_step(pkt, 2, 0, 9) + rndis_step(query, 3, 1, 10) + tap + bytes([2, 16]))
+
+
 # ---- scsi: which parser (byte % 8: 0 sense, 1 INQUIRY, 2 VPD (page = last
 # byte), 3 REPORT LUNS, 4/5 READ CAPACITY(10)/(16), 6 MODE SENSE(6), 7 the
 # READ/WRITE builder), then the device's reply (tests/fuzz/fuzz_scsi.c) ----
@@ -601,6 +639,8 @@ def storvsc_seeds():
 if __name__ == "__main__":
     storvsc_seeds()
     hyperv_ic_seeds()
+    netvsc_rx_seeds()
+    hostsim_netvsp_seeds()
     vmbus_ring_seeds()
     vmbus_msg_seeds()
     acpi_seeds()

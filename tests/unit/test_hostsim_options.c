@@ -72,7 +72,10 @@ TEST(registry_sees_what_registered)
          b < hostsim_backends_end(); b++)
         for (const struct hostsim_misbehave *m = (*b)->misbehave; m && m->name; m++, n++)
             CHECK(m->about != NULL && strlen(m->about) > 10);
-    CHECK_EQ(n, 8u + 7 + 4); /* virtio-blk 4, virtio-net 4, vmbus 7, storvsc 4 */
+    CHECK_EQ(n, 8u + 7 + 4 + 5); /* virtio-blk 4, virtio-net 4, vmbus 7, storvsc 4, netvsc 5 */
+    k = hostsim_misbehave_find("netvsc-recv-section");
+    CHECK(k != NULL);
+    CHECK_STR(k->backend, "netvsc");
     k = hostsim_misbehave_find("vmbus-rescind-open");
     CHECK(k != NULL);
     CHECK_STR(k->backend, "vmbus");

@@ -330,6 +330,57 @@ TEST(gpadl_header_and_bodies)
     CHECK_EQ(gpadl_body(7, 66, 15), -1); /* one PFN too many */
 }
 
+/* A service reads and writes a buffer GPADL of its channel by id (netvsc's
+ * receive and send buffers): across page boundaries, never past the range,
+ * never another channel's GPADL, none once torn down. */
+TEST(service_access_to_a_gpadl_by_id)
+{
+    fresh(0x50003, 2);
+    connect_v5_3_and_offers();
+    /* 3 pages from PFN 40, pages not in order (40, 42, 41): one range. */
+    uint8_t b[232] = {0};
+    w32(b, 1);
+    w32(b + 4, 0xCAFE);
+    uint16_t buflen = 8 + 3 * 8, count = 1;
+    memcpy(b + 8, &buflen, 2);
+    memcpy(b + 10, &count, 2);
+    w32(b + 12, 3 * 4096 - 100); /* byte_count: 100 bytes short of 3 pages */
+    w32(b + 16, 0);
+    uint64_t pfns[3] = {40, 42, 41};
+    memcpy(b + 20, pfns, sizeof pfns);
+    CHECK_EQ(post(4, 8, b, 20 + sizeof pfns), 0);
+    CHECK_EQ(gpadl_header(2, 0xBEEF, 50, 1, 1), 0);
+    const struct vmbus_host_gpadl *g = vmbus_host_channel_gpadl(&host.channel[0], 0xCAFE);
+    CHECK(g != NULL);
+    CHECK(vmbus_host_channel_gpadl(&host.channel[1], 0xCAFE) == NULL); /* not relid 2's */
+    CHECK(vmbus_host_channel_gpadl(&host.channel[0], 0xBEEF) == NULL);
+    CHECK(vmbus_host_channel_gpadl(&host.channel[1], 0xBEEF) != NULL);
+    /* bytes 4090..4105 straddle GPADL pages 0 and 1: guest PFNs 40 and 42 */
+    uint8_t text[16] = "straddling page!", back[16] = {0};
+    CHECK_EQ(vmbus_host_gpadl_write(g, &mem, 4090, text, sizeof text), 0);
+    CHECK(memcmp(ram + 40 * 4096 + 4090, text, 6) == 0);
+    CHECK(memcmp(ram + 42 * 4096, text + 6, 10) == 0);
+    CHECK_EQ(vmbus_host_gpadl_read(g, &mem, 4090, back, sizeof back), 0);
+    CHECK(memcmp(back, text, sizeof text) == 0);
+    /* page 2 of the GPADL is guest PFN 41 */
+    ram[41 * 4096 + 7] = 0x5A;
+    CHECK_EQ(vmbus_host_gpadl_read(g, &mem, 2 * 4096 + 7, back, 1), 0);
+    CHECK_EQ(back[0], 0x5A);
+    /* the range ends 100 bytes before the third page does */
+    uint32_t end = 3 * 4096 - 100;
+    CHECK_EQ(vmbus_host_gpadl_read(g, &mem, end - 16, back, 16), 0);
+    CHECK_EQ(vmbus_host_gpadl_read(g, &mem, end - 15, back, 16), -1);
+    CHECK_EQ(vmbus_host_gpadl_write(g, &mem, end, text, 1), -1);
+    CHECK_EQ(vmbus_host_gpadl_read(g, &mem, UINT64_MAX - 4, back, 16), -1);
+    /* torn down: gone */
+    uint8_t t[8];
+    w32(t, 1);
+    w32(t + 4, 0xCAFE);
+    CHECK_EQ(post(4, 11, t, 8), 0);
+    CHECK(vmbus_host_channel_gpadl(&host.channel[0], 0xCAFE) == NULL);
+    CHECK_EQ(seen.violations, 0u);
+}
+
 /* OPENCHANNEL (hyperv.h vmbus_channel_open_channel): relid @0, openid @4,
  * ringbuffer_gpadlhandle @8, target_vp @12, downstream_ringbuffer_pageoffset
  * @16, userdata[120] @20. */

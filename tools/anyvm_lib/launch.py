@@ -107,7 +107,7 @@ def prepare(spec, workdir):
         if spec.gdb_port is not None:
             raise BootError(f"target {target.name}: --gdb needs QEMU's gdb stub; hostsim has none "
                             "(use a QEMU target: microvm, pc, q35)")
-        if spec.nic != "none" or spec.forwards:
+        if spec.nic == "user" or spec.forwards:
             raise BootError(f"target {target.name}: -p and --nic user need QEMU's user "
                             "networking; hostsim attaches a NIC to a TAP device (--nic tap=NAME)")
         if spec.accel == "tcg":
@@ -115,7 +115,8 @@ def prepare(spec, workdir):
         if not os.access(hostsim.HOSTSIM, os.X_OK):
             raise BootError(f"{hostsim.HOSTSIM} not found (build it: make hostsim)")
         if spec.nic_model:
-            raise BootError(f"target {target.name}: hostsim's NIC is virtio-net; no --nic-model")
+            raise BootError(f"target {target.name}: hostsim's NIC is virtio-net (firecracker) or "
+                            "netvsc (hyperv); no --nic-model")
         return hostsim.argv(target.machine, target.medium, kernel, line, spec.mem, spec.cpus,
                             spec.timeout, qemu.DEBUG_EXIT_PORT if spec.exit_device else None,
                             initrd=spec.initrd and os.path.abspath(spec.initrd),
