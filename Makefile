@@ -454,7 +454,7 @@ fuzz_srcs_hostsim_hyperv := hostsim/hyperv/partition.c hostsim/hyperv/synthetic_
 fuzz_srcs_hostsim_vmbus := hostsim/vmbus/server.c hostsim/vmbus/server_gpadl.c \
 	hostsim/vmbus/server_channel.c hostsim/vmbus/gpadl.c hostsim/vmbus/ring.c \
 	hostsim/guest_mem.c hostsim/registry.c
-fuzz_srcs_hostsim_netvsp := hostsim/vmbus/netvsp.c hostsim/vmbus/netvsp_rndis.c \
+fuzz_srcs_hostsim_netvsp := hostsim/vmbus/netvsp.c hostsim/vmbus/netvsp_rndis.c hostsim/vmbus/gpa_direct.c \
 	$(fuzz_srcs_hostsim_vmbus)
 FUZZERS := $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
 .PHONY: fuzz fuzzers
@@ -504,7 +504,9 @@ test: setup
 reference: setup
 	@$(MAKE) --no-print-directory hostsim
 	tests/reference/build_linux.sh
+	tests/reference/build_linux.sh hyperv
 	PYTHONDONTWRITEBYTECODE=1 $(PYTHON) tests/reference/boot.py
+	PYTHONDONTWRITEBYTECODE=1 $(PYTHON) tests/reference/boot_hyperv.py
 bench: setup
 	@$(MAKE) --no-print-directory apps hostsim $(B)/empty.elf $(B)/bench/vmbus_ring_rate
 	PYTHONDONTWRITEBYTECODE=1 $(PYTHON) bench/bench.py $(BENCH_ARGS)

@@ -45,6 +45,7 @@ struct hvhost_sint_queue {
 
 struct hvhost_vp {
     uint64_t scontrol, siefp, simp;
+    uint64_t vp_assist; /* HV_X64_MSR_VP_ASSIST_PAGE as written (kept, never used) */
     uint64_t sint[HV_SINT_COUNT];
     struct hvhost_sint_queue queue[HV_SINT_COUNT];
 };

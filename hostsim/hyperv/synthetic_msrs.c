@@ -157,6 +157,9 @@ int hvhost_msr_read(struct hvhost_partition *p, unsigned vp, uint32_t msr, uint6
     case HV_MSR_EOM:
         *value = 0;
         return 0;
+    case HV_MSR_VP_ASSIST_PAGE:
+        *value = v->vp_assist;
+        return 0;
     }
     return -1;
 }
@@ -198,6 +201,16 @@ int hvhost_msr_write(struct hvhost_partition *p, unsigned vp, uint32_t msr, uint
         return rc;
     case HV_MSR_EOM:
         hvhost_synic_rescan(p, vp);
+        return 0;
+    case HV_MSR_VP_ASSIST_PAGE:
+        /* TLFS "Virtual Processor Assist Page": enable bit 0, the page's
+         * GPA above bit 12. Linux 6.1 writes it on every vCPU whether or not
+         * the partition may use the page's features; hostsim offers none of
+         * them (no lazy EOI, no enlightened VMCS), so the page is only
+         * checked and kept, as a host that grants nothing through it. */
+        if ((value & PAGE_ENABLE) && !page_in_ram(p, value & (PAGE_MASK | PAGE_ENABLE)))
+            return -1;
+        v->vp_assist = value & (PAGE_MASK | PAGE_ENABLE);
         return 0;
     }
     /* VP_INDEX, TIME_REF_COUNT, the frequencies, SVERSION: read-only. */

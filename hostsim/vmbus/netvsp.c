@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "hostsim/registry.h"
+#include "hostsim/vmbus/gpa_direct.h"
 #include "hostsim/vmbus/netvsp.h"
 #include "hostsim/vmbus/wire.h"
 
@@ -176,17 +177,51 @@ static void send_send_buf(struct netvsp *v, const uint8_t *m, size_t n, uint64_t
     complete(v, tid, r);
 }
 
-/* NVSP 107 from the guest: the RNDIS bytes of a send section. */
-static void rndis_packet(struct netvsp *v, const uint8_t *m, size_t n, uint64_t tid)
+/* The RNDIS bytes of a GPA-direct packet: its page ranges one after the
+ * other, as Linux's netvsc sends a message that is in no send section
+ * (netvsc.c netvsc_send_pkt with a page buffer; section index 0xFFFFFFFF).
+ * Their length, or 0 when the ranges cannot be read or do not fit. */
+static uint32_t gather(struct netvsp *v, const struct vmbus_host_packet *p)
 {
+    struct vmbus_host_gpa gpa;
+    char err[160];
+    if (vmbus_host_gpa_parse(p, v->ch->host->mem, &gpa, err, sizeof err) != 0)
+        return 0;
+    uint32_t size = 0;
+    for (unsigned i = 0; i < gpa.count; i++) {
+        uint32_t len = gpa.range[i].len;
+        if (len > sizeof v->scratch - size ||
+            vmbus_host_gpa_read(v->ch->host->mem, &gpa.range[i], 0, v->scratch + size, len) != 0)
+            return 0;
+        size += len;
+    }
+    return size;
+}
+
+/* NVSP 107 from the guest: the RNDIS bytes of a send section, or of the
+ * packet's page ranges when it names none. */
+static void rndis_packet(struct netvsp *v, const struct vmbus_host_packet *p, uint64_t tid)
+{
+    const uint8_t *m = p->payload;
+    size_t n = p->payload_len;
     uint32_t channel = n >= 16 ? get32(m + 4) : 0, index = n >= 16 ? get32(m + 8) : 0;
     uint32_t size = n >= 16 ? get32(m + 12) : 0;
     const struct vmbus_host_gpadl *g =
         v->tx_buf ? vmbus_host_channel_gpadl(v->ch, v->tx_gpadl) : NULL;
-    if (n < 16 || channel > 1 || g == NULL || index == NO_SECTION || size == 0 ||
-        size > NETVSP_SEND_SECTION ||
-        vmbus_host_gpadl_read(g, v->ch->host->mem, (uint64_t)index * NETVSP_SEND_SECTION,
-                              v->scratch, size) != 0) {
+    bool direct = p->type == VMBUS_PACKET_DATA_GPA_DIRECT;
+    if (direct && n >= 16 && channel <= 1 && index == NO_SECTION) {
+        size = gather(v, p);
+        if (size == 0) {
+            vmbus_host_violation(v->ch->host,
+                                 "netvsc: RNDIS packet in page ranges that cannot be read or are "
+                                 "longer than %u bytes",
+                                 (unsigned)sizeof v->scratch);
+            return;
+        }
+    } else if (n < 16 || channel > 1 || direct || g == NULL || index == NO_SECTION || size == 0 ||
+               size > NETVSP_SEND_SECTION ||
+               vmbus_host_gpadl_read(g, v->ch->host->mem, (uint64_t)index * NETVSP_SEND_SECTION,
+                                     v->scratch, size) != 0) {
         vmbus_host_violation(v->ch->host,
                              "netvsc: RNDIS packet on channel %u from send section %u, %u bytes: "
                              "expected channel 0 or 1 and 1 to 6144 bytes of a section of the "
@@ -252,10 +287,12 @@ static void on_packet(struct vmbus_host_channel *ch, const struct vmbus_host_pac
     uint32_t type = n >= 4 ? get32(m) : 0;
     bool wants = p->flags & VMBUS_PACKET_FLAG_COMPLETION;
     bool must = type == INIT || type == SEND_RECV_BUF || type == SEND_SEND_BUF || type == RNDIS_PKT;
-    if (p->type != VMBUS_PACKET_DATA_INBAND || (must && !wants)) {
+    bool direct_rndis = p->type == VMBUS_PACKET_DATA_GPA_DIRECT && type == RNDIS_PKT;
+    if ((p->type != VMBUS_PACKET_DATA_INBAND && !direct_rndis) || (must && !wants)) {
         vmbus_host_violation(ch->host,
                              "netvsc: VMBus packet type %u carrying NVSP type %u%s: expected "
-                             "in-band NVSP messages, requests with completion requested",
+                             "in-band NVSP messages (RNDIS packets also in page ranges), "
+                             "requests with completion requested",
                              p->type, type, must && !wants ? " without completion requested" : "");
         return;
     }
@@ -303,7 +340,7 @@ static void on_packet(struct vmbus_host_channel *ch, const struct vmbus_host_pac
         return;
     }
     case RNDIS_PKT:
-        rndis_packet(v, m, n, p->transaction_id);
+        rndis_packet(v, p, p->transaction_id);
         return;
     default:
         vmbus_host_violation(ch->host,

@@ -95,7 +95,7 @@ struct netvsp {
     bool rndis_inited;
     uint32_t filter;
     uint8_t offload_tcp4, offload_tcp6, offload_udp4, offload_udp6; /* NDIS values: 2+ TX */
-    uint8_t reply[64]; /* an RNDIS reply waiting for its request's completion */
+    uint8_t reply[160]; /* an RNDIS reply waiting for its request's completion */
     uint32_t reply_len;
     /* counters */
     uint64_t tx_frames, rx_frames, rx_dropped;

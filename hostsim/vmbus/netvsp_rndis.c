@@ -32,6 +32,19 @@
 #define OID_PACKET_FILTER 0x0001010Eu
 #define OID_MEDIA_CONNECT_STATUS 0x00010114u
 #define OID_OFFLOAD_PARAMETERS 0xFC01020Cu
+#define OID_OFFLOAD_HARDWARE_CAPABILITIES 0xFC01020Du
+/* The NDIS_OFFLOAD answer to it, in its NDIS 6.0 size (Linux
+ * drivers/net/hyperv/hyperv_net.h struct ndis_offload: object header, then
+ * checksum, LSOv1, IPsec v1 and LSOv2 blocks and flags, 112 bytes up to
+ * ipsecv2; NDIS_OBJECT_TYPE_OFFLOAD 0xa7, revision 1). Linux's netvsc
+ * refuses a NIC whose answer is not one (rndis_query_hwcaps). */
+#define NDIS_OFFLOAD_SIZE_6_0 112
+#define NDIS_OBJECT_TYPE_OFFLOAD 0xA7
+#define NDIS_ENCAP_8023 0x2
+#define CSUM_IP4 0x100
+#define CSUM_TCP4 0x010
+#define CSUM_TCP4_OPT 0x004
+#define CSUM_UDP4 0x040
 #define LINK_SPEED_100BPS 100000000u /* 10 Gbit/s */
 #define PACKET_MIN_OFFSET 36u
 #define PPI_CHECKSUM 0u
@@ -67,6 +80,8 @@ static uint32_t reply(struct netvsp *v, uint32_t type, uint32_t req_id, uint32_t
                       const uint8_t *extra, uint32_t n)
 {
     uint8_t m[sizeof v->reply] = {0};
+    if (16 + n > sizeof m)
+        return NVSP_FAIL; /* a bug of this file: every answer is sized to fit */
     put32(m, type | COMPLETION);
     put32(m + 4, 16 + n);
     put32(m + 8, req_id);
@@ -82,7 +97,8 @@ static uint32_t reply(struct netvsp *v, uint32_t type, uint32_t req_id, uint32_t
 
 static void query(struct netvsp *v, uint32_t req_id, uint32_t oid)
 {
-    uint8_t info[8 + 8] = {0}, *d = info + 8; /* info_len, info_offset, then the answer */
+    uint8_t info[8 + NDIS_OFFLOAD_SIZE_6_0] = {0}, *d = info + 8; /* info_len, info_offset,
+                                                                     then the answer */
     uint32_t len = 4, status = STATUS_OK;
     switch (oid) {
     case OID_PERMANENT_ADDRESS:
@@ -101,6 +117,19 @@ static void query(struct netvsp *v, uint32_t req_id, uint32_t oid)
         break;
     case OID_PACKET_FILTER:
         put32(d, v->filter);
+        break;
+    case OID_OFFLOAD_HARDWARE_CAPABILITIES:
+        /* What this back end does: IPv4 TCP and UDP checksums finished on
+         * send, IPv4 header, TCP and UDP checksums verified on receive; no
+         * segmentation offload, no IPv6 offloads. */
+        d[0] = NDIS_OBJECT_TYPE_OFFLOAD;
+        d[1] = 1;
+        d[2] = NDIS_OFFLOAD_SIZE_6_0;
+        put32(d + 4, NDIS_ENCAP_8023);                       /* csum.ip4_txenc */
+        put32(d + 8, CSUM_TCP4 | CSUM_TCP4_OPT | CSUM_UDP4); /* csum.ip4_txcsum */
+        put32(d + 12, NDIS_ENCAP_8023);                      /* csum.ip4_rxenc */
+        put32(d + 16, CSUM_IP4 | CSUM_TCP4 | CSUM_UDP4);     /* csum.ip4_rxcsum */
+        len = NDIS_OFFLOAD_SIZE_6_0;
         break;
     default:
         status = STATUS_NOT_SUPPORTED;

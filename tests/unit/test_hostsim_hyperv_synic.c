@@ -121,6 +121,11 @@ TEST(msr_reset_values_and_read_only_registers)
     CHECK_EQ(hvhost_msr_read(&part, 2, HV_MSR_VP_INDEX, &v), -1); /* no VP 2 */
     /* EOM is write-only and harmless on empty queues. */
     CHECK_EQ(hvhost_msr_write(&part, 0, HV_MSR_EOM, 0), 0);
+    /* The VP assist page: kept per VP when it lies in RAM, refused past it. */
+    CHECK_EQ(hvhost_msr_write(&part, 1, HV_MSR_VP_ASSIST_PAGE, 0x2000 | 1), 0);
+    CHECK_EQ(rd(1, HV_MSR_VP_ASSIST_PAGE), 0x2001u);
+    CHECK_EQ(rd(0, HV_MSR_VP_ASSIST_PAGE), 0u);
+    CHECK_EQ(hvhost_msr_write(&part, 0, HV_MSR_VP_ASSIST_PAGE, (1ull << 40) | 1), -1);
 }
 
 TEST(hypercall_page_needs_the_os_id_and_ram)

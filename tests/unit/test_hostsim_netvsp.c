@@ -277,6 +277,23 @@ TEST(rndis_control_golden)
                                     0, 6, 0, 0,    0,  16, 0, 0, 0, 0x00, 0x15, 0x5d, 0, 0, 7};
     CHECK(memcmp(msg, mac, 30) == 0);
     complete_rx(tid);
+    /* OID_TCP_OFFLOAD_HARDWARE_CAPABILITIES: an NDIS_OFFLOAD of NDIS 6.0's
+     * size (Linux hyperv_net.h struct ndis_offload up to ipsecv2: 112),
+     * object type 0xa7, revision 1: IPv4 TCP and UDP checksums on send,
+     * IPv4, TCP and UDP verdicts on receive, encapsulation 802.3 */
+    put32(q + 8, 9), put32(q + 12, 0xFC01020D);
+    CHECK_EQ(guest_rndis(1, 1, q, 28, 78), 1u);
+    CHECK_EQ(host_rndis(msg, &tid, &channel), 24u + 112);
+    CHECK_EQ(get32(msg + 12), 0u);
+    CHECK_EQ(get32(msg + 16), 112u);
+    const uint8_t *caps = msg + 8 + get32(msg + 20);
+    static const uint8_t hdr[4] = {0xA7, 1, 112, 0};
+    CHECK(memcmp(caps, hdr, 4) == 0);
+    CHECK_EQ(get32(caps + 4), 2u);      /* ip4_txenc: 802.3 */
+    CHECK_EQ(get32(caps + 8), 0x054u);  /* ip4_txcsum: TCP4, TCP4 options, UDP4 */
+    CHECK_EQ(get32(caps + 16), 0x150u); /* ip4_rxcsum: IP4, TCP4, UDP4 */
+    CHECK_EQ(get32(caps + 24), 0u);     /* ip6_txcsum: none */
+    complete_rx(tid);
     /* an OID the host does not know: NOT_SUPPORTED, nothing more */
     put32(q + 8, 3), put32(q + 12, 0x00010203);
     CHECK_EQ(guest_rndis(1, 2, q, 28, 79), 1u);
