@@ -35,6 +35,9 @@ sys.dont_write_bytecode = True
 
 from anyvm_lib import hostsim  # noqa: E402
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from report import Report, tap_in_netns  # noqa: E402
+
 VMLINUX = os.path.join(ROOT, "build", "reference", "vmlinux")
 MAC = "06:00:ac:10:00:02"
 GUEST_IP, HOST_IP = "10.0.2.15", "10.0.2.1"
@@ -91,24 +94,6 @@ ABSENT = [
 NIC_CHECKS = {"nic-mac"}
 
 
-class Report:
-    def __init__(self):
-        self.passed = self.failed = self.skipped = 0
-
-    def check(self, name, ok, why=""):
-        print(f"{'PASS' if ok else 'FAIL'} {name}" + ("" if ok else f": {why}"))
-        self.passed += ok
-        self.failed += not ok
-
-    def skip(self, name, why):
-        print(f"SKIP {name}: {why}")
-        self.skipped += 1
-
-
-def netns(*args):
-    subprocess.run(["ip", "netns", "exec", NETNS] + list(args), check=True)
-
-
 def boot(mode, disk, with_nic, verbose):
     cmd = hostsim.argv("firecracker", mode, VMLINUX, CMDLINE, "128M", 2, TIMEOUT, exit_port=None,
                        disks=[disk], nic={"tap": "tap0", "mac": MAC} if with_nic else None)
@@ -157,7 +142,7 @@ def main():
     if missing:
         rep.skip("reference", f"{', '.join(missing)} missing (make hostsim; "
                  "tests/reference/build_linux.sh)")
-        print(f"{rep.passed} passed, {rep.failed} failed, {rep.skipped} skipped")
+        print(rep.summary())
         return 0
     with_nic = os.geteuid() == 0
     with tempfile.TemporaryDirectory(prefix="anyvm-reference-") as work:
@@ -165,19 +150,15 @@ def main():
         with open(disk, "wb") as f:
             f.truncate(DISK_SECTORS * 512)
         if with_nic:
-            subprocess.run(["ip", "netns", "add", NETNS], check=True)
+            tap_in_netns(NETNS, HOST_IP)
         try:
-            if with_nic:
-                netns("ip", "tuntap", "add", "tap0", "mode", "tap")
-                netns("ip", "addr", "add", f"{HOST_IP}/24", "dev", "tap0")
-                netns("ip", "link", "set", "tap0", "up")
             for mode in ("pvh", "linux"):
                 res, elapsed = boot(mode, disk, with_nic, a.verbose)
                 judge(mode, res, elapsed, with_nic, rep)
         finally:
             if with_nic:
                 subprocess.run(["ip", "netns", "del", NETNS], check=False)
-    print(f"{rep.passed} passed, {rep.failed} failed, {rep.skipped} skipped")
+    print(rep.summary())
     return 1 if rep.failed else 0
 
 

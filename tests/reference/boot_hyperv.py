@@ -34,6 +34,9 @@ sys.dont_write_bytecode = True
 
 from anyvm_lib import hostsim  # noqa: E402
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from report import Report, tap_in_netns  # noqa: E402
+
 VMLINUX = os.path.join(ROOT, "build", "reference-hyperv", "vmlinux")
 MAC = "06:00:ac:10:00:02"
 GUEST_IP, HOST_IP = "10.0.2.15", "10.0.2.1"
@@ -66,24 +69,6 @@ ABSENT = [
 NIC_CHECKS = {"nic-mac"}
 
 
-class Report:
-    def __init__(self):
-        self.passed = self.failed = self.skipped = 0
-
-    def check(self, name, ok, why=""):
-        print(f"{'PASS' if ok else 'FAIL'} {name}" + ("" if ok else f": {why}"))
-        self.passed += ok
-        self.failed += not ok
-
-    def skip(self, name, why):
-        print(f"SKIP {name}: {why}")
-        self.skipped += 1
-
-
-def netns(*args):
-    subprocess.run(["ip", "netns", "exec", NETNS] + list(args), check=True)
-
-
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("-v", "--verbose", action="store_true", help="show the kernel log")
@@ -93,7 +78,7 @@ def main():
     if missing:
         rep.skip("reference-hyperv", f"{', '.join(missing)} missing (make hostsim; "
                  "tests/reference/build_linux.sh hyperv)")
-        print(f"{rep.passed} passed, {rep.failed} failed, {rep.skipped} skipped")
+        print(rep.summary())
         return 0
     with_nic = os.geteuid() == 0
     with tempfile.TemporaryDirectory(prefix="anyvm-reference-hyperv-") as work:
@@ -103,12 +88,9 @@ def main():
         cmd = [hostsim.HOSTSIM, "hyperv", "--kernel", VMLINUX, "--cmdline", CMDLINE,
                "--mem", "256M", "--cpus", "1", "--disk", disk, "--timeout", str(TIMEOUT)]
         if with_nic:
-            subprocess.run(["ip", "netns", "add", NETNS], check=True)
+            tap_in_netns(NETNS, HOST_IP)
         try:
             if with_nic:
-                netns("ip", "tuntap", "add", "tap0", "mode", "tap")
-                netns("ip", "addr", "add", f"{HOST_IP}/24", "dev", "tap0")
-                netns("ip", "link", "set", "tap0", "up")
                 cmd = ["ip", "netns", "exec", NETNS] + cmd + ["--nic", f"tap=tap0,mac={MAC}"]
             start = time.monotonic()
             res = subprocess.run(cmd, capture_output=True, text=True, errors="replace",
@@ -140,7 +122,7 @@ def main():
     rep.check(f"{tag}/end", "triple fault" in res.stderr,
               f"hostsim exit {res.returncode} without the triple fault of reboot=t")
     print(f"# {tag}: {elapsed:.1f} s wall time")
-    print(f"{rep.passed} passed, {rep.failed} failed, {rep.skipped} skipped")
+    print(rep.summary())
     return 1 if rep.failed else 0
 
 
