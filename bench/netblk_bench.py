@@ -64,6 +64,11 @@ TARGETS = [
     # a small disk size, fewer runs.
     dict(name="hostsim", label="hostsim firecracker on {kvm} (virtio-mmio, Firecracker layout)",
          setup="hostsim", mib=2, runs=3, mem="64M", boot_timeout=120, flood=FLOOD_COUNT),
+    # Hyper-V's synthetic devices on hostsim's Hyper-V host, against the
+    # Firecracker layout on the same hostsim (ratios below).
+    dict(name="hostsim-hyperv", label="hostsim hyperv on {kvm} (netvsc NIC, storvsc disks)",
+         setup="hostsim-hyperv", mib=2, runs=3, mem="64M", boot_timeout=120, flood=FLOOD_COUNT,
+         base="hostsim", nic="netvsc", disk="storvsc"),
 ]
 
 BLK_LINE = re.compile(r"^devinfo: blkbench (\S+) (write|read) (\d+) MiB in ([\d.]+) ms: "
@@ -263,20 +268,22 @@ def bench_target(t, kernel, acc, net_why):
 
 
 def ratios(targets):
-    """Each emulated NIC's flood rate and PVSCSI's MB/s against virtio on q35."""
-    base = next(t for t in targets if t["name"] == "q35")["figures"]
+    """Each other NIC's flood rate and disk controller's MB/s against virtio
+    on the same VMM: q35 for QEMU's, hostsim firecracker for hostsim hyperv's."""
     for t in targets:
         if "nic" not in t:
             continue
-        f, nic = t["figures"], t["nic"]
+        where = t.get("base", "q35")
+        base = next(b for b in targets if b["name"] == where).get("figures", {})
+        f, nic = t.get("figures", {}), t["nic"]
         if f.get("flood") and base.get("flood"):
-            show(f"ping flood rate, {nic} / virtio-net (q35)",
+            show(f"ping flood rate, {nic} / virtio-net ({where})",
                  f"{f['flood'] / base['flood']:.2f} ({f['flood']:.0f} / {base['flood']:.0f} "
                  "packets/s)")
         if t.get("disk"):
             for op in ("write", "read"):
                 if f.get(op) and base.get(op):
-                    show(f"sequential {op}, {t['disk']} / virtio-blk (q35)",
+                    show(f"sequential {op}, {t['disk']} / virtio-blk ({where})",
                          f"{f[op] / base[op]:.2f} ({f[op]:.1f} / {base[op]:.1f} MB/s)")
 
 

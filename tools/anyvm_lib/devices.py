@@ -73,6 +73,9 @@ SETUPS = {s.name: s for s in (
           disk_controller="pvscsi"),
     Setup("hostsim", "hostsim", "firecracker", "mmio",
           "build/hostsim: Firecracker's virtio-mmio layout (command-line discovery)", rng=False),
+    Setup("hostsim-hyperv", "hostsim", "hyperv", "vmbus",
+          "build/hostsim's Hyper-V host: the disks on its synthetic SCSI controller (storvsc), "
+          "the NIC its synthetic NIC (netvsc)", rng=False),
 )}
 
 
