@@ -508,7 +508,8 @@ reference: setup
 	PYTHONDONTWRITEBYTECODE=1 $(PYTHON) tests/reference/boot.py
 	PYTHONDONTWRITEBYTECODE=1 $(PYTHON) tests/reference/boot_hyperv.py
 bench: setup
-	@$(MAKE) --no-print-directory apps hostsim $(B)/empty.elf $(B)/bench/vmbus_ring_rate
+	@$(MAKE) --no-print-directory apps hostsim $(B)/empty.elf $(B)/bench/vmbus_ring_rate \
+		$(B)/unit/test_netvsc_cosim
 	PYTHONDONTWRITEBYTECODE=1 $(PYTHON) bench/bench.py $(BENCH_ARGS)
 
 # The VMBus ring round-trip rate: the guest's ring code against hostsim's,

@@ -6,7 +6,11 @@
     line) and to main (the kernel's `anyvm: boot to main` line), the
     guest's own time to main, and wall time to the VM's end;
   * the VMBus ring round-trip rate in co-simulation
-    (build/bench/vmbus_ring_rate: the guest's ring code against hostsim's)."""
+    (build/bench/vmbus_ring_rate: the guest's ring code against hostsim's);
+  * the netvsc frame rate in co-simulation: the kernel's VMBus and netvsc
+    driver against hostsim's VMBus host and network back end in one
+    process (build/unit/test_netvsc_cosim with ANYVM_COSIM_RATE_SECONDS,
+    its code built with AddressSanitizer as the unit tests are)."""
 
 import os
 import shlex
@@ -19,6 +23,7 @@ from anyvm_lib import hostsim, targets, vm
 
 DEVINFO = os.path.join(bench.BUILD, "devinfo.elf")
 RATE = os.path.join(bench.BUILD, "bench", "vmbus_ring_rate")
+NETVSC_COSIM = os.path.join(bench.BUILD, "unit", "test_netvsc_cosim")
 RUNS = 3
 VMBUS_READY = r"^vmbus: \d+ offers"
 MAIN = r"^anyvm: boot to main"
@@ -62,6 +67,16 @@ def bench_hyperv():
     else:
         print(f"VMBus ring round trips: not measured: {bench.rel(RATE)} missing "
               "(make build/bench/vmbus_ring_rate)")
+    if os.access(NETVSC_COSIM, os.X_OK):
+        p = subprocess.run([NETVSC_COSIM], capture_output=True, text=True, timeout=120,
+                           env=dict(os.environ, ANYVM_COSIM_RATE_SECONDS="1"))
+        line = next((ln for ln in p.stdout.splitlines() if "netvsc co-simulation:" in ln), None)
+        bench.show("netvsc frames, co-simulated",
+                   line.split(": ", 1)[1] if line else f"not measured: {p.stdout[-300:]}",
+                   f"$ ANYVM_COSIM_RATE_SECONDS=1 {bench.rel(NETVSC_COSIM)}")
+    else:
+        print(f"netvsc frames, co-simulated: not measured: {bench.rel(NETVSC_COSIM)} missing "
+              "(make unit)")
     if not (os.access(hostsim.HOSTSIM, os.X_OK) and os.path.exists(DEVINFO)):
         print("hostsim hyperv: not measured: build/hostsim or build/devinfo.elf missing")
         return
