@@ -18,6 +18,7 @@
 #include "sys/calls.h"
 #include "sys/linux_abi.h"
 #include "drivers/hyperv/ic_kvp.h"
+#include "net/stack/addr_list.h"
 
 #ifndef ANYVM_VERSION
 #define ANYVM_VERSION "0.1"
@@ -43,18 +44,26 @@ static const struct ic_version heartbeat_versions[] = {{3, 0}, {1, 0}};
 static const struct ic_version kvp_versions[] = {{4, 0}, {3, 0}, {1, 0}};
 
 /* The AUTO pool: key names as Hyper-V shows them for its guests (Linux's
- * tools/hv/hv_kvp_daemon.c answers the same keys). No network addresses
- * yet: no network driver runs on VMBus. */
-static const struct kvp_entry kvp_auto_pool[] = {
-    {"FullyQualifiedDomainName", "anyvm"},
-    {"OSName", "anyvm"},
-    {"OSVersion", ANYVM_VERSION},
-    {"ProcessorArchitecture", "x86_64"},
-};
-
+ * tools/hv/hv_kvp_daemon.c answers the same keys), and in images with the
+ * network stack the interfaces' addresses, read when the host asks (the
+ * stack is linked only there: net_address_list is then defined). */
 static uint32_t kvp_handle(struct ic_message *m, const char **why)
 {
-    return ic_kvp_answer(m, kvp_auto_pool, sizeof kvp_auto_pool / sizeof kvp_auto_pool[0], why);
+    static char v4[256], v6[512];
+    struct kvp_entry pool[6] = {
+        {"FullyQualifiedDomainName", "anyvm"},
+        {"OSName", "anyvm"},
+        {"OSVersion", ANYVM_VERSION},
+        {"ProcessorArchitecture", "x86_64"},
+    };
+    unsigned n = 4;
+    if (net_address_list != NULL) {
+        net_address_list(false, v4, sizeof v4);
+        net_address_list(true, v6, sizeof v6);
+        pool[n++] = (struct kvp_entry){"NetworkAddressIPv4", v4};
+        pool[n++] = (struct kvp_entry){"NetworkAddressIPv6", v6};
+    }
+    return ic_kvp_answer(m, pool, n, why);
 }
 
 static uint32_t shutdown_handle(struct ic_message *m, const char **why)

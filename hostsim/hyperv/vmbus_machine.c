@@ -90,6 +90,12 @@ static void env_log(void *ctx, const char *line)
     hs_debug("vmbus: %s", line);
 }
 
+static void env_notice(void *ctx, const char *line)
+{
+    (void)ctx;
+    hs_log("vmbus: %s", line);
+}
+
 static uint64_t env_wall(void *ctx)
 {
     (void)ctx;
@@ -135,6 +141,7 @@ static void on_tick(void *ctx, int fd, short revents)
     b->ticks += n;
     vmbus_ic_tick(&b->heartbeat);
     vmbus_ic_tick(&b->timesync);
+    vmbus_ic_tick(&b->kvp);
     if (b->rescind_relid != 0 && b->ticks >= b->rescind_at_tick) {
         uint32_t relid = b->rescind_relid;
         b->rescind_relid = 0;
@@ -169,8 +176,11 @@ int hvm_vmbus_attach(struct hvm_vmbus *b, struct hostsim_vm *vm, struct hvhost_p
     if (cpu_kvm_get_msr(&vm->kvm, 0, 0x10 /* IA32_TSC */, &guest_tsc) != 0)
         return -1;
     b->tsc_offset = guest_tsc - __builtin_ia32_rdtsc();
-    b->env = (struct vmbus_ic_env){
-        .log = env_log, .wall_time = env_wall, .reference_time = env_reference, .ctx = b};
+    b->env = (struct vmbus_ic_env){.log = env_log,
+                                   .notice = env_notice,
+                                   .wall_time = env_wall,
+                                   .reference_time = env_reference,
+                                   .ctx = b};
     struct vmbus_host_hooks hooks = {.post = hook_post,
                                      .signal = hook_signal,
                                      .violation = hook_violation,

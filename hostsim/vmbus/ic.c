@@ -6,21 +6,37 @@
 #include "hostsim/vmbus/ic.h"
 #include "hostsim/vmbus/wire.h"
 
-#define PIPE_FLAGS_DATA 1 /* vmbuspipe_hdr flags of a data message */
-#define NEGOTIATE_FIXED 8 /* icframe_vercnt, icmsg_vercnt, reserved */
-#define IC_PACKET_MAX 2400
+#define PIPE_FLAGS_DATA 1  /* vmbuspipe_hdr flags of a data message */
+#define NEGOTIATE_FIXED 8  /* icframe_vercnt, icmsg_vercnt, reserved */
+#define IC_PACKET_MAX 4096 /* a KVP message: 8 + 20 + 2580 bytes */
 
 const struct ic_version vmbus_ic_framework_versions[2] = {{1, 0}, {3, 0}};
 
+static void emit(struct vmbus_ic *ic, bool notice, const char *fmt, va_list ap)
+{
+    char line[1600]; /* a KVP pair: 255 + 1023 characters */
+    int n = snprintf(line, sizeof line, "%s IC: ", ic->kind->name);
+    vsnprintf(line + n, sizeof line - (size_t)n, fmt, ap);
+    if (notice && ic->env->notice != NULL)
+        ic->env->notice(ic->env->ctx, line);
+    else
+        ic->env->log(ic->env->ctx, line);
+}
+
 void vmbus_ic_logf(struct vmbus_ic *ic, const char *fmt, ...)
 {
-    char line[320];
-    int n = snprintf(line, sizeof line, "%s IC: ", ic->kind->name);
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(line + n, sizeof line - (size_t)n, fmt, ap);
+    emit(ic, false, fmt, ap);
     va_end(ap);
-    ic->env->log(ic->env->ctx, line);
+}
+
+void vmbus_ic_noticef(struct vmbus_ic *ic, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    emit(ic, true, fmt, ap);
+    va_end(ap);
 }
 
 int vmbus_guid_parse(const char *s, uint8_t out[16])

@@ -66,6 +66,9 @@ struct vmbus_ic_kind {
 struct vmbus_ic_env {
     /* Logs what a service saw (a line without the newline). */
     void (*log)(void *ctx, const char *line);
+    /* Tells the host's user what the guest reported (KVP's pairs); NULL:
+     * through log. */
+    void (*notice)(void *ctx, const char *line);
     /* The host's time of day in 100 ns units since 1601-01-01 UTC. */
     uint64_t (*wall_time)(void *ctx);
     /* The partition's reference time (100 ns units, TIME_REF_COUNT). */
@@ -97,6 +100,8 @@ int vmbus_ic_init(struct vmbus_ic *ic, const struct vmbus_ic_kind *kind,
 int vmbus_ic_request(struct vmbus_ic *ic, const void *body, uint16_t len);
 void vmbus_ic_tick(struct vmbus_ic *ic);
 void vmbus_ic_logf(struct vmbus_ic *ic, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void vmbus_ic_noticef(struct vmbus_ic *ic, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 
 /* "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx" into the wire order (the first
  * three fields little-endian, hyperv.h GUID_INIT). 0 or -1. */

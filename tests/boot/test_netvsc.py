@@ -144,9 +144,13 @@ def test_httpd_keepalive_then_a_rescind_while_pings_flow():
             flood.send_signal(signal.SIGINT)
             fout = flood.communicate(timeout=30)[0]
             code = stop(v)
-            text = v.text
+            text, err = v.text, v.stderr_text
             show(cmd, code, v)
     assert curl_done_before_rescind, "the rescind came before curl was done (a slow machine?)"
+    # the host's KVP enumeration, repeated while the VM runs, learns the address
+    assert re.search(r"kvp IC: the guest says NetworkAddressIPv4=" + re.escape(netns.GUEST_IP)
+                     + "$", err, re.M), err[-2000:]
+    assert re.search(r"kvp IC: the guest says NetworkAddressIPv6=fe80::", err, re.M), err[-2000:]
     assert len(bodies) == CURL_COUNT, out
     assert all(b == bodies[0] for b in bodies) and len(bodies[0]) > 100, out
     assert connects == [1] + [0] * (CURL_COUNT - 1), connects   # one connection, kept alive
