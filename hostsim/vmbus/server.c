@@ -63,10 +63,16 @@ void vmbus_host_violation(struct vmbus_host *h, const char *fmt, ...)
     h->hooks.violation(h->hooks.ctx, what);
 }
 
-/* MISBEHAVE: true once, when kind is the fault asked for. */
-bool vmbus_srv_misbehave_now(struct vmbus_host *h, enum vmbus_host_misbehave kind, const char *what)
+/* MISBEHAVE: true once, when kind is the fault asked for, on channel ch
+ * (NULL: a fault of no channel). The shutdown service's channel is passed
+ * over, so that the host can still ask the guest to shut down after the
+ * fault (the tests end every faulty run so). */
+bool vmbus_srv_misbehave_now(struct vmbus_host *h, const struct vmbus_host_channel *ch,
+                             enum vmbus_host_misbehave kind, const char *what)
 {
     if (h->misbehave != kind || h->misbehaved)
+        return false;
+    if (ch != NULL && strcmp(ch->service->name, "shutdown") == 0)
         return false;
     h->misbehaved = true;
     if (h->hooks.misbehaving != NULL)
@@ -249,10 +255,10 @@ static void offer(struct vmbus_host *h, const struct vmbus_host_channel *ch)
     b[OFFER_DEDICATED_INTERRUPT] = 1; /* signal with HvSignalEvent on connection_id */
     put32(b + OFFER_CONNECTION_ID, ch->connection_id);
     size_t len = sizeof b;
-    if (vmbus_srv_misbehave_now(h, VMBUS_MISBEHAVE_OFFER_SHORT,
+    if (vmbus_srv_misbehave_now(h, ch, VMBUS_MISBEHAVE_OFFER_SHORT,
                                 "an OFFERCHANNEL of 100 body bytes"))
         len = 100;
-    if (vmbus_srv_misbehave_now(h, VMBUS_MISBEHAVE_OFFER_RELID0,
+    if (vmbus_srv_misbehave_now(h, ch, VMBUS_MISBEHAVE_OFFER_RELID0,
                                 "an OFFERCHANNEL with child_relid 0"))
         put32(b + OFFER_CHILD_RELID, 0);
     send(h, h->target_vp, VMBUS_MSG_OFFERCHANNEL, b, len);

@@ -73,7 +73,7 @@ void vmbus_srv_open_channel(struct vmbus_host *h, const uint8_t *b, size_t n)
     ch->ring_gpadl = g;
     ch->target_vp = vp;
     uint32_t w[3] = {relid, openid, VMBUS_STATUS_OK};
-    if (vmbus_srv_misbehave_now(h, VMBUS_MISBEHAVE_RESCIND_OPEN,
+    if (vmbus_srv_misbehave_now(h, ch, VMBUS_MISBEHAVE_RESCIND_OPEN,
                                 "RESCIND_CHANNELOFFER between OPENCHANNEL and its result")) {
         ch->state = VMBUS_CH_RESCINDED;
         uint32_t r[1] = {relid};
@@ -175,10 +175,10 @@ int vmbus_host_channel_send(struct vmbus_host_channel *ch, uint16_t type, uint16
         return -1;
     bool signal = false;
     char err[256];
-    if (vmbus_srv_misbehave_now(h, VMBUS_MISBEHAVE_RING_INDEX,
+    if (vmbus_srv_misbehave_now(h, ch, VMBUS_MISBEHAVE_RING_INDEX,
                                 "a host-to-guest packet published with write index past the ring"))
         ch->out.corrupt_next = 1;
-    if (vmbus_srv_misbehave_now(h, VMBUS_MISBEHAVE_PACKET_LEN,
+    if (vmbus_srv_misbehave_now(h, ch, VMBUS_MISBEHAVE_PACKET_LEN,
                                 "a host-to-guest packet whose len8 claims the whole ring"))
         ch->out.corrupt_next = 2;
     enum vmbus_ring_result r = vmbus_host_ring_write(&ch->out, type, flags, transaction_id, payload,

@@ -16,10 +16,11 @@ static void gpadl_done(struct vmbus_host *h, struct vmbus_host_gpadl *g, int rc,
     }
     if (rc == 1) {
         uint32_t w[3] = {g->relid, g->id, VMBUS_STATUS_OK};
-        if (vmbus_srv_misbehave_now(h, VMBUS_MISBEHAVE_GPADL_ID,
+        const struct vmbus_host_channel *ch = vmbus_srv_channel(h, g->relid);
+        if (vmbus_srv_misbehave_now(h, ch, VMBUS_MISBEHAVE_GPADL_ID,
                                     "GPADL_CREATED names GPADL id + 1"))
             w[1]++;
-        if (vmbus_srv_misbehave_now(h, VMBUS_MISBEHAVE_GPADL_STATUS,
+        if (vmbus_srv_misbehave_now(h, ch, VMBUS_MISBEHAVE_GPADL_STATUS,
                                     "GPADL_CREATED with status 0x8000FFFF")) {
             w[2] = VMBUS_STATUS_FAIL;
             vmbus_host_gpadl_free(g); /* refused: the host keeps nothing */

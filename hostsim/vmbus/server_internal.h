@@ -19,9 +19,10 @@ struct vmbus_host_channel *vmbus_srv_channel(struct vmbus_host *h, uint32_t reli
 struct vmbus_host_channel *vmbus_srv_named(struct vmbus_host *h, const char *what, uint32_t relid);
 struct vmbus_host_gpadl *vmbus_srv_find_gpadl(struct vmbus_host *h, uint32_t id);
 void vmbus_srv_close_channel(struct vmbus_host_channel *ch);
-/* MISBEHAVE: true once, when kind is the fault asked for. */
-bool vmbus_srv_misbehave_now(struct vmbus_host *h, enum vmbus_host_misbehave kind,
-                             const char *what);
+/* MISBEHAVE: true once, when kind is the fault asked for, on channel ch
+ * (NULL: none in particular); never on the shutdown service's channel. */
+bool vmbus_srv_misbehave_now(struct vmbus_host *h, const struct vmbus_host_channel *ch,
+                             enum vmbus_host_misbehave kind, const char *what);
 
 /* Message handlers: b is the body (n bytes, after the 8-byte header). */
 void vmbus_srv_gpadl_header(struct vmbus_host *h, const uint8_t *b, size_t n);
