@@ -80,21 +80,31 @@ static void answer(struct vmbus_ic *ic, uint32_t status, const uint8_t *body, ui
         ic->state[TICKS] = 0;
         return;
     }
+    if (status != 0) {
+        /* A guest may have nothing to answer with (Linux answers HV_E_FAIL
+         * while no KVP daemon runs): not a protocol violation. Asked again
+         * at the next round. */
+        vmbus_ic_logf(ic, "ENUMERATE %llu answered with status 0x%x",
+                      (unsigned long long)ic->state[INDEX], status);
+        ic->state[TICKS] = 0;
+        if (ic->state[LAST] == 0)
+            ic->state[LAST] = 1; /* the rounds go on */
+        return;
+    }
     uint32_t ks = 0, vs = 0;
     char key[KEY_BYTES / 2], value[VALUE_BYTES / 2];
     if (len >= BODY) {
         memcpy(&ks, body + 12, 4);
         memcpy(&vs, body + 16, 4);
     }
-    if (status != 0 || len < BODY || body[0] != OP_ENUMERATE || body[1] != POOL_AUTO ||
+    if (len < BODY || body[0] != OP_ENUMERATE || body[1] != POOL_AUTO ||
         ascii(body + KEY_AT, ks, KEY_BYTES, key) != 0 ||
         ascii(body + VALUE_AT, vs, VALUE_BYTES, value) != 0 || ic->state[INDEX] >= MAX_PAIRS) {
         vmbus_host_violation(ic->channel->host,
-                             "kvp IC: ENUMERATE answer %llu: status 0x%x, %u bytes, key %u and "
-                             "value %u bytes: expected status 0 or HV_S_CONT, the request's "
-                             "operation and pool, NUL-terminated UTF-16 within 512 and 2048 "
-                             "bytes, at most %d pairs",
-                             (unsigned long long)ic->state[INDEX], status, len, ks, vs, MAX_PAIRS);
+                             "kvp IC: ENUMERATE answer %llu: %u bytes, key %u and value %u "
+                             "bytes: expected the request's operation and pool, "
+                             "NUL-terminated UTF-16 within 512 and 2048 bytes, at most %d pairs",
+                             (unsigned long long)ic->state[INDEX], len, ks, vs, MAX_PAIRS);
         return;
     }
     /* FNV-1a over key and value: the pairs are logged when they changed */
