@@ -63,9 +63,13 @@ def test_exit_port_alone():
     assert "comes from the VMM exit code 7 alone" in o.message
 
 
-def test_exit_code_1_with_vmm_complaint_is_no_status():
-    # 1 is both status 0 through the port and how a VMM reports its own failure.
+def test_exit_code_1_with_vmm_complaint():
+    # 1 is both status 0 through the port and how a VMM reports its own
+    # failure: with a complaint and no guest output at all, the VMM failed ...
     o = status.outcome(result("", rc=1, stderr="qemu: could not load kernel"))
+    assert (o.status, o.exit_code) == (None, status.VMM_FAILED)
+    # ... and after guest output, the VM ended without a status
+    o = status.outcome(result("Hello\n", rc=1, stderr="hostsim: triple fault"))
     assert (o.status, o.exit_code) == (None, status.NO_STATUS)
 
 
@@ -80,11 +84,18 @@ def test_vmm_failed_after_status():
     assert "the VMM failed (exit code 2)" in o.message
 
 
-@pytest.mark.parametrize("rc", [0, 2, 134])
-def test_no_status_anywhere(rc):
+@pytest.mark.parametrize("rc,code", [(0, status.NO_STATUS), (2, status.VMM_FAILED),
+                                     (134, status.VMM_FAILED), (-9, status.VMM_FAILED)])
+def test_no_status_anywhere(rc, code):
     o = status.outcome(result("Hello\n", rc=rc))
-    assert (o.status, o.exit_code, o.consistent) == (None, status.NO_STATUS, False)
+    assert (o.status, o.exit_code, o.consistent) == (None, code, False)
     assert "printed no `anyvm: exit status` line" in o.message
+
+
+def test_the_codes_are_distinct():
+    codes = [status.VMM_FAILED, status.TIMEOUT, status.NO_STATUS, status.NOT_STARTED,
+             status.PANIC_STATUS]
+    assert len(set(codes)) == len(codes)
 
 
 def test_without_exit_device_the_serial_line_is_the_status():

@@ -23,8 +23,9 @@ from . import (detached, efi, esp, hostsim, image, initrd, iso, launch, ovmf, pa
 USAGE_EPILOG = """\
 exit status of `anyvm run`: the guest's status N (the kernel's last serial line
 `anyvm: exit status N`, carried also by the VMM exit code); 127 after a kernel
-panic; 124 when --timeout passed; 125 when the VM ended without a status; 126
-when nothing was booted (bad input, a missing tool); 128+S when signal S
+panic; 123 when the VMM itself failed (an error exit code, or killed); 124 when
+--timeout passed; 125 when the VM ended without a status; 126 when nothing was
+booted (bad input, a missing tool); 128+S when signal S
 (SIGINT, SIGTERM, SIGHUP) stopped anyvm, which stops the VM first.
 targets:
 """ + "\n".join(f"  {t.name:18} {t.about}" for t in targets.TARGETS.values())

@@ -13,8 +13,9 @@ PANIC_LINE = re.compile(r"anyvm: panic: ")
 PANIC_STATUS = 127
 
 # `anyvm run`'s own codes when there is no guest status to pass on.
+VMM_FAILED = 123    # the VMM itself failed: an error exit code, or killed
 TIMEOUT = 124
-NO_STATUS = 125
+NO_STATUS = 125     # the VM ended, but without a status
 NOT_STARTED = 126   # bad input or a missing tool: no VMM was started
 
 
@@ -69,6 +70,10 @@ def outcome(res, exit_device=True):
         # No serial line. Exit code 1 is also how QEMU and hostsim report
         # their own failures: believe it is status 0 only if they said nothing.
         if rc == 1 and res.stderr.strip():
+            if not res.serial_text.strip():
+                return Outcome(None, VMM_FAILED, None, None, False,
+                               "anyvm: the VMM failed (exit code 1) before the guest printed "
+                               "anything")
             return Outcome(None, NO_STATUS, None, None, False,
                            "anyvm: the VMM exited with code 1 (a VMM error, or a triple fault "
                            "under hostsim) and the guest printed no `anyvm: exit status` line")
@@ -82,9 +87,10 @@ def outcome(res, exit_device=True):
                        f"anyvm: warning: the VMM failed (exit code {rc}) after the guest "
                        f"reported status {s}")
     if rc == 0:
-        why = ("the VMM exited with code 0 (an ACPI power-off, or a reset or triple fault under "
-               "QEMU's -no-reboot) and the guest printed no `anyvm: exit status` line")
-    else:
-        why = (f"the VMM ended with exit code {rc}, which is no isa-debug-exit status, "
-               "and the guest printed no `anyvm: exit status` line")
-    return Outcome(None, NO_STATUS, None, None, False, "anyvm: " + why)
+        return Outcome(None, NO_STATUS, None, None, False,
+                       "anyvm: the VMM exited with code 0 (an ACPI power-off, or a reset or "
+                       "triple fault under QEMU's -no-reboot) and the guest printed no "
+                       "`anyvm: exit status` line")
+    return Outcome(None, VMM_FAILED, None, None, False,
+                   f"anyvm: the VMM failed: it ended with exit code {rc}, which is no "
+                   "isa-debug-exit status, and the guest printed no `anyvm: exit status` line")
