@@ -29,8 +29,11 @@ PINGS, UDP = 10, 3
     ("hyperv", None, "netvsc"),
 ])
 def test_nic_on_a_tap(namespace, target, model, driver):
+    # q35 spells it --net tap:NAME, the others --nic tap=NAME: the same NIC
+    nic = ["--net", f"tap:{netns.TAP},mac={MAC}"] if target == "q35" else \
+        ["--nic", f"tap={netns.TAP},mac={MAC}"]
     argv = namespace.cmd(sys.executable, ANYVM, "run", "--target", target, "--timeout", "120",
-                         "--nic", f"tap={netns.TAP},mac={MAC}",
+                         *nic,
                          *(["--nic-model", model] if model else []), DEVINFO, "--",
                          "ping", netns.GUEST_IP, str(PINGS), "60", str(UDP))
     with vm.Live(argv) as v:

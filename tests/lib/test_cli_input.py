@@ -155,6 +155,19 @@ def test_bad_nic_starts_nothing(no_vmm, nic, message):
     assert not os.path.exists(marker)
 
 
+@pytest.mark.parametrize("args,message", [
+    (["--net", "tap:no-such-tap0"], "no network interface no-such-tap0 here"),
+    (["--net", "tap:lo,mac=01:00:5e:00:00:01"], "is not a unicast MAC address"),
+    (["--net", "bogus"], "none, user, or tap=NAME[,mac=MAC]"),
+    (["--net", "user", "--nic", "user"], "give --nic or --net, not both"),
+])
+def test_net_is_nic_spelled_otherwise(no_vmm, args, message):
+    env, marker = no_vmm
+    p = anyvm(["run", *args, HELLO], env)
+    assert p.returncode == NOT_STARTED and message in p.stderr, p.stderr
+    assert not os.path.exists(marker)
+
+
 def test_params_env_and_an_initrd_folder_reach_the_guest(scratch):
     tree = os.path.join(scratch, "tree")
     os.makedirs(os.path.join(tree, "etc"))

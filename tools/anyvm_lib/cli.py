@@ -89,6 +89,9 @@ def parser():
     r.add_argument("--nic", default="none", metavar="none|user|tap=NAME[,mac=MAC]",
                    help="user: a virtio-net NIC on QEMU user networking (implied by -p); "
                         "tap=NAME: a virtio-net NIC (or --nic-model) on an existing TAP device")
+    r.add_argument("--net", default=None, metavar="user|tap:NAME[,mac=MAC]",
+                   help="the same as --nic user or --nic tap=NAME[,mac=MAC], spelled as "
+                        "other unikernel tools spell it")
     r.add_argument("--nic-model", choices=sorted(qemu.NIC_MODELS), default=None,
                    help="that NIC as QEMU's emulated Intel model or vmxnet3 instead of "
                         "virtio-net (e1000 and e1000-82545em on pc, e1000e on q35, vmxnet3 "
@@ -284,6 +287,10 @@ def cmd_run(a, app_args):
     mem = a.mem if a.mem is not None else image_memory(data)
     runcheck.check_memory(mem, data, a.image)
     disks = [runcheck.check_disk(d) for d in a.disk]
+    if a.net is not None:
+        if a.nic != "none":
+            raise runcheck.InputError("give --nic or --net, not both")
+        a.nic = "tap=" + a.net[4:] if a.net.startswith("tap:") else a.net
     a.nic, a.tap = runcheck.check_nic(a.nic)
     params = [runcheck.check_param(p, "--param") for p in a.param] + \
         ["env." + runcheck.check_param(e, "--env") for e in a.env]
