@@ -78,7 +78,8 @@ def test_devinfo_on_hyperv(gen):
     assert m, "timesync set no wall clock"
     guest = datetime.datetime.strptime(m.group(1), "%Y-%m-%d %H:%M:%S").replace(
         tzinfo=datetime.timezone.utc).timestamp()
-    assert before - 2 <= guest <= time.time() + 2, (m.group(1), before)
+    # within a second of the host's clock: the guest prints whole seconds
+    assert before - 1 <= guest <= time.time(), (m.group(1), before)
     assert not has(text, r"disabled|violation|refused|panic")
     assert res.rc == 1                     # exit port: (2 * 0 + 1)
 

@@ -103,7 +103,7 @@ def test_qemu_disks_and_script_boot(packed):
     expect_hello(res.serial_text)
 
 
-def test_aws_vmdk_is_stream_optimized_copy_of_raw(packed):
+def test_aws_vmdk_is_stream_optimized_copy_of_raw_and_boots(packed):
     d = os.path.join(packed, "aws")
     raw, vmdk = os.path.join(d, "hello.raw"), os.path.join(d, "hello-aws.vmdk")
     i = info(vmdk)
@@ -112,6 +112,7 @@ def test_aws_vmdk_is_stream_optimized_copy_of_raw(packed):
     assert run(["qemu-img", "compare", "-f", "raw", "-F", "vmdk", raw, vmdk]).returncode == 0
     with open(raw, "rb") as f:
         assert f.read(512)[510:] == b"\x55\xaa"
+    expect_hello(boot_disk(vmdk, "vmdk"))
 
 
 def test_gce_tarball_is_one_sparse_disk_raw_that_boots(packed, scratch):
