@@ -20,6 +20,7 @@
 #include "bus/vmbus/vmbus.h"
 #include "bus/vmbus/vmbus_version.h"
 #include "core/log.h"
+#include "core/param.h"
 #include "core/time.h"
 #include "klib/format.h"
 #include "hv/hyperv/hypercall_abi.h"
@@ -228,11 +229,23 @@ static const char *class_name(const struct vmbus_guid *g)
     return NULL;
 }
 
+/* vmbus.list: each offer on its own line as it becomes a device, with what
+ * the host said of it (a listing for someone reading the boot log; devinfo
+ * lists the devices with their drivers). */
+KERNEL_PARAM(param_vmbus_list, "vmbus.list", "print each VMBus offer: relid, class, instance");
+
 static void add_device(struct vmbus_dev *vd)
 {
     char text[37];
     vmbus_guid_format(&vd->offer.if_type, text);
     const char *name = class_name(&vd->offer.if_type);
+    if (param_present(&param_vmbus_list)) {
+        char inst[37];
+        vmbus_guid_format(&vd->offer.if_instance, inst);
+        kprintf("vmbus: offer relid %u: %s (class %s), instance %s, connection id %u\n",
+                (unsigned)vd->offer.child_relid, name != NULL ? name : "unknown", text, inst,
+                (unsigned)vd->offer.connection_id);
+    }
     /* "relid 3 timesync", or the class GUID when it has no name here */
     ksnprintf(vd->dev.name, sizeof vd->dev.name, "relid %u %s", (unsigned)vd->offer.child_relid,
               name != NULL ? name : text);

@@ -47,8 +47,9 @@ def need(*paths):
         pytest.skip("/dev/kvm is absent or not accessible (hostsim needs KVM)")
 
 
-def argv(kernel, *model_args, misbehave=None, app_args=()):
-    line = "console=ttyS0" + (" -- " + " ".join(app_args) if app_args else "")
+def argv(kernel, *model_args, misbehave=None, app_args=(), params=""):
+    line = "console=ttyS0" + (" " + params if params else "") + \
+        (" -- " + " ".join(app_args) if app_args else "")
     return hostsim.argv("hyperv", "pvh", kernel, line, "128M", 1, GUEST_TIMEOUT,
                         misbehave=misbehave, model_args=list(model_args))
 
@@ -84,10 +85,18 @@ def test_devinfo_on_hyperv(gen):
     assert res.rc == 1                     # exit port: (2 * 0 + 1)
 
 
-def test_an_older_host():
+def test_an_older_host_and_the_offers_listed():
     need(DEVINFO)
-    res = vm.run(argv(DEVINFO, "--vmbus-max-version", "4.0"), timeout=GUEST_TIMEOUT + 30)
+    res = vm.run(argv(DEVINFO, "--vmbus-max-version", "4.0", params="vmbus.list"),
+                 timeout=GUEST_TIMEOUT + 30)
     assert has(res.serial_text, r"^vmbus: connected, protocol 4\.0$"), res.serial_text
+    # vmbus.list: one line per offer, as the host made it
+    for relid, name, cls in [(1, "shutdown", "0e0b6031-5213-4934-818b-38d90ced39db"),
+                             (2, "heartbeat", "57164f39-9115-4e78-ab55-382f3bd5422d"),
+                             (3, "timesync", "9527e630-d0ae-497b-adce-e80ab0175caf"),
+                             (4, "kvp", "a9a0f4e7-5a45-4d96-b827-8a841e8c03e6")]:
+        assert has(res.serial_text, rf"^vmbus: offer relid {relid}: {name} \(class {cls}\), "
+                                    r"instance [0-9a-f-]{36}, connection id \d+$"), name
     assert has(res.serial_text, r"^devinfo: bus vmbus: 4 devices$")
     assert has(res.serial_text, r"^anyvm: exit status 0$")
 
