@@ -306,6 +306,34 @@ def test_a_configured_address_is_used(dhcp):
     check_report(reqs[1], ids)
 
 
+def hyperv_argv(work, tag, wireserver):
+    """httpd on build/hostsim's Hyper-V host, its NIC the synthetic one
+    (netvsc) on the TAP: the path an Azure VM takes. hostsim has no SMBIOS
+    table, so the parameter alone names the server."""
+    assert tag is None
+    spec = launch.BootSpec(image=KERNEL, target="hyperv", mem="64M",
+                           cmdline=f"console=ttyS0 azure.wireserver={wireserver}",
+                           tap=devices.Nic(netns.TAP, netns.MAC))
+    return launch.prepare(spec, work)
+
+
+def test_ready_reported_over_netvsc_on_hostsims_hyperv(dhcp):
+    """DHCP, then the goal state and the report, through Hyper-V's
+    synthetic NIC on the VMBus of hostsim's Hyper-V host."""
+    if not os.path.exists("/dev/kvm"):
+        pytest.skip("hostsim needs /dev/kvm")
+    with tempfile.TemporaryDirectory(prefix="anyvm-azure-") as work:
+        lines, reqs, ids, httpd = boot(dhcp, work, None, WIRESERVER, make_argv=hyperv_argv)
+    text = "\n".join(lines)
+    print(text)
+    assert any(re.match(r"^netvsc relid \d+ netvsc: NVSP ", ln) for ln in lines), text
+    assert f"azure: ready reported (incarnation {ids['incarnation']})" in lines, text
+    assert [r["method"] for r in reqs] == ["GET", "POST"], reqs
+    check_goal_state_request(reqs[0])
+    check_report(reqs[1], ids)
+    assert re.fullmatch(r"[1-5]\d\d", httpd), f"httpd did not answer while reporting: {httpd!r}"
+
+
 def test_nothing_sent_without_the_tag_or_the_parameter(dhcp):
     with tempfile.TemporaryDirectory(prefix="anyvm-azure-") as work:
         lines, reqs, _, httpd = boot(dhcp, work, "not-azure-0000", None)
