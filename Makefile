@@ -174,7 +174,8 @@ $(B)/%.elf: $(B)/%.debug.elf
 # ---- the PE32+ EFI application build/NAME.efi (docs/uefi.md): the objects
 # of build/NAME.elf and the EFI entry (boot/efi/, in no ELF), linked by
 # arch/x86_64/efi.ld at the same address; the link's flat binary, padded to
-# a page, is the .efi file ----
+# a page, and the base relocation table tools/efi_relocs.py makes from the
+# link's relocations, are the .efi file ----
 EFI_OBJS := $(call dir_objs,boot/efi drivers/fbcon) $(B)/k/gen/fbcon_font.c.o
 # The framebuffer console's glyphs, from a Debian console font
 # (console-setup-linux) by a tool of ours; nothing of the font is committed.
@@ -188,18 +189,29 @@ $(B)/k/gen/fbcon_font.c.o: $(B)/gen/fbcon_font.c drivers/fbcon/font.h
 	@mkdir -p $(dir $@)
 	@echo '  CC      $<'
 	@$(KCC) $(KCFLAGS) -c $< -o $@
-$(B)/efi/%.elf: $(CORE_OBJS) $(EFI_OBJS) $$(call APP_POLL_OBJS,%) $$(call APP_DEVICE_OBJS,%) \
-		$$(call APP_OBJS,%) $(B)/k/appname/%.o arch/x86_64/efi.ld arch/x86_64/image_sections.ld \
-		$(LIBC) $(FILES_LIB)
+# $(call efi_link,APP,ADDRESS,OUT): the link at ADDRESS; 1 MiB for the
+# .efi, another address for the relocation table's test
+# (tests/image/test_efi_relocs.py)
+efi_link = $(KCC) $(filter-out -T arch/x86_64/kernel.ld,$(KLDFLAGS)) -T arch/x86_64/efi.ld \
+	-Wl,--defsym=__image_link_base=$(2) -Wl,--emit-relocs -Wl,-Map=$(3:.elf=.map) -o $(3) \
+	$(CORE_OBJS) $(EFI_OBJS) $(call APP_POLL_OBJS,$(1)) $(call APP_DEVICE_OBJS,$(1)) \
+	$(call APP_OBJS,$(1)) $(B)/k/appname/$(1).o \
+	-Wl,--start-group $(LIBC) $(FILES_LIB) -lgcc -Wl,--end-group
+EFI_LINK_DEPS = $(CORE_OBJS) $(EFI_OBJS) $$(call APP_POLL_OBJS,%) $$(call APP_DEVICE_OBJS,%) \
+	$$(call APP_OBJS,%) $(B)/k/appname/%.o arch/x86_64/efi.ld arch/x86_64/image_sections.ld \
+	$(LIBC) $(FILES_LIB)
+$(B)/efi/%.elf: $(EFI_LINK_DEPS)
 	@mkdir -p $(dir $@)
 	@echo '  LD      $@'
-	@$(KCC) $(filter-out -T arch/x86_64/kernel.ld,$(KLDFLAGS)) -T arch/x86_64/efi.ld \
-		-Wl,-Map=$(B)/efi/$*.map -o $@ $(CORE_OBJS) $(EFI_OBJS) $(call APP_POLL_OBJS,$*) \
-		$(call APP_DEVICE_OBJS,$*) $(call APP_OBJS,$*) $(B)/k/appname/$*.o \
-		-Wl,--start-group $(LIBC) $(FILES_LIB) -lgcc -Wl,--end-group
-$(B)/%.efi: $(B)/efi/%.elf
+	@$(call efi_link,$*,0x100000,$@)
+$(B)/efi-at-1g/%.elf: $(EFI_LINK_DEPS)
+	@mkdir -p $(dir $@)
+	@echo '  LD      $@'
+	@$(call efi_link,$*,0x40000000,$@)
+$(B)/%.efi: $(B)/efi/%.elf tools/efi_relocs.py
 	@echo '  EFI     $@'
-	@objcopy -O binary $< $@.tmp && truncate -s %4096 $@.tmp && mv $@.tmp $@
+	@objcopy -O binary $< $@.flat && truncate -s %4096 $@.flat && \
+		$(PYTHON) tools/efi_relocs.py $< $@.flat $@.tmp && rm $@.flat && mv $@.tmp $@
 
 # ---- an app outside the tree: `tools/anyvm build DIR` (tools/anyvm_lib/app.py)
 # checks DIR and its anyvm.toml, writes the configuration source EXT_CONFIG,
@@ -495,7 +507,8 @@ run: setup
 PYTHON := /usr/bin/python3
 TEST_JOBS ?= 2
 test: setup
-	@$(MAKE) --no-print-directory apps hostsim unit fuzzers host-httpd $(B)/empty.elf
+	@$(MAKE) --no-print-directory apps hostsim unit fuzzers host-httpd $(B)/empty.elf \
+		$(B)/efi-at-1g/httpd.elf
 	PYTHONDONTWRITEBYTECODE=1 $(PYTHON) -m pytest tests -n $(TEST_JOBS) --dist loadgroup \
 		$(if $(K),-k "$(K)") $(PYTEST_ARGS)
 # A real Linux 6.1 booted on hostsim's Firecracker model (tests/reference/):

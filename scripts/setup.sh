@@ -14,7 +14,7 @@ packages=(
     hyperfine iproute2 iputils-ping dpkg-dev
     curl dnsmasq-base
     wrk cpio kmod
-    skopeo umoci python3-yaml
+    skopeo umoci python3-yaml python3-pyelftools
 )
 # Third-party sources, from Debian's source packages into build/src (never
 # committed): NAME VERSION, Debian's version pinned.

@@ -1,7 +1,7 @@
 /* The EFI entry's C part: what it asks the firmware, while boot services
  * still run (UEFI 2.10), and how it leaves them. efi_entry.S has moved the
- * image to the address it is linked at (1 MiB), so this is ordinary kernel
- * code. It fills efi_bootinfo and enters the kernel through the same
+ * image where its addresses reach and relocated it (or the firmware did),
+ * so this is ordinary kernel code. It fills efi_bootinfo and enters the kernel through the same
  * 64-bit set-up as the other entries (efi_enter_kernel); arch_boot then
  * takes efi_bootinfo in through bootinfo_from_uefi (efi_bootinfo.c).
  *
@@ -44,6 +44,7 @@ char efi_memmap_error[160] __attribute__((section(".data.efi_memmap_error")));
 
 extern const uint64_t efi_loaded_base; /* efi_entry.S: where the firmware loaded the image */
 extern char __image_start[];
+extern char __image_link_base[]; /* arch/x86_64/efi.ld: absolute, never relocated */
 
 static struct efi_system_table *systab;
 
@@ -272,9 +273,17 @@ efi_status efi_main(efi_handle image, struct efi_system_table *st)
         return EFI_UNSUPPORTED;
     struct bootinfo *bi = &efi_bootinfo;
     bootinfo_reset(bi, BOOT_UEFI);
+    /* tools/anyvm_lib/symbolize.py reads these lines to name the
+     * addresses of an exception report. */
     if (efi_loaded_base != (uintptr_t)__image_start)
-        kprintf(WHO ": the firmware loaded the image at %#llx; moved to %#llx\n",
-                (unsigned long long)efi_loaded_base, (unsigned long long)(uintptr_t)__image_start);
+        kprintf(WHO ": the firmware loaded the image at %#llx, above what its addresses reach; "
+                    "moved to %#llx (linked at %#llx)\n",
+                (unsigned long long)efi_loaded_base, (unsigned long long)(uintptr_t)__image_start,
+                (unsigned long long)(uintptr_t)__image_link_base);
+    else if ((uintptr_t)__image_start != (uintptr_t)__image_link_base)
+        kprintf(WHO ": the image runs at %#llx (linked at %#llx), relocated\n",
+                (unsigned long long)(uintptr_t)__image_start,
+                (unsigned long long)(uintptr_t)__image_link_base);
     if (read_cmdline(image, bi) != 0)
         return EFI_INVALID_PARAMETER;
     efi_read_initrd(st->boot_services, image, bi);

@@ -19,8 +19,6 @@
  * and `objcopy -O binary` of it is the file: file offset = RVA, so file and
  * section alignment are both a page. The sizes come from efi.ld. */
 
-#define IMAGE_BASE 0x100000
-
     .section .pe_header, "a"
 dos_header:
     .ascii "MZ"
@@ -37,8 +35,8 @@ pe_signature:
     .long 0, 0                          /* no COFF symbol table */
     .short section_table - optional_header /* SizeOfOptionalHeader */
     /* EXECUTABLE_IMAGE | LARGE_ADDRESS_AWARE | DEBUG_STRIPPED; not
-     * RELOCS_STRIPPED: the firmware may load the image anywhere and
-     * efi_entry.S moves it to IMAGE_BASE. */
+     * RELOCS_STRIPPED: the firmware may load the image anywhere and apply
+     * its base relocations (efi_entry.S). */
     .short 0x0002 | 0x0020 | 0x0200
 
 optional_header:                        /* PE/COFF 3.4 */
@@ -47,9 +45,9 @@ optional_header:                        /* PE/COFF 3.4 */
     .long __pe_text_size                /* SizeOfCode */
     .long __pe_data_raw                 /* SizeOfInitializedData */
     .long 0                             /* SizeOfUninitializedData: in .data */
-    .long efi_pe_entry - IMAGE_BASE     /* AddressOfEntryPoint */
+    .long __pe_entry_rva                /* AddressOfEntryPoint */
     .long __pe_text_rva                 /* BaseOfCode */
-    .quad IMAGE_BASE                    /* ImageBase */
+    .quad __image_link_base             /* ImageBase: 1 MiB */
     .long 4096                          /* SectionAlignment */
     .long 4096                          /* FileAlignment */
     .short 0, 0, 0, 0, 0, 0             /* OS, image and subsystem versions */
@@ -63,7 +61,7 @@ optional_header:                        /* PE/COFF 3.4 */
     .long 0                             /* LoaderFlags */
     .long 16                            /* NumberOfRvaAndSizes (sbsign adds the certificate table) */
     .quad 0, 0, 0, 0, 0                 /* export, import, resource, exception, certificate */
-    .long __pe_reloc_rva, reloc_block_end - reloc_block /* base relocation table */
+    .long 0, 0                          /* base relocation table: tools/efi_relocs.py */
     .quad 0, 0, 0, 0, 0, 0, 0, 0, 0, 0  /* debug ... reserved */
 
 section_table:                          /* PE/COFF 4: name, VirtualSize, VirtualAddress, */
@@ -71,15 +69,20 @@ section_table:                          /* PE/COFF 4: name, VirtualSize, Virtual
     .ascii ".cmdline"                   /* the built-in command line: read-only data */
     .long 4096, __pe_cmdline_rva, 4096, __pe_cmdline_rva, 0, 0, 0
     .long 0x40000040                    /* INITIALIZED_DATA | MEM_READ */
-    .ascii ".reloc\0\0"
-    .long reloc_block_end - reloc_block, __pe_reloc_rva, 4096, __pe_reloc_rva, 0, 0, 0
-    .long 0x42000040                    /* INITIALIZED_DATA | MEM_DISCARDABLE | MEM_READ */
     .ascii ".text\0\0\0"                /* code and the ELF notes */
     .long __pe_text_size, __pe_text_rva, __pe_text_size, __pe_text_rva, 0, 0, 0
     .long 0x60000020                    /* CNT_CODE | MEM_EXECUTE | MEM_READ */
     .ascii ".data\0\0\0"                /* read-only and writable data, then .bss (zero-filled) */
     .long __pe_data_vsize, __pe_data_rva, __pe_data_raw, __pe_data_rva, 0, 0, 0
     .long 0xC0000040                    /* INITIALIZED_DATA | MEM_READ | MEM_WRITE */
+    /* The base relocation table: after .bss in the image, after .data in
+     * the file; tools/efi_relocs.py appends it and fills in this entry,
+     * the data directory's, SizeOfImage and SizeOfInitializedData. Kept
+     * in memory after loading (not MEM_DISCARDABLE): efi_entry.S reads it
+     * when it moves the image. */
+    .ascii ".reloc\0\0"
+    .long 0, 0, 0, 0, 0, 0, 0
+    .long 0x40000040                    /* INITIALIZED_DATA | MEM_READ */
 section_table_end:
 
     /* Linux setup header, boot protocol 2.06 (boot.rst): enough for QEMU's
@@ -100,7 +103,7 @@ section_table_end:
     .byte 0                             /* type_of_loader: QEMU writes it */
     .byte 0x01                          /* loadflags: LOADED_HIGH */
     .short 0                            /* setup_move_size */
-    .long IMAGE_BASE                    /* code32_start */
+    .long __image_link_base             /* code32_start */
     .long 0, 0                          /* ramdisk_image, ramdisk_size */
     .long 0                             /* bootsect_kludge */
     .short 0                            /* heap_end_ptr */
@@ -118,14 +121,3 @@ section_table_end:
     .globl efi_builtin_cmdline
 efi_builtin_cmdline:
     .skip 4096
-
-    /* One base relocation block without a fixup (PE/COFF 6.6: type 0,
-     * IMAGE_REL_BASED_ABSOLUTE, is padding): the image has nothing to fix
-     * up, because it runs only at IMAGE_BASE, but EFI loaders expect a
-     * relocation section in an application they may load anywhere. */
-    .section .pe_reloc, "a"
-reloc_block:
-    .long 0                             /* page RVA */
-    .long reloc_block_end - reloc_block /* block size */
-    .short 0, 0
-reloc_block_end:

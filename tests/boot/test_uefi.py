@@ -9,8 +9,15 @@ on q35 through tools/anyvm_lib, judged by its serial transcript.
                 the firmware keeps for itself);
   clock         the TSC rate comes from the firmware (Stall), not the PIT;
   SPCR          an ACPI SPCR table (QEMU -acpitable) names the console port;
-  moved image   a copy whose PE ImageBase says 48 MiB is loaded there by
-                the firmware; the entry moves it to 1 MiB and it boots.
+  relocated     a copy rebased to address 0 (efi.rebased: every fixup of
+                its relocation table moved, ImageBase 0), which EDK II
+                loads anywhere but there and relocates: the kernel runs
+                where the firmware put it;
+  moved         a copy rebased to 2.25 GiB, which the firmware loads
+                there (-m 2800M): the entry moves it below 2 GiB, where
+                its 32-bit addresses reach, and relocates it again; the
+                memory above the copy is still used (the usable memory is
+                that of the image at 1 MiB).
 """
 
 import re
@@ -70,15 +77,34 @@ def test_memory_follows_m():
     assert abs((large - small) - 128 * 1024) <= 4 * 1024
 
 
-def test_moved_image(tmp_path):
-    data = bytearray(efi.read(os.path.join(ROOT, "build", "hello.efi")))
-    pe = struct.unpack_from("<I", data, 0x3C)[0]
-    struct.pack_into("<Q", data, pe + 24 + 24, 0x3000000)     # ImageBase
-    copy = tmp_path / "moved.efi"
-    copy.write_bytes(bytes(data))
-    text = boot("q35-uefi-esp", image=str(copy), args=["x"])
-    assert "uefi: the firmware loaded the image at 0x3000000; moved to 0x100000" in text
-    assert app_lines(text) == ["x"]
+def rebased_copy(tmp_path, base):
+    data = efi.read(os.path.join(ROOT, "build", "hello.efi"))
+    copy = tmp_path / f"at-{base:#x}.efi"
+    copy.write_bytes(efi.rebased(data, base))
+    return str(copy)
+
+
+def test_relocated_by_firmware(tmp_path):
+    text = boot("q35-uefi-esp", image=rebased_copy(tmp_path, 0), args=["x y"])
+    m = re.search(r"^uefi: the image runs at (0x[0-9a-f]+) \(linked at 0x100000\), relocated$",
+                  text, re.M)
+    assert m and int(m.group(1), 16) not in (0, 0x100000)
+    assert "moved to" not in text
+    assert usable_kib(text) >= 112 * 1024
+    assert app_lines(text) == ["x y"]
+
+
+def test_moved_below_2gib(tmp_path):
+    text = boot("q35-uefi-esp", image=rebased_copy(tmp_path, 0x90000000), mem="2800M",
+                args=["x y"])
+    m = re.search(r"^uefi: the firmware loaded the image at 0x90000000, above what its addresses "
+                  r"reach; moved to (0x[0-9a-f]+) \(linked at 0x100000\)$", text, re.M)
+    assert m, "not moved"
+    size = efi.sections(efi.read(os.path.join(ROOT, "build", "hello.efi")))[b".data"]
+    assert int(m.group(1), 16) + size[0] + size[1] < 0x80000000
+    assert app_lines(text) == ["x y"]
+    at_1mib = usable_kib(boot("q35-uefi-esp", mem="2800M"))
+    assert abs(usable_kib(text) - at_1mib) <= 1024
 
 
 def spcr_table(port):

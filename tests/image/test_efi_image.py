@@ -3,8 +3,14 @@ kernel (boot/efi/pe_header.S, arch/x86_64/efi.ld):
 
   pe            a PE32+ x64 EFI application (subsystem 10) whose sections
                 lie on pages, inside the image and the file, in address
-                order, with the entry point in .text and a base relocation
-                directory that is present and names no fixup;
+                order, with the entry point in .text; file offset = RVA
+                but for .reloc, the last section, which the base
+                relocation directory names;
+  relocations   the table (tools/efi_relocs.py) holds only 32- and 64-bit
+                fixups, each inside .text or .data, and is complete: httpd
+                linked at 1 GiB (build/efi-at-1g/httpd.elf) is byte for
+                byte build/httpd.efi rebased to 1 GiB by its table, but
+                for the immediates that hold the link address itself;
   linux header  the setup header QEMU's -kernel reads ("HdrS", protocol
                 2.02 or later, a setup no larger than the file), in bytes
                 no PE structure uses;
@@ -15,6 +21,7 @@ kernel (boot/efi/pe_header.S, arch/x86_64/efi.ld):
 
 import os
 import struct
+import subprocess
 
 import pytest
 
@@ -46,17 +53,60 @@ def test_pe(app):
     assert len(data) % 4096 == 0
     prev_end = headers_size
     for name, (va, vsize, off, raw) in sorted(secs.items(), key=lambda s: s[1][0]):
-        assert va % 4096 == 0 and off == va and raw % 4096 == 0, name
-        assert va >= prev_end, f"{name} overlaps the section before it"
-        assert off + raw <= len(data) and va + vsize <= image_size, name
+        assert va % 4096 == 0 and off % 4096 == 0 and raw % 4096 == 0, name
+        assert off == va or name == b".reloc", name
+        assert va >= prev_end and off + raw <= len(data), name
         prev_end = va + max(vsize, raw)
+    assert image_size == prev_end
     text_va, text_size = secs[b".text"][:2]
     assert text_va <= entry < text_va + text_size
     reloc_rva, reloc_size = struct.unpack_from("<II", data, opt + 112 + 5 * 8)
-    assert reloc_size >= 10 and reloc_rva == secs[b".reloc"][0]
-    page, block = struct.unpack_from("<II", data, reloc_rva)
-    entries = struct.unpack_from(f"<{(block - 8) // 2}H", data, reloc_rva + 8)
-    assert block == reloc_size and all(e >> 12 == 0 for e in entries)   # ABSOLUTE: no fixup
+    last = max(secs.values())
+    assert (reloc_rva, reloc_size) == secs[b".reloc"][:2] == last[:2]
+
+
+@pytest.mark.parametrize("app", APPS)
+def test_relocations_in_place(app):
+    data = load(app)
+    secs = efi.sections(data)
+    text, data_sec = secs[b".text"], secs[b".data"]
+    fixups = efi.relocations(data)
+    assert len(fixups) > 100          # the kernel's absolute addresses
+    kinds = {kind for _, kind in fixups}
+    assert kinds == {efi.REL_HIGHLOW, efi.REL_DIR64}
+    file_end = data_sec[0] + data_sec[3]   # .data's bytes; nothing to fix up in .bss
+    for rva, kind in fixups:
+        assert text[0] <= rva and rva + efi.FIXUP_WIDTH[kind] <= file_end, hex(rva)
+
+
+def test_relocation_table_complete(tmp_path):
+    """Everything that differs between two links at different addresses
+    must be a fixup of the table: rebasing the 1 MiB image to 1 GiB gives
+    the 1 GiB link's bytes. Left over are the 32-bit immediates of the
+    absolute symbol __image_link_base (efi_main's log line), which says
+    where each was linked and is meant to differ."""
+    here = load("httpd")
+    other_elf = os.path.join(ROOT, "build", "efi-at-1g", "httpd.elf")
+    if not os.path.exists(other_elf):
+        pytest.fail(f"{other_elf} missing: run make build/efi-at-1g/httpd.elf", pytrace=False)
+    subprocess.run(["objcopy", "-O", "binary", other_elf, str(tmp_path / "flat")], check=True)
+    flat = (tmp_path / "flat").read_bytes()
+    moved = efi.rebased(here, 0x40000000)
+    assert len(flat) <= len(moved)
+    start = efi.sections(here)[b".text"][0]     # the header page differs (ImageBase, sizes)
+    diffs = [i for i in range(start, len(flat)) if moved[i] != flat[i]]
+    base_here, base_there = struct.pack("<I", 0x100000), struct.pack("<I", 0x40000000)
+    covered, link_base_immediates = -1, 0
+    for at in diffs:
+        if at < covered:
+            continue
+        field = next((f for f in range(at - 3, at + 1)
+                      if moved[f:f + 4] == base_here and flat[f:f + 4] == base_there), None)
+        assert field is not None, \
+            f"{at:#x}: {moved[at - 4:at + 4].hex()} rebased, {flat[at - 4:at + 4].hex()} linked at 1 GiB"
+        covered = field + 4
+        link_base_immediates += 1
+    assert link_base_immediates <= 4
 
 
 @pytest.mark.parametrize("app", APPS)

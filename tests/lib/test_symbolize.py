@@ -47,3 +47,29 @@ def test_anyvm_run_names_the_faulting_function():
     assert re.search(r"^  0x[0-9a-f]+ in main \(apps/fault/main\.c:\d+\)$", p.stderr, re.M), \
         p.stderr
     assert re.search(r"^  0x[0-9a-f]+ called from \S+", p.stderr, re.M), p.stderr
+
+
+def efi_report(shift, line):
+    """An exception report in fault.efi's main and efi_main, as a kernel
+    running `shift` bytes away from its link address prints it."""
+    debug = os.path.join(ROOT, "build", "efi", "fault.elf")
+    p = subprocess.run(["nm", debug], capture_output=True, text=True, check=True)
+    syms = {f[2]: int(f[0], 16) for f in (l.split() for l in p.stdout.splitlines())
+            if len(f) == 3}
+    return (f"{line}\nanyvm: exception #PF (page fault) at rip={syms['main'] + 4 + shift:#x} "
+            f"error=0\n  backtrace: {syms['efi_main'] + 9 + shift:#x}\n")
+
+
+def test_relocated_efi_addresses_are_moved_back():
+    efi_image = os.path.join(ROOT, "build", "fault.efi")
+    assert symbolize.debug_elf(efi_image) == os.path.join(ROOT, "build", "efi", "fault.elf")
+    for shift, line in [
+            (0x6300000, "uefi: the image runs at 0x6400000 (linked at 0x100000), relocated"),
+            (0x7fe00000 - 0x100000, "uefi: the firmware loaded the image at 0x90000000, above "
+             "what its addresses reach; moved to 0x7fe00000 (linked at 0x100000)"),
+            (0, "uefi: the firmware left the image where it was linked")]:
+        lines = symbolize.report(efi_report(shift, line), efi_image)
+        assert len(lines) == 3, lines
+        assert re.match(r"  0x[0-9a-f]+ in main \(apps/fault/main\.c:\d+\)$", lines[1]), lines
+        assert re.match(r"  0x[0-9a-f]+ called from efi_main \(boot/efi/efi_main\.c:\d+\)$",
+                        lines[2]), lines

@@ -21,6 +21,7 @@ extern struct bootinfo efi_bootinfo;
 
 /* What efi_main links against in the .efi (efi_entry.S, pe_header.S). */
 char __image_start[16];
+char __image_link_base[16];         /* != __image_start, as when the firmware relocated the image */
 const uint64_t efi_loaded_base = 0; /* != __image_start: the "moved" note */
 char efi_builtin_cmdline[BOOTINFO_CMDLINE_MAX];
 static jmp_buf entered;

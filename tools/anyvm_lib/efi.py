@@ -52,6 +52,64 @@ def sections(data):
     return out
 
 
+REL_ABSOLUTE, REL_HIGHLOW, REL_DIR64 = 0, 3, 10   # PE/COFF 6.6.2
+FIXUP_WIDTH = {REL_HIGHLOW: 4, REL_DIR64: 8}
+
+
+def image_base(data):
+    sections(data)
+    pe = struct.unpack_from("<I", data, 0x3C)[0]
+    return struct.unpack_from("<Q", data, pe + 24 + 24)[0]
+
+
+def relocations(data):
+    """[(rva, kind)] of the base relocation table (PE/COFF 6.6: blocks of a
+    page RVA, a block size and 16-bit entries, kind << 12 | offset), read
+    through the .reloc section's file bytes; padding entries left out.
+    Raises EfiError when the table is not well formed."""
+    secs = sections(data)
+    if b".reloc" not in secs:
+        raise EfiError("no .reloc section")
+    _, vsize, off, raw = secs[b".reloc"]
+    if vsize > raw or off + raw > len(data):
+        raise EfiError(".reloc section outside the file")
+    out, i, end = [], off, off + vsize
+    while i < end:
+        if i + 8 > end:
+            raise EfiError(f"relocation block header cut short at {i - off:#x}")
+        page, size = struct.unpack_from("<II", data, i)
+        if size < 8 or size % 2 or i + size > end:
+            raise EfiError(f"relocation block of {size} bytes at {i - off:#x}")
+        for j in range(i + 8, i + size, 2):
+            entry = struct.unpack_from("<H", data, j)[0]
+            kind = entry >> 12
+            if kind == REL_ABSOLUTE:
+                continue
+            if kind not in FIXUP_WIDTH:
+                raise EfiError(f"relocation kind {kind} at {page + (entry & 0xFFF):#x}")
+            out.append((page + (entry & 0xFFF), kind))
+        i += size
+    return out
+
+
+def rebased(data, base):
+    """A copy of the image as if linked at `base`: every fixup moved by the
+    difference and ImageBase set, what a loader does in memory. Fixups
+    must lie in the file's bytes (none is in .bss)."""
+    out = bytearray(data)
+    delta = base - image_base(data)
+    for rva, kind in relocations(data):
+        width = FIXUP_WIDTH[kind]
+        if rva + width > len(out):
+            raise EfiError(f"fixup at {rva:#x} beyond the file")
+        fmt = "<I" if width == 4 else "<Q"
+        value = struct.unpack_from(fmt, out, rva)[0]
+        struct.pack_into(fmt, out, rva, (value + delta) % (1 << (8 * width)))
+    pe = struct.unpack_from("<I", out, 0x3C)[0]
+    struct.pack_into("<Q", out, pe + 24 + 24, base)
+    return bytes(out)
+
+
 def read(path):
     try:
         with open(path, "rb") as f:
