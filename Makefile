@@ -302,7 +302,8 @@ PURE_SRCS := core/cmdline.c core/memmap.c core/page_alloc.c core/heap.c \
 	hv/hv_decide.c hv/vmware_backdoor.c hv/hyperv_tsc.c hv/hyperv/hypercall_abi.c hv/hyperv/synic_msg.c \
 	bus/vmbus/vmbus_msg.c bus/vmbus/vmbus_version.c bus/vmbus/vmbus_ring.c \
 	bus/vmbus/vmbus_gpa_pkt.c drivers/storvsc/vstor.c \
-	drivers/hyperv/ic_msg.c drivers/hyperv/ic_kvp.c arch/x86_64/power_policy.c arch/x86_64/mptable.c \
+	drivers/hyperv/ic_msg.c drivers/hyperv/ic_kvp.c arch/x86_64/power_policy.c arch/x86_64/pic_policy.c \
+	arch/x86_64/mptable.c \
 	drivers/netvsc/nvsp.c drivers/netvsc/rndis.c \
 	bus/pci/pci_addr.c bus/pci/pci_bar_decode.c bus/pci/pci_cap_walk.c bus/pci/pci_match.c \
 	bus/pci/pci_irq_logic.c bus/pci/pci_format.c \

@@ -3,6 +3,7 @@
  * parser. entry.S recorded which entry was used and the loader's pointer. */
 #include <stdint.h>
 
+#include "arch/x86_64/entry.h"
 #include "arch/x86_64/power.h"
 #include "arch/x86_64/power_policy.h"
 #include "arch/x86_64/trap.h"
@@ -13,9 +14,6 @@
 #include "init/init.h"
 
 #define MULTIBOOT_LOADER_MAGIC 0x2BADB002
-
-extern uint64_t boot_entry_tsc, boot_info_addr;
-extern uint32_t boot_protocol, boot_magic;
 
 static struct bootinfo bootinfo;
 

@@ -4,7 +4,9 @@
  * between APIC and legacy PIC delivery. */
 #include "arch/x86_64/arch_timer.h"
 #include "arch/x86_64/cpu.h"
+#include "arch/x86_64/entry.h"
 #include "arch/x86_64/intc.h"
+#include "arch/x86_64/pic_policy.h"
 #include "core/irq.h"
 #include "core/log.h"
 
@@ -56,7 +58,10 @@ const char *intc_init(const struct acpi_info *info)
 static const char *intc_choose(const struct acpi_info *info)
 {
     acpi = info;
-    pic_init_masked();
+    if (pic_may_exist((enum boot_protocol)boot_protocol, info))
+        pic_init_masked();
+    else
+        kprintf("intc: no 8259s (MADT)\n");
     if (!cpu_has_lapic()) {
         /* IOAPICs deliver to Local APICs: without one only the PICs remain
          * (a MADT may still list an IOAPIC: QEMU -cpu ...,-apic does). */
