@@ -30,7 +30,10 @@ struct blk_request {
 
 struct blkdev_ops {
     /* Queues req; returns 0, or a negative error when it cannot be queued
-     * (then done() is not called). */
+     * (then done() is not called). Only blkdev_submit calls it, with a
+     * request it has checked: a known operation, no write to a read-only
+     * device, no flush without a write cache, a buffer, and sectors inside
+     * the capacity whose bytes fit in 32 bits; drivers do not check again. */
     int (*submit)(struct blkdev *bd, struct blk_request *req);
 };
 

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "core/log.h"
+#include "dev/scsi/scsi_blk.h"
 #include "drivers/pvscsi/pvscsi.h"
 #include "klib/format.h"
 
@@ -85,41 +86,18 @@ static void io_done(struct pvscsi_slot *s)
         io_finish(io, BLK_EIO);
         return;
     }
-    switch (scsi_cmd_outcome(&io->cmd, text, sizeof text)) {
-    case SCSI_OK:
-        if (short_transfer || io->cmd.residual != 0) {
-            ksnprintf(text, sizeof text, "short transfer (host status %#x, %u of %u bytes missing)",
-                      s->host_status, io->cmd.residual, io->cmd.cdb.data_len);
-            log_failure(d, req, text);
-            io_finish(io, BLK_EIO);
-            return;
-        }
+    enum scsi_outcome outcome = scsi_cmd_outcome(&io->cmd, text, sizeof text);
+    if (outcome == SCSI_OK && !short_transfer && io->cmd.residual == 0) {
         io_finish(io, 0);
         return;
-    case SCSI_RETRY:
-        if (io->retries++ < IO_RETRIES && io_submit(io) == 0)
-            return;
-        log_failure(d, req, text);
-        io_finish(io, BLK_EIO);
-        return;
-    case SCSI_PROTECTED:
-        /* The unit did not say so in MODE SENSE (or was not asked): from
-         * now on the class refuses writes before they reach it. */
-        log_failure(d, req, text);
-        if (!d->bd.read_only)
-            kprintf("%s: the disk refuses writes; marked read-only\n", d->bd.name);
-        d->bd.read_only = true;
-        io_finish(io, BLK_EROFS);
-        return;
-    case SCSI_INVALID:
-        log_failure(d, req, text);
-        io_finish(io, BLK_EINVAL);
-        return;
-    default:
-        log_failure(d, req, text);
-        io_finish(io, BLK_EIO);
-        return;
     }
+    if (outcome == SCSI_OK)
+        ksnprintf(text, sizeof text, "short transfer (host status %#x, %u of %u bytes missing)",
+                  s->host_status, io->cmd.residual, io->cmd.cdb.data_len);
+    else if (outcome == SCSI_RETRY && io->retries++ < IO_RETRIES && io_submit(io) == 0)
+        return;
+    log_failure(d, req, text);
+    io_finish(io, outcome == SCSI_OK ? BLK_EIO : scsi_blk_failure(&d->bd, outcome));
 }
 
 static int disk_submit(struct blkdev *bd, struct blk_request *req)
@@ -128,12 +106,6 @@ static int disk_submit(struct blkdev *bd, struct blk_request *req)
     struct pvscsi *a = d->a;
     if (a->disabled || d->gone)
         return BLK_EIO;
-    if (req->op == BLK_WRITE && bd->read_only)
-        return BLK_EROFS;
-    if (req->op != BLK_FLUSH &&
-        (req->count == 0 || req->buf == NULL || req->sector >= bd->capacity ||
-         req->count > bd->capacity - req->sector))
-        return BLK_EINVAL;
     struct pvscsi_io *io = NULL;
     for (unsigned i = 0; i < PVSCSI_SLOTS && io == NULL; i++)
         if (!a->ios[i].in_use)

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "core/log.h"
+#include "dev/scsi/scsi_blk.h"
 #include "drivers/storvsc/storvsc.h"
 #include "klib/format.h"
 
@@ -70,15 +71,8 @@ static void io_done(struct storvsc *sc, struct storvsc_io *io, int rc)
         finish(io, BLK_EIO);
         return;
     }
-    switch (scsi_cmd_outcome(&io->cmd, text, sizeof text)) {
-    case SCSI_OK:
-        if (io->cmd.residual != 0) {
-            ksnprintf(text, sizeof text, "short transfer (%u of %u bytes missing)",
-                      io->cmd.residual, io->cmd.cdb.data_len);
-            log_failure(d, req, text);
-            finish(io, BLK_EIO);
-            return;
-        }
+    enum scsi_outcome outcome = scsi_cmd_outcome(&io->cmd, text, sizeof text);
+    if (outcome == SCSI_OK && io->cmd.residual == 0) {
         if (req->op != BLK_FLUSH) {
             io->done_sectors += io->cmd.cdb.data_len / d->bd.sector_size;
             if (io->done_sectors < req->count) {
@@ -92,28 +86,14 @@ static void io_done(struct storvsc *sc, struct storvsc_io *io, int rc)
         }
         finish(io, 0);
         return;
-    case SCSI_RETRY:
-        if (io->retries++ < IO_RETRIES && storvsc_send(sc, io) == 0)
-            return;
-        log_failure(d, req, text);
-        finish(io, BLK_EIO);
-        return;
-    case SCSI_PROTECTED:
-        log_failure(d, req, text);
-        if (!d->bd.read_only)
-            kprintf("%s: the disk refuses writes; marked read-only\n", d->bd.name);
-        d->bd.read_only = true;
-        finish(io, BLK_EROFS);
-        return;
-    case SCSI_INVALID:
-        log_failure(d, req, text);
-        finish(io, BLK_EINVAL);
-        return;
-    default:
-        log_failure(d, req, text);
-        finish(io, BLK_EIO);
-        return;
     }
+    if (outcome == SCSI_OK)
+        ksnprintf(text, sizeof text, "short transfer (%u of %u bytes missing)", io->cmd.residual,
+                  io->cmd.cdb.data_len);
+    else if (outcome == SCSI_RETRY && io->retries++ < IO_RETRIES && storvsc_send(sc, io) == 0)
+        return;
+    log_failure(d, req, text);
+    finish(io, outcome == SCSI_OK ? BLK_EIO : scsi_blk_failure(&d->bd, outcome));
 }
 
 static int disk_submit(struct blkdev *bd, struct blk_request *req)
@@ -122,12 +102,6 @@ static int disk_submit(struct blkdev *bd, struct blk_request *req)
     struct storvsc *sc = d->sc;
     if (sc->broken)
         return BLK_EIO;
-    if (req->op == BLK_WRITE && bd->read_only)
-        return BLK_EROFS;
-    if (req->op != BLK_FLUSH &&
-        (req->count == 0 || req->buf == NULL || req->sector >= bd->capacity ||
-         req->count > bd->capacity - req->sector))
-        return BLK_EINVAL;
     struct storvsc_io *io = storvsc_io_get(sc);
     if (io == NULL)
         return BLK_EBUSY;

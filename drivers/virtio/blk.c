@@ -218,27 +218,15 @@ static int vblk_submit(struct blkdev *bd, struct blk_request *req)
         device_writes = true;
         break;
     case BLK_WRITE:
-        if (bd->read_only) {
-            /* The class refuses this already; a caller that reached the
-             * driver directly is refused just the same. */
-            kprintf("%s: write to a read-only device refused\n", bd->name);
-            return BLK_EROFS;
-        }
         type = VIRTIO_BLK_T_OUT;
         break;
     case BLK_FLUSH:
-        if (!bd->has_flush)
-            return BLK_EINVAL;
         type = VIRTIO_BLK_T_FLUSH;
         bytes = 0;
         break;
     default:
         return BLK_EINVAL;
     }
-    if (req->op != BLK_FLUSH &&
-        (req->count == 0 || req->buf == NULL || bytes > 0xffffffffull ||
-         req->sector >= bd->capacity || req->count > bd->capacity - req->sector))
-        return BLK_EINVAL;
     int rc;
     struct vblk_slot *s;
     if (b->vd->broken) {

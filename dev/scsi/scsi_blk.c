@@ -1,0 +1,18 @@
+/* A failed SCSI command's block status (dev/scsi/scsi_blk.h). */
+#include "dev/scsi/scsi_blk.h"
+#include "core/log.h"
+
+int scsi_blk_failure(struct blkdev *bd, enum scsi_outcome outcome)
+{
+    switch (outcome) {
+    case SCSI_PROTECTED:
+        if (!bd->read_only)
+            kprintf("%s: the disk refuses writes; marked read-only\n", bd->name);
+        bd->read_only = true;
+        return BLK_EROFS;
+    case SCSI_INVALID:
+        return BLK_EINVAL;
+    default:
+        return BLK_EIO;
+    }
+}
