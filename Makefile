@@ -422,8 +422,8 @@ fuzz_srcs_aml_scan := bus/virtio_mmio/virtio_mmio_aml.c bus/virtio_mmio/virtio_m
 	core/aml_decode.c core/aml_devices.c core/acpi_devices.c core/acpi.c core/acpi_madt.c \
 	core/acpi_fadt.c core/acpi_mcfg.c
 fuzz_srcs_virtq_used := drivers/virtio/virtqueue.c
-# the SCSI layer's parsers, without scsi_blk.c (which logs and needs the block class)
-SCSI_PARSERS := $(filter-out dev/scsi/scsi_blk.c,$(wildcard dev/scsi/*.c))
+# the SCSI layer's parsers, without scsi_blk.c and scsi_probe.c (which log)
+SCSI_PARSERS := $(filter-out dev/scsi/scsi_blk.c dev/scsi/scsi_probe.c,$(wildcard dev/scsi/*.c))
 fuzz_srcs_scsi := $(SCSI_PARSERS)
 fuzz_srcs_pvscsi_cmp := drivers/pvscsi/pvscsi_queue.c $(SCSI_PARSERS)
 fuzz_srcs_e1000_rx := drivers/e1000/rx_ring.c drivers/e1000/tx_ring.c net/inet_csum.c
