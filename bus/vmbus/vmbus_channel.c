@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "bus/vmbus/vmbus.h"
+#include "bus/vmbus/vmbus_send.h"
 #include "core/dma.h"
 #include "core/log.h"
 #include "hv/hyperv/hypercall_abi.h"
@@ -257,17 +258,13 @@ void vmbus_close(struct vmbus_dev *vd)
     vd->ring_pages = NULL;
 }
 
-int vmbus_send(struct vmbus_dev *vd, uint16_t type, const void *payload, size_t len,
-               uint64_t transaction_id, bool completion_requested)
+int vmbus_send_parts(struct vmbus_dev *vd, const struct vmbus_sg *parts, unsigned nparts)
 {
     if (vd->state != VMBUS_CH_OPEN)
         return -1;
-    uint8_t desc[VMBUS_PKT_DESC_BYTES];
-    vmbus_pkt_desc(desc, type, len, transaction_id, completion_requested);
-    struct vmbus_sg parts[2] = {{desc, sizeof desc}, {payload, len}};
     bool signal;
     const char *why;
-    switch (vmbus_ring_write(&vd->out, parts, 2, &signal, &why)) {
+    switch (vmbus_ring_write(&vd->out, parts, nparts, &signal, &why)) {
     case VMBUS_RING_OK:
         break;
     case VMBUS_RING_FULL:
@@ -275,10 +272,14 @@ int vmbus_send(struct vmbus_dev *vd, uint16_t type, const void *payload, size_t 
     case VMBUS_RING_BROKEN:
         vmbus_fail(vd, "outbound ring: %s", why);
         return -1;
-    default:
+    default: {
+        size_t bytes = 0;
+        for (unsigned i = 0; i < nparts; i++)
+            bytes += parts[i].len;
         kprintf("vmbus relid %u: a packet of %u bytes never fits its ring\n",
-                (unsigned)vd->offer.child_relid, (unsigned)len);
+                (unsigned)vd->offer.child_relid, (unsigned)bytes);
         return -1;
+    }
     }
     if (signal) {
         uint16_t st = hyperv_signal_event(vd->offer.connection_id, 0);
@@ -286,6 +287,15 @@ int vmbus_send(struct vmbus_dev *vd, uint16_t type, const void *payload, size_t 
             vmbus_fail(vd, "signalling the host failed: %s", hv_status_name(st));
     }
     return 0;
+}
+
+int vmbus_send(struct vmbus_dev *vd, uint16_t type, const void *payload, size_t len,
+               uint64_t transaction_id, bool completion_requested)
+{
+    uint8_t desc[VMBUS_PKT_DESC_BYTES];
+    vmbus_pkt_desc(desc, type, len, transaction_id, completion_requested);
+    struct vmbus_sg parts[2] = {{desc, sizeof desc}, {payload, len}};
+    return vmbus_send_parts(vd, parts, 2);
 }
 
 int vmbus_recv(struct vmbus_dev *vd, void *buf, size_t len, struct vmbus_pkt *pkt)

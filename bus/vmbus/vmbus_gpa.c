@@ -1,12 +1,10 @@
 /* Sending a GPA-direct packet on an open channel (bus/vmbus/vmbus.h,
- * vmbus_send_gpa): the descriptor and range list from vmbus_gpa_encode, the
- * payload, one ring write and, when the ring says so, HvSignalEvent on the
- * offer's connection id, as vmbus_send does for in-band packets. */
+ * vmbus_send_gpa): the descriptor and range list from vmbus_gpa_encode,
+ * then the payload, sent as vmbus_send sends in-band packets. */
 #include "bus/vmbus/vmbus.h"
 #include "bus/vmbus/vmbus_gpa.h"
+#include "bus/vmbus/vmbus_send.h"
 #include "core/log.h"
-#include "hv/hyperv/hypercall_abi.h"
-#include "hv/hyperv/hyperv.h"
 
 /* A storvsc request of 256 KiB (its hosts' usual maximum) spans 65 pages;
  * a few ranges more than that fit too. */
@@ -25,25 +23,5 @@ int vmbus_send_gpa(struct vmbus_dev *vd, const struct vmbus_gpa_range *ranges, u
         return -1;
     }
     struct vmbus_sg parts[2] = {{head, at}, {payload, len}};
-    bool signal;
-    const char *why;
-    switch (vmbus_ring_write(&vd->out, parts, 2, &signal, &why)) {
-    case VMBUS_RING_OK:
-        break;
-    case VMBUS_RING_FULL:
-        return 1;
-    case VMBUS_RING_BROKEN:
-        vmbus_fail(vd, "outbound ring: %s", why);
-        return -1;
-    default:
-        kprintf("vmbus relid %u: a GPA-direct packet of %u bytes never fits its ring\n",
-                (unsigned)vd->offer.child_relid, (unsigned)(at + len));
-        return -1;
-    }
-    if (signal) {
-        uint16_t st = hyperv_signal_event(vd->offer.connection_id, 0);
-        if (st != HV_STATUS_SUCCESS)
-            vmbus_fail(vd, "signalling the host failed: %s", hv_status_name(st));
-    }
-    return 0;
+    return vmbus_send_parts(vd, parts, 2);
 }
