@@ -29,6 +29,7 @@
  * exception report is). */
 #define TRANSCRIPT_MAX (1u << 20)
 
+/* The signal handlers write the signal's number here; the loop polls it. */
 static int sig_pipe[2] = {-1, -1};
 
 static void on_signal(int sig)
@@ -44,11 +45,12 @@ static void on_signal(int sig)
 /* The pause that gathers the serial's bytes (the read loop below). */
 #define GATHER_SECONDS 0.002
 
+/* Waits that long, or less when a signal comes (the VMM's end among them:
+ * its last bytes are then read at once, not a pause later). */
 static void nap(double seconds)
 {
-    struct timespec t = {0, (long)(seconds * 1e9)};
-    while (nanosleep(&t, &t) < 0 && errno == EINTR)
-        ;
+    struct pollfd p = {sig_pipe[0], POLLIN, 0};
+    poll(&p, 1, (int)(seconds * 1000));
 }
 
 static double now(void)
