@@ -85,10 +85,13 @@ def bench_tool_overhead(acc, runs):
         return
     for name, (times, _) in figures.items():
         bench.show(f"wall time, {where}, {name}", bench.spread(times))
-    b = statistics.median(figures[BARE][0])
+    # the medians, and the minima, which the other engineers' load on the
+    # shared cores disturbs least (the commands run one after the other)
+    b, bmin = statistics.median(figures[BARE][0]), min(figures[BARE][0])
     for name in (WARM, COLD, PYTHON):
-        t = statistics.median(figures[name][0])
+        t, tmin = statistics.median(figures[name][0]), min(figures[name][0])
         bench.show(f"wall time, {where}, overhead of {name}",
-                   f"{1000 * (t - b):+.1f} ms ({100 * (t - b) / b:+.1f} % of the bare command "
-                   "by the medians; goal under 10 %)")
+                   f"{1000 * (t - b):+.1f} ms ({100 * (t - b) / b:+.1f} %) by the medians, "
+                   f"{1000 * (tmin - bmin):+.1f} ms ({100 * (tmin - bmin) / bmin:+.1f} %) by "
+                   "the minima, of the bare command; goal under 10 %")
     print(f"    $ XDG_CACHE_HOME={cache} {shown}".replace(cache, "CACHE"))
