@@ -19,6 +19,10 @@ import pytest
 
 from anyvm_lib import ROOT, runplan, status
 
+# one worker runs them all: one test changes a tool file's time, which
+# sends every other cached run back to tools/anyvm meanwhile
+pytestmark = pytest.mark.xdist_group("launcher")
+
 HELLO = os.path.join(ROOT, "build", "hello.elf")
 SLEEP = os.path.join(ROOT, "build", "sleep.elf")
 CACHED = "anyvm: launcher: running the cached plan"
