@@ -29,6 +29,7 @@ BARE = "bare QEMU (the baseline)"
 WARM = "anyvm run, native, plan cached"
 COLD = "anyvm run, native, no plan (cold)"
 PYTHON = "tools/anyvm run (Python)"
+ALONE = "the stand-in VMM alone"
 
 
 def vmm_command(acc):
@@ -39,6 +40,54 @@ def vmm_command(acc):
         if line.startswith("anyvm: ") and "qemu-system" in line:
             return shlex.split(line[len("anyvm: "):])
     return None
+
+
+STAND_IN = """#!/bin/sh
+printf 'anyvm 0.1\\r\\nanyvm: exit status 0\\r\\n'
+exit 1
+"""
+
+
+def bench_own_cost(acc, runs):
+    """anyvm's own cost apart from QEMU's time and its spread: the same
+    commands with a stand-in qemu-system-x86_64 first on PATH (sh printing
+    the kernel's banner and status lines), hyperfine's runs x 5."""
+    where = "anyvm run with a stand-in VMM (sh)"
+    tmp = tempfile.mkdtemp(prefix="anyvm-bench-own-")
+    saved = {k: os.environ.get(k) for k in ("PATH", "XDG_CACHE_HOME")}
+    try:
+        bin_dir = os.path.join(tmp, "bin")
+        os.mkdir(bin_dir)
+        fake = os.path.join(bin_dir, "qemu-system-x86_64")
+        with open(fake, "w") as f:
+            f.write(STAND_IN)
+        os.chmod(fake, 0o755)
+        os.environ["PATH"] = bin_dir + os.pathsep + os.environ["PATH"]
+        os.environ["XDG_CACHE_HOME"] = os.path.join(tmp, "cache")
+        run = ["run", "--accel", acc, bench.rel(bench.HELLO)]
+        bare = vmm_command(acc)
+        if bare is None:
+            print(f"wall time, {where}: not measured: no VMM command")
+            return
+        figures, shown = bench.hyperfine(
+            [(WARM, [bench.rel(NATIVE), *run]), (ALONE, bare)], runs * 5, {WARM: 0, ALONE: 1})
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+        shutil.rmtree(tmp, ignore_errors=True)
+    if figures is None:
+        print(f"wall time, {where}: not measured: {shown}")
+        return
+    for name, (times, _) in figures.items():
+        bench.show(f"wall time, {where}, {name}",
+                   f"median {1000 * statistics.median(times):.2f} ms (min {1000 * min(times):.2f}, "
+                   f"max {1000 * max(times):.2f}, {len(times)} runs)")
+    t, b = statistics.median(figures[WARM][0]), statistics.median(figures[ALONE][0])
+    bench.show(f"wall time, {where}, anyvm's own cost", f"{1000 * (t - b):+.2f} ms by the medians")
+    print(f"    $ PATH=STAND-IN-DIR:$PATH XDG_CACHE_HOME=CACHE {shown}".replace(tmp, "TMP"))
 
 
 def bench_tool_overhead(acc, runs):
@@ -95,3 +144,4 @@ def bench_tool_overhead(acc, runs):
                    f"{1000 * (tmin - bmin):+.1f} ms ({100 * (tmin - bmin) / bmin:+.1f} %) by "
                    "the minima, of the bare command; goal under 10 %")
     print(f"    $ XDG_CACHE_HOME={cache} {shown}".replace(cache, "CACHE"))
+    bench_own_cost(acc, runs)
