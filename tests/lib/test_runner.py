@@ -124,6 +124,22 @@ def test_symbolizer_called_only_after_an_exception(scratch):
     assert p.returncode == 0 and not os.path.exists(got)
 
 
+def test_symbolizer_gets_the_start_and_the_end_of_a_long_transcript(scratch):
+    """The start says where a relocated .efi runs (symbolize.py); 1.5 MB
+    later the report: both reach the symbolizer, the middle need not."""
+    got = os.path.join(scratch, "got")
+    start = b"uefi: the image runs at 0x40000000 (linked at 0x100000)\r\n"
+    report = b"anyvm: exception #UD at rip=0x40001000\r\n  backtrace: 0x40002000\r\n"
+    vmm = ["sh", "-c", 'printf "%s" "$1"; yes filler | head -c 1500000; printf "\\r\\n%s" "$2"; '
+           'exit 255', "vmm", start, report]
+    p = run_plan(scratch, vmm, symbolize=["sh", "-c", f"cat > {got}"])
+    assert p.returncode == 127   # status 127 from the VMM exit code 255
+    with open(got, "rb") as f:
+        text = f.read()
+    assert text.startswith(start) and text.endswith(report)
+    assert 1 << 19 < len(text) <= 1 << 20
+
+
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGHUP, signal.SIGINT])
 def test_signal_stops_the_vmm(scratch, sig):
     work = os.path.join(scratch, "work")

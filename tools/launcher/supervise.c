@@ -25,9 +25,11 @@
 /* After the VMM has ended, its pipes are read until they close, or at most
  * this long (a child of the VMM may hold them open). */
 #define DRAIN_SECONDS 5.0
-/* The transcript kept for the symbolizer (the end of it, where the
- * exception report is). */
+/* The transcript kept for the symbolizer: its start (where a relocated
+ * .efi's kernel says where it runs, tools/anyvm_lib/symbolize.py) and its
+ * end (where the exception report is). */
 #define TRANSCRIPT_MAX (1u << 20)
+#define TRANSCRIPT_HEAD (64u << 10)
 
 /* The signal handlers write the signal's number here; the loop polls it. */
 static int sig_pipe[2] = {-1, -1};
@@ -98,19 +100,18 @@ struct run {
     bool exited;
 };
 
+/* Appends n bytes (at most one read, 64 KiB) to the transcript; when it is
+ * full, the middle goes: the head stays, a line end after it, then the
+ * newest bytes. */
 static void keep(struct run *r, const unsigned char *p, size_t n)
 {
-    if (!r->transcript)
+    if (!r->transcript || n > TRANSCRIPT_MAX / 4)
         return;
-    if (n >= TRANSCRIPT_MAX / 2) {
-        p += n - TRANSCRIPT_MAX / 2;
-        n = TRANSCRIPT_MAX / 2;
-    }
     if (r->tlen + n > TRANSCRIPT_MAX) {
-        size_t drop = r->tlen + n - TRANSCRIPT_MAX / 2;
-        drop = drop < r->tlen ? drop : r->tlen;
-        memmove(r->transcript, r->transcript + drop, r->tlen - drop);
-        r->tlen -= drop;
+        size_t head = TRANSCRIPT_HEAD, from = r->tlen - TRANSCRIPT_MAX / 2;
+        r->transcript[head] = '\n';
+        memmove(r->transcript + head + 1, r->transcript + from, r->tlen - from);
+        r->tlen = head + 1 + (r->tlen - from);
     }
     memcpy(r->transcript + r->tlen, p, n);
     r->tlen += n;
