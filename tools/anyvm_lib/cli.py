@@ -17,8 +17,7 @@ import time
 from . import cmdline as cmdline_mod
 from . import app as app_mod
 from . import (ROOT, detached, efi, esp, hostsim, image, initrd, iso, launch, ovmf, packdir,
-               packs, publish, qemu, runcheck, runplan, status, symbolize, targets, version,
-               vmware)
+               packs, publish, qemu, runcheck, runplan, status, symbolize, targets, version)
 
 USAGE_EPILOG = """\
 exit status of `anyvm run`: the guest's status N (the kernel's last serial line
@@ -484,6 +483,8 @@ def pack_image(a, fmt, out, app_args, opts):
         return f"{out} (grub.cfg: multiboot {iso.IMAGE_PATH} {line}" \
                f"{'; module ' + iso.INITRD_PATH if a.initrd else ''})"
     if fmt == "vmware":
+        # imported here: with the OVF writer it costs every start about 5 ms
+        from . import vmware
         written = vmware.pack(a.image, out, line, initrd_path=a.initrd, mem=a.mem,
                               cpus=opts.cpus, progress=say,
                               firmware="efi" if a.efi else "bios")
