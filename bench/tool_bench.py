@@ -98,9 +98,11 @@ def alternating(commands, rounds):
     times = {i: [] for i in range(len(commands))}
     for _ in range(rounds):
         for i, argv in enumerate(commands):
+            # coreutils' timeout bounds each run, alike for both: a timeout
+            # of subprocess's own would wait in sleeps of up to 50 ms
             t = time.perf_counter()
-            subprocess.run(argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                           stderr=subprocess.DEVNULL, timeout=60)
+            subprocess.run(["timeout", "60", *argv], stdin=subprocess.DEVNULL,
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
             times[i].append(time.perf_counter() - t)
     return times
 
@@ -165,5 +167,6 @@ def bench_tool_overhead(acc, runs):
     bench.show(f"wall time, {where}, {WARM} and the bare command in turns",
                f"medians {1000 * t:.1f} and {1000 * b:.1f} ms, overhead {1000 * (t - b):+.1f} ms "
                f"({100 * (t - b) / b:+.1f} %; {len(turns[0])} runs each; goal under 10 %)",
-               f"$ {shlex.join(native)}; {shlex.join(bare)}  # in turns, from bench/tool_bench.py")
+               f"$ timeout 60 {shlex.join(native)}; timeout 60 {shlex.join(bare)}  "
+               "# in turns, from bench/tool_bench.py")
     bench_own_cost(acc, runs)
