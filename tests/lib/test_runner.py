@@ -166,6 +166,41 @@ def test_signal_stops_the_vmm(scratch, sig):
     assert marker not in ps, "the VMM outlived the runner"
 
 
+@pytest.mark.parametrize("how", ["SIGTERM", "timeout"])
+def test_a_stdout_nobody_reads_does_not_hold_the_run(scratch, how):
+    """`anyvm run ... | less`, paused: the writes to stdout block, and still
+    a signal or the timeout ends the run and the VMM."""
+    marker = f"sleep 4{len(how)}9"
+    vmm = ["sh", "-c", f'yes "anyvm line" | head -c 400000; {marker}; exit 1']
+    path = os.path.join(scratch, "run.plan")
+    settings = {"timeout": 1.0, "kill_after": 1.0} if how == "timeout" else {}
+    runplan.write(path, runplan.body(vmm, **settings))
+    r, w = os.pipe()     # stdout: a pipe nobody reads
+    try:
+        p = subprocess.Popen([runplan.RUNNER, "--run-plan", path], stdin=subprocess.DEVNULL,
+                             stdout=w, stderr=subprocess.PIPE)
+        time.sleep(1.5)      # the pipe is full by now
+        if how == "SIGTERM":
+            p.send_signal(signal.SIGTERM)
+        try:
+            _, err = p.communicate(timeout=20)
+        finally:
+            if p.poll() is None:
+                p.kill()
+                p.wait()
+    finally:
+        os.close(r)
+        os.close(w)
+    if how == "SIGTERM":
+        assert p.returncode == 128 + signal.SIGTERM
+        assert err == b"anyvm: stopped by SIGTERM; the VM was stopped\n"
+    else:
+        assert p.returncode == status.TIMEOUT
+        assert err == b"anyvm: the VM did not end within 1 s; killed it\n"
+    ps = subprocess.run(["ps", "-eo", "args="], capture_output=True, text=True).stdout
+    assert marker not in ps, "the VMM outlived the runner"
+
+
 def test_a_broken_plan_starts_nothing(scratch):
     path = os.path.join(scratch, "run.plan")
     with open(path, "wb") as f:

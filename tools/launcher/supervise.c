@@ -11,12 +11,14 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <poll.h>
 #include <spawn.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/time.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -34,10 +36,19 @@
 /* The signal handlers write the signal's number here; the loop polls it. */
 static int sig_pipe[2] = {-1, -1};
 
+/* Set by the handlers as well: a write to a stdout nobody reads may block,
+ * and then only these say, when the signal interrupts it, that the run is
+ * to end (SIGALRM: the timeout passed). */
+static volatile sig_atomic_t stopping, alarmed;
+
 static void on_signal(int sig)
 {
     int saved = errno;
     unsigned char b = (unsigned char)sig;
+    if (sig == SIGALRM)
+        alarmed = 1;
+    else if (sig != SIGCHLD)
+        stopping = 1;
     if (write(sig_pipe[1], &b, 1) < 0) {
         /* the pipe is full: a signal of that kind is already pending */
     }
@@ -55,6 +66,19 @@ static void nap(double seconds)
     poll(&p, 1, (int)(seconds * 1000));
 }
 
+/* SIGALRM after that long. The loop keeps the time itself; the alarm is for
+ * a write to stdout that waits meanwhile (put_out). */
+static void alarm_in(double seconds)
+{
+    struct itimerval it;
+    memset(&it, 0, sizeof(it));
+    it.it_value.tv_sec = (time_t)seconds;
+    it.it_value.tv_usec = (suseconds_t)((seconds - (double)it.it_value.tv_sec) * 1e6);
+    if (it.it_value.tv_sec == 0 && it.it_value.tv_usec == 0)
+        it.it_value.tv_usec = 1; /* 0 would disarm it */
+    setitimer(ITIMER_REAL, &it, NULL);
+}
+
 static double now(void)
 {
     struct timespec t;
@@ -62,8 +86,7 @@ static double now(void)
     return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
 }
 
-/* Writes all of p to fd; false when the reader has gone (`| head`): the
- * caller stops writing there but keeps draining the VMM. */
+/* Writes all of p to fd; false when the reader has gone (`| head`). */
 static bool put(int fd, const void *p, size_t n)
 {
     const char *c = p;
@@ -77,6 +100,51 @@ static bool put(int fd, const void *p, size_t n)
         n -= (size_t)w;
     }
     return true;
+}
+
+/* The signals the runner handles. */
+static const int HANDLED[] = {SIGINT, SIGTERM, SIGHUP, SIGCHLD, SIGALRM};
+
+/* put for the guest's output on stdout, whose reader may not read (`| less`,
+ * paused) while a signal or the timeout must still end the run: each write
+ * waits for room first (ppoll, which lets the signals in only while it
+ * waits, so none is missed between the check and the wait) and writes at
+ * most PIPE_BUF bytes, which room in a pipe takes without blocking. False
+ * when the reader has gone, or when the run is to end. */
+static bool put_out(int fd, const void *p, size_t n)
+{
+    sigset_t ours, old;
+    sigemptyset(&ours);
+    for (size_t i = 0; i < sizeof(HANDLED) / sizeof(HANDLED[0]); i++)
+        sigaddset(&ours, HANDLED[i]);
+    sigprocmask(SIG_BLOCK, &ours, &old);
+    const char *c = p;
+    bool ok = true;
+    while (n && ok) {
+        if (stopping || alarmed) {
+            ok = false;
+            break;
+        }
+        struct pollfd pf = {fd, POLLOUT, 0};
+        int k = ppoll(&pf, 1, NULL, &old);
+        if (k < 0 && errno == EINTR)
+            continue;
+        if (k < 0 || (pf.revents & (POLLERR | POLLNVAL))) {
+            ok = false;
+            break;
+        }
+        ssize_t w = write(fd, c, n < PIPE_BUF ? n : PIPE_BUF);
+        if (w < 0 && (errno == EINTR || errno == EAGAIN))
+            continue;
+        if (w <= 0)
+            ok = false;
+        else {
+            c += w;
+            n -= (size_t)w;
+        }
+    }
+    sigprocmask(SIG_SETMASK, &old, NULL);
+    return ok;
 }
 
 static void say(const char *fmt, const char *a, const char *b)
@@ -134,7 +202,7 @@ static bool pump(struct run *r, int *fd)
         keep(r, in, (size_t)n);
         size_t o = serial_filter_feed(&r->filter, in, (size_t)n, out);
         if (r->out_ok && o)
-            r->out_ok = put(1, out, o);
+            r->out_ok = put_out(1, out, o);
     } else {
         for (ssize_t i = 0; i < n; i++)
             if (!(in[i] == ' ' || (in[i] >= '\t' && in[i] <= '\r')))
@@ -208,7 +276,8 @@ static int start(struct run *r, char **argv)
     return 0;
 }
 
-/* SIGINT, SIGTERM, SIGHUP and SIGCHLD to the self-pipe; SIGINT stays
+/* SIGINT, SIGTERM, SIGHUP, SIGCHLD and SIGALRM (the timeout) to the
+ * self-pipe; SIGINT stays
  * ignored when anyvm was started with it ignored (a background job), as
  * Python leaves it. SIGPIPE is ignored: a closed stdout is seen as EPIPE. */
 static int handlers(void)
@@ -220,19 +289,18 @@ static int handlers(void)
     sa.sa_handler = on_signal;
     sa.sa_flags = SA_RESTART;
     sigemptyset(&sa.sa_mask);
-    const int sigs[] = {SIGINT, SIGTERM, SIGHUP, SIGCHLD};
-    for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++) {
-        if (sigs[i] == SIGINT && sigaction(SIGINT, NULL, &old) == 0 && old.sa_handler == SIG_IGN)
+    for (size_t i = 0; i < sizeof(HANDLED) / sizeof(HANDLED[0]); i++) {
+        if (HANDLED[i] == SIGINT && sigaction(SIGINT, NULL, &old) == 0 && old.sa_handler == SIG_IGN)
             continue;
-        sigaction(sigs[i], &sa, NULL);
+        sigaction(HANDLED[i], &sa, NULL);
     }
     signal(SIGPIPE, SIG_IGN);
     /* tools/anyvm blocks these before it hands over (no window without a
      * handler); now they may come */
     sigset_t set;
     sigemptyset(&set);
-    for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
-        sigaddset(&set, sigs[i]);
+    for (size_t i = 0; i < sizeof(HANDLED) / sizeof(HANDLED[0]); i++)
+        sigaddset(&set, HANDLED[i]);
     sigprocmask(SIG_UNBLOCK, &set, NULL);
     return 0;
 }
@@ -249,9 +317,8 @@ static int stopped(struct run *r, int sig)
     signal(SIGTERM, SIG_IGN);
     signal(SIGHUP, SIG_IGN);
     kill_vmm(r);
-    unsigned char cr[1];
-    if (r->out_ok && serial_filter_finish(&r->filter, cr))
-        put(1, cr, 1);
+    /* (a CR the filter holds back is not written: stdout may be the reason
+     * the user stops the run, a reader that does not read) */
     cleanup(r->plan);
     if (sig == SIGINT)
         say("anyvm: interrupted; the VM was stopped\n%s%s", "", "");
@@ -317,6 +384,8 @@ int supervise(const struct plan *p)
         return OUTCOME_NOT_STARTED;
     }
     double t0 = now(), drain_end = 0;
+    if (p->has_kill_after)
+        alarm_in(p->kill_after);
     for (;;) {
         if (r.out < 0 && r.err < 0 && r.exited)
             break;
@@ -334,6 +403,10 @@ int supervise(const struct plan *p)
             r.end.timed_out = true;
             kill_vmm(&r);
             drain_end = now() + DRAIN_SECONDS;
+            /* what the VMM wrote before it was killed is still shown, for
+             * as long as the drain lasts */
+            alarmed = 0;
+            alarm_in(DRAIN_SECONDS);
             continue;
         }
         struct pollfd fds[3] = {{sig_pipe[0], POLLIN, 0}, {r.out, POLLIN, 0}, {r.err, POLLIN, 0}};
@@ -346,7 +419,7 @@ int supervise(const struct plan *p)
             unsigned char sigs[64];
             ssize_t k = read(sig_pipe[0], sigs, sizeof(sigs));
             for (ssize_t i = 0; i < k; i++)
-                if (sigs[i] != SIGCHLD)
+                if (sigs[i] != SIGCHLD && sigs[i] != SIGALRM) /* SIGALRM: see below */
                     return stopped(&r, sigs[i]);
             if (!r.exited) {
                 reap(&r, WNOHANG);
