@@ -13,15 +13,16 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 bindir=${1:-/usr/local/bin}
 link="$bindir/anyvm"
 want="$top/build/anyvm"
-if ! [ -x "$want" ]; then
-    make -C "$top" --no-print-directory -s build/anyvm >&2
+if ! [ -x "$want" ] && ! make -C "$top" --no-print-directory -s build/anyvm >&2; then
+    echo "install-cli: cannot build build/anyvm; linking tools/anyvm instead"
+    want="$top/tools/anyvm"
 fi
 if [ -L "$link" ]; then
     have=$(readlink "$link")
     if [ "$have" = "$want" ]; then
         exit 0
     fi
-    if [ -e "$link" ] && [ "$have" != "$top/tools/anyvm" ]; then
+    if [ -e "$link" ] && [ "$have" != "$top/tools/anyvm" ] && [ "$have" != "$top/build/anyvm" ]; then
         echo "install-cli: $link runs $have (another checkout); left as it is" \
             "(ln -sfn $want $link to use this one)"
         exit 0
