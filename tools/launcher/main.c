@@ -9,8 +9,9 @@
  *   anyvm --serial-filter       stdin to stdout through the serial filter
  *                               (anyvm logs)
  *
- * Why native: Python's start alone costs 50-100 ms here, more than the
- * 10 % of a QEMU run anyvm may add (docs/cli.md, "The native launcher"). */
+ * Why native: Python's start with tools/anyvm's imports costs 50-100 ms
+ * here, more than a whole hello boot on QEMU TCG, of which anyvm may add 10 %
+ * (docs/cli.md, "How `run` works"). */
 #define _GNU_SOURCE
 #include "tools/launcher/cache.h"
 #include "tools/launcher/outcome.h"
