@@ -271,8 +271,8 @@ $(B)/h/%.o: %.c
 	@$(HCC) $(HCFLAGS) -c $< -o $@
 
 # ---- build/anyvm: the native `anyvm` (tools/launcher/main.c says what it
-# does; docs/cli.md, "The native launcher"), which runs the plans
-# tools/anyvm writes; scripts/install-cli.sh links it onto PATH ----
+# does; docs/cli.md, "The native launcher and the plan cache"), which runs
+# the plans tools/anyvm writes; scripts/install-cli.sh links it onto PATH ----
 LAUNCHER_SRCS := $(wildcard tools/launcher/*.c)
 all: $(B)/anyvm
 tools: $(B)/anyvm

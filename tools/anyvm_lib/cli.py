@@ -399,7 +399,7 @@ def cmd_stop(a):
 
 def run_inputs(a, target, vmm, disks):
     """The files and facts the plan was made from: when one changes, a
-    cached plan is made afresh (docs/cli.md, "The plan cache")."""
+    cached plan is made afresh (docs/cli.md, "The native launcher and the plan cache")."""
     paths = [os.path.abspath(a.image), *runplan.tool_files()]
     if a.initrd is not None:
         paths.append(os.path.abspath(a.initrd))

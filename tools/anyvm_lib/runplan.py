@@ -1,6 +1,6 @@
 """The run plan: what `anyvm run` decided (the VMM command, the timeout,
 how to read the status), written for build/anyvm, the native runner, to
-carry out (tools/launcher/; docs/cli.md, "The run plan"). The runner
+carry out (tools/launcher/; docs/cli.md, "How `run` works"). The runner
 supervises the VMM, filters the serial output and reconciles the exit
 status; Python only plans. A plan that needs no scratch files is also
 stored in the per-user cache under its key (the working folder, anyvm's

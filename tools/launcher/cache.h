@@ -1,5 +1,5 @@
-/* The plan cache of the native `anyvm` (docs/cli.md, "The plan cache"):
- * tools/anyvm, asked by the launcher, stores the plan of a run in
+/* The plan cache of the native `anyvm` (docs/cli.md, "The native launcher
+ * and the plan cache"): tools/anyvm, asked by the launcher, stores the plan of a run in
  * $XDG_CACHE_HOME/anyvm/plans (else ~/.cache/anyvm/plans) under the FNV-1a
  * hash of its key: the working folder, anyvm's arguments and the
  * environment variables the plan depends on. The launcher uses a plan only

@@ -1,5 +1,5 @@
 /* The guest's exit status, from the two places it shows (the kernel's
- * contract, docs/cli.md "Exit status"): the last line `anyvm: exit status N`
+ * contract; docs/cli.md, `anyvm run`, "Exit status of run"): the last line `anyvm: exit status N`
  * on the serial port (or `anyvm: panic: ...`, status 127), and the VMM's
  * exit code, which QEMU's isa-debug-exit port or hostsim's --exit-port make
  * (2N+1) & 0xff. The serial scanner reads the transcript as it arrives,

@@ -1,6 +1,6 @@
 /* A run plan: what tools/anyvm decided for one `anyvm run` (the VMM
  * command, the timeout, how to read the status), written for the runner
- * to carry out. docs/cli.md ("The run plan") gives the format:
+ * to carry out. docs/cli.md ("How `run` works") gives the format:
  *
  *     anyvm-plan 1\n
  *     NAME LENGTH\nVALUE\n        (repeated; VALUE is LENGTH raw bytes)

@@ -1,5 +1,5 @@
-/* What `anyvm run` shows of the guest's serial line (docs/cli.md, "What
- * run shows"). The firmware before the kernel (SeaBIOS, GRUB) writes
+/* What `anyvm run` shows of the guest's serial line (docs/cli.md, `anyvm
+ * run`, "What run shows"). The firmware before the kernel (SeaBIOS, GRUB) writes
  * terminal control sequences for a screen: ESC c (reset), ESC [?7l (line
  * wrap off), ESC [2J (clear), colours. Passed to the user's terminal they
  * turn wrapping off and change colours after the VM has ended. So until the
