@@ -270,6 +270,16 @@ $(B)/h/%.o: %.c
 	@echo '  HOSTCC  $<'
 	@$(HCC) $(HCFLAGS) -c $< -o $@
 
+# ---- build/anyvm: the native `anyvm` (tools/launcher/main.c says what it
+# does; docs/cli.md, "The native launcher and the plan cache"), which runs
+# the plans tools/anyvm writes; scripts/install-cli.sh links it onto PATH ----
+LAUNCHER_SRCS := $(wildcard tools/launcher/*.c)
+all: $(B)/anyvm
+tools: $(B)/anyvm
+$(B)/anyvm: $(LAUNCHER_SRCS:%.c=$(B)/h/%.o)
+	@echo '  HOSTLD  $@'
+	@$(HCC) -o $@ $^
+
 # ---- httpd (apps/httpd) as a host program on glibc, for its tests (tests/http):
 # the app's sources unchanged, optimised, and again with AddressSanitizer ----
 HTTPD_SRCS := $(wildcard apps/httpd/*.c)
@@ -322,7 +332,8 @@ PURE_SRCS := core/cmdline.c core/memmap.c core/page_alloc.c core/heap.c \
 	drivers/vmxnet3/vmxnet3_identity.c \
 	drivers/vmxnet3/vmxnet3_net.c \
 	$(filter-out sys/musl_arch.c,$(wildcard sys/*.c)) $(wildcard sys/poll/*.c) tests/unit/host_sys.c \
-	$(wildcard api/*.c) $(HOSTSIM_PURE_SRCS)
+	$(wildcard api/*.c) $(HOSTSIM_PURE_SRCS) \
+	tools/launcher/serial_filter.c tools/launcher/outcome.c tools/launcher/plan.c
 PURE_SRCS := $(wildcard $(PURE_SRCS))
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(B)/unit/%)
@@ -429,6 +440,8 @@ fuzz_srcs_pvscsi_cmp := drivers/pvscsi/pvscsi_queue.c $(SCSI_PARSERS)
 fuzz_srcs_e1000_rx := drivers/e1000/rx_ring.c drivers/e1000/tx_ring.c net/inet_csum.c
 fuzz_srcs_vmxnet3_rings := drivers/vmxnet3/vmxnet3_ring.c
 fuzz_srcs_cmdline := core/cmdline.c
+# the native anyvm's run plans (tools/launcher/plan.h), read from the user's cache
+fuzz_srcs_run_plan := tools/launcher/plan.c
 fuzz_srcs_acpi := core/acpi.c core/acpi_madt.c core/acpi_fadt.c core/acpi_mcfg.c core/aml_decode.c
 fuzz_srcs_bootinfo := boot/bootinfo.c boot/multiboot.c boot/pvh.c boot/linux64.c boot/framebuffer.c
 fuzz_srcs_memmap := core/memmap.c
@@ -499,7 +512,7 @@ setup:
 # app's is not 0; tools/anyvm run exits with the app's.
 run: export ANYVM_ARGS := $(value ARGS)
 run: setup
-	@$(MAKE) --no-print-directory $(B)/$(APP).elf $(if $(filter firecracker% hyperv%,$(TARGET)),hostsim) \
+	@$(MAKE) --no-print-directory $(B)/$(APP).elf $(B)/anyvm $(if $(filter firecracker% hyperv%,$(TARGET)),hostsim) \
 		$(if $(filter %uefi %uefi-%,$(TARGET)),$(B)/$(APP).efi)
 	@set -f; tools/anyvm run --target $(TARGET) $(if $(ACCEL),--accel $(ACCEL)) $($(APP)_RUN) \
 		$(B)/$(APP).elf $${ANYVM_ARGS:+-- $$ANYVM_ARGS}
@@ -511,7 +524,7 @@ PYTHON := /usr/bin/python3
 TEST_JOBS ?= 2
 test: setup
 	@$(MAKE) --no-print-directory apps hostsim unit fuzzers host-httpd $(B)/empty.elf \
-		$(B)/efi-at-1g/httpd.elf
+		$(B)/efi-at-1g/httpd.elf $(B)/anyvm
 	PYTHONDONTWRITEBYTECODE=1 $(PYTHON) -m pytest tests -n $(TEST_JOBS) --dist loadgroup \
 		$(if $(K),-k "$(K)") $(PYTEST_ARGS)
 # A real Linux 6.1 booted on hostsim's Firecracker model (tests/reference/):
@@ -524,7 +537,7 @@ reference: setup
 	PYTHONDONTWRITEBYTECODE=1 $(PYTHON) tests/reference/boot.py
 	PYTHONDONTWRITEBYTECODE=1 $(PYTHON) tests/reference/boot_hyperv.py
 bench: setup
-	@$(MAKE) --no-print-directory apps hostsim $(B)/empty.elf $(B)/bench/vmbus_ring_rate \
+	@$(MAKE) --no-print-directory apps hostsim $(B)/empty.elf $(B)/anyvm $(B)/bench/vmbus_ring_rate \
 		$(B)/unit/test_netvsc_cosim
 	PYTHONDONTWRITEBYTECODE=1 $(PYTHON) bench/bench.py $(BENCH_ARGS)
 

@@ -117,17 +117,21 @@ def spread(times):
             f"(min {min(times):.3f}, max {max(times):.3f}, {len(times)} runs)")
 
 
-def hyperfine(commands, runs, want_rc):
+def hyperfine(commands, runs, want_rc, prepare=None):
     """Times each (name, argv) with hyperfine in one invocation, after one
     warm-up run each: ({name: (times, exit codes)}, the hyperfine command)
     or (None, why not). -N runs each command without a shell (argv quoted
     with shlex, which hyperfine splits back the same way); -i keeps going
     on the non-zero exit codes the exit port makes, which are checked here
-    instead (want_rc: one code, or {name: code})."""
+    instead (want_rc: one code, or {name: code}). prepare: {name: argv}
+    run before each run of that command (the others get `true`)."""
     with tempfile.TemporaryDirectory(prefix="anyvm-bench-") as tmp:
         out = os.path.join(tmp, "hyperfine.json")
         cmd = ["hyperfine", "-N", "--warmup", "1", "--runs", str(runs), "-i", "--style", "none",
                "--export-json", out]
+        if prepare:
+            for name, _ in commands:
+                cmd += ["--prepare", shlex.join(prepare.get(name, ["true"]))]
         for name, argv in commands:
             cmd += ["-n", name, shlex.join(argv)]
         try:

@@ -1,6 +1,7 @@
 """scripts/install-cli.sh, which the set-up runs to put `anyvm` on PATH:
-a link into this checkout that works from any folder, made again when
-missing or dangling, and never taking over another checkout's link or a
+a link to this checkout's native launcher (build/anyvm) that works from any
+folder, made again when missing or dangling or when it still names this
+checkout's tools/anyvm, and never taking over another checkout's link or a
 file of the user's."""
 
 import os
@@ -9,7 +10,8 @@ import subprocess
 from anyvm_lib import ROOT
 
 SCRIPT = os.path.join(ROOT, "scripts", "install-cli.sh")
-TOOL = os.path.join(ROOT, "tools", "anyvm")
+TOOL = os.path.join(ROOT, "build", "anyvm")
+PYTHON_TOOL = os.path.join(ROOT, "tools", "anyvm")
 
 
 def install(bindir):
@@ -28,6 +30,13 @@ def test_link_made_and_runs_from_anywhere(scratch):
                        cwd="/", env=dict(os.environ, PATH=bindir + os.pathsep + "/usr/bin:/bin"))
     assert p.returncode == 0 and p.stdout.startswith("anyvm "), p.stderr
     assert install(bindir) == ""                  # already there: nothing to say
+
+
+def test_the_older_link_to_tools_anyvm_is_remade(scratch):
+    link = os.path.join(scratch, "anyvm")
+    os.symlink(PYTHON_TOOL, link)
+    assert "->" in install(scratch)
+    assert os.readlink(link) == TOOL
 
 
 def test_dangling_link_is_remade(scratch):

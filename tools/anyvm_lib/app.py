@@ -26,7 +26,6 @@ import os
 import re
 import shutil
 import subprocess
-import tomllib
 from dataclasses import dataclass, field
 
 from . import BUILD, ROOT
@@ -91,6 +90,9 @@ def load(directory):
     manifest = os.path.join(directory, MANIFEST)
     if not os.path.exists(manifest):
         return app
+    # imported here: the parser costs every `anyvm` start about 5 ms, and
+    # only a folder with an anyvm.toml needs it
+    import tomllib
     try:
         with open(manifest, "rb") as f:
             data = tomllib.load(f)

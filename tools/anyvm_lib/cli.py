@@ -16,9 +16,8 @@ import time
 
 from . import cmdline as cmdline_mod
 from . import app as app_mod
-from . import (detached, efi, esp, hostsim, image, initrd, iso, launch, ovmf, packdir, packs,
-               publish, qemu, runcheck, serial_filter, status, symbolize, targets, version,
-               vmware)
+from . import (ROOT, detached, efi, esp, hostsim, image, initrd, iso, launch, ovmf, packdir,
+               packs, publish, qemu, runcheck, runplan, status, symbolize, targets, version)
 
 USAGE_EPILOG = """\
 exit status of `anyvm run`: the guest's status N (the kernel's last serial line
@@ -279,8 +278,9 @@ def from_folder(a):
         a.cpus = 1
 
 
-def cmd_run(a, app_args):
+def cmd_run(a, app_args, argv):
     gdb_and_image(a)
+    built = os.path.isdir(a.image)
     from_folder(a)
     data = runcheck.check_image(a.image, targets.get(a.target).medium)
     runcheck.check_cpus(a.cpus)
@@ -296,9 +296,11 @@ def cmd_run(a, app_args):
         ["env." + runcheck.check_param(e, "--env") for e in a.env]
     if a.detach:
         return run_detached(a, app_args, mem, disks, params)
-    with tempfile.TemporaryDirectory(prefix="anyvm-initrd-") as scratch:
-        pack_initrd_dir(a, scratch)
-        return boot_and_report(a, app_args, mem, disks, params)
+    # the native `anyvm` (tools/launcher/main.c) asks for the plan to be
+    # stored under its key; not passed on to the VMM
+    offered = os.environb.pop(b"ANYVM_LAUNCHER", None)
+    key = runplan.offered_key(offered, argv) if offered and not built else None
+    return plan_and_hand_over(a, app_args, mem, disks, params, key)
 
 
 def pack_initrd_dir(a, scratch):
@@ -359,18 +361,31 @@ def cmd_ps():
 def cmd_logs(a):
     record = detached.load(a.name)
     path = os.path.join(detached.vm_dir(a.name), "serial.log")
-    shown = serial_filter.SerialFilter(sys.stdout.buffer)
-    with open(path, "rb") as f:
-        while True:
-            data = f.read(65536)
-            if data:
-                shown.write(data)
-                continue
-            if not a.follow or not detached.alive(record):
-                break
-            time.sleep(0.2)
-        shown.write(f.read())
-    shown.close()
+    if not os.access(runplan.RUNNER, os.X_OK):
+        raise runplan.PlanError(f"{runplan.RUNNER} not found (build it: make tools)")
+    # the serial filter of `anyvm run` (tools/launcher/serial_filter.c)
+    sys.stdout.flush()
+    shown = subprocess.Popen([runplan.RUNNER, "--serial-filter"], stdin=subprocess.PIPE)
+    try:
+        with open(path, "rb") as f:
+            while True:
+                data = f.read(65536)
+                if data:
+                    shown.stdin.write(data)
+                    shown.stdin.flush()
+                    continue
+                if not a.follow or not detached.alive(record):
+                    break
+                time.sleep(0.2)
+            shown.stdin.write(f.read())
+    except BrokenPipeError:
+        pass        # the reader of our stdout went away
+    finally:
+        try:
+            shown.stdin.close()
+        except BrokenPipeError:
+            pass
+        shown.wait()
     if not detached.alive(record):
         print(f"anyvm: {a.name}: {detached.state(record)}", file=sys.stderr)
     return 0
@@ -382,39 +397,65 @@ def cmd_stop(a):
     return 0
 
 
-def boot_and_report(a, app_args, mem, disks, params):
-    spec = boot_spec(a, app_args, mem, disks, params)
-    for f in a.publish:
-        print(f"anyvm: {f.describe()}", file=sys.stderr, flush=True)
-    if a.gdb is not None:
-        debug = symbolize.debug_elf(a.image) or a.image
-        print("anyvm: the VM waits for gdb: "
-              + shlex.join(["gdb", "-ex", f"target remote 127.0.0.1:{a.gdb}", debug]),
-              file=sys.stderr, flush=True)
+def run_inputs(a, target, vmm, disks):
+    """The files and facts the plan was made from: when one changes, a
+    cached plan is made afresh (docs/cli.md, "The native launcher and the plan cache")."""
+    paths = [os.path.abspath(a.image), *runplan.tool_files()]
+    if a.initrd is not None:
+        paths.append(os.path.abspath(a.initrd))
+    paths += [d.path for d in disks]
+    found = shutil.which(vmm[0])
+    if found:
+        paths.append(found)
+    if target.vmm != "hostsim" and a.accel == "auto":
+        # accel.hardware_kvm(): which of these exist decides kvm or tcg
+        paths += ["/sys/module/kvm_intel", "/sys/module/kvm_amd"]
+    return paths
 
-    def show(argv):
-        print("anyvm: " + shlex.join(argv), file=sys.stderr, flush=True)
 
-    shown = serial_filter.SerialFilter(sys.stdout.buffer)
+def plan_and_hand_over(a, app_args, mem, disks, params, key):
+    """Plan the run (the checks, the VMM command, scratch files such as a
+    packed initrd or a PVH copy) and replace this process by the runner,
+    build/anyvm, which carries it out (runplan.py). A plan that made no
+    scratch file and used no TAP device is stored in the cache when the
+    native `anyvm` offered its key, for its next identical run."""
+    scratch = tempfile.mkdtemp(prefix="anyvm-run-")
     try:
-        res, out = launch.boot(spec, echo=shown, echo_err=sys.stderr.buffer,
-                               show_command=show if a.print_command else None)
-    finally:
-        try:
-            shown.close()
-        except (BrokenPipeError, ValueError, OSError):
-            pass
-    if res.serial and not res.serial.endswith(b"\n"):
-        try:
-            sys.stdout.write("\n")
-            sys.stdout.flush()
-        except BrokenPipeError:
-            pass
-    if out.message:
-        print(out.message, file=sys.stderr)
-    for line in symbolize.report(res.serial_text, a.image):
-        print(line, file=sys.stderr)
-    return out.exit_code
+        pack_initrd_dir(a, scratch)
+        spec = boot_spec(a, app_args, mem, disks, params)
+        vmm = launch.prepare(spec, scratch)
+        target = targets.get(a.target)
+        notes = [f"anyvm: {f.describe()}" for f in a.publish]
+        if a.gdb is not None:
+            debug = symbolize.debug_elf(a.image) or a.image
+            notes.append("anyvm: the VM waits for gdb: " + shlex.join(
+                ["gdb", "-ex", f"target remote 127.0.0.1:{a.gdb}", debug]))
+        if a.print_command:
+            notes.append("anyvm: " + shlex.join(vmm))
+        hostsim_vm = target.vmm == "hostsim"
+        # hostsim stops itself at --timeout; allow it a moment before killing it
+        kill_after = a.timeout + 10 if a.timeout and hostsim_vm else a.timeout
+        settings = dict(notes=notes, timeout=a.timeout, kill_after=kill_after,
+                        timeout_rc=hostsim.EXIT_TIMEOUT if hostsim_vm else None,
+                        exit_device=a.exit_device,
+                        symbolize=[sys.executable, os.path.join(ROOT, "tools", "anyvm"),
+                                   "--symbolize-report", os.path.abspath(a.image)])
+        if key is not None and a.tap is None and not os.listdir(scratch):
+            try:
+                path = runplan.store(key,
+                                     runplan.body(vmm, inputs=run_inputs(a, target, vmm, disks),
+                                                  **settings))
+            except OSError as e:
+                print(f"anyvm: note: the plan was not cached: {e}", file=sys.stderr)
+            else:
+                os.rmdir(scratch)
+                runplan.hand_over(path)
+        path = os.path.join(scratch, "run.plan")
+        runplan.write(path, runplan.body(vmm, scratch=scratch, **settings))
+        runplan.hand_over(path)
+    except BaseException:
+        shutil.rmtree(scratch, ignore_errors=True)
+        raise
 
 
 def say(text):
@@ -442,6 +483,8 @@ def pack_image(a, fmt, out, app_args, opts):
         return f"{out} (grub.cfg: multiboot {iso.IMAGE_PATH} {line}" \
                f"{'; module ' + iso.INITRD_PATH if a.initrd else ''})"
     if fmt == "vmware":
+        # imported here: with the OVF writer it costs every start about 5 ms
+        from . import vmware
         written = vmware.pack(a.image, out, line, initrd_path=a.initrd, mem=a.mem,
                               cpus=opts.cpus, progress=say,
                               firmware="efi" if a.efi else "bios")
@@ -539,15 +582,26 @@ def _stop(signum, frame):
     raise Stopped(signum)
 
 
+def symbolize_report(image):
+    """--symbolize-report IMAGE: the runner hands over the serial
+    transcript on stdin after it saw a kernel exception report."""
+    text = sys.stdin.buffer.read().decode("utf-8", "replace").replace("\r", "")
+    for line in symbolize.report(text, image):
+        print(line, file=sys.stderr)
+    return 0
+
+
 def main(argv=None):
     argv = sys.argv[1:] if argv is None else argv
+    if len(argv) == 2 and argv[0] == "--symbolize-report":
+        return symbolize_report(argv[1])
     own, app_args = split_app_args(argv)
     a = parser().parse_args(own)
     for s in (signal.SIGTERM, signal.SIGHUP):
         signal.signal(s, _stop)
     try:
         if a.command == "run":
-            return cmd_run(a, app_args)
+            return cmd_run(a, app_args, argv)
         if a.command == "build":
             return cmd_build(a, app_args)
         if a.command in ("ps", "logs", "stop"):

@@ -1,6 +1,7 @@
 """Boot an image on a target: turn a BootSpec into the VMM command (making
 the PVH-only copy or the GRUB ISO it needs in a scratch directory), run it,
-and reconcile the guest's exit status. tools/anyvm, the boot matrix
+and reconcile the guest's exit status. tools/anyvm (prepare: the VMM
+command it hands to the native runner), the boot matrix
 (tests/boot/test_boot_matrix.py) and bench/bench.py all boot through here."""
 
 import os
@@ -279,19 +280,18 @@ def efi_argv(spec, target, kernel, line, workdir, common):
                      **common)
 
 
-def boot(spec, echo=None, echo_err=None, show_command=None):
+def boot(spec):
     """Boot spec to its end: (vm.RunResult, status.Outcome). Raises BootError.
-    show_command, if given, is called with the VMM command before it runs."""
+    (The boot matrix and the bench boot so; `anyvm run` plans with prepare
+    and hands the run to the native runner, tools/anyvm_lib/runplan.py.)"""
     with tempfile.TemporaryDirectory(prefix="anyvm-run-") as workdir:
         argv = prepare(spec, workdir)
-        if show_command:
-            show_command(argv)
         # hostsim stops itself at --timeout; allow it a moment before killing it.
         limit = spec.timeout
         if limit and targets.get(spec.target).vmm == "hostsim":
             limit += 10
         try:
-            res = vm.run(argv, timeout=limit, echo=echo, echo_err=echo_err)
+            res = vm.run(argv, timeout=limit)
         except RuntimeError as e:
             raise BootError(str(e)) from None
     res.timeout = spec.timeout

@@ -1,6 +1,7 @@
-"""Run one VMM process: the guest's serial (the VMM's stdout) is captured and,
-if asked, copied to a stream as it arrives; the process is killed when it
-outlives its timeout. stdin is /dev/null: the guest gets no console input, and
+"""Run one VMM process for the tests and the bench: the guest's serial (the
+VMM's stdout) is captured; the process is killed when it outlives its
+timeout (`anyvm run` itself runs its VMM through the native runner,
+tools/launcher/). stdin is /dev/null: the guest gets no console input, and
 the VMM, in a session of its own, never touches the terminal. run() waits
 for the VMM to end; Live runs it in the background."""
 
@@ -33,23 +34,16 @@ class RunResult:
         return self.stderr.decode("utf-8", "replace")
 
 
-def _pump(src, chunks, sink):
+def _pump(src, chunks):
     while True:
         data = os.read(src.fileno(), 65536)
         if not data:
             break
         chunks.append(data)
-        if sink is not None:
-            try:
-                sink.write(data)
-                sink.flush()
-            except (BrokenPipeError, ValueError, OSError):
-                sink = None     # the reader went away (`| head`): keep draining the VMM
 
 
-def run(argv, timeout=None, echo=None, echo_err=None):
-    """Run argv to its end (or until `timeout` seconds pass). echo and
-    echo_err are binary streams that get stdout and stderr live."""
+def run(argv, timeout=None):
+    """Run argv to its end (or until `timeout` seconds pass)."""
     res = RunResult(argv=list(argv), timeout=timeout)
     out, err = [], []
     start = time.monotonic()
@@ -58,8 +52,8 @@ def run(argv, timeout=None, echo=None, echo_err=None):
                                 stderr=subprocess.PIPE, start_new_session=True)
     except OSError as e:
         raise RuntimeError(f"cannot start {argv[0]}: {e.strerror}") from None
-    pumps = [threading.Thread(target=_pump, args=(proc.stdout, out, echo), daemon=True),
-             threading.Thread(target=_pump, args=(proc.stderr, err, echo_err), daemon=True)]
+    pumps = [threading.Thread(target=_pump, args=(proc.stdout, out), daemon=True),
+             threading.Thread(target=_pump, args=(proc.stderr, err), daemon=True)]
     for t in pumps:
         t.start()
     try:
@@ -107,7 +101,7 @@ class Live:
         except OSError as e:
             raise RuntimeError(f"cannot start {self.argv[0]}: {e.strerror}") from None
         self._readers = [threading.Thread(target=self._read_serial, daemon=True),
-                         threading.Thread(target=_pump, args=(self.proc.stderr, self._err, None),
+                         threading.Thread(target=_pump, args=(self.proc.stderr, self._err),
                                           daemon=True)]
         for t in self._readers:
             t.start()
