@@ -13,7 +13,7 @@ packages=(
     libcmocka-dev clang libclang-rt-14-dev clang-format
     hyperfine iproute2 iputils-ping dpkg-dev
     curl dnsmasq-base
-    wrk cpio kmod
+    wrk cpio kmod lz4
     skopeo umoci python3-yaml
 )
 # Third-party sources, from Debian's source packages into build/src (never

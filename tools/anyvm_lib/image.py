@@ -194,6 +194,11 @@ def _elf64_sections(data):
     return out
 
 
+def elf_section(data, name):
+    """The bytes of an ELF64 file's section name (empty when it has none)."""
+    return _elf64_sections(data).get(name, b"")
+
+
 def app_info(data):
     """What `anyvm build` recorded in the image (key=value lines of its
     .anyvm_info section: name, memory), as a dict; empty for images built
