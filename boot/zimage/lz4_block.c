@@ -19,54 +19,69 @@
 #define BYTE_MORE 255
 
 /* n bytes from s to d, forward, one byte at a time as the architecture
- * defines rep movsb: correct for d <= s and for an LZ4 match whose source
+ * defines rep movsb: right for d <= s and for an LZ4 match whose source
  * overlaps its destination (d - s < n), where each byte read has been
- * written before. */
-static void copy_forward(uint8_t *d, const uint8_t *s, size_t n)
+ * written before. A count of 0 is skipped: even an empty rep costs an
+ * emulated instruction. */
+static void copy_bytes(uint8_t *d, const uint8_t *s, size_t n)
 {
-    __asm__ volatile("rep movsb" : "+D"(d), "+S"(s), "+c"(n) : : "memory");
+    if (n != 0)
+        __asm__ volatile("rep movsb" : "+D"(d), "+S"(s), "+c"(n) : : "memory");
 }
 
-/* The same when the source is at least 4 bytes behind the destination (or
- * at or after it): every 4-byte word read was written before the read, so
- * whole words may be moved, a quarter of the iterations. */
+/* The same in 4-byte words, a quarter of the iterations, when every word
+ * read was written before the read or is never written: the source at least
+ * 4 bytes behind the destination (a match), or at or after it (literals). */
 static void copy_words(uint8_t *d, const uint8_t *s, size_t n)
 {
     size_t words = n / 4;
-    size_t rest = n % 4;
-    __asm__ volatile("rep movsl" : "+D"(d), "+S"(s), "+c"(words) : : "memory");
-    copy_forward(d, s, rest);
+    if (words != 0)
+        __asm__ volatile("rep movsl" : "+D"(d), "+S"(s), "+c"(words) : : "memory");
+    copy_bytes(d, s, n % 4);
 }
 
-/* A length whose nibble was 15: adds the following bytes to *len. */
+/* A length whose nibble was 15: adds the following bytes to *len until one
+ * below 255. */
 static enum lz4_status more_length(const uint8_t **ip, const uint8_t *end, size_t *len)
 {
-    for (;;) {
-        if (*ip >= end)
+    const uint8_t *p = *ip;
+    size_t n = *len;
+    uint8_t b;
+    do {
+        if (p == end)
             return LZ4_TRUNCATED;
-        uint8_t b = *(*ip)++;
         /* Longer than any destination: stop before the sum could wrap. */
-        if (*len > SIZE_MAX / 2)
+        if (n > SIZE_MAX / 2)
             return LZ4_DST_FULL;
-        *len += b;
-        if (b != BYTE_MORE)
-            return LZ4_OK;
-    }
+        b = *p++;
+        n += b;
+    } while (b == BYTE_MORE);
+    *ip = p;
+    *len = n;
+    return LZ4_OK;
 }
 
 enum lz4_status lz4_block_decode(uint8_t *dst, size_t dst_cap, const uint8_t *src, size_t src_len,
                                  size_t *out_len)
 {
     const uint8_t *ip = src;
-    const uint8_t *iend = src + src_len;
+    const uint8_t *const iend = src + src_len;
     uint8_t *op = dst;
-    /* Compared as addresses: the two buffers may be one. */
-    uintptr_t d0 = (uintptr_t)dst;
-    int in_place = (uintptr_t)src >= d0 && (uintptr_t)src - d0 < dst_cap;
+    uint8_t *const oend = dst + dst_cap;
+    /* Compared as addresses: the two buffers may be one. In place, the
+     * output grows towards the input from below; input that starts below
+     * the output and reaches into it would be overwritten before it is
+     * read, so it is refused. */
+    uintptr_t s0 = (uintptr_t)src, d0 = (uintptr_t)dst;
+    int in_place = s0 >= d0 && s0 - d0 < dst_cap;
     enum lz4_status st = LZ4_OK;
+    if (s0 < d0 && d0 - s0 < src_len) {
+        *out_len = 0;
+        return LZ4_OVERTAKES_SRC;
+    }
 
     while (ip < iend) {
-        uint8_t token = *ip++;
+        unsigned token = *ip++;
         size_t lit = token >> 4;
         if (lit == NIBBLE_MORE && (st = more_length(&ip, iend, &lit)) != LZ4_OK)
             break;
@@ -74,13 +89,13 @@ enum lz4_status lz4_block_decode(uint8_t *dst, size_t dst_cap, const uint8_t *sr
             st = LZ4_TRUNCATED;
             break;
         }
-        if (lit > dst_cap - (size_t)(op - dst)) {
+        if (lit > (size_t)(oend - op)) {
             st = LZ4_DST_FULL;
             break;
         }
         /* In place op <= ip holds here (it does at the start, and each
-         * step below keeps it), so the forward copy is safe. */
-        copy_forward(op, ip, lit);
+         * match below keeps it), so a forward copy in words is safe. */
+        copy_words(op, ip, lit);
         op += lit;
         ip += lit;
         if (ip == iend)
@@ -100,7 +115,7 @@ enum lz4_status lz4_block_decode(uint8_t *dst, size_t dst_cap, const uint8_t *sr
         if (mlen == NIBBLE_MORE && (st = more_length(&ip, iend, &mlen)) != LZ4_OK)
             break;
         mlen += MINMATCH;
-        if (mlen > dst_cap - (size_t)(op - dst)) {
+        if (mlen > (size_t)(oend - op)) {
             st = LZ4_DST_FULL;
             break;
         }
@@ -111,7 +126,7 @@ enum lz4_status lz4_block_decode(uint8_t *dst, size_t dst_cap, const uint8_t *sr
         if (offset >= 4)
             copy_words(op, op - offset, mlen);
         else
-            copy_forward(op, op - offset, mlen);
+            copy_bytes(op, op - offset, mlen);
         op += mlen;
     }
     *out_len = (size_t)(op - dst);

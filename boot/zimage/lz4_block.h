@@ -13,7 +13,7 @@ enum lz4_status {
     LZ4_TRUNCATED = 1,     /* a length, literal run or offset runs past the input */
     LZ4_DST_FULL = 2,      /* a literal run or match would write past dst_cap */
     LZ4_BAD_OFFSET = 3,    /* offset 0, or before the start of the output */
-    LZ4_OVERTAKES_SRC = 4, /* in place: a write would reach input not yet read */
+    LZ4_OVERTAKES_SRC = 4, /* a write would reach input not yet read */
 };
 
 /* Decodes the block at src into dst and stores the bytes written in
@@ -21,7 +21,8 @@ enum lz4_status {
  * inside [dst, dst + dst_cap) the block is decoded in place: the output
  * grows towards the input, and a match that would overwrite input bytes
  * not yet read is refused (LZ4_OVERTAKES_SRC) rather than decoded wrongly;
- * tools/zimage.py places the input so that this never happens. */
+ * tools/zimage.py places the input so that this never happens. Input that
+ * starts below dst and reaches into it is refused the same way. */
 enum lz4_status lz4_block_decode(uint8_t *dst, size_t dst_cap, const uint8_t *src, size_t src_len,
                                  size_t *out_len);
 
