@@ -464,6 +464,7 @@ fuzz_srcs_pvscsi_cmp := drivers/pvscsi/pvscsi_queue.c $(wildcard dev/scsi/*.c)
 fuzz_srcs_e1000_rx := drivers/e1000/rx_ring.c drivers/e1000/tx_ring.c net/inet_csum.c
 fuzz_srcs_vmxnet3_rings := drivers/vmxnet3/vmxnet3_ring.c
 fuzz_srcs_cmdline := core/cmdline.c
+fuzz_srcs_lz4_block := boot/zimage/lz4_block.c
 fuzz_srcs_acpi := core/acpi.c core/acpi_madt.c core/acpi_fadt.c core/acpi_mcfg.c core/aml_decode.c
 fuzz_srcs_bootinfo := boot/bootinfo.c boot/multiboot.c boot/pvh.c boot/linux64.c boot/framebuffer.c
 fuzz_srcs_memmap := core/memmap.c

@@ -220,6 +220,22 @@ TEST(malformed_blocks_refused)
     free(huge);
 }
 
+TEST(input_below_reaching_into_output_refused)
+{
+    /* Input that starts below the destination and runs into it would be
+     * overwritten before it is read: refused before any write. */
+    uint8_t buf[64];
+    memset(buf, CANARY, sizeof buf);
+    buf[0] = 0x50;
+    memcpy(buf + 1, "abcde", 5);
+    size_t out = 99;
+    CHECK_EQ(lz4_block_decode(buf + 4, 32, buf, 6, &out), LZ4_OVERTAKES_SRC);
+    CHECK_EQ(out, 0u);
+    CHECK_EQ(buf[5], 'e');
+    CHECK_EQ(lz4_block_decode(buf + 8, 32, buf, 6, &out), LZ4_OK);
+    CHECK(out == 5 && memcmp(buf + 8, "abcde", 5) == 0);
+}
+
 TEST(truncated_real_block)
 {
     /* Every cut of a real block is refused or decodes a prefix of the
