@@ -13,10 +13,14 @@ LZ4 payload) and build/zimage/APP.elf (the same kernel, stripped, as
     httpd's `listening` line, a few runs of each image in turn.
 
 The decoding happens before the kernel's first instruction, so the
-kernel's own `boot to main` line does not include it."""
+kernel's own `boot to main` line does not include it. `make bench` prints
+these with the boot figures; alone: `python3 bench/zimage_bench.py`."""
 
+import argparse
 import os
+import shlex
 import statistics
+import sys
 import time
 
 import bench
@@ -64,7 +68,7 @@ def show_hostsim(runs):
             value = (f"median {statistics.median(got):.3f} s (min {min(got):.3f}, max "
                      f"{max(got):.3f}, {len(got)} runs)" if got else "the line never came")
             bench.show(f"hostsim firecracker (PVH) on {kvm}, httpd {name}: to {label}", value,
-                       f"$ {' '.join(argv)}")
+                       f"$ {shlex.join(argv)}")
     return figures
 
 
@@ -91,3 +95,15 @@ def bench_zimage(acc, runs):
         show_hostsim(HOSTSIM_RUNS)
     else:
         print(f"hostsim figures: not measured: {bench.rel(hostsim.HOSTSIM)} missing")
+
+
+def main():
+    ap = argparse.ArgumentParser(description="The compressed image beside the uncompressed one.")
+    ap.add_argument("--runs", type=int, default=11, help="hyperfine runs (default 11)")
+    a = ap.parse_args()
+    bench_zimage(accel.resolve("auto"), a.runs)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
