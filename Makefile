@@ -213,11 +213,16 @@ $(B)/zimage/%.stub.elf: $(ZIMAGE_STUB_OBJS) $(B)/zimage/%.payload.o $(B)/zimage/
 	@ld -nostdlib -static -n -z noexecstack --build-id=none \
 		--no-warn-rwx-segments -T arch/x86_64/zimage.ld $$(cat $(B)/zimage/$*.defsym) \
 		-o $@ $(ZIMAGE_STUB_OBJS) $(B)/zimage/$*.payload.o
+# The choice is recorded in a file that changes only with it, so that
+# switching ZIMAGE remakes the images.
+ZIMAGE_MODE := $(B)/zimage/mode
+$(shell mkdir -p $(B)/zimage && { test "$$(cat $(ZIMAGE_MODE) 2>/dev/null)" = "$(ZIMAGE)" || \
+	echo "$(ZIMAGE)" > $(ZIMAGE_MODE); })
 ifeq ($(ZIMAGE),no)
-$(B)/%.elf: $(B)/zimage/%.elf
+$(B)/%.elf: $(B)/zimage/%.elf $(ZIMAGE_MODE)
 	@cp $< $@
 else
-$(B)/%.elf: $(B)/zimage/%.stub.elf
+$(B)/%.elf: $(B)/zimage/%.stub.elf $(ZIMAGE_MODE)
 	@objcopy --strip-all $< $@
 endif
 
@@ -587,7 +592,7 @@ $(B)/empty.elf: bench/empty.S bench/empty.ld
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')
 clean:
-	rm -rf $(B)/k $(B)/a $(B)/h $(B)/pure $(B)/unit $(B)/*.elf $(B)/efi $(B)/gen $(B)/*.efi
+	rm -rf $(B)/k $(B)/a $(B)/h $(B)/pure $(B)/unit $(B)/*.elf $(B)/efi $(B)/gen $(B)/*.efi $(B)/zimage
 
 # (Not the generated appname sources': their objects' names would match
 # $(B)/k/appname/%.o again when make tries to remake an included .d file;
