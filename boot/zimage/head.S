@@ -23,17 +23,65 @@
 #define BOOT_LINUX64 3
 #define PROBE_PATTERN 0x5A5AA5A5
 
+    /* Multiboot loads the file at 1 MiB (load_addr), so that the range it
+     * keeps free of its own data (modules, information) starts where the
+     * kernel is decoded to: from 1 MiB to __bss_end. The ELF loaders load
+     * it at __zimage_start, where it is linked; zimage_multiboot_entry
+     * moves it there first. The zimage_mb_* addresses, those of the file
+     * at 1 MiB, are arch/x86_64/zimage.ld's. */
     .section .zimage.multiboot, "a"
     .balign 4
+    .globl zimage_multiboot_header
 zimage_multiboot_header:
     .long MB_MAGIC
     .long MB_FLAGS
     .long -(MB_MAGIC + MB_FLAGS)
-    .long zimage_multiboot_header /* header_addr */
-    .long __zimage_start          /* load_addr */
-    .long __zimage_data_end       /* load_end_addr */
+    .long zimage_mb_header_addr   /* header_addr */
+    .long 0x100000                /* load_addr */
+    .long zimage_mb_load_end      /* load_end_addr */
     .long __bss_end               /* bss_end_addr: the loader's data go above */
-    .long zimage_multiboot_entry  /* entry_addr */
+    .long zimage_mb_entry         /* entry_addr */
+
+    /* Runs where multiboot put it, zimage_mb_shift bytes below its link
+     * address: jumps within it are relative (they move with it), the ones
+     * out of it go through a register. In: EAX = magic, EBX = information.
+     * Probes RAM (a pattern written to the last word the image needs and
+     * read back), moves the file to its link address, last word first
+     * (the two ranges overlap; the linker script checks this code lies
+     * below where the move writes), then goes on there as the other
+     * entries do, or to early_fail32 when RAM is short. */
+    .section .zimage.multiboot_entry, "ax"
+    .code32
+    .globl zimage_multiboot_entry, zimage_multiboot_entry_end
+zimage_multiboot_entry:
+    cli
+    cld
+    movl $PROBE_PATTERN, %edx
+    movl %edx, __bss_end - 4
+    cmpl __bss_end - 4, %edx
+    jne 1f
+    notl %edx
+    movl %edx, __bss_end - 4
+    cmpl __bss_end - 4, %edx
+1:  sete %dl
+    movzbl %dl, %ebp                  /* 1: RAM enough */
+    movl $zimage_mb_dwords, %ecx
+    movl $zimage_mb_src_last, %esi
+    movl $zimage_mb_dst_last, %edi
+    cmpl %esi, %edi
+    je 2f
+    std
+    rep movsl
+    cld
+2:  movl %eax, %edi
+    movl %ebx, %esi
+    movl $early_fail32, %ecx
+    testl %ebp, %ebp
+    movl $BOOT_MULTIBOOT, %ebp
+    jz 3f
+    movl $zimage_decode32, %ecx
+3:  jmp *%ecx
+zimage_multiboot_entry_end:
 
     /* The PVH entry: name "Xen", type 18 = XEN_ELFNOTE_PHYS32_ENTRY
      * (xen/include/public/elfnote.h). */
@@ -48,23 +96,16 @@ zimage_multiboot_header:
 
     .section .text.entry, "ax"
     .code32
-    .globl zimage_multiboot_entry, zimage_pvh_entry
-/* In: as at the kernel's entries. Out to zimage_decode32: EDI = EAX at
+    .globl zimage_pvh_entry
+/* In: as at the kernel's entry. Out to zimage_decode32: EDI = EAX at
  * entry, ESI = EBX at entry (the loader's pointer), EBP = the entry path. */
-zimage_multiboot_entry:
-    cli
-    cld
-    movl %eax, %edi
-    movl %ebx, %esi
-    movl $BOOT_MULTIBOOT, %ebp
-    jmp 1f
 zimage_pvh_entry:
     cli
     cld
     movl %eax, %edi
     movl %ebx, %esi
     movl $BOOT_PVH, %ebp
-1:  /* Write a pattern to the last word RAM must hold and read it back
+    /* Write a pattern to the last word RAM must hold and read it back
      * (beyond RAM writes vanish), twice with opposite bits. */
     movl $PROBE_PATTERN, %eax
     movl %eax, __bss_end - 4

@@ -11,7 +11,11 @@ exactly its kernel:
             starts at least the decoder's margin above the kernel's load
             address, the stub's tail lies past both the payload and the
             decoded kernel, the image reserves RAM up to the kernel's .bss
-            end and its multiboot header sits in the first 8 KiB;
+            end; its multiboot header sits in the first 8 KiB and declares
+            the file loaded at the kernel's load address (1 MiB), so that
+            a loader keeps its modules out of all the kernel is decoded to,
+            with the entry, which moves the file to its link address, below
+            the lowest address that move writes;
   entries   the kernel's three entries are where the stub jumps: read from
             the uncompressed image's own headers into the stub's symbols.
 """
@@ -113,6 +117,17 @@ def test_layout_in_place_is_safe(name):
     mb = image.multiboot_header(data)
     assert mb["offset"] + 32 <= 8192 and mb["checksum_ok"]
     assert mb["bss_end_addr"] >= bss_end
+    linked = image.load_address(data)
+    assert mb["load_addr"] == load, f"multiboot loads the file at {mb['load_addr']:#x}, not 1 MiB"
+    assert mb["header_addr"] == load + mb["offset"]
+    assert mb["load_end_addr"] - load == secs[".tail"][0] + secs[".tail"][1] - linked
+    head_at, _ = secs[".head"]
+    stub = symbols(built(os.path.join(BUILD, "zimage", name + ".stub.elf")))
+    shift = linked - load
+    assert mb["entry_addr"] == stub["zimage_multiboot_entry"] - shift
+    assert shift == 0 or stub["zimage_multiboot_entry_end"] - shift <= linked, \
+        "the multiboot entry lies where its own move writes"
+    assert head_at <= mb["entry_addr"] + (linked - load) < head_at + secs[".head"][1]
 
 
 @pytest.mark.parametrize("name", APPS)

@@ -102,6 +102,15 @@ def load_end(data):
     return max(p["paddr"] + p["memsz"] for p in loads)
 
 
+def load_address(data):
+    """The address of the PT_LOAD segment that starts at file offset 0 (the
+    ELF headers' own), or raise ImageError."""
+    for p in _elf64_phdrs(data):
+        if p["type"] == PT_LOAD and p["offset"] == 0 and p["filesz"]:
+            return p["paddr"]
+    raise ImageError("no PT_LOAD segment starts at file offset 0")
+
+
 def elf_machine(data):
     """e_machine of an ELF64 file (62: x86-64), or raise ImageError."""
     _elf64_phdrs(data)
