@@ -144,7 +144,7 @@ def test_an_app_without_a_handler_ends_at_once():
 def test_a_rescinded_channel_goes_and_the_rest_stays():
     need(HTTPD)
     # The rescind comes 3 s into the run, after the guest has taken the
-    # offers: the compressed image spends about 1.4 s decoding itself under
+    # offers: the compressed image spends about 1.2 s decoding itself under
     # the PVM emulator before the kernel starts (docs/bench.md).
     rc, text, err = run_and_stop(argv(HTTPD, "--vmbus-rescind", "heartbeat@3"),
                                  then=r"^vmbus: relid \d rescinded$")
