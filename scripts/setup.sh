@@ -5,7 +5,7 @@ set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 stamp="$top/build/.setup-done"
 packages=(
-    build-essential binutils make python3 gdb
+    build-essential binutils make python3 gdb lz4
     python3-pytest python3-pytest-xdist python3-pytest-timeout
     qemu-system-x86 qemu-utils
     grub-pc-bin grub-common xorriso mtools fdisk dosfstools
@@ -13,7 +13,7 @@ packages=(
     libcmocka-dev clang libclang-rt-14-dev clang-format
     hyperfine iproute2 iputils-ping dpkg-dev
     curl dnsmasq-base
-    wrk cpio kmod lz4
+    wrk cpio kmod
     skopeo umoci python3-yaml
 )
 # Third-party sources, from Debian's source packages into build/src (never
