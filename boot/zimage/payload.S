@@ -1,5 +1,5 @@
 /* The compressed kernel: the LZ4 block tools/zimage.py wrote, named by the
- * Makefile (ZIMAGE_PAYLOAD, a path in quotes). */
+ * Makefile (ZIMAGE_PAYLOAD; ZIMAGE_INFO below: paths in quotes). */
     .section .zimage.payload, "a"
     .globl zimage_payload, zimage_payload_end
 zimage_payload:

@@ -258,6 +258,14 @@ def image_rules():
     return module
 
 
+def test_image_keeps_what_the_build_recorded(example):
+    """The compressed image carries the kernel's .anyvm_info on, which the
+    tools read (anyvm.toml's memory = "32M")."""
+    with open(example, "rb") as f:
+        info = image.app_info(f.read())
+    assert info == {"name": NAME, "memory": "32M"}, info
+
+
 def test_image_instructions(example):
     """No instruction the PVM emulator lacks anywhere; SSE and x87 only in
     the C library and in the example's floating.c (none in its other files,
