@@ -27,6 +27,7 @@ import struct
 import subprocess
 import sys
 
+sys.dont_write_bytecode = True    # no __pycache__ in the source tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from anyvm_lib import image  # noqa: E402
 
