@@ -168,8 +168,63 @@ $(B)/k/appname/%.o: Makefile
 		'const char *const anyvm_app_default_args[] = {0};' \
 		'const unsigned long anyvm_app_stack_bytes = 0;' > $(B)/k/appname/$*.c
 	@$(KCC) $(filter-out -MMD -MP,$(KCFLAGS)) -c $(B)/k/appname/$*.c -o $@
-$(B)/%.elf: $(B)/%.debug.elf
+# The uncompressed image, stripped: build/NAME.elf itself with ZIMAGE=no.
+$(B)/zimage/%.elf: $(B)/%.debug.elf
+	@mkdir -p $(dir $@)
 	@objcopy --strip-all --remove-section=.comment $< $@
+
+# ---- the shipped image build/NAME.elf: self-decompressing (docs/architecture.md,
+# "The compressed image"): boot/zimage/'s stub and the kernel as one LZ4
+# block, which the stub decodes in place to the kernel's load address before
+# it enters the kernel the way the loader entered it. `make ZIMAGE=no` ships
+# the uncompressed image instead (for debugging the boot). ----
+ZIMAGE ?= yes
+ZIMAGE_ASFLAGS := -D__ASSEMBLY__ -I. -Wa,--fatal-warnings
+# The decoder in 32-bit code: boot/zimage/lz4_block32.S assembles this into
+# the ELF64 link, optimised for speed (the PVM emulator pays per instruction);
+# no library calls.
+ZIMAGE_CFLAGS32 := -m32 -std=gnu11 -O2 -fomit-frame-pointer -Wall -Wextra -Werror -ffreestanding -fno-builtin \
+	-fno-tree-loop-distribute-patterns -fno-pic -fno-pie -fno-stack-protector \
+	-fno-asynchronous-unwind-tables -march=x86-64 -mgeneral-regs-only -nostdinc -isystem $(GCC_INC) -I.
+$(B)/zimage/lz4_block32.s: boot/zimage/lz4_block.c boot/zimage/lz4_block.h Makefile
+	@mkdir -p $(dir $@)
+	@echo '  CC32    $<'
+	@$(KCC) $(ZIMAGE_CFLAGS32) -S $< -o $@
+$(B)/zimage/lz4_block32.o: boot/zimage/lz4_block32.S $(B)/zimage/lz4_block32.s
+	@$(KCC) $(ZIMAGE_ASFLAGS) -DLZ4_BLOCK_32='"$(B)/zimage/lz4_block32.s"' -c $< -o $@
+$(B)/zimage/%.o: boot/zimage/%.S Makefile
+	@mkdir -p $(dir $@)
+	@echo '  AS      $<'
+	@$(KCC) $(ZIMAGE_ASFLAGS) -c $< -o $@
+ZIMAGE_STUB_OBJS := $(B)/zimage/head.o $(B)/zimage/tail.o $(B)/zimage/lz4_block32.o \
+	$(B)/k/arch/x86_64/early_fail.S.o
+# The payload, the linker's symbols and the .anyvm_info bytes, from the
+# uncompressed image (tools/zimage.py checks the block decodes to it).
+$(B)/zimage/%.lz4 $(B)/zimage/%.defsym $(B)/zimage/%.info: $(B)/zimage/%.elf tools/zimage.py \
+		tools/anyvm_lib/image.py
+	@echo '  LZ4     $@'
+	@$(PYTHON) tools/zimage.py $< $(B)/zimage/$*.lz4 $(B)/zimage/$*.defsym $(B)/zimage/$*.info
+$(B)/zimage/%.payload.o: boot/zimage/payload.S $(B)/zimage/%.lz4 $(B)/zimage/%.info
+	@$(KCC) $(ZIMAGE_ASFLAGS) -DZIMAGE_PAYLOAD='"$(B)/zimage/$*.lz4"' \
+		-DZIMAGE_INFO='"$(B)/zimage/$*.info"' -c $< -o $@
+$(B)/zimage/%.stub.elf: $(ZIMAGE_STUB_OBJS) $(B)/zimage/%.payload.o $(B)/zimage/%.defsym \
+		arch/x86_64/zimage.ld
+	@echo '  LD      $@'
+	@ld -nostdlib -static -n -z noexecstack --build-id=none \
+		--no-warn-rwx-segments -T arch/x86_64/zimage.ld $$(cat $(B)/zimage/$*.defsym) \
+		-o $@ $(ZIMAGE_STUB_OBJS) $(B)/zimage/$*.payload.o
+# The choice is recorded in a file that changes only with it, so that
+# switching ZIMAGE remakes the images.
+ZIMAGE_MODE := $(B)/zimage/mode
+$(shell mkdir -p $(B)/zimage && { test "$$(cat $(ZIMAGE_MODE) 2>/dev/null)" = "$(ZIMAGE)" || \
+	echo "$(ZIMAGE)" > $(ZIMAGE_MODE); })
+ifeq ($(ZIMAGE),no)
+$(B)/%.elf: $(B)/zimage/%.elf $(ZIMAGE_MODE)
+	@cp $< $@
+else
+$(B)/%.elf: $(B)/zimage/%.stub.elf $(ZIMAGE_MODE)
+	@objcopy --strip-all $< $@
+endif
 
 # ---- the PE32+ EFI application build/NAME.efi (docs/uefi.md): the objects
 # of build/NAME.elf and the EFI entry (boot/efi/, in no ELF), linked by
@@ -303,7 +358,7 @@ $(B)/host/httpd-fault.so: tests/http/fault_shim.c Makefile
 
 # Pure-logic sources, compiled for the host unchanged (docs/architecture.md): the kernel's,
 # and hostsim's device back ends, so tests can drive both sides of a protocol.
-PURE_SRCS := core/cmdline.c core/memmap.c core/page_alloc.c core/heap.c \
+PURE_SRCS := boot/zimage/lz4_block.c core/cmdline.c core/memmap.c core/page_alloc.c core/heap.c \
 	core/acpi.c core/acpi_madt.c core/acpi_fadt.c core/acpi_mcfg.c core/aml_decode.c core/aml_devices.c core/acpi_devices.c \
 	core/acpi_spcr.c \
 	core/event.c core/timer.c core/irq.c core/device.c core/civil_time.c core/param.c core/platform.c tests/unit/host_platform.c tests/unit/host_irq.c \
@@ -447,6 +502,7 @@ fuzz_srcs_bootinfo := boot/bootinfo.c boot/multiboot.c boot/pvh.c boot/linux64.c
 fuzz_srcs_memmap := core/memmap.c
 fuzz_srcs_efi := boot/efi/efi_cmdline.c boot/efi/efi_memmap.c boot/efi/efi_tables.c boot/bootinfo.c
 fuzz_srcs_initrd := fs/cpio_newc.c fs/tree.c
+fuzz_srcs_lz4_block := boot/zimage/lz4_block.c
 fuzz_srcs_hv_decide := hv/hv_decide.c hv/vmware_backdoor.c
 fuzz_srcs_vmbus_msg := bus/vmbus/vmbus_msg.c hv/hyperv/synic_msg.c
 fuzz_srcs_vmbus_ring := bus/vmbus/vmbus_ring.c
@@ -565,7 +621,7 @@ $(B)/empty.elf: bench/empty.S bench/empty.ld
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')
 clean:
-	rm -rf $(B)/k $(B)/a $(B)/h $(B)/pure $(B)/unit $(B)/*.elf $(B)/efi $(B)/gen $(B)/*.efi
+	rm -rf $(B)/k $(B)/a $(B)/h $(B)/pure $(B)/unit $(B)/*.elf $(B)/efi $(B)/gen $(B)/*.efi $(B)/zimage
 
 # (Not the generated appname sources': their objects' names would match
 # $(B)/k/appname/%.o again when make tries to remake an included .d file;

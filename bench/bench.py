@@ -27,7 +27,10 @@ run (docs/bench.md says how to read them):
   * UEFI beside BIOS on q35: host and guest time to main, wall time, the
     .efi's size (bench/uefi_bench.py);
   * `anyvm run`'s own cost beside the QEMU command it runs
-    (bench/tool_bench.py).
+    (bench/tool_bench.py);
+  * the self-decompressing image beside the uncompressed one: sizes, boot
+    wall time, memory floor, and the decoding's cost on hostsim
+    (bench/zimage_bench.py).
 
   python3 bench/bench.py [--runs N] [--only boot|netblk|http|tool]
 """
@@ -57,6 +60,7 @@ import netblk_bench  # noqa: E402
 import tool_bench  # noqa: E402
 import uefi_bench  # noqa: E402
 import hyperv_bench  # noqa: E402
+import zimage_bench  # noqa: E402
 
 HELLO = os.path.join(BUILD, "hello.elf")
 EXAMPLE = os.path.join(ROOT, "tests", "boot", "outside_app")
@@ -286,30 +290,32 @@ def bench_instructions(machine):
                  "not measured: no `anyvm-empty: tsc` line", f"$ {shlex.join(runs[0][0])}")
 
 
-def bench_memory_floor(acc):
-    """The smallest -m (in 4 KiB steps) with which hello runs to `exit status 0`
-    on microvm with its argument: a bisection between 1 MiB and 4 MiB. A boot
-    counts only when the argument reached the app (hello prints it); below
-    the floor the kernel halts, so a probe waits at most 5 s."""
-    if not os.path.exists(HELLO):
+def bench_memory_floor(acc, image=HELLO, what="hello"):
+    """The smallest -m (in 4 KiB steps) with which hello (or another image of
+    it) runs to `exit status 0` on microvm with its argument: a bisection
+    between 1 MiB and 4 MiB. A boot counts only when the argument reached
+    the app (hello prints it); below the floor the kernel halts, so a probe
+    waits at most 5 s."""
+    if not os.path.exists(image):
         return
 
     def boots(kib):
-        _, rc, out = run(qemu_cmd("microvm", HELLO, acc, f"{kib}K", args=FLOOR_ARG), 5)
+        _, rc, out = run(qemu_cmd("microvm", image, acc, f"{kib}K", args=FLOOR_ARG), 5)
         return (rc == qemu.debug_exit_code(0) and EXIT_0.search(out) is not None
                 and FLOOR_SEEN.search(out) is not None)
     lo, hi = 1024, 4096            # lo does not boot (QEMU hangs at 1M), hi must
     if not boots(hi):
-        print("memory floor, QEMU microvm: not measured: hello does not boot with -m 4096K")
+        print(f"memory floor, QEMU microvm: not measured: {what} does not boot with -m 4096K")
         return
     while hi - lo > 4:
         mid = (lo + hi) // 2 // 4 * 4
         if mid <= lo:
             break
         lo, hi = (lo, mid) if boots(mid) else (mid, hi)
-    show(f"memory floor, QEMU microvm {acc}",
-         f"{hi} KiB (-m {hi}K boots hello and its argument arrives, -m {lo}K does not)",
-         f"$ {shlex.join(qemu_cmd('microvm', HELLO, acc, f'{hi}K', args=FLOOR_ARG))}")
+    label = "" if image == HELLO else f", {what}"
+    show(f"memory floor, QEMU microvm {acc}{label}",
+         f"{hi} KiB (-m {hi}K boots {what} and its argument arrives, -m {lo}K does not)",
+         f"$ {shlex.join(qemu_cmd('microvm', image, acc, f'{hi}K', args=FLOOR_ARG))}")
 
 
 def bench_hostsim(runs):
@@ -354,6 +360,7 @@ def main():
         bench_memory_floor(acc)
         bench_hostsim(a.runs)
         uefi_bench.bench_uefi(acc, a.runs)
+        zimage_bench.bench_zimage(acc, a.runs)
         hyperv_bench.bench_hyperv()
     if a.only in (None, "netblk"):
         netblk_bench.bench_netblk(acc)

@@ -5,7 +5,7 @@ set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 stamp="$top/build/.setup-done"
 packages=(
-    build-essential binutils make python3 gdb
+    build-essential binutils make python3 gdb lz4
     python3-pytest python3-pytest-xdist python3-pytest-timeout
     qemu-system-x86 qemu-utils
     grub-pc-bin grub-common xorriso mtools fdisk dosfstools

@@ -19,6 +19,9 @@ bench's build/empty.elf (`make apps build/empty.elf`):
                           rdtscp, crc32, ...), on any path.
   multiboot     a valid multiboot v1 header with the a.out kludge;
   pvh           a PVH ELF note whose entry lies in a loaded segment.
+                The kernel's code is checked in the uncompressed image
+                (build/zimage/APP.elf), and the stub of the shipped,
+                self-decompressing image on its own, like kernel code.
   size          hello, the smallest app, stays below 64 KiB, and leaves out
                 the layers its app.mk declines (the waiting calls, sys/poll/,
                 whose dispatch entries are weak: NAME_POLL := no) and the
@@ -123,11 +126,19 @@ def is_float(insn):
     return FLOAT_REGISTERS.search(insn) is not None or FLOAT_MNEMONICS.match(insn) is not None
 
 
+def kernel_path(name):
+    """The uncompressed image of build/NAME.elf: build/zimage/NAME.elf when
+    NAME.elf is the self-decompressing image (the Makefile's default), else
+    NAME.elf itself (ZIMAGE=no, and build/empty.elf)."""
+    path = os.path.join(BUILD, "zimage", name + ".elf")
+    return path if os.path.exists(path) else image_path(name)
+
+
 def bad_instructions(name, path):
-    """(problems, instructions per kind) from objdump -d of the image; the
-    symbols come from X.debug.elf, which holds the same code as X.elf, the
-    kinds from build/X.map."""
-    syms = text_symbols(path[:-len(".elf")] + ".debug.elf")
+    """(problems, instructions per kind) from objdump -d of the uncompressed
+    image; the symbols come from build/X.debug.elf, which holds the same
+    code, the kinds from build/X.map."""
+    syms = text_symbols(os.path.join(BUILD, name + ".debug.elf"))
     # The multiboot header (arch/x86_64/entry.S) lies in the stripped
     # image's text: data, whose addresses objdump would decode as
     # instructions (a byte 0xd8 of bss_end_addr reads as x87's fcoms, which
@@ -156,13 +167,36 @@ def bad_instructions(name, path):
 
 @pytest.mark.parametrize("name", IMAGES)
 def test_instructions(name):
-    problems, counts = bad_instructions(name, image_path(name))
+    problems, counts = bad_instructions(name, kernel_path(name))
     assert counts["kernel"] > 0, "objdump found no kernel instructions"
     if name != "empty":
         # the map must tell the C library and the app apart from the kernel
         assert counts["libc"] > 0 and counts["app"] > 0, f"link map classified nothing: {counts}"
     assert not problems, (f"{len(problems)} instructions the PVM emulator cannot run:\n"
                           + "\n".join(problems[:SHOWN]))
+
+
+@pytest.mark.parametrize("name", [n for n in IMAGES if n != "empty"])
+def test_stub_instructions(name):
+    """The decompressing stub of build/NAME.elf (boot/zimage/, its only code:
+    the payload is data): nothing the PVM emulator cannot run, floating
+    point included, from after its multiboot header on."""
+    path = image_path(name)
+    if kernel_path(name) == path:
+        pytest.skip("build/%s.elf is not compressed (ZIMAGE=no)" % name)
+    # The header's own address fields are those of the file at 1 MiB, where
+    # multiboot loads it; objdump goes by the ELF's: the segment that starts
+    # at file offset 0, plus the header's offset.
+    data = image.read(path)
+    at = image.load_address(data) + image.multiboot_header(data)["offset"]
+    p = subprocess.run(["objdump", "-d", "--no-show-raw-insn",
+                        "--start-address", f"{at + MULTIBOOT_HEADER_BYTES:#x}", path],
+                       capture_output=True, text=True, timeout=60)
+    assert p.returncode == 0, f"objdump failed: {p.stderr.strip()}"
+    insns = [m.group(1).strip() for m in re.finditer(r"^\s*[0-9a-f]+:\s+(.*)$", p.stdout, re.M)]
+    assert len(insns) > 100, f"objdump found {len(insns)} instructions in the stub"
+    bad = [i for i in insns if NEVER.search(i) or is_float(re.sub(r"<[^>]*>", "", i))]
+    assert not bad, f"the stub has instructions the PVM emulator cannot run: {bad[:SHOWN]}"
 
 
 def test_float_check_can_fail():

@@ -232,6 +232,10 @@ def source_dir(app, ext_b):
     record = os.path.join(ext_b, "inputs")
     if not os.path.exists(record) or open(record).read() != inputs:
         shutil.rmtree(os.path.join(ext_b, "obj"), ignore_errors=True)
+        # The self-decompressing image's intermediates (the Makefile's
+        # build/zimage/ext/NAME/): else make would take the old ones, newer
+        # than the new sources, for up to date.
+        shutil.rmtree(os.path.join(BUILD, "zimage", "ext", app.name), ignore_errors=True)
         for name in (app.name + ".elf", app.name + ".debug.elf"):
             if os.path.exists(os.path.join(ext_b, name)):
                 os.remove(os.path.join(ext_b, name))

@@ -102,6 +102,15 @@ def load_end(data):
     return max(p["paddr"] + p["memsz"] for p in loads)
 
 
+def load_address(data):
+    """The address of the PT_LOAD segment that starts at file offset 0 (the
+    ELF headers' own), or raise ImageError."""
+    for p in _elf64_phdrs(data):
+        if p["type"] == PT_LOAD and p["offset"] == 0 and p["filesz"]:
+            return p["paddr"]
+    raise ImageError("no PT_LOAD segment starts at file offset 0")
+
+
 def elf_machine(data):
     """e_machine of an ELF64 file (62: x86-64), or raise ImageError."""
     _elf64_phdrs(data)
@@ -192,6 +201,11 @@ def _elf64_sections(data):
             continue
         out[strtab[name_off:end].decode(errors="replace")] = data[off:off + size]
     return out
+
+
+def elf_section(data, name):
+    """The bytes of an ELF64 file's section name (empty when it has none)."""
+    return _elf64_sections(data).get(name, b"")
 
 
 def app_info(data):
