@@ -14,6 +14,8 @@
  * not zero it), builds the same identity map of the first 4 GiB with 2 MiB
  * pages and jumps to arch_boot() in 64-bit mode. */
 
+#include "arch/x86_64/ram_probe.h"
+
 #define MB_MAGIC 0x1BADB002
 /* Flags: bit 0 page-align modules, bit 1 memory info, bit 16 the header's
  * address fields are valid (a.out kludge; multiboot spec 3.1.1). */
@@ -27,7 +29,6 @@
 #define PD_FIRST_UNCACHED 1536   /* 3 GiB and up: the MMIO hole, uncached */
 #define PTE_LARGE 0x83           /* present | writable | page size */
 #define PTE_PCD_PWT 0x18
-#define PROBE_PATTERN 0x5A5AA5A5
 
     .section .multiboot, "a"
     .balign 4
@@ -101,14 +102,7 @@ entry32:
     /* RAM must reach the end of .bss before the page tables, the stack or
      * any variable there is used: write a pattern to its last word and read
      * it back (beyond RAM writes vanish). Otherwise early_fail.S. */
-    movl $PROBE_PATTERN, %eax
-    movl %eax, __bss_end - 4
-    cmpl __bss_end - 4, %eax
-    jne early_fail32
-    notl %eax
-    movl %eax, __bss_end - 4
-    cmpl __bss_end - 4, %eax
-    jne early_fail32
+    ram_probe __bss_end-4, %eax, early_fail32
 
     rdtsc
     movl %eax, boot_entry_tsc
@@ -172,15 +166,9 @@ linux64_entry:
     cli
     cld
     movq %rsi, %r12
-    movl $PROBE_PATTERN, %eax      /* as in entry32 */
-    leaq __bss_end - 4(%rip), %rcx
-    movl %eax, (%rcx)
-    cmpl (%rcx), %eax
-    jne 5f
-    notl %eax
-    movl %eax, (%rcx)
-    cmpl (%rcx), %eax
-    je 6f
+    leaq __bss_end - 4(%rip), %rcx /* as in entry32 */
+    ram_probe (%rcx), %eax, 5f
+    jmp 6f
     /* Too little RAM: on to early_fail32 in compatibility mode, with a GDT
      * of its own (the loader's may have no 32-bit code segment). */
 5:  movl %r12d, %esi

@@ -13,6 +13,8 @@
  * The symbols zk_* come from tools/zimage.py, read from the uncompressed
  * kernel's own headers: its multiboot entry, PVH entry and ELF entry. */
 
+#include "arch/x86_64/ram_probe.h"
+
 #define MB_MAGIC 0x1BADB002
 /* As the kernel's: page-align modules, memory info, a.out kludge (bit 16:
  * the address fields are valid; multiboot spec 0.6.96, 3.1.1). */
@@ -21,7 +23,6 @@
 #define BOOT_MULTIBOOT 1
 #define BOOT_PVH 2
 #define BOOT_LINUX64 3
-#define PROBE_PATTERN 0x5A5AA5A5
 
     /* Multiboot loads the file at 1 MiB (load_addr), so that the range it
      * keeps free of its own data (modules, information) starts where the
@@ -56,13 +57,7 @@ zimage_multiboot_header:
 zimage_multiboot_entry:
     cli
     cld
-    movl $PROBE_PATTERN, %edx
-    movl %edx, __bss_end - 4
-    cmpl __bss_end - 4, %edx
-    jne 1f
-    notl %edx
-    movl %edx, __bss_end - 4
-    cmpl __bss_end - 4, %edx
+    ram_probe __bss_end-4, %edx, 1f
 1:  sete %dl
     movzbl %dl, %ebp                  /* 1: RAM enough */
     movl $zimage_mb_dwords, %ecx
@@ -107,14 +102,7 @@ zimage_pvh_entry:
     movl $BOOT_PVH, %ebp
     /* Write a pattern to the last word RAM must hold and read it back
      * (beyond RAM writes vanish), twice with opposite bits. */
-    movl $PROBE_PATTERN, %eax
-    movl %eax, __bss_end - 4
-    cmpl __bss_end - 4, %eax
-    jne early_fail32
-    notl %eax
-    movl %eax, __bss_end - 4
-    cmpl __bss_end - 4, %eax
-    jne early_fail32
+    ram_probe __bss_end-4, %eax, early_fail32
     jmp zimage_decode32
 
     .code64
@@ -126,15 +114,9 @@ zimage_linux64_entry:
     cli
     cld
     movq %rsi, %r12
-    movl $PROBE_PATTERN, %eax
     leaq __bss_end - 4(%rip), %rcx
-    movl %eax, (%rcx)
-    cmpl (%rcx), %eax
-    jne 2f
-    notl %eax
-    movl %eax, (%rcx)
-    cmpl (%rcx), %eax
-    je 3f
+    ram_probe (%rcx), %eax, 2f
+    jmp 3f
 2:  /* As the kernel's linux64_entry: early_fail32 in compatibility mode. */
     movl %r12d, %esi
     movl $BOOT_LINUX64, %ebp
