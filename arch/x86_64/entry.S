@@ -14,7 +14,7 @@
  * not zero it), builds the same identity map of the first 4 GiB with 2 MiB
  * pages and jumps to arch_boot() in 64-bit mode. */
 
-#include "arch/x86_64/ram_probe.h"
+#include "arch/x86_64/ram_probe.inc"
 
 #define MB_MAGIC 0x1BADB002
 /* Flags: bit 0 page-align modules, bit 1 memory info, bit 16 the header's

@@ -13,7 +13,7 @@
  * The symbols zk_* come from tools/zimage.py, read from the uncompressed
  * kernel's own headers: its multiboot entry, PVH entry and ELF entry. */
 
-#include "arch/x86_64/ram_probe.h"
+#include "arch/x86_64/ram_probe.inc"
 
 #define MB_MAGIC 0x1BADB002
 /* As the kernel's: page-align modules, memory info, a.out kludge (bit 16:

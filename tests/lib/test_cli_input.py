@@ -15,6 +15,8 @@ import time
 
 import pytest
 
+from signal_run import signal_while_running
+
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 ANYVM = os.path.join(ROOT, "tools", "anyvm")
 HELLO = os.path.join(ROOT, "build", "hello.elf")
@@ -205,13 +207,6 @@ def test_pack_iso_refuses_a_text_file(no_vmm, scratch):
     assert not os.path.exists(out)
 
 
-def qemu_pids(name):
-    """QEMU processes whose command line names this image file."""
-    out = subprocess.run(["ps", "-eo", "pid=,args="], capture_output=True, text=True).stdout
-    return [int(ln.split(None, 1)[0]) for ln in out.splitlines()
-            if "qemu-system" in ln and name in ln]
-
-
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGHUP])
 def test_signal_stops_the_vm_and_cleans_up(scratch, sig):
     if shutil.which("qemu-system-x86_64") is None:
@@ -223,27 +218,10 @@ def test_signal_stops_the_vm_and_cleans_up(scratch, sig):
     os.mkdir(tmp)
     env = dict(os.environ, TMPDIR=tmp)
     # microvm-pvh makes a copy in the scratch directory: there is one to remove
-    p = subprocess.Popen([sys.executable, ANYVM, "run", "--target", "microvm-pvh", "--accel",
-                          "tcg", "--timeout", "120", image, "--", "60000"], env=env,
-                         stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                         stderr=subprocess.PIPE, text=True)
-    try:
-        deadline = time.monotonic() + 30
-        while not qemu_pids(os.path.basename(image)) and time.monotonic() < deadline:
-            time.sleep(0.1)
-        assert qemu_pids(os.path.basename(image)), "QEMU did not start"
-        assert os.listdir(tmp), "no scratch directory while the VM runs"
-        time.sleep(0.5)
-        p.send_signal(sig)
-        out, err = p.communicate(timeout=30)
-    finally:
-        if p.poll() is None:
-            p.kill()
-            p.wait()
-        left = qemu_pids(os.path.basename(image))
-        for pid in left:      # a failing run must not leave its VM behind either
-            os.kill(pid, signal.SIGKILL)
-    assert p.returncode == 128 + sig, err
+    rc, err, left = signal_while_running(
+        [sys.executable, ANYVM, "run", "--target", "microvm-pvh", "--accel", "tcg", "--timeout",
+         "120", image, "--", "60000"], env, image, sig, scratch_dir=tmp)
+    assert rc == 128 + sig, err
     assert f"anyvm: stopped by {sig.name}; the VM was stopped" in err
     assert "Traceback" not in err
     assert left == [], "QEMU outlived anyvm"

@@ -14,11 +14,11 @@ import re
 import shutil
 import signal
 import subprocess
-import time
 
 import pytest
 
 from anyvm_lib import ROOT, runplan, status
+from signal_run import signal_while_running
 
 # one worker runs them all: one test changes a tool file's time, which
 # sends every other cached run back to tools/anyvm meanwhile
@@ -246,12 +246,6 @@ def test_non_utf8_argument_is_refused_on_both_paths(home):
     assert plans(env) == []
 
 
-def qemu_pids(name):
-    out = subprocess.run(["ps", "-eo", "pid=,args="], capture_output=True, text=True).stdout
-    return [int(ln.split(None, 1)[0]) for ln in out.splitlines()
-            if "qemu-system" in ln and name in ln]
-
-
 @pytest.mark.skipif(not qemu_available(), reason="qemu-system-x86_64 not installed")
 @pytest.mark.parametrize("target", ["microvm", "microvm-pvh"])
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGHUP])
@@ -269,28 +263,11 @@ def test_signal_stops_the_vm_cold_and_warm(scratch, sig, target):
                TMPDIR=tmp)
     logs = []
     for _ in range(2):
-        p = subprocess.Popen([runplan.RUNNER, "run", "--target", target, "--accel", "tcg",
-                              "--timeout", "120", image, "--", "60000"], env=env,
-                             stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                             stderr=subprocess.PIPE, text=True)
-        try:
-            deadline = time.monotonic() + 30
-            while not qemu_pids(os.path.basename(image)) and time.monotonic() < deadline:
-                time.sleep(0.1)
-            assert qemu_pids(os.path.basename(image)), "QEMU did not start"
-            if target == "microvm-pvh":
-                assert os.listdir(tmp), "no scratch folder while the VM runs"
-            time.sleep(0.5)
-            p.send_signal(sig)
-            out, err = p.communicate(timeout=30)
-        finally:
-            if p.poll() is None:
-                p.kill()
-                p.wait()
-            left = qemu_pids(os.path.basename(image))
-            for pid in left:
-                os.kill(pid, signal.SIGKILL)
-        assert p.returncode == 128 + sig, err
+        rc, err, left = signal_while_running(
+            [runplan.RUNNER, "run", "--target", target, "--accel", "tcg", "--timeout", "120",
+             image, "--", "60000"], env, image, sig,
+            scratch_dir=tmp if target == "microvm-pvh" else None)
+        assert rc == 128 + sig, err
         assert f"anyvm: stopped by {sig.name}; the VM was stopped" in err
         assert left == [], "QEMU outlived anyvm"
         assert os.listdir(tmp) == [], "a scratch folder was left behind"
