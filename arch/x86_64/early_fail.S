@@ -275,8 +275,11 @@ early_fail_compat:
     movw %ax, %ss
     jmp early_fail32
 
+    /* Data from here to early_fail_data_end, in the entry code's section
+     * so that it lies as low as the code (RAM may end just above it); the
+     * tests that disassemble the image skip it by these two symbols. */
     .balign 8
-    .globl early_gdt, early_gdt_ptr
+    .globl early_gdt, early_gdt_ptr, early_fail_data_end
 early_gdt:
     .quad 0
     .quad 0x00CF9B000000FFFF       /* 0x08: 32-bit code, accessed (never written) */
@@ -297,3 +300,4 @@ early_msg_1:
     .asciz "\nanyvm: panic: not enough memory: the image needs RAM up to 0x"
 early_msg_2:
     .asciz " (the end of its .bss; `make bench` prints the memory floor)\nanyvm: exit status 127\n"
+early_fail_data_end:
