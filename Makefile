@@ -192,7 +192,7 @@ $(B)/zimage/lz4_block32.s: boot/zimage/lz4_block.c boot/zimage/lz4_block.h Makef
 	@$(KCC) $(ZIMAGE_CFLAGS32) -S $< -o $@
 $(B)/zimage/lz4_block32.o: boot/zimage/lz4_block32.S $(B)/zimage/lz4_block32.s
 	@$(KCC) $(ZIMAGE_ASFLAGS) -DLZ4_BLOCK_32='"$(B)/zimage/lz4_block32.s"' -c $< -o $@
-$(B)/zimage/%.o: boot/zimage/%.S arch/x86_64/ram_probe.inc Makefile
+$(B)/zimage/%.o: boot/zimage/%.S arch/x86_64/entry_macros.inc Makefile
 	@mkdir -p $(dir $@)
 	@echo '  AS      $<'
 	@$(KCC) $(ZIMAGE_ASFLAGS) -c $< -o $@

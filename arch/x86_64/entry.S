@@ -14,7 +14,7 @@
  * not zero it), builds the same identity map of the first 4 GiB with 2 MiB
  * pages and jumps to arch_boot() in 64-bit mode. */
 
-#include "arch/x86_64/ram_probe.inc"
+#include "arch/x86_64/entry_macros.inc"
 
 #define MB_MAGIC 0x1BADB002
 /* Flags: bit 0 page-align modules, bit 1 memory info, bit 16 the header's
@@ -42,16 +42,8 @@ multiboot_header:
     .long __bss_end              /* bss_end_addr */
     .long multiboot_entry        /* entry_addr */
 
-    /* ELF note: name "Xen", type 18 = XEN_ELFNOTE_PHYS32_ENTRY, 32-bit entry
-     * address (xen/include/public/elfnote.h). */
-    .section .note.Xen, "a", @note
-    .balign 4
-    .long 4
-    .long 4
-    .long 18
-    .asciz "Xen"
-    .balign 4
-    .long pvh_entry
+    /* The PVH entry's ELF note (entry_macros.inc). */
+    pvh_note pvh_entry
 
     .data
     .balign 8

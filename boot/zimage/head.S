@@ -13,7 +13,7 @@
  * The symbols zk_* come from tools/zimage.py, read from the uncompressed
  * kernel's own headers: its multiboot entry, PVH entry and ELF entry. */
 
-#include "arch/x86_64/ram_probe.inc"
+#include "arch/x86_64/entry_macros.inc"
 
 #define MB_MAGIC 0x1BADB002
 /* As the kernel's: page-align modules, memory info, a.out kludge (bit 16:
@@ -78,16 +78,8 @@ zimage_multiboot_entry:
 3:  jmp *%ecx
 zimage_multiboot_entry_end:
 
-    /* The PVH entry: name "Xen", type 18 = XEN_ELFNOTE_PHYS32_ENTRY
-     * (xen/include/public/elfnote.h). */
-    .section .note.Xen, "a", @note
-    .balign 4
-    .long 4
-    .long 4
-    .long 18
-    .asciz "Xen"
-    .balign 4
-    .long zimage_pvh_entry
+    /* The PVH entry's ELF note (arch/x86_64/entry_macros.inc). */
+    pvh_note zimage_pvh_entry
 
     .section .text.entry, "ax"
     .code32

@@ -1,6 +1,7 @@
 /* The plan cache's key, lookup and input checks (cache.h). */
 #define _GNU_SOURCE
 #include "tools/launcher/cache.h"
+#include "tools/launcher/read_all.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -121,18 +122,9 @@ int cache_lookup(const struct bytes *key, struct plan *p, char **buf, char *why,
         close(fd);
         return why_not(why, whysize, "plan %s: not a regular file of ours, or too large", path);
     }
-    *buf = malloc((size_t)st.st_size + 1);
-    size_t got = 0;
-    while (*buf && got < (size_t)st.st_size) {
-        ssize_t n = read(fd, *buf + got, (size_t)st.st_size - got);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            break;
-        got += (size_t)n;
-    }
-    close(fd);
-    if (!*buf || got != (size_t)st.st_size)
+    size_t got = (size_t)st.st_size;
+    *buf = read_all(fd, got);
+    if (!*buf)
         return why_not(why, whysize, "plan %s: cannot read it", path);
     (*buf)[got] = 0;
     char err[256];

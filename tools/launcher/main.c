@@ -16,6 +16,7 @@
 #include "tools/launcher/cache.h"
 #include "tools/launcher/outcome.h"
 #include "tools/launcher/plan.h"
+#include "tools/launcher/read_all.h"
 #include "tools/launcher/serial_filter.h"
 #include "tools/launcher/supervise.h"
 
@@ -86,20 +87,11 @@ static int run_plan_file(const char *path)
             close(fd);
         return OUTCOME_NOT_STARTED;
     }
-    char *buf = malloc((size_t)st.st_size + 1);
-    size_t got = 0;
-    while (buf && got < (size_t)st.st_size) {
-        ssize_t n = read(fd, buf + got, (size_t)st.st_size - got);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            break;
-        got += (size_t)n;
-    }
-    close(fd);
+    size_t got = (size_t)st.st_size;
+    char *buf = read_all(fd, got);
     char err[256];
-    if (!buf || got != (size_t)st.st_size || plan_parse(&p, buf, got, err, sizeof(err))) {
-        fprintf(stderr, "anyvm: run plan %s: %s\n", path, buf ? err : "out of memory");
+    if (!buf || plan_parse(&p, buf, got, err, sizeof(err))) {
+        fprintf(stderr, "anyvm: run plan %s: %s\n", path, buf ? err : "cannot read it");
         return OUTCOME_NOT_STARTED;
     }
     return supervise(&p);
