@@ -16,3 +16,16 @@ int scsi_blk_failure(struct blkdev *bd, enum scsi_outcome outcome)
         return BLK_EIO;
     }
 }
+
+void scsi_blk_log_failure(const struct blkdev *bd, unsigned *logged, const struct blk_request *req,
+                          const char *what)
+{
+    if ((*logged)++ >= SCSI_BLK_LOG_LIMIT)
+        return;
+    if (req->op == BLK_FLUSH)
+        kprintf("%s: flush failed: %s\n", bd->name, what);
+    else
+        kprintf("%s: %s of %u sectors at %lu failed: %s\n", bd->name,
+                req->op == BLK_READ ? "read" : "write", req->count, (unsigned long)req->sector,
+                what);
+}

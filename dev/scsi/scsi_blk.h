@@ -13,4 +13,11 @@
  * reach it. */
 int scsi_blk_failure(struct blkdev *bd, enum scsi_outcome outcome);
 
+/* One log line for a block request a SCSI disk could not serve, saying
+ * what and why; at most SCSI_BLK_LOG_LIMIT per disk (*logged counts), so
+ * a failing disk does not flood the console. */
+#define SCSI_BLK_LOG_LIMIT 10
+void scsi_blk_log_failure(const struct blkdev *bd, unsigned *logged, const struct blk_request *req,
+                          const char *what);
+
 #endif

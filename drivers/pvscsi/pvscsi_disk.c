@@ -13,12 +13,6 @@
 #include "klib/format.h"
 
 #define IO_RETRIES 3
-#define LOG_LIMIT 10 /* error lines per disk */
-
-static const char *op_name(enum blk_op op)
-{
-    return op == BLK_READ ? "read" : op == BLK_WRITE ? "write" : "flush";
-}
 
 static void io_done(struct pvscsi_slot *s);
 
@@ -54,13 +48,7 @@ static void io_finish(struct pvscsi_io *io, int status)
 
 static void log_failure(struct pvscsi_disk *d, const struct blk_request *req, const char *what)
 {
-    if (d->logged++ >= LOG_LIMIT)
-        return;
-    if (req->op == BLK_FLUSH)
-        kprintf("%s: flush failed: %s\n", d->bd.name, what);
-    else
-        kprintf("%s: %s of %u sectors at %lu failed: %s\n", d->bd.name, op_name(req->op),
-                req->count, (unsigned long)req->sector, what);
+    scsi_blk_log_failure(&d->bd, &d->logged, req, what);
 }
 
 /* Event-loop context (from the completion ring, or a failed adapter). */

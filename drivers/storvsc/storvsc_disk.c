@@ -14,22 +14,10 @@
 #include "klib/format.h"
 
 #define IO_RETRIES 3
-#define LOG_LIMIT 10 /* error lines per disk */
-
-static const char *op_name(enum blk_op op)
-{
-    return op == BLK_READ ? "read" : op == BLK_WRITE ? "write" : "flush";
-}
 
 static void log_failure(struct storvsc_disk *d, const struct blk_request *req, const char *what)
 {
-    if (d->logged++ >= LOG_LIMIT)
-        return;
-    if (req->op == BLK_FLUSH)
-        kprintf("%s: flush failed: %s\n", d->bd.name, what);
-    else
-        kprintf("%s: %s of %u sectors at %lu failed: %s\n", d->bd.name, op_name(req->op),
-                req->count, (unsigned long)req->sector, what);
+    scsi_blk_log_failure(&d->bd, &d->logged, req, what);
 }
 
 static void finish(struct storvsc_io *io, int status)
